@@ -1,0 +1,72 @@
+// The component model: four kinds, each built by a factory from a validated
+// config. Receivers push into a LogsConsumer; processors are consumers that
+// forward to the next consumer; exporters are consumers at the end.
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { Spec } from '../config/schema.js';
+import type { InternalLogger } from '../telemetry/logger.js';
+import type { Telemetry } from '../telemetry/metrics.js';
+import type { RecordTap } from '../pipeline/tap.js';
+
+export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
+
+/** What a running component can reach: other extensions, self-telemetry, the live tap. */
+export interface Host {
+  getExtension<T = unknown>(id: string): T | undefined;
+  /** Extensions by type, e.g. the query API for route registration. */
+  findExtension<T = unknown>(type: string): T | undefined;
+  readonly tap: RecordTap;
+  readonly logger: InternalLogger;
+  readonly telemetry: Telemetry;
+}
+
+export interface Lifecycle {
+  /** Returns quickly; background work is started, not awaited. */
+  start(host: Host): Promise<void>;
+  /** Flushes and stops every timer. Safe without start and safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Takes records. The promise resolves once this consumer (or one after it)
+ * has taken responsibility for them; it rejects with a BackpressureError when
+ * it cannot take more, and the receiver turns that into 429/503.
+ */
+export interface LogsConsumer {
+  consume(records: ReadableLogRecord[]): Promise<void>;
+}
+
+export type Receiver = Lifecycle;
+export type Processor = Lifecycle & LogsConsumer;
+export type Exporter = Lifecycle & LogsConsumer;
+export type Extension = Lifecycle;
+
+export interface CreateSettings {
+  /** Component id as written in YAML: `type[/name]`. */
+  id: string;
+  logger: InternalLogger;
+  telemetry: Telemetry;
+}
+
+interface FactoryBase<K extends Kind, C> {
+  kind: K;
+  type: string;
+  /** Other type names that load the same factory (e.g. `otlphttp` for `otlp_http`). */
+  aliases?: string[];
+  description: string;
+  config: Spec<C>;
+}
+
+export interface ReceiverFactory<C = any> extends FactoryBase<'receiver', C> {
+  create(settings: CreateSettings, config: C, next: LogsConsumer): Receiver;
+}
+export interface ProcessorFactory<C = any> extends FactoryBase<'processor', C> {
+  create(settings: CreateSettings, config: C, next: LogsConsumer): Processor;
+}
+export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
+  create(settings: CreateSettings, config: C): Exporter;
+}
+export interface ExtensionFactory<C = any> extends FactoryBase<'extension', C> {
+  create(settings: CreateSettings, config: C): Extension;
+}
+
+export type Factory = ReceiverFactory | ProcessorFactory | ExporterFactory | ExtensionFactory;

@@ -1,0 +1,242 @@
+// A small declarative schema for component configs. Each spec parses a raw
+// YAML value into a typed value, applying defaults and collecting *every*
+// problem with its path rather than stopping at the first. Validation does no I/O.
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+  line?: number;
+}
+
+export interface Spec<T> {
+  /** Returns the parsed value, or undefined after pushing issues. */
+  parse(value: unknown, path: (string | number)[], issues: ConfigIssue[]): T | undefined;
+  /** One-line description of the accepted shape, for READMEs and errors. */
+  readonly shape: string;
+}
+
+type Out<S> = S extends Spec<infer T> ? T : never;
+
+function issue(issues: ConfigIssue[], path: (string | number)[], message: string): undefined {
+  issues.push({ path, message });
+  return undefined;
+}
+
+export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; patternHint?: string } = {}): Spec<string> {
+  return {
+    shape: 'string',
+    parse(v, p, is) {
+      if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
+      if (typeof v !== 'string') return issue(is, p, 'must be a string');
+      if (opts.nonEmpty && v === '') return issue(is, p, 'must not be empty');
+      if (opts.pattern && !opts.pattern.test(v)) return issue(is, p, `must be ${opts.patternHint ?? `a string matching ${opts.pattern}`}`);
+      return v;
+    },
+  };
+}
+
+export function bool(): Spec<boolean> {
+  return {
+    shape: 'boolean',
+    parse(v, p, is) {
+      if (v === 'true') return true;
+      if (v === 'false') return false;
+      if (typeof v !== 'boolean') return issue(is, p, 'must be true or false');
+      return v;
+    },
+  };
+}
+
+export function int(opts: { min?: number; max?: number } = {}): Spec<number> {
+  const { min, max } = opts;
+  const what = min === 1 && max === undefined ? 'a positive integer'
+    : min === 0 && max === undefined ? 'a non-negative integer'
+    : min !== undefined && max !== undefined ? `an integer from ${min} to ${max}` : 'an integer';
+  return {
+    shape: what,
+    parse(v, p, is) {
+      const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n)) return issue(is, p, `must be ${what}`);
+      if ((min !== undefined && n < min) || (max !== undefined && n > max)) return issue(is, p, `must be ${what}`);
+      return n;
+    },
+  };
+}
+
+export function num(opts: { min?: number; max?: number } = {}): Spec<number> {
+  return {
+    shape: 'number',
+    parse(v, p, is) {
+      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isFinite(n)) return issue(is, p, 'must be a number');
+      if (opts.min !== undefined && n < opts.min) return issue(is, p, `must be at least ${opts.min}`);
+      if (opts.max !== undefined && n > opts.max) return issue(is, p, `must be at most ${opts.max}`);
+      return n;
+    },
+  };
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a Go-style duration (`200ms`, `5s`, `1m30s`) into milliseconds. */
+export function parseDuration(s: string): number | undefined {
+  const t = s.trim();
+  if (t === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    pos = re.lastIndex;
+  }
+  return pos === t.length && pos > 0 ? total : undefined;
+}
+
+/** A duration string (`200ms`, `5s`, `1h`); parsed to milliseconds. */
+export function duration(opts: { min?: number } = {}): Spec<number> {
+  return {
+    shape: 'duration (e.g. 200ms, 5s, 1m)',
+    parse(v, p, is) {
+      const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+      if (ms === undefined) return issue(is, p, 'must be a duration such as 200ms, 5s or 1m');
+      if (opts.min !== undefined && ms < opts.min) return issue(is, p, `must be at least ${opts.min}ms`);
+      return ms;
+    },
+  };
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A byte size: an integer, or `20MiB`, `512KiB`, `1MB`. */
+export function bytes(opts: { min?: number } = {}): Spec<number> {
+  return {
+    shape: 'byte size (e.g. 20971520, 20MiB)',
+    parse(v, p, is) {
+      let n: number | undefined;
+      if (typeof v === 'number' && Number.isInteger(v)) n = v;
+      else if (typeof v === 'string') {
+        const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(v);
+        const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+        if (m && unit !== undefined) n = Number(m[1]) * unit;
+      }
+      if (n === undefined || n < (opts.min ?? 1)) return issue(is, p, 'must be a positive byte size such as 20971520 or 20MiB');
+      return n;
+    },
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): Spec<T> {
+  return {
+    shape: values.join(' | '),
+    parse(v, p, is) {
+      if (typeof v !== 'string' || !values.includes(v as T)) return issue(is, p, `must be one of ${values.join(', ')}`);
+      return v as T;
+    },
+  };
+}
+
+export function list<T>(item: Spec<T>, opts: { nonEmpty?: boolean } = {}): Spec<T[]> {
+  return {
+    shape: `list of ${item.shape}`,
+    parse(v, p, is) {
+      if (!Array.isArray(v)) return issue(is, p, 'must be a list');
+      if (opts.nonEmpty && v.length === 0) return issue(is, p, 'must not be empty');
+      const out: T[] = [];
+      let ok = true;
+      v.forEach((x, i) => {
+        const r = item.parse(x, [...p, i], is);
+        if (r === undefined) ok = false;
+        else out.push(r);
+      });
+      return ok ? out : undefined;
+    },
+  };
+}
+
+/** A map with free-form keys (e.g. attribute → column). */
+export function record<T>(item: Spec<T>): Spec<Record<string, T>> {
+  return {
+    shape: `map of ${item.shape}`,
+    parse(v, p, is) {
+      if (v === null || v === undefined) return {};
+      if (typeof v !== 'object' || Array.isArray(v)) return issue(is, p, 'must be a map');
+      const out: Record<string, T> = {};
+      let ok = true;
+      for (const [k, x] of Object.entries(v)) {
+        const r = item.parse(x, [...p, k], is);
+        if (r === undefined) ok = false;
+        else out[k] = r;
+      }
+      return ok ? out : undefined;
+    },
+  };
+}
+
+/** A value that may be absent; absent parses to `undefined` without an issue. */
+export interface Field<T> { spec: Spec<T>; default?: () => T; required?: boolean }
+export function opt<T>(spec: Spec<T>): Field<T | undefined> { return { spec } as Field<T | undefined>; }
+export function def<T>(spec: Spec<T>, value: T | (() => T)): Field<T> {
+  return { spec, default: typeof value === 'function' ? (value as () => T) : () => structuredClone(value) };
+}
+export function req<T>(spec: Spec<T>): Field<T> { return { spec, required: true }; }
+
+type Fields = Record<string, Field<unknown>>;
+type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+/**
+ * A map with a fixed set of keys. Unknown keys are errors. A missing or null
+ * value means "all defaults", as in the Collector (`redaction:` alone is valid).
+ */
+export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: (key: string | null, msg: string) => void) => void): Spec<ObjOut<F>> {
+  return {
+    shape: 'map',
+    parse(v, p, is) {
+      if (v === null || v === undefined) v = {};
+      if (typeof v !== 'object' || Array.isArray(v)) return issue(is, p, 'must be a map');
+      const input = v as Record<string, unknown>;
+      const before = is.length;
+      for (const k of Object.keys(input)) {
+        if (!(k in fields)) issue(is, [...p, k], `unknown key (expected one of: ${Object.keys(fields).join(', ')})`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, f] of Object.entries(fields)) {
+        const raw = input[k];
+        if (raw === undefined || (raw === null && f.default)) {
+          if (f.required) issue(is, [...p, k], 'is required');
+          else out[k] = f.default ? f.default() : undefined;
+          continue;
+        }
+        out[k] = f.spec.parse(raw, [...p, k], is);
+      }
+      if (is.length !== before) return undefined;
+      if (check) check(out as ObjOut<F>, (key, msg) => issue(is, key === null ? p : [...p, key], msg));
+      return is.length === before ? (out as ObjOut<F>) : undefined;
+    },
+  };
+}
+
+/** `host:port` or `:port`; parsed to host and port. */
+export interface Endpoint { host: string; port: number }
+export function endpoint(): Spec<Endpoint> {
+  return {
+    shape: 'host:port',
+    parse(v, p, is) {
+      if (typeof v !== 'string') return issue(is, p, 'must be host:port');
+      const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v.trim());
+      const port = m ? Number(m[3]) : NaN;
+      if (!m || port > 65535) return issue(is, p, 'must be host:port with a port from 0 to 65535');
+      return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+    },
+  };
+}
+
+export function formatPath(path: (string | number)[]): string {
+  return path.join('::');
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  return `${formatPath(i.path)}: ${i.message}${i.line ? ` (line ${i.line})` : ''}`;
+}
+
+export type { Out as SpecOutput };

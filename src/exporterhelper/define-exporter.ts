@@ -1,0 +1,35 @@
+// Builds an ExporterFactory from an exporter's own config fields and a
+// function that makes its SDK LogRecordExporter. The sending queue, retry
+// and timeout keys are added here, so every exporter has them.
+import { obj, type Field } from '../config/schema.js';
+import type { CreateSettings, ExporterFactory } from '../component/types.js';
+import { exporterHelperFields, type ExporterHelperSettings } from './config.js';
+import { QueuedExporter, type PushExporter } from './queued-exporter.js';
+
+type Fields = Record<string, Field<unknown>>;
+type Parsed<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+export interface ExporterDefinition<F extends Fields> {
+  type: string;
+  aliases?: string[];
+  description: string;
+  fields: F;
+  /** Cross-field checks after each field parsed; call `add(key, message)` per problem. */
+  check?: (cfg: Parsed<F>, add: (key: string | null, msg: string) => void) => void;
+  /** Helper defaults this exporter prefers (e.g. one consumer for an ordered file). */
+  create(settings: CreateSettings, config: Parsed<F> & ExporterHelperSettings): PushExporter;
+}
+
+export function defineExporter<F extends Fields>(def: ExporterDefinition<F>): ExporterFactory<Parsed<F> & ExporterHelperSettings> {
+  const spec = obj({ ...def.fields, ...exporterHelperFields }, def.check as never);
+  return {
+    kind: 'exporter',
+    type: def.type,
+    aliases: def.aliases,
+    description: def.description,
+    config: spec as never,
+    create(settings, config) {
+      return new QueuedExporter(settings, def.create(settings, config), config);
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// Wraps any SDK LogRecordExporter with the Collector's exporterhelper
+// behaviour: a bounded sending queue drained by N consumers, retry with
+// exponential backoff and jitter for retryable failures, and a per-attempt
+// timeout. An exporter author writes only `export()`; this does the rest.
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { BackpressureError, errorMessage, isPermanent } from '../component/errors.js';
+import type { CreateSettings, Exporter, Host } from '../component/types.js';
+import { M } from '../telemetry/metrics.js';
+import type { ExporterHelperSettings } from './config.js';
+
+/** An SDK exporter, optionally with a start hook (to open files, register routes) and an ordering constraint. */
+export interface PushExporter extends LogRecordExporter {
+  start?(host: Host): Promise<void>;
+  /** Upper bound on concurrent exports, e.g. 1 for a single append-only file. */
+  readonly maxConcurrency?: number;
+}
+
+interface Item { records: ReadableLogRecord[]; firstAttempt: number }
+
+export class QueuedExporter implements Exporter {
+  private readonly queue: Item[] = [];
+  private readonly concurrency: number;
+  private active = 0;
+  private accepting = false;
+  private started = false;
+  private shutdownPromise?: Promise<void>;
+  private drainWaiters: (() => void)[] = [];
+  private readonly labels: { exporter: string };
+  private readonly sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  /** Set when shutdown's drain deadline passes: retries stop and what is left is dropped and counted. */
+  private drainExpired = false;
+
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly inner: PushExporter,
+    private readonly cfg: ExporterHelperSettings,
+  ) {
+    this.concurrency = Math.max(1, Math.min(cfg.sending_queue.num_consumers, inner.maxConcurrency ?? Infinity));
+    this.labels = { exporter: settings.id };
+    settings.telemetry.set(M.queueCapacity, cfg.sending_queue.queue_size, this.labels);
+  }
+
+  async start(host: Host): Promise<void> {
+    if (this.started || this.shutdownPromise) return;
+    this.started = true;
+    await this.inner.start?.(host);
+    this.accepting = true;
+  }
+
+  consume(records: ReadableLogRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (!this.accepting) {
+      return Promise.reject(new BackpressureError(`Exporter "${this.settings.id}" is not running.`, 1, 503));
+    }
+    const item: Item = { records, firstAttempt: Date.now() };
+    if (!this.cfg.sending_queue.enabled) return this.sendNow(item);
+    if (this.queue.length >= this.cfg.sending_queue.queue_size) {
+      this.settings.telemetry.add(M.exporterEnqueueFailed, records.length, this.labels);
+      this.settings.logger.burst('warn', 'queue-full', 'Sending queue is full; refusing records so the sender retries.', {
+        exporter: this.settings.id, queue_size: this.cfg.sending_queue.queue_size,
+      });
+      return Promise.reject(new BackpressureError(`Sending queue of exporter "${this.settings.id}" is full.`, 1, 503));
+    }
+    this.queue.push(item);
+    this.gauge();
+    this.pump();
+    return Promise.resolve();
+  }
+
+  /** Resolves when the queue is empty and nothing is in flight. */
+  drained(): Promise<void> {
+    if (this.queue.length === 0 && this.active === 0) return Promise.resolve();
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  get queueLength(): number { return this.queue.length; }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.accepting = false;
+    if (this.started) {
+      // Drain what was acknowledged; after the deadline, what is left is dropped and counted.
+      const deadline = Math.max(this.cfg.timeout * 2, 10_000);
+      let timer: NodeJS.Timeout | undefined;
+      const expired = await Promise.race([
+        this.drained().then(() => false),
+        new Promise<boolean>((r) => { timer = setTimeout(() => r(true), deadline); }),
+      ]);
+      clearTimeout(timer);
+      this.drainExpired = expired;
+      for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
+      if (expired) {
+        const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
+        if (left > 0) {
+          this.settings.telemetry.add(M.exporterFailed, left, this.labels);
+          this.settings.logger.error('Dropped queued records at shutdown after the drain deadline.', { exporter: this.settings.id, records: left });
+        }
+        this.gauge();
+      }
+    }
+    try {
+      await this.inner.forceFlush?.();
+    } finally {
+      await this.inner.shutdown();
+    }
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      const item = this.queue.shift()!;
+      this.active++;
+      this.gauge();
+      void this.deliver(item).finally(() => {
+        this.active--;
+        if (this.queue.length > 0) this.pump();
+        else if (this.active === 0) for (const w of this.drainWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  private async sendNow(item: Item): Promise<void> {
+    const err = await this.deliver(item);
+    if (err) throw isPermanent(err) ? err : new BackpressureError(`Exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503);
+  }
+
+  /** Sends with retries. Returns the final error if the records were dropped. */
+  private async deliver(item: Item): Promise<unknown> {
+    const r = this.cfg.retry_on_failure;
+    let interval = r.initial_interval;
+    for (;;) {
+      try {
+        await this.exportOnce(item.records);
+        this.settings.telemetry.add(M.exporterSent, item.records.length, this.labels);
+        return undefined;
+      } catch (err) {
+        const elapsed = Date.now() - item.firstAttempt;
+        const wait = jitter(Math.min(interval, r.max_interval), r.randomization_factor);
+        const giveUp = isPermanent(err) || !r.enabled || this.drainExpired
+          || (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
+        if (giveUp) {
+          this.settings.telemetry.add(M.exporterFailed, item.records.length, this.labels);
+          this.settings.logger.burst('error', 'dropped', 'Dropped records after export failure.', {
+            exporter: this.settings.id, records: item.records.length, permanent: isPermanent(err), error: errorMessage(err),
+          });
+          return err;
+        }
+        this.settings.telemetry.add(M.exporterRetries, 1, this.labels);
+        this.settings.logger.burst('warn', 'retry', 'Export failed; will retry.', {
+          exporter: this.settings.id, records: item.records.length, retry_in_ms: Math.round(wait), error: errorMessage(err),
+        });
+        await this.sleep(wait);
+        interval *= r.multiplier;
+      }
+    }
+  }
+
+  private exportOnce(records: ReadableLogRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Export timed out after ${this.cfg.timeout}ms.`)), this.cfg.timeout);
+      try {
+        this.inner.export(records, (res) => {
+          clearTimeout(timer);
+          if (res.code === ExportResultCode.SUCCESS) resolve();
+          else reject(res.error ?? new Error('Export failed.'));
+        });
+      } catch (err) {
+        clearTimeout(timer);
+        reject(err);
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const s = { timer: setTimeout(() => { this.sleeps.delete(s); resolve(); }, ms), wake: resolve };
+      this.sleeps.add(s);
+    });
+  }
+
+  private gauge(): void {
+    this.settings.telemetry.set(M.queueSize, this.queue.length + this.active, this.labels);
+  }
+}
+
+function jitter(ms: number, factor: number): number {
+  return ms * (1 - factor + Math.random() * 2 * factor);
+}
