@@ -1,0 +1,50 @@
+// `auditline --config F`: runs the collector until SIGINT/SIGTERM, then
+// flushes everything in flight before exiting. A second signal exits at once.
+import { defaultRegistry } from '../components.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { Service } from '../pipeline/service.js';
+
+export async function runCollector(configFile: string): Promise<number> {
+  let cfg;
+  try {
+    cfg = loadConfigFile(configFile, defaultRegistry());
+  } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
+    throw err;
+  }
+  const service = new Service(cfg);
+  try {
+    await service.start();
+  } catch (err) {
+    service.logger.error('Auditline could not start.', { error: err as Error });
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        service.logger.warn('Second signal received; exiting without waiting for the flush.', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      service.logger.info('Shutting down; flushing records in flight.', { signal });
+      service.shutdown().then(
+        () => { service.logger.info('Shutdown complete.'); resolve(0); },
+        (err) => { service.logger.error('Shutdown failed.', { error: err as Error }); resolve(1); },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function validateConfig(configFile: string): number {
+  try {
+    const cfg = loadConfigFile(configFile, defaultRegistry());
+    process.stdout.write(`${configFile}: valid (${cfg.pipelines.length} pipeline${cfg.pipelines.length === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+import type { ExtensionFactory } from '../../component/types.js';
+import type { Authenticator } from '../authenticator.js';
+import { bearerTokenAuthConfigSpec, type BearerTokenAuthConfig } from './config.js';
+import { TokenSet, tokenFromHeader } from './token-set.js';
+
+class BearerTokenAuth implements Authenticator {
+  private tokens = new TokenSet([]);
+  constructor(private readonly cfg: BearerTokenAuthConfig) {}
+
+  async start(): Promise<void> {
+    const list = [this.cfg.token, ...this.cfg.tokens];
+    if (this.cfg.filename) list.push(...TokenSet.fromFile(this.cfg.filename));
+    this.tokens = new TokenSet(list);
+    if (this.tokens.size === 0) throw new Error('bearertokenauth has no tokens to accept.');
+  }
+
+  async shutdown(): Promise<void> {}
+
+  authenticate(headers: Record<string, string | string[] | undefined>): boolean {
+    const t = tokenFromHeader(headers[this.cfg.header.toLowerCase()], this.cfg.scheme);
+    return t !== undefined && this.tokens.has(t);
+  }
+}
+
+export const bearerTokenAuthExtensionFactory: ExtensionFactory<BearerTokenAuthConfig> = {
+  kind: 'extension',
+  type: 'bearertokenauth',
+  description: 'Accepts requests carrying one of the configured bearer tokens.',
+  config: bearerTokenAuthConfigSpec,
+  create: (_settings, config) => new BearerTokenAuth(config),
+};

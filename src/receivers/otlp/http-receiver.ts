@@ -1,0 +1,153 @@
+// OTLP/HTTP logs receiver: POST {logs_url_path} with protobuf or JSON bodies,
+// answered exactly as the OTLP specification says (200 with an
+// ExportLogsServiceResponse in the request's content type; 4xx/5xx with a
+// google.rpc.Status body; Retry-After on 429/503). A bad request never
+// affects the next one.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { BackpressureError, errorMessage } from '../../component/errors.js';
+import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
+import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { decodeLogsRequestJson } from '../../otlp/decode-json.js';
+import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
+import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
+import { M } from '../../telemetry/metrics.js';
+import type { HttpProtocolConfig } from './config.js';
+import { BodyError, readBody } from './read-body.js';
+
+type Format = 'protobuf' | 'json';
+const CONTENT_TYPE: Record<Format, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+// gRPC status codes carried in the Status body, per the OTLP/HTTP mapping.
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+
+export class OtlpHttpReceiver {
+  private server?: Server;
+  private auth?: Authenticator;
+  private readonly labels: Record<string, string>;
+
+  constructor(private readonly settings: CreateSettings, private readonly cfg: HttpProtocolConfig, private readonly next: LogsConsumer) {
+    this.labels = { receiver: settings.id, transport: 'http' };
+  }
+
+  /** The bound port (useful with `endpoint: localhost:0`). */
+  get port(): number | undefined {
+    return (this.server?.address() as AddressInfo | null)?.port;
+  }
+
+  async start(host: Host): Promise<void> {
+    if (this.cfg.auth?.authenticator) {
+      const ext = host.getExtension(this.cfg.auth.authenticator);
+      if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
+      this.auth = ext;
+    }
+    const handler = (req: IncomingMessage, res: ServerResponse) => { void this.handle(req, res); };
+    this.server = this.cfg.tls
+      ? createHttpsServer({ cert: readFileSync(this.cfg.tls.cert_file), key: readFileSync(this.cfg.tls.key_file) }, handler)
+      : createHttpServer(handler);
+    this.server.keepAliveTimeout = 30_000;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.cfg.endpoint.port, this.cfg.endpoint.host, () => { server.off('error', reject); resolve(); });
+    });
+    this.settings.logger.info('OTLP/HTTP receiver is listening.', { endpoint: `${this.cfg.endpoint.host}:${this.port}`, path: this.cfg.logs_url_path });
+  }
+
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (this.cfg.cors && this.handleCors(req, res)) return;
+    if (path !== this.cfg.logs_url_path) return this.fail(res, 'json', 404, `Unknown path "${path}"; logs are accepted at ${this.cfg.logs_url_path}.`);
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      return this.fail(res, 'json', 405, `Method ${req.method} is not allowed; use POST.`);
+    }
+    const format = formatOf(req.headers['content-type']);
+    if (this.auth && !this.auth.authenticate(req.headers)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return this.fail(res, format ?? 'json', 401, 'Missing or invalid credentials.');
+    }
+    if (!format) {
+      return this.fail(res, 'json', 415, `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json.`);
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.cfg.max_request_body_size);
+    } catch (err) {
+      if (err instanceof BodyError) return this.fail(res, format, err.status, err.message, err.status === 413);
+      return this.fail(res, format, 400, errorMessage(err));
+    }
+
+    let decoded;
+    try {
+      decoded = format === 'protobuf' ? decodeLogsRequestProtobuf(body) : decodeLogsRequestJson(body);
+    } catch (err) {
+      return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${errorMessage(err)}`);
+    }
+
+    const { records, rejected } = decoded;
+    if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
+    try {
+      if (records.length > 0) await this.next.consume(records);
+    } catch (err) {
+      this.settings.telemetry.add(M.receiverRefused, records.length, this.labels);
+      if (err instanceof BackpressureError) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        return this.fail(res, format, err.status, err.message);
+      }
+      this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: errorMessage(err) });
+      return this.fail(res, format, 500, `The pipeline failed to take the records: ${errorMessage(err)}`);
+    }
+    this.settings.telemetry.add(M.receiverAccepted, records.length, this.labels);
+    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: decoded.rejectReason ?? 'Some log records were invalid.' } : undefined;
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] });
+    res.end(encodeLogsResponse(format, partial));
+  }
+
+  private fail(res: ServerResponse, format: Format, status: number, message: string, close = false): void {
+    if (res.headersSent) return;
+    if (close) res.setHeader('Connection', 'close');
+    res.statusCode = status;
+    res.setHeader('Content-Type', CONTENT_TYPE[format]);
+    res.end(encodeStatus(format, GRPC_CODE[status] ?? 2, message));
+  }
+
+  /** Answers a preflight; returns true when the request was fully handled. */
+  private handleCors(req: IncomingMessage, res: ServerResponse): boolean {
+    const cors = this.cfg.cors!;
+    const origin = req.headers.origin;
+    if (!origin) return false;
+    const allowed = cors.allowed_origins.some((o) => o === '*' || o === origin);
+    if (!allowed) return false;
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    if (req.method !== 'OPTIONS') return false;
+    res.setHeader('Access-Control-Allow-Methods', 'POST');
+    res.setHeader('Access-Control-Allow-Headers', ['Content-Type', 'Content-Encoding', 'Authorization', ...cors.allowed_headers].join(', '));
+    if (cors.max_age) res.setHeader('Access-Control-Max-Age', String(cors.max_age));
+    res.writeHead(204).end();
+    return true;
+  }
+}
+
+function formatOf(contentType: string | undefined): Format | undefined {
+  if (!contentType) return undefined;
+  const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  if (base === 'application/x-protobuf' || base === 'application/protobuf') return 'protobuf';
+  if (base === 'application/json') return 'json';
+  return undefined;
+}
