@@ -1,21 +1,21 @@
 import type { CreateSettings, Host, LogsConsumer, Receiver, ReceiverFactory } from '../../component/types.js';
 import { otlpReceiverConfigSpec, type OtlpReceiverConfig } from './config.js';
+import { OtlpGrpcReceiver } from './grpc-receiver.js';
 import { OtlpHttpReceiver } from './http-receiver.js';
 
 /** The `otlp` receiver: one listener per enabled protocol, all feeding the same pipelines. */
 export class OtlpReceiver implements Receiver {
   readonly http?: OtlpHttpReceiver;
+  readonly grpc?: OtlpGrpcReceiver;
   private started: Receiver[] = [];
 
   constructor(settings: CreateSettings, cfg: OtlpReceiverConfig, next: LogsConsumer) {
     if (cfg.protocols.http) this.http = new OtlpHttpReceiver(settings, cfg.protocols.http, next);
-    if (cfg.protocols.grpc) {
-      settings.logger.warn('The OTLP/gRPC protocol is not available in this build; only OTLP/HTTP is served.', { receiver: settings.id });
-    }
+    if (cfg.protocols.grpc) this.grpc = new OtlpGrpcReceiver(settings, cfg.protocols.grpc, next);
   }
 
   async start(host: Host): Promise<void> {
-    for (const r of [this.http].filter((x): x is OtlpHttpReceiver => x !== undefined)) {
+    for (const r of [this.http, this.grpc].filter((x): x is OtlpHttpReceiver | OtlpGrpcReceiver => x !== undefined)) {
       await r.start(host);
       this.started.push(r);
     }
@@ -31,7 +31,7 @@ export class OtlpReceiver implements Receiver {
 export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
   kind: 'receiver',
   type: 'otlp',
-  description: 'Receives OTLP logs over HTTP (protobuf and JSON, gzip).',
+  description: 'Receives OTLP logs over HTTP (protobuf and JSON, gzip) and gRPC.',
   config: otlpReceiverConfigSpec,
   create: (settings, config, next) => new OtlpReceiver(settings, config, next),
 };

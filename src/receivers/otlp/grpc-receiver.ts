@@ -1,0 +1,205 @@
+// OTLP/gRPC logs receiver: the unary method
+// /opentelemetry.proto.collector.logs.v1.LogsService/Export, answered as the
+// OTLP specification says: OK with an ExportLogsServiceResponse (partial_success
+// when records were rejected), INVALID_ARGUMENT for undecodable data,
+// UNAVAILABLE / RESOURCE_EXHAUSTED with a google.rpc.RetryInfo when the
+// pipeline cannot take more, UNAUTHENTICATED without valid credentials. The
+// service definition is hand-made so that grpc-js hands the raw (already
+// gunzipped, size-checked) message bytes straight to our own decoder.
+import { readFileSync } from 'node:fs';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  status,
+  type sendUnaryData,
+  type ServerErrorResponse,
+  type ServerInterceptor,
+  type ServerOptions,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
+import { BackpressureError, errorMessage } from '../../component/errors.js';
+import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
+import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
+import { encodeLogsResponse } from '../../otlp/encode.js';
+import { M } from '../../telemetry/metrics.js';
+import type { GrpcProtocolConfig } from './config.js';
+import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
+
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
+
+type Decoded = ReturnType<typeof decodeLogsRequestProtobuf>;
+/** What the deserializer hands the handler: the decoded request, or why it could not be decoded. */
+type ExportRequest = Decoded | { invalid: string };
+interface PartialSuccess { rejectedLogRecords: number; errorMessage: string }
+/** `undefined` is the full-success response (partial_success unset). */
+type ExportResponse = PartialSuccess | undefined;
+
+// Decoding happens in requestDeserialize; a throwing deserializer would become
+// INTERNAL in grpc-js, so failures are returned as a value and mapped to INVALID_ARGUMENT.
+function deserializeRequest(bytes: Buffer): ExportRequest {
+  try {
+    return decodeLogsRequestProtobuf(bytes);
+  } catch (err) {
+    return { invalid: `Request is not a valid OTLP logs request: ${errorMessage(err)}` };
+  }
+}
+
+let fullSuccess: Buffer | undefined;
+function serializeResponse(partial: ExportResponse): Buffer {
+  if (partial) return asBuffer(encodeLogsResponse('protobuf', partial));
+  // The full-success response never changes, so it is encoded once.
+  return (fullSuccess ??= asBuffer(encodeLogsResponse('protobuf')));
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function serverOnly(): never {
+  throw new Error('The OTLP logs service definition is for serving only.');
+}
+
+const logsService: ServiceDefinition<{ Export: (call: ServerUnaryCall<ExportRequest, ExportResponse>, cb: sendUnaryData<ExportResponse>) => void }> = {
+  Export: {
+    path: LOGS_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: serverOnly,
+    requestDeserialize: deserializeRequest,
+    responseSerialize: serializeResponse,
+    responseDeserialize: serverOnly,
+    originalName: 'export',
+  },
+};
+
+/** How long shutdown lets in-flight calls finish before cancelling them. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export class OtlpGrpcReceiver {
+  private server?: Server;
+  private boundPort?: number;
+  private stopping?: Promise<void>;
+  private readonly labels: Record<string, string>;
+
+  constructor(private readonly settings: CreateSettings, private readonly cfg: GrpcProtocolConfig, private readonly next: LogsConsumer) {
+    this.labels = { receiver: settings.id, transport: 'grpc' };
+  }
+
+  /** The bound port (useful with `endpoint: localhost:0`). */
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async start(host: Host): Promise<void> {
+    const options: ServerOptions = {
+      'grpc.max_receive_message_length': this.cfg.max_recv_msg_size_mib * 1024 * 1024,
+    };
+    if (this.cfg.auth?.authenticator) {
+      const ext = host.getExtension(this.cfg.auth.authenticator);
+      if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
+      options.interceptors = [authInterceptor(ext)];
+    }
+    const creds = this.cfg.tls
+      ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.cfg.tls.cert_file), private_key: readFileSync(this.cfg.tls.key_file) }], false)
+      : ServerCredentials.createInsecure();
+
+    const server = new Server(options);
+    server.addService(logsService, { Export: this.handleExport });
+    const { host: h, port } = this.cfg.endpoint;
+    const address = `${h.includes(':') ? `[${h}]` : h}:${port}`;
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    this.server = server;
+    this.settings.logger.info('OTLP/gRPC receiver is listening.', { endpoint: `${h}:${this.boundPort}`, tls: Boolean(this.cfg.tls) });
+  }
+
+  /** Lets in-flight calls finish (up to a grace period), then cancels the rest. Safe to call twice. */
+  shutdown(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return Promise.resolve();
+    this.stopping = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.settings.logger.warn('OTLP/gRPC calls were still running at shutdown and were cancelled.', { receiver: this.settings.id });
+        server.forceShutdown();
+        resolve();
+      }, SHUTDOWN_GRACE_MS);
+      timer.unref();
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.stopping;
+  }
+
+  private readonly handleExport = (call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void => {
+    const req = call.request;
+    if ('invalid' in req) {
+      callback({ code: status.INVALID_ARGUMENT, details: req.invalid });
+      return;
+    }
+    const { records, rejected } = req;
+    if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
+    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: req.rejectReason ?? 'Some log records were invalid.' } : undefined;
+    if (records.length === 0) {
+      callback(null, partial);
+      return;
+    }
+    this.next.consume(records).then(
+      () => {
+        this.settings.telemetry.add(M.receiverAccepted, records.length, this.labels);
+        callback(null, partial);
+      },
+      (err: unknown) => {
+        this.settings.telemetry.add(M.receiverRefused, records.length, this.labels);
+        callback(this.failure(err));
+      },
+    );
+  };
+
+  private failure(err: unknown): ServerErrorResponse & { code: number } {
+    if (err instanceof BackpressureError) {
+      // RetryInfo is what makes RESOURCE_EXHAUSTED retryable for an OTLP client, and gives UNAVAILABLE its delay.
+      const code = err.status === 429 ? status.RESOURCE_EXHAUSTED : status.UNAVAILABLE;
+      const metadata = new Metadata();
+      metadata.set(STATUS_DETAILS_KEY, encodeStatusWithRetryInfo(code, err.message, err.retryAfterSeconds));
+      return { name: 'BackpressureError', message: err.message, code, details: err.message, metadata };
+    }
+    this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: errorMessage(err) });
+    const details = `The pipeline failed to take the records: ${errorMessage(err)}`;
+    return { name: 'Error', message: details, code: status.INTERNAL, details };
+  }
+}
+
+/** Rejects a call before its message is read (so before decoding) unless its metadata carries valid credentials. */
+function authInterceptor(auth: Authenticator): ServerInterceptor {
+  return (_method, call) => new ServerInterceptingCall(call, {
+    start: (next) => next({
+      onReceiveMetadata: (metadata, mdNext) => {
+        if (auth.authenticate(metadataHeaders(metadata))) {
+          mdNext(metadata);
+        } else {
+          call.sendStatus({ code: status.UNAUTHENTICATED, details: 'Missing or invalid credentials.', metadata: null });
+        }
+      },
+    }),
+  });
+}
+
+/** The call's text metadata as the header map authenticators read (keys are already lower-case). */
+function metadataHeaders(metadata: Metadata): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = Object.create(null);
+  const map = metadata.getMap();
+  for (const key of Object.keys(map)) {
+    const v = map[key];
+    if (typeof v === 'string') out[key] = v;
+  }
+  return out;
+}
