@@ -1,0 +1,147 @@
+// Drives a real collector process with OTLP/HTTP protobuf requests from N
+// concurrent keep-alive clients and reports records/s that *reached the
+// exporters* (their sent counters, read from the collector's /metrics),
+// measured from the first request to the moment the last record landed.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { requestAuditRecords } from './fixtures.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface LoadOptions {
+  /** YAML for `exporters:` entries (indented two spaces); `{{dir}}` is the temp dir. */
+  exportersYaml: string;
+  exporterIds: string[];
+  processors?: string[];
+  totalRecords: number;
+  clients?: number;
+  recordsPerRequest?: number;
+}
+
+export interface LoadResult {
+  recordsPerSecond: number;
+  delivered: number;
+  accepted: number;
+  refusedRequests: number;
+  seconds: number;
+  dir: string;
+  cleanup(): void;
+}
+
+export async function runCollectorLoad(o: LoadOptions): Promise<LoadResult> {
+  const clients = o.clients ?? 8;
+  const perRequest = o.recordsPerRequest ?? 512;
+  const dir = mkdtempSync(join(tmpdir(), 'auditline-bench-'));
+  const [otlpPort, apiPort] = [await freePort(), await freePort()];
+  const processors = o.processors ?? ['redaction', 'batch'];
+  writeFileSync(join(dir, 'collector.yaml'), `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: "127.0.0.1:${otlpPort}" }
+processors:
+  redaction: {}
+  batch: { timeout: 200ms }
+exporters:
+${o.exportersYaml.replaceAll('{{dir}}', dir)}
+extensions:
+  query_api:
+    endpoint: "127.0.0.1:${apiPort}"
+    auth: { tokens: ["bench-token"] }
+service:
+  extensions: [query_api]
+  telemetry: { logs: { level: warn } }
+  pipelines:
+    logs:
+      receivers: [otlp]
+      processors: [${processors.join(', ')}]
+      exporters: [${o.exporterIds.join(', ')}]
+`);
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/auditline'), '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (c) => { err += c; });
+  await waitFor(async () => (await metric(apiPort, 'auditline_exporter_queue_capacity')) !== undefined || proc.exitCode !== null, 20_000);
+  if (proc.exitCode !== null) throw new Error(`Collector failed to start:\n${err}`);
+
+  // A handful of distinct pre-encoded bodies, so encoding cost stays out of the measurement.
+  const bodies = Array.from({ length: 16 }, (_, k) => Buffer.from(ProtobufLogsSerializer.serializeRequest(requestAuditRecords(k * perRequest, perRequest))!));
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const requests = Math.ceil(o.totalRecords / perRequest);
+  let next = 0;
+  let accepted = 0;
+  let refused = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < requests) {
+      const body = bodies[next++ % bodies.length]!;
+      for (;;) {
+        const status = await post(agent, otlpPort, body);
+        if (status === 200) { accepted += perRequest; break; }
+        refused++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }));
+  let delivered = 0;
+  await waitFor(async () => {
+    const counts = await Promise.all(o.exporterIds.map((id) => metric(apiPort, 'auditline_exporter_sent_log_records_total', id)));
+    delivered = Math.min(...counts.map((c) => c ?? 0));
+    return delivered >= accepted;
+  }, 300_000, 10);
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  return {
+    recordsPerSecond: delivered / seconds, delivered, accepted, refusedRequests: refused, seconds, dir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function post(agent: Agent, port: number, body: Buffer): Promise<number> {
+  return new Promise((resolvePost, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/logs', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolvePost(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function metric(port: number, name: string, exporter?: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer bench-token' } });
+    const text = await res.text();
+    let total: number | undefined;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(name)) continue;
+      if (exporter && !line.includes(`exporter="${exporter}"`)) continue;
+      total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('Timed out waiting for the collector.');
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+  });
+}
