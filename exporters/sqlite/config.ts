@@ -1,0 +1,70 @@
+// Configuration of the `sqlite` exporter: where the database lives, which
+// attributes become columns, and how long rows are kept.
+import { def, duration, int, obj, oneOf, record, req, str, type SpecOutput } from '../../src/config/schema.js';
+import { isContentKey } from '../../src/model/content-keys.js';
+import { PROMOTABLE_COLUMNS, type PromotableColumn } from './schema.js';
+
+/**
+ * Attribute → column, in precedence order: when several attributes map to one
+ * column, the first present wins and the others stay in `metadata`. Names come
+ * from the OpenTelemetry semantic conventions and the seeds' fields.
+ */
+export const DEFAULT_PROMOTE: ReadonlyArray<readonly [string, PromotableColumn]> = [
+  ['component', 'component'],
+  ['operation', 'operation'],
+  ['event.name', 'event'], ['event_type', 'event'], ['event', 'event'],
+  ['session.id', 'session_id'], ['session_id', 'session_id'],
+  ['user.id', 'user_id'], ['user_id', 'user_id'], ['enduser.id', 'user_id'],
+  ['request.id', 'request_id'], ['request_id', 'request_id'],
+  ['endpoint', 'endpoint'], ['http.route', 'endpoint'], ['url.path', 'endpoint'],
+  ['gen_ai.request.model', 'model'], ['model', 'model'],
+  ['duration_ms', 'duration_ms'],
+  ['status', 'status'],
+  ['http.response.status_code', 'status_code'], ['status_code', 'status_code'],
+  ['gen_ai.usage.input_tokens', 'prompt_tokens'], ['prompt_tokens', 'prompt_tokens'],
+  ['gen_ai.usage.output_tokens', 'completion_tokens'], ['completion_tokens', 'completion_tokens'],
+  ['gen_ai.usage.total_tokens', 'total_tokens'], ['total_tokens', 'total_tokens'],
+  ['error.type', 'error_type'], ['exception.type', 'error_type'], ['error_type', 'error_type'],
+  ['exception.message', 'error_message'], ['error.message', 'error_message'], ['error_message', 'error_message'],
+  ['exception.stacktrace', 'error_stack'], ['error_stack', 'error_stack'],
+  ['job.id', 'job_id'], ['job_id', 'job_id'],
+  ['job.progress.current', 'progress_current'], ['job.progress.total', 'progress_total'],
+];
+
+/** `metadata` as a promote target keeps an attribute out of every column. */
+const promoteTarget = oneOf([...PROMOTABLE_COLUMNS, 'metadata'] as const);
+
+const retentionDaysSpec = obj({
+  audit_logs: def(int({ min: 1 }), 30),
+  job_logs: def(int({ min: 1 }), 90),
+});
+
+export const sqliteFields = {
+  /** Database file; its directory is created. */
+  path: req(str({ nonEmpty: true })),
+  /** Extra or overriding attribute → column entries; they take precedence over the defaults. */
+  promote: def(record(promoteTarget), {}),
+  retention_days: def(retentionDaysSpec, () => retentionDaysSpec.parse({}, [], [])!),
+  /** How often expired rows are deleted (also once at start). */
+  retention_interval: def(duration({ min: 1000 }), 3_600_000),
+  /** Rows per DELETE statement; the event loop is yielded between statements. */
+  retention_batch_size: def(int({ min: 1, max: 100_000 }), 1000),
+  /** SQLite `synchronous` in WAL mode: `normal` survives process crashes, `full` also power loss. */
+  synchronous: def(oneOf(['normal', 'full'] as const), 'normal'),
+};
+
+export const sqliteConfigSpec = obj(sqliteFields);
+
+export type SqliteConfig = SpecOutput<typeof sqliteConfigSpec>;
+export type RetentionDays = SqliteConfig['retention_days'];
+
+/** Options accepted by `new SqliteExporter(...)`: `path` plus any config key, in YAML form. */
+export type SqliteExporterOptions = { path: string } & Partial<Record<Exclude<keyof SqliteConfig, 'path'>, unknown>>;
+
+/** Cross-field checks: content never becomes a column, even by configuration. */
+export function checkSqliteConfig(cfg: SqliteConfig, add: (key: string | null, msg: string) => void): void {
+  for (const [attr, col] of Object.entries(cfg.promote)) {
+    if (col !== 'metadata' && isContentKey(attr)) add('promote', `"${attr}" names prompt or response content, which is never stored`);
+  }
+  if (cfg.path === ':memory:') add('path', 'must be a file: the query routes read it through a second connection');
+}
