@@ -80,6 +80,10 @@ export const M = {
   receiverRefused: 'auditline_receiver_refused_log_records_total',
   receiverRejected: 'auditline_receiver_rejected_log_records_total',
   processorDropped: 'auditline_processor_dropped_log_records_total',
+  /** Records a processor refused with backpressure (memory_limiter); the sender is expected to retry. */
+  processorRefused: 'auditline_processor_refused_log_records_total',
+  /** Records a filter processor removed on purpose (not a loss). */
+  processorFiltered: 'auditline_processor_filtered_log_records_total',
   redacted: 'auditline_redaction_masked_values_total',
   exporterSent: 'auditline_exporter_sent_log_records_total',
   exporterFailed: 'auditline_exporter_send_failed_log_records_total',
