@@ -1,0 +1,90 @@
+// The redaction processor's YAML. The first block is the OpenTelemetry
+// Collector redaction processor's own options with the same meaning; `privacy`
+// and `mask` are Auditline's privacy profile, on by default.
+import { bool, def, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
+import { regex } from './patterns.js';
+
+export const HASH_FUNCTIONS = ['md5', 'sha1', 'sha3', 'hmac_sha256', 'hmac-sha256', 'hmac_sha512', 'hmac-sha512'] as const;
+export type HashFunction = (typeof HASH_FUNCTIONS)[number];
+
+export const privacySpec = obj({
+  /** Master switch for every detector and key rule below. */
+  enabled: def(bool(), true),
+  emails: def(bool(), true),
+  /** 13–19 digits, optionally grouped by spaces or dashes, with a card network prefix and a valid Luhn check digit. */
+  card_numbers: def(bool(), true),
+  jwts: def(bool(), true),
+  /** `Bearer …` / `Basic …` values and `password=…`-style pairs inside text. */
+  credentials: def(bool(), true),
+  /** Well-known key shapes: sk-…, sk_live_…, AKIA…, ghp_…, github_pat_…, xox?-…, AIza…, glpat-…, PEM private keys… */
+  api_keys: def(bool(), true),
+  /** Extra key names whose whole value is masked (besides password, secret, token, authorization, api_key, cookie, …). */
+  secret_keys: def(list(str({ nonEmpty: true })), []),
+  /** Extra key names that carry content and are dropped (besides prompt, response, completion, messages, input, output, …). */
+  content_keys: def(list(str({ nonEmpty: true })), []),
+  /** Drop content keys entirely. */
+  drop_content: def(bool(), true),
+});
+
+export const redactionConfigSpec = obj({
+  /** Keep every key. Defaults to true unless `allowed_keys` is given (the Collector defaults to false). */
+  allow_all_keys: opt(bool()),
+  /** Keys kept when `allow_all_keys` is false; every other key is removed. */
+  allowed_keys: opt(list(str())),
+  /** Keys passed through untouched: never removed, masked or scanned. */
+  ignored_keys: def(list(str()), []),
+  /** Regexes over key names, same meaning as `ignored_keys`. */
+  ignored_key_patterns: def(list(regex()), []),
+  /** Regexes over values; each match is masked. */
+  blocked_values: def(list(regex()), []),
+  /** Regexes over key names; the whole value of a matching key is masked. */
+  blocked_key_patterns: def(list(regex()), []),
+  /** Regexes over values; a match the privacy profile or `blocked_values` found is kept when it lies inside one of these. */
+  allowed_values: def(list(regex()), []),
+  /** Also apply `blocked_values` to numbers and booleans via their string form (the privacy profile always checks numbers for card numbers). */
+  redact_all_types: def(bool(), false),
+  /** Replace masked text with its hex digest instead of `mask`. */
+  hash_function: opt(oneOf(HASH_FUNCTIONS)),
+  /** HMAC key for hmac_sha256 / hmac_sha512 (e.g. `${env:REDACTION_KEY}`). */
+  hash_key: opt(str()),
+  /** The Collector's name for `hash_key`. */
+  hmac_key: opt(str()),
+  /** Diagnostic attributes: debug = counts and key names, info = counts, silent = none. */
+  summary: def(oneOf(['debug', 'info', 'silent'] as const), 'silent'),
+  /** Replacement for masked text when no hash function is set. */
+  mask: def(str({ nonEmpty: true }), '****'),
+  privacy: def(privacySpec, () => privacySpec.parse({}, [], [])!),
+}, (c, add) => {
+  const hmac = c.hash_function?.startsWith('hmac') ?? false;
+  if (c.hash_key !== undefined && c.hmac_key !== undefined) add('hmac_key', 'set either hash_key or hmac_key, not both');
+  const key = c.hash_key ?? c.hmac_key;
+  const keyName = c.hash_key !== undefined ? 'hash_key' : 'hmac_key';
+  if (hmac && key === undefined) add('hash_key', `is required when hash_function is ${c.hash_function}`);
+  if (!hmac && key !== undefined) add(keyName, 'is only used with hash_function hmac_sha256 or hmac_sha512');
+  if (hmac && key !== undefined) {
+    // The Collector's documented minimum key lengths; shorter keys make low-entropy values (emails) guessable.
+    const min = c.hash_function!.endsWith('512') ? 64 : 32;
+    if (Buffer.byteLength(key) < min) add(keyName, `must be at least ${min} bytes for ${c.hash_function} (e.g. openssl rand -hex ${min / 2})`);
+  }
+});
+
+export type RedactionConfig = NonNullable<ReturnType<typeof redactionConfigSpec.parse>>;
+export type PrivacyConfig = RedactionConfig['privacy'];
+
+/** The YAML shape with every field optional, for in-process construction. */
+export interface RedactionOptions {
+  allow_all_keys?: boolean;
+  allowed_keys?: string[];
+  ignored_keys?: string[];
+  ignored_key_patterns?: string[];
+  blocked_values?: string[];
+  blocked_key_patterns?: string[];
+  allowed_values?: string[];
+  redact_all_types?: boolean;
+  hash_function?: HashFunction;
+  hash_key?: string;
+  hmac_key?: string;
+  summary?: 'debug' | 'info' | 'silent';
+  mask?: string;
+  privacy?: Partial<PrivacyConfig>;
+}
