@@ -235,8 +235,10 @@ export class Redactor {
       : typeof v === 'object' ? (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : safeJson(v))
       : String(v);
     if (this.allowedWhole(text)) return v;
+    const out = this.mask(text);
+    if (out === v) return v; // already masked by an earlier pass
     this.masked(path);
-    return this.mask(text);
+    return out;
   }
 
   private masked(path: string): void {
