@@ -1,0 +1,147 @@
+// The audit files one exporter writes: maps a record to its target file
+// (one fixed file, or one per templated directory), opens files lazily in
+// append mode (creating directories), keeps at most `max_open_files` handles
+// (least recently used closed first), and writes a batch's slices to a file
+// with one write/writev call.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { DEFAULT_SEGMENT, parseDirectoryTemplate, placeholderValue, sanitizeSegment, type DirectoryTemplate } from './path-template.js';
+
+export interface AuditTarget {
+  readonly file: string;
+  fd: number | null;
+}
+
+/** Distinct templated values remembered; the cache is cleared beyond this (targets are cheap to rebuild). */
+const MAX_CACHED_TARGETS = 10_000;
+
+export class AuditFiles {
+  readonly template: DirectoryTemplate;
+  private readonly fileName: string;
+  private readonly maxOpen: number;
+  private readonly fixed: AuditTarget | null;
+  private absent: AuditTarget | undefined;
+  private readonly byValue = new Map<string, AuditTarget>();
+  private readonly byFile = new Map<string, AuditTarget>();
+  /** Open targets in least-recently-used order (Map keeps insertion order). */
+  private readonly open = new Map<AuditTarget, true>();
+
+  constructor(directory: string, fileName: string, maxOpenFiles: number) {
+    this.template = parseDirectoryTemplate(directory);
+    this.fileName = fileName;
+    this.maxOpen = maxOpenFiles;
+    this.fixed = this.template.names.length === 0 ? this.targetFor([]) : null;
+  }
+
+  /** The fixed file, or null when the directory is templated. */
+  get fixedTarget(): AuditTarget | null { return this.fixed; }
+
+  /** The target of a record. Hot path: one attribute read and one map lookup for a single placeholder. */
+  resolve(r: ReadableLogRecord): AuditTarget {
+    if (this.fixed !== null) return this.fixed;
+    const names = this.template.names;
+    let key: string;
+    if (names.length === 1) {
+      const v = placeholderValue(r, names[0]!);
+      if (v === undefined) return (this.absent ??= this.targetFor([undefined]));
+      key = v;
+    } else {
+      key = JSON.stringify(names.map((n) => placeholderValue(r, n) ?? null));
+    }
+    let t = this.byValue.get(key);
+    if (t === undefined) {
+      if (this.byValue.size >= MAX_CACHED_TARGETS) this.forgetClosed();
+      t = this.targetFor(names.map((n) => placeholderValue(r, n)));
+      this.byValue.set(key, t);
+    }
+    return t;
+  }
+
+  /** Creates the fixed file, or the base directory of a template, so bad paths fail at start. */
+  async prepare(): Promise<void> {
+    if (this.fixed) await this.fdOf(this.fixed);
+    else await fs.promises.mkdir(this.template.base, { recursive: true });
+  }
+
+  /** Appends the slices to the target's file with one write (or writev) call; loops only on a short write. */
+  async append(t: AuditTarget, slices: Buffer[], sync: boolean): Promise<void> {
+    const fd = await this.fdOf(t);
+    let total = 0;
+    for (const s of slices) total += s.length;
+    try {
+      let written = slices.length === 1 ? await write(fd, slices[0]!) : await writev(fd, slices);
+      if (written < total) {
+        const all = slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+        while (written < total) written += await write(fd, all.subarray(written));
+      }
+      if (sync) await new Promise<void>((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
+    } catch (err) {
+      // Reopen on the next attempt (the file may have been replaced or the handle gone bad).
+      this.open.delete(t);
+      await closeTarget(t);
+      throw err;
+    }
+  }
+
+  /** Closes every open file; targets reopen lazily if used again. */
+  async closeAll(): Promise<void> {
+    const targets = [...this.open.keys()];
+    this.open.clear();
+    await Promise.all(targets.map((t) => closeTarget(t)));
+  }
+
+  private forgetClosed(): void {
+    this.byValue.clear();
+    this.absent = undefined;
+    for (const [f, t] of this.byFile) if (t.fd === null) this.byFile.delete(f);
+  }
+
+  private targetFor(values: (string | undefined)[]): AuditTarget {
+    const segments = values.map((v) => (v === undefined ? DEFAULT_SEGMENT : sanitizeSegment(v)));
+    const file = path.join(this.template.render(segments), this.fileName);
+    // Different raw values can sanitise to the same file; they must share one handle.
+    let t = this.byFile.get(file);
+    if (t === undefined) {
+      t = { file, fd: null };
+      this.byFile.set(file, t);
+    }
+    return t;
+  }
+
+  private async fdOf(t: AuditTarget): Promise<number> {
+    if (t.fd !== null) {
+      if (this.fixed === null) { this.open.delete(t); this.open.set(t, true); }
+      return t.fd;
+    }
+    while (this.open.size >= this.maxOpen) {
+      const lru = this.open.keys().next().value!;
+      this.open.delete(lru);
+      await closeTarget(lru);
+    }
+    await fs.promises.mkdir(path.dirname(t.file), { recursive: true });
+    // 'a': O_APPEND|O_CREAT; the file is never truncated.
+    t.fd = await new Promise<number>((res, rej) => fs.open(t.file, 'a', 0o644, (e, fd) => (e ? rej(e) : res(fd))));
+    this.open.set(t, true);
+    return t.fd;
+  }
+}
+
+function closeTarget(t: AuditTarget): Promise<void> {
+  const fd = t.fd;
+  t.fd = null;
+  if (fd === null) return Promise.resolve();
+  return new Promise((res) => fs.close(fd, () => res()));
+}
+
+function write(fd: number, b: Buffer): Promise<number> {
+  return new Promise((res, rej) => fs.write(fd, b, 0, b.length, null, (e, n) => {
+    if (e) rej(e);
+    else if (n === 0 && b.length > 0) rej(new Error('Write made no progress.'));
+    else res(n);
+  }));
+}
+
+function writev(fd: number, bs: Buffer[]): Promise<number> {
+  return new Promise((res, rej) => fs.writev(fd, bs, null, (e, n) => (e ? rej(e) : res(n))));
+}

@@ -1,0 +1,17 @@
+// The `msgpack_audit` exporter factory: the seed's append-only MessagePack
+// audit log, with the shared sending queue, retry and timeout.
+import { defineExporter } from '../../src/exporterhelper/define-exporter.js';
+import { checkMsgpackAudit, msgpackAuditFields } from './config.js';
+import { MsgpackAuditExporter } from './msgpack-audit-exporter.js';
+
+export const MSGPACK_AUDIT_TYPE = 'msgpack_audit';
+
+export const msgpackAuditExporterFactory = defineExporter({
+  type: MSGPACK_AUDIT_TYPE,
+  description: 'Appends one MessagePack map per record (action, session, timestamp, data) to audit.log, optionally one file per attribute value.',
+  fields: msgpackAuditFields,
+  check: checkMsgpackAudit,
+  create(settings, config) {
+    return new MsgpackAuditExporter(config, { logger: settings.logger });
+  },
+});
