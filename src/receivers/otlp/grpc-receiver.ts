@@ -24,7 +24,7 @@ import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
 import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
-import { encodeLogsResponse } from '../../otlp/encode.js';
+import { encodeLogsResponse, type PartialSuccess } from '../../otlp/encode.js';
 import { M } from '../../telemetry/metrics.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
@@ -34,7 +34,6 @@ export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsServ
 type Decoded = ReturnType<typeof decodeLogsRequestProtobuf>;
 /** What the deserializer hands the handler: the decoded request, or why it could not be decoded. */
 type ExportRequest = Decoded | { invalid: string };
-interface PartialSuccess { rejectedLogRecords: number; errorMessage: string }
 /** `undefined` is the full-success response (partial_success unset). */
 type ExportResponse = PartialSuccess | undefined;
 

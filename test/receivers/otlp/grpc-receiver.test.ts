@@ -1,6 +1,8 @@
 // The OTLP/gRPC receiver, in-process, driven by the official OTel gRPC log
 // exporter and by a raw grpc-js client that sends arbitrary bytes.
-import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -79,8 +81,8 @@ const RawLogsClient = makeGenericClientConstructor({
   },
 }, 'LogsService');
 
-function rawClient(port: number, options: Record<string, unknown> = {}): RawClient {
-  const c = new RawLogsClient(`localhost:${port}`, credentials.createInsecure(), options) as unknown as RawClient;
+function rawClient(port: number, options: Record<string, unknown> = {}, creds: ChannelCredentials = credentials.createInsecure()): RawClient {
+  const c = new RawLogsClient(`localhost:${port}`, creds, options) as unknown as RawClient;
   cleanups.push(() => c.close());
   return c;
 }
@@ -271,6 +273,19 @@ describe('otlp receiver – gRPC', () => {
       await until(() => sink.records.length === 1);
       expect(sink.records[0]!.body).toBe('Authenticated.');
     });
+  });
+
+  it('serves TLS with tls.cert_file and tls.key_file, and refuses plaintext clients', async () => {
+    // A self-signed certificate for localhost, valid for a century (test data only).
+    const testdata = join(import.meta.dirname, 'testdata');
+    const { sink, port } = await startReceiver({ tls: { cert_file: join(testdata, 'localhost.crt'), key_file: join(testdata, 'localhost.key') } });
+    const tls = await send(rawClient(port, {}, credentials.createSsl(readFileSync(join(testdata, 'localhost.crt')))), requestBytes([record('encrypted')]));
+    expect(tls.err).toBeNull();
+    expect(sink.records.map((r) => r.body)).toEqual(['encrypted']);
+
+    const plain = await send(rawClient(port), requestBytes([record('plaintext')]));
+    expect(plain.err?.code).toBe(status.UNAVAILABLE);
+    expect(sink.records).toHaveLength(1);
   });
 
   it('refuses to start when the named authenticator is not enabled', async () => {
