@@ -12,6 +12,11 @@ export interface AuditPage { logs: LogRow[]; next_cursor: string | null }
 export interface JobPage { job_id: string; logs: LogRow[]; next_cursor: string | null }
 
 const AUDIT_LIST = AUDIT_SELECT.join(', ');
+const ORDER = ' ORDER BY timestamp DESC, id DESC';
+
+function select(where: string[]): string {
+  return `SELECT ${AUDIT_LIST} FROM audit_logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+}
 const JOB_SQL = `SELECT ${JOB_SELECT.join(', ')} FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?`;
 
 export class SqliteQueries {
@@ -34,19 +39,28 @@ export class SqliteQueries {
     if (f.user_id !== undefined) { where.push('user_id = ?'); args.push(f.user_id); }
     if (f.event !== undefined) { where.push('event = ?'); args.push(f.event); }
     if (f.component !== undefined) { where.push('component = ?'); args.push(f.component); }
-    if (f.levels !== undefined) {
-      where.push(f.levels.length === 1 ? 'level = ?' : `level IN (${f.levels.map(() => '?').join(', ')})`);
-      args.push(...f.levels);
-    }
     if (f.since !== undefined) { where.push('timestamp >= ?'); args.push(f.since); }
     if (f.until !== undefined) { where.push('timestamp < ?'); args.push(f.until); }
     if (f.after !== undefined) { where.push('(timestamp, id) < (?, ?)'); args.push(f.after.timestamp, f.after.id); }
-    const sql = `SELECT ${AUDIT_LIST} FROM audit_logs${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`
-      + ' ORDER BY timestamp DESC, id DESC LIMIT ?';
-    args.push(f.limit + 1);
+    const take = f.limit + 1;
+    let sql: string;
+    let bound: (string | number)[];
+    const levels = f.levels ?? [];
+    if (levels.length <= 1) {
+      if (levels.length === 1) { where.unshift('level = ?'); args.unshift(levels[0]!); }
+      sql = `${select(where)}${ORDER} LIMIT ?`;
+      bound = [...args, take];
+    } else {
+      // One index-ordered branch per level, merged: `level IN (…)` would sort every matching row instead.
+      const branch = `SELECT * FROM (${select(['level = ?', ...where])}${ORDER} LIMIT ?)`;
+      sql = `SELECT * FROM (${levels.map(() => branch).join(' UNION ALL ')})${ORDER} LIMIT ?`;
+      bound = [];
+      for (const level of levels) bound.push(level, ...args, take);
+      bound.push(take);
+    }
     let stmt = this.audits.get(sql);
     if (!stmt) { stmt = this.db.prepare(sql); this.audits.set(sql, stmt); }
-    const rows = stmt.all(...args) as LogRow[];
+    const rows = stmt.all(...bound) as LogRow[];
     const more = rows.length > f.limit;
     if (more) rows.length = f.limit;
     const last = rows[rows.length - 1];
