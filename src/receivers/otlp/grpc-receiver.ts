@@ -110,9 +110,14 @@ export class OtlpGrpcReceiver {
     server.addService(logsService, { Export: this.handleExport });
     const { host: h, port } = this.cfg.endpoint;
     const address = `${h.includes(':') ? `[${h}]` : h}:${port}`;
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
-    });
+    try {
+      this.boundPort = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
+      });
+    } catch (err) {
+      server.forceShutdown();
+      throw new Error(`OTLP/gRPC receiver cannot listen on "${address}": ${errorMessage(err)}`);
+    }
     this.server = server;
     this.settings.logger.info('OTLP/gRPC receiver is listening.', { endpoint: `${h}:${this.boundPort}`, tls: Boolean(this.cfg.tls) });
   }

@@ -288,6 +288,11 @@ describe('otlp receiver – gRPC', () => {
     expect(sink.records).toHaveLength(1);
   });
 
+  it('fails to start with a clear error when the port is taken', async () => {
+    const { port } = await startReceiver();
+    await expect(startReceiver({ endpoint: `localhost:${port}` })).rejects.toThrow(/cannot listen on "localhost:\d+"/);
+  });
+
   it('refuses to start when the named authenticator is not enabled', async () => {
     await expect(startReceiver({ auth: { authenticator: 'bearertokenauth' } })).rejects.toThrow(/not enabled/);
   });
