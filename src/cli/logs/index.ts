@@ -1,0 +1,38 @@
+// `auditline logs <command>`: the command-line face of the query API. Each
+// command lives in its own file and exports `command`; add new ones to
+// `logsCommands` (help and dispatch follow from the list).
+import { command as audit } from './audit.js';
+import { defaultIo, EXIT, type Io, type LogsCommand } from './command.js';
+import { command as follow } from './follow.js';
+import { command as job } from './job.js';
+
+export type { Io, LogsCommand } from './command.js';
+
+export const logsCommands: LogsCommand[] = [audit, job, follow];
+
+export function logsHelp(): string {
+  const w = Math.max(...logsCommands.map((c) => c.name.length));
+  return `Usage: auditline logs <command> [options]
+
+Commands:
+${logsCommands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`).join('\n')}
+
+Every command takes --url (default $AUDITLINE_URL, else http://localhost:8080),
+--token (default $AUDITLINE_TOKEN) and --json. Run "auditline logs <command> --help"
+for a command's options.
+`;
+}
+
+export async function runLogs(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout.write(logsHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const cmd = logsCommands.find((c) => c.name === name);
+  if (!cmd) {
+    io.stderr.write(`auditline logs: unknown command "${name}".\n\n${logsHelp()}`);
+    return EXIT.usage;
+  }
+  return cmd.run(rest, io);
+}
