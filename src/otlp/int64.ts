@@ -78,12 +78,19 @@ export function jsonNanosToHrTime(v: string | number): HrTime | undefined {
  * normalised decimal string. Undefined when it is not an int64.
  */
 export function jsonInt64ToValue(v: string | number): number | string | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 2 ** 63 ? v : undefined;
   if (!SIGNED_DECIMAL.test(v)) return undefined;
-  const n = Number(v);
-  if (Math.abs(n) <= 2 ** 53) return n === 0 ? 0 : n; // avoids -0 from "-0"
+  if (v.length <= 15) {
+    const n = Number(v); // at most 15 digits: exact
+    return n === 0 ? 0 : n; // no -0 from "-0"
+  }
   const neg = v.charCodeAt(0) === 45;
   const digits = v.replace(/^[-+]?0*/, '');
+  // |v| <= 2^53 (9007199254740992, 16 digits) is exact as a number.
+  if (digits.length < 16 || (digits.length === 16 && digits <= '9007199254740992')) {
+    const n = Number(digits);
+    return neg && n !== 0 ? -n : n;
+  }
   if (digits.length > 19 || (digits.length === 19 && digits > (neg ? '9223372036854775808' : INT64_MAX))) {
     return undefined;
   }
