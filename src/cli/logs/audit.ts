@@ -26,10 +26,13 @@ export const command: LogsCommand = {
   summary: 'audit records filtered by user, session, event, level, component and time',
   usage,
   run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-    const { values } = parseCommandArgs('audit', argv, {
-      ...COMMON_OPTIONS,
-      user: { type: 'string' }, session: { type: 'string' }, event: { type: 'string' }, level: { type: 'string' },
-      component: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' },
+    const { values } = parseCommandArgs('audit', {
+      args: argv, allowPositionals: false, strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        user: { type: 'string' }, session: { type: 'string' }, event: { type: 'string' }, level: { type: 'string' },
+        component: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, limit: { type: 'string' },
+      },
     });
     if (values.help) { io.stdout.write(usage); return EXIT.ok; }
     const limit = values.limit === undefined ? 100 : Number(values.limit);

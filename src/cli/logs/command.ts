@@ -48,11 +48,11 @@ export const COMMON_USAGE = `Common options:
   -h, --help     show this help`;
 
 /** util.parseArgs in strict mode; unknown flags and missing values become usage errors. */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
-  name: string, argv: string[], options: O, allowPositionals = false,
-) {
+export function parseCommandArgs<T extends { args: string[]; options: NonNullable<ParseArgsConfig['options']>; allowPositionals: boolean; strict: true }>(
+  name: string, config: T,
+): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs(config);
   } catch (err) {
     throw new CliError(`auditline logs ${name}: ${(err as Error).message}`, EXIT.usage);
   }

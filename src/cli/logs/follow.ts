@@ -19,9 +19,12 @@ export const command: LogsCommand = {
   summary: 'live records as they leave the pipelines, until Ctrl-C',
   usage,
   run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-    const { values } = parseCommandArgs('follow', argv, {
-      ...COMMON_OPTIONS,
-      event: { type: 'string' }, level: { type: 'string' }, user: { type: 'string' }, session: { type: 'string' }, component: { type: 'string' },
+    const { values } = parseCommandArgs('follow', {
+      args: argv, allowPositionals: false, strict: true,
+      options: {
+        ...COMMON_OPTIONS,
+        event: { type: 'string' }, level: { type: 'string' }, user: { type: 'string' }, session: { type: 'string' }, component: { type: 'string' },
+      },
     });
     if (values.help) { io.stdout.write(usage); return EXIT.ok; }
     const client = QueryClient.from(values, io);

@@ -18,7 +18,7 @@ export const command: LogsCommand = {
   summary: 'every entry of one job, oldest first',
   usage,
   run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-    const { values, positionals } = parseCommandArgs('job', argv, COMMON_OPTIONS, true);
+    const { values, positionals } = parseCommandArgs('job', { args: argv, options: COMMON_OPTIONS, allowPositionals: true, strict: true });
     if (values.help) { io.stdout.write(usage); return EXIT.ok; }
     if (positionals.length !== 1 || positionals[0] === '') {
       throw new CliError(`auditline logs job: expected one job id.\n\n${usage}`, EXIT.usage);

@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Extension, Host } from '../../component/types.js';
 import { RecordTap } from '../../pipeline/tap.js';
-import type { Telemetry } from '../../telemetry/metrics.js';
+import { formatIssue, type ConfigIssue } from '../../config/schema.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { Telemetry } from '../../telemetry/metrics.js';
 import { BearerAuth } from './auth.js';
-import type { QueryApiConfig } from './config.js';
+import { queryApiConfigSpec, type QueryApiConfig } from './config.js';
 import { Router, type Method } from './router.js';
 import { HttpError, type QueryApi, type RouteHandler } from './routes.js';
 import { parseStreamFilter, StreamHub } from './sse.js';
@@ -39,6 +41,17 @@ export class QueryApiServer implements Extension, QueryApi {
       this.hub!.open(q.req, q.res, filter);
       return undefined;
     });
+  }
+
+  /**
+   * For in-process use: options in YAML form (`{ endpoint: 'localhost:8080', auth: { tokens: [t] } }`),
+   * a silent logger and fresh telemetry unless given.
+   */
+  static fromOptions(options: Record<string, unknown> = {}, settings: Partial<CreateSettings> = {}): QueryApiServer {
+    const issues: ConfigIssue[] = [];
+    const cfg = queryApiConfigSpec.parse(options, [], issues);
+    if (!cfg || issues.length) throw new Error(`Invalid query API options: ${issues.map(formatIssue).join('; ')}`);
+    return new QueryApiServer({ id: settings.id ?? 'query_api', logger: settings.logger ?? silentLogger, telemetry: settings.telemetry ?? new Telemetry() }, cfg);
   }
 
   route(method: Method, pattern: string, handler: RouteHandler): void {
