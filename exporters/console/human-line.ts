@@ -91,7 +91,10 @@ export function formatValue(v: unknown): string {
 /** JSON that tolerates bigint and byte arrays (as hex), for compact display. */
 export function compactJson(v: unknown): string {
   try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? bytesText(x) : x)) ?? 'null';
+    return JSON.stringify(v, function (this: Record<string, unknown>, k, x: unknown) {
+      const raw = this[k]; // before Buffer#toJSON
+      return raw instanceof Uint8Array ? bytesText(raw) : typeof x === 'bigint' ? x.toString() : x;
+    }) ?? 'null';
   } catch {
     return '"[unserialisable]"';
   }
