@@ -10,11 +10,14 @@ export type MakeAttributes = (values: AnyValue[]) => LogAttributes;
 /** A key sequence and, once it has recurred, the literal that builds it. */
 export class Shape {
   readonly keys: string[];
+  /** False for key sets that must take the keyed path (see `compilable`). */
+  readonly compilable: boolean;
   make: MakeAttributes | undefined = undefined;
   seen = 1;
 
   constructor(keys: string[]) {
     this.keys = keys;
+    this.compilable = compilable(keys);
   }
 
   /** True when the first n entries of `keys` are this shape's keys in order. */
@@ -32,18 +35,24 @@ const MAX_KEYS = 64;
 const COMPILE_AFTER = 2;
 const shapes = new Map<string, Shape>();
 
-/** The shape for `keys[0..n)`, compiling its literal when it recurs. */
-export function shapeFor(keys: string[], n: number): Shape {
-  const sig = n === 1 ? keys[0]! : keys.slice(0, n).join('\u0000');
-  let shape = shapes.get(sig);
-  if (shape === undefined) {
-    // Bounded: a client sending ever-new key sets cannot grow this without limit.
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    shape = new Shape(keys.slice(0, n));
-    shapes.set(sig, shape);
-    return shape;
+/**
+ * The shape for `keys[0..n)`: `last` when it matches (the common case, no
+ * allocation), else from the cache. Compiles the literal when a shape recurs.
+ */
+export function shapeFor(keys: string[], n: number, last: Shape | undefined): Shape {
+  let shape = last;
+  if (shape === undefined || !shape.matches(keys, n)) {
+    const sig = n === 1 ? keys[0]! : keys.slice(0, n).join('\u0000');
+    shape = shapes.get(sig);
+    if (shape === undefined) {
+      // Bounded: a client sending ever-new key sets cannot grow this without limit.
+      if (shapes.size >= MAX_SHAPES) shapes.clear();
+      shape = new Shape(keys.slice(0, n));
+      shapes.set(sig, shape);
+      return shape;
+    }
   }
-  if (shape.make === undefined && ++shape.seen >= COMPILE_AFTER && compilable(shape.keys)) {
+  if (shape.make === undefined && shape.compilable && ++shape.seen >= COMPILE_AFTER) {
     shape.make = compileShape(shape.keys);
   }
   return shape;
