@@ -1,0 +1,352 @@
+// Reads over what the exporter wrote. Every entry query walks one or more
+// sorted-set indexes newest first (ZREVRANGEBYSCORE … WITHSCORES LIMIT),
+// fetches the hashes with one pipelined HGETALL per page, skips members whose
+// hash has expired, applies any remaining filter, and returns at most `limit`
+// entries oldest → newest. Index keys are built from the parameters by string
+// concatenation only; no parameter ever reaches a KEYS or SCAN pattern.
+import { LEVELS } from '../../src/model/log-record.js';
+import type { Reply, Transport } from './connection.js';
+import { normalizePath } from './field-mapping.js';
+import { hoursBetween, type KeySchema } from './key-schema.js';
+import type { Cmd } from './writer.js';
+
+export type Entry = Record<string, unknown>;
+
+export interface Window {
+  /** How far back, in hours. */
+  hours: number;
+  limit: number;
+}
+
+export interface EntryFilter {
+  event?: string;
+  levels?: string[];
+  hostname?: string;
+  /** Case-insensitive substring of message, path, error or event. */
+  q?: string;
+  minResponseMs?: number;
+  path?: RegExp;
+}
+
+export interface EventStats {
+  hours: number;
+  total_events: number;
+  events: { event: string; count: number }[];
+  requests: { total: number; by_status: Record<string, number> };
+  errors: Record<string, number>;
+}
+
+export interface Metrics {
+  hours: number;
+  hostname: string | null;
+  requests: number;
+  requests_per_second: number;
+  error_rate: number;
+  p50_response_time: number | null;
+  p95_response_time: number | null;
+  p99_response_time: number | null;
+  unique_visitors: number;
+  /** Response-time samples the percentiles were computed from (all of them up to MAX_SAMPLES). */
+  samples: number;
+}
+
+/** Candidates examined at most by a filtered query, as a multiple of its limit (and never fewer than 5,000). */
+const SCAN_FACTOR = 50;
+/** Response-time samples read for percentiles; larger windows are sampled evenly across time. */
+const MAX_SAMPLES = 50_000;
+const SAMPLE_SLICES = 20;
+/** Path indexes merged at most by one `/logs/path` query (the most recently used ones). */
+const MAX_PATH_SOURCES = 100;
+
+const NUMERIC = new Set(['status_code', 'response_time_ms', 'bytes_sent']);
+const REQUEST_NULLS = ['client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'status_code', 'response_time_ms', 'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error'];
+
+interface Source { key: string; offset: number; buf: [string, number][]; done: boolean }
+
+export class RedisLogQueries {
+  constructor(
+    /** The reader, connected (rejects when Redis is unreachable). */
+    private readonly transport: () => Promise<Transport>,
+    private readonly keys: KeySchema,
+    private readonly now: () => number = () => Date.now() / 1000,
+  ) {}
+
+  ip(ip: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxIp(ip)], w, f); }
+  user(user: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxUser(user)], w, f); }
+  session(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxSession(id)], w, f); }
+  client(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxClient(id)], w, f); }
+  method(method: string, w: Window): Promise<Entry[]> { return this.entries([this.keys.idxMethod(method.toUpperCase())], w, {}); }
+  status(code: number, w: Window): Promise<Entry[]> { return this.entries([this.keys.idxStatus(code)], w, {}); }
+
+  /** By client FQDN (`client`), proxy hostname (`proxy`: requests and other logs), or either (`any`). */
+  host(hostname: string, role: 'client' | 'proxy' | 'any', w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    const k = this.keys;
+    const sources = role === 'client' ? [k.idxFqdn(hostname)]
+      : role === 'proxy' ? [k.idxHost(hostname), k.logHost(hostname)]
+      : [k.idxFqdn(hostname), k.idxHost(hostname), k.logHost(hostname)];
+    return this.entries(sources, w, f);
+  }
+
+  /** 4xx/5xx requests and ERROR/CRITICAL entries (and WARNING with `includeWarnings`). */
+  errors(w: Window, includeWarnings = false): Promise<Entry[]> {
+    const k = this.keys;
+    const sources = [k.idxErrors, k.logLevel('ERROR'), k.logLevel('CRITICAL')];
+    if (includeWarnings) sources.push(k.logLevel('WARNING'));
+    return this.entries(sources, w, {});
+  }
+
+  /** Requests at or over the exporter's slow threshold, optionally only those at or over `thresholdMs`. */
+  slow(w: Window, thresholdMs?: number): Promise<Entry[]> {
+    return this.entries([this.keys.idxSlow], w, thresholdMs === undefined ? {} : { minResponseMs: thresholdMs });
+  }
+
+  /** Recent entries of any kind, narrowed by event, level, hostname and free text. */
+  search(w: Window, f: EntryFilter): Promise<Entry[]> {
+    const k = this.keys;
+    let sources: string[];
+    if (f.event !== undefined) sources = [k.logEvent(f.event)];
+    else if (f.hostname !== undefined) sources = [k.idxHost(f.hostname), k.logHost(f.hostname)];
+    else sources = (f.levels ?? LEVELS).map((l) => k.logLevel(l));
+    return this.entries(sources, w, f);
+  }
+
+  /**
+   * Requests whose path matches a glob (`*` matches anything, `/` included).
+   * Candidate indexes come from `idx:req:paths` (method:route pairs seen),
+   * matched in JavaScript against the glob and against its normalised form
+   * (`/users/123` → `/users/:id`); entries are then matched on their real path.
+   */
+  async path(pattern: string, w: Window, method?: string): Promise<Entry[]> {
+    const glob = globRegExp(pattern);
+    const normal = globRegExp(normalizePath(pattern));
+    const from = this.now() - w.hours * 3600;
+    const [reply] = await (await this.transport()).run([['zrevrangebyscore', this.keys.idxPaths, '+inf', String(from), 'LIMIT', '0', '10000']]);
+    const pairs = ok(reply!) as string[];
+    const sources: string[] = [];
+    const m = method?.toUpperCase();
+    for (const mp of pairs) {
+      const i = mp.indexOf(':');
+      const pm = mp.slice(0, i);
+      const route = mp.slice(i + 1);
+      if (m !== undefined && pm !== m) continue;
+      if (!glob.test(route) && !normal.test(route)) continue;
+      sources.push(this.keys.idxPath(pm, route));
+      if (sources.length >= MAX_PATH_SOURCES) break;
+    }
+    if (sources.length === 0) return [];
+    return this.entries(sources, w, { path: glob });
+  }
+
+  /** Counts per event name, request totals by status and error counts by code, summed over the hour buckets in the window. */
+  async events(hours: number): Promise<EventStats> {
+    const now = this.now();
+    const hourKeys = hoursBetween(now - hours * 3600, now);
+    const k = this.keys;
+    const cmds: Cmd[] = [];
+    for (const h of hourKeys) cmds.push(['hgetall', k.statsEvents(h)], ['hgetall', k.statsRequests(h)], ['hgetall', k.statsErrors(h)]);
+    const replies = await (await this.transport()).run(cmds);
+    const events = new Map<string, number>();
+    const byStatus: Record<string, number> = {};
+    const errors: Record<string, number> = {};
+    let total = 0;
+    let totalEvents = 0;
+    for (let i = 0; i < replies.length; i += 3) {
+      for (const [name, v] of Object.entries(ok(replies[i]!) as Record<string, string>)) {
+        events.set(name, (events.get(name) ?? 0) + Number(v));
+        totalEvents += Number(v);
+      }
+      for (const [field, v] of Object.entries(ok(replies[i + 1]!) as Record<string, string>)) {
+        if (field === 'total') total += Number(v);
+        else if (field.startsWith('status_')) byStatus[field.slice(7)] = (byStatus[field.slice(7)] ?? 0) + Number(v);
+      }
+      for (const [code, v] of Object.entries(ok(replies[i + 2]!) as Record<string, string>)) errors[code] = (errors[code] ?? 0) + Number(v);
+    }
+    return {
+      hours,
+      total_events: totalEvents,
+      events: [...events].map(([event, count]) => ({ event, count })).sort((a, b) => b.count - a.count || a.event.localeCompare(b.event)),
+      requests: { total, by_status: byStatus },
+      errors,
+    };
+  }
+
+  /**
+   * The seed's export_metrics over the last `hours`: requests per second,
+   * error rate and p50/p95/p99 response time from the per-host response-time
+   * sets (sampled evenly over time past MAX_SAMPLES), unique visitors from the
+   * hourly HyperLogLogs (their union, so a visitor seen in two hours counts once).
+   */
+  async metrics(hours: number, hostname?: string): Promise<Metrics> {
+    const t = await this.transport();
+    const k = this.keys;
+    const now = this.now();
+    const from = now - hours * 3600;
+    let hosts: string[];
+    if (hostname !== undefined) hosts = [hostname];
+    else hosts = ok((await t.run([['smembers', k.statsHosts]]))[0]!) as string[];
+    hosts.sort();
+    const rtKeys = hosts.map((h) => k.responseTimes(h));
+    const counts = (await t.run(rtKeys.map((key) => ['zcount', key, String(from), '+inf']))).map((r) => Number(ok(r)));
+    const requests = counts.reduce((a, b) => a + b, 0);
+    const perHost = Math.max(1, Math.floor(MAX_SAMPLES / Math.max(1, hosts.length)));
+    const reads: Cmd[] = [];
+    rtKeys.forEach((key, i) => {
+      const n = counts[i]!;
+      if (n === 0) return;
+      if (n <= perHost) { reads.push(['zrangebyscore', key, String(from), '+inf']); return; }
+      const per = Math.max(1, Math.floor(perHost / SAMPLE_SLICES));
+      for (let s = 0; s < SAMPLE_SLICES; s++) {
+        reads.push(['zrangebyscore', key, String(from), '+inf', 'LIMIT', String(Math.floor((s * n) / SAMPLE_SLICES)), String(per)]);
+      }
+    });
+    const times: number[] = [];
+    let errorCount = 0;
+    for (const r of await t.run(reads)) {
+      for (const member of ok(r) as string[]) {
+        const a = member.indexOf(':');
+        const b = member.indexOf(':', a + 1);
+        times.push(Number(member.slice(0, a)));
+        if (Number(member.slice(a + 1, b)) >= 400) errorCount++;
+      }
+    }
+    times.sort((x, y) => x - y);
+    const hllKeys: string[] = [];
+    for (const h of hoursBetween(from, now)) for (const host of hosts) hllKeys.push(k.uniqueIps(host, h));
+    const visitors = await t.pfcountUnion(hllKeys, `${k.prefix}tmp:`);
+    return {
+      hours,
+      hostname: hostname ?? null,
+      requests,
+      requests_per_second: round(requests / (hours * 3600), 4),
+      error_rate: times.length === 0 ? 0 : round(errorCount / times.length, 4),
+      p50_response_time: percentile(times, 50),
+      p95_response_time: percentile(times, 95),
+      p99_response_time: percentile(times, 99),
+      unique_visitors: visitors,
+      samples: times.length,
+    };
+  }
+
+  /** Deletes every key of this exporter's families (fixed SCAN patterns) and returns how many were removed. */
+  async clear(): Promise<number> {
+    const t = await this.transport();
+    let deleted = 0;
+    const unlink = async (keys: string[]) => {
+      for (const [err, n] of await t.run(keys.map((key) => ['unlink', key]))) if (!err) deleted += Number(n);
+    };
+    for (const pattern of this.keys.families()) await t.scan(pattern, unlink);
+    await unlink(this.keys.singles());
+    return deleted;
+  }
+
+  /** Merges the sources newest first, fetches hashes page by page, filters, and returns oldest → newest. */
+  private async entries(sourceKeys: string[], w: Window, f: EntryFilter): Promise<Entry[]> {
+    const t = await this.transport();
+    const min = String(this.now() - w.hours * 3600);
+    const filtered = f.event !== undefined || f.levels !== undefined || f.hostname !== undefined || f.q !== undefined
+      || f.minResponseMs !== undefined || f.path !== undefined;
+    const page = filtered || sourceKeys.length > 1 ? Math.min(1000, Math.max(100, w.limit * 2)) : w.limit;
+    const cap = filtered ? Math.max(5000, w.limit * SCAN_FACTOR) : Infinity;
+    const sources: Source[] = sourceKeys.map((key) => ({ key, offset: 0, buf: [], done: false }));
+    const seen = new Set<string>();
+    const out: Entry[] = [];
+    const q = f.q?.toLowerCase();
+    const reqPrefix = `${this.keys.prefix}req:`;
+    let examined = 0;
+
+    while (out.length < w.limit && examined < cap) {
+      const refill = sources.filter((s) => !s.done && s.buf.length === 0);
+      if (refill.length > 0) {
+        const replies = await t.run(refill.map((s) => ['zrevrangebyscore', s.key, '+inf', min, 'WITHSCORES', 'LIMIT', String(s.offset), String(page)]));
+        refill.forEach((s, i) => {
+          const flat = ok(replies[i]!) as string[];
+          for (let j = 0; j < flat.length; j += 2) s.buf.push([flat[j]!, Number(flat[j + 1])]);
+          s.offset += flat.length / 2;
+          if (flat.length / 2 < page) s.done = true;
+        });
+      }
+      // Take members newest first while every open source still has a buffered head to compare against.
+      const batch: string[] = [];
+      const want = Math.min(page, w.limit - out.length + (filtered ? page : 0));
+      while (batch.length < want) {
+        let best: Source | undefined;
+        let blocked = false;
+        for (const s of sources) {
+          if (s.buf.length === 0) { if (!s.done) blocked = true; continue; }
+          if (best === undefined || s.buf[0]![1] > best.buf[0]![1]) best = s;
+        }
+        if (best === undefined || blocked) break;
+        const [member] = best.buf.shift()!;
+        if (!seen.has(member)) { seen.add(member); batch.push(member); }
+      }
+      if (batch.length === 0) {
+        if (sources.every((s) => s.done && s.buf.length === 0)) break;
+        continue;
+      }
+      examined += batch.length;
+      const hashes = await t.run(batch.map((key) => ['hgetall', key]));
+      for (let i = 0; i < batch.length && out.length < w.limit; i++) {
+        const h = hashes[i]![0] ? undefined : hashes[i]![1] as Record<string, string>;
+        if (!h || h.timestamp === undefined) continue; // expired hash, member not yet trimmed
+        const e = toEntry(batch[i]!, h, batch[i]!.startsWith(reqPrefix));
+        if (filtered && !accept(e, f, q)) continue;
+        out.push(e);
+      }
+    }
+    return out.reverse();
+  }
+}
+
+function accept(e: Entry, f: EntryFilter, q: string | undefined): boolean {
+  if (f.event !== undefined && e.event !== f.event) return false;
+  if (f.levels !== undefined && !f.levels.includes(e.level as string)) return false;
+  if (f.hostname !== undefined && e.proxy_hostname !== f.hostname && e.hostname !== f.hostname) return false;
+  if (f.minResponseMs !== undefined && !(typeof e.response_time_ms === 'number' && e.response_time_ms >= f.minResponseMs)) return false;
+  if (f.path !== undefined && !(typeof e.path === 'string' && f.path.test(e.path))) return false;
+  if (q !== undefined) {
+    const hay = [e.message, e.path, e.error, e.event].filter((v) => typeof v === 'string').join('\n').toLowerCase();
+    if (!hay.includes(q)) return false;
+  }
+  return true;
+}
+
+/** A hash as JSON: numbers as numbers, request fields absent from the hash as null (the seed's entry shape), attributes parsed. */
+function toEntry(key: string, h: Record<string, string>, isRequest: boolean): Entry {
+  const e: Entry = { id: key, timestamp: h.timestamp };
+  if (isRequest) for (const f of REQUEST_NULLS) e[f] = null;
+  for (const f in h) {
+    const v = h[f]!;
+    if (NUMERIC.has(f)) { const n = Number(v); e[f] = Number.isFinite(n) ? n : v; }
+    else if (f === 'attributes') { try { e[f] = JSON.parse(v); } catch { e[f] = v; } }
+    else e[f] = v;
+  }
+  return e;
+}
+
+function ok(r: Reply): unknown {
+  if (r[0]) throw r[0];
+  return r[1];
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1]!;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** A glob where `*` matches any run of characters and `?` one character; everything else is literal. */
+export function globRegExp(glob: string): RegExp {
+  let re = '^';
+  for (const ch of glob) {
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`, 's');
+}
