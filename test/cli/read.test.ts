@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -6,7 +7,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MsgpackAuditExporter } from '../../exporters/msgpack-audit/msgpack-audit-exporter.js';
 import { runRead } from '../../src/cli/read.js';
-import { tempDir } from '../helpers/collector.js';
+import { CLI, tempDir } from '../helpers/collector.js';
 import { exportRecords, record } from '../exporters/msgpack-audit/records.js';
 
 const T = Date.UTC(2024, 0, 15, 10, 30, 45, 123);
@@ -157,5 +158,29 @@ describe('auditline read', () => {
     const help = await read(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--follow');
+  });
+
+  it('read – the built CLI prints --json entries, and --follow exits 0 on SIGINT', async () => {
+    await writeEntries([record({ eventName: 'session_init', attributes: { 'session.id': 'cli' } })]);
+    const run = (args: string[]) => spawn(process.execPath, [CLI, 'read', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (p: ReturnType<typeof run>) => {
+      const o = { stdout: '', stderr: '', code: new Promise<number | null>((r) => p.once('exit', (c) => r(c))) };
+      p.stdout!.on('data', (c) => { o.stdout += c; });
+      p.stderr!.on('data', (c) => { o.stderr += c; });
+      return o;
+    };
+    const once = collect(run([file, '--json']));
+    expect(await once.code).toBe(0);
+    expect(JSON.parse(once.stdout)).toEqual({ action: 'session_init', session: 'cli', timestamp: 1_705_314_645_123, data: { severity: 'INFO' } });
+
+    const missing = collect(run([join(dir, 'missing.log')]));
+    expect(await missing.code).toBe(1);
+    expect(missing.stderr).toContain('missing.log');
+
+    const proc = run([file, '--follow']);
+    const follow = collect(proc);
+    await until(() => follow.stdout.includes('session_init'), 'the followed entry');
+    proc.kill('SIGINT');
+    expect(await follow.code).toBe(0);
   });
 });
