@@ -49,7 +49,7 @@ const LOG_FIELDS = [
   'client_id', 'trace_id', 'method', 'path', 'status_code', 'response_time_ms', 'error', 'attributes',
 ] as const;
 
-/** Index TTLs get this much on top, and are refreshed at most once per this period per key. */
+/** Index TTLs get this much on top, and are lengthened (EXPIRE GT) at most once per this period per key. */
 export const EXPIRE_SLACK = 3600;
 /** Stream entries per guarded XADD group. */
 const STREAM_PART = 200;
@@ -201,12 +201,14 @@ export class PlanBuilder {
     const batch = hash.update(String(records.length)).digest('hex').slice(0, 16);
     const expiresSet: [string, number][] = [];
     const expire = (key: string, ttl: number) => {
+      const t = String(ttl + EXPIRE_SLACK);
+      // NX on every write: a key recreated after a FLUSHALL, a clear or a restart never stays without a TTL.
+      cmds.push(['expire', key, t, 'NX']);
+      // GT only ever lengthens the TTL, so an index lives as long as its longest-lived member; needed once per EXPIRE_SLACK per key.
       const until = this.expires.get(key);
       if (until !== undefined && until >= nowSec + ttl) return;
-      const t = ttl + EXPIRE_SLACK;
-      // NX sets a TTL on a new key; GT only ever lengthens it, so an index lives as long as its longest-lived member.
-      cmds.push(['expire', key, String(t), 'NX'], ['expire', key, String(t), 'GT']);
-      expiresSet.push([key, nowSec + t]);
+      cmds.push(['expire', key, t, 'GT']);
+      expiresSet.push([key, nowSec + ttl + EXPIRE_SLACK]);
     };
 
     for (const [key, e] of z) {

@@ -37,7 +37,7 @@ export function request(o: RequestOpts): ReadableLogRecord {
   r.hrTimeObserved = r.hrTime;
   r.severityNumber = 9;
   r.severityText = 'INFO';
-  r.body = `${o.method ?? 'GET'} ${o.path ?? '/'}`;
+  r.body = `${o.method ?? 'GET'} ${o.path ?? '/users'}`;
   const a: Record<string, AnyValue> = {
     'client.address': o.ip ?? '192.168.1.100',
     'server.address': o.host ?? 'api.example.com',
