@@ -1,0 +1,11 @@
+import { defineExporter } from '../../src/exporterhelper/define-exporter.js';
+import { checkFile, fileFields } from './config.js';
+import { FileLogExporter } from './file-exporter.js';
+
+export const fileExporterFactory = defineExporter({
+  type: 'file',
+  description: 'Writes records as JSON lines to a file rotated by size.',
+  fields: fileFields,
+  check: checkFile,
+  create: (_settings, config) => new FileLogExporter(config),
+});
