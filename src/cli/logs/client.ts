@@ -34,12 +34,22 @@ export class QueryClient {
     }
   }
 
+  /** DELETE with a JSON answer (e.g. `DELETE /logs`). */
+  async deleteJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+    const res = await this.request(path, params, 'application/json', undefined, 'DELETE');
+    try {
+      return await res.json() as T;
+    } catch {
+      throw new CliError(`The query API at ${this.base} sent a response that is not JSON.`);
+    }
+  }
+
   /** Opens a stream; the caller reads `res.body`. */
   stream(path: string, params: Record<string, string | number | undefined>, signal: AbortSignal): Promise<Response> {
     return this.request(path, params, 'text/event-stream', signal);
   }
 
-  private async request(path: string, params: Record<string, string | number | undefined>, accept: string, signal?: AbortSignal): Promise<Response> {
+  private async request(path: string, params: Record<string, string | number | undefined>, accept: string, signal?: AbortSignal, method = 'GET'): Promise<Response> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined) qs.set(k, String(v));
     const url = `${this.base}${path}${qs.size ? `?${qs}` : ''}`;
@@ -47,7 +57,7 @@ export class QueryClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal });
+      res = await fetch(url, { method, headers, signal });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new CliError(networkMessage(this.base, err));
