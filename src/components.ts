@@ -4,16 +4,38 @@ import { Registry } from './component/registry.js';
 import type { Factory } from './component/types.js';
 import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
+import { queryApiExtensionFactory } from './extensions/query-api/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+import { attributesProcessorFactory } from '../processors/attributes/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
+import { filterProcessorFactory } from '../processors/filter/factory.js';
+import { memoryLimiterProcessorFactory } from '../processors/memory-limiter/factory.js';
+import { redactionProcessorFactory } from '../processors/redaction/factory.js';
+import { consoleExporterFactory } from '../exporters/console/factory.js';
+import { fileExporterFactory } from '../exporters/file/factory.js';
+import { msgpackAuditExporterFactory } from '../exporters/msgpack-audit/factory.js';
+import { otlpHttpExporterFactory } from '../exporters/otlp-http/factory.js';
+import { redisExporterFactory } from '../exporters/redis/factory.js';
+import { sqliteExporterFactory } from '../exporters/sqlite/factory.js';
 
 export const factories: readonly Factory[] = [
   // receivers
   otlpReceiverFactory,
   // processors
+  memoryLimiterProcessorFactory,
+  redactionProcessorFactory,
+  attributesProcessorFactory,
+  filterProcessorFactory,
   batchProcessorFactory,
   // exporters
+  msgpackAuditExporterFactory,
+  sqliteExporterFactory,
+  redisExporterFactory,
+  consoleExporterFactory,
+  fileExporterFactory,
+  otlpHttpExporterFactory,
   // extensions
+  queryApiExtensionFactory,
   healthCheckExtensionFactory,
   bearerTokenAuthExtensionFactory,
 ];
