@@ -2,8 +2,8 @@
 // one reused, growable Buffer, so a whole export batch becomes one contiguous
 // chunk without an intermediate object per record. Measured against
 // @msgpack/msgpack's Encoder (building the entry object, then encodeSharedRef)
-// with bench/msgpack-encode.ts: 2-3.8x faster on a request-audit record
-// (e.g. 2.8 vs 10.6 us on the loaded 2-core CI machine), so it is the one used.
+// with bench/msgpack-encode.ts: ~2.7x faster on a request-audit record
+// (1.9 vs 5.2 us CPU per record on the 2-core dev machine), so it is the one used.
 import { INVALID_SPANID, INVALID_TRACEID } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { recordTimeMillis, severityLevel } from '../../src/model/log-record.js';
