@@ -239,8 +239,24 @@ function decodeLogRecord(
       }
       case T_ATTRIBUTES: {
         const e = r.lengthEnd(end);
-        decodeRecordAttribute(r, e, nAttrs);
-        nAttrs++;
+        const i = nAttrs++;
+        if (i < SLOT_ATTRS) {
+          const s = r.pos;
+          const n = e - s;
+          if (kvLen[i] === n && sameBytes(r, kvAt[i]!, s, n)) {
+            // Same bytes as the previous record's i-th KeyValue: scratch slot i already holds it.
+            kvAt[i] = s;
+            r.pos = e;
+          } else {
+            decodeRecordAttribute(r, e, i);
+            const v = attrVals[i];
+            // Only immutable values may be shared between records.
+            kvAt[i] = s;
+            kvLen[i] = v === null || typeof v !== 'object' ? n : -1;
+          }
+        } else {
+          decodeRecordAttribute(r, e, i);
+        }
         break;
       }
       case T_DROPPED: rec.droppedAttributesCount = r.uint32(); break;
@@ -351,10 +367,14 @@ const SLOTS = SLOT_KEY0 + 2 * SLOT_ATTRS;
 const slotAt = new Int32Array(SLOTS);
 const slotLen = new Int32Array(SLOTS);
 const slotStr: string[] = new Array<string>(SLOTS).fill('');
+// Whole KeyValue i of the previous record (its key and value are in attrKeys[i], attrVals[i]).
+const kvAt = new Int32Array(SLOT_ATTRS);
+const kvLen = new Int32Array(SLOT_ATTRS);
 
 /** Forgets every slot: they point into the previous request's buffer. */
 function resetSlots(): void {
   slotLen.fill(-1);
+  kvLen.fill(-1);
 }
 
 function slotString(r: WireReader, limit: number, slot: number): string {

@@ -12,9 +12,6 @@ export const SGROUP = 3;
 export const EGROUP = 4;
 export const I32 = 5;
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-
 // Reusable argument arrays for String.fromCharCode.apply, one per length.
 const MAX_JS_STRING = 40;
 const CODES: number[][] = [];
@@ -109,30 +106,26 @@ export class WireReader {
   }
 
   fixed32(): number {
-    const b = this.buf;
     const p = this.pos;
     if (p + 4 > this.len) this.fail('Truncated fixed32', p);
     this.pos = p + 4;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    return this.dv.getUint32(p, true);
   }
 
   /** A fixed64 into `lo`/`hi`. */
   fixed64(): void {
-    const b = this.buf;
     const p = this.pos;
     if (p + 8 > this.len) this.fail('Truncated fixed64', p);
-    this.lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    this.hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    this.lo = this.dv.getUint32(p, true);
+    this.hi = this.dv.getUint32(p + 4, true);
     this.pos = p + 8;
   }
 
   double(): number {
-    const b = this.buf;
     const p = this.pos;
     if (p + 8 > this.len) this.fail('Truncated double', p);
-    for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i]!;
     this.pos = p + 8;
-    return f64[0]!;
+    return this.dv.getFloat64(p, true);
   }
 
   /** Reads a length prefix; returns where the payload ends (checked against `limit`). */

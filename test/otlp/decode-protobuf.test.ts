@@ -266,6 +266,41 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
   });
 });
 
+describe('decodeLogsRequestProtobuf – strings reused from the previous record', () => {
+  it('tells apart values of equal length that differ in one byte', () => {
+    const recs = ['user-1001', 'user-1002', 'user-1002', 'user-1003'].map((u) => pb()
+      .len(3, u.replace('user', 'sev')).len(12, u.replace('user', 'evt'))
+      .len(5, str(u)).len(6, kv('user.id', str(u))).len(6, kv(u, pb().tag(3, 0).varint(1))));
+    const out = decodeLogsRequestProtobuf(request(...recs));
+    expect(out.records.map((r) => [r.severityText, r.eventName, r.body, r.attributes])).toEqual([
+      ['sev-1001', 'evt-1001', 'user-1001', { 'user.id': 'user-1001', 'user-1001': 1 }],
+      ['sev-1002', 'evt-1002', 'user-1002', { 'user.id': 'user-1002', 'user-1002': 1 }],
+      ['sev-1002', 'evt-1002', 'user-1002', { 'user.id': 'user-1002', 'user-1002': 1 }],
+      ['sev-1003', 'evt-1003', 'user-1003', { 'user.id': 'user-1003', 'user-1003': 1 }],
+    ]);
+  });
+
+  it('never carries a string over from a previous request laid out at the same offsets', () => {
+    const first = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('aaaa'))), pb().len(6, kv('k', str('aaaa')))));
+    const second = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('bbbb'))), pb().len(6, kv('k', str('bbbb')))));
+    expect(first.records.map((r) => r.attributes.k)).toEqual(['aaaa', 'aaaa']);
+    expect(second.records.map((r) => r.attributes.k)).toEqual(['bbbb', 'bbbb']);
+  });
+
+  it('gives every record its own array, map and bytes values even when their bytes repeat', () => {
+    const rec = (): PbWriter => pb()
+      .len(6, kv('list', pb().len(5, pb().len(1, str('x')))))
+      .len(6, kv('map', pb().len(6, pb().len(1, kv('a', str('b'))))))
+      .len(6, kv('raw', pb().len(7, [1, 2])));
+    const [a, b] = decodeLogsRequestProtobuf(request(rec(), rec())).records;
+    expect(a!.attributes).toEqual(b!.attributes);
+    expect(a!.attributes.list).not.toBe(b!.attributes.list);
+    expect(a!.attributes.map).not.toBe(b!.attributes.map);
+    expect(a!.attributes.raw).not.toBe(b!.attributes.raw);
+    expect(a!.attributes).not.toBe(b!.attributes);
+  });
+});
+
 describe('decodeLogsRequestProtobuf – malformed input', () => {
   it('throws DecodeError for every truncation of a request', async () => {
     const small = ProtobufLogsSerializer.serializeRequest((await sdkRecords()).slice(0, 2))!;
