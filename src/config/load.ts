@@ -64,7 +64,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({
-      path: [], message: `YAML syntax error: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line,
+      path: [], message: `YAML syntax error: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line,
     })), file);
   }
   const issues: ConfigIssue[] = [];

@@ -25,15 +25,24 @@ receivers:
 processors:
   batch: { timeout: 1s }
   batch/fast: { timeout: 10ms, send_batch_size: 10 }
-exporters: {}
+exporters:
+  console: {}
+  console/errors: { output: stderr }
 service:
   pipelines:
     logs:
       receivers: [otlp]
       processors: [batch]
-      exporters: []
+      exporters: [console]
+    logs/errors:
+      receivers: [otlp]
+      processors: [batch/fast]
+      exporters: [console, console/errors]
 `, registry, {}).pipelines;
-    expect(cfg).toBeDefined();
+    expect(cfg.map((p) => [p.name, p.receivers, p.processors, p.exporters])).toEqual([
+      ['logs', ['otlp'], ['batch'], ['console']],
+      ['logs/errors', ['otlp'], ['batch/fast'], ['console', 'console/errors']],
+    ]);
   }, 10_000);
 
   it('reports every problem at once, each with its YAML path and line', () => {
@@ -88,13 +97,14 @@ receivers:
         logs_url_path: "/\${env:UNSET:-fallback}/\${SEG}/$$x"
 processors:
   batch: { send_batch_size: "\${env:SIZE}" }
-exporters: {}
+exporters:
+  console: {}
 extensions:
   health_check: {}
 service:
   extensions: [health_check]
   pipelines:
-    logs: { receivers: [otlp], processors: [batch], exporters: [] }
+    logs: { receivers: [otlp], processors: [batch], exporters: [console] }
 `, registry, { HOST: '127.0.0.1', PORT: '4999', SEG: 'seg', SIZE: '77' });
     const http = (cfg.receivers.get('otlp')!.config as { protocols: { http: { endpoint: { host: string; port: number }; logs_url_path: string } } }).protocols.http;
     expect(http.endpoint).toEqual({ host: '127.0.0.1', port: 4999 });
