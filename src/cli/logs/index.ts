@@ -5,10 +5,24 @@ import { command as audit } from './audit.js';
 import { defaultIo, EXIT, type Io, type LogsCommand } from './command.js';
 import { command as follow } from './follow.js';
 import { command as job } from './job.js';
+import { command as search } from './search.js';
+import { command as ip } from './ip.js';
+import { command as host } from './host.js';
+import { command as user } from './user.js';
+import { command as session } from './session.js';
+import { command as method } from './method.js';
+import { command as status } from './status.js';
+import { command as slow } from './slow.js';
+import { command as path } from './path.js';
+import { command as errors } from './errors.js';
+import { command as stats } from './stats.js';
+import { command as clear } from './clear.js';
 
 export type { Io, LogsCommand } from './command.js';
 
 export const logsCommands: LogsCommand[] = [audit, job, follow];
+// Over the Redis exporter's /logs routes.
+logsCommands.push(search, ip, host, user, session, method, status, slow, path, errors, stats, clear);
 
 export function logsHelp(): string {
   const w = Math.max(...logsCommands.map((c) => c.name.length));
