@@ -26,6 +26,7 @@ export class AuditFiles {
   private readonly byFile = new Map<string, AuditTarget>();
   /** Open targets in least-recently-used order (Map keeps insertion order). */
   private readonly open = new Map<AuditTarget, true>();
+  private readonly opening = new Map<AuditTarget, Promise<number>>();
 
   constructor(directory: string, fileName: string, maxOpenFiles: number) {
     this.template = parseDirectoryTemplate(directory);
@@ -109,11 +110,21 @@ export class AuditFiles {
     return t;
   }
 
-  private async fdOf(t: AuditTarget): Promise<number> {
+  private fdOf(t: AuditTarget): Promise<number> {
     if (t.fd !== null) {
       if (this.fixed === null) { this.open.delete(t); this.open.set(t, true); }
-      return t.fd;
+      return Promise.resolve(t.fd);
     }
+    // One open per target even if start() and a first export race.
+    let p = this.opening.get(t);
+    if (p === undefined) {
+      p = this.openTarget(t).finally(() => this.opening.delete(t));
+      this.opening.set(t, p);
+    }
+    return p;
+  }
+
+  private async openTarget(t: AuditTarget): Promise<number> {
     while (this.open.size >= this.maxOpen) {
       const lru = this.open.keys().next().value!;
       this.open.delete(lru);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,18 @@ function filesUnder(root: string): string[] {
     }
   };
   walk(root);
+  return out.sort();
+}
+
+/** This process's open file descriptors on files under `root` (Linux /proc). */
+function openFilesUnder(root: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(root + '/')) out.push(relative(root, target));
+    } catch { /* closed meanwhile */ }
+  }
   return out.sort();
 }
 
@@ -150,5 +162,26 @@ describe('msgpack_audit files', () => {
     await exporter.shutdown();
     const rows = readWithPython(join(dir, 'pipeline', 'audit.log'));
     expect(rows.map((r) => r.entry)).toEqual([{ action: 'client_event', session: 'z', timestamp: 1_705_314_645_123, data: { severity: 'INFO' } }]);
+  });
+
+  it('msgpack_audit – start racing a first export opens the file once, and shutdown closes it', async () => {
+    const exporter = new MsgpackAuditExporter({ directory: dir });
+    const [, res] = await Promise.all([exporter.start(), exportRecords(exporter, [record()])]);
+    expect(res.code).toBe(ExportResultCode.SUCCESS);
+    expect(openFilesUnder(dir)).toEqual(['audit.log']);
+    await exporter.shutdown();
+    expect(openFilesUnder(dir)).toEqual([]);
+  });
+
+  it('msgpack_audit – max_open_files bounds the handles held across many collections', async () => {
+    const exporter = new MsgpackAuditExporter({ directory: join(dir, '{collection}'), max_open_files: 2 });
+    for (let c = 0; c < 6; c++) {
+      await exportRecords(exporter, [record({ attributes: { collection: `c${c}` } })]);
+      expect(openFilesUnder(dir).length).toBeLessThanOrEqual(2);
+    }
+    expect(openFilesUnder(dir)).toEqual(['c4/audit.log', 'c5/audit.log']);
+    await exporter.shutdown();
+    expect(openFilesUnder(dir)).toEqual([]);
+    expect(filesUnder(dir)).toHaveLength(6);
   });
 });
