@@ -1,0 +1,39 @@
+// An app that ships its logs to an Auditline sidecar with the official
+// OpenTelemetry OTLP/HTTP exporter. It knows nothing about Auditline: the
+// collector redacts, batches and writes the audit file and the database.
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+
+const url = process.env.OTLP_URL ?? 'http://localhost:4318/v1/logs';
+const provider = new LoggerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
+  processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
+});
+const logger = provider.getLogger('session_manager');
+
+for (let i = 1; i <= 5; i++) {
+  logger.emit({
+    eventName: 'session_created',
+    severityNumber: SeverityNumber.INFO,
+    body: 'Session created',
+    attributes: {
+      collection: 'sessions',
+      component: 'session_manager',
+      operation: 'create_session',
+      'session.id': `abc12${i}`,
+      'user.id': `user-${i}`,
+      'user.email': `candidate${i}@example.com`, // masked by the collector
+      enabled_modes: ['text', 'whiteboard'],
+    },
+  });
+}
+logger.emit({
+  severityNumber: SeverityNumber.ERROR,
+  body: 'AI provider timed out',
+  attributes: { collection: 'sessions', component: 'session_manager', operation: 'ask_ai', 'session.id': 'abc121', 'error.type': 'TimeoutError' },
+});
+
+await provider.shutdown();
+console.log(`Sent 6 records to ${url}.`);
