@@ -20,6 +20,7 @@ const MIB = 1024 * 1024;
 export class MemoryLimiterProcessor implements Processor {
   readonly limits: MemoryLimits;
   private refusing = false;
+  private lastGc = 0;
   private timer?: NodeJS.Timeout;
   private readonly retryAfterSeconds: number;
   private readonly labels: { processor: string };
@@ -58,9 +59,16 @@ export class MemoryLimiterProcessor implements Processor {
 
   private check(): void {
     let rss = process.memoryUsage.rss();
-    if (rss > this.limits.hardBytes && typeof globalThis.gc === 'function') {
-      globalThis.gc();
-      rss = process.memoryUsage.rss();
+    // As in the Collector: above the soft limit force a GC now and then, above the hard limit at every check
+    // (by default). Only possible when Node runs with --expose-gc.
+    if (rss > this.limits.softBytes && typeof globalThis.gc === 'function') {
+      const now = Date.now();
+      const every = rss > this.limits.hardBytes ? this.cfg.min_gc_interval_when_hard_limited : this.cfg.min_gc_interval_when_soft_limited;
+      if (now - this.lastGc >= every) {
+        globalThis.gc();
+        this.lastGc = now;
+        rss = process.memoryUsage.rss();
+      }
     }
     const over = rss > this.limits.softBytes;
     if (over === this.refusing) return;

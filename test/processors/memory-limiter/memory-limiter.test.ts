@@ -126,3 +126,11 @@ describe('memory_limiter config', () => {
       .toEqual({ hardBytes: 500 * MIB, softBytes: 400 * MIB });
   });
 });
+
+describe('memory_limiter GC intervals', () => {
+  it('accepts the Collector\'s GC interval keys and refuses a soft interval below the hard one', () => {
+    expect(parse({ limit_mib: 100, min_gc_interval_when_soft_limited: '30s', min_gc_interval_when_hard_limited: '1s', max_gc_interval_when_soft_limited: '1m' }).issues).toEqual([]);
+    expect(parse({ limit_mib: 100, min_gc_interval_when_soft_limited: '1s', min_gc_interval_when_hard_limited: '5s' }).issues.map((i) => i.path.join('::')))
+      .toEqual(['processors::memory_limiter::min_gc_interval_when_soft_limited']);
+  });
+});
