@@ -280,6 +280,22 @@ describe('decodeLogsRequestProtobuf – strings reused from the previous record'
     ]);
   });
 
+  it('decodes long keys and values, value-before-key order and extra fields inside a KeyValue', () => {
+    const longKey = 'k'.repeat(130);
+    const longValue = 'v'.repeat(300);
+    const rec = (): PbWriter => pb()
+      .len(6, kv(longKey, str(longValue)))
+      .len(6, kv('short', str(longValue)))
+      .len(6, pb().len(2, pb().tag(3, 0).varint(5)).len(1, 'reversed'))
+      .len(6, kv('extra', pb().len(1, 'x').tag(9, 0).varint(1)).tag(15, 5).fixed32(0))
+      .len(6, kv('int', pb().tag(3, 0).varint(300)))
+      .len(6, kv('bool', pb().tag(2, 0).varint(2)));
+    const out = decodeLogsRequestProtobuf(request(rec(), rec(), rec()));
+    for (const r of out.records) {
+      expect(r.attributes).toEqual({ [longKey]: longValue, short: longValue, reversed: 5, extra: 'x', int: 300, bool: true });
+    }
+  });
+
   it('never carries a string over from a previous request laid out at the same offsets', () => {
     const first = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('aaaa'))), pb().len(6, kv('k', str('aaaa')))));
     const second = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('bbbb'))), pb().len(6, kv('k', str('bbbb')))));
