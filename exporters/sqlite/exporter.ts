@@ -1,10 +1,10 @@
 // SqliteExporter: an SDK LogRecordExporter writing `audit_logs` and `job_logs`.
 // Works in-process under the SDK's BatchLogRecordProcessor and in a collector
-// pipeline (via the factory). Writes are synchronous better-sqlite3 calls, one
-// transaction per export, so nothing is ever buffered in memory here.
+// pipeline (via the factory). Rows are built on the calling thread and written
+// on a writer thread, one transaction per export; export() calls back once
+// that transaction has committed.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type Database from 'better-sqlite3';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
@@ -13,10 +13,11 @@ import { QUERY_API_TYPE, type QueryApi } from '../../src/extensions/query-api/ro
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { checkSqliteConfig, sqliteConfigSpec, type SqliteConfig, type SqliteExporterOptions } from './config.js';
 import { SqliteQueries } from './queries.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { Retention, type RetentionResult } from './retention.js';
 import { registerSqliteRoutes } from './routes.js';
 import { RowBuilder } from './rows.js';
-import { openWritable, SqliteWriter } from './writer.js';
+import { prepareDatabase, SqliteWriteError, WriteWorker } from './writer.js';
 
 export interface SqliteExporterContext {
   /** Component id, for log lines. */
@@ -36,8 +37,7 @@ export class SqliteExporter implements PushExporter {
   private readonly logger: InternalLogger;
   private readonly id: string;
   private readonly rows: RowBuilder;
-  private db?: Database.Database;
-  private writer?: SqliteWriter;
+  private writer?: WriteWorker;
   private retention?: Retention;
   private queries?: SqliteQueries;
   private closed = false;
@@ -58,7 +58,7 @@ export class SqliteExporter implements PushExporter {
 
   /** Opens the database and registers the query routes when a query API is running. */
   async start(host?: Host): Promise<void> {
-    this.open();
+    await this.open().ready;
     if (!host) return;
     const api = host.findExtension<QueryApi>(QUERY_API_TYPE);
     if (!api) {
@@ -81,32 +81,38 @@ export class SqliteExporter implements PushExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    let result: ExportResult;
+    let writing: Promise<void>;
     try {
       if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
-      this.open();
-      this.writer!.write(records);
+      writing = this.open().write(records);
+    } catch (err) {
+      writing = Promise.reject(err);
+    }
+    writing.then(() => {
       const dropped = this.rows.takeDropped();
       if (dropped > 0) {
         this.logger.burst('warn', 'content-dropped', 'Dropped prompt or response content keys before writing; configure the redaction processor.', {
           exporter: this.id, keys: dropped,
         });
       }
-      result = { code: ExportResultCode.SUCCESS };
-    } catch (err) {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    }, (err: unknown) => {
       this.rows.takeDropped();
-      result = { code: ExportResultCode.FAILED, error: classify(err) };
-    }
-    resultCallback(result);
+      resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
+    });
   }
 
   /** Runs one retention pass now (it also runs at start and every `retention_interval`). */
   enforceRetention(now?: number): Promise<RetentionResult> {
-    this.open();
+    try {
+      this.open();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.retention!.run(now);
   }
 
-  /** Writes are committed before export() calls back, so there is nothing to flush. */
+  /** export() calls back only after its transaction committed, so there is nothing to flush. */
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
@@ -118,26 +124,31 @@ export class SqliteExporter implements PushExporter {
 
   private async close(): Promise<void> {
     this.closed = true;
-    await this.retention?.stop();
+    this.retention?.stop();
     this.queries?.close();
-    if (this.db?.open) {
-      try { this.db.pragma('optimize'); } catch { /* best effort */ }
-      this.db.close();
-    }
+    await this.writer?.close();
   }
 
-  /** Opens lazily so in-process use works without start(). */
-  private open(): void {
-    if (this.db) return;
+  /**
+   * Opens lazily so in-process use works without start(): migrates the file on this thread (once),
+   * then starts the writer thread and retention.
+   */
+  private open(): WriteWorker {
+    if (this.writer?.alive) return this.writer;
     if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
-    const { db, migratedFrom } = openWritable(this.config.path, this.config.synchronous);
-    this.db = db;
-    this.writer = new SqliteWriter(db, this.rows);
-    if (migratedFrom > 0 && migratedFrom < (db.pragma('user_version', { simple: true }) as number)) {
-      this.logger.info('Upgraded the database schema.', { path: this.config.path, from: migratedFrom, to: db.pragma('user_version', { simple: true }) });
+    if (!this.writer) {
+      const from = prepareDatabase(this.config.path);
+      if (from > 0 && from < SCHEMA_VERSION) {
+        this.logger.info('Upgraded the database schema.', { path: this.config.path, from, to: SCHEMA_VERSION });
+      }
+    } else {
+      this.logger.warn('The SQLite writer thread stopped; starting a new one.', { exporter: this.id });
     }
-    this.retention = new Retention(db, this.config.retention_days, this.config.retention_interval, this.config.retention_batch_size, this.logger);
+    this.retention?.stop();
+    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.rows);
+    this.retention = new Retention(this.writer, this.config.retention_days, this.config.retention_interval, this.config.retention_batch_size, this.logger);
     this.retention.start();
+    return this.writer;
   }
 
   private reader(): SqliteQueries {
@@ -157,6 +168,7 @@ function parseOptions(options: SqliteExporterOptions): SqliteConfig {
 
 function classify(err: unknown): Error {
   if (err instanceof PermanentError) return err;
+  if (err instanceof SqliteWriteError && err.code === undefined) return new PermanentError(`SQLite write failed: ${err.message}`);
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && RETRYABLE.test(code)) return err as Error;
   // Anything else (constraint, corrupt file, a bug) would fail the same way again.

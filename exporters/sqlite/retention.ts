@@ -1,13 +1,12 @@
 // Deletes rows older than each table's retention, at start and then every
-// `retention_interval`. Each statement removes at most `batch` rows and the
-// event loop is yielded between statements, so exports interleave with a
-// large purge instead of waiting for it.
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type Database from 'better-sqlite3';
+// `retention_interval`. The deletes run on the writer thread, at most `batch`
+// rows per statement, yielding between statements so writes queued meanwhile
+// go first: a large purge never holds up ingestion.
 import { errorMessage } from '../../src/component/errors.js';
 import type { InternalLogger } from '../../src/telemetry/logger.js';
 import type { RetentionDays } from './config.js';
 import type { Table } from './schema.js';
+import type { WriteWorker } from './writer.js';
 
 export interface RetentionResult {
   /** Rows deleted per table. */
@@ -22,25 +21,20 @@ export class Retention {
   private timer?: NodeJS.Timeout;
   private running?: Promise<RetentionResult>;
   private stopped = false;
-  private readonly statements: Record<Table, Database.Statement<[string, number]>>;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly writer: WriteWorker,
     private readonly days: RetentionDays,
     private readonly intervalMs: number,
     private readonly batch: number,
     private readonly logger: InternalLogger,
-  ) {
-    const del = (t: Table) => db.prepare<[string, number]>(
-      `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`);
-    this.statements = { audit_logs: del('audit_logs'), job_logs: del('job_logs') };
-  }
+  ) {}
 
   /** Runs one pass now (in the background) and schedules the next ones. */
   start(): void {
     if (this.timer || this.stopped) return;
-    void this.run();
-    this.timer = setInterval(() => { void this.run(); }, this.intervalMs);
+    void this.run().catch(() => undefined);
+    this.timer = setInterval(() => { void this.run().catch(() => undefined); }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -50,37 +44,23 @@ export class Retention {
     return this.running;
   }
 
-  /** Stops the timer and makes a pass in progress end after its current statement. */
-  async stop(): Promise<void> {
+  /** Stops scheduling passes; a pass in progress ends when the writer closes. */
+  stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.running?.catch(() => undefined);
   }
 
   private async pass(now: number): Promise<RetentionResult> {
-    const result: RetentionResult = { deleted: { audit_logs: 0, job_logs: 0 }, statements: 0 };
+    const cutoff = (t: Table) => new Date(now - this.days[t] * DAY_MS).toISOString();
     try {
-      for (const table of ['audit_logs', 'job_logs'] as const) {
-        const cutoff = new Date(now - this.days[table] * DAY_MS).toISOString();
-        const stmt = this.statements[table];
-        for (;;) {
-          if (this.stopped) return result;
-          const { changes } = stmt.run(cutoff, this.batch);
-          result.statements++;
-          result.deleted[table] += changes;
-          if (changes < this.batch) break;
-          await yieldToLoop();
-        }
-      }
-      if (result.deleted.audit_logs + result.deleted.job_logs > 0) {
-        this.logger.info('Deleted expired rows.', { ...result.deleted, statements: result.statements });
-        this.db.pragma('optimize');
-      }
+      const r = await this.writer.retention({ audit_logs: cutoff('audit_logs'), job_logs: cutoff('job_logs') }, this.batch);
+      if (r.deleted.audit_logs + r.deleted.job_logs > 0) this.logger.info('Deleted expired rows.', { ...r.deleted, statements: r.statements });
+      return r;
     } catch (err) {
       // A busy or full database is retried at the next interval; ingestion is unaffected.
       if (!this.stopped) this.logger.warn('Retention pass failed; will retry at the next interval.', { error: errorMessage(err) });
+      throw err;
     }
-    return result;
   }
 }

@@ -12,17 +12,24 @@ import { AUDIT_COLUMNS, JOB_COLUMNS, type PromotableColumn, type Table } from '.
 
 type Cell = string | number | bigint | null;
 
+/** Per attribute key, computed once: target column (or -1), precedence, JSON-quoted key, content flag. */
+interface KeyInfo { col: number; rank: number; quoted: string; content: boolean }
+
+const FREE = Number.MAX_SAFE_INTEGER;
+/** Bound on remembered non-promoted keys; beyond it keys are looked at afresh each time. */
+const KEY_CACHE_LIMIT = 10_000;
+
 /** Where each kind of value goes in one table's row. */
 export interface TablePlan {
   readonly table: Table;
   readonly columns: readonly string[];
-  /** Attribute sources in precedence order. */
-  readonly sources: ReadonlyArray<{ attr: string; col: number }>;
-  readonly colOf: ReadonlyMap<string, number>;
+  /** What to do with each attribute key seen so far (promoted keys are known up front). */
+  readonly keys: Map<string, KeyInfo>;
   /** Reused for every row of this table. */
   readonly row: Cell[];
-  /** Which attribute filled each column, so it is left out of `metadata`. */
-  readonly winners: (string | undefined)[];
+  /** Rank of the attribute that filled each column (lower wins), and its key. */
+  readonly rank: number[];
+  readonly winner: (string | undefined)[];
   readonly iTimestamp: number; readonly iLevel: number; readonly iMessage: number; readonly iMetadata: number;
   readonly iEvent: number; readonly iTrace: number; readonly iSpan: number; readonly iService: number;
 }
@@ -36,23 +43,25 @@ export function promotionList(user: Record<string, string>): [string, Promotable
 }
 
 function plan(table: Table, columns: readonly string[], promote: [string, PromotableColumn][]): TablePlan {
-  const sources: { attr: string; col: number }[] = [];
-  const colOf = new Map<string, number>();
-  for (const [attr, col] of promote) {
+  const keys = new Map<string, KeyInfo>();
+  promote.forEach(([attr, col], rank) => {
     const i = columns.indexOf(col);
-    if (i < 0 || colOf.has(attr)) continue;
-    sources.push({ attr, col: i });
-    colOf.set(attr, i);
-  }
+    if (!keys.has(attr)) keys.set(attr, { ...keyInfo(attr), col: i, rank });
+  });
   return {
-    table, columns, sources, colOf,
+    table, columns, keys,
     row: new Array<Cell>(columns.length).fill(null),
-    winners: new Array<string | undefined>(columns.length).fill(undefined),
+    rank: new Array<number>(columns.length).fill(FREE),
+    winner: new Array<string | undefined>(columns.length).fill(undefined),
     iTimestamp: columns.indexOf('timestamp'), iLevel: columns.indexOf('level'),
     iMessage: columns.indexOf('message'), iMetadata: columns.indexOf('metadata'),
     iEvent: columns.indexOf('event'), iTrace: columns.indexOf('trace_id'),
     iSpan: columns.indexOf('span_id'), iService: columns.indexOf('service'),
   };
+}
+
+function keyInfo(k: string): KeyInfo {
+  return { col: -1, rank: FREE, quoted: JSON.stringify(k) + ':', content: isContentKey(k) };
 }
 
 const ZERO_TRACE = '00000000000000000000000000000000';
@@ -84,9 +93,9 @@ export class RowBuilder {
       if (v !== undefined && v !== null && v !== '') { p = this.job; break; }
     }
     const row = p.row;
-    const winners = p.winners;
     row.fill(null);
-    winners.fill(undefined);
+    p.rank.fill(FREE);
+    p.winner.fill(undefined);
 
     let ms = recordTimeMillis(r);
     if (ms <= 0) ms = Date.now();
@@ -94,23 +103,15 @@ export class RowBuilder {
     row[p.iLevel] = severityLevel(r);
     const body = r.body;
     row[p.iMessage] = body === undefined || body === null ? null : typeof body === 'string' ? body : contentFreeJson(body);
-    if (r.eventName) row[p.iEvent] = r.eventName;
+    // The record's own event name outranks any attribute.
+    if (r.eventName) { row[p.iEvent] = r.eventName; p.rank[p.iEvent] = -1; }
     const sc = r.spanContext;
     if (sc && sc.traceId && sc.traceId !== ZERO_TRACE) {
       row[p.iTrace] = sc.traceId;
       row[p.iSpan] = sc.spanId;
     }
     if (p.iService >= 0) row[p.iService] = this.service(r.resource);
-
-    for (let i = 0; i < p.sources.length; i++) {
-      const s = p.sources[i]!;
-      if (row[s.col] !== null) continue;
-      const v = attrs[s.attr];
-      if (v === undefined || v === null) continue;
-      row[s.col] = cell(v);
-      winners[s.col] = s.attr;
-    }
-    row[p.iMetadata] = this.metadata(attrs, p);
+    row[p.iMetadata] = this.fill(attrs, p);
     return p;
   }
 
@@ -121,14 +122,32 @@ export class RowBuilder {
     return n;
   }
 
-  private metadata(attrs: LogAttributes, p: TablePlan): string | null {
-    // Built as a string rather than an object + JSON.stringify: measured ~1.6x faster for 5–10 keys.
+  /**
+   * One pass over the attributes: each is promoted into its column (when it outranks what is there)
+   * or appended to the metadata JSON, which is returned. Built as a string with cached quoted keys:
+   * measured faster than assembling an object for JSON.stringify.
+   */
+  private fill(attrs: LogAttributes, p: TablePlan): string | null {
+    const row = p.row;
     let out = '';
     for (const k in attrs) {
       const v = attrs[k];
       if (v === undefined) continue;
-      const c = p.colOf.get(k);
-      if (c !== undefined && p.winners[c] === k) continue;
+      let info = p.keys.get(k);
+      if (info === undefined) {
+        info = keyInfo(k);
+        if (p.keys.size < KEY_CACHE_LIMIT) p.keys.set(k, info);
+      }
+      const c = info.col;
+      if (c >= 0 && v !== null && info.rank < p.rank[c]!) {
+        const prev = p.winner[c];
+        // Rare: a lower-precedence attribute got the column first; it moves to metadata.
+        if (prev !== undefined) out += (out === '' ? '' : ',') + p.keys.get(prev)!.quoted + json(attrs[prev]!);
+        row[c] = cell(v);
+        p.rank[c] = info.rank;
+        p.winner[c] = k;
+        continue;
+      }
       if (k === 'metadata' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
         // The seeds' `metadata={...}` argument: its keys join the metadata map rather than nesting under "metadata".
         for (const mk in v) {
@@ -139,8 +158,8 @@ export class RowBuilder {
         }
         continue;
       }
-      if (isContentKey(k)) { this.dropped++; continue; }
-      out += (out === '' ? '' : ',') + JSON.stringify(k) + ':' + json(v);
+      if (info.content) { this.dropped++; continue; }
+      out += (out === '' ? '' : ',') + info.quoted + json(v);
     }
     return out === '' ? null : '{' + out + '}';
   }

@@ -1,20 +1,22 @@
-// The write side: one better-sqlite3 connection in WAL mode, migrated on
-// open, with one prepared INSERT per table. A batch is one transaction.
+// The write side. The database is created and migrated on the calling thread
+// (once, at open); inserts and retention deletes then run on a dedicated
+// worker thread with its own connection (see write-worker.ts). Each export is
+// one message and one transaction there; replies resolve in order.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { assertKnownVersion, migrate } from './migrations.js';
-import { RowBuilder } from './rows.js';
+import type { RowBuilder, TablePlan } from './rows.js';
+import type { Table } from './schema.js';
+import { WORKER_SOURCE, type WorkerInit, type WorkerReply, type WorkerRequest } from './write-worker.js';
 
-export interface OpenedDatabase {
-  db: Database.Database;
-  /** Schema version found in the file before migration (0 for a new file). */
-  migratedFrom: number;
-}
+const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 
-/** Opens (creating the directory and file) and migrates the database. */
-export function openWritable(path: string, synchronous: 'normal' | 'full'): OpenedDatabase {
+/** Creates the directory and file, switches to WAL and migrates; returns the version found before. */
+export function prepareDatabase(path: string): number {
   mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new Database(path);
   try {
@@ -22,36 +24,123 @@ export function openWritable(path: string, synchronous: 'normal' | 'full'): Open
     assertKnownVersion(db);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`Database "${path}" could not be switched to WAL mode (got "${mode}").`);
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    const migratedFrom = migrate(db);
-    return { db, migratedFrom };
-  } catch (err) {
+    return migrate(db);
+  } finally {
     db.close();
-    throw err;
   }
 }
 
-export class SqliteWriter {
-  private readonly insertAudit: Database.Statement;
-  private readonly insertJob: Database.Statement;
-  private readonly writeBatch: (records: readonly ReadableLogRecord[]) => void;
+/** An error reported by the write thread, keeping SQLite's code for retry decisions. */
+export class SqliteWriteError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
 
-  constructor(db: Database.Database, readonly rows: RowBuilder) {
-    const insert = (table: string, cols: readonly string[]) =>
-      db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-    this.insertAudit = insert('audit_logs', rows.audit.columns);
-    this.insertJob = insert('job_logs', rows.job.columns);
-    const audit = rows.audit;
-    this.writeBatch = db.transaction((records: readonly ReadableLogRecord[]) => {
-      for (let i = 0; i < records.length; i++) {
-        const p = rows.build(records[i]!);
-        (p === audit ? this.insertAudit : this.insertJob).run(p.row);
-      }
+export interface RetentionReply { deleted: Record<Table, number>; statements: number }
+
+interface Pending { resolve: (r: WorkerReply & { t: 'done' }) => void; reject: (e: Error) => void }
+
+export class WriteWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private exited = false;
+  private exitError?: Error;
+  readonly ready: Promise<void>;
+  private closePromise?: Promise<void>;
+
+  constructor(path: string, synchronous: 'normal' | 'full', private readonly rows: RowBuilder) {
+    const insert = (p: TablePlan) => ({
+      sql: `INSERT INTO ${p.table} (${p.columns.join(', ')}) VALUES (${p.columns.map(() => '?').join(', ')})`,
+      width: p.columns.length,
+    });
+    const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
+    const init: WorkerInit = {
+      driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
+      inserts: { audit_logs: insert(rows.audit), job_logs: insert(rows.job) },
+      deletes: { audit_logs: del('audit_logs'), job_logs: del('job_logs') },
+    };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init, name: 'auditline-sqlite-writer' });
+    // Idle, the thread does not keep the process alive; it is ref'd while requests are in flight.
+    this.worker.unref();
+    this.ready = new Promise<void>((resolveReady, rejectReady) => {
+      const onMessage = (m: WorkerReply) => {
+        if (m.t === 'ready') { this.worker.off('message', onMessage); resolveReady(); return; }
+        if (m.t === 'done' && m.id === -1) rejectReady(new SqliteWriteError(m.error?.message ?? 'The SQLite writer failed to start.', m.error?.code));
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('exit', () => rejectReady(this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.')));
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (m: WorkerReply) => {
+      if (m.t !== 'done' || m.id < 0) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      p.resolve(m);
+    });
+    this.worker.on('error', (err) => { this.exitError = err; });
+    this.worker.once('exit', () => {
+      this.exited = true;
+      const err = this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.', 'SQLITE_IOERR');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
     });
   }
 
-  /** Writes every record in one transaction; on error nothing of the batch is kept. */
-  write(records: readonly ReadableLogRecord[]): void {
-    this.writeBatch(records);
+  get alive(): boolean { return !this.exited; }
+
+  /** Builds rows on this thread and writes them in one transaction on the writer thread. */
+  async write(records: readonly ReadableLogRecord[]): Promise<void> {
+    const audit: unknown[] = [];
+    const job: unknown[] = [];
+    let auditRows = 0;
+    let jobRows = 0;
+    const rows = this.rows;
+    for (let i = 0; i < records.length; i++) {
+      const p = rows.build(records[i]!);
+      const out = p === rows.audit ? audit : job;
+      if (p === rows.audit) auditRows++; else jobRows++;
+      const row = p.row;
+      for (let c = 0; c < row.length; c++) out.push(row[c]);
+    }
+    const reply = await this.request({
+      t: 'write', id: 0,
+      tables: { audit_logs: { rows: auditRows, cells: audit }, job_logs: { rows: jobRows, cells: job } },
+    });
+    if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
+  }
+
+  async retention(cutoffs: Record<Table, string>, batch: number): Promise<RetentionReply> {
+    const reply = await this.request({ t: 'retention', id: 0, cutoffs, batch });
+    if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
+    return { deleted: reply.deleted as Record<Table, number>, statements: reply.statements ?? 0 };
+  }
+
+  /** Finishes queued writes, closes the connection and ends the thread. */
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      if (this.exited) return;
+      try {
+        await this.ready;
+        await this.request({ t: 'close', id: 0 });
+      } catch { /* already gone */ }
+      await this.worker.terminate();
+    })();
+    return this.closePromise;
+  }
+
+  private async request(m: WorkerRequest): Promise<WorkerReply & { t: 'done' }> {
+    await this.ready;
+    if (this.exited) throw this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.', 'SQLITE_IOERR');
+    const id = this.nextId++;
+    m.id = id;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.worker.ref();
+      this.worker.postMessage(m);
+    });
   }
 }

@@ -1,0 +1,116 @@
+// The SQLite write thread. Inserts and retention deletes run here, off the
+// collector's event loop, so a large transaction or purge never delays
+// receivers, other exporters or queries. The main thread builds rows and
+// posts them as flat arrays of cells (measured: cloning costs about a tenth
+// of the insert it moves away).
+//
+// The source is a string run with `new Worker(source, { eval: true })`: that
+// works the same from compiled `dist/` and from TypeScript under the test
+// runner. It knows nothing of records; it runs the SQL it is given.
+
+/** Sent once when the thread starts (as workerData). */
+export interface WorkerInit {
+  /** Resolved path of better-sqlite3, so `require` works from any working directory. */
+  driver: string;
+  path: string;
+  synchronous: 'NORMAL' | 'FULL';
+  /** INSERT statements by table, with their number of placeholders. */
+  inserts: Record<string, { sql: string; width: number }>;
+  /** Retention DELETE statements by table: `(cutoff ISO time, batch size)`. */
+  deletes: Record<string, string>;
+}
+
+export type WorkerRequest =
+  | { t: 'write'; id: number; tables: Record<string, { rows: number; cells: unknown[] }> }
+  | { t: 'retention'; id: number; cutoffs: Record<string, string>; batch: number }
+  | { t: 'close'; id: number };
+
+export type WorkerReply =
+  | { t: 'ready' }
+  | { t: 'done'; id: number; error?: { code?: string; message: string }; deleted?: Record<string, number>; statements?: number };
+
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData: init } = require('node:worker_threads');
+const { setImmediate: yieldToLoop } = require('node:timers/promises');
+const Database = require(init.driver);
+
+let db;
+const inserts = {};
+const deletes = {};
+let closing = false;
+
+function fail(id, err) {
+  parentPort.postMessage({ t: 'done', id, error: { code: err && err.code, message: String(err && err.message || err) } });
+}
+
+try {
+  db = new Database(init.path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = ' + init.synchronous);
+  for (const [table, s] of Object.entries(init.inserts)) inserts[table] = { stmt: db.prepare(s.sql), row: new Array(s.width) };
+  for (const [table, sql] of Object.entries(init.deletes)) deletes[table] = db.prepare(sql);
+} catch (err) {
+  fail(-1, err);
+  process.exit(1);
+}
+
+// One transaction per batch: every table's rows or none.
+const writeBatch = db.transaction((tables) => {
+  for (const table in tables) {
+    const { rows, cells } = tables[table];
+    const ins = inserts[table];
+    const row = ins.row;
+    const w = row.length;
+    for (let r = 0, base = 0; r < rows; r++, base += w) {
+      for (let c = 0; c < w; c++) row[c] = cells[base + c];
+      ins.stmt.run(row);
+    }
+  }
+});
+
+async function retention(m) {
+  const deleted = {};
+  let statements = 0;
+  try {
+    for (const table in m.cutoffs) {
+      deleted[table] = 0;
+      for (;;) {
+        if (closing) break;
+        const { changes } = deletes[table].run(m.cutoffs[table], m.batch);
+        statements++;
+        deleted[table] += changes;
+        if (changes < m.batch) break;
+        // Writes queued meanwhile run before the next DELETE.
+        await yieldToLoop();
+      }
+    }
+    if (!closing && Object.values(deleted).some((n) => n > 0)) db.pragma('optimize');
+    parentPort.postMessage({ t: 'done', id: m.id, deleted, statements });
+  } catch (err) {
+    fail(m.id, err);
+  }
+}
+
+parentPort.on('message', (m) => {
+  if (m.t === 'write') {
+    try {
+      writeBatch(m.tables);
+      parentPort.postMessage({ t: 'done', id: m.id });
+    } catch (err) {
+      fail(m.id, err);
+    }
+  } else if (m.t === 'retention') {
+    void retention(m);
+  } else if (m.t === 'close') {
+    closing = true;
+    try { db.pragma('optimize'); } catch {}
+    db.close();
+    parentPort.postMessage({ t: 'done', id: m.id });
+    parentPort.close();
+  }
+});
+
+parentPort.postMessage({ t: 'ready' });
+`;
