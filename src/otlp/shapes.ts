@@ -44,7 +44,8 @@ export function shapeFor(keys: string[], n: number, last: Shape | undefined): Sh
   if (shape === undefined || !shape.matches(keys, n)) {
     const sig = n === 1 ? keys[0]! : keys.slice(0, n).join('\u0000');
     shape = shapes.get(sig);
-    if (shape === undefined) {
+    // A key holding U+0000 can make two key sequences share a signature.
+    if (shape === undefined || !shape.matches(keys, n)) {
       // Bounded: a client sending ever-new key sets cannot grow this without limit.
       if (shapes.size >= MAX_SHAPES) shapes.clear();
       shape = new Shape(keys.slice(0, n));

@@ -296,6 +296,15 @@ describe('decodeLogsRequestProtobuf – strings reused from the previous record'
     }
   });
 
+  it('keeps key sequences apart whose keys joined would read the same', () => {
+    const joined = pb().len(6, kv('a\u0000b', str('1')));
+    const split = pb().len(6, kv('a', str('1'))).len(6, kv('b', str('2')));
+    const out = decodeLogsRequestProtobuf(request(joined, split, joined, split, joined, split));
+    expect(out.records.map((r) => r.attributes)).toEqual([
+      { 'a\u0000b': '1' }, { a: '1', b: '2' }, { 'a\u0000b': '1' }, { a: '1', b: '2' }, { 'a\u0000b': '1' }, { a: '1', b: '2' },
+    ]);
+  });
+
   it('never carries a string over from a previous request laid out at the same offsets', () => {
     const first = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('aaaa'))), pb().len(6, kv('k', str('aaaa')))));
     const second = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('bbbb'))), pb().len(6, kv('k', str('bbbb')))));
