@@ -321,7 +321,7 @@ function fastAttribute(r: WireReader, s: number, e: number, i: number): boolean 
   const kn = b[s + 1]!;
   const ks = s + 2;
   const ke = ks + kn;
-  if (kn >= 0x80 || ke + 2 > e || b[ke] !== T_KV_VALUE || ke + 2 + b[ke + 1]! !== e) return false;
+  if (kn >= 0x80 || ke + 2 > e || b[ke] !== T_KV_VALUE || b[ke + 1]! >= 0x80 || ke + 2 + b[ke + 1]! !== e) return false;
   const vs = ke + 2; // AnyValue payload is [vs, e)
   let value: AnyValue;
   let slotK = -1;
@@ -331,7 +331,7 @@ function fastAttribute(r: WireReader, s: number, e: number, i: number): boolean 
     const t = b[vs]!;
     if (t === T_ANY_STRING) {
       const ss = vs + 2;
-      if (ss + b[vs + 1]! !== e) return false; // also rejects a multi-byte length
+      if (b[vs + 1]! >= 0x80 || ss + b[vs + 1]! !== e) return false;
       slotK = findWay(r, SLOT_KEY0 + 2 * i + 1, ss, e - ss);
       if (slotK >= 0) {
         value = slotStr[slotK]!;
@@ -346,7 +346,10 @@ function fastAttribute(r: WireReader, s: number, e: number, i: number): boolean 
     } else if (t === T_ANY_INT) {
       r.pos = vs + 1;
       r.varint64();
-      if (r.pos !== e) return false;
+      if (r.pos !== e) {
+        r.pos = s;
+        return false;
+      }
       value = int64ToValue(r.lo, r.hi);
     } else {
       return false;

@@ -289,10 +289,15 @@ describe('decodeLogsRequestProtobuf – strings reused from the previous record'
       .len(6, pb().len(2, pb().tag(3, 0).varint(5)).len(1, 'reversed'))
       .len(6, kv('extra', pb().len(1, 'x').tag(9, 0).varint(1)).tag(15, 5).fixed32(0))
       .len(6, kv('int', pb().tag(3, 0).varint(300)))
-      .len(6, kv('bool', pb().tag(2, 0).varint(2)));
+      .len(6, kv('bool', pb().tag(2, 0).varint(2)))
+      .len(6, kv('int.then.string', pb().tag(3, 0).varint(5).len(1, 'x')))
+      .len(6, kv('double.then.int', pb().tag(4, 1).double(1.5).tag(3, 0).varint(6)));
     const out = decodeLogsRequestProtobuf(request(rec(), rec(), rec()));
     for (const r of out.records) {
-      expect(r.attributes).toEqual({ [longKey]: longValue, short: longValue, reversed: 5, extra: 'x', int: 300, bool: true });
+      expect(r.attributes).toEqual({
+        [longKey]: longValue, short: longValue, reversed: 5, extra: 'x', int: 300, bool: true,
+        'int.then.string': 'x', 'double.then.int': 6,
+      });
     }
   });
 
