@@ -9,7 +9,7 @@ const resource = resourceFromAttributes({ 'service.name': 'audit-test' });
 const scope = { name: 'audit-test' };
 
 export function record(fields: Partial<Pick<LogRecordData, 'body' | 'eventName' | 'severityNumber' | 'severityText' | 'spanContext'>> & {
-  attributes?: LogAttributes; timeMs?: number; resourceAttributes?: LogAttributes;
+  attributes?: LogAttributes; timeMs?: number; resourceAttributes?: Record<string, string | number | boolean>;
 } = {}): LogRecordData {
   const r = new LogRecordData(fields.resourceAttributes ? resourceFromAttributes(fields.resourceAttributes) : resource, scope);
   const t = fields.timeMs ?? 1_705_314_645_123;
