@@ -124,8 +124,8 @@ export class RowBuilder {
 
   /**
    * One pass over the attributes: each is promoted into its column (when it outranks what is there)
-   * or appended to the metadata JSON, which is returned. Built as a string with cached quoted keys:
-   * measured faster than assembling an object for JSON.stringify.
+   * or appended to the metadata JSON, which is returned. Built as a string from cached quoted keys, so
+   * no intermediate object is allocated (measured: on par with an object + JSON.stringify).
    */
   private fill(attrs: LogAttributes, p: TablePlan): string | null {
     const row = p.row;

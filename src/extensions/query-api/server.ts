@@ -14,7 +14,7 @@ import { Telemetry } from '../../telemetry/metrics.js';
 import { BearerAuth } from './auth.js';
 import { queryApiConfigSpec, type QueryApiConfig } from './config.js';
 import { Router, type Method } from './router.js';
-import { HttpError, type QueryApi, type RouteHandler } from './routes.js';
+import { HttpError, JsonText, type QueryApi, type RouteHandler } from './routes.js';
 import { parseStreamFilter, StreamHub } from './sse.js';
 
 export const STREAM_ROUTE = '/api/logs/stream';
@@ -145,7 +145,8 @@ export class QueryApiServer implements Extension, QueryApi {
       if (m.kind === 'method_not_allowed') throw new MethodNotAllowed(m.allow);
       const query = new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1));
       const body = await m.handler({ params: m.params, query, req, res });
-      if (body !== undefined && !res.headersSent) send(res, 200, body);
+      if (body instanceof JsonText) sendText(res, 200, body.text);
+      else if (body !== undefined && !res.headersSent) send(res, 200, body);
     } catch (err) {
       if (res.headersSent) {
         res.destroy();
@@ -169,7 +170,10 @@ class MethodNotAllowed extends HttpError {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
