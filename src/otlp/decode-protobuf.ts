@@ -55,7 +55,7 @@ const attrVals: AnyValue[] = [];
 
 /** Decodes a binary-protobuf ExportLogsServiceRequest. Throws DecodeError on malformed input. */
 export function decodeLogsRequestProtobuf(buf: Uint8Array): DecodedLogs {
-  const out: DecodedLogs = { records: [], rejected: 0, rejectReason: undefined };
+  const out: DecodedLogs = { records: [], rejected: 0 };
   const r = new WireReader(buf);
   const len = r.len;
   resetSlots();
@@ -73,7 +73,6 @@ export function decodeLogsRequestProtobuf(buf: Uint8Array): DecodedLogs {
     if (err instanceof RangeError) throw new DecodeError(`Invalid protobuf: ${err.message}.`);
     throw err;
   }
-  if (out.rejectReason === undefined) delete out.rejectReason;
   return out;
 }
 
