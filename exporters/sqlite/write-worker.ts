@@ -49,6 +49,7 @@ try {
   db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = ' + init.synchronous);
+  db.pragma('cache_size = -65536');
   for (const [table, s] of Object.entries(init.inserts)) inserts[table] = { stmt: db.prepare(s.sql), row: new Array(s.width) };
   for (const [table, sql] of Object.entries(init.deletes)) deletes[table] = db.prepare(sql);
 } catch (err) {

@@ -22,6 +22,9 @@ export function prepareDatabase(path: string): number {
   try {
     db.pragma('busy_timeout = 5000');
     assertKnownVersion(db);
+    // Only takes effect on a new file. With six indexes per row, 16 KiB pages (and the writer's 64 MiB
+    // cache) measured about half the CPU per insert of the 4 KiB / 2 MiB defaults.
+    db.pragma('page_size = 16384');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`Database "${path}" could not be switched to WAL mode (got "${mode}").`);
     return migrate(db);
