@@ -2,12 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { factories } from '../components.js';
+import { describeOptions } from '../config/describe.js';
 import { runCollector, validateConfig } from './run.js';
 
 const HELP = `Usage:
   auditline --config FILE              run the collector (also: auditline run --config FILE)
   auditline validate --config FILE     check a config and report every problem
   auditline components                 list every component type with its kind
+  auditline components TYPE            list every option of one component, with defaults
   auditline read FILE [--follow] [--json]
                                        print a MessagePack audit file
   auditline logs <command> ...         query the collector's query API (auditline logs help)
@@ -32,7 +34,7 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`);
       return 0;
     case 'components':
-      return listComponents();
+      return rest.length > 0 ? showComponent(rest[0]!) : listComponents();
     case 'validate':
       return withConfig(rest, 'validate', (f) => validateConfig(f));
     case 'run':
@@ -72,6 +74,22 @@ function listComponents(): number {
   const w0 = Math.max(...rows.map((r) => r[0]!.length));
   const w1 = Math.max(...rows.map((r) => r[1]!.length));
   process.stdout.write(rows.map((r) => `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}`).join('\n') + '\n');
+  return 0;
+}
+
+function showComponent(type: string): number {
+  const matches = factories.filter((f) => f.type === type || f.aliases?.includes(type));
+  if (matches.length === 0) {
+    process.stderr.write(`auditline components: no component type "${type}" (see auditline components).\n`);
+    return 1;
+  }
+  for (const f of matches) {
+    process.stdout.write(`${f.kind} ${f.type}: ${f.description}\n`);
+    const rows = describeOptions(f.config);
+    const w = Math.max(3, ...rows.map((r) => r.key.length));
+    const ws = Math.max(5, ...rows.map((r) => r.shape.length));
+    for (const r of rows) process.stdout.write(`  ${r.key.padEnd(w)}  ${r.shape.padEnd(ws)}  ${r.default}\n`);
+  }
   return 0;
 }
 

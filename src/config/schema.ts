@@ -13,6 +13,10 @@ export interface Spec<T> {
   parse(value: unknown, path: (string | number)[], issues: ConfigIssue[]): T | undefined;
   /** One-line description of the accepted shape, for READMEs and errors. */
   readonly shape: string;
+  /** For maps with fixed keys: the fields, so options can be listed (`auditline components TYPE`). */
+  readonly fields?: Record<string, Field<unknown>>;
+  /** For lists: the item spec. */
+  readonly item?: Spec<unknown>;
 }
 
 type Out<S> = S extends Spec<infer T> ? T : never;
@@ -139,6 +143,7 @@ export function oneOf<T extends string>(values: readonly T[]): Spec<T> {
 export function list<T>(item: Spec<T>, opts: { nonEmpty?: boolean } = {}): Spec<T[]> {
   return {
     shape: `list of ${item.shape}`,
+    item: item as Spec<unknown>,
     parse(v, p, is) {
       if (!Array.isArray(v)) return issue(is, p, 'must be a list');
       if (opts.nonEmpty && v.length === 0) return issue(is, p, 'must not be empty');
@@ -191,6 +196,7 @@ type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? 
 export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: (key: string | null, msg: string) => void) => void): Spec<ObjOut<F>> {
   return {
     shape: 'map',
+    fields,
     parse(v, p, is) {
       if (v === null || v === undefined) v = {};
       if (typeof v !== 'object' || Array.isArray(v)) return issue(is, p, 'must be a map');
