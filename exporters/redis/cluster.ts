@@ -7,9 +7,9 @@
 // call each, declaring the marker and the target key, which share a slot by
 // construction (see KeySchema.dedup). Replies come back in command order.
 import { Cluster, type ClusterNode, type Redis } from 'ioredis';
-import { APPLY_LUA, guardedOps, weightOf } from './bulk-script.js';
+import { chunkCommands, COUNT_LUA, COUNT_SHA, STREAM_LUA } from './scripts.js';
 import {
-  baseOptions, closeClient, collect, reconnectDelay, scanNode, whenReady,
+  baseOptions, closeClient, collect, inWindow, IN_FLIGHT, reconnectDelay, scanNode, whenReady,
   type ApplyResult, type ConnectionSettings, type Connectable, type Reply, type Transport,
 } from './connection.js';
 import type { Cmd, WritePlan } from './writer.js';
@@ -54,7 +54,10 @@ export class ClusterTransport implements Transport {
   private readyOnce = false;
   private reconnectFns: (() => void)[] = [];
 
+  private readonly connectTimeout: number;
+
   constructor(s: ConnectionSettings, readonly name: string) {
+    this.connectTimeout = s.connectTimeout;
     const nodes: ClusterNode[] = (s.cluster ?? []).map((a) => {
       const i = a.lastIndexOf(':');
       return { host: a.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(a.slice(i + 1)) };
@@ -67,15 +70,17 @@ export class ClusterTransport implements Transport {
       slotsRefreshTimeout: s.connectTimeout,
       redisOptions,
     });
-    this.cluster.defineCommand('auditlineGuarded', { numberOfKeys: 2, lua: APPLY_LUA });
+    // Defined commands load themselves on each node (EVAL once, then EVALSHA; again after NOSCRIPT).
+    this.cluster.defineCommand('auditlineCount', { numberOfKeys: 2, lua: COUNT_LUA });
+    this.cluster.defineCommand('auditlineStream', { numberOfKeys: 2, lua: STREAM_LUA });
     this.cluster.on('ready', () => {
       if (this.readyOnce) for (const fn of this.reconnectFns) fn();
       this.readyOnce = true;
     });
   }
 
-  ready(timeoutMs: number): Promise<void> {
-    return whenReady(this.cluster as unknown as Connectable, timeoutMs, 'Redis Cluster');
+  ready(): Promise<void> {
+    return whenReady(this.cluster as unknown as Connectable, this.connectTimeout, 'Redis Cluster');
   }
 
   /** The master serving a key, as ioredis names it (`host:port`). */
@@ -85,33 +90,23 @@ export class ClusterTransport implements Transport {
     return owners[0]!;
   }
 
-  async apply(plan: WritePlan, size: number, guardTtl: number): Promise<ApplyResult> {
+  async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
     const byNode = new Map<string, Cmd[]>();
-    const add = (node: string, c: Cmd) => {
+    for (const c of plan.cmds) {
+      // Script calls route by their first key (the target) and go as defined commands.
+      const cmd = c[0] === 'evalsha' ? [c[1] === COUNT_SHA ? 'auditlineCount' : 'auditlineStream', ...c.slice(3)] : c;
+      const node = this.nodeOf(c[0] === 'evalsha' ? c[3]! : c[1]!);
       const l = byNode.get(node);
-      if (l === undefined) byNode.set(node, [c]); else l.push(c);
-    };
-    for (const c of plan.cmds) add(this.nodeOf(c[1]!), c);
-    for (const g of plan.guarded) {
-      add(this.nodeOf(g.target), ['auditlineGuarded', g.guard, g.target, JSON.stringify(guardedOps(g, guardTtl))]);
-    }
-    const pipelines: Promise<Reply[]>[] = [];
-    for (const cmds of byNode.values()) {
-      let start = 0;
-      let weight = 0;
-      for (let i = 0; i < cmds.length; i++) {
-        weight += weightOf(cmds[i]!);
-        if (weight >= size || i === cmds.length - 1) {
-          pipelines.push(this.cluster.pipeline(cmds.slice(start, i + 1)).exec() as Promise<Reply[]>);
-          start = i + 1;
-          weight = 0;
-        }
-      }
+      if (l === undefined) byNode.set(node, [cmd]); else l.push(cmd);
     }
     const result: ApplyResult = { commandErrors: 0 };
-    for (const replies of await Promise.all(pipelines)) {
-      for (const [err, reply] of replies) collect(result, reply, err);
-    }
+    // Per node: pipelines of about `size` commands in plan order, a few in flight; nodes in parallel.
+    await Promise.all([...byNode.values()].map((cmds) => {
+      const chunks = chunkCommands(cmds, size);
+      return inWindow(chunks.length, IN_FLIGHT, async (i) => {
+        for (const [err] of (await this.cluster.pipeline(chunks[i]!).exec()) as Reply[]) collect(result, err);
+      });
+    }));
     return result;
   }
 

@@ -1,15 +1,16 @@
-// How the exporter talks to Redis: a transport runs read pipelines, applies
-// write plans, scans key families and reports readiness. This file holds the
-// interface, the ioredis options shared by both kinds, the reply-error
-// classification, and the single-server transport; cluster.ts has the other.
+// How the exporter talks to Redis: a transport applies write plans, runs
+// read pipelines, scans key families and reports readiness. This file holds
+// the interface, the ioredis options, the reply-error classification, and the
+// single-server transport; cluster.ts has the Redis Cluster one.
 //
-// Outage behaviour: no offline queue (a command while disconnected fails at
-// once), in-flight commands fail on the first lost connection
-// (maxRetriesPerRequest 0, no resend), and every command has a timeout. The
-// exporter's export then fails with an ordinary (retryable) error and the
-// sending queue retries with backoff while ioredis reconnects in the background.
+// Outage behaviour: nothing is queued while disconnected (no offline queue;
+// the write connection is opened on demand), commands in flight fail on the
+// first lost connection (maxRetriesPerRequest 0, no resend), and every round
+// trip has a reply timeout. The exporter's export then fails with an
+// ordinary (retryable) error and the sending queue retries with backoff.
 import { Redis, type RedisOptions } from 'ioredis';
-import { APPLY_LUA, chunkPlan } from './bulk-script.js';
+import { encodeCommand, parseEndpoint, RespPipeline } from './resp-pipeline.js';
+import { chunkCommands, COUNT_LUA, STREAM_LUA } from './scripts.js';
 import type { Cmd, WritePlan } from './writer.js';
 
 export type Reply = [Error | null, unknown];
@@ -22,10 +23,10 @@ export interface ApplyResult {
 
 export interface Transport {
   readonly kind: 'standalone' | 'cluster';
-  /** Resolves when connected; connects a fresh client; fails fast while reconnecting. */
-  ready(timeoutMs: number): Promise<void>;
+  /** Resolves when the write path is connected (connecting if needed, within the connect timeout). */
+  ready(): Promise<void>;
   /** Applies a write plan in chunks of about `size` commands, one round trip each. */
-  apply(plan: WritePlan, size: number, guardTtlSeconds: number): Promise<ApplyResult>;
+  apply(plan: WritePlan, size: number): Promise<ApplyResult>;
   /** Runs single-key commands pipelined (per node on a cluster); replies in command order. */
   run(cmds: Cmd[], size?: number): Promise<Reply[]>;
   /** PFCOUNT of the union of HyperLogLogs (on a cluster, via same-slot copies under `tmpBase`). */
@@ -106,75 +107,120 @@ export function whenReady(c: Connectable, timeoutMs: number, what: string): Prom
   });
 }
 
-interface ApplyCommand { auditlineApply(json: string): Promise<[number, string]> }
-
-/** Reads a script's `{errors, firstError}` reply (or a plain reply error) into the running result. */
-export function collect(result: ApplyResult, reply: unknown, err: Error | null): void {
-  if (err) {
-    if (isRetryableReply(err.message) || !(err.name === 'ReplyError')) throw err;
+/** Turns a chunk's error replies into the running result; throws when a retry could help. */
+export function collectErrors(result: ApplyResult, errors: readonly string[]): void {
+  for (const e of errors) {
+    if (isRetryableReply(e)) throw new Error(`Redis refused a write: ${e}`);
     result.commandErrors++;
-    result.firstError ??= err.message;
-    return;
-  }
-  if (Array.isArray(reply) && typeof reply[0] === 'number' && reply[0] > 0) {
-    const first = String(reply[1]);
-    if (isRetryableReply(first)) throw new Error(`Redis refused a write: ${first}`);
-    result.commandErrors += reply[0];
-    result.firstError ??= first;
+    result.firstError ??= e;
   }
 }
 
+/** Reads one ioredis pipeline reply into the running result (connection errors and retryable replies throw). */
+export function collect(result: ApplyResult, err: Error | null): void {
+  if (!err) return;
+  if (err.name !== 'ReplyError' || isRetryableReply(err.message)) throw err;
+  result.commandErrors++;
+  result.firstError ??= err.message;
+}
+
+/**
+ * One Redis server: writes go through a RespPipeline (resp-pipeline.ts), reads
+ * (queries, SCAN, trimming) through an ioredis client created on first use.
+ */
 export class StandaloneTransport implements Transport {
   readonly kind = 'standalone';
-  private readonly client: Redis;
-  private readyOnce = false;
-  private reconnectFns: (() => void)[] = [];
+  private readonly pipe: RespPipeline;
+  private client?: Redis;
+  private errorFns: ((err: Error) => void)[] = [];
+  private readonly endpoint: string;
 
-  constructor(s: ConnectionSettings, readonly name: string) {
-    this.client = new Redis(s.endpoint ?? 'redis://127.0.0.1:6379', baseOptions(s));
-    this.client.defineCommand('auditlineApply', { numberOfKeys: 0, lua: APPLY_LUA });
-    this.client.on('ready', () => {
-      if (this.readyOnce) for (const fn of this.reconnectFns) fn();
-      this.readyOnce = true;
+  constructor(private readonly s: ConnectionSettings, readonly name: string) {
+    this.endpoint = s.endpoint ?? 'redis://127.0.0.1:6379';
+    this.pipe = new RespPipeline(parseEndpoint(this.endpoint, s.username, s.password), s.connectTimeout, s.commandTimeout);
+    this.pipe.onConnect(async (send) => {
+      const r = await send([['SCRIPT', 'LOAD', COUNT_LUA], ['SCRIPT', 'LOAD', STREAM_LUA]]);
+      if (r.errors.length) throw new Error(`Redis refused the exporter's scripts: ${r.errors[0]} (Redis 7.0 or newer is needed).`);
     });
   }
 
-  ready(timeoutMs: number): Promise<void> {
-    return whenReady(this.client as unknown as Connectable, timeoutMs, 'Redis');
+  async ready(): Promise<void> {
+    await this.pipe.ready();
   }
 
-  async apply(plan: WritePlan, size: number, guardTtl: number): Promise<ApplyResult> {
-    const chunks = chunkPlan(plan, size, guardTtl);
-    const c = this.client as unknown as ApplyCommand;
-    // All chunks go out back to back on one connection, so they are applied in plan order.
-    const replies = await Promise.all(chunks.map((chunk) => c.auditlineApply(JSON.stringify(chunk))));
+  async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
+    const chunks = chunkCommands(plan.cmds, size);
     const result: ApplyResult = { commandErrors: 0 };
-    for (const r of replies) collect(result, r, null);
+    let noscript = false;
+    // Chunks go out in plan order on one connection (hashes before the indexes pointing at them),
+    // a few at a time so none waits behind a whole batch and trips the reply timeout.
+    await inWindow(chunks.length, IN_FLIGHT, async (i) => {
+      const chunk = chunks[i]!;
+      let payload = '';
+      for (let j = 0; j < chunk.length; j++) payload += encodeCommand(chunk[j]!);
+      const r = await this.pipe.send(payload, chunk.length);
+      if (r.errors.some((e) => e.startsWith('NOSCRIPT'))) noscript = true;
+      collectErrors(result, r.errors);
+    }).catch((err: unknown) => {
+      // Scripts flushed under us: reconnecting loads them again before the retry.
+      if (noscript) this.pipe.reset();
+      throw err;
+    });
     return result;
   }
 
   async run(cmds: Cmd[], size = 1000): Promise<Reply[]> {
     if (cmds.length === 0) return [];
-    if (cmds.length <= size) return (await this.client.pipeline(cmds).exec()) as Reply[];
+    const c = await this.reader();
+    if (cmds.length <= size) return (await c.pipeline(cmds).exec()) as Reply[];
     const parts: Promise<Reply[]>[] = [];
-    for (let i = 0; i < cmds.length; i += size) parts.push(this.client.pipeline(cmds.slice(i, i + size)).exec() as Promise<Reply[]>);
+    for (let i = 0; i < cmds.length; i += size) parts.push(c.pipeline(cmds.slice(i, i + size)).exec() as Promise<Reply[]>);
     return (await Promise.all(parts)).flat();
   }
 
   async pfcountUnion(keys: string[]): Promise<number> {
-    return keys.length === 0 ? 0 : this.client.pfcount(...keys);
+    return keys.length === 0 ? 0 : (await this.reader()).pfcount(...keys);
   }
 
   async scan(pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
-    await scanNode(this.client, pattern, onKeys);
+    await scanNode(await this.reader(), pattern, onKeys);
   }
 
-  onReconnect(fn: () => void): void { this.reconnectFns.push(fn); }
-  onError(fn: (err: Error) => void): void { this.client.on('error', fn); }
+  onReconnect(fn: () => void): void { this.pipe.onReconnect(fn); }
+  onError(fn: (err: Error) => void): void {
+    this.errorFns.push(fn);
+    this.client?.on('error', fn);
+  }
 
   async close(): Promise<void> {
-    await closeClient(this.client);
+    await Promise.all([this.pipe.close(), this.client ? closeClient(this.client) : undefined]);
   }
+
+  private async reader(): Promise<Redis> {
+    if (!this.client) {
+      this.client = new Redis(this.endpoint, baseOptions(this.s));
+      for (const fn of this.errorFns) this.client.on('error', fn);
+    }
+    await whenReady(this.client as unknown as Connectable, this.s.connectTimeout, 'Redis');
+    return this.client;
+  }
+}
+
+/** Round trips kept in flight per export and node: enough to keep Redis busy, few enough that none waits long. */
+export const IN_FLIGHT = 4;
+
+/** Runs task(0..n-1) with at most `width` running, starting them in index order; rejects on the first failure. */
+export async function inWindow(n: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const lane = async () => {
+    while (next < n && failed === undefined) {
+      const i = next++;
+      try { await task(i); } catch (err) { failed ??= err; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, n) }, lane));
+  if (failed !== undefined) throw failed;
 }
 
 export async function scanNode(node: Redis, pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {

@@ -70,6 +70,7 @@ export class RedisExporter implements PushExporter {
       retention: cfg.retention,
       slowThresholdMs: cfg.slow_threshold,
       streamMaxLength: cfg.stream.max_length,
+      dedupTtl: Math.ceil(cfg.dedup_window / 1000),
     });
     this.conn = {
       endpoint: cfg.endpoint, cluster: cfg.cluster, username: cfg.username, password: cfg.password,
@@ -87,7 +88,9 @@ export class RedisExporter implements PushExporter {
   /** Starts connecting (not awaited: an unreachable Redis must not stop the collector), the trimming timer, and the routes. */
   async start(host?: Host): Promise<void> {
     if (this.closed) return;
-    this.writer().ready(this.config.connect_timeout).catch(() => { /* exports retry; the error listener logs */ });
+    this.writer().ready().catch((err: unknown) => {
+      this.logger.warn('Redis is not reachable yet; exports will retry.', { exporter: this.id, error: errorMessage(err) });
+    });
     this.cleanup.start();
     if (!host || !this.config.serve_queries) return;
     const api = host.findExtension<QueryApi>(QUERY_API_TYPE);
@@ -127,9 +130,9 @@ export class RedisExporter implements PushExporter {
 
   private async write(records: ReadableLogRecord[]): Promise<void> {
     const t = this.writer();
-    await t.ready(this.config.connect_timeout);
+    await t.ready();
     const plan = this.plans.build(records, Math.floor(Date.now() / 1000));
-    const res = await t.apply(plan, this.config.pipeline_size, Math.ceil(this.config.dedup_window / 1000));
+    const res = await t.apply(plan, this.config.pipeline_size);
     this.plans.commit(plan);
     if (res.commandErrors > 0) {
       this.telemetry?.add(REDIS_COMMAND_ERRORS, res.commandErrors, { exporter: this.id });
@@ -144,7 +147,7 @@ export class RedisExporter implements PushExporter {
     this.readerQueries ??= new RedisLogQueries(async () => {
       if (this.closed) throw new Error('Redis exporter is shut down.');
       this.readerT ??= this.transport('reader');
-      await this.readerT.ready(this.config.connect_timeout);
+      if (this.readerT.kind === 'cluster') await this.readerT.ready();
       return this.readerT;
     }, this.keys);
     return this.readerQueries;
@@ -152,7 +155,6 @@ export class RedisExporter implements PushExporter {
 
   /** One trimming pass now (it also runs every `cleanup_interval`). */
   async trim(nowSec?: number): Promise<CleanupResult> {
-    await this.writer().ready(this.config.connect_timeout);
     return this.cleanup.run(nowSec);
   }
 

@@ -1,7 +1,8 @@
 // Turns one export batch into a write plan: per record a hash and its
 // EXPIRE; per index key one ZADD carrying every member the batch adds to it;
-// per HyperLogLog one PFADD; and, guarded by an idempotency marker, one
-// HINCRBY per (stats hash, field) and the stream entries. Aggregating by key
+// per HyperLogLog one PFADD; and, behind an idempotency marker (scripts.ts),
+// one script call per stats hash with its summed increments and one per
+// part of the stream entries. Aggregating by key
 // is what keeps the command count near two per record whatever the number of
 // indexes (measured: ~6 commands per record with every index on, against ~16
 // unaggregated).
@@ -11,17 +12,17 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { IndexName, RetentionSettings } from './config.js';
 import type { FieldMapper, LogEntry } from './field-mapping.js';
 import { hourKey, tsString, type KeySchema } from './key-schema.js';
+import { COUNT_SHA, STREAM_SHA } from './scripts.js';
 
 /** A Redis command as sent: lower-case name, key, arguments (all strings). */
 export type Cmd = string[];
 
-/** Commands applied only if `guard` did not exist yet (SET NX), in one atomic script call. */
-export interface Guarded { guard: string; target: string; cmds: Cmd[] }
-
 export interface WritePlan {
-  /** Idempotent commands, hashes first. */
+  /**
+   * In order: hashes, then indexes and sketches (all idempotent), then the
+   * guarded counter and stream scripts (`evalsha sha 2 target marker …`).
+   */
   cmds: Cmd[];
-  guarded: Guarded[];
   /** Content hash of the batch: the same records give the same id on every retry. */
   batch: string;
   /** Index TTLs this plan sets; remembered only once the plan has been applied. */
@@ -35,6 +36,8 @@ export interface WriterSettings {
   retention: RetentionSettings;
   slowThresholdMs: number;
   streamMaxLength: number;
+  /** Seconds an idempotency marker lives. */
+  dedupTtl: number;
 }
 
 /** Fields of a request hash, in the seed's order, then the optional ones. */
@@ -230,27 +233,24 @@ export class PlanBuilder {
       expire(k.statsHosts, ret.stats);
     }
 
-    const guarded: Guarded[] = [];
+    const dedupTtl = String(this.s.dedupTtl);
     for (const [key, fields] of counters) {
-      const c: Cmd[] = [];
-      for (const [f, n] of fields) c.push(['hincrby', key, f, String(n)]);
-      c.push(['expire', key, String(ret.stats)]);
-      guarded.push({ guard: k.dedup(key, batch, 0), target: key, cmds: c });
+      const c: Cmd = ['evalsha', COUNT_SHA, '2', key, k.dedup(key, batch, 0), dedupTtl, String(ret.stats)];
+      for (const [f, n] of fields) c.push(f, String(n));
+      cmds.push(c);
     }
-    this.streamGroups(guarded, k.streamRequests, reqStream, batch);
-    this.streamGroups(guarded, k.streamLogs, logStream, batch);
-    return { cmds, guarded, batch, expiresSet };
+    this.streamParts(cmds, k.streamRequests, reqStream, batch);
+    this.streamParts(cmds, k.streamLogs, logStream, batch);
+    return { cmds, batch, expiresSet };
   }
 
-  private streamGroups(out: Guarded[], stream: string, entries: string[], batch: string): void {
-    if (entries.length === 0) return;
+  private streamParts(out: Cmd[], stream: string, entries: string[], batch: string): void {
     const max = String(this.s.streamMaxLength);
     for (let off = 0, part = 0; off < entries.length; off += STREAM_PART, part++) {
-      const c: Cmd[] = [];
+      const c: Cmd = ['evalsha', STREAM_SHA, '2', stream, this.k.dedup(stream, batch, part), String(this.s.dedupTtl), String(this.maxTtl), max];
       const end = Math.min(entries.length, off + STREAM_PART);
-      for (let j = off; j < end; j++) c.push(['xadd', stream, 'MAXLEN', '~', max, '*', 'data', entries[j]!]);
-      c.push(['expire', stream, String(this.maxTtl)]);
-      out.push({ guard: this.k.dedup(stream, batch, part), target: stream, cmds: c });
+      for (let j = off; j < end; j++) c.push(entries[j]!);
+      out.push(c);
     }
   }
 }

@@ -1,0 +1,232 @@
+// A minimal RESP2 pipeline connection for the single-server write path:
+// commands are encoded straight into one string per chunk, written with one
+// socket write, and their replies are only counted and checked for errors.
+//
+// Why not ioredis here: ioredis builds a Command object, a promise and a
+// timer per command, ~10–13 µs of Node CPU each on the benchmark machine
+// (measured: 116 µs per record with every index on, capping the exporter near
+// 9,000 records/s). Sending a chunk as one script argument instead cost Redis
+// ~30 µs per record in cjson decoding. Encoding RESP here costs Node a few µs
+// per record and Redis only the commands themselves. ioredis still serves
+// the queries and Redis Cluster.
+//
+// Failure model: any socket error, close or reply timeout rejects every chunk
+// in flight (their replies can no longer be matched) and drops the socket;
+// the next write connects again. Nothing is queued while disconnected.
+import { Socket, connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+export interface RespEndpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+  db: number;
+  username?: string;
+  password?: string;
+}
+
+/** `redis://[user:pass@]host[:port][/db]` or `rediss://…`; explicit username/password override the URL's. */
+export function parseEndpoint(url: string, username?: string, password?: string): RespEndpoint {
+  const u = new URL(url);
+  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new Error(`The database in "${url}" must be a non-negative integer.`);
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    tls: u.protocol === 'rediss:',
+    db,
+    username: username ?? (u.username ? decodeURIComponent(u.username) : undefined),
+    password: password ?? (u.password ? decodeURIComponent(u.password) : undefined),
+  };
+}
+
+/** RESP encoding of one command (`*n` then `$len` + bytes per argument). */
+export function encodeCommand(c: readonly string[]): string {
+  let out = `*${c.length}\r\n`;
+  for (let i = 0; i < c.length; i++) {
+    const a = c[i]!;
+    out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  }
+  return out;
+}
+
+export interface ChunkReplies {
+  /** Error replies, in order. */
+  errors: string[];
+  /** Every reply when asked for (`keep`), else empty. */
+  values: unknown[];
+}
+
+interface Pending { left: number; keep: boolean; result: ChunkReplies; resolve(r: ChunkReplies): void; reject(e: Error): void; timer: NodeJS.Timeout }
+
+/** Incremental RESP2 reply reader over a byte stream; calls `onReply` per top-level reply. */
+class ReplyReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+
+  constructor(private readonly onReply: (value: unknown, isError: boolean) => void) {}
+
+  push(chunk: Buffer): void {
+    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
+    this.pos = 0;
+    for (;;) {
+      const start = this.pos;
+      const r = this.read();
+      if (r === undefined) { this.pos = start; return; }
+      this.onReply(r.v, r.err);
+    }
+  }
+
+  /** One complete reply from `pos`, or undefined when more bytes are needed. */
+  private read(): { v: unknown; err: boolean } | undefined {
+    const b = this.buf;
+    if (this.pos >= b.length) return undefined;
+    const end = b.indexOf(13, this.pos); // \r
+    if (end < 0 || end + 1 >= b.length) return undefined;
+    const type = b[this.pos]!;
+    const line = b.toString('latin1', this.pos + 1, end);
+    const next = end + 2;
+    switch (type) {
+      case 43: this.pos = next; return { v: line, err: false }; // +
+      case 45: { const msg = b.toString('utf8', this.pos + 1, end); this.pos = next; return { v: msg, err: true }; } // -
+      case 58: this.pos = next; return { v: Number(line), err: false }; // :
+      case 36: { // $
+        const len = Number(line);
+        if (len < 0) { this.pos = next; return { v: null, err: false }; }
+        if (b.length < next + len + 2) return undefined;
+        this.pos = next + len + 2;
+        return { v: b.toString('utf8', next, next + len), err: false };
+      }
+      case 42: { // *
+        const n = Number(line);
+        this.pos = next;
+        if (n < 0) return { v: null, err: false };
+        const arr: unknown[] = [];
+        for (let i = 0; i < n; i++) {
+          const item = this.read();
+          if (item === undefined) return undefined;
+          arr.push(item.v);
+        }
+        return { v: arr, err: false };
+      }
+      default:
+        throw new Error(`Unexpected RESP reply type "${String.fromCharCode(type)}".`);
+    }
+  }
+}
+
+export class RespPipeline {
+  private socket?: Socket;
+  private connecting?: Promise<void>;
+  private readonly pending: Pending[] = [];
+  private onConnectFns: ((send: (cmds: string[][]) => Promise<ChunkReplies>) => Promise<void>)[] = [];
+  private closed = false;
+  private everConnected = false;
+  private reconnectFns: (() => void)[] = [];
+
+  constructor(private readonly ep: RespEndpoint, private readonly connectTimeout: number, private readonly replyTimeout: number) {}
+
+  /** Runs after every (re)connect, before any chunk, e.g. to load scripts. */
+  onConnect(fn: (send: (cmds: string[][]) => Promise<ChunkReplies>) => Promise<void>): void { this.onConnectFns.push(fn); }
+  /** Called when a connection is made after an earlier one was lost. */
+  onReconnect(fn: () => void): void { this.reconnectFns.push(fn); }
+
+  get connected(): boolean { return this.socket !== undefined && this.connecting === undefined; }
+
+  /** Connects (with AUTH and SELECT) unless connected; rejects after `connectTimeout`. */
+  ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('The Redis connection is closed.'));
+    if (this.socket && !this.connecting) return Promise.resolve();
+    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  /** Writes `payload` (RESP of `count` commands) in one write; resolves with their error replies. */
+  send(payload: string, count: number, keep = false): Promise<ChunkReplies> {
+    const sock = this.socket;
+    if (!sock || this.closed) return Promise.reject(new Error('Redis is not connected.'));
+    return new Promise((resolve, reject) => {
+      const p: Pending = {
+        left: count, keep, result: { errors: [], values: [] }, resolve, reject,
+        timer: setTimeout(() => this.fail(new Error(`Redis did not answer within ${this.replyTimeout}ms.`)), this.replyTimeout),
+      };
+      p.timer.unref();
+      this.pending.push(p);
+      sock.write(payload);
+    });
+  }
+
+  sendCommands(cmds: string[][], keep = false): Promise<ChunkReplies> {
+    let payload = '';
+    for (const c of cmds) payload += encodeCommand(c);
+    return this.send(payload, cmds.length, keep);
+  }
+
+  /** Drops the connection (rejecting what is in flight); the next ready() reconnects. */
+  reset(): void {
+    this.fail(new Error('The Redis connection was reset.'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const s = this.socket;
+    if (!s) return;
+    if (this.pending.length === 0 && !this.connecting) {
+      await new Promise<void>((r) => { s.once('close', () => r()); s.end('*1\r\n$4\r\nQUIT\r\n'); setTimeout(r, 500).unref(); });
+    }
+    this.fail(new Error('The Redis connection is closed.'));
+  }
+
+  private async open(): Promise<void> {
+    const ep = this.ep;
+    const sock: Socket = await new Promise((resolve, reject) => {
+      const s = ep.tls ? tlsConnect({ host: ep.host, port: ep.port, servername: ep.host }) : netConnect({ host: ep.host, port: ep.port });
+      const timer = setTimeout(() => { s.destroy(); reject(new Error(`Connecting to Redis at ${ep.host}:${ep.port} timed out after ${this.connectTimeout}ms.`)); }, this.connectTimeout);
+      const onError = (err: Error) => { clearTimeout(timer); s.destroy(); reject(err); };
+      s.once('error', onError);
+      s.once(ep.tls ? 'secureConnect' : 'connect', () => { clearTimeout(timer); s.off('error', onError); resolve(s as Socket); });
+    });
+    sock.setNoDelay(true);
+    const reader = new ReplyReader((v, isError) => this.reply(v, isError));
+    sock.on('data', (d: Buffer) => {
+      try { reader.push(d); } catch (err) { this.fail(err as Error); }
+    });
+    sock.on('error', (err) => this.fail(err));
+    sock.on('close', () => { if (this.socket === sock) this.fail(new Error('The Redis connection was closed.')); });
+    this.socket = sock;
+    try {
+      const hello: string[][] = [];
+      if (ep.password !== undefined) hello.push(ep.username !== undefined ? ['AUTH', ep.username, ep.password] : ['AUTH', ep.password]);
+      if (ep.db !== 0) hello.push(['SELECT', String(ep.db)]);
+      hello.push(['PING']);
+      const r = await this.sendCommands(hello);
+      if (r.errors.length) throw new Error(`Redis refused the connection: ${r.errors[0]}`);
+      for (const fn of this.onConnectFns) await fn((cmds) => this.sendCommands(cmds, true));
+    } catch (err) {
+      this.fail(err as Error);
+      throw err;
+    }
+    if (this.everConnected) for (const fn of this.reconnectFns) fn();
+    this.everConnected = true;
+  }
+
+  private reply(v: unknown, isError: boolean): void {
+    const p = this.pending[0];
+    if (!p) return;
+    if (isError) p.result.errors.push(v as string);
+    if (p.keep) p.result.values.push(v);
+    if (--p.left === 0) {
+      this.pending.shift();
+      clearTimeout(p.timer);
+      p.resolve(p.result);
+    }
+  }
+
+  /** Drops the socket and rejects everything in flight. */
+  private fail(err: Error): void {
+    const s = this.socket;
+    this.socket = undefined;
+    s?.destroy();
+    for (const p of this.pending.splice(0)) { clearTimeout(p.timer); p.reject(err); }
+  }
+}
