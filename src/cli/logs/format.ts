@@ -1,16 +1,11 @@
 // One line per record in the seed's console format
 // (`2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)`),
-// for audit rows, job rows and live stream records alike. The level is
-// coloured only when writing to a TTY and NO_COLOR is not set.
-// (The console exporter's formatter had not landed when this was written; this one is self-contained.)
+// for audit rows, job rows and live stream records alike, drawn by the console
+// exporter's formatHumanLine. Colour only on a TTY and never with NO_COLOR.
+import { formatHumanLine } from '../../../exporters/console/human-line.js';
 import type { Io } from './command.js';
 
-const COLOURS: Record<string, string> = {
-  TRACE: '\x1b[90m', DEBUG: '\x1b[90m', INFO: '\x1b[32m', WARNING: '\x1b[33m', ERROR: '\x1b[31m', CRITICAL: '\x1b[1;35m',
-};
-const RESET = '\x1b[0m';
-
-/** Shown in the head of the line or not at all (--json has them). */
+/** Shown in the head of the line or left to --json. */
 const NOT_IN_FIELDS = new Set(['id', 'timestamp', 'level', 'component', 'message', 'metadata', 'attributes', 'trace_id', 'span_id', 'service', 'error_stack']);
 
 /** https://no-color.org: any non-empty NO_COLOR disables colour. */
@@ -19,40 +14,26 @@ export function useColour(io: Io): boolean {
 }
 
 export function formatRecord(r: Record<string, unknown>, colour: boolean): string {
-  const ts = typeof r.timestamp === 'string' ? r.timestamp.replace('T', ' ').slice(0, 19) : '????-??-?? ??:??:??';
+  const parsed = typeof r.timestamp === 'string' ? Date.parse(r.timestamp) : typeof r.timestamp === 'number' ? r.timestamp : NaN;
   const level = typeof r.level === 'string' ? r.level : 'INFO';
-  const shownLevel = colour && COLOURS[level] ? `${COLOURS[level]}${level}${RESET}` : level;
-  const message = oneLine(text(r.message) ?? text(r.event) ?? '');
-  const component = text(r.component);
-  let line = `${ts} [${shownLevel}] ${component ? `${oneLine(component)}: ` : ''}${message}`;
-
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(r)) {
+  const message = text(r.message) ?? text(r.event) ?? '';
+  const fields: Record<string, unknown> = {};
+  for (const k in r) {
+    const v = r[k];
     if (NOT_IN_FIELDS.has(k) || v === null || v === undefined) continue;
-    if (k === 'event' && r.message === null) continue;
-    parts.push(`${k}=${oneLine(value(v))}`);
+    if (k === 'event' && text(r.message) === undefined) continue;
+    fields[k] = v;
   }
   for (const nested of [r.metadata, r.attributes]) {
     if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
-      for (const [k, v] of Object.entries(nested)) if (v !== null && v !== undefined) parts.push(`${k}=${oneLine(value(v))}`);
+      for (const [k, v] of Object.entries(nested)) if (v !== null && v !== undefined && !(k in fields)) fields[k] = v;
     }
   }
-  if (parts.length) line += ` (${parts.join(', ')})`;
-  return line;
+  return formatHumanLine(level, Number.isFinite(parsed) ? parsed : 0, text(r.component) ?? '', message, fields, colour);
 }
 
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-function value(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** Keeps one record on one line: newlines and other control characters are escaped. */
-function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(s) ? s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)) : s;
 }
 
 /** Writes records in the chosen form: NDJSON with --json, else formatted lines. */

@@ -97,7 +97,7 @@ describe('auditline logs – against a real query API and SQLite database', () =
   it('colours the level only on a TTY and never with NO_COLOR', async () => {
     const tty = io({ env, tty: true });
     await audit.run(['--session', 'abc123'], tty);
-    expect(tty.out()).toContain('[\x1b[31mERROR\x1b[0m]');
+    expect(tty.out()).toContain('\x1b[31m[ERROR]\x1b[0m');
     const noColor = io({ env: { ...env, NO_COLOR: '1' }, tty: true });
     await audit.run(['--session', 'abc123'], noColor);
     expect(noColor.out()).not.toContain('\x1b[');
