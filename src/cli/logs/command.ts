@@ -10,7 +10,17 @@ export interface Io {
   signal?: AbortSignal;
 }
 
+let pipeGuard = false;
+
 export function defaultIo(): Io {
+  if (!pipeGuard) {
+    pipeGuard = true;
+    // `auditline logs audit | head`: a closed pipe ends the command quietly, not with a stack trace.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
