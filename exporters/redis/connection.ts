@@ -9,7 +9,7 @@
 // trip has a reply timeout. The exporter's export then fails with an
 // ordinary (retryable) error and the sending queue retries with backoff.
 import { Redis, type RedisOptions } from 'ioredis';
-import { encodeCommand, parseEndpoint, RespPipeline } from './resp-pipeline.js';
+import { parseEndpoint, RespPipeline } from './resp-pipeline.js';
 import { chunkCommands, COUNT_LUA, STREAM_LUA } from './scripts.js';
 import type { Cmd, WritePlan } from './writer.js';
 
@@ -155,10 +155,7 @@ export class StandaloneTransport implements Transport {
     // Chunks go out in plan order on one connection (hashes before the indexes pointing at them),
     // a few at a time so none waits behind a whole batch and trips the reply timeout.
     await inWindow(chunks.length, IN_FLIGHT, async (i) => {
-      const chunk = chunks[i]!;
-      let payload = '';
-      for (let j = 0; j < chunk.length; j++) payload += encodeCommand(chunk[j]!);
-      const r = await this.pipe.send(payload, chunk.length);
+      const r = await this.pipe.sendCommands(chunks[i]!);
       if (r.errors.some((e) => e.startsWith('NOSCRIPT'))) noscript = true;
       collectErrors(result, r.errors);
     }).catch((err: unknown) => {
