@@ -16,6 +16,10 @@ export interface RedisServerOptions {
   /** Use this port instead of a free one. */
   port?: number;
   dir?: string;
+  /** Sets requirepass; cli() authenticates with it. */
+  password?: string;
+  /** More redis-server arguments. */
+  args?: string[];
 }
 
 export interface RedisServer {
@@ -66,7 +70,7 @@ async function isFree(port: number): Promise<boolean> {
   try { await listenOnce(port); return true; } catch { return false; }
 }
 
-/** Resolves once the server answers +PONG (not -LOADING). */
+/** Resolves once the server answers +PONG, or -NOAUTH when it has a password (not -LOADING). */
 export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -84,7 +88,7 @@ function pingOnce(port: number): Promise<boolean> {
     sock.setTimeout(500, () => done(false));
     sock.on('error', () => done(false));
     sock.on('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => { buf += d.toString(); if (buf.includes('\r\n')) done(buf.startsWith('+PONG')); });
+    sock.on('data', (d) => { buf += d.toString(); if (buf.includes('\r\n')) done(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH')); });
   });
 }
 
@@ -108,6 +112,8 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
     '--daemonize', 'no', '--logfile', join(dir, 'redis.log'),
     ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(opts.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000'] : []),
+    ...(opts.password ? ['--requirepass', opts.password] : []),
+    ...(opts.args ?? []),
   ];
 
   const launch = async () => {
@@ -126,7 +132,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
 
   return {
     port, dir, url: `redis://127.0.0.1:${port}`,
-    cli: (...a) => redisCli(port, a),
+    cli: (...a) => redisCli(port, opts.password ? ['--no-auth-warning', '-a', opts.password, ...a] : a),
     kill,
     restart: launch,
     async stop() {
