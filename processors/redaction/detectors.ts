@@ -1,10 +1,30 @@
-// The privacy profile's value detectors. Each pushes the [start, end) ranges
-// to mask into a Spans list. A cheap test (a character that must be present,
-// a minimum length or digit count) guards every regex, because nearly all
-// values contain nothing to find.
+// The privacy profile's value detectors. `PrivacyScanner.scan` makes one pass
+// over a string with a character-class table, noting what could be there
+// ('@', '=' or ':', a long enough digit run) and checking the few positions
+// where a key, a JWT or a Bearer/Basic credential could start. Regexes run
+// only at those positions (sticky), because nearly all values contain
+// nothing to find and a regex call costs more than the whole pass.
 import { isCardNumber } from './luhn.js';
 import { SECRET_SUFFIXES, SECRET_WORDS } from './key-rules.js';
 import type { Spans } from './spans.js';
+
+// Character classes for ASCII; everything else is "other".
+const DIGIT = 1;
+const ALPHA = 2;
+const SEP = 4; // ' ' and '-' may separate card digit groups
+const AT = 8;
+const KV = 16; // '=' or ':' may follow a secret's name
+const START = 32; // may start an API key, a JWT or an auth scheme
+const CLS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
+for (let c = 65; c <= 90; c++) CLS[c] = ALPHA;
+for (let c = 97; c <= 122; c++) CLS[c] = ALPHA;
+CLS[32] = SEP;
+CLS[45] = SEP;
+CLS[64] = AT;
+CLS[61] = KV;
+CLS[58] = KV;
+for (const ch of 'srwAgxhnSebB-') CLS[ch.charCodeAt(0)]! |= START;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -40,16 +60,6 @@ export function findEmails(s: string, out: Spans): void {
     }
     at = s.indexOf('@', Math.max(b, at + 1));
   }
-}
-
-/** At least `min` ASCII digits in s (stops counting as soon as it knows). */
-export function hasDigits(s: string, min: number): boolean {
-  let d = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++d >= min) return true;
-  }
-  return false;
 }
 
 const MAX_GROUPS = 32;
@@ -105,26 +115,14 @@ export function isCardString(s: string): boolean {
 }
 
 // Header (and usually payload) are base64url JSON, so a JWT starts with eyJ; JWE has five segments.
-const JWT_RE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/y;
+const JWT_Y = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/y;
 
-export function findJwts(s: string, out: Spans): void {
-  let k = s.indexOf('eyJ');
-  while (k !== -1) {
-    JWT_RE.lastIndex = k;
-    if (JWT_RE.exec(s) !== null) {
-      out.push(k, JWT_RE.lastIndex);
-      k = s.indexOf('eyJ', JWT_RE.lastIndex);
-    } else {
-      k = s.indexOf('eyJ', k + 3);
-    }
-  }
-}
-
-const API_KEY_RE = new RegExp([
+// Tried only where a word starts with the letters below (the scan checks the first two).
+const API_KEY_Y = new RegExp([
   'sk-[A-Za-z0-9_-]{20,}', // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…)
   '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe secret / restricted
   'whsec_[A-Za-z0-9]{20,}', // Stripe webhook secret
-  '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}', // AWS access key id
+  '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])', // AWS access key id
   'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub tokens
   'github_pat_[A-Za-z0-9_]{22,}',
   'glpat-[A-Za-z0-9_-]{20,}', // GitLab
@@ -134,63 +132,181 @@ const API_KEY_RE = new RegExp([
   'npm_[A-Za-z0-9]{36}', // npm
   'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
   '-----BEGIN[A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END[A-Z ]*PRIVATE KEY-----', // PEM
-].map((p) => `(?:${p})`).join('|').replace(/^/, '(?<![A-Za-z0-9])(?:') + ')', 'g');
+].join('|'), 'y');
+/** First letter → second letters an API key starting with it can have. */
+const API_SECOND: Record<number, string> = {
+  115: 'k', 114: 'k', 119: 'h', 65: 'KSBCI', 103: 'hil', 120: 'o', 104: 'f', 110: 'p', 83: 'G', 45: '-',
+};
 
-export function findApiKeys(s: string, out: Spans): void {
-  API_KEY_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = API_KEY_RE.exec(s)) !== null) out.push(m.index, API_KEY_RE.lastIndex);
-}
-
-const BEARER_RE = /\b(bearer|basic)[ \t]+([A-Za-z0-9._~+/=-]+)/gi;
-
-/** `Bearer <token>` / `Basic <base64 user:pass>`; the scheme word is kept, the credential masked. */
-export function findAuthSchemes(s: string, out: Spans): void {
-  BEARER_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = BEARER_RE.exec(s)) !== null) {
-    const tok = m[2]!;
-    const end = m.index + m[0].length;
-    if (looksLikeCredential(m[1]!.length === 5 ? 'basic' : 'bearer', tok)) out.push(end - tok.length, end);
-  }
-}
+const AUTH_Y = /(bearer|basic)[ \t]+([A-Za-z0-9._~+/=-]+)/iy;
 
 /** Separates credentials from prose ("Basic plan", "Bearer authentication required"). */
-function looksLikeCredential(scheme: 'basic' | 'bearer', tok: string): boolean {
+function looksLikeCredential(basic: boolean, tok: string): boolean {
   if (tok.length < 8) return false;
-  if (scheme === 'basic') {
+  if (basic) {
     // Basic credentials are base64("user:password"): the decoded text has a colon.
     return /^[A-Za-z0-9+/]+={0,2}$/.test(tok) && Buffer.from(tok, 'base64').includes(0x3a);
   }
   return tok.length >= 20 || /[0-9._~+/=-]/.test(tok);
 }
 
-function namePattern(name: string): string {
-  return name.toLowerCase().split(/[_\-\s]+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[_-]?');
+export interface DetectorSwitches {
+  emails: boolean;
+  card_numbers: boolean;
+  jwts: boolean;
+  credentials: boolean;
+  api_keys: boolean;
+  /** Extra secret names for `name=value` pairs in text (privacy.secret_keys). */
+  secret_keys: string[];
 }
 
-/**
- * `password=…`, `"api_key": "…"`, `token: …` inside text: the value after a
- * name that names a secret. Built per config because `privacy.secret_keys`
- * adds names.
- */
-export function makeKeyValueFinder(extraNames: string[]): (s: string, out: Spans) => void {
-  const names = [...SECRET_WORDS, ...SECRET_SUFFIXES, ...extraNames.map((n) => n.slice(n.lastIndexOf('.') + 1))];
-  const alt = [...new Set(names.map(namePattern))].sort((a, b) => b.length - a.length).join('|');
-  const re = new RegExp(
-    `(?:${alt})["']?[ \\t]*[=:][ \\t]*(?:"([^"\\r\\n]*)"|'([^'\\r\\n]*)'|((?:bearer|basic)[ \\t]+[^\\s"'&,;]+|[^\\s"'&,;{}\\[\\]]+))`,
-    'gi',
-  );
-  return (s, out) => {
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(s)) !== null) {
-      const end = m.index + m[0].length;
-      if (m[3] !== undefined) out.push(end - m[3].length, end);
-      else {
-        const v = m[1] ?? m[2] ?? '';
-        out.push(end - 1 - v.length, end - 1);
-      }
+/** Lowercase, separators removed: `X-Api-Key` → `xapikey`. */
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+export class PrivacyScanner {
+  private readonly emails: boolean;
+  private readonly cards: boolean;
+  private readonly jwts: boolean;
+  private readonly auth: boolean;
+  private readonly apiKeys: boolean;
+  private readonly keyValues: boolean;
+  private readonly any: boolean;
+  /** Squashed secret names that end a `name=` / `"name":` in text. */
+  private readonly kvNames: string[];
+
+  constructor(sw: DetectorSwitches) {
+    this.emails = sw.emails;
+    this.cards = sw.card_numbers;
+    this.jwts = sw.jwts;
+    this.auth = sw.credentials;
+    this.apiKeys = sw.api_keys;
+    this.keyValues = sw.credentials;
+    this.any = this.emails || this.cards || this.jwts || this.auth || this.apiKeys;
+    const names = [...SECRET_WORDS, ...SECRET_SUFFIXES, ...sw.secret_keys.map((n) => n.slice(n.lastIndexOf('.') + 1))];
+    this.kvNames = [...new Set(names.map(squash).filter((n) => n !== ''))];
+  }
+
+  /** Pushes every detected range of s into out. */
+  scan(s: string, out: Spans): void {
+    if (!this.any) return;
+    const n = s.length;
+    // Under 14 characters only an email or a `pwd=…` pair fits (a key, JWT, card or
+    // Bearer/Basic credential is longer); native indexOf beats the scan loop there (measured).
+    if (n < 14) {
+      if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
+      if (this.keyValues && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1)) this.findKeyValues(s, out);
+      return;
     }
-  };
+    let flags = 0;
+    let digits = 0; // digits in the current card-shaped run
+    let maxDigits = 0;
+    let tainted = false; // the current digit group touches a letter
+    let prevSep = false;
+    let prevAlnum = false;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      const k = c < 128 ? CLS[c]! : 0;
+      if (k & DIGIT) {
+        if (!tainted && ++digits > maxDigits) maxDigits = digits;
+        prevSep = false;
+      } else if (k & ALPHA) {
+        digits = 0; tainted = true; prevSep = false;
+      } else if (k & SEP) {
+        if (prevSep) digits = 0;
+        prevSep = true; tainted = false;
+      } else {
+        digits = 0; tainted = false; prevSep = false;
+        flags |= k;
+      }
+      if ((k & START) !== 0 && !prevAlnum) {
+        const end = this.startsAt(s, i, c, out);
+        if (end > i) { i = end - 1; prevAlnum = true; digits = 0; continue; }
+      }
+      prevAlnum = (k & (DIGIT | ALPHA)) !== 0;
+    }
+    if (this.emails && (flags & AT) !== 0) findEmails(s, out);
+    if (this.cards && maxDigits >= 13) findCards(s, out);
+    if (this.keyValues && (flags & KV) !== 0) this.findKeyValues(s, out);
+  }
+
+  /** Tries a key, JWT or auth scheme starting at i; returns where a match ends, or i. */
+  private startsAt(s: string, i: number, c: number, out: Spans): number {
+    const c2 = s.charCodeAt(i + 1);
+    if (c === 101 /* e */) {
+      if (this.jwts && c2 === 121 && s.charCodeAt(i + 2) === 74) {
+        JWT_Y.lastIndex = i;
+        if (JWT_Y.test(s)) { out.push(i, JWT_Y.lastIndex); return JWT_Y.lastIndex; }
+      }
+      return i;
+    }
+    if (c === 98 || c === 66 /* b B */) {
+      if (this.auth && (c2 === 101 || c2 === 69 || c2 === 97 || c2 === 65)) {
+        AUTH_Y.lastIndex = i;
+        const m = AUTH_Y.exec(s);
+        if (m !== null && looksLikeCredential(m[1]!.length === 5, m[2]!)) {
+          out.push(AUTH_Y.lastIndex - m[2]!.length, AUTH_Y.lastIndex);
+          return AUTH_Y.lastIndex;
+        }
+      }
+      return i;
+    }
+    if (this.apiKeys && API_SECOND[c]?.includes(s[i + 1] ?? '\0')) {
+      API_KEY_Y.lastIndex = i;
+      if (API_KEY_Y.test(s)) { out.push(i, API_KEY_Y.lastIndex); return API_KEY_Y.lastIndex; }
+    }
+    return i;
+  }
+
+  /**
+   * `password=…`, `"api_key": "…"`, `token: …` inside text: the value after a
+   * name that ends with a secret's name (`db_password=`, `access_token=`,
+   * `x-api-key:`), found from each '=' / ':' backwards.
+   */
+  private findKeyValues(s: string, out: Spans): void {
+    const n = s.length;
+    for (let p = 0; p < n; p++) {
+      const c = s.charCodeAt(p);
+      if (c !== 61 && c !== 58) continue;
+      // The name: word characters before the separator, after an optional quote and blanks.
+      let e = p;
+      while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+      if (e > 0 && (s.charCodeAt(e - 1) === 34 || s.charCodeAt(e - 1) === 39)) e--;
+      let b = e;
+      while (b > 0 && e - b < 64) {
+        const d = s.charCodeAt(b - 1);
+        if (isAlnum(d) || d === 95 || d === 45 || d === 46) b--;
+        else break;
+      }
+      if (b === e || !this.namesSecret(s.slice(b, e))) continue;
+      // The value: quoted, or a Bearer/Basic pair, or up to the next delimiter.
+      let v = p + 1;
+      while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9)) v++;
+      const q = s.charCodeAt(v);
+      let a = v;
+      let z: number;
+      if (q === 34 || q === 39) {
+        a = v + 1;
+        z = a;
+        while (z < n && s.charCodeAt(z) !== q && s.charCodeAt(z) !== 10) z++;
+      } else {
+        AUTH_Y.lastIndex = v;
+        z = AUTH_Y.test(s) ? AUTH_Y.lastIndex : v;
+        while (z < n && !isValueEnd(s.charCodeAt(z))) z++;
+      }
+      if (z > a) out.push(a, z);
+      p = z;
+    }
+  }
+
+  private namesSecret(name: string): boolean {
+    const sq = squash(name);
+    for (const nm of this.kvNames) if (sq.endsWith(nm)) return true;
+    return false;
+  }
+}
+
+/** Ends an unquoted value: blank, quote, & , ; { } [ ] */
+function isValueEnd(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 38 || c === 44 || c === 59
+    || c === 123 || c === 125 || c === 91 || c === 93;
 }
