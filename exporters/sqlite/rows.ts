@@ -32,6 +32,7 @@ export interface TablePlan {
   readonly winner: (string | undefined)[];
   readonly iTimestamp: number; readonly iLevel: number; readonly iMessage: number; readonly iMetadata: number;
   readonly iEvent: number; readonly iTrace: number; readonly iSpan: number; readonly iService: number;
+  readonly iComponent: number;
 }
 
 /** The merged attribute → column list: the user's entries first, then defaults they do not override. */
@@ -57,6 +58,7 @@ function plan(table: Table, columns: readonly string[], promote: [string, Promot
     iMessage: columns.indexOf('message'), iMetadata: columns.indexOf('metadata'),
     iEvent: columns.indexOf('event'), iTrace: columns.indexOf('trace_id'),
     iSpan: columns.indexOf('span_id'), iService: columns.indexOf('service'),
+    iComponent: columns.indexOf('component'),
   };
 }
 
@@ -112,6 +114,8 @@ export class RowBuilder {
     }
     if (p.iService >= 0) row[p.iService] = this.service(r.resource);
     row[p.iMetadata] = this.fill(attrs, p);
+    // Without a `component` attribute, the logger's name (as the console and file exporters do).
+    if (row[p.iComponent] === null && r.instrumentationScope.name) row[p.iComponent] = r.instrumentationScope.name;
     return p;
   }
 

@@ -52,6 +52,7 @@ export function recordView(r: ReadableLogRecord): RecordView {
       if (x !== undefined && x !== null) { (v as unknown as Record<string, unknown>)[field] = String(x); break; }
     }
   }
+  if (v.component === null && r.instrumentationScope.name) v.component = r.instrumentationScope.name;
   for (const k in a) {
     if (CONSUMED.has(k) || isContentKey(k) || a[k] === undefined) continue;
     v.attributes[k] = a[k]!;

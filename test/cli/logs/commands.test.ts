@@ -84,7 +84,7 @@ describe('auditline logs – against a real query API and SQLite database', () =
     expect(await job.run(['job-7'], c)).toBe(0);
     const lines = c.lines();
     expect(lines).toHaveLength(1200);
-    expect(lines[0]).toBe('2031-01-15 10:30:45 [INFO] Track 1/1200 downloaded (job_id=job-7, progress_current=1)');
+    expect(lines[0]).toBe('2031-01-15 10:30:45 [INFO] test: Track 1/1200 downloaded (job_id=job-7, progress_current=1)');
     expect(lines[1199]).toMatch(/Track 1200\/1200 downloaded/);
   });
 
