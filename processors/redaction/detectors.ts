@@ -263,10 +263,12 @@ export class PrivacyScanner {
    * `x-api-key:`), found from each '=' / ':' backwards.
    */
   private findKeyValues(s: string, out: Spans): void {
-    const n = s.length;
-    for (let p = 0; p < n; p++) {
-      const c = s.charCodeAt(p);
-      if (c !== 61 && c !== 58) continue;
+    let eq = s.indexOf('=');
+    let colon = s.indexOf(':');
+    while (eq !== -1 || colon !== -1) {
+      // Jump from separator to separator with native indexOf rather than visiting every character.
+      const p = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
+      const next = p + 1;
       // The name: word characters before the separator, after an optional quote and blanks.
       let e = p;
       while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
@@ -277,30 +279,48 @@ export class PrivacyScanner {
         if (isAlnum(d) || d === 95 || d === 45 || d === 46) b--;
         else break;
       }
-      if (b === e || !this.namesSecret(s.slice(b, e))) continue;
-      // The value: quoted, or a Bearer/Basic pair, or up to the next delimiter.
-      let v = p + 1;
-      while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9)) v++;
-      const q = s.charCodeAt(v);
-      let a = v;
-      let z: number;
-      if (q === 34 || q === 39) {
-        a = v + 1;
-        z = a;
-        while (z < n && s.charCodeAt(z) !== q && s.charCodeAt(z) !== 10) z++;
-      } else {
-        AUTH_Y.lastIndex = v;
-        z = AUTH_Y.test(s) ? AUTH_Y.lastIndex : v;
-        while (z < n && !isValueEnd(s.charCodeAt(z))) z++;
-      }
-      if (z > a) out.push(a, z);
-      p = z;
+      let resume = next;
+      if (b < e && this.namesSecret(s, b, e)) resume = this.valueAt(s, p, out);
+      if (eq !== -1 && eq < resume) eq = s.indexOf('=', resume);
+      if (colon !== -1 && colon < resume) colon = s.indexOf(':', resume);
     }
   }
 
-  private namesSecret(name: string): boolean {
-    const sq = squash(name);
-    for (const nm of this.kvNames) if (sq.endsWith(nm)) return true;
+  /** Masks the value after the separator at p; returns where scanning resumes. */
+  private valueAt(s: string, p: number, out: Spans): number {
+    // The value: quoted, or a Bearer/Basic pair, or up to the next delimiter.
+    const n = s.length;
+    let v = p + 1;
+    while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9)) v++;
+    const q = s.charCodeAt(v);
+    let a = v;
+    let z: number;
+    if (q === 34 || q === 39) {
+      a = v + 1;
+      z = a;
+      while (z < n && s.charCodeAt(z) !== q && s.charCodeAt(z) !== 10) z++;
+    } else {
+      AUTH_Y.lastIndex = v;
+      z = AUTH_Y.test(s) ? AUTH_Y.lastIndex : v;
+      while (z < n && !isValueEnd(s.charCodeAt(z))) z++;
+    }
+    if (z > a) out.push(a, z);
+    return Math.max(z, p + 1);
+  }
+
+  /** s[b, e) ends with a secret's name, compared lowercase with separators skipped (no allocation). */
+  private namesSecret(s: string, b: number, e: number): boolean {
+    for (const nm of this.kvNames) {
+      let j = nm.length - 1;
+      for (let i = e - 1; i >= b && j >= 0; i--) {
+        let c = s.charCodeAt(i);
+        if (c >= 65 && c <= 90) c += 32;
+        else if (!isAlnum(c)) continue;
+        if (c !== nm.charCodeAt(j)) break;
+        j--;
+      }
+      if (j < 0) return true;
+    }
     return false;
   }
 }

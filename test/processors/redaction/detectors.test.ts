@@ -159,3 +159,35 @@ describe('redaction – privacy profile switch', () => {
     expect(redactText('bob@example.com', { mask: '[REDACTED]' })).toBe('[REDACTED]');
   });
 });
+
+describe('redaction – detectors inside longer text', () => {
+  it('finds keys and tokens right after = or _ and across lines', () => {
+    const text = 'cfg openai=sk-proj-AbCdEf0123456789AbCdEf0123\nenv_AKIAIOSFODNN7EXAMPLE\njwt=' + JWT + '\nend';
+    expect(redactText(text)).toBe('cfg openai=****\nenv_****\njwt=****\nend');
+  });
+
+  it('masks a quoted secret value with spaces and keeps the quotes', () => {
+    expect(redactText('password: "my secret pass", user: bob')).toBe('password: "****", user: bob');
+    expect(redactText("client_secret='abc def'")).toBe("client_secret='****'");
+  });
+
+  it('finds an email next to non-ASCII text', () => {
+    expect(redactText('Grüße an bob@example.com – danke')).toBe('Grüße an **** – danke');
+  });
+
+  it('masks several different secrets in one value and nothing else', () => {
+    const s = `user bob@example.com paid with 4111-1111-1111-1111 using Bearer ${'x1'.repeat(12)} at 2024-01-15 10:30:45`;
+    expect(redactText(s)).toBe('user **** paid with **** using Bearer **** at 2024-01-15 10:30:45');
+  });
+
+  it('leaves ordinary request metadata alone', () => {
+    for (const s of [
+      '3f2b8c1e-9a4d-4e6b-8f00-100000000123',
+      '/v1/chat/completions',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
+      'https://api.example.com/v1/items?id=3&page=2',
+      'GET /api/users/42 completed in 12ms',
+      'sk-short',
+    ]) expect(redactText(s)).toBe(s);
+  });
+});
