@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { command as follow } from '../../../src/cli/logs/follow.js';
 import { runCli, startCollector, ROOT, type RunningCollector } from '../../helpers/collector.js';
 import { freePort, startRedis, type RedisServer } from '../../helpers/redis.js';
 
@@ -14,6 +15,17 @@ let redis: RedisServer;
 let collector: RunningCollector;
 let env: NodeJS.ProcessEnv;
 let hours: string[];
+let ports: { otlp: number; proxy: number; upstream: number };
+
+function runDemo(): Promise<number | null> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(EXAMPLE, 'proxy.mjs'), '--demo'], {
+      cwd: EXAMPLE, stdio: 'ignore',
+      env: { ...process.env, OTLP_LOGS_URL: `http://127.0.0.1:${ports.otlp}/v1/logs`, LISTEN_PORT: String(ports.proxy), UPSTREAM_PORT: String(ports.upstream) },
+    });
+    p.once('exit', resolve);
+  });
+}
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -23,13 +35,8 @@ beforeAll(async () => {
   });
   env = { AUDITLINE_URL: `http://127.0.0.1:${api}`, AUDITLINE_TOKEN: 'example-token' };
   hours = [hour()];
-  const code = await new Promise<number | null>((resolve) => {
-    const p = spawn(process.execPath, [join(EXAMPLE, 'proxy.mjs'), '--demo'], {
-      cwd: EXAMPLE, stdio: 'ignore',
-      env: { ...process.env, OTLP_LOGS_URL: `http://127.0.0.1:${otlp}/v1/logs`, LISTEN_PORT: String(proxy), UPSTREAM_PORT: String(upstream) },
-    });
-    p.once('exit', resolve);
-  });
+  ports = { otlp, proxy, upstream };
+  const code = await runDemo();
   expect(code).toBe(0);
   if (hour() !== hours[0]) hours.push(hour());
   // The collector batches for 200 ms; wait until every request is indexed.
@@ -66,5 +73,19 @@ describe('examples/reverse-proxy', () => {
     const stats = await runCli(['logs', 'stats', '1'], { env });
     expect(stats.stdout).toContain('Requests: 300');
     expect(stats.stdout).toContain('4 unique visitors');
+  });
+
+  it('follows new requests live with only the redis exporter configured (the stream comes from the pipeline)', async () => {
+    let out = '';
+    const abort = new AbortController();
+    const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: () => {} }, env, signal: abort.signal };
+    const following = follow.run(['--json'], io);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runDemo()).toBe(0);
+    for (let i = 0; i < 100 && out.split('\n').length < 301; i++) await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    expect(await following).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { attributes?: Record<string, unknown> });
+    expect(lines).toHaveLength(300);
   });
 });
