@@ -83,6 +83,16 @@ describe('redaction processor – collector pipeline', () => {
     expect(telemetry.value(M.redacted, { processor: 'redaction/x' })).toBe(2 + 4); // the resource once, plus the last record's four
   });
 
+  it('redacts resource attributes that were still resolving, once they resolve', async () => {
+    const { p } = make();
+    const pending = resourceFromAttributes({ 'service.name': 'api', 'host.owner': Promise.resolve(SECRETS.ownerEmail), 'cloud.api_key': Promise.resolve('k') });
+    expect(pending.asyncAttributesPending).toBe(true);
+    const r = collectorRecord(pending);
+    await p.consume([r]);
+    await r.resource.waitForAsyncAttributes?.();
+    expect(r.resource.attributes).toEqual({ 'service.name': 'api', 'host.owner': '****', 'cloud.api_key': '****' });
+  });
+
   it('refuses the whole batch permanently when a value cannot be read', async () => {
     const { p, sink, telemetry } = make();
     const r = collectorRecord();
