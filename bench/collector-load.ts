@@ -62,7 +62,9 @@ service:
       processors: [${processors.join(', ')}]
       exporters: [${o.exporterIds.join(', ')}]
 `);
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/auditline'), '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof") passes flags to the collector's node, for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/auditline'), '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (c) => { err += c; });
   await waitFor(async () => (await metric(apiPort, 'auditline_exporter_queue_capacity')) !== undefined || proc.exitCode !== null, 20_000);

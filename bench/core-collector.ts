@@ -1,0 +1,28 @@
+// Issue 2's collector figure: OTLP/HTTP protobuf, 8 concurrent clients × 512
+// request-audit records (some with secrets), redaction + batch into
+// msgpack_audit, counting only records that reached the file: the exporter's
+// sent counter stops the clock, and the file itself is decoded and counted.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { decodeMulti } from '@msgpack/msgpack';
+import { runCollectorLoad } from './collector-load.js';
+
+export async function run(totalRecords = 600_000): Promise<{ recordsPerSecond: number }> {
+  const r = await runCollectorLoad({
+    exportersYaml: '  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"',
+    exporterIds: ['msgpack_audit'],
+    totalRecords,
+  });
+  let inFile = 0;
+  for (const _ of decodeMulti(readFileSync(join(r.dir, 'logs', 'bench', 'audit.log')))) inFile++;
+  r.cleanup();
+  console.log(`collector: OTLP/HTTP protobuf → redaction → batch → msgpack_audit, 8 clients × 512 records`);
+  console.log(`  ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s into the file (${inFile.toLocaleString('en')} entries in audit.log of ${r.accepted.toLocaleString('en')} accepted, ${r.seconds.toFixed(2)} s, ${r.refusedRequests} requests refused and retried)`);
+  if (inFile !== r.accepted) console.log(`  WARNING: the file holds ${inFile} entries but ${r.accepted} records were acknowledged.`);
+  return { recordsPerSecond: r.recordsPerSecond };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run(process.argv[2] ? Number(process.argv[2]) : undefined);
+}
