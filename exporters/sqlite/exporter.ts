@@ -31,8 +31,12 @@ const PARSED = Symbol('parsed config');
 const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
 
 export class SqliteExporter implements PushExporter {
-  /** One writer: SQLite serialises writes anyway and order within a file is kept. */
-  readonly maxConcurrency = 1;
+  /**
+   * Up to four exports in flight: rows of the next batches are built on this thread while the writer
+   * thread commits, and batches waiting there share one transaction. Order is kept: the writer takes
+   * batches in the order they were posted.
+   */
+  readonly maxConcurrency = 4;
   readonly config: SqliteConfig;
   private readonly logger: InternalLogger;
   private readonly id: string;

@@ -57,8 +57,11 @@ try {
   process.exit(1);
 }
 
-// One transaction per batch: every table's rows or none.
-const writeBatch = db.transaction((tables) => {
+// One transaction for every batch that arrived since the last one, so a busy
+// collector commits fewer, larger transactions (each touched index page is then
+// written to the WAL once, not once per batch); if that fails, each batch is
+// retried alone so one bad batch cannot fail the others.
+const writeTables = (tables) => {
   for (const table in tables) {
     const { rows, cells } = tables[table];
     const ins = inserts[table];
@@ -69,7 +72,34 @@ const writeBatch = db.transaction((tables) => {
       ins.stmt.run(row);
     }
   }
-});
+};
+const writeMany = db.transaction((batches) => { for (const m of batches) writeTables(m.tables); });
+const writeOne = db.transaction((m) => writeTables(m.tables));
+
+let queued = [];
+let scheduled = false;
+
+function flushWrites() {
+  scheduled = false;
+  const batches = queued;
+  queued = [];
+  if (batches.length === 0) return;
+  try {
+    writeMany(batches);
+    for (const m of batches) parentPort.postMessage({ t: 'done', id: m.id });
+    return;
+  } catch (err) {
+    if (batches.length === 1) { fail(batches[0].id, err); return; }
+  }
+  for (const m of batches) {
+    try {
+      writeOne(m);
+      parentPort.postMessage({ t: 'done', id: m.id });
+    } catch (err) {
+      fail(m.id, err);
+    }
+  }
+}
 
 async function retention(m) {
   const deleted = {};
@@ -96,15 +126,12 @@ async function retention(m) {
 
 parentPort.on('message', (m) => {
   if (m.t === 'write') {
-    try {
-      writeBatch(m.tables);
-      parentPort.postMessage({ t: 'done', id: m.id });
-    } catch (err) {
-      fail(m.id, err);
-    }
+    queued.push(m);
+    if (!scheduled) { scheduled = true; setImmediate(flushWrites); }
   } else if (m.t === 'retention') {
     void retention(m);
   } else if (m.t === 'close') {
+    flushWrites();
     closing = true;
     try { db.pragma('optimize'); } catch {}
     db.close();
