@@ -88,12 +88,13 @@ export class SqliteExporter implements PushExporter {
     let writing: Promise<void>;
     try {
       if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
+      // Rows are built synchronously inside write(), before it awaits the writer thread.
       writing = this.open().write(records);
     } catch (err) {
       writing = Promise.reject(err);
     }
+    const dropped = this.rows.takeDropped();
     writing.then(() => {
-      const dropped = this.rows.takeDropped();
       if (dropped > 0) {
         this.logger.burst('warn', 'content-dropped', 'Dropped prompt or response content keys before writing; configure the redaction processor.', {
           exporter: this.id, keys: dropped,
@@ -101,7 +102,6 @@ export class SqliteExporter implements PushExporter {
       }
       resultCallback({ code: ExportResultCode.SUCCESS });
     }, (err: unknown) => {
-      this.rows.takeDropped();
       resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
     });
   }
