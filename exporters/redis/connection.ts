@@ -1,14 +1,14 @@
 // How the exporter talks to Redis: a transport applies write plans, runs
 // read pipelines, scans key families and reports readiness. This file holds
-// the interface, the ioredis options, the reply-error classification, and the
-// single-server transport; cluster.ts has the Redis Cluster one.
+// the interface, the ioredis options (Redis Cluster), the reply-error
+// classification, and the single-server transport; cluster.ts has the other.
 //
 // Outage behaviour: nothing is queued while disconnected (no offline queue;
 // the write connection is opened on demand), commands in flight fail on the
 // first lost connection (maxRetriesPerRequest 0, no resend), and every round
 // trip has a reply timeout. The exporter's export then fails with an
 // ordinary (retryable) error and the sending queue retries with backoff.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { parseEndpoint, RespPipeline } from './resp-pipeline.js';
 import { chunkCommands, COUNT_LUA, STREAM_LUA } from './scripts.js';
 import type { Cmd, WritePlan } from './writer.js';
@@ -124,31 +124,25 @@ export function collect(result: ApplyResult, err: Error | null): void {
   result.firstError ??= err.message;
 }
 
-/**
- * One Redis server: writes go through a RespPipeline (resp-pipeline.ts), reads
- * (queries, SCAN, trimming) through an ioredis client created on first use.
- */
+/** One Redis server, through a RespPipeline (resp-pipeline.ts) for writes and reads alike. */
 export class StandaloneTransport implements Transport {
   readonly kind = 'standalone';
   private readonly pipe: RespPipeline;
-  private client?: Redis;
-  private errorFns: ((err: Error) => void)[] = [];
-  private readonly endpoint: string;
 
-  constructor(private readonly s: ConnectionSettings, readonly name: string) {
-    this.endpoint = s.endpoint ?? 'redis://127.0.0.1:6379';
-    this.pipe = new RespPipeline(parseEndpoint(this.endpoint, s.username, s.password), s.connectTimeout, s.commandTimeout);
+  constructor(s: ConnectionSettings, readonly name: string) {
+    this.pipe = new RespPipeline(parseEndpoint(s.endpoint ?? 'redis://127.0.0.1:6379', s.username, s.password), s.connectTimeout, s.commandTimeout);
     this.pipe.onConnect(async (send) => {
       const r = await send([['SCRIPT', 'LOAD', COUNT_LUA], ['SCRIPT', 'LOAD', STREAM_LUA]]);
       if (r.errors.length) throw new Error(`Redis refused the exporter's scripts: ${r.errors[0]} (Redis 7.0 or newer is needed).`);
     });
   }
 
-  async ready(): Promise<void> {
-    await this.pipe.ready();
+  ready(): Promise<void> {
+    return this.pipe.ready();
   }
 
   async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
+    await this.pipe.ready();
     const chunks = chunkCommands(plan.cmds, size);
     const result: ApplyResult = { commandErrors: 0 };
     let noscript = false;
@@ -168,38 +162,38 @@ export class StandaloneTransport implements Transport {
 
   async run(cmds: Cmd[], size = 1000): Promise<Reply[]> {
     if (cmds.length === 0) return [];
-    const c = await this.reader();
-    if (cmds.length <= size) return (await c.pipeline(cmds).exec()) as Reply[];
-    const parts: Promise<Reply[]>[] = [];
-    for (let i = 0; i < cmds.length; i += size) parts.push(c.pipeline(cmds.slice(i, i + size)).exec() as Promise<Reply[]>);
-    return (await Promise.all(parts)).flat();
+    await this.pipe.ready();
+    const parts: Promise<unknown[]>[] = [];
+    for (let i = 0; i < cmds.length; i += size) parts.push(this.pipe.sendCommands(cmds.slice(i, i + size), true).then((r) => r.values));
+    const out: Reply[] = [];
+    for (const values of await Promise.all(parts)) for (const v of values) out.push(v instanceof Error ? [v, null] : [null, v]);
+    return out;
   }
 
   async pfcountUnion(keys: string[]): Promise<number> {
-    return keys.length === 0 ? 0 : (await this.reader()).pfcount(...keys);
+    if (keys.length === 0) return 0;
+    const [[err, n]] = await this.run([['pfcount', ...keys]]) as [Reply];
+    if (err) throw err;
+    return Number(n);
   }
 
   async scan(pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
-    await scanNode(await this.reader(), pattern, onKeys);
+    let cursor = '0';
+    do {
+      const [[err, reply]] = await this.run([['scan', cursor, 'MATCH', pattern, 'COUNT', '1000']]) as [Reply];
+      if (err) throw err;
+      const [next, keys] = reply as [string, string[]];
+      cursor = next;
+      if (keys.length > 0) await onKeys(keys);
+    } while (cursor !== '0');
   }
 
   onReconnect(fn: () => void): void { this.pipe.onReconnect(fn); }
-  onError(fn: (err: Error) => void): void {
-    this.errorFns.push(fn);
-    this.client?.on('error', fn);
-  }
+  /** Connection errors surface as failed calls here; nothing is emitted in the background. */
+  onError(): void {}
 
-  async close(): Promise<void> {
-    await Promise.all([this.pipe.close(), this.client ? closeClient(this.client) : undefined]);
-  }
-
-  private async reader(): Promise<Redis> {
-    if (!this.client) {
-      this.client = new Redis(this.endpoint, baseOptions(this.s));
-      for (const fn of this.errorFns) this.client.on('error', fn);
-    }
-    await whenReady(this.client as unknown as Connectable, this.s.connectTimeout, 'Redis');
-    return this.client;
+  close(): Promise<void> {
+    return this.pipe.close();
   }
 }
 

@@ -151,15 +151,15 @@ export class RedisLogQueries {
     let total = 0;
     let totalEvents = 0;
     for (let i = 0; i < replies.length; i += 3) {
-      for (const [name, v] of Object.entries(ok(replies[i]!) as Record<string, string>)) {
+      for (const [name, v] of Object.entries(asHash(ok(replies[i]!)))) {
         events.set(name, (events.get(name) ?? 0) + Number(v));
         totalEvents += Number(v);
       }
-      for (const [field, v] of Object.entries(ok(replies[i + 1]!) as Record<string, string>)) {
+      for (const [field, v] of Object.entries(asHash(ok(replies[i + 1]!)))) {
         if (field === 'total') total += Number(v);
         else if (field.startsWith('status_')) byStatus[field.slice(7)] = (byStatus[field.slice(7)] ?? 0) + Number(v);
       }
-      for (const [code, v] of Object.entries(ok(replies[i + 2]!) as Record<string, string>)) errors[code] = (errors[code] ?? 0) + Number(v);
+      for (const [code, v] of Object.entries(asHash(ok(replies[i + 2]!)))) errors[code] = (errors[code] ?? 0) + Number(v);
     }
     return {
       hours,
@@ -286,7 +286,7 @@ export class RedisLogQueries {
       examined += batch.length;
       const hashes = await t.run(batch.map((key) => ['hgetall', key]));
       for (let i = 0; i < batch.length && out.length < w.limit; i++) {
-        const h = hashes[i]![0] ? undefined : hashes[i]![1] as Record<string, string>;
+        const h = hashes[i]![0] ? undefined : asHash(hashes[i]![1]);
         if (!h || h.timestamp === undefined) continue; // expired hash, member not yet trimmed
         const e = toEntry(batch[i]!, h, batch[i]!.startsWith(reqPrefix));
         if (filtered && !accept(e, f, q)) continue;
@@ -321,6 +321,14 @@ function toEntry(key: string, h: Record<string, string>, isRequest: boolean): En
     else e[f] = v;
   }
   return e;
+}
+
+/** HGETALL as an object: ioredis (cluster) gives one, the RESP pipeline gives the flat field/value array. */
+function asHash(v: unknown): Record<string, string> {
+  if (!Array.isArray(v)) return (v ?? {}) as Record<string, string>;
+  const o: Record<string, string> = {};
+  for (let i = 0; i + 1 < v.length; i += 2) o[v[i] as string] = v[i + 1] as string;
+  return o;
 }
 
 function ok(r: Reply): unknown {
