@@ -59,7 +59,7 @@ export function requestAuditRecords(start: number, n: number): LogRecordData[] {
   for (let i = start; i < start + n; i++) {
     const a = requestAudit(i);
     const r = new LogRecordData(resource, scope);
-    const ms = now + (i % 1000);
+    const ms = now + Math.floor(i / 100);
     r.hrTime = [Math.floor(ms / 1000), (ms % 1000) * 1e6];
     r.hrTimeObserved = r.hrTime;
     r.eventName = a.eventName;

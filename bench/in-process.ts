@@ -5,6 +5,7 @@
 // sized to hold the whole run so that the figure is the cost of getting every
 // record to the file, not of dropping; drops are checked, not assumed.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
@@ -75,4 +76,4 @@ export async function run(n = 200_000, rounds = 5): Promise<InProcessResult> {
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

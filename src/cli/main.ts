@@ -34,6 +34,7 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`);
       return 0;
     case 'components':
+      if (rest[0] === '--markdown') { process.stdout.write(optionReference()); return 0; }
       return rest.length > 0 ? showComponent(rest[0]!) : listComponents();
     case 'validate':
       return withConfig(rest, 'validate', (f) => validateConfig(f));
@@ -91,6 +92,18 @@ function showComponent(type: string): number {
     for (const r of rows) process.stdout.write(`  ${r.key.padEnd(w)}  ${r.shape.padEnd(ws)}  ${r.default}\n`);
   }
   return 0;
+}
+
+/** Markdown tables of every component's options (the README's option reference). */
+export function optionReference(): string {
+  let out = '';
+  for (const f of factories) {
+    out += `\n### ${f.kind} \`${f.type}\`\n\n${f.description}\n\n| option | type | default |\n|---|---|---|\n`;
+    for (const r of describeOptions(f.config)) {
+      out += `| \`${r.key}\` | ${r.shape.replaceAll('|', '\\|')} | ${r.default === '' ? '' : `\`${r.default}\``} |\n`;
+    }
+  }
+  return out;
 }
 
 function version(): string {

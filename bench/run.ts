@@ -1,0 +1,31 @@
+// `npm run bench [-- core|sqlite|redis|micro ...]`: runs the benchmark groups
+// and prints their figures. Nothing here asserts; the figures are the output.
+import { run as coreCollector } from './core-collector.js';
+import { run as inProcess } from './in-process.js';
+import { run as msgpackEncode } from './msgpack-encode.js';
+import { run as otlpDecode } from './otlp-decode.js';
+import { run as redaction } from './redaction.js';
+import { run as redisIndex } from './redis-index.js';
+import { run as redisCollector } from './redis-collector.js';
+import { run as sqliteCollector } from './sqlite-collector.js';
+import { run as sqliteQuery } from './sqlite-query.js';
+
+const groups: Record<string, () => Promise<unknown>> = {
+  core: async () => { await coreCollector(); await inProcess(); },
+  sqlite: async () => { await sqliteCollector(); await sqliteQuery(); },
+  redis: async () => { await redisCollector(); await redisIndex(); },
+  micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length > 0 ? wanted : Object.keys(groups);
+for (const n of names) {
+  if (!groups[n]) {
+    console.error(`Unknown benchmark group "${n}"; choose from ${Object.keys(groups).join(', ')}.`);
+    process.exit(2);
+  }
+}
+for (const n of names) {
+  console.log(`\n== ${n} ==`);
+  await groups[n]!();
+}
