@@ -6,8 +6,14 @@
 //   npm run build && node dist/bench/redis-index.js [records] [concurrency]
 //
 // Starts its own redis-server on a free port (or uses AUDITLINE_BENCH_REDIS_URL,
-// which it flushes first). Loading a million requests takes a few minutes on
-// a small machine; Redis needs about 3 GB for them.
+// whose exporter keys it clears first). Loading a million requests takes a
+// few minutes on a small machine; Redis needs about 1.5 GB for them.
+//
+// Measured on the development machine (2 shared vCPUs, load average 3–5 from
+// other work, Redis 7.0, Node 20), 1,000,000 requests:
+//   indexed at 9,137 records/s; CPU per record: Node 49.9 µs (record building
+//   included), redis-server 48.2 µs (about half of it sorted-set inserts)
+//   GET /logs/ip/{ip} (100 newest): p50 2.70 ms, p99 7.01 ms
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';

@@ -188,8 +188,6 @@ export class RespPipeline {
   /** Called when a connection is made after an earlier one was lost. */
   onReconnect(fn: () => void): void { this.reconnectFns.push(fn); }
 
-  get connected(): boolean { return this.socket !== undefined && this.connecting === undefined; }
-
   /** Connects (with AUTH and SELECT) unless connected; rejects after `connectTimeout`. */
   ready(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The Redis connection is closed.'));
@@ -241,6 +239,10 @@ export class RespPipeline {
       s.once('error', onError);
       s.once(ep.tls ? 'secureConnect' : 'connect', () => { clearTimeout(timer); s.off('error', onError); resolve(s as Socket); });
     });
+    if (this.closed) {
+      sock.destroy();
+      throw new Error('The Redis connection is closed.');
+    }
     sock.setNoDelay(true);
     const reader = new ReplyReader((v, isError) => this.reply(v, isError));
     sock.on('data', (d: Buffer) => {
