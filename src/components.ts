@@ -3,6 +3,7 @@
 import { Registry } from './component/registry.js';
 import type { Factory } from './component/types.js';
 import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/factory.js';
+import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { queryApiExtensionFactory } from './extensions/query-api/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
@@ -38,6 +39,7 @@ export const factories: readonly Factory[] = [
   queryApiExtensionFactory,
   healthCheckExtensionFactory,
   bearerTokenAuthExtensionFactory,
+  fileStorageExtensionFactory,
 ];
 
 export function defaultRegistry(): Registry {

@@ -29,6 +29,7 @@ function minimalConfig(f: Factory): Record<string, unknown> {
     case 'query_api': return { endpoint: '127.0.0.1:0', auth: { tokens: ['t0ken'] } };
     case 'health_check': return { endpoint: '127.0.0.1:0' };
     case 'bearertokenauth': return { token: 't0ken' };
+    case 'file_storage': return { directory: join(dir, 'queue') };
     case 'memory_limiter': return { limit_mib: 65536 };
     case 'attributes': return { actions: [{ key: 'lifecycle.checked', value: true, action: 'insert' }] };
     default: return {};

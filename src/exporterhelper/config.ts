@@ -1,6 +1,6 @@
 // The Collector's exporterhelper keys, shared by every exporter:
 // `sending_queue`, `retry_on_failure`, `timeout`.
-import { bool, def, duration, int, num, obj } from '../config/schema.js';
+import { bool, def, duration, int, num, obj, opt, str } from '../config/schema.js';
 
 export const sendingQueueSpec = obj({
   enabled: def(bool(), true),
@@ -8,6 +8,8 @@ export const sendingQueueSpec = obj({
   num_consumers: def(int({ min: 1 }), 10),
   /** Batches the queue holds before refusing more (the receiver then answers 503). */
   queue_size: def(int({ min: 1 }), 1000),
+  /** Id of a `file_storage` extension: the queue is kept on disk and survives restarts. */
+  storage: opt(str({ nonEmpty: true })),
 });
 
 export const retrySpec = obj({
@@ -27,7 +29,7 @@ export const exporterHelperFields = {
   timeout: def(duration({ min: 1 }), 5000),
 };
 
-export interface QueueSettings { enabled: boolean; num_consumers: number; queue_size: number }
+export interface QueueSettings { enabled: boolean; num_consumers: number; queue_size: number; storage?: string }
 export interface RetrySettings {
   enabled: boolean; initial_interval: number; randomization_factor: number;
   multiplier: number; max_interval: number; max_elapsed_time: number;

@@ -7,6 +7,8 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { BackpressureError, errorMessage, isPermanent } from '../component/errors.js';
 import type { CreateSettings, Exporter, Host } from '../component/types.js';
 import { M } from '../telemetry/metrics.js';
+import { isFileStorage } from '../extensions/file-storage/factory.js';
+import type { QueueStore } from '../extensions/file-storage/queue-store.js';
 import type { ExporterHelperSettings } from './config.js';
 
 /** An SDK exporter, optionally with a start hook (to open files, register routes) and an ordering constraint. */
@@ -16,7 +18,7 @@ export interface PushExporter extends LogRecordExporter {
   readonly maxConcurrency?: number;
 }
 
-interface Item { records: ReadableLogRecord[]; firstAttempt: number }
+interface Item { records: ReadableLogRecord[]; firstAttempt: number; /** Sequence in the persistent queue, if any. */ seq?: number }
 
 export class QueuedExporter implements Exporter {
   private readonly queue: Item[] = [];
@@ -30,6 +32,7 @@ export class QueuedExporter implements Exporter {
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   /** Set when shutdown's drain deadline passes: retries stop and what is left is dropped and counted. */
   private drainExpired = false;
+  private store?: QueueStore;
 
   constructor(
     private readonly settings: CreateSettings,
@@ -45,6 +48,21 @@ export class QueuedExporter implements Exporter {
     if (this.started || this.shutdownPromise) return;
     this.started = true;
     await this.inner.start?.(host);
+    const storageId = this.cfg.sending_queue.enabled ? this.cfg.sending_queue.storage : undefined;
+    if (storageId) {
+      const ext = host.getExtension(storageId);
+      if (!isFileStorage(ext)) throw new Error(`Storage extension "${storageId}" is not enabled in service.extensions.`);
+      this.store = ext.queueStore(this.settings.id);
+      const left = this.store.loadAll((file, err) => {
+        this.settings.logger.error('A persisted batch could not be read; it was kept aside as .corrupt.', { exporter: this.settings.id, file, error: errorMessage(err) });
+      });
+      for (const b of left) this.queue.push({ records: b.records, firstAttempt: Date.now(), seq: b.seq });
+      if (left.length > 0) {
+        this.settings.logger.info('Resuming the persistent sending queue.', { exporter: this.settings.id, batches: left.length, records: left.reduce((n, b) => n + b.records.length, 0) });
+        this.gauge();
+        this.pump();
+      }
+    }
     this.accepting = true;
   }
 
@@ -61,6 +79,14 @@ export class QueuedExporter implements Exporter {
         exporter: this.settings.id, queue_size: this.cfg.sending_queue.queue_size,
       });
       return Promise.reject(new BackpressureError(`Sending queue of exporter "${this.settings.id}" is full.`, 1, 503));
+    }
+    if (this.store) {
+      try {
+        item.seq = this.store.append(records);
+      } catch (err) {
+        this.settings.logger.burst('error', 'persist', 'Could not persist a batch to the sending queue; refusing it so the sender retries.', { exporter: this.settings.id, error: errorMessage(err) });
+        return Promise.reject(new BackpressureError(`Persistent queue of exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503));
+      }
     }
     this.queue.push(item);
     this.gauge();
@@ -94,7 +120,11 @@ export class QueuedExporter implements Exporter {
       clearTimeout(timer);
       this.drainExpired = expired;
       for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
-      if (expired) {
+      if (expired && this.store) {
+        const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
+        if (left > 0) this.settings.logger.warn('Shutting down with records still queued; they stay on disk and are sent at the next start.', { exporter: this.settings.id, records: left });
+        this.gauge();
+      } else if (expired) {
         const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
         if (left > 0) {
           this.settings.telemetry.add(M.exporterFailed, left, this.labels);
@@ -115,7 +145,10 @@ export class QueuedExporter implements Exporter {
       const item = this.queue.shift()!;
       this.active++;
       this.gauge();
-      void this.deliver(item).finally(() => {
+      void this.deliver(item).then((err) => {
+        // A persisted batch leaves the disk once sent or dropped for good; one cut short by shutdown stays for the next start.
+        if (item.seq !== undefined && (err === undefined || !this.drainExpired)) this.store!.remove(item.seq);
+      }).finally(() => {
         this.active--;
         if (this.queue.length > 0) this.pump();
         else if (this.active === 0) for (const w of this.drainWaiters.splice(0)) w();
@@ -142,6 +175,7 @@ export class QueuedExporter implements Exporter {
         const wait = jitter(Math.min(interval, r.max_interval), r.randomization_factor);
         const giveUp = isPermanent(err) || !r.enabled || this.drainExpired
           || (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
+        if (giveUp && this.drainExpired && item.seq !== undefined) return err;
         if (giveUp) {
           this.settings.telemetry.add(M.exporterFailed, item.records.length, this.labels);
           this.settings.logger.burst('error', 'dropped', 'Dropped records after export failure.', {
