@@ -38,6 +38,15 @@ const LEVEL_BYTES = new Map<string, Buffer>(
   ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => [l, preEncoded(l)]),
 );
 
+/** Writes v (an unsigned 32-bit value) big-endian at p; returns the next position. */
+function be32(buf: Buffer, p: number, v: number): number {
+  buf[p] = v >>> 24;
+  buf[p + 1] = (v >>> 16) & 0xff;
+  buf[p + 2] = (v >>> 8) & 0xff;
+  buf[p + 3] = v & 0xff;
+  return p + 4;
+}
+
 export class AuditEncoder {
   /** The encoded bytes are `buf[0, pos)`. The Buffer is replaced when it grows. */
   buf: Buffer;
@@ -248,12 +257,12 @@ export class AuditEncoder {
         if (n < 0x80) buf[p++] = n;
         else if (n < 0x100) { buf[p++] = 0xcc; buf[p++] = n; }
         else if (n < 0x10000) { buf[p++] = 0xcd; buf[p++] = n >> 8; buf[p++] = n & 0xff; }
-        else if (n < TWO_POW_32) { buf[p++] = 0xce; buf.writeUInt32BE(n, p); p += 4; }
+        else if (n < TWO_POW_32) { buf[p++] = 0xce; p = be32(buf, p, n); }
         else {
+          // Every timestamp takes this path: byte stores beat two writeUInt32BE calls (measured).
           buf[p++] = 0xcf;
-          buf.writeUInt32BE(Math.floor(n / TWO_POW_32), p);
-          buf.writeUInt32BE(n >>> 0, p + 4);
-          p += 8;
+          p = be32(buf, p, Math.floor(n / TWO_POW_32));
+          p = be32(buf, p, n >>> 0);
         }
       } else {
         if (n >= -32) buf[p++] = n & 0xff;
