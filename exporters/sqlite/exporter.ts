@@ -32,11 +32,12 @@ const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
 
 export class SqliteExporter implements PushExporter {
   /**
-   * Up to four exports in flight: rows of the next batches are built on this thread while the writer
+   * Up to eight exports in flight: rows of the next batches are built on this thread while the writer
    * thread commits, and batches waiting there share one transaction. Order is kept: the writer takes
-   * batches in the order they were posted.
+   * batches in the order they were posted. Eight rather than four lets a busy writer commit more
+   * batches at once: every commit rewrites the index pages it touched, so fewer, larger ones are cheaper.
    */
-  readonly maxConcurrency = 4;
+  readonly maxConcurrency = 8;
   readonly config: SqliteConfig;
   private readonly logger: InternalLogger;
   private readonly id: string;
