@@ -109,7 +109,9 @@ export class PlanBuilder {
       level: new Map<string, ZEntry>(), event: new Map<string, ZEntry>(), logHost: new Map<string, ZEntry>(),
       rt: new Map<string, ZEntry>(), single: new Map<string, ZEntry>(),
     };
-    const paths: string[] = [];
+    // Latest use per known METHOD:route: ZADD GT keeps only the highest score anyway, so one pair per
+    // route per batch instead of one per request (measured: 4.5 µs of redis-server CPU per record).
+    const paths = new Map<string, { at: number; ts: string }>();
     const pf = new Map<string, string[]>();
     const hosts = new Set<string>();
     const counters = new Map<string, Map<string, number>>();
@@ -160,7 +162,10 @@ export class PlanBuilder {
         if (ix.path && m.route !== null) {
           const mp = `${e.method}:${m.route}`;
           zadd(f.path, mp, ts, key, ttl);
-          paths.push(ts, mp);
+          const at = sec * 1e6 + micros;
+          const last = paths.get(mp);
+          if (last === undefined) paths.set(mp, { at, ts });
+          else if (at > last.at) { last.at = at; last.ts = ts; }
         }
         if (ix.errors && isError) zadd(f.single, k.idxErrors, ts, key, ttl);
         if (ix.slow && e.response_time_ms !== null && e.response_time_ms >= this.s.slowThresholdMs) zadd(f.single, k.idxSlow, ts, key, ttl);
@@ -246,7 +251,11 @@ export class PlanBuilder {
     family(f.event, (v) => k.logEvent(v));
     family(f.logHost, (v) => k.logHost(v));
     family(f.rt, (v) => k.responseTimes(v));
-    if (paths.length > 0) emit(k.idxPaths, paths, this.maxTtl, true);
+    if (paths.size > 0) {
+      const pairs: string[] = [];
+      for (const [mp, last] of paths) pairs.push(last.ts, mp);
+      emit(k.idxPaths, pairs, this.maxTtl, true);
+    }
     for (const [key, ips] of pf) {
       for (let off = 0; off < ips.length; off += ZADD_MEMBERS) cmds.push(['pfadd', key, ...ips.slice(off, off + ZADD_MEMBERS)]);
       expire(key, ret.stats);
