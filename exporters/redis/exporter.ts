@@ -13,7 +13,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
-import { QUERY_API_TYPE, type QueryApi } from '../../src/extensions/query-api/routes.js';
+import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
 import { Cleanup, type CleanupResult } from './cleanup.js';
@@ -93,24 +93,14 @@ export class RedisExporter implements PushExporter {
     });
     this.cleanup.start();
     if (!host || !this.config.serve_queries) return;
-    const api = host.findExtension<QueryApi>(QUERY_API_TYPE);
-    if (!api) {
-      this.logger.debug('No query API extension is configured; the Redis /logs routes are not served.', { exporter: this.id });
-      return;
-    }
-    this.serveQueries(api);
+    const api = findQueryApi({ host, logger: this.logger, id: this.id, what: 'Redis /logs routes' });
+    if (api) this.serveQueries(api);
   }
 
   /** Registers the `/logs/...` routes on a query API. */
   serveQueries(api: QueryApi): void {
-    try {
-      registerRedisRoutes(api, () => this.queries(), () => this.plans.forgetExpires());
-    } catch (err) {
-      // Two redis exporters in one collector: the first one registered serves the routes.
-      this.logger.warn('The Redis /logs routes are already served by another exporter; this one is not queryable.', {
-        exporter: this.id, error: errorMessage(err),
-      });
-    }
+    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'Redis /logs routes' },
+      (a) => registerRedisRoutes(a, () => this.queries(), () => this.plans.forgetExpires()));
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {

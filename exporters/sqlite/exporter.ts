@@ -9,7 +9,7 @@ import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
 import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
-import { QUERY_API_TYPE, type QueryApi } from '../../src/extensions/query-api/routes.js';
+import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { checkSqliteConfig, sqliteConfigSpec, type SqliteConfig, type SqliteExporterOptions } from './config.js';
 import { SqliteQueries } from './queries.js';
@@ -65,24 +65,13 @@ export class SqliteExporter implements PushExporter {
   async start(host?: Host): Promise<void> {
     await this.open().ready;
     if (!host) return;
-    const api = host.findExtension<QueryApi>(QUERY_API_TYPE);
-    if (!api) {
-      this.logger.debug('No query API extension is configured; the SQLite routes are not served.', { exporter: this.id });
-      return;
-    }
-    this.serveQueries(api);
+    const api = findQueryApi({ host, logger: this.logger, id: this.id, what: 'SQLite routes' });
+    if (api) this.serveQueries(api);
   }
 
   /** Registers `GET /api/logs/audit` and `GET /api/logs/jobs/:job_id` on a query API. */
   serveQueries(api: QueryApi): void {
-    try {
-      registerSqliteRoutes(api, () => this.reader());
-    } catch (err) {
-      // Two sqlite exporters in one collector: the first one registered serves the routes.
-      this.logger.warn('The SQLite routes are already served by another exporter; this one is not queryable.', {
-        exporter: this.id, error: errorMessage(err),
-      });
-    }
+    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'SQLite routes' }, (a) => registerSqliteRoutes(a, () => this.reader()));
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {

@@ -1,24 +1,8 @@
 // `auditline logs stats [hours]`: event statistics, request totals and the
 // seed's traffic metrics (GET /logs/events and GET /logs/metrics).
+import type { EventStats, Metrics } from '../../../exporters/redis/queries.js';
 import { QueryClient } from './client.js';
 import { COMMON_OPTIONS, COMMON_USAGE, CliError, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
-
-interface EventStats {
-  hours: number;
-  total_events: number;
-  events: { event: string; count: number }[];
-  requests: { total: number; by_status: Record<string, number> };
-  errors: Record<string, number>;
-}
-
-interface Metrics {
-  requests_per_second: number;
-  error_rate: number;
-  p50_response_time: number | null;
-  p95_response_time: number | null;
-  p99_response_time: number | null;
-  unique_visitors: number;
-}
 
 const usage = `Usage: auditline logs stats [hours] [--hostname HOST] [--json]
 
