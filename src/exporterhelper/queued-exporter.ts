@@ -100,8 +100,6 @@ export class QueuedExporter implements Exporter {
     return new Promise((r) => this.drainWaiters.push(r));
   }
 
-  get queueLength(): number { return this.queue.length; }
-
   shutdown(): Promise<void> {
     this.shutdownPromise ??= this.doShutdown();
     return this.shutdownPromise;
@@ -110,7 +108,8 @@ export class QueuedExporter implements Exporter {
   private async doShutdown(): Promise<void> {
     this.accepting = false;
     if (this.started) {
-      // Drain what was acknowledged; after the deadline, what is left is dropped and counted.
+      // Drain what was acknowledged; after the deadline what is left is dropped and counted,
+      // or, with a persistent queue, left on disk for the next start.
       const deadline = Math.max(this.cfg.timeout * 2, 10_000);
       let timer: NodeJS.Timeout | undefined;
       const expired = await Promise.race([
@@ -120,17 +119,15 @@ export class QueuedExporter implements Exporter {
       clearTimeout(timer);
       this.drainExpired = expired;
       for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
-      if (expired && this.store) {
+      if (expired) {
         const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
-        if (left > 0) this.settings.logger.warn('Shutting down with records still queued; they stay on disk and are sent at the next start.', { exporter: this.settings.id, records: left });
         this.gauge();
-      } else if (expired) {
-        const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
-        if (left > 0) {
+        if (left > 0 && this.store) {
+          this.settings.logger.warn('Shutting down with records still queued; they stay on disk and are sent at the next start.', { exporter: this.settings.id, records: left });
+        } else if (left > 0) {
           this.settings.telemetry.add(M.exporterFailed, left, this.labels);
           this.settings.logger.error('Dropped queued records at shutdown after the drain deadline.', { exporter: this.settings.id, records: left });
         }
-        this.gauge();
       }
     }
     try {
