@@ -4,9 +4,10 @@
 // `stop()`; tests call it in afterAll.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface RedisServerOptions {
   /** Keep data across restarts (`--appendonly yes --appendfsync always`). */
@@ -45,30 +46,7 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** A TCP port that is free now (and, for cluster nodes, whose bus port +10000 is free too). */
-export async function freePort(withBus = false): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await listenOnce(0);
-    if (!withBus || (p < 55000 && (await isFree(p + 10000)))) return p;
-  }
-  throw new Error('No free port found.');
-}
-
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', () => {
-      const a = s.address();
-      const p = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function isFree(port: number): Promise<boolean> {
-  try { await listenOnce(port); return true; } catch { return false; }
-}
+export { freePort };
 
 /** Resolves once the server answers +PONG, or -NOAUTH when it has a password (not -LOADING). */
 export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
