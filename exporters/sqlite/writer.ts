@@ -54,10 +54,9 @@ export class WriteWorker {
   private closePromise?: Promise<void>;
 
   constructor(path: string, synchronous: 'normal' | 'full', private readonly rows: RowBuilder) {
-    const insert = (p: TablePlan) => ({
-      sql: `INSERT INTO ${p.table} (${p.columns.join(', ')}) VALUES (${p.columns.map(() => '?').join(', ')})`,
-      width: p.columns.length,
-    });
+    // One statement per batch and table: SQLite walks the batch's JSON array (see RowBuilder.add).
+    const insert = (p: TablePlan) =>
+      `INSERT INTO ${p.table} (${p.jsonColumns.join(', ')}) SELECT ${p.jsonColumns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
     const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
     const init: WorkerInit = {
       driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
@@ -97,22 +96,19 @@ export class WriteWorker {
 
   /** Builds rows on this thread and writes them in one transaction on the writer thread. */
   async write(records: readonly ReadableLogRecord[]): Promise<void> {
-    const audit: unknown[] = [];
-    const job: unknown[] = [];
-    let auditRows = 0;
-    let jobRows = 0;
     const rows = this.rows;
-    for (let i = 0; i < records.length; i++) {
-      const p = rows.build(records[i]!);
-      const out = p === rows.audit ? audit : job;
-      if (p === rows.audit) auditRows++; else jobRows++;
-      const row = p.row;
-      for (let c = 0; c < row.length; c++) out.push(row[c]);
+    try {
+      for (let i = 0; i < records.length; i++) rows.add(records[i]!);
+    } catch (err) {
+      rows.takeBatch(); // the next batch starts empty
+      throw err;
     }
-    const reply = await this.request({
-      t: 'write', id: 0,
-      tables: { audit_logs: { rows: auditRows, cells: audit }, job_logs: { rows: jobRows, cells: job } },
-    });
+    const batch = rows.takeBatch();
+    const transfer: ArrayBuffer[] = [];
+    if (batch.audit_logs) transfer.push(batch.audit_logs.buffer as ArrayBuffer);
+    if (batch.job_logs) transfer.push(batch.job_logs.buffer as ArrayBuffer);
+    // Transferred, not cloned: the bytes move to the writer thread without a copy.
+    const reply = await this.request({ t: 'write', id: 0, audit_logs: batch.audit_logs, job_logs: batch.job_logs }, transfer);
     if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
   }
 
@@ -135,7 +131,7 @@ export class WriteWorker {
     return this.closePromise;
   }
 
-  private async request(m: WorkerRequest): Promise<WorkerReply & { t: 'done' }> {
+  private async request(m: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { t: 'done' }> {
     await this.ready;
     if (this.exited) throw this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.', 'SQLITE_IOERR');
     const id = this.nextId++;
@@ -143,7 +139,7 @@ export class WriteWorker {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage(m);
+      this.worker.postMessage(m, transfer);
     });
   }
 }

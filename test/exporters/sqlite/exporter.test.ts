@@ -70,6 +70,26 @@ describe('sqlite exporter – rows', () => {
     expect(JSON.parse(got[4]!.message as string)).toEqual({ n: 17, list: [1, 'a'] });
   });
 
+  it('stores quotes, escapes, non-ASCII, long strings, numbers and deep maps exactly, in columns and metadata', async () => {
+    e = new SqliteExporter({ path });
+    const long = 'ü"\\'.repeat(40) + 'x'.repeat(100);
+    const deep: Record<string, unknown> = {};
+    let at = deep;
+    for (let i = 0; i < 1200; i++) { const next: Record<string, unknown> = {}; at.d = next; at = next; }
+    const attrs = {
+      component: 'sé"rv\\ice\n', 'session.id': long, 'user.id': 42, duration_ms: 0.1 + 0.2, 'http.response.status_code': 404,
+      'gen_ai.usage.input_tokens': 2 ** 53, status: true, quote: 'a"b', tab: 'x\ty', emoji: '😀 ok', big: 1e21, neg: -0.5, long,
+    };
+    await exportAll(e, [record({ body: `line1\nline2 "q" ${long}`, attrs }), record({ body: 'deep', attrs: { deep: deep as never, k: 'v"' } })]);
+    const [a, b] = rows(path, 'SELECT * FROM audit_logs ORDER BY id');
+    expect(a).toMatchObject({
+      component: 'sé"rv\\ice\n', session_id: long, user_id: '42', duration_ms: 0.1 + 0.2, status_code: 404,
+      prompt_tokens: 2 ** 53, status: '1', message: `line1\nline2 "q" ${long}`,
+    });
+    expect(JSON.parse(a!.metadata as string)).toEqual({ quote: 'a"b', tab: 'x\ty', emoji: '😀 ok', big: 1e21, neg: -0.5, long });
+    expect(JSON.parse(b!.metadata as string)).toEqual({ deep, k: 'v"' });
+  });
+
   it('merges a seed-style "metadata" map attribute into the metadata column instead of nesting it', async () => {
     e = new SqliteExporter({ path });
     await exportAll(e, [record({ attrs: { metadata: { ai_provider: 'openai', enabled_modes: ['text'] }, extra: 1 } })]);
