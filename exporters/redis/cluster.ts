@@ -7,6 +7,7 @@
 // call each, declaring the marker and the target key, which share a slot by
 // construction (see KeySchema.dedup). Replies come back in command order.
 import { Cluster, type ClusterNode, type Redis } from 'ioredis';
+import { decodeCommands } from './resp-writer.js';
 import { chunkCommands, COUNT_LUA, COUNT_SHA, STREAM_LUA } from './scripts.js';
 import {
   baseOptions, closeClient, collect, inWindow, IN_FLIGHT, reconnectDelay, scanNode, whenReady,
@@ -92,7 +93,8 @@ export class ClusterTransport implements Transport {
 
   async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
     const byNode = new Map<string, Cmd[]>();
-    for (const c of plan.cmds) {
+    // ioredis routes string commands, so the plan's bytes are read back (Cluster is not the fast path).
+    for (const c of decodeCommands(plan.resp)) {
       // Script calls route by their first key (the target) and go as defined commands.
       const cmd = c[0] === 'evalsha' ? [c[1] === COUNT_SHA ? 'auditlineCount' : 'auditlineStream', ...c.slice(3)] : c;
       const node = this.nodeOf(c[0] === 'evalsha' ? c[3]! : c[1]!);

@@ -10,7 +10,8 @@
 // ordinary (retryable) error and the sending queue retries with backoff.
 import type { Redis, RedisOptions } from 'ioredis';
 import { parseEndpoint, RespPipeline } from './resp-pipeline.js';
-import { chunkCommands, COUNT_LUA, STREAM_LUA } from './scripts.js';
+import { chunkEncoded } from './resp-writer.js';
+import { COUNT_LUA, STREAM_LUA } from './scripts.js';
 import type { Cmd, WritePlan } from './writer.js';
 
 export type Reply = [Error | null, unknown];
@@ -143,13 +144,15 @@ export class StandaloneTransport implements Transport {
 
   async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
     await this.pipe.ready();
-    const chunks = chunkCommands(plan.cmds, size);
+    const resp = plan.resp;
+    const chunks = chunkEncoded(resp, size);
     const result: ApplyResult = { commandErrors: 0 };
     let noscript = false;
     // Chunks go out in plan order on one connection (hashes before the indexes pointing at them),
     // a few at a time so none waits behind a whole batch and trips the reply timeout.
     await inWindow(chunks.length, IN_FLIGHT, async (i) => {
-      const r = await this.pipe.sendCommands(chunks[i]!);
+      const [start, end, count] = chunks[i]!;
+      const r = await this.pipe.send(resp.buf.subarray(start, end), count);
       if (r.errors.some((e) => e.startsWith('NOSCRIPT'))) noscript = true;
       collectErrors(result, r.errors);
     }).catch((err: unknown) => {

@@ -17,6 +17,7 @@
 // the next write connects again. Nothing is queued while disconnected.
 import { Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { RespWriter } from './resp-writer.js';
 
 export interface RespEndpoint {
   host: string;
@@ -47,79 +48,14 @@ export function encodeCommand(c: readonly string[]): Buffer {
   return encodeCommands([c]);
 }
 
-/** Arguments up to this many characters are copied in a JS loop; longer ones by Buffer's native writers. */
-const SHORT = 64;
+/** Reused for encoding reads and handshakes; the result is copied out of it. */
+const scratch = new RespWriter(1 << 16);
 
-/** Reused output area, sized for the worst case (3 UTF-8 bytes per UTF-16 unit); the result is copied out of it. */
-let scratch = Buffer.allocUnsafeSlow(1 << 20);
-
-type NativeWrite = (this: Buffer, s: string, off: number, len: number) => number;
-const latin1Write = (Buffer.prototype as unknown as { latin1Write: NativeWrite }).latin1Write;
-const utf8Write = (Buffer.prototype as unknown as { utf8Write: NativeWrite }).utf8Write;
-
-/**
- * RESP of many commands in one exactly sized Buffer. Short arguments (keys,
- * scores, members: nearly all of them) are copied character by character
- * while they stay ASCII; longer ones and non-ASCII ones go through Buffer's
- * native latin1/UTF-8 writers. (Measured: a JS loop beats a
- * Buffer.byteLength + buf.write pair per short argument, which was a third of
- * the collector's CPU with every index on; joining strings and letting the
- * socket encode them was about 3× slower still.)
- */
+/** RESP of many commands in one exactly sized Buffer (see RespWriter for how arguments are copied). */
 export function encodeCommands(cmds: readonly (readonly string[])[]): Buffer {
-  let bound = 0;
-  for (let i = 0; i < cmds.length; i++) {
-    const c = cmds[i]!;
-    bound += 16;
-    for (let j = 0; j < c.length; j++) bound += 3 * c[j]!.length + 16;
-  }
-  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.max(bound, scratch.length * 2));
-  const buf = scratch;
-  let off = 0;
-  for (let i = 0; i < cmds.length; i++) {
-    const c = cmds[i]!;
-    off = header(buf, off, 42, c.length);
-    for (let j = 0; j < c.length; j++) {
-      const a = c[j]!;
-      const n = a.length;
-      if (n <= SHORT) {
-        // Optimistic: assume ASCII, so the byte length is the string length.
-        const data = off + 3 + (n < 10 ? 1 : 2);
-        let q = 0;
-        for (; q < n; q++) {
-          const ch = a.charCodeAt(q);
-          if (ch > 127) break;
-          buf[data + q] = ch;
-        }
-        if (q === n) {
-          off = header(buf, off, 36, n);
-          off += n;
-          buf[off++] = 13;
-          buf[off++] = 10;
-          continue;
-        }
-      }
-      const len = Buffer.byteLength(a, 'utf8');
-      off = header(buf, off, 36, len);
-      off += len === n ? latin1Write.call(buf, a, off, len) : utf8Write.call(buf, a, off, len);
-      buf[off++] = 13;
-      buf[off++] = 10;
-    }
-  }
-  const out = Buffer.allocUnsafe(off);
-  buf.copy(out, 0, 0, off);
-  return out;
-}
-
-/** Writes `*n\r\n` or `$n\r\n`. */
-function header(buf: Buffer, off: number, type: number, n: number): number {
-  buf[off++] = type;
-  if (n < 10) buf[off++] = 48 + n;
-  else if (n < 100) { buf[off++] = 48 + ((n / 10) | 0); buf[off++] = 48 + (n % 10); }
-  else off += latin1Write.call(buf, String(n), off, 20);
-  buf[off++] = 13;
-  buf[off++] = 10;
-  return off;
+  scratch.reset();
+  for (let i = 0; i < cmds.length; i++) scratch.cmd(cmds[i]!);
+  return Buffer.from(scratch.buf.subarray(0, scratch.off));
 }
 
 export interface ChunkReplies {

@@ -12,6 +12,7 @@
 // memory instead of failing halfway, so a counter group is all or nothing.
 // (Redis ≥ 7.0, as are EXPIRE NX/GT.)
 import { createHash } from 'node:crypto';
+import { weightOf } from './resp-writer.js';
 import type { Cmd } from './writer.js';
 
 /** KEYS: hash, marker. ARGV: marker TTL, hash TTL, then field/increment pairs. */
@@ -32,15 +33,6 @@ return 1
 
 export const COUNT_SHA = createHash('sha1').update(COUNT_LUA).digest('hex');
 export const STREAM_SHA = createHash('sha1').update(STREAM_LUA).digest('hex');
-
-/** Members for multi-member commands (ZADD pairs, PFADD/SADD values), else 1. */
-export function weightOf(c: Cmd): number {
-  const name = c[0];
-  if (name === 'zadd') return Math.max(1, (c.length - 2) >> 1);
-  if (name === 'pfadd' || name === 'sadd') return Math.max(1, c.length - 2);
-  if (name === 'evalsha') return Math.max(1, c.length - 7);
-  return 1;
-}
 
 /** Splits commands, in order, into chunks of about `size` weight (an aggregated ZADD of 500 members weighs 500). */
 export function chunkCommands(cmds: readonly Cmd[], size: number): Cmd[][] {

@@ -6,12 +6,19 @@
 // is what keeps the command count near two per record whatever the number of
 // indexes (measured: ~6 commands per record with every index on, against ~16
 // unaggregated).
+//
+// The plan is written as RESP bytes as it is built (resp-writer.ts): each
+// record's `score member` pair is encoded once and its bytes copied into every
+// ZADD that carries it (measured with bench/redis-cpu.ts: Node CPU per record
+// ~70 µs → see the commit log; building string arrays per command and
+// encoding every argument again was most of it).
 import { createHash } from 'node:crypto';
 import type { AnyValue } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { IndexName, RetentionSettings } from './config.js';
 import type { FieldMapper, LogEntry } from './field-mapping.js';
 import { hourKey, tsString, type KeySchema } from './key-schema.js';
+import { asciiBulk, bulkBytes, RespWriter, utf8Bulk, type EncodedCommands } from './resp-writer.js';
 import { COUNT_SHA, STREAM_SHA } from './scripts.js';
 
 /** A Redis command as sent: lower-case name, key, arguments (all strings). */
@@ -22,7 +29,7 @@ export interface WritePlan {
    * In order: hashes, then indexes and sketches (all idempotent), then the
    * guarded counter and stream scripts (`evalsha sha 2 target marker …`).
    */
-  cmds: Cmd[];
+  resp: EncodedCommands;
   /** Content hash of the batch: the same records give the same id on every retry. */
   batch: string;
   /** Index TTLs this plan sets; remembered only once the plan has been applied. */
@@ -53,17 +60,91 @@ const STREAM_PART = 200;
 /** Members per ZADD; keeps a command's arguments under the script's unpack() limit. */
 const ZADD_MEMBERS = 500;
 
-interface ZEntry { pairs: string[]; ttl: number }
+/** Constant arguments, encoded once. */
+const B = {
+  expire: bulkBytes('expire'), zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd'),
+  evalsha: bulkBytes('evalsha'), streamSha: bulkBytes(STREAM_SHA), two: bulkBytes('2'),
+};
 
-/** Queues one member for the index of `value` in a family. */
-function zadd(family: Map<string, ZEntry>, value: string, score: string, member: string, ttl: number): void {
-  const e = family.get(value);
-  if (e === undefined) family.set(value, { pairs: [score, member], ttl });
+/** Members of one index key: fragment numbers (see `Fragments`) and the longest TTL among them. */
+interface ZGroup { frags: number[]; ttl: number }
+
+/** Queues fragment `frag` for the index of `value` in a family. */
+function zadd<V>(family: Map<V, ZGroup>, value: V, frag: number, ttl: number): void {
+  const g = family.get(value);
+  if (g === undefined) family.set(value, { frags: [frag], ttl });
   else {
-    e.pairs.push(score, member);
-    if (ttl > e.ttl) e.ttl = ttl;
+    g.frags.push(frag);
+    if (ttl > g.ttl) g.ttl = ttl;
   }
 }
+
+/**
+ * Byte ranges of the scratch area at the start of the plan's buffer, by
+ * number: `[start, mid)` and `[mid, end)` are two parts of one thing (a
+ * fragment's score and member; a record's HSET and its EXPIRE).
+ */
+class Spans {
+  start: Int32Array = new Int32Array(1024);
+  mid: Int32Array = new Int32Array(1024);
+  end: Int32Array = new Int32Array(1024);
+  n = 0;
+
+  add(start: number, mid: number, end: number): number {
+    if (this.n === this.start.length) {
+      this.start = grow(this.start);
+      this.mid = grow(this.mid);
+      this.end = grow(this.end);
+    }
+    this.start[this.n] = start;
+    this.mid[this.n] = mid;
+    this.end[this.n] = end;
+    return this.n++;
+  }
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Writes the fragment `$ts $member` to the scratch area; returns its number in `fr`. */
+function fragment(w: RespWriter, fr: Spans, ts: string, member: string): number {
+  const start = w.off;
+  const head = asciiBulk(ts);
+  if (w.ascii(head + asciiBulk(member))) return fr.add(start, start + head.length, w.off);
+  const h = utf8Bulk(ts);
+  w.utf8(h);
+  const mid = w.off;
+  w.utf8(utf8Bulk(member));
+  return fr.add(start, mid, w.off);
+}
+
+/** Hour buckets of counter increments (stats hashes), looked up once per hour rather than per record. */
+interface HourCounts {
+  requests: Map<string, number>;
+  errors: Map<string, number>;
+  events: Map<string, number>;
+  /** Client addresses per proxy hostname (its unique_ips HyperLogLog). */
+  ips: Map<string, string[]>;
+}
+
+function bump(m: Map<string, number>, field: string): void {
+  m.set(field, (m.get(field) ?? 0) + 1);
+}
+
+const statusFields = new Map<number, string>();
+const codeFields = new Map<number, string>();
+/** `status_{code}` (requests hash) or `{code}` (errors hash), one string per code rather than one per record. */
+function codeField(cache: Map<number, string>, prefix: string, code: number): string {
+  let f = cache.get(code);
+  if (f === undefined) { f = `${prefix}${code}`; if (cache.size < 1000) cache.set(code, f); }
+  return f;
+}
+
+/** Plan buffers kept for reuse (an 8192-record plan is ~16 MB; allocating it anew cost page faults every batch). */
+const POOL = 8;
 
 export class PlanBuilder {
   private readonly k: KeySchema;
@@ -71,6 +152,10 @@ export class PlanBuilder {
   /** Key → Unix second its TTL was last set to end at; skips repeated EXPIREs. */
   private readonly expires = new Map<string, number>();
   private readonly ix: Record<IndexName, boolean>;
+  private readonly frags = new Spans();
+  private readonly hashes = new Spans();
+  private readonly jsons = new Spans();
+  private readonly pool: RespWriter[] = [];
 
   constructor(private readonly s: WriterSettings) {
     this.k = s.keys;
@@ -85,45 +170,48 @@ export class PlanBuilder {
   /** Forgets remembered TTLs (after a reconnect or a clear, keys may have been recreated without one). */
   forgetExpires(): void { this.expires.clear(); }
 
-  /** Records the TTLs of an applied plan so the next batches skip them. */
+  /** Records the TTLs of an applied plan so the next batches skip them, and keeps its buffer for the next plan. */
   commit(plan: WritePlan): void {
     if (this.expires.size > 500_000) this.expires.clear();
     for (const [key, until] of plan.expiresSet) {
       const prev = this.expires.get(key);
       if (prev === undefined || until > prev) this.expires.set(key, until);
     }
+    // Every chunk has been answered, so the socket holds no reference to these bytes any more.
+    if (plan.resp instanceof RespWriter && this.pool.length < POOL && plan.resp.buf.length <= 64 << 20) this.pool.push(plan.resp);
   }
 
   build(records: readonly ReadableLogRecord[], nowSec: number): WritePlan {
     const k = this.k;
     const ix = this.ix;
     const ret = this.s.retention;
-    const hash = createHash('sha1');
-    const cmds: Cmd[] = [];
+    const w = this.pool.pop() ?? new RespWriter(1 << 20);
+    w.reset();
+    // Written once into the scratch area, copied into the commands later: `score member`
+    // fragments, each record's HSET + EXPIRE, and each stream entry (its JSON as a bulk string).
+    const fr = this.frags;
+    const hs = this.hashes;
+    const js = this.jsons;
+    fr.n = 0; hs.n = 0; js.n = 0;
+    const reqStream: number[] = [];
+    const logStream: number[] = [];
     // Members per index, grouped by family and keyed by the raw value, so no key string is built
     // per record (measured: a third of the planning time went to concatenating and hashing keys).
     const f = {
-      ip: new Map<string, ZEntry>(), fqdn: new Map<string, ZEntry>(), host: new Map<string, ZEntry>(),
-      user: new Map<string, ZEntry>(), session: new Map<string, ZEntry>(), client: new Map<string, ZEntry>(),
-      status: new Map<string, ZEntry>(), method: new Map<string, ZEntry>(), path: new Map<string, ZEntry>(),
-      level: new Map<string, ZEntry>(), event: new Map<string, ZEntry>(), logHost: new Map<string, ZEntry>(),
-      rt: new Map<string, ZEntry>(), single: new Map<string, ZEntry>(),
+      ip: new Map<string, ZGroup>(), fqdn: new Map<string, ZGroup>(), host: new Map<string, ZGroup>(),
+      user: new Map<string, ZGroup>(), session: new Map<string, ZGroup>(), client: new Map<string, ZGroup>(),
+      status: new Map<number, ZGroup>(), method: new Map<string, ZGroup>(), path: new Map<string, ZGroup>(),
+      level: new Map<string, ZGroup>(), event: new Map<string, ZGroup>(), logHost: new Map<string, ZGroup>(),
+      rt: new Map<string, ZGroup>(), single: new Map<string, ZGroup>(),
     };
     // Latest use per known METHOD:route: ZADD GT keeps only the highest score anyway, so one pair per
     // route per batch instead of one per request (measured: 4.5 µs of redis-server CPU per record).
     const paths = new Map<string, { at: number; ts: string }>();
-    const pf = new Map<string, string[]>();
     const hosts = new Set<string>();
-    const counters = new Map<string, Map<string, number>>();
-    const reqStream: string[] = [];
-    const logStream: string[] = [];
+    const hours = new Map<string, HourCounts>();
+    let lastHour = '';
+    let hc: HourCounts | undefined;
     const seen = new Set<string>();
-
-    const count = (key: string, field: string) => {
-      let f = counters.get(key);
-      if (f === undefined) { f = new Map(); counters.set(key, f); }
-      f.set(field, (f.get(field) ?? 0) + 1);
-    };
 
     for (let i = 0; i < records.length; i++) {
       const m = this.s.mapper.map(records[i]!);
@@ -132,6 +220,11 @@ export class PlanBuilder {
       let micros = m.micros;
       const oauth = e.client_id !== undefined || (e.event !== undefined && e.event.startsWith('oauth'));
       const hour = hourKey(sec);
+      if (hour !== lastHour || hc === undefined) {
+        hc = hours.get(hour);
+        if (hc === undefined) { hc = { requests: new Map(), errors: new Map(), events: new Map(), ips: new Map() }; hours.set(hour, hc); }
+        lastHour = hour;
+      }
 
       if (m.isRequest) {
         const code = e.status_code!;
@@ -147,95 +240,116 @@ export class PlanBuilder {
         seen.add(key);
         const isError = code >= 400;
         const ttl = classTtl(ret, isError || e.level === 'ERROR' || e.level === 'CRITICAL', oauth);
-        const json = JSON.stringify(e);
-        hash.update(json);
-        cmds.push(requestHashCmd(key, e), ['expire', key, String(ttl)]);
+        const fi = fragment(w, fr, ts, key);
+        const hStart = w.off;
+        if (!w.ascii(requestHashText(key, e, asciiBulk))) w.utf8(requestHashText(key, e, utf8Bulk));
+        const hMid = w.off;
+        writeExpire(w, fr, fi, ttl);
+        hs.add(hStart, hMid, w.off);
 
-        if (ix.ip && e.client_ip !== null) zadd(f.ip, e.client_ip, ts, key, ttl);
-        if (ix.fqdn && e.client_hostname !== null) zadd(f.fqdn, e.client_hostname, ts, key, ttl);
-        if (ix.host && e.proxy_hostname !== null) zadd(f.host, e.proxy_hostname, ts, key, ttl);
-        if (ix.user && e.user_id !== null) zadd(f.user, e.user_id, ts, key, ttl);
-        if (ix.session && e.session_id !== undefined) zadd(f.session, e.session_id, ts, key, ttl);
-        if (ix.client && e.client_id !== undefined) zadd(f.client, e.client_id, ts, key, ttl);
-        if (ix.status) zadd(f.status, String(code), ts, key, ttl);
-        if (ix.method) zadd(f.method, e.method!, ts, key, ttl);
+        if (ix.ip && e.client_ip !== null) zadd(f.ip, e.client_ip, fi, ttl);
+        if (ix.fqdn && e.client_hostname !== null) zadd(f.fqdn, e.client_hostname, fi, ttl);
+        if (ix.host && e.proxy_hostname !== null) zadd(f.host, e.proxy_hostname, fi, ttl);
+        if (ix.user && e.user_id !== null) zadd(f.user, e.user_id, fi, ttl);
+        if (ix.session && e.session_id !== undefined) zadd(f.session, e.session_id, fi, ttl);
+        if (ix.client && e.client_id !== undefined) zadd(f.client, e.client_id, fi, ttl);
+        if (ix.status) zadd(f.status, code, fi, ttl);
+        if (ix.method) zadd(f.method, e.method!, fi, ttl);
         if (ix.path && m.route !== null) {
           const mp = `${e.method}:${m.route}`;
-          zadd(f.path, mp, ts, key, ttl);
+          zadd(f.path, mp, fi, ttl);
           const at = sec * 1e6 + micros;
           const last = paths.get(mp);
           if (last === undefined) paths.set(mp, { at, ts });
           else if (at > last.at) { last.at = at; last.ts = ts; }
         }
-        if (ix.errors && isError) zadd(f.single, k.idxErrors, ts, key, ttl);
-        if (ix.slow && e.response_time_ms !== null && e.response_time_ms >= this.s.slowThresholdMs) zadd(f.single, k.idxSlow, ts, key, ttl);
-        if (ix.level) zadd(f.level, e.level, ts, key, ttl);
-        if (ix.event && e.event !== undefined) zadd(f.event, e.event, ts, key, ttl);
+        if (ix.errors && isError) zadd(f.single, k.idxErrors, fi, ttl);
+        if (ix.slow && e.response_time_ms !== null && e.response_time_ms >= this.s.slowThresholdMs) zadd(f.single, k.idxSlow, fi, ttl);
+        if (ix.level) zadd(f.level, e.level, fi, ttl);
+        if (ix.event && e.event !== undefined) zadd(f.event, e.event, fi, ttl);
 
-        const statsKey = k.statsRequests(hour);
-        count(statsKey, 'total');
-        count(statsKey, `status_${code}`);
-        if (isError) count(k.statsErrors(hour), String(code));
-        if (e.event !== undefined) count(k.statsEvents(hour), e.event);
+        bump(hc.requests, 'total');
+        bump(hc.requests, codeField(statusFields, 'status_', code));
+        if (isError) bump(hc.errors, codeField(codeFields, '', code));
+        if (e.event !== undefined) bump(hc.events, e.event);
         const host = e.proxy_hostname ?? 'unknown';
         hosts.add(host);
         if (e.client_ip !== null) {
-          const hll = k.uniqueIps(host, hour);
-          const l = pf.get(hll);
-          if (l === undefined) pf.set(hll, [e.client_ip]); else l.push(e.client_ip);
+          const l = hc.ips.get(host);
+          if (l === undefined) hc.ips.set(host, [e.client_ip]); else l.push(e.client_ip);
         }
-        if (e.response_time_ms !== null) zadd(f.rt, host, ts, `${e.response_time_ms}:${code}:${key}`, ret.stats);
-        reqStream.push(json);
+        if (e.response_time_ms !== null) zadd(f.rt, host, fragment(w, fr, ts, `${e.response_time_ms}:${code}:${key}`), ret.stats);
+        const jStart = w.off;
+        w.bulk(JSON.stringify(e));
+        reqStream.push(js.add(jStart, w.off, w.off));
       } else {
         const isError = e.level === 'ERROR' || e.level === 'CRITICAL';
         const ttl = classTtl(ret, isError, oauth);
         const entry = logEntryOf(e, m.hostname, m.rest);
         const json = JSON.stringify(entry, m.rest === null ? undefined : jsonSafe);
-        hash.update(json);
         const ts = tsString(sec, micros);
         const seq = fnv1a(json);
         let key = k.log(ts, seq);
         for (let n = 1; seen.has(key); n++) key = k.log(ts, `${seq}-${n}`);
         seen.add(key);
-        cmds.push(hashCmd(key, entry, LOG_FIELDS), ['expire', key, String(ttl)]);
+        const fi = fragment(w, fr, ts, key);
+        const hStart = w.off;
+        w.args(hashCmd(key, entry, LOG_FIELDS));
+        const hMid = w.off;
+        writeExpire(w, fr, fi, ttl);
+        hs.add(hStart, hMid, w.off);
+        const jStart = w.off;
+        w.bulk(json);
+        logStream.push(js.add(jStart, w.off, w.off));
 
-        if (ix.level) zadd(f.level, e.level, ts, key, ttl);
-        if (ix.event && e.event !== undefined) zadd(f.event, e.event, ts, key, ttl);
-        if (ix.host && m.hostname !== null) zadd(f.logHost, m.hostname, ts, key, ttl);
-        if (ix.ip && e.client_ip !== null) zadd(f.ip, e.client_ip, ts, key, ttl);
-        if (ix.fqdn && e.client_hostname !== null) zadd(f.fqdn, e.client_hostname, ts, key, ttl);
-        if (ix.user && e.user_id !== null) zadd(f.user, e.user_id, ts, key, ttl);
-        if (ix.session && e.session_id !== undefined) zadd(f.session, e.session_id, ts, key, ttl);
-        if (ix.client && e.client_id !== undefined) zadd(f.client, e.client_id, ts, key, ttl);
-        if (e.event !== undefined) count(k.statsEvents(hour), e.event);
-        logStream.push(json);
+        if (ix.level) zadd(f.level, e.level, fi, ttl);
+        if (ix.event && e.event !== undefined) zadd(f.event, e.event, fi, ttl);
+        if (ix.host && m.hostname !== null) zadd(f.logHost, m.hostname, fi, ttl);
+        if (ix.ip && e.client_ip !== null) zadd(f.ip, e.client_ip, fi, ttl);
+        if (ix.fqdn && e.client_hostname !== null) zadd(f.fqdn, e.client_hostname, fi, ttl);
+        if (ix.user && e.user_id !== null) zadd(f.user, e.user_id, fi, ttl);
+        if (ix.session && e.session_id !== undefined) zadd(f.session, e.session_id, fi, ttl);
+        if (ix.client && e.client_id !== undefined) zadd(f.client, e.client_id, fi, ttl);
+        if (e.event !== undefined) bump(hc.events, e.event);
       }
     }
 
-    const batch = hash.update(String(records.length)).digest('hex').slice(0, 16);
+    // Commands start after the scratch area: first the hashes, each with its EXPIRE.
+    w.base = w.off;
+    w.count = 0;
+    for (let i = 0; i < hs.n; i++) {
+      w.again(hs.start[i]!, hs.mid[i]!);
+      w.mark(1);
+      w.again(hs.mid[i]!, hs.end[i]!);
+      w.mark(1);
+    }
+    // The hashes (every field of every record, with its key and TTL) identify the batch.
+    const batch = createHash('sha1').update(w.buf.subarray(w.base, w.off)).update(String(records.length)).digest('hex').slice(0, 16);
     const expiresSet: [string, number][] = [];
     const expire = (key: string, ttl: number) => {
       const t = String(ttl + EXPIRE_SLACK);
       // NX on every write: a key recreated after a FLUSHALL, a clear or a restart never stays without a TTL.
-      cmds.push(['expire', key, t, 'NX']);
+      w.cmd(['expire', key, t, 'NX']);
       // GT only ever lengthens the TTL, so an index lives as long as its longest-lived member; needed once per EXPIRE_SLACK per key.
       const until = this.expires.get(key);
       if (until !== undefined && until >= nowSec + ttl) return;
-      cmds.push(['expire', key, t, 'GT']);
+      w.cmd(['expire', key, t, 'GT']);
       expiresSet.push([key, nowSec + ttl + EXPIRE_SLACK]);
     };
-
-    const emit = (key: string, pairs: string[], ttl: number, gt: boolean) => {
-      for (let off = 0; off < pairs.length; off += ZADD_MEMBERS * 2) {
-        const c: Cmd = gt ? ['zadd', key, 'GT'] : ['zadd', key];
-        const end = Math.min(pairs.length, off + ZADD_MEMBERS * 2);
-        for (let j = off; j < end; j++) c.push(pairs[j]!);
-        cmds.push(c);
+    const emit = (key: string, g: ZGroup) => {
+      const frags = g.frags;
+      for (let off = 0; off < frags.length; off += ZADD_MEMBERS) {
+        const end = Math.min(frags.length, off + ZADD_MEMBERS);
+        w.array(2 + 2 * (end - off));
+        w.raw(B.zadd);
+        w.bulk(key);
+        for (let j = off; j < end; j++) w.again(fr.start[frags[j]!]!, fr.end[frags[j]!]!);
+        w.mark(end - off);
       }
-      expire(key, ttl);
+      expire(key, g.ttl);
     };
-    const family = (m: Map<string, ZEntry>, keyOf: (v: string) => string) => {
-      for (const [v, e] of m) emit(keyOf(v), e.pairs, e.ttl, false);
+    const family = <V>(m: Map<V, ZGroup>, keyOf: (v: V) => string) => {
+      for (const [v, g] of m) emit(keyOf(v), g);
     };
     family(f.ip, (v) => k.idxIp(v));
     family(f.fqdn, (v) => k.idxFqdn(v));
@@ -252,38 +366,84 @@ export class PlanBuilder {
     family(f.logHost, (v) => k.logHost(v));
     family(f.rt, (v) => k.responseTimes(v));
     if (paths.size > 0) {
-      const pairs: string[] = [];
-      for (const [mp, last] of paths) pairs.push(last.ts, mp);
-      emit(k.idxPaths, pairs, this.maxTtl, true);
+      const c: Cmd = ['zadd', k.idxPaths, 'GT'];
+      for (const [mp, last] of paths) c.push(last.ts, mp);
+      for (let off = 3; off < c.length; off += ZADD_MEMBERS * 2) {
+        const part = c.slice(off, off + ZADD_MEMBERS * 2);
+        w.cmd(['zadd', k.idxPaths, 'GT', ...part], part.length >> 1);
+      }
+      expire(k.idxPaths, this.maxTtl);
     }
-    for (const [key, ips] of pf) {
-      for (let off = 0; off < ips.length; off += ZADD_MEMBERS) cmds.push(['pfadd', key, ...ips.slice(off, off + ZADD_MEMBERS)]);
-      expire(key, ret.stats);
+    for (const [hour, h] of hours) {
+      for (const [host, ips] of h.ips) {
+        const key = k.uniqueIps(host, hour);
+        writePfadd(w, key, ips);
+        expire(key, ret.stats);
+      }
     }
     if (hosts.size > 0) {
-      cmds.push(['sadd', k.statsHosts, ...hosts]);
+      w.cmd(['sadd', k.statsHosts, ...hosts], hosts.size);
       expire(k.statsHosts, ret.stats);
     }
 
     const dedupTtl = String(this.s.dedupTtl);
-    for (const [key, fields] of counters) {
-      const c: Cmd = ['evalsha', COUNT_SHA, '2', key, k.dedup(key, batch, 0), dedupTtl, String(ret.stats)];
-      for (const [f, n] of fields) c.push(f, String(n));
-      cmds.push(c);
+    const stats = String(ret.stats);
+    const counters = (key: string, fields: Map<string, number>) => {
+      if (fields.size === 0) return;
+      const c: Cmd = ['evalsha', COUNT_SHA, '2', key, k.dedup(key, batch, 0), dedupTtl, stats];
+      for (const [name, n] of fields) c.push(name, String(n));
+      w.cmd(c, fields.size);
+    };
+    for (const [hour, h] of hours) {
+      counters(k.statsRequests(hour), h.requests);
+      counters(k.statsErrors(hour), h.errors);
+      counters(k.statsEvents(hour), h.events);
     }
-    this.streamParts(cmds, k.streamRequests, reqStream, batch);
-    this.streamParts(cmds, k.streamLogs, logStream, batch);
-    return { cmds, batch, expiresSet };
+    this.streamParts(w, k.streamRequests, reqStream, batch);
+    this.streamParts(w, k.streamLogs, logStream, batch);
+    return { resp: w, batch, expiresSet };
   }
 
-  private streamParts(out: Cmd[], stream: string, entries: string[], batch: string): void {
+  private streamParts(w: RespWriter, stream: string, entries: number[], batch: string): void {
+    const js = this.jsons;
     const max = String(this.s.streamMaxLength);
+    const dedupTtl = String(this.s.dedupTtl);
+    const ttl = String(this.maxTtl);
     for (let off = 0, part = 0; off < entries.length; off += STREAM_PART, part++) {
-      const c: Cmd = ['evalsha', STREAM_SHA, '2', stream, this.k.dedup(stream, batch, part), String(this.s.dedupTtl), String(this.maxTtl), max];
       const end = Math.min(entries.length, off + STREAM_PART);
-      for (let j = off; j < end; j++) c.push(entries[j]!);
-      out.push(c);
+      w.array(8 + end - off);
+      w.raw(B.evalsha);
+      w.raw(B.streamSha);
+      w.raw(B.two);
+      w.bulk(stream);
+      w.bulk(this.k.dedup(stream, batch, part));
+      w.bulk(dedupTtl);
+      w.bulk(ttl);
+      w.bulk(max);
+      for (let j = off; j < end; j++) w.again(js.start[entries[j]!]!, js.end[entries[j]!]!);
+      w.mark(end - off);
     }
+  }
+}
+
+function lit(w: RespWriter, b: Uint8Array): void { w.raw(b); }
+
+/** `expire {key} {ttl}` (to the scratch area) with the key's bytes copied from its fragment `$ts $key`. */
+function writeExpire(w: RespWriter, fr: Spans, fi: number, ttl: number): void {
+  w.array(3);
+  lit(w, B.expire);
+  w.again(fr.mid[fi]!, fr.end[fi]!);
+  w.bulk(String(ttl));
+}
+
+function writePfadd(w: RespWriter, key: string, ips: readonly string[]): void {
+  for (let off = 0; off < ips.length; off += ZADD_MEMBERS) {
+    const end = Math.min(ips.length, off + ZADD_MEMBERS);
+    w.array(2 + end - off);
+    lit(w, B.pfadd);
+    w.bulk(key);
+    for (let j = off; j < end; j++) w.bulk(ips[j]!);
+    w.mark(end - off);
   }
 }
 
@@ -295,28 +455,38 @@ export function classTtl(r: RetentionSettings, error: boolean, oauth: boolean): 
   return t;
 }
 
-/** HSET of a request entry's present fields in the seed's order (written out: a field loop over the entry was measurably slower). */
-function requestHashCmd(key: string, e: LogEntry): Cmd {
-  const c: Cmd = ['hset', key, 'timestamp', e.timestamp];
-  if (e.client_ip !== null) c.push('client_ip', e.client_ip);
-  if (e.client_hostname !== null) c.push('client_hostname', e.client_hostname);
-  if (e.proxy_hostname !== null) c.push('proxy_hostname', e.proxy_hostname);
-  c.push('method', e.method!);
-  if (e.path !== null) c.push('path', e.path);
-  c.push('status_code', String(e.status_code));
-  if (e.response_time_ms !== null) c.push('response_time_ms', String(e.response_time_ms));
-  if (e.user_id !== null) c.push('user_id', e.user_id);
-  if (e.user_agent !== null) c.push('user_agent', e.user_agent);
-  if (e.referrer !== null) c.push('referrer', e.referrer);
-  if (e.bytes_sent !== null) c.push('bytes_sent', String(e.bytes_sent));
-  if (e.error !== null) c.push('error', e.error);
-  if (e.session_id !== undefined) c.push('session_id', e.session_id);
-  if (e.trace_id !== undefined) c.push('trace_id', e.trace_id);
-  if (e.event !== undefined) c.push('event', e.event);
-  c.push('level', e.level);
-  if (e.message !== undefined) c.push('message', e.message);
-  if (e.client_id !== undefined) c.push('client_id', e.client_id);
-  return c;
+/** `$n` + name of each hash field, as RESP text. */
+const F = {
+  timestamp: asciiBulk('timestamp'), client_ip: asciiBulk('client_ip'), client_hostname: asciiBulk('client_hostname'),
+  proxy_hostname: asciiBulk('proxy_hostname'), method: asciiBulk('method'), path: asciiBulk('path'), status_code: asciiBulk('status_code'),
+  response_time_ms: asciiBulk('response_time_ms'), user_id: asciiBulk('user_id'), user_agent: asciiBulk('user_agent'),
+  referrer: asciiBulk('referrer'), bytes_sent: asciiBulk('bytes_sent'), error: asciiBulk('error'), session_id: asciiBulk('session_id'),
+  trace_id: asciiBulk('trace_id'), event: asciiBulk('event'), level: asciiBulk('level'), message: asciiBulk('message'), client_id: asciiBulk('client_id'),
+};
+
+/** HSET of a request entry's present fields in the seed's order, as RESP text (`bulk` gives each value's `$n`). */
+function requestHashText(key: string, e: LogEntry, bulk: (v: string) => string): string {
+  let n = 4; // timestamp, method, status_code, level
+  let s = '';
+  if (e.client_ip !== null) { n++; s += F.client_ip + bulk(e.client_ip); }
+  if (e.client_hostname !== null) { n++; s += F.client_hostname + bulk(e.client_hostname); }
+  if (e.proxy_hostname !== null) { n++; s += F.proxy_hostname + bulk(e.proxy_hostname); }
+  s += F.method + bulk(e.method!);
+  if (e.path !== null) { n++; s += F.path + bulk(e.path); }
+  s += F.status_code + bulk(String(e.status_code));
+  if (e.response_time_ms !== null) { n++; s += F.response_time_ms + bulk(String(e.response_time_ms)); }
+  if (e.user_id !== null) { n++; s += F.user_id + bulk(e.user_id); }
+  if (e.user_agent !== null) { n++; s += F.user_agent + bulk(e.user_agent); }
+  if (e.referrer !== null) { n++; s += F.referrer + bulk(e.referrer); }
+  if (e.bytes_sent !== null) { n++; s += F.bytes_sent + bulk(String(e.bytes_sent)); }
+  if (e.error !== null) { n++; s += F.error + bulk(e.error); }
+  if (e.session_id !== undefined) { n++; s += F.session_id + bulk(e.session_id); }
+  if (e.trace_id !== undefined) { n++; s += F.trace_id + bulk(e.trace_id); }
+  if (e.event !== undefined) { n++; s += F.event + bulk(e.event); }
+  s += F.level + bulk(e.level);
+  if (e.message !== undefined) { n++; s += F.message + bulk(e.message); }
+  if (e.client_id !== undefined) { n++; s += F.client_id + bulk(e.client_id); }
+  return `*${2 + 2 * n}\r\n$4\r\nhset\r\n${bulk(key)}${F.timestamp}${bulk(e.timestamp)}${s}`;
 }
 
 function hashCmd(key: string, o: Record<string, unknown>, fields: readonly string[]): Cmd {

@@ -12,6 +12,7 @@ import { freePort, startRedis, type RedisServer } from '../../helpers/redis.js';
 import { StandaloneTransport } from '../../../exporters/redis/connection.js';
 import { FieldMapper } from '../../../exporters/redis/field-mapping.js';
 import { KeySchema } from '../../../exporters/redis/key-schema.js';
+import { decodeCommands, encodeList } from '../../../exporters/redis/resp-writer.js';
 import { PlanBuilder } from '../../../exporters/redis/writer.js';
 import { exportAll, request, testHost } from './fixtures.js';
 
@@ -51,10 +52,11 @@ describe('redis exporter – idempotent retries', () => {
     const t = new StandaloneTransport({ endpoint: redis.url, connectTimeout: 2000, commandTimeout: 5000 }, 'test');
     try {
       await t.ready();
-      const scripts = plan.cmds.filter((c) => c[0] === 'evalsha');
+      const cmds = decodeCommands(plan.resp);
+      const scripts = cmds.filter((c) => c[0] === 'evalsha');
       expect(scripts.length).toBeGreaterThan(6);
       // The first attempt dies halfway through: some hashes, indexes, counters and stream parts are written…
-      await t.apply({ ...plan, cmds: [...plan.cmds.slice(0, plan.cmds.length >> 2), ...scripts.slice(0, scripts.length >> 1)] }, 300);
+      await t.apply({ ...plan, resp: encodeList([...cmds.slice(0, cmds.length >> 2), ...scripts.slice(0, scripts.length >> 1)]) }, 300);
       expect(Number(await redis.cli('xlen', 'stream:requests'))).toBeLessThan(900);
       // …and the retry sends the whole batch again.
       await t.apply(plan, 300);
