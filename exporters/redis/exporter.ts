@@ -40,7 +40,17 @@ export const REDIS_COMMAND_ERRORS = 'auditline_redis_command_errors_total';
 
 const PARSED = Symbol('parsed config');
 
+/** Concurrent exports to one Redis server (see `maxConcurrency`). */
+export const MAX_CONCURRENCY = 2;
+
 export class RedisExporter implements PushExporter {
+  /**
+   * Exports in flight on one server: one being built while another is applied keeps both Node and
+   * redis-server busy. More only queue inside Redis: with the default ten, batches waited behind
+   * each other past the 5 s export timeout and were sent again (measured through the collector:
+   * 1.8 HSETs per record, 5–8k records/s). A cluster applies to its nodes in parallel: no limit.
+   */
+  readonly maxConcurrency?: number;
   readonly config: RedisConfig;
   readonly keys: KeySchema;
   private readonly logger: InternalLogger;
@@ -59,6 +69,7 @@ export class RedisExporter implements PushExporter {
   constructor(options: RedisExporterOptions = {}, ctx: RedisExporterContext = {}) {
     const cfg = (ctx as { [PARSED]?: RedisConfig })[PARSED] ?? parseRedisOptions(options);
     this.config = cfg;
+    this.maxConcurrency = cfg.cluster ? undefined : MAX_CONCURRENCY;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'redis';
     this.telemetry = ctx.telemetry;
