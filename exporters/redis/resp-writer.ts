@@ -142,6 +142,14 @@ export class RespWriter {
     this.off += n;
   }
 
+  /** Copies `[start, end)` of another buffer to the end (one native copy for a whole region). */
+  from(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    src.copy(this.buf, this.off, start, end);
+    this.off += n;
+  }
+
   /** One whole command of string arguments, marked with `weight`. */
   cmd(c: readonly string[], weight = 1): void {
     this.args(c);

@@ -62,7 +62,7 @@ const ZADD_MEMBERS = 500;
 
 /** Constant arguments, encoded once. */
 const B = {
-  expire: bulkBytes('expire'), zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd'),
+  zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd'),
   evalsha: bulkBytes('evalsha'), streamSha: bulkBytes(STREAM_SHA), two: bulkBytes('2'),
 };
 
@@ -154,7 +154,10 @@ export class PlanBuilder {
   private readonly ix: Record<IndexName, boolean>;
   private readonly frags = new Spans();
   private readonly hashes = new Spans();
-  private readonly jsons = new Spans();
+  /** Each record's HSET + EXPIRE, and each stream's entries, written beside the plan and copied into it in a few large pieces. */
+  private readonly hw = new RespWriter(1 << 20);
+  private readonly reqJson = new RespWriter(1 << 20);
+  private readonly logJson = new RespWriter(1 << 20);
   private readonly pool: RespWriter[] = [];
 
   constructor(private readonly s: WriterSettings) {
@@ -187,12 +190,17 @@ export class PlanBuilder {
     const ret = this.s.retention;
     const w = this.pool.pop() ?? new RespWriter(1 << 20);
     w.reset();
-    // Written once into the scratch area, copied into the commands later: `score member`
-    // fragments, each record's HSET + EXPIRE, and each stream entry (its JSON as a bulk string).
+    // `score member` fragments go to the scratch area at the start of the plan's buffer, kept
+    // compact because every ZADD copies from it (measured: interleaving the hashes and stream
+    // entries there made those copies miss the cache); hashes and stream entries go beside it.
     const fr = this.frags;
     const hs = this.hashes;
-    const js = this.jsons;
-    fr.n = 0; hs.n = 0; js.n = 0;
+    const hw = this.hw;
+    const rj = this.reqJson;
+    const lj = this.logJson;
+    fr.n = 0; hs.n = 0;
+    hw.reset(); rj.reset(); lj.reset();
+    /** End offset of each stream entry in rj / lj. */
     const reqStream: number[] = [];
     const logStream: number[] = [];
     // Members per index, grouped by family and keyed by the raw value, so no key string is built
@@ -241,11 +249,15 @@ export class PlanBuilder {
         const isError = code >= 400;
         const ttl = classTtl(ret, isError || e.level === 'ERROR' || e.level === 'CRITICAL', oauth);
         const fi = fragment(w, fr, ts, key);
-        const hStart = w.off;
-        if (!w.ascii(requestHashText(key, e, asciiBulk))) w.utf8(requestHashText(key, e, utf8Bulk));
-        const hMid = w.off;
-        writeExpire(w, fr, fi, ttl);
-        hs.add(hStart, hMid, w.off);
+        const hStart = hw.off;
+        const hset = requestHashText(key, e, asciiBulk);
+        if (hw.ascii(hset + expireText(key, ttl, asciiBulk))) hs.add(hStart, hStart + hset.length, hw.off);
+        else {
+          hw.utf8(requestHashText(key, e, utf8Bulk));
+          const hMid = hw.off;
+          hw.utf8(expireText(key, ttl, utf8Bulk));
+          hs.add(hStart, hMid, hw.off);
+        }
 
         if (ix.ip && e.client_ip !== null) zadd(f.ip, e.client_ip, fi, ttl);
         if (ix.fqdn && e.client_hostname !== null) zadd(f.fqdn, e.client_hostname, fi, ttl);
@@ -279,9 +291,8 @@ export class PlanBuilder {
           if (l === undefined) hc.ips.set(host, [e.client_ip]); else l.push(e.client_ip);
         }
         if (e.response_time_ms !== null) zadd(f.rt, host, fragment(w, fr, ts, `${e.response_time_ms}:${code}:${key}`), ret.stats);
-        const jStart = w.off;
-        w.bulk(JSON.stringify(e));
-        reqStream.push(js.add(jStart, w.off, w.off));
+        rj.bulk(JSON.stringify(e));
+        reqStream.push(rj.off);
       } else {
         const isError = e.level === 'ERROR' || e.level === 'CRITICAL';
         const ttl = classTtl(ret, isError, oauth);
@@ -293,14 +304,13 @@ export class PlanBuilder {
         for (let n = 1; seen.has(key); n++) key = k.log(ts, `${seq}-${n}`);
         seen.add(key);
         const fi = fragment(w, fr, ts, key);
-        const hStart = w.off;
-        w.args(hashCmd(key, entry, LOG_FIELDS));
-        const hMid = w.off;
-        writeExpire(w, fr, fi, ttl);
-        hs.add(hStart, hMid, w.off);
-        const jStart = w.off;
-        w.bulk(json);
-        logStream.push(js.add(jStart, w.off, w.off));
+        const hStart = hw.off;
+        hw.args(hashCmd(key, entry, LOG_FIELDS));
+        const hMid = hw.off;
+        hw.utf8(expireText(key, ttl, utf8Bulk));
+        hs.add(hStart, hMid, hw.off);
+        lj.bulk(json);
+        logStream.push(lj.off);
 
         if (ix.level) zadd(f.level, e.level, fi, ttl);
         if (ix.event && e.event !== undefined) zadd(f.event, e.event, fi, ttl);
@@ -317,14 +327,17 @@ export class PlanBuilder {
     // Commands start after the scratch area: first the hashes, each with its EXPIRE.
     w.base = w.off;
     w.count = 0;
+    w.from(hw.buf, 0, hw.off);
+    const shift = w.base;
     for (let i = 0; i < hs.n; i++) {
-      w.again(hs.start[i]!, hs.mid[i]!);
+      w.off = shift + hs.mid[i]!;
       w.mark(1);
-      w.again(hs.mid[i]!, hs.end[i]!);
+      w.off = shift + hs.end[i]!;
       w.mark(1);
     }
+    w.off = shift + hw.off;
     // The hashes (every field of every record, with its key and TTL) identify the batch.
-    const batch = createHash('sha1').update(w.buf.subarray(w.base, w.off)).update(String(records.length)).digest('hex').slice(0, 16);
+    const batch = createHash('sha1').update(hw.buf.subarray(0, hw.off)).update(String(records.length)).digest('hex').slice(0, 16);
     const expiresSet: [string, number][] = [];
     const expire = (key: string, ttl: number) => {
       const t = String(ttl + EXPIRE_SLACK);
@@ -399,18 +412,18 @@ export class PlanBuilder {
       counters(k.statsErrors(hour), h.errors);
       counters(k.statsEvents(hour), h.events);
     }
-    this.streamParts(w, k.streamRequests, reqStream, batch);
-    this.streamParts(w, k.streamLogs, logStream, batch);
+    this.streamParts(w, k.streamRequests, rj, reqStream, batch);
+    this.streamParts(w, k.streamLogs, lj, logStream, batch);
     return { resp: w, batch, expiresSet };
   }
 
-  private streamParts(w: RespWriter, stream: string, entries: number[], batch: string): void {
-    const js = this.jsons;
+  /** `ends[i]`: where entry i ends in `src`; a part's entries are one contiguous copy. */
+  private streamParts(w: RespWriter, stream: string, src: RespWriter, ends: number[], batch: string): void {
     const max = String(this.s.streamMaxLength);
     const dedupTtl = String(this.s.dedupTtl);
     const ttl = String(this.maxTtl);
-    for (let off = 0, part = 0; off < entries.length; off += STREAM_PART, part++) {
-      const end = Math.min(entries.length, off + STREAM_PART);
+    for (let off = 0, part = 0; off < ends.length; off += STREAM_PART, part++) {
+      const end = Math.min(ends.length, off + STREAM_PART);
       w.array(8 + end - off);
       w.raw(B.evalsha);
       w.raw(B.streamSha);
@@ -420,7 +433,7 @@ export class PlanBuilder {
       w.bulk(dedupTtl);
       w.bulk(ttl);
       w.bulk(max);
-      for (let j = off; j < end; j++) w.again(js.start[entries[j]!]!, js.end[entries[j]!]!);
+      w.from(src.buf, off === 0 ? 0 : ends[off - 1]!, ends[end - 1]!);
       w.mark(end - off);
     }
   }
@@ -428,12 +441,9 @@ export class PlanBuilder {
 
 function lit(w: RespWriter, b: Uint8Array): void { w.raw(b); }
 
-/** `expire {key} {ttl}` (to the scratch area) with the key's bytes copied from its fragment `$ts $key`. */
-function writeExpire(w: RespWriter, fr: Spans, fi: number, ttl: number): void {
-  w.array(3);
-  lit(w, B.expire);
-  w.again(fr.mid[fi]!, fr.end[fi]!);
-  w.bulk(String(ttl));
+/** `expire {key} {ttl}` as RESP text. */
+function expireText(key: string, ttl: number, bulk: (v: string) => string): string {
+  return `*3\r\n$6\r\nexpire\r\n${bulk(key)}${bulk(String(ttl))}`;
 }
 
 function writePfadd(w: RespWriter, key: string, ips: readonly string[]): void {
