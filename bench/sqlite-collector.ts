@@ -2,20 +2,64 @@
 // 512 records per request, redaction + batch) into msgpack_audit and sqlite
 // together, beside msgpack_audit alone in the same run, counting only records
 // both exporters reported as written. Prints figures; asserts nothing.
+// Beside the whole process's CPU per record, the collector's main thread and
+// its other threads (the SQLite writer, GC helpers, libuv) are shown apart,
+// over the process's life (startup included, alike in both runs).
 //
 //   npm run build && node dist/bench/sqlite-collector.js [records]
+import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { runCollectorLoad } from './collector-load.js';
+import { runCollectorLoad, type LoadOptions, type LoadResult } from './collector-load.js';
+
+/** Per-thread CPU ticks (1/100 s) of this process's children, sampled until they exit. */
+function watchThreads(): { stop(): { main: number; others: number } } {
+  const last = new Map<number, Map<number, number>>();
+  const sample = () => {
+    for (const d of readdirSync('/proc')) {
+      const pid = Number(d);
+      if (!pid) continue;
+      try {
+        const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+        const threads = last.get(pid) ?? new Map<number, number>();
+        for (const t of readdirSync(`/proc/${pid}/task`)) {
+          const ts = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+          const f = ts.slice(ts.lastIndexOf(')') + 2).split(' ');
+          threads.set(Number(t), Number(f[11]) + Number(f[12]));
+        }
+        last.set(pid, threads);
+      } catch { /* exited meanwhile */ }
+    }
+  };
+  const timer = setInterval(sample, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      let main = 0;
+      let others = 0;
+      for (const [pid, threads] of last) for (const [tid, ticks] of threads) if (tid === pid) main += ticks; else others += ticks;
+      return { main, others };
+    },
+  };
+}
+
+async function load(o: LoadOptions): Promise<LoadResult> {
+  const w = watchThreads();
+  const r = await runCollectorLoad(o);
+  const { main, others } = w.stop();
+  console.log(`  collector CPU ${r.collectorCpuMicros?.toFixed(1)} µs/record (all threads, measured span); over its life: main thread ${(main * 1e4 / r.delivered).toFixed(1)}, other threads ${(others * 1e4 / r.delivered).toFixed(1)} µs/record`);
+  return r;
+}
 
 export async function run(totalRecords = 400_000): Promise<{ msgpackOnly: number; msgpackAndSqlite: number }> {
   console.log(`collector throughput, ${totalRecords.toLocaleString('en')} request-audit records over OTLP/HTTP protobuf (8 clients × 512 records)`);
-  const only = await runCollectorLoad({
+  const only = await load({
     exportersYaml: '  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"',
     exporterIds: ['msgpack_audit'], totalRecords,
   });
   only.cleanup();
   console.log(`msgpack_audit alone          ${Math.round(only.recordsPerSecond).toLocaleString('en').padStart(9)} records/s (${only.seconds.toFixed(1)} s, ${only.refusedRequests} refused requests retried)`);
-  const both = await runCollectorLoad({
+  const both = await load({
     exportersYaml: '  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"\n  sqlite:\n    path: "{{dir}}/data/auditline.db"',
     exporterIds: ['msgpack_audit', 'sqlite'], totalRecords,
   });

@@ -56,6 +56,22 @@ export class JsonBytes {
     this.len = o;
   }
 
+  /** A finite number (cells are never NaN or infinite); small integers digit by digit, others by String(). */
+  num(v: number): void {
+    if (v >= 0 && v < 0x40000000 && (v | 0) === v) {
+      this.ensure(10);
+      const buf = this.buf;
+      let o = this.len;
+      if (v < 10) { buf[o++] = 0x30 + v; this.len = o; return; }
+      let d = 10;
+      while (d <= v) d *= 10;
+      while (d > 1) { d = (d / 10) | 0; buf[o++] = 0x30 + (((v / d) | 0) % 10); }
+      this.len = o;
+      return;
+    }
+    this.ascii(String(v));
+  }
+
   /** A JSON string literal for `s`. */
   str(s: string): void {
     const n = s.length;
@@ -97,11 +113,11 @@ export class JsonBytes {
 
   /**
    * The bytes written so far as a view of a buffer of their own (so it can be transferred to another
-   * thread), leaving a fresh buffer of the same size for what follows.
+   * thread); what follows is written into `next`, or a fresh buffer of the same size.
    */
-  take(): Uint8Array {
+  take(next?: Buffer): Uint8Array {
     const out = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.len);
-    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.buf = next ?? Buffer.allocUnsafeSlow(this.buf.length);
     this.len = 0;
     return out;
   }

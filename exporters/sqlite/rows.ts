@@ -25,6 +25,10 @@ const KEY_CACHE_LIMIT = 10_000;
 /** Where each kind of value goes in one table's row. */
 export interface TablePlan {
   readonly table: Table;
+  /**
+   * The row's columns, which are also the positions of its JSON array: `metadata` first (fill() writes
+   * it straight into the batch text), then the others in table order, trailing nulls left out.
+   */
   readonly columns: readonly string[];
   /** What to do with each attribute key seen so far (promoted keys are known up front). */
   readonly keys: Map<string, KeyInfo>;
@@ -36,11 +40,6 @@ export interface TablePlan {
   readonly iTimestamp: number; readonly iLevel: number; readonly iMessage: number; readonly iMetadata: number;
   readonly iEvent: number; readonly iTrace: number; readonly iSpan: number; readonly iService: number;
   readonly iComponent: number;
-  /**
-   * Position in the row's JSON array → column: `metadata` first, then the others in table order, so
-   * trailing nulls (the rarely set columns) can be left out.
-   */
-  readonly jsonColumns: readonly string[];
   /** The current batch's rows as UTF-8 JSON (`[[...],[...]`, closed by takeBatch()), and how many. */
   readonly out: JsonBytes;
   count: number;
@@ -51,6 +50,8 @@ export interface BatchText { audit_logs: Uint8Array | null; job_logs: Uint8Array
 
 /** First buffer size of a table's batch; later batches start at the size the previous one reached. */
 const INITIAL_BUFFER = 64 * 1024;
+/** Buffers kept for reuse: one per export in flight and table is plenty. */
+const SPARE_LIMIT = 16;
 
 /** The merged attribute → column list: the user's entries first, then defaults they do not override. */
 export function promotionList(user: Record<string, string>): [string, PromotableColumn][] {
@@ -60,7 +61,8 @@ export function promotionList(user: Record<string, string>): [string, Promotable
   return out;
 }
 
-function plan(table: Table, columns: readonly string[], promote: [string, PromotableColumn][]): TablePlan {
+function plan(table: Table, tableColumns: readonly string[], promote: [string, PromotableColumn][]): TablePlan {
+  const columns = ['metadata', ...tableColumns.filter((c) => c !== 'metadata')];
   const keys = new Map<string, KeyInfo>();
   promote.forEach(([attr, col], rank) => {
     const i = columns.indexOf(col);
@@ -76,7 +78,6 @@ function plan(table: Table, columns: readonly string[], promote: [string, Promot
     iEvent: columns.indexOf('event'), iTrace: columns.indexOf('trace_id'),
     iSpan: columns.indexOf('span_id'), iService: columns.indexOf('service'),
     iComponent: columns.indexOf('component'),
-    jsonColumns: ['metadata', ...columns.filter((c) => c !== 'metadata')],
     out: new JsonBytes(INITIAL_BUFFER), count: 0,
   };
 }
@@ -97,8 +98,10 @@ export class RowBuilder {
   private readonly services = new WeakMap<Resource, string | null>();
   private lastSecond = -1;
   private lastPrefix = '';
-  /** The current record's metadata JSON, written by fill(). */
-  private readonly meta = new JsonBytes(4096);
+  /** Buffers the writer thread handed back, to write later batches into. */
+  private readonly spare: Buffer[] = [];
+  /** Scratch for re-quoting a nested metadata map (see fill()). */
+  private readonly scratch = new JsonBytes(4096);
   /** Set by fill() when the metadata holds a nested map or list (see add()). */
   private nested = false;
 
@@ -109,8 +112,11 @@ export class RowBuilder {
     this.jobKeys = promote.filter(([, c]) => c === 'job_id').map(([a]) => a);
   }
 
-  /** Fills the right plan's row for a record and returns that plan. */
-  build(r: ReadableLogRecord): TablePlan {
+  /**
+   * Fills the right plan's row for a record and returns that plan. The row's JSON array is opened in
+   * the plan's batch text and its metadata (position 0) written there; add() writes the rest.
+   */
+  private build(r: ReadableLogRecord): TablePlan {
     const attrs = r.attributes;
     let p = this.audit;
     for (let i = 0; i < this.jobKeys.length; i++) {
@@ -118,6 +124,8 @@ export class RowBuilder {
       if (v !== undefined && v !== null && v !== '') { p = this.job; break; }
     }
     const row = p.row;
+    p.out.byte(p.count === 0 ? 0x5b : 0x2c);
+    p.out.byte(0x5b);
     row.fill(null);
     p.rank.fill(FREE);
     p.winner.fill(undefined);
@@ -153,21 +161,15 @@ export class RowBuilder {
     const p = this.build(r);
     const row = p.row;
     const out = p.out;
-    const iMeta = p.iMetadata;
     let last = row.length - 1;
-    while (last >= 0 && (row[last] === null || last === iMeta)) last--;
-    if (p.count === 0) out.byte(0x5b); else out.byte(0x2c);
-    out.byte(0x5b);
-    const m = this.meta;
-    if (m.len === 0) out.ascii('null');
-    else if (this.nested) out.quoted(m.buf, 0, m.len);
-    else out.bytes(m.buf, 0, m.len);
-    for (let c = 0; c <= last; c++) {
-      if (c === iMeta) continue;
+    while (last > 0 && row[last] === null) last--;
+    // Position 0 (metadata) is written already.
+    for (let c = 1; c <= last; c++) {
       const v = row[c];
       out.byte(0x2c);
       if (v === null) out.ascii('null');
       else if (typeof v === 'string') out.str(v);
+      else if (typeof v === 'number') out.num(v);
       else out.ascii(String(v));
     }
     out.byte(0x5d);
@@ -177,7 +179,22 @@ export class RowBuilder {
   /** The batch built by add() since the last call, which starts a new one. */
   takeBatch(): BatchText {
     const rows = this.audit.count + this.job.count;
-    return { audit_logs: close(this.audit), job_logs: close(this.job), rows };
+    return { audit_logs: this.close(this.audit), job_logs: this.close(this.job), rows };
+  }
+
+  /** Takes back a batch buffer the writer thread is done with. */
+  recycle(ab: ArrayBuffer): void {
+    if (this.spare.length < SPARE_LIMIT) this.spare.push(Buffer.from(ab));
+  }
+
+  /** Ends a table's batch text, handing over its bytes; null when the batch had no rows for it. */
+  private close(p: TablePlan): Uint8Array | null {
+    if (p.count === 0) { p.out.len = 0; return null; } // (drops a row a failed add() left half-written)
+    p.out.byte(0x5d);
+    p.count = 0;
+    const next = this.spare.pop();
+    // A smaller spare (from the other table) would only be grown again.
+    return p.out.take(next !== undefined && next.length >= p.out.buf.length ? next : undefined);
   }
 
 
@@ -190,12 +207,12 @@ export class RowBuilder {
 
   /**
    * One pass over the attributes: each is promoted into its column (when it outranks what is there)
-   * or appended to the metadata JSON in `this.meta` (left empty when there is none).
+   * or appended to the metadata JSON, written straight into the batch text (`null` when there is none).
    */
   private fill(attrs: LogAttributes, p: TablePlan): void {
     const row = p.row;
-    const m = this.meta;
-    m.len = 0;
+    const m = p.out;
+    const start = m.len;
     this.nested = false;
     for (const k in attrs) {
       const v = attrs[k];
@@ -210,9 +227,9 @@ export class RowBuilder {
         const prev = p.winner[c];
         // Rare: a lower-precedence attribute got the column first; it moves to metadata.
         if (prev !== undefined) {
-          m.byte(m.len === 0 ? 0x7b : 0x2c);
+          m.byte(m.len === start ? 0x7b : 0x2c);
           m.bytes(p.keys.get(prev)!.quoted);
-          this.value(attrs[prev]!);
+          this.value(m, attrs[prev]!);
         }
         row[c] = cell(v);
         p.rank[c] = info.rank;
@@ -225,27 +242,35 @@ export class RowBuilder {
           const mv = (v as Record<string, AnyValue>)[mk];
           if (mv === undefined) continue;
           if (isContentKey(mk)) { this.dropped++; continue; }
-          m.byte(m.len === 0 ? 0x7b : 0x2c);
+          m.byte(m.len === start ? 0x7b : 0x2c);
           m.str(mk);
           m.byte(0x3a);
-          this.value(mv);
+          this.value(m, mv);
         }
         continue;
       }
       if (info.content) { this.dropped++; continue; }
-      m.byte(m.len === 0 ? 0x7b : 0x2c);
+      m.byte(m.len === start ? 0x7b : 0x2c);
       m.bytes(info.quoted);
-      this.value(v);
+      this.value(m, v);
     }
-    if (m.len !== 0) m.byte(0x7d);
+    if (m.len === start) { m.ascii('null'); return; }
+    m.byte(0x7d);
+    if (this.nested) {
+      // Rare: metadata with a nested map or list goes in as a JSON string instead (see add()).
+      const t = this.scratch;
+      t.len = 0;
+      t.bytes(m.buf, start, m.len);
+      m.len = start;
+      m.quoted(t.buf, 0, t.len);
+    }
   }
 
   /** One metadata value as JSON; maps and lists mark the metadata as nested. */
-  private value(v: AnyValue): void {
-    const m = this.meta;
+  private value(m: JsonBytes, v: AnyValue): void {
     switch (typeof v) {
       case 'string': m.str(v); return;
-      case 'number': m.ascii(Number.isFinite(v) ? String(v) : 'null'); return;
+      case 'number': if (Number.isFinite(v)) m.num(v); else m.ascii('null'); return;
       case 'boolean': m.ascii(v ? 'true' : 'false'); return;
       default:
         if (v !== null && typeof v === 'object') this.nested = true;
@@ -273,14 +298,6 @@ export class RowBuilder {
     const f = Math.floor(ms - sec * 1000);
     return this.lastPrefix + (f < 10 ? '00' : f < 100 ? '0' : '') + f + 'Z';
   }
-}
-
-/** Ends a table's batch text, handing over its bytes; null when the batch had no rows for it. */
-function close(p: TablePlan): Uint8Array | null {
-  if (p.count === 0) return null;
-  p.out.byte(0x5d);
-  p.count = 0;
-  return p.out.take();
 }
 
 function cell(v: AnyValue): Cell {

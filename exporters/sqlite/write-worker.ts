@@ -29,7 +29,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { t: 'ready' }
-  | { t: 'done'; id: number; error?: { code?: string; message: string }; deleted?: Record<string, number>; statements?: number };
+  | { t: 'done'; id: number; error?: { code?: string; message: string }; deleted?: Record<string, number>; statements?: number; back?: ArrayBuffer[] };
 
 export const WORKER_SOURCE = String.raw`
 'use strict';
@@ -42,8 +42,23 @@ const inserts = {};
 const deletes = {};
 let closing = false;
 
-function fail(id, err) {
-  parentPort.postMessage({ t: 'done', id, error: { code: err && err.code, message: String(err && err.message || err) } });
+function fail(id, err, m) {
+  const back = m ? buffers(m) : [];
+  parentPort.postMessage({ t: 'done', id, error: { code: err && err.code, message: String(err && err.message || err) }, back }, back);
+}
+
+// A write's buffers go back with its reply, for the main thread to fill again
+// (no fresh multi-megabyte allocation per batch there, no free here).
+function buffers(m) {
+  const out = [];
+  if (m.audit_logs !== null) out.push(m.audit_logs.buffer);
+  if (m.job_logs !== null) out.push(m.job_logs.buffer);
+  return out;
+}
+
+function done(m) {
+  const back = buffers(m);
+  parentPort.postMessage({ t: 'done', id: m.id, back }, back);
 }
 
 try {
@@ -83,17 +98,17 @@ function flushWrites() {
   if (batches.length === 0) return;
   try {
     writeMany(batches);
-    for (const m of batches) parentPort.postMessage({ t: 'done', id: m.id });
+    for (const m of batches) done(m);
     return;
   } catch (err) {
-    if (batches.length === 1) { fail(batches[0].id, err); return; }
+    if (batches.length === 1) { fail(batches[0].id, err, batches[0]); return; }
   }
   for (const m of batches) {
     try {
       writeOne(m);
-      parentPort.postMessage({ t: 'done', id: m.id });
+      done(m);
     } catch (err) {
-      fail(m.id, err);
+      fail(m.id, err, m);
     }
   }
 }

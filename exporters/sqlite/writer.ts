@@ -56,7 +56,7 @@ export class WriteWorker {
   constructor(path: string, synchronous: 'normal' | 'full', private readonly rows: RowBuilder) {
     // One statement per batch and table: SQLite walks the batch's JSON array (see RowBuilder.add).
     const insert = (p: TablePlan) =>
-      `INSERT INTO ${p.table} (${p.jsonColumns.join(', ')}) SELECT ${p.jsonColumns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
+      `INSERT INTO ${p.table} (${p.columns.join(', ')}) SELECT ${p.columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
     const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
     const init: WorkerInit = {
       driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
@@ -77,6 +77,7 @@ export class WriteWorker {
     this.ready.catch(() => undefined);
     this.worker.on('message', (m: WorkerReply) => {
       if (m.t !== 'done' || m.id < 0) return;
+      if (m.back) for (let i = 0; i < m.back.length; i++) this.rows.recycle(m.back[i]!);
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

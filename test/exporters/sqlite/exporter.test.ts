@@ -156,6 +156,11 @@ describe('sqlite exporter – rows', () => {
     expect(res.code).toBe(1);
     expect(res.error?.name).toBe('PermanentError');
     expect(rows(path, 'SELECT message FROM audit_logs')).toEqual([{ message: 'before' }]);
+    // A batch whose first record fails leaves nothing half-written for the next one either.
+    const first = await new Promise<{ code: number }>((r) => e.export([record({ attrs }), record({ body: 'dropped' })], r));
+    expect(first.code).toBe(1);
+    await exportAll(e, [record({ body: 'after' })]);
+    expect(rows(path, 'SELECT message FROM audit_logs ORDER BY id')).toEqual([{ message: 'before' }, { message: 'after' }]);
   });
 
   it('keeps the order of records within a large batch', async () => {
