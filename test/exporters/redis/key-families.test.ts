@@ -63,6 +63,28 @@ describe('redis exporter – the seed key schema', () => {
     near(await ttl(key), 7 * DAY);
   });
 
+  it('writes non-ASCII and JSON-escaped values byte-exact in hashes, index keys, members and the stream', async () => {
+    await exportAll(exp, [request({
+      time: SEED_TIME, ip: 'clïent-ä', host: 'api.example.com', method: 'GET', path: '/café/☕', status: 200,
+      user: 'zoë', session: 'sess-"quoted"\nline', clientHostname: 'ホスト.example',
+    })]);
+    const key = 'req:1705314645.123000:clïent-ä';
+    const h = hgetall(await redis.cli('--raw', 'hgetall', key));
+    expect(h.client_ip).toBe('clïent-ä');
+    expect(h.path).toBe('/café/☕');
+    expect(h.user_id).toBe('zoë');
+    expect(h.client_hostname).toBe('ホスト.example');
+    expect(await redis.cli('--raw', 'hget', key, 'session_id')).toBe('sess-"quoted"\nline');
+    near(await ttl(key), 7 * DAY);
+    for (const idx of ['idx:req:ip:clïent-ä', 'idx:req:user:zoë', 'idx:req:path:GET:/café/☕', 'idx:req:fqdn:ホスト.example']) {
+      expect(Number(await redis.cli('--raw', 'zscore', idx, key))).toBeCloseTo(1705314645.123, 5);
+      near(await ttl(idx), 7 * DAY + SLACK);
+    }
+    const stream = await redis.cli('--raw', 'xrange', 'stream:requests', '-', '+');
+    const json = JSON.parse(stream.slice(stream.indexOf('{'))) as Record<string, unknown>;
+    expect(json).toMatchObject({ client_ip: 'clïent-ä', path: '/café/☕', user_id: 'zoë', session_id: 'sess-"quoted"\nline' });
+  });
+
   it('indexes a request in every idx:req sorted set, scored by request time, with the TTL of what it holds', async () => {
     await exportAll(exp, [request({
       time: SEED_TIME, ip: '192.168.1.1', host: 'api.example.com', method: 'post', path: '/users/42', route: '/users/{id}',
