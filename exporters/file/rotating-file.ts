@@ -29,6 +29,8 @@ export class RotatingFile {
   private readonly prefix: string;
   private readonly ext: string;
   private readonly backupPattern: RegExp;
+  /** Stamp (ms) of this file's latest backup: stamps only move forward, see freeBackupName. */
+  private lastStampMs = 0;
 
   constructor(readonly path: string, private readonly opts: RotationOptions) {
     this.dir = dirname(path);
@@ -93,11 +95,20 @@ export class RotatingFile {
     await this.prune();
   }
 
-  /** A backup name not yet taken; two rotations in one millisecond get consecutive stamps. */
-  private async freeBackupName(ms: number): Promise<string> {
+  /**
+   * A backup name not yet taken, stamped later than every earlier backup: several
+   * rotations in one millisecond get consecutive stamps, and a stamp freed by
+   * pruning is never reused (a newer backup with an older stamp would be pruned
+   * first, losing the newest lines).
+   */
+  private async freeBackupName(now: number): Promise<string> {
+    let ms = Math.max(now, this.lastStampMs + 1);
     for (;;) {
       const name = join(this.dir, `${this.prefix}-${this.stamp(ms)}${this.ext}`);
-      if (!(await exists(name))) return name;
+      if (!(await exists(name))) {
+        this.lastStampMs = ms;
+        return name;
+      }
       ms++;
     }
   }

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync }
 import { join } from 'node:path';
 import { SeverityNumber, type LogAttributes } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Exporter, Host } from '../../../src/component/types.js';
 import type { ConfigIssue } from '../../../src/config/schema.js';
 import { LogRecordData } from '../../../src/model/log-record.js';
@@ -143,6 +143,21 @@ describe('file exporter – size rotation', () => {
     // What survives is the tail of the sequence, contiguous and ending with the last record.
     expect(kept.at(-1)).toBe(35);
     expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 36 - kept.length + i));
+  });
+
+  it('keeps the newest lines when many rotations fall in one millisecond (a pruned stamp is never reused)', async () => {
+    // Freeze the clock: every rotation happens "at once", the worst case for millisecond stamps.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-01-02T03:04:05.678Z') });
+    try {
+      const e = await open({ rotation: { max_bytes: '600', max_backups: 2 } });
+      for (let b = 0; b < 12; b++) await e.consume(seq(3, b * 3));
+      await e.shutdown();
+      const kept = [...backups(), 'audit.jsonl'].flatMap((n) => lines(join(logDir(), n)).map((l) => (l.metadata as { seq: number }).seq));
+      expect(kept.at(-1)).toBe(35);
+      expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 36 - kept.length + i));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('deletes backups older than max_days when it rotates', async () => {
