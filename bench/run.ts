@@ -7,13 +7,15 @@ import { run as otlpDecode } from './otlp-decode.js';
 import { run as redaction } from './redaction.js';
 import { run as redisIndex } from './redis-index.js';
 import { run as redisCollector } from './redis-collector.js';
+import { run as redisCpu } from './redis-cpu.js';
 import { run as sqliteCollector } from './sqlite-collector.js';
+import { run as sqliteCpu } from './sqlite-cpu.js';
 import { run as sqliteQuery } from './sqlite-query.js';
 
 const groups: Record<string, () => Promise<unknown>> = {
   core: async () => { await coreCollector(); await inProcess(); },
-  sqlite: async () => { await sqliteCollector(); await sqliteQuery(); },
-  redis: async () => { await redisCollector(); await redisIndex(); },
+  sqlite: async () => { await sqliteCollector(); await sqliteCpu(); await sqliteQuery(); },
+  redis: async () => { await redisCollector(); await redisCpu(); await redisIndex(); },
   micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
 };
 
