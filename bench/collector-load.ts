@@ -12,6 +12,15 @@ import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { requestAuditRecords } from './fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'bin/auditline');
+
+/** The node flags in a `#!/usr/bin/env -S node --flag …` line. */
+function shebangFlags(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const words = first.split(' ').filter(Boolean);
+  const at = words.indexOf('node');
+  return at >= 0 ? words.slice(at + 1) : [];
+}
 
 export interface LoadOptions {
   /** YAML for `exporters:` entries (indented two spaces); `{{dir}}` is the temp dir. */
@@ -64,9 +73,10 @@ service:
       processors: [${processors.join(', ')}]
       exporters: [${o.exporterIds.join(', ')}]
 `);
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof") passes flags to the collector's node, for profiling.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/auditline'), '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
+  // Node runs with the flags of bin/auditline's shebang, as when a user runs the command;
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof") adds flags, for profiling.
+  const nodeArgs = [...shebangFlags(CLI), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (c) => { err += c; });
   await waitFor(async () => (await metric(apiPort, 'auditline_exporter_queue_capacity')) !== undefined || proc.exitCode !== null, 20_000);

@@ -16,7 +16,7 @@ describe('README', () => {
     expect(firstBlock).toContain('npm start');
     expect(firstBlock).toContain('npm test');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toBe('node bin/auditline --config collector.yaml');
+    expect(pkg.scripts.start).toBe('./bin/auditline --config collector.yaml');
   });
 
   it('holds the option reference generated from every component config (run `npm run docs` to refresh)', () => {
