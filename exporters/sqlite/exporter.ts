@@ -16,7 +16,7 @@ import { SqliteQueries } from './queries.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { Retention, type RetentionResult } from './retention.js';
 import { registerSqliteRoutes } from './routes.js';
-import { RowBuilder } from './rows.js';
+import { RowBuilder, type BatchText } from './rows.js';
 import { prepareDatabase, SqliteWriteError, WriteWorker } from './writer.js';
 
 export interface SqliteExporterContext {
@@ -26,6 +26,9 @@ export interface SqliteExporterContext {
 }
 
 const PARSED = Symbol('parsed config');
+
+/** One batch as rows (UTF-8 JSON per table), built once and kept for retries. */
+interface SqlitePayload { batch: BatchText; dropped: number }
 
 /** SQLite error codes worth retrying: the database is busy, full or the disk failed transiently. */
 const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
@@ -75,15 +78,39 @@ export class SqliteExporter implements PushExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    let payload: SqlitePayload;
+    try {
+      payload = this.prepare(records);
+    } catch (err) {
+      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
+      return;
+    }
+    this.exportPrepared(payload, resultCallback);
+  }
+
+  /** Builds the batch's rows (bytes) on this thread; the exporter helper queues these instead of the records. */
+  prepare(records: ReadableLogRecord[]): SqlitePayload {
+    const rows = this.rows;
+    try {
+      for (let i = 0; i < records.length; i++) rows.add(records[i]!);
+    } catch (err) {
+      rows.takeBatch(); // the next batch starts empty
+      rows.takeDropped();
+      throw classify(err);
+    }
+    return { batch: rows.takeBatch(), dropped: rows.takeDropped() };
+  }
+
+  /** Writes prepared rows in one transaction; calls back once it committed. Safe to repeat after a failure. */
+  exportPrepared(payload: unknown, resultCallback: (result: ExportResult) => void): void {
+    const { batch, dropped } = payload as SqlitePayload;
     let writing: Promise<void>;
     try {
       if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
-      // Rows are built synchronously inside write(), before it awaits the writer thread.
-      writing = this.open().write(records);
+      writing = this.open().writeBatch(batch);
     } catch (err) {
       writing = Promise.reject(err);
     }
-    const dropped = this.rows.takeDropped();
     writing.then(() => {
       if (dropped > 0) {
         this.logger.burst('warn', 'content-dropped', 'Dropped prompt or response content keys before writing; configure the redaction processor.', {

@@ -7,9 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { assertKnownVersion, migrate } from './migrations.js';
-import type { RowBuilder, TablePlan } from './rows.js';
+import type { BatchText, RowBuilder, TablePlan } from './rows.js';
 import type { Table } from './schema.js';
 import { WORKER_SOURCE, type WorkerInit, type WorkerReply, type WorkerRequest } from './write-worker.js';
 
@@ -95,22 +94,23 @@ export class WriteWorker {
 
   get alive(): boolean { return !this.exited; }
 
-  /** Builds rows on this thread and writes them in one transaction on the writer thread. */
-  async write(records: readonly ReadableLogRecord[]): Promise<void> {
-    const rows = this.rows;
-    try {
-      for (let i = 0; i < records.length; i++) rows.add(records[i]!);
-    } catch (err) {
-      rows.takeBatch(); // the next batch starts empty
-      throw err;
-    }
-    const batch = rows.takeBatch();
+  /**
+   * Writes a batch built by RowBuilder in one transaction on the writer thread. The bytes are
+   * copied to the thread (a memcpy, small beside building them), not transferred, so a failed
+   * write can be retried with the same batch even if the thread died; they go back to the row
+   * builder's pool once written.
+   */
+  async writeBatch(batch: BatchText): Promise<void> {
+    // Exact-size copies, transferred: one memcpy each (cloning the view would copy its whole buffer).
+    const audit = batch.audit_logs?.slice() ?? null;
+    const job = batch.job_logs?.slice() ?? null;
     const transfer: ArrayBuffer[] = [];
-    if (batch.audit_logs) transfer.push(batch.audit_logs.buffer as ArrayBuffer);
-    if (batch.job_logs) transfer.push(batch.job_logs.buffer as ArrayBuffer);
-    // Transferred, not cloned: the bytes move to the writer thread without a copy.
-    const reply = await this.request({ t: 'write', id: 0, audit_logs: batch.audit_logs, job_logs: batch.job_logs }, transfer);
+    if (audit) transfer.push(audit.buffer as ArrayBuffer);
+    if (job) transfer.push(job.buffer as ArrayBuffer);
+    const reply = await this.request({ t: 'write', id: 0, audit_logs: audit, job_logs: job }, transfer);
     if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
+    if (batch.audit_logs) this.rows.recycle(batch.audit_logs.buffer as ArrayBuffer);
+    if (batch.job_logs) this.rows.recycle(batch.job_logs.buffer as ArrayBuffer);
   }
 
   async retention(cutoffs: Record<Table, string>, batch: number): Promise<RetentionReply> {

@@ -2,9 +2,13 @@
 // behaviour: a bounded sending queue drained by N consumers, retry with
 // exponential backoff and jitter for retryable failures, and a per-attempt
 // timeout. An exporter author writes only `export()`; this does the rest.
+// An exporter that can turn a batch into its own payload (rows, bytes) may
+// also offer `prepare`/`exportPrepared`: the batch is then converted as it is
+// queued, and the queue and retries hold the compact payload, not the records.
 import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { BackpressureError, errorMessage, isPermanent } from '../component/errors.js';
+import { BackpressureError, PermanentError, errorMessage, isPermanent } from '../component/errors.js';
 import type { CreateSettings, Exporter, Host } from '../component/types.js';
 import { M } from '../telemetry/metrics.js';
 import { isFileStorage } from '../extensions/file-storage/factory.js';
@@ -16,9 +20,27 @@ export interface PushExporter extends LogRecordExporter {
   start?(host: Host): Promise<void>;
   /** Upper bound on concurrent exports, e.g. 1 for a single append-only file. */
   readonly maxConcurrency?: number;
+  /**
+   * Converts a batch into what `exportPrepared` sends, synchronously; a throw drops the batch for good.
+   * Records otherwise stay referenced until their export commits; held that long they outlive V8's young
+   * generation and cost GC time on every thread (measured with the sqlite exporter: ~15% of collector CPU).
+   */
+  prepare?(records: ReadableLogRecord[]): unknown;
+  /** Sends a payload from `prepare`; called again with the same payload on retry. */
+  exportPrepared?(payload: unknown, resultCallback: (result: ExportResult) => void): void;
 }
 
-interface Item { records: ReadableLogRecord[]; firstAttempt: number; /** Sequence in the persistent queue, if any. */ seq?: number }
+interface Item {
+  /** The batch, until `prepare` has turned it into `payload`. */
+  records: ReadableLogRecord[] | null;
+  payload?: unknown;
+  /** Set when `prepare` threw: the batch cannot be sent. */
+  prepareError?: unknown;
+  count: number;
+  firstAttempt: number;
+  /** Sequence in the persistent queue, if any. */
+  seq?: number;
+}
 
 export class QueuedExporter implements Exporter {
   private readonly queue: Item[] = [];
@@ -56,7 +78,7 @@ export class QueuedExporter implements Exporter {
       const left = this.store.loadAll((file, err) => {
         this.settings.logger.error('A persisted batch could not be read; it was kept aside as .corrupt.', { exporter: this.settings.id, file, error: errorMessage(err) });
       });
-      for (const b of left) this.queue.push({ records: b.records, firstAttempt: Date.now(), seq: b.seq });
+      for (const b of left) this.queue.push({ records: b.records, count: b.records.length, firstAttempt: Date.now(), seq: b.seq });
       if (left.length > 0) {
         this.settings.logger.info('Resuming the persistent sending queue.', { exporter: this.settings.id, batches: left.length, records: left.reduce((n, b) => n + b.records.length, 0) });
         this.gauge();
@@ -71,8 +93,11 @@ export class QueuedExporter implements Exporter {
     if (!this.accepting) {
       return Promise.reject(new BackpressureError(`Exporter "${this.settings.id}" is not running.`, 1, 503));
     }
-    const item: Item = { records, firstAttempt: Date.now() };
-    if (!this.cfg.sending_queue.enabled) return this.sendNow(item);
+    const item: Item = { records, count: records.length, firstAttempt: Date.now() };
+    if (!this.cfg.sending_queue.enabled) {
+      this.prepare(item);
+      return this.sendNow(item);
+    }
     if (this.queue.length >= this.cfg.sending_queue.queue_size) {
       this.settings.telemetry.add(M.exporterEnqueueFailed, records.length, this.labels);
       this.settings.logger.burst('warn', 'queue-full', 'Sending queue is full; refusing records so the sender retries.', {
@@ -88,10 +113,22 @@ export class QueuedExporter implements Exporter {
         return Promise.reject(new BackpressureError(`Persistent queue of exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503));
       }
     }
+    // After persisting: the disk copy is of the records; from here on only the payload is held.
+    this.prepare(item);
     this.queue.push(item);
     this.gauge();
     this.pump();
     return Promise.resolve();
+  }
+
+  private prepare(item: Item): void {
+    if (this.inner.prepare === undefined || item.records === null) return;
+    try {
+      item.payload = this.inner.prepare(item.records);
+    } catch (err) {
+      item.prepareError = err;
+    }
+    item.records = null;
   }
 
   /** Resolves when the queue is empty and nothing is in flight. */
@@ -120,7 +157,7 @@ export class QueuedExporter implements Exporter {
       this.drainExpired = expired;
       for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
       if (expired) {
-        const left = this.queue.splice(0).reduce((n, i) => n + i.records.length, 0);
+        const left = this.queue.splice(0).reduce((n, i) => n + i.count, 0);
         this.gauge();
         if (left > 0 && this.store) {
           this.settings.logger.warn('Shutting down with records still queued; they stay on disk and are sent at the next start.', { exporter: this.settings.id, records: left });
@@ -162,10 +199,11 @@ export class QueuedExporter implements Exporter {
   private async deliver(item: Item): Promise<unknown> {
     const r = this.cfg.retry_on_failure;
     let interval = r.initial_interval;
+    this.prepare(item); // batches resumed from disk
     for (;;) {
       try {
-        await this.exportOnce(item.records);
-        this.settings.telemetry.add(M.exporterSent, item.records.length, this.labels);
+        await this.exportOnce(item);
+        this.settings.telemetry.add(M.exporterSent, item.count, this.labels);
         return undefined;
       } catch (err) {
         const elapsed = Date.now() - item.firstAttempt;
@@ -174,15 +212,15 @@ export class QueuedExporter implements Exporter {
           || (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
         if (giveUp && this.drainExpired && item.seq !== undefined) return err;
         if (giveUp) {
-          this.settings.telemetry.add(M.exporterFailed, item.records.length, this.labels);
+          this.settings.telemetry.add(M.exporterFailed, item.count, this.labels);
           this.settings.logger.burst('error', 'dropped', 'Dropped records after export failure.', {
-            exporter: this.settings.id, records: item.records.length, permanent: isPermanent(err), error: errorMessage(err),
+            exporter: this.settings.id, records: item.count, permanent: isPermanent(err), error: errorMessage(err),
           });
           return err;
         }
         this.settings.telemetry.add(M.exporterRetries, 1, this.labels);
         this.settings.logger.burst('warn', 'retry', 'Export failed; will retry.', {
-          exporter: this.settings.id, records: item.records.length, retry_in_ms: Math.round(wait), error: errorMessage(err),
+          exporter: this.settings.id, records: item.count, retry_in_ms: Math.round(wait), error: errorMessage(err),
         });
         await this.sleep(wait);
         interval *= r.multiplier;
@@ -190,15 +228,21 @@ export class QueuedExporter implements Exporter {
     }
   }
 
-  private exportOnce(records: ReadableLogRecord[]): Promise<void> {
+  private exportOnce(item: Item): Promise<void> {
+    if (item.prepareError !== undefined) {
+      const e = item.prepareError;
+      return Promise.reject(isPermanent(e) ? e : new PermanentError(`Cannot prepare the batch: ${errorMessage(e)}`));
+    }
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Export timed out after ${this.cfg.timeout}ms.`)), this.cfg.timeout);
+      const done = (res: ExportResult) => {
+        clearTimeout(timer);
+        if (res.code === ExportResultCode.SUCCESS) resolve();
+        else reject(res.error ?? new Error('Export failed.'));
+      };
       try {
-        this.inner.export(records, (res) => {
-          clearTimeout(timer);
-          if (res.code === ExportResultCode.SUCCESS) resolve();
-          else reject(res.error ?? new Error('Export failed.'));
-        });
+        if (item.records === null) this.inner.exportPrepared!(item.payload, done);
+        else this.inner.export(item.records, done);
       } catch (err) {
         clearTimeout(timer);
         reject(err);

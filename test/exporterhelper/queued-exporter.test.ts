@@ -110,3 +110,78 @@ describe('exporter helper', () => {
     await q.shutdown();
   });
 });
+
+/** A two-phase exporter: batches become strings as they are queued; the first `failures` sends fail. */
+class PreparingExporter implements PushExporter {
+  readonly prepared: string[][] = [];
+  readonly sent: unknown[] = [];
+  readonly delivered: string[] = [];
+  constructor(private failures = 0, private readonly badBody?: string) {}
+  prepare(records: ReadableLogRecord[]): string[] {
+    const bodies = records.map((r) => String(r.body));
+    if (this.badBody !== undefined && bodies.includes(this.badBody)) throw new Error(`Cannot encode ${this.badBody}.`);
+    this.prepared.push(bodies);
+    return bodies;
+  }
+  exportPrepared(payload: unknown, cb: (r: ExportResult) => void): void {
+    this.sent.push(payload);
+    setImmediate(() => {
+      if (this.failures > 0) { this.failures--; cb({ code: ExportResultCode.FAILED, error: new Error('Backend unavailable.') }); return; }
+      this.delivered.push(...(payload as string[]));
+      cb({ code: ExportResultCode.SUCCESS });
+    });
+  }
+  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+    this.exportPrepared(this.prepare(records), cb);
+  }
+  async shutdown(): Promise<void> {}
+}
+
+describe('exporter helper with a preparing exporter', () => {
+  it('prepares each batch once as it is queued and retries with the same payload', async () => {
+    const telemetry = new Telemetry();
+    const inner = new PreparingExporter(2);
+    const q = new QueuedExporter({ id: 'pp', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms', max_interval: '10ms' } }));
+    await q.start(host);
+    await q.consume(records(3));
+    expect(inner.prepared).toEqual([['r0', 'r1', 'r2']]); // already converted when consume returned
+    await q.drained();
+    expect(inner.prepared).toHaveLength(1);
+    expect(inner.sent).toHaveLength(3);
+    expect(inner.sent[1]).toBe(inner.sent[0]);
+    expect(inner.sent[2]).toBe(inner.sent[0]);
+    expect(inner.delivered).toEqual(['r0', 'r1', 'r2']);
+    expect(telemetry.value(M.exporterSent, { exporter: 'pp' })).toBe(3);
+    expect(telemetry.value(M.exporterRetries, { exporter: 'pp' })).toBe(2);
+    await q.shutdown();
+  });
+
+  it('drops and counts a batch that cannot be prepared, and keeps sending the others', async () => {
+    const telemetry = new Telemetry();
+    const inner = new PreparingExporter(0, 'r1');
+    const q = new QueuedExporter({ id: 'pb', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms' } }));
+    await q.start(host);
+    await q.consume(records(2)); // holds r1: cannot be prepared
+    await q.consume(records(1));
+    await q.drained();
+    expect(inner.delivered).toEqual(['r0']);
+    expect(telemetry.value(M.exporterFailed, { exporter: 'pb' })).toBe(2);
+    expect(telemetry.value(M.exporterSent, { exporter: 'pb' })).toBe(1);
+    expect(telemetry.value(M.exporterRetries, { exporter: 'pb' }) ?? 0).toBe(0);
+    await q.shutdown();
+  });
+
+  it('prepares too when the sending queue is disabled, and reports a failure to the caller', async () => {
+    const inner = new PreparingExporter(0, 'r0');
+    const q = new QueuedExporter({ id: 'pd', logger: silentLogger, telemetry: new Telemetry() }, inner, helper({ sending_queue: { enabled: false } }));
+    await q.start(host);
+    await expect(q.consume(records(1))).rejects.toThrow(/Cannot prepare the batch: Cannot encode r0/);
+    const ok = new PreparingExporter();
+    const q2 = new QueuedExporter({ id: 'pe', logger: silentLogger, telemetry: new Telemetry() }, ok, helper({ sending_queue: { enabled: false } }));
+    await q2.start(host);
+    await q2.consume(records(2));
+    expect(ok.delivered).toEqual(['r0', 'r1']);
+    await q.shutdown();
+    await q2.shutdown();
+  });
+});
