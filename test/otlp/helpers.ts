@@ -171,3 +171,15 @@ export const str = (s: string): PbWriter => pb().len(1, s);
 
 /** A KeyValue. */
 export const kv = (key: string, value: PbWriter): PbWriter => pb().len(1, key).len(2, value);
+
+/** mulberry32: a small seeded PRNG, so randomised tests replay exactly. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

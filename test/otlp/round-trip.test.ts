@@ -7,17 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LogRecordData } from '../../src/model/log-record.js';
 import { decodeLogsRequestJson } from '../../src/otlp/decode-json.js';
 import { decodeLogsRequestProtobuf } from '../../src/otlp/decode-protobuf.js';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './helpers.js';
 
 const KEYS = ['http.method', 'url.path', 'status', 'user.id', 'session.id', 'model', 'é.key', 'a', 'long.' + 'k'.repeat(140)];
 const WORDS = ['POST', 'GET', '/api/v1/chat', 'gpt-4o', 'naïve', '☃', '😀', '', 'x'.repeat(130), 'user-1001', 'user-1002'];
