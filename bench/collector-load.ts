@@ -12,10 +12,10 @@ import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { requestAuditRecords } from './fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/auditline');
+export const CLI = join(ROOT, 'bin/auditline');
 
 /** The node flags in a `#!/usr/bin/env -S node --flag …` line. */
-function shebangFlags(file: string): string[] {
+export function shebangFlags(file: string): string[] {
   const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
   const words = first.split(' ').filter(Boolean);
   const at = words.indexOf('node');

@@ -4,6 +4,7 @@ import { run as coreCollector } from './core-collector.js';
 import { run as inProcess } from './in-process.js';
 import { run as msgpackEncode } from './msgpack-encode.js';
 import { run as otlpDecode } from './otlp-decode.js';
+import { run as pipelineOnly } from './pipeline-only.js';
 import { run as redaction } from './redaction.js';
 import { run as redisIndex } from './redis-index.js';
 import { run as redisCollector } from './redis-collector.js';
@@ -13,7 +14,7 @@ import { run as sqliteCpu } from './sqlite-cpu.js';
 import { run as sqliteQuery } from './sqlite-query.js';
 
 const groups: Record<string, () => Promise<unknown>> = {
-  core: async () => { await coreCollector(); await inProcess(); },
+  core: async () => { await coreCollector(); await pipelineOnly(); await inProcess(); },
   sqlite: async () => { await sqliteCollector(); await sqliteCpu(); await sqliteQuery(); },
   redis: async () => { await redisCollector(); await redisCpu(); await redisIndex(); },
   micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
