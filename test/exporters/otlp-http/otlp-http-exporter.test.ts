@@ -112,6 +112,8 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
     const port = await startReceiver(sink, { logs_url_path: '/gateway/v1/logs' });
     const viaBase = await startExporter({ endpoint: `http://127.0.0.1:${port}/gateway/` });
     await viaBase.consume(records().slice(0, 1));
+    // consume() only queues; wait for the first to land so the two sends cannot arrive out of order.
+    await until(() => sink.received.length === 1);
     const viaFull = await startExporter({ endpoint: 'http://127.0.0.1:9', logs_endpoint: `http://127.0.0.1:${port}/gateway/v1/logs` });
     await viaFull.consume(records().slice(1));
     await until(() => sink.received.length === 2);
