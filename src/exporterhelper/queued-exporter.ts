@@ -5,8 +5,7 @@
 // An exporter that can turn a batch into its own payload (rows, bytes) may
 // also offer `prepare`/`exportPrepared`: the batch is then converted as it is
 // queued, and the queue and retries hold the compact payload, not the records.
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BackpressureError, PermanentError, errorMessage, isPermanent } from '../component/errors.js';
 import type { CreateSettings, Exporter, Host } from '../component/types.js';
@@ -22,8 +21,8 @@ export interface PushExporter extends LogRecordExporter {
   readonly maxConcurrency?: number;
   /**
    * Converts a batch into what `exportPrepared` sends, synchronously; a throw drops the batch for good.
-   * Records otherwise stay referenced until their export commits; held that long they outlive V8's young
-   * generation and cost GC time on every thread (measured with the sqlite exporter: ~15% of collector CPU).
+   * Records otherwise stay referenced until their export commits. A queued sqlite batch measured
+   * ~664 B/record of GC-traced heap as records, ~392 B/record off-heap as row bytes (throughput unchanged).
    */
   prepare?(records: ReadableLogRecord[]): unknown;
   /** Sends a payload from `prepare`; called again with the same payload on retry. */
