@@ -95,6 +95,15 @@ function expectIntact(got: ReadableLogRecord[]): void {
   expect(b.severityNumber).toBe(SeverityNumber.ERROR);
 }
 
+/** A receiver behind a bearertokenauth extension that accepts only `token`. */
+async function startReceiverWithToken(sink: Collecting, token: string): Promise<number> {
+  const authCfg = bearerTokenAuthExtensionFactory.config.parse({ token }, [], [])!;
+  const auth = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() }, authCfg);
+  await auth.start(hostWith());
+  cleanups.push(() => auth.shutdown());
+  return startReceiver(sink, { auth: { authenticator: 'bearertokenauth' } }, hostWith({ bearertokenauth: auth }));
+}
+
 describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver', () => {
   it.each([
     ['proto', 'gzip'], ['proto', 'none'], ['json', 'gzip'], ['json', 'none'],
@@ -122,11 +131,7 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
 
   it('sends configured headers, so a receiver behind bearertokenauth accepts the records', async () => {
     const sink = new Collecting();
-    const authCfg = bearerTokenAuthExtensionFactory.config.parse({ token: 's3cret' }, [], [])!;
-    const auth = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() }, authCfg);
-    await auth.start(hostWith());
-    cleanups.push(() => auth.shutdown());
-    const port = await startReceiver(sink, { auth: { authenticator: 'bearertokenauth' } }, hostWith({ bearertokenauth: auth }));
+    const port = await startReceiverWithToken(sink, 's3cret');
     const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, headers: { Authorization: 'Bearer s3cret' } });
     await e.consume(records());
     await until(() => sink.received.length === 2);
@@ -135,11 +140,7 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
 
   it('treats a 401 from the receiver as permanent: dropped and counted, not retried', async () => {
     const sink = new Collecting();
-    const authCfg = bearerTokenAuthExtensionFactory.config.parse({ token: 's3cret' }, [], [])!;
-    const auth = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() }, authCfg);
-    await auth.start(hostWith());
-    cleanups.push(() => auth.shutdown());
-    const port = await startReceiver(sink, { auth: { authenticator: 'bearertokenauth' } }, hostWith({ bearertokenauth: auth }));
+    const port = await startReceiverWithToken(sink, 's3cret');
     const telemetry = new Telemetry();
     const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms' } }, telemetry);
     await e.consume(records());
