@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { requestAuditRecords } from './fixtures.js';
+import { cpuTicks, statFields, USER_HZ } from './proc-cpu.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin/auditline');
@@ -121,24 +122,14 @@ service:
   };
 }
 
-/**
- * User + system CPU seconds of a process (all its threads) from /proc; undefined
- * elsewhere. Printed beside records/s because, unlike wall time, it barely moves
- * when other work shares the machine.
- */
+/** User + system CPU seconds of a process (all its threads); undefined where /proc is not available. */
 function processCpuSeconds(pid: number): number | undefined {
   try {
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+    return cpuTicks(statFields(`/proc/${pid}/stat`)) / USER_HZ;
   } catch {
     return undefined;
   }
 }
-
-/** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Node). */
-const CLOCK_TICKS = 100;
 
 function post(agent: Agent, port: number, body: Buffer): Promise<number> {
   return new Promise((resolvePost, reject) => {

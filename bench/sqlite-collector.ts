@@ -7,9 +7,10 @@
 // over the process's life (startup included, alike in both runs).
 //
 //   npm run build && node dist/bench/sqlite-collector.js [records]
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { runCollectorLoad, type LoadOptions, type LoadResult } from './collector-load.js';
+import { cpuTicks, statFields, USER_HZ } from './proc-cpu.js';
 
 /** Per-thread CPU ticks (1/100 s) of this process's children, sampled until they exit. */
 function watchThreads(): { stop(): { main: number; others: number } } {
@@ -19,14 +20,9 @@ function watchThreads(): { stop(): { main: number; others: number } } {
       const pid = Number(d);
       if (!pid) continue;
       try {
-        const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+        if (Number(statFields(`/proc/${pid}/stat`)[1]) !== process.pid) continue;
         const threads = last.get(pid) ?? new Map<number, number>();
-        for (const t of readdirSync(`/proc/${pid}/task`)) {
-          const ts = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-          const f = ts.slice(ts.lastIndexOf(')') + 2).split(' ');
-          threads.set(Number(t), Number(f[11]) + Number(f[12]));
-        }
+        for (const t of readdirSync(`/proc/${pid}/task`)) threads.set(Number(t), cpuTicks(statFields(`/proc/${pid}/task/${t}/stat`)));
         last.set(pid, threads);
       } catch { /* exited meanwhile */ }
     }
@@ -47,7 +43,7 @@ async function load(o: LoadOptions): Promise<LoadResult> {
   const w = watchThreads();
   const r = await runCollectorLoad(o);
   const { main, others } = w.stop();
-  console.log(`  collector CPU ${r.collectorCpuMicros?.toFixed(1)} µs/record (all threads, measured span); over its life: main thread ${(main * 1e4 / r.delivered).toFixed(1)}, other threads ${(others * 1e4 / r.delivered).toFixed(1)} µs/record`);
+  console.log(`  collector CPU ${r.collectorCpuMicros?.toFixed(1)} µs/record (all threads, measured span); over its life: main thread ${(main * (1e6 / USER_HZ) / r.delivered).toFixed(1)}, other threads ${(others * (1e6 / USER_HZ) / r.delivered).toFixed(1)} µs/record`);
   return r;
 }
 

@@ -6,17 +6,18 @@
 // hold while other processes load the machine. Best of several passes.
 //
 //   npm run build && node dist/bench/sqlite-cpu.js [records] [passes]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { SqliteExporter } from '../exporters/sqlite/exporter.js';
 import { requestAuditRecords } from './fixtures.js';
+import { cpuTicks, statFields, USER_HZ } from './proc-cpu.js';
 
 const BATCH = 8192;
 const IN_FLIGHT = 8;
-const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
+const TICK_US = 1e6 / USER_HZ;
 
 function tids(): number[] {
   return readdirSync('/proc/self/task').map(Number);
@@ -24,9 +25,7 @@ function tids(): number[] {
 
 /** utime + stime of one thread, in microseconds. */
 function threadCpu(tid: number): number {
-  const s = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * TICK_US;
+  return cpuTicks(statFields(`/proc/self/task/${tid}/stat`)) * TICK_US;
 }
 
 function exportOnce(ex: SqliteExporter, batch: ReadableLogRecord[]): Promise<void> {
