@@ -6,27 +6,19 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { runCollectorLoad } from './collector-load.js';
 import { startRedisServer } from './redis-index.js';
+import { commandStats, redisCpuSeconds } from './redis-info.js';
 
 export async function run(totalRecords = 300_000): Promise<{ recordsPerSecond: number }> {
   const server = await startRedisServer();
   try {
     const info = new Redis(server.url);
-    const cpu = async () => {
-      const text = await info.info('cpu');
-      return Number(/used_cpu_user:([\d.]+)/.exec(text)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(text)![1]);
-    };
-    const calls = async () => {
-      const by = new Map<string, number>();
-      for (const m of (await info.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)) by.set(m[1]!, Number(m[2]));
-      return by;
-    };
-    const [c0, n0] = [await cpu(), await calls()];
+    const [c0, n0] = [await redisCpuSeconds(info), await commandStats(info)];
     const r = await runCollectorLoad({
       exportersYaml: `  redis:\n    endpoint: "${server.url}"`,
       exporterIds: ['redis'],
       totalRecords,
     });
-    const [c1, n1] = [await cpu(), await calls()];
+    const [c1, n1] = [await redisCpuSeconds(info), await commandStats(info)];
     info.disconnect();
     r.cleanup();
     const redis = new Redis(server.url);
@@ -38,7 +30,7 @@ export async function run(totalRecords = 300_000): Promise<{ recordsPerSecond: n
     redis.disconnect();
     console.log(`collector: OTLP/HTTP protobuf → redaction → batch → redis (every index), 8 clients × 512 records`);
     console.log(`  ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s indexed (${counted.toLocaleString('en')} requests in stats:requests:* of ${r.accepted.toLocaleString('en')} accepted, ${r.seconds.toFixed(2)} s, ${r.refusedRequests} requests refused and retried)`);
-    const per = [...n1].map(([name, n]) => `${name} ${((n - (n0.get(name) ?? 0)) / r.delivered).toFixed(2)}`).join(', ');
+    const per = [...n1].map(([name, n]) => `${name} ${((n.calls - (n0.get(name)?.calls ?? 0)) / r.delivered).toFixed(2)}`).join(', ');
     console.log(`  redis-server CPU ${((c1 - c0) * 1e6 / r.delivered).toFixed(1)} µs/record; commands per record: ${per}`);
     return { recordsPerSecond: r.recordsPerSecond };
   } finally {

@@ -18,6 +18,7 @@ import { RedisExporter } from '../exporters/redis/exporter.js';
 import type { LogRecordData } from '../src/model/log-record.js';
 import { requestAuditRecords } from './fixtures.js';
 import { startRedisServer } from './redis-index.js';
+import { commandStats, redisCpuSeconds } from './redis-info.js';
 
 const BATCH = 8192;
 
@@ -32,12 +33,6 @@ async function load(e: RedisExporter, batches: LogRecordData[][], concurrency: n
   }));
 }
 
-function cmdStats(text: string): Map<string, { calls: number; usec: number }> {
-  const out = new Map<string, { calls: number; usec: number }>();
-  for (const m of text.matchAll(/cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/g)) out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
-  return out;
-}
-
 export async function run(records = 200_000, concurrency = 4, passes = 3): Promise<void> {
   // AUDITLINE_BENCH_REDIS_URL: an external server (flushed first), e.g. to run perf on it.
   const external = process.env.AUDITLINE_BENCH_REDIS_URL;
@@ -47,10 +42,6 @@ export async function run(records = 200_000, concurrency = 4, passes = 3): Promi
   try {
     if (external) await info.flushall();
     await e.start();
-    const redisCpu = async () => {
-      const text = await info.info('cpu');
-      return Number(/used_cpu_user:([\d.]+)/.exec(text)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(text)![1]);
-    };
     console.log(`Redis exporter CPU: ${records.toLocaleString('en')} fixture requests per pass, batches of ${BATCH}, ${concurrency} exports in flight, every index on`);
     let start = 0;
     for (let pass = 0; pass <= passes; pass++) {
@@ -58,15 +49,15 @@ export async function run(records = 200_000, concurrency = 4, passes = 3): Promi
       for (let i = 0; i < records; i += BATCH) batches.push(requestAuditRecords(start + i, Math.min(BATCH, records - i)));
       start += records;
       global.gc?.();
-      const s0 = cmdStats(await info.info('commandstats'));
-      const r0 = await redisCpu();
+      const s0 = await commandStats(info);
+      const r0 = await redisCpuSeconds(info);
       const n0 = process.cpuUsage();
       const t0 = performance.now();
       await load(e, batches, concurrency);
       const secs = (performance.now() - t0) / 1000;
       const n1 = process.cpuUsage(n0);
-      const r1 = await redisCpu();
-      const s1 = cmdStats(await info.info('commandstats'));
+      const r1 = await redisCpuSeconds(info);
+      const s1 = await commandStats(info);
       if (pass === 0) { console.log('  (warm-up pass)'); continue; }
       const per = (us: number) => (us / records).toFixed(2);
       console.log(`pass ${pass}: ${Math.round(records / secs).toLocaleString('en')} records/s   Node ${per(n1.user + n1.system)} µs/record   redis-server ${per((r1 - r0) * 1e6)} µs/record`);

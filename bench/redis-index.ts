@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import { RedisExporter } from '../exporters/redis/exporter.js';
 import { QueryApiServer } from '../src/extensions/query-api/server.js';
 import { LogRecordData } from '../src/model/log-record.js';
+import { redisCpuSeconds } from './redis-info.js';
 
 const TOKEN = 'bench-token';
 const IPS = 10_000;
@@ -165,15 +166,11 @@ export async function run(records = 1_000_000, concurrency = 4): Promise<RedisIn
     await e.queries().clear();
     console.log(`Redis exporter: ${records.toLocaleString('en')} proxy requests, every index on, batches of ${BATCH}, ${concurrency} exports in flight`);
     const info = new Redis(server.url);
-    const redisCpu = async () => {
-      const text = await info.info('cpu');
-      return Number(/used_cpu_user:([\d.]+)/.exec(text)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(text)![1]);
-    };
-    const r0 = await redisCpu();
+    const r0 = await redisCpuSeconds(info);
     const n0 = process.cpuUsage();
     const rate = await load(e, records, concurrency);
     const n1 = process.cpuUsage(n0);
-    const r1 = await redisCpu();
+    const r1 = await redisCpuSeconds(info);
     info.disconnect();
     console.log(`indexed ${records.toLocaleString('en')} records at ${Math.round(rate).toLocaleString('en')} records/s (exporter → ${server.url})`);
     console.log(`CPU per record: Node ${((n1.user + n1.system) / records).toFixed(1)} µs (record building included), redis-server ${((r1 - r0) * 1e6 / records).toFixed(1)} µs`);
