@@ -31,6 +31,8 @@ export interface LoadOptions {
   totalRecords: number;
   clients?: number;
   recordsPerRequest?: number;
+  /** `service.workers`: pipeline worker threads (default 0: pipelines on the main thread). */
+  workers?: number;
 }
 
 export interface LoadResult {
@@ -66,6 +68,7 @@ extensions:
     endpoint: "127.0.0.1:${apiPort}"
     auth: { tokens: ["bench-token"] }
 service:
+  workers: ${o.workers ?? 0}
   extensions: [query_api]
   telemetry: { logs: { level: warn } }
   pipelines:

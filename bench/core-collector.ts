@@ -8,11 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { decodeMulti } from '@msgpack/msgpack';
 import { runCollectorLoad } from './collector-load.js';
 
-export async function run(totalRecords = 600_000): Promise<{ recordsPerSecond: number }> {
+export async function run(totalRecords = 600_000, workers = 0): Promise<{ recordsPerSecond: number }> {
   const r = await runCollectorLoad({
     exportersYaml: '  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"',
     exporterIds: ['msgpack_audit'],
     totalRecords,
+    workers,
   });
   let inFile = 0;
   for (const _ of decodeMulti(readFileSync(join(r.dir, 'logs', 'bench', 'audit.log')))) inFile++;
@@ -25,5 +26,5 @@ export async function run(totalRecords = 600_000): Promise<{ recordsPerSecond: n
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run(process.argv[2] ? Number(process.argv[2]) : undefined);
+  await run(process.argv[2] ? Number(process.argv[2]) : undefined, process.argv[3] ? Number(process.argv[3]) : undefined);
 }

@@ -6,6 +6,7 @@ export const fileExporterFactory = defineExporter({
   type: 'file',
   description: 'Writes records as JSON lines to a file rotated by size.',
   fields: fileFields,
+  mainThreadOnly: 'it rotates its file, which only one writer may do',
   check: checkFile,
   create: (_settings, config) => new FileLogExporter(config),
 });

@@ -63,6 +63,11 @@ export interface ProcessorFactory<C = any> extends FactoryBase<'processor', C> {
   create(settings: CreateSettings, config: C, next: LogsConsumer): Processor;
 }
 export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
+  /**
+   * Why this exporter cannot run once per pipeline worker (`service.workers` > 1),
+   * e.g. it must be the only writer of a rotating file. Unset: every worker may run its own copy.
+   */
+  mainThreadOnly?: string;
   create(settings: CreateSettings, config: C): Exporter;
 }
 export interface ExtensionFactory<C = any> extends FactoryBase<'extension', C> {

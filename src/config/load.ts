@@ -31,6 +31,10 @@ export interface ServiceConfig {
   serviceExtensions: string[];
   pipelines: PipelineConfig[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Worker threads that run the pipelines (`service.workers`); 0 runs them on the main thread. */
+  workers: number;
+  /** The YAML this was loaded from, so pipeline workers can build the same graph. */
+  source?: { text: string; file?: string };
 }
 
 export class ConfigError extends Error {
@@ -74,6 +78,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
     for (const i of issues) i.line ??= lineOf(doc, lines, i.path);
     throw new ConfigError(issues, file);
   }
+  result.source = { text, file };
   return result;
 }
 
@@ -81,7 +86,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
 export function validateServiceConfig(raw: unknown, registry: Registry, issues: ConfigIssue[]): ServiceConfig {
   const out: ServiceConfig = {
     receivers: new Map(), processors: new Map(), exporters: new Map(), extensions: new Map(),
-    serviceExtensions: [], pipelines: [], logLevel: 'info',
+    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0,
   };
   if (!isObject(raw)) {
     issues.push({ path: [], message: 'the configuration must be a map with receivers, processors, exporters, extensions and service' });
@@ -108,6 +113,7 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
     }
   }
   validateService(raw['service'], raw, out, issues);
+  validateWorkers(isObject(raw['service']) ? raw['service']['workers'] : undefined, out, issues);
   return out;
 }
 
@@ -116,7 +122,7 @@ function validateService(service: unknown, raw: Record<string, unknown>, out: Se
     issues.push({ path: ['service'], message: service === undefined ? 'is required (with pipelines)' : 'must be a map' });
     return;
   }
-  const allowed = ['extensions', 'pipelines', 'telemetry'];
+  const allowed = ['extensions', 'pipelines', 'telemetry', 'workers'];
   for (const k of Object.keys(service)) {
     if (!allowed.includes(k)) issues.push({ path: ['service', k], message: `unknown key (expected one of: ${allowed.join(', ')})` });
   }
@@ -172,6 +178,33 @@ function validateService(service: unknown, raw: Record<string, unknown>, out: Se
       processors: list('processors', 'processor', false),
       exporters: list('exporters', 'exporter', true),
     });
+  }
+}
+
+const MAX_WORKERS = 64;
+
+// Every pipeline worker builds its own copy of each exporter, so an exporter
+// that must be the only writer of its target, or a queue kept on disk under
+// one name, cannot be used with more than one.
+function validateWorkers(v: unknown, out: ServiceConfig, issues: ConfigIssue[]): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_WORKERS) {
+    issues.push({ path: ['service', 'workers'], message: `must be an integer from 0 to ${MAX_WORKERS}` });
+    return;
+  }
+  out.workers = v;
+  if (v === 0) return;
+  const used = new Set(out.pipelines.flatMap((p) => p.exporters));
+  for (const id of used) {
+    const c = out.exporters.get(id);
+    if (!c || c.factory.kind !== 'exporter') continue;
+    if (c.factory.mainThreadOnly) {
+      issues.push({ path: ['service', 'workers'], message: `exporter "${id}" cannot run in pipeline workers (${c.factory.mainThreadOnly}); use workers: 0, or a second pipeline in another collector for it` });
+    }
+    const queue = (c.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined)?.sending_queue;
+    if (queue?.enabled && queue.storage) {
+      issues.push({ path: ['exporters', id, 'sending_queue', 'storage'], message: `a queue kept on disk cannot be shared by pipeline workers (service.workers: ${v}); use workers: 0 or remove storage` });
+    }
   }
 }
 

@@ -14,6 +14,8 @@ export interface ExporterDefinition<F extends Fields> {
   aliases?: string[];
   description: string;
   fields: F;
+  /** Why the exporter cannot run once per pipeline worker; see ExporterFactory. */
+  mainThreadOnly?: string;
   /** Cross-field checks after each field parsed; call `add(key, message)` per problem. */
   check?: (cfg: Parsed<F>, add: (key: string | null, msg: string) => void) => void;
   /** Helper defaults this exporter prefers (e.g. one consumer for an ordered file). */
@@ -27,6 +29,7 @@ export function defineExporter<F extends Fields>(def: ExporterDefinition<F>): Ex
     type: def.type,
     aliases: def.aliases,
     description: def.description,
+    mainThreadOnly: def.mainThreadOnly,
     config: spec as never,
     create(settings, config) {
       return new QueuedExporter(settings, def.create(settings, config), config);

@@ -7,11 +7,14 @@ import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { ExporterFanout, PipelineFanout } from './fanout.js';
+import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
 
 export interface ServiceOptions {
   logger?: InternalLogger;
   telemetry?: Telemetry;
+  /** Build only processors and exporters (a pipeline worker): no extensions, no receivers, no workers of its own. */
+  pipelinesOnly?: boolean;
 }
 
 interface Named<T> { id: string; component: T }
@@ -25,6 +28,9 @@ export class Service {
   /** Per pipeline, processors in data order. */
   private readonly processors: Named<Processor>[][] = [];
   private readonly receivers = new Map<string, Receiver>();
+  /** Per receiver id, the consumer its records go to (a pipeline head, or a fan-out to several). */
+  private readonly heads = new Map<string, LogsConsumer>();
+  private readonly workers?: PipelineWorkers;
   readonly host: Host;
   private shutdownPromise?: Promise<void>;
 
@@ -38,7 +44,16 @@ export class Service {
       logger: this.logger,
       telemetry: this.telemetry,
     };
-    this.build();
+    if (cfg.workers > 0 && !opts.pipelinesOnly) {
+      if (!cfg.source) throw new Error('service.workers needs the config loaded from YAML text (loadConfigText or loadConfigFile).');
+      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger);
+    }
+    this.build(opts.pipelinesOnly ?? false);
+  }
+
+  /** The consumer records from receiver `id` enter (for pipeline workers, which have no receivers). */
+  head(id: string): LogsConsumer | undefined {
+    return this.heads.get(id);
   }
 
   /** A started component by id, for tests and the CLI (e.g. the bound port of a receiver). */
@@ -50,9 +65,9 @@ export class Service {
     return { id, logger: this.logger.child(id), telemetry: this.telemetry };
   }
 
-  private build(): void {
+  private build(pipelinesOnly: boolean): void {
     const cfg = this.cfg;
-    for (const id of cfg.serviceExtensions) {
+    for (const id of pipelinesOnly ? [] : cfg.serviceExtensions) {
       const c = cfg.extensions.get(id)!;
       if (c.factory.kind !== 'extension') continue;
       this.extensions.push({ id, component: c.factory.create(this.settings(id), c.config) });
@@ -79,7 +94,10 @@ export class Service {
     for (const [id, consumers] of heads) {
       const c = cfg.receivers.get(id)!;
       if (c.factory.kind !== 'receiver') continue;
-      const next = consumers.length === 1 ? consumers[0]! : new PipelineFanout(consumers);
+      const head = consumers.length === 1 ? consumers[0]! : new PipelineFanout(consumers);
+      this.heads.set(id, head);
+      if (pipelinesOnly) continue;
+      const next = this.workers ? this.workers.dispatcher(id, head) : head;
       this.receivers.set(id, c.factory.create(this.settings(id), c.config, next));
     }
   }
@@ -89,6 +107,7 @@ export class Service {
       ...this.extensions,
       ...[...this.exporters].map(([id, component]) => ({ id, component })),
       ...this.processors.flatMap((chain) => [...chain].reverse()),
+      ...(this.workers ? [{ id: 'pipeline workers', component: { start: () => this.workers!.start(), shutdown: () => this.workers!.shutdown() } }] : []),
       ...[...this.receivers].map(([id, component]) => ({ id, component })),
     ];
     for (const c of order) {
@@ -100,7 +119,7 @@ export class Service {
         throw new Error(`Component "${c.id}" failed to start: ${(err as Error).message}`);
       }
     }
-    this.logger.info('Auditline is running.', {
+    if (this.receivers.size > 0) this.logger.info('Auditline is running.', {
       pipelines: this.cfg.pipelines.map((p) => p.name).join(' '),
     });
   }
@@ -123,6 +142,7 @@ export class Service {
     };
     const named = <T>(m: Map<string, T>) => [...m].map(([id, component]) => ({ id, component }));
     await Promise.all(named(this.receivers).map(stop));
+    if (this.workers) await stop({ id: 'pipeline workers', component: this.workers });
     await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p); }));
     await Promise.all(named(this.exporters).map(stop));
     for (const e of [...this.extensions].reverse()) await stop(e);

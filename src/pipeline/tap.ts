@@ -7,10 +7,25 @@ export type TapListener = (records: readonly ReadableLogRecord[], pipeline: stri
 
 export class RecordTap {
   private listeners: TapListener[] = [];
+  private watchers: ((active: boolean) => void)[] = [];
 
   subscribe(fn: TapListener): () => void {
     this.listeners = [...this.listeners, fn];
-    return () => { this.listeners = this.listeners.filter((l) => l !== fn); };
+    if (this.listeners.length === 1) this.notify(true);
+    return () => {
+      const before = this.listeners.length;
+      this.listeners = this.listeners.filter((l) => l !== fn);
+      if (before > 0 && this.listeners.length === 0) this.notify(false);
+    };
+  }
+
+  /** Calls `fn` whenever the tap gains its first listener or loses its last (pipeline workers forward only then). */
+  watch(fn: (active: boolean) => void): void {
+    this.watchers.push(fn);
+  }
+
+  private notify(active: boolean): void {
+    for (const w of this.watchers) w(active);
   }
 
   get active(): boolean { return this.listeners.length > 0; }

@@ -4,45 +4,77 @@
 
 export type Labels = Record<string, string>;
 
-interface Series { name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }
+export interface Series { name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }
 
 export class Telemetry {
   private readonly series = new Map<string, Series>();
   private readonly help = new Map<string, string>();
+  /** The latest series of each pipeline worker, summed into every read. */
+  private readonly external = new Map<string, Series[]>();
+  /** Bumped on every change, so a worker sends its series only when they moved. */
+  version = 0;
 
   /** Adds to a counter. */
   add(name: string, value: number, labels: Labels = {}): void {
     if (value === 0) return;
     this.get(name, labels, 'counter').value += value;
+    this.version++;
   }
 
   /** Sets a gauge. */
   set(name: string, value: number, labels: Labels = {}): void {
-    this.get(name, labels, 'gauge').value = value;
+    const s = this.get(name, labels, 'gauge');
+    if (s.value !== value) { s.value = value; this.version++; }
+  }
+
+  /** Replaces the series reported by another thread (`source`); reads add them to this thread's own. */
+  setExternal(source: string, series: Series[]): void {
+    this.external.set(source, series);
+  }
+
+  /** This thread's own series, for sending to the main thread. */
+  ownSeries(): Series[] {
+    return [...this.series.values()].map((s) => ({ ...s }));
+  }
+
+  /** Own and external series, summed per name and label set. */
+  private all(): Map<string, Series> {
+    if (this.external.size === 0) return this.series;
+    const sum = new Map<string, Series>();
+    for (const s of this.series.values()) sum.set(key(s.name, s.labels), { ...s });
+    for (const list of this.external.values()) {
+      for (const s of list) {
+        const k = key(s.name, s.labels);
+        const t = sum.get(k);
+        if (t) t.value += s.value;
+        else sum.set(k, { ...s });
+      }
+    }
+    return sum;
   }
 
   describe(name: string, help: string): void { this.help.set(name, help); }
 
   /** Current value (0 when never touched). */
   value(name: string, labels: Labels = {}): number {
-    return this.series.get(key(name, labels))?.value ?? 0;
+    return this.all().get(key(name, labels))?.value ?? 0;
   }
 
   /** Sum over every label set of one metric. */
   total(name: string): number {
     let t = 0;
-    for (const s of this.series.values()) if (s.name === name) t += s.value;
+    for (const s of this.all().values()) if (s.name === name) t += s.value;
     return t;
   }
 
   snapshot(): { name: string; labels: Labels; value: number }[] {
-    return [...this.series.values()].map(({ name, labels, value }) => ({ name, labels, value }));
+    return [...this.all().values()].map(({ name, labels, value }) => ({ name, labels, value }));
   }
 
   /** Prometheus text exposition format. */
   toPrometheus(): string {
     const byName = new Map<string, Series[]>();
-    for (const s of this.series.values()) {
+    for (const s of this.all().values()) {
       const l = byName.get(s.name) ?? [];
       l.push(s);
       byName.set(s.name, l);
@@ -92,4 +124,6 @@ export const M = {
   queueSize: 'auditline_exporter_queue_size',
   queueCapacity: 'auditline_exporter_queue_capacity',
   streamDropped: 'auditline_stream_subscribers_dropped_total',
+  /** Request bodies handed to each pipeline worker (service.workers). */
+  workerRequests: 'auditline_pipeline_worker_requests_total',
 } as const;

@@ -5,7 +5,8 @@
 // UNAVAILABLE / RESOURCE_EXHAUSTED with a google.rpc.RetryInfo when the
 // pipeline cannot take more, UNAUTHENTICATED without valid credentials. The
 // service definition is hand-made so that grpc-js hands the raw (already
-// gunzipped, size-checked) message bytes straight to our own decoder.
+// gunzipped, size-checked) message bytes to our own decoder (or, with
+// pipeline workers, to a worker thread that decodes them).
 import { readFileSync } from 'node:fs';
 import {
   Metadata,
@@ -23,29 +24,18 @@ import {
 import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
-import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
 import { encodeLogsResponse, type PartialSuccess } from '../../otlp/encode.js';
+import { DecodeFailure, ingest, PipelineRefused } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
 
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
-type Decoded = ReturnType<typeof decodeLogsRequestProtobuf>;
-/** What the deserializer hands the handler: the decoded request, or why it could not be decoded. */
-type ExportRequest = Decoded | { invalid: string };
+/** The message bytes as grpc-js read them (already gunzipped and size-checked); decoding happens in the handler. */
+type ExportRequest = Buffer;
 /** `undefined` is the full-success response (partial_success unset). */
 type ExportResponse = PartialSuccess | undefined;
-
-// Decoding happens in requestDeserialize; a throwing deserializer would become
-// INTERNAL in grpc-js, so failures are returned as a value and mapped to INVALID_ARGUMENT.
-function deserializeRequest(bytes: Buffer): ExportRequest {
-  try {
-    return decodeLogsRequestProtobuf(bytes);
-  } catch (err) {
-    return { invalid: `Request is not a valid OTLP logs request: ${errorMessage(err)}` };
-  }
-}
 
 let fullSuccess: Buffer | undefined;
 function serializeResponse(partial: ExportResponse): Buffer {
@@ -68,7 +58,7 @@ const logsService: ServiceDefinition<{ Export: (call: ServerUnaryCall<ExportRequ
     requestStream: false,
     responseStream: false,
     requestSerialize: serverOnly,
-    requestDeserialize: deserializeRequest,
+    requestDeserialize: (bytes: Buffer) => bytes,
     responseSerialize: serializeResponse,
     responseDeserialize: serverOnly,
     originalName: 'export',
@@ -144,26 +134,21 @@ export class OtlpGrpcReceiver {
   }
 
   private readonly handleExport = (call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void => {
-    const req = call.request;
-    if ('invalid' in req) {
-      callback({ code: status.INVALID_ARGUMENT, details: req.invalid });
-      return;
-    }
-    const { records, rejected } = req;
-    if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
-    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: req.rejectReason ?? 'Some log records were invalid.' } : undefined;
-    if (records.length === 0) {
-      callback(null, partial);
-      return;
-    }
-    this.next.consume(records).then(
-      () => {
-        this.settings.telemetry.add(M.receiverAccepted, records.length, this.labels);
-        callback(null, partial);
+    ingest(this.next, 'protobuf', call.request).then(
+      (result) => {
+        if (result.rejected > 0) this.settings.telemetry.add(M.receiverRejected, result.rejected, this.labels);
+        this.settings.telemetry.add(M.receiverAccepted, result.accepted, this.labels);
+        callback(null, result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' } : undefined);
       },
       (err: unknown) => {
-        this.settings.telemetry.add(M.receiverRefused, records.length, this.labels);
-        callback(this.failure(err));
+        if (err instanceof DecodeFailure) {
+          callback({ code: status.INVALID_ARGUMENT, details: `Request is not a valid OTLP logs request: ${err.message}` });
+          return;
+        }
+        const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+        if (refused.rejected > 0) this.settings.telemetry.add(M.receiverRejected, refused.rejected, this.labels);
+        this.settings.telemetry.add(M.receiverRefused, refused.records, this.labels);
+        callback(this.failure(refused.cause));
       },
     );
   };

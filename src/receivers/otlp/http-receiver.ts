@@ -10,9 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
-import { decodeLogsRequestJson } from '../../otlp/decode-json.js';
-import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
+import { DecodeFailure, ingest, PipelineRefused, type Ingested } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { HttpProtocolConfig } from './config.js';
 import { BodyError, readBody } from './read-body.js';
@@ -92,28 +91,25 @@ export class OtlpHttpReceiver {
       return this.fail(res, format, 400, errorMessage(err));
     }
 
-    let decoded;
+    let result: Ingested;
     try {
-      decoded = format === 'protobuf' ? decodeLogsRequestProtobuf(body) : decodeLogsRequestJson(body);
+      result = await ingest(this.next, format, body);
     } catch (err) {
-      return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${errorMessage(err)}`);
-    }
-
-    const { records, rejected } = decoded;
-    if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
-    try {
-      if (records.length > 0) await this.next.consume(records);
-    } catch (err) {
-      this.settings.telemetry.add(M.receiverRefused, records.length, this.labels);
-      if (err instanceof BackpressureError) {
-        res.setHeader('Retry-After', String(err.retryAfterSeconds));
-        return this.fail(res, format, err.status, err.message);
+      if (err instanceof DecodeFailure) return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${err.message}`);
+      const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+      if (refused.rejected > 0) this.settings.telemetry.add(M.receiverRejected, refused.rejected, this.labels);
+      this.settings.telemetry.add(M.receiverRefused, refused.records, this.labels);
+      if (refused.cause instanceof BackpressureError) {
+        res.setHeader('Retry-After', String(refused.cause.retryAfterSeconds));
+        return this.fail(res, format, refused.cause.status, refused.cause.message);
       }
-      this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: errorMessage(err) });
-      return this.fail(res, format, 500, `The pipeline failed to take the records: ${errorMessage(err)}`);
+      this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: refused.message });
+      return this.fail(res, format, 500, `The pipeline failed to take the records: ${refused.message}`);
     }
-    this.settings.telemetry.add(M.receiverAccepted, records.length, this.labels);
-    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: decoded.rejectReason ?? 'Some log records were invalid.' } : undefined;
+    const { accepted, rejected } = result;
+    if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
+    this.settings.telemetry.add(M.receiverAccepted, accepted, this.labels);
+    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' } : undefined;
     res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] });
     res.end(encodeLogsResponse(format, partial));
   }

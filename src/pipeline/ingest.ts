@@ -1,0 +1,61 @@
+// A receiver's hand-off of one request body: decode it into records and give
+// them to the pipeline. Receivers call `ingest`; with pipeline workers the
+// consumer they were given dispatches the still-encoded body to a worker
+// thread, so decoding runs in parallel too.
+import type { LogsConsumer } from '../component/types.js';
+import { errorMessage } from '../component/errors.js';
+import { decodeLogsRequestJson } from '../otlp/decode-json.js';
+import { decodeLogsRequestProtobuf } from '../otlp/decode-protobuf.js';
+
+export type BodyFormat = 'protobuf' | 'json';
+
+export interface Ingested {
+  accepted: number;
+  /** Records dropped as invalid while decoding (reported as partial success). */
+  rejected: number;
+  rejectReason?: string;
+}
+
+/** The body is not a valid OTLP logs request (the receiver's 400 / INVALID_ARGUMENT). */
+export class DecodeFailure extends Error {
+  override name = 'DecodeFailure';
+}
+
+/** The pipeline refused the decoded records; `cause` is its error (e.g. a BackpressureError). */
+export class PipelineRefused extends Error {
+  override name = 'PipelineRefused';
+  constructor(readonly records: number, readonly rejected: number, override readonly cause: unknown) {
+    super(errorMessage(cause));
+  }
+}
+
+/** A consumer that takes request bodies as they arrived, before decoding. */
+export interface EncodedLogsConsumer extends LogsConsumer {
+  consumeEncoded(format: BodyFormat, body: Uint8Array): Promise<Ingested>;
+}
+
+function isEncodedConsumer(c: LogsConsumer): c is EncodedLogsConsumer {
+  return typeof (c as Partial<EncodedLogsConsumer>).consumeEncoded === 'function';
+}
+
+/** Decodes and consumes one body, on this thread or (when `next` dispatches) on a pipeline worker. */
+export function ingest(next: LogsConsumer, format: BodyFormat, body: Uint8Array): Promise<Ingested> {
+  return isEncodedConsumer(next) ? next.consumeEncoded(format, body) : decodeAndConsume(next, format, body);
+}
+
+/** Decodes on this thread and consumes. Rejects with DecodeFailure or PipelineRefused. */
+export async function decodeAndConsume(next: LogsConsumer, format: BodyFormat, body: Uint8Array): Promise<Ingested> {
+  let decoded;
+  try {
+    decoded = format === 'protobuf' ? decodeLogsRequestProtobuf(body) : decodeLogsRequestJson(body);
+  } catch (err) {
+    throw new DecodeFailure(errorMessage(err));
+  }
+  const { records, rejected, rejectReason } = decoded;
+  try {
+    if (records.length > 0) await next.consume(records);
+  } catch (err) {
+    throw new PipelineRefused(records.length, rejected, err);
+  }
+  return { accepted: records.length, rejected, rejectReason };
+}
