@@ -68,6 +68,13 @@ export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
    * e.g. it must be the only writer of a rotating file. Unset: every worker may run its own copy.
    */
   mainThreadOnly?: string;
+  /**
+   * For an exporter that must stay the only writer of its target but whose
+   * batches are costly to build: in pipeline workers only this runs (an
+   * unstarted exporter whose `prepare` builds the payload), and payloads go to
+   * the one instance on the main thread.
+   */
+  preparer?(settings: CreateSettings, config: C): { prepare(records: ReadableLogRecord[]): unknown };
   create(settings: CreateSettings, config: C): Exporter;
 }
 export interface ExtensionFactory<C = any> extends FactoryBase<'extension', C> {

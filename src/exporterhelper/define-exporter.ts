@@ -16,6 +16,8 @@ export interface ExporterDefinition<F extends Fields> {
   fields: F;
   /** Why the exporter cannot run once per pipeline worker; see ExporterFactory. */
   mainThreadOnly?: string;
+  /** In pipeline workers, only build payloads (the exporter's `prepare`) for the main thread's instance; see ExporterFactory. */
+  preparedInWorkers?: boolean;
   /** Cross-field checks after each field parsed; call `add(key, message)` per problem. */
   check?: (cfg: Parsed<F>, add: (key: string | null, msg: string) => void) => void;
   /** Helper defaults this exporter prefers (e.g. one consumer for an ordered file). */
@@ -30,6 +32,11 @@ export function defineExporter<F extends Fields>(def: ExporterDefinition<F>): Ex
     aliases: def.aliases,
     description: def.description,
     mainThreadOnly: def.mainThreadOnly,
+    preparer: def.preparedInWorkers ? (settings, config) => {
+      const inner = def.create(settings, config);
+      if (!inner.prepare) throw new Error(`Exporter "${def.type}" has no prepare(), so it cannot be prepared in workers.`);
+      return inner as Required<Pick<PushExporter, 'prepare'>>;
+    } : undefined,
     config: spec as never,
     create(settings, config) {
       return new QueuedExporter(settings, def.create(settings, config), config);

@@ -89,24 +89,38 @@ export class QueuedExporter implements Exporter {
 
   consume(records: ReadableLogRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
+    return this.take({ records, count: records.length, firstAttempt: Date.now() });
+  }
+
+  /**
+   * Takes a payload another thread already built with this exporter's `prepare`
+   * (a pipeline worker's batch for the one writer on the main thread).
+   * `prepareError` is that thread's prepare failure: the batch is dropped and counted.
+   */
+  consumePrepared(payload: unknown, count: number, prepareError?: string): Promise<void> {
+    const item: Item = { records: null, payload, count, firstAttempt: Date.now() };
+    if (prepareError !== undefined) item.prepareError = new PermanentError(prepareError);
+    return this.take(item);
+  }
+
+  private take(item: Item): Promise<void> {
     if (!this.accepting) {
       return Promise.reject(new BackpressureError(`Exporter "${this.settings.id}" is not running.`, 1, 503));
     }
-    const item: Item = { records, count: records.length, firstAttempt: Date.now() };
     if (!this.cfg.sending_queue.enabled) {
       this.prepare(item);
       return this.sendNow(item);
     }
     if (this.queue.length >= this.cfg.sending_queue.queue_size) {
-      this.settings.telemetry.add(M.exporterEnqueueFailed, records.length, this.labels);
+      this.settings.telemetry.add(M.exporterEnqueueFailed, item.count, this.labels);
       this.settings.logger.burst('warn', 'queue-full', 'Sending queue is full; refusing records so the sender retries.', {
         exporter: this.settings.id, queue_size: this.cfg.sending_queue.queue_size,
       });
       return Promise.reject(new BackpressureError(`Sending queue of exporter "${this.settings.id}" is full.`, 1, 503));
     }
-    if (this.store) {
+    if (this.store && item.records) {
       try {
-        item.seq = this.store.append(records);
+        item.seq = this.store.append(item.records);
       } catch (err) {
         this.settings.logger.burst('error', 'persist', 'Could not persist a batch to the sending queue; refusing it so the sender retries.', { exporter: this.settings.id, error: errorMessage(err) });
         return Promise.reject(new BackpressureError(`Persistent queue of exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503));

@@ -3,14 +3,14 @@
 // request bodies it is handed and pushes them in, and answers each with what
 // the receiver needs for its response.
 import { parentPort, workerData } from 'node:worker_threads';
-import { BackpressureError, errorMessage } from '../component/errors.js';
+import { errorMessage } from '../component/errors.js';
 import { defaultRegistry } from '../components.js';
 import { loadConfigText } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
 import { decodeAndConsume, DecodeFailure, PipelineRefused } from './ingest.js';
 import { Service } from './service.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
-import { toPlain } from './worker-messages.js';
+import { fromRefusal, toPlain, toRefusal } from './worker-messages.js';
 
 /** How often changed counters are sent to the main thread. */
 const TELEMETRY_EVERY_MS = 50;
@@ -21,7 +21,15 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
   const cfg = loadConfigText(init.source.text, defaultRegistry(), process.env, init.source.file);
-  const service = new Service(cfg, { pipelinesOnly: true, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
+  // Payloads for the main thread's one writer of an exporter (sqlite), answered by id.
+  const forwarded = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  let nextForward = 1;
+  const forward = (exporter: string, count: number, payload: unknown, error?: string) => new Promise<void>((resolve, reject) => {
+    const id = nextForward++;
+    forwarded.set(id, { resolve, reject });
+    send({ type: 'forward', id, exporter, count, payload, error });
+  });
+  const service = new Service(cfg, { pipelinesOnly: true, forward, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
   try {
     await service.start();
   } catch (err) {
@@ -49,13 +57,13 @@ async function main(): Promise<void> {
         (err: unknown) => {
           if (err instanceof DecodeFailure) return send({ type: 'undecodable', id: m.id, message: err.message });
           const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
-          const cause = refused.cause;
-          send({
-            type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, message: refused.message,
-            backpressure: cause instanceof BackpressureError ? { retryAfterSeconds: cause.retryAfterSeconds, status: cause.status } : undefined,
-          });
+          send({ type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, ...toRefusal(refused.cause) });
         },
       );
+    } else if (m.type === 'forwarded') {
+      const f = forwarded.get(m.id);
+      forwarded.delete(m.id);
+      if (m.refused) f?.reject(fromRefusal(m.refused)); else f?.resolve();
     } else if (m.type === 'tap') {
       untap?.();
       untap = m.active ? service.tap.subscribe((records, pipeline) => send({ type: 'tap', pipeline, records: records.map(toPlain) })) : undefined;

@@ -7,6 +7,8 @@ import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { ExporterFanout, PipelineFanout } from './fanout.js';
+import { QueuedExporter } from '../exporterhelper/queued-exporter.js';
+import { ForwardingExporter, type Forward } from './forwarding-exporter.js';
 import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
 
@@ -15,6 +17,8 @@ export interface ServiceOptions {
   telemetry?: Telemetry;
   /** Build only processors and exporters (a pipeline worker): no extensions, no receivers, no workers of its own. */
   pipelinesOnly?: boolean;
+  /** In a pipeline worker: how payloads of exporters with a `preparer` reach the main thread. */
+  forward?: Forward;
 }
 
 interface Named<T> { id: string; component: T }
@@ -31,6 +35,7 @@ export class Service {
   /** Per receiver id, the consumer its records go to (a pipeline head, or a fan-out to several). */
   private readonly heads = new Map<string, LogsConsumer>();
   private readonly workers?: PipelineWorkers;
+  private readonly forward?: Forward;
   readonly host: Host;
   private shutdownPromise?: Promise<void>;
 
@@ -46,8 +51,12 @@ export class Service {
     };
     if (cfg.workers > 0 && !opts.pipelinesOnly) {
       if (!cfg.source) throw new Error('service.workers needs the config loaded from YAML text (loadConfigText or loadConfigFile).');
-      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger);
+      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger, (id) => {
+        const e = this.exporters.get(id);
+        return e instanceof QueuedExporter ? e : undefined;
+      });
     }
+    this.forward = opts.forward;
     this.build(opts.pipelinesOnly ?? false);
   }
 
@@ -75,7 +84,11 @@ export class Service {
     const used = new Set(cfg.pipelines.flatMap((p) => p.exporters));
     for (const id of used) {
       const c = cfg.exporters.get(id)!;
-      if (c.factory.kind === 'exporter') this.exporters.set(id, c.factory.create(this.settings(id), c.config));
+      if (c.factory.kind !== 'exporter') continue;
+      const forward = pipelinesOnly ? this.forward : undefined;
+      this.exporters.set(id, c.factory.preparer && forward
+        ? new ForwardingExporter(id, c.factory.preparer(this.settings(id), c.config), forward)
+        : c.factory.create(this.settings(id), c.config));
     }
     const heads = new Map<string, LogsConsumer[]>();
     for (const p of cfg.pipelines) {

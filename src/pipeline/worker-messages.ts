@@ -6,6 +6,7 @@ import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { BackpressureError } from '../component/errors.js';
 import { LogRecordData } from '../model/log-record.js';
 import type { Series } from '../telemetry/metrics.js';
 import type { BodyFormat } from './ingest.js';
@@ -18,14 +19,19 @@ export interface WorkerInit {
 export type ToWorker =
   | { type: 'ingest'; id: number; receiver: string; format: BodyFormat; body: Uint8Array }
   | { type: 'tap'; active: boolean }
+  | { type: 'forwarded'; id: number; refused?: Refusal }
   | { type: 'shutdown' };
+
+/** Why a consumer refused, as plain data (rebuilt as a BackpressureError when `backpressure` is set). */
+export interface Refusal { message: string; backpressure?: { retryAfterSeconds: number; status: 429 | 503 } }
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'ingested'; id: number; accepted: number; rejected: number; rejectReason?: string }
   | { type: 'undecodable'; id: number; message: string }
-  | { type: 'refused'; id: number; records: number; rejected: number; message: string; backpressure?: { retryAfterSeconds: number; status: 429 | 503 } }
+  | ({ type: 'refused'; id: number; records: number; rejected: number } & Refusal)
+  | { type: 'forward'; id: number; exporter: string; count: number; payload: unknown; error?: string }
   | { type: 'telemetry'; series: Series[] }
   | { type: 'tap'; pipeline: string; records: PlainRecord[] }
   | { type: 'stopped'; series: Series[] };
@@ -67,4 +73,13 @@ export function fromPlain(p: PlainRecord): LogRecordData {
   r.attributes = p.attributes;
   r.droppedAttributesCount = p.droppedAttributesCount;
   return r;
+}
+
+export function toRefusal(err: unknown): Refusal {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof BackpressureError ? { message, backpressure: { retryAfterSeconds: err.retryAfterSeconds, status: err.status } } : { message };
+}
+
+export function fromRefusal(r: Refusal): Error {
+  return r.backpressure ? new BackpressureError(r.message, r.backpressure.retryAfterSeconds, r.backpressure.status) : new Error(r.message);
 }

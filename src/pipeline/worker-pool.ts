@@ -8,11 +8,12 @@
 import { Worker } from 'node:worker_threads';
 import { BackpressureError } from '../component/errors.js';
 import type { LogsConsumer } from '../component/types.js';
+import type { QueuedExporter } from '../exporterhelper/queued-exporter.js';
 import type { InternalLogger } from '../telemetry/logger.js';
 import { M, type Telemetry } from '../telemetry/metrics.js';
 import { decodeAndConsume, DecodeFailure, PipelineRefused, type BodyFormat, type EncodedLogsConsumer, type Ingested } from './ingest.js';
 import type { RecordTap } from './tap.js';
-import { fromPlain, type FromWorker, type ToWorker, type WorkerInit } from './worker-messages.js';
+import { fromPlain, fromRefusal, toRefusal, type FromWorker, type ToWorker, type WorkerInit } from './worker-messages.js';
 
 /**
  * Requests a worker may hold (running or queued) before the main thread holds
@@ -55,6 +56,8 @@ export class PipelineWorkers {
     private readonly telemetry: Telemetry,
     private readonly tap: RecordTap,
     private readonly logger: InternalLogger,
+    /** The main thread's instance of an exporter that workers forward prepared payloads to. */
+    private readonly writerOf: (exporter: string) => QueuedExporter | undefined,
   ) {}
 
   /** Starts every worker and resolves once each has started its pipelines; rejects with the first failure. */
@@ -77,11 +80,8 @@ export class PipelineWorkers {
           case 'failed': failed(new Error(`pipeline worker ${w.index}: ${m.message}`)); break;
           case 'ingested': this.settle(w, m.id)?.resolve({ accepted: m.accepted, rejected: m.rejected, rejectReason: m.rejectReason }); break;
           case 'undecodable': this.settle(w, m.id)?.reject(new DecodeFailure(m.message)); break;
-          case 'refused': {
-            const cause = m.backpressure ? new BackpressureError(m.message, m.backpressure.retryAfterSeconds, m.backpressure.status) : new Error(m.message);
-            this.settle(w, m.id)?.reject(new PipelineRefused(m.records, m.rejected, cause));
-            break;
-          }
+          case 'refused': this.settle(w, m.id)?.reject(new PipelineRefused(m.records, m.rejected, fromRefusal(m))); break;
+          case 'forward': this.takeForwarded(w, m); break;
           case 'telemetry': this.telemetry.setExternal(`worker-${w.index}`, m.series); break;
           case 'tap': if (this.tap.active) this.tap.publish(m.records.map(fromPlain), m.pipeline); break;
           case 'stopped': this.telemetry.setExternal(`worker-${w.index}`, m.series); break;
@@ -102,6 +102,17 @@ export class PipelineWorkers {
         if (!this.workers.some((x) => x.alive)) this.refuseWaiting();
       });
     });
+  }
+
+  private takeForwarded(w: PipelineWorker, m: Extract<FromWorker, { type: 'forward' }>): void {
+    const writer = this.writerOf(m.exporter);
+    const taken = writer
+      ? writer.consumePrepared(m.payload, m.count, m.error)
+      : Promise.reject(new Error(`exporter "${m.exporter}" is not running on the main thread`));
+    taken.then(
+      () => { if (w.alive) w.post({ type: 'forwarded', id: m.id }); },
+      (err: unknown) => { if (w.alive) w.post({ type: 'forwarded', id: m.id, refused: toRefusal(err) }); },
+    );
   }
 
   private settle(w: PipelineWorker, id: number): Pending | undefined {

@@ -2,6 +2,7 @@
 // proto, JSON and gRPC exporters send to the main thread's receivers, the
 // bodies are decoded and processed in worker threads, and one audit file, one
 // /metrics and one live stream come out. Shutdown flushes the workers' batches.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
@@ -142,6 +143,23 @@ describe('pipeline workers (service.workers)', () => {
     expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total')).toBe(0);
     expect(await c.stop('SIGTERM')).toBe(0);
     expect(auditEntries(c.dir)).toHaveLength(150);
+  });
+
+  it('builds sqlite rows in the workers and writes them through the one writer on the main thread', async () => {
+    const ports = { http: await freePort(), grpc: await freePort(), api: await freePort() };
+    c = await startCollector(config(ports, '20ms')
+      .replace('exporters:\n  msgpack_audit:', 'exporters:\n  sqlite:\n    path: "{{dir}}/data/audit.db"\n  msgpack_audit:')
+      .replace('exporters: [msgpack_audit]', 'exporters: [msgpack_audit, sqlite]'));
+    await send(new ProtoExporter({ url: `http://127.0.0.1:${ports.http}/v1/logs` }), 'sql', 300);
+    await until(async () => (await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="sqlite"')) >= 300);
+    expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total')).toBeGreaterThan(1);
+    const count = execFileSync('sqlite3', [join(c.dir, 'data', 'audit.db'), 'SELECT COUNT(*), COUNT(DISTINCT session_id) FROM audit_logs;'], { encoding: 'utf8' }).trim();
+    expect(count).toBe('300|300');
+    // The query API on the main thread reads what the workers' rows became.
+    const res = await fetch(`http://127.0.0.1:${ports.api}/api/logs/audit?session_id=sql-7`, { headers: auth });
+    const body = await res.json() as { logs: { message: string; session_id: string }[] };
+    expect(body.logs).toEqual([expect.objectContaining({ session_id: 'sql-7', message: 'sql 7 from ****' })]);
+    expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="sqlite"')).toBe(300);
   });
 
   it('refuses a config whose exporters cannot run once per worker, naming each', async () => {
