@@ -14,6 +14,7 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from 
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCollector, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
+import { streamText } from '../helpers/sse.js';
 
 const TOKEN = 'workers-test';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -88,25 +89,17 @@ describe('pipeline workers (service.workers)', () => {
     expect(c.output()).toContain('Pipeline workers are running.');
 
     const stream = await fetch(`http://127.0.0.1:${ports.api}/api/logs/stream`, { headers: auth });
-    const reader = stream.body!.getReader();
-    let streamed = '';
-    const readUntil = async (needle: string) => {
-      while (!streamed.includes(needle)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`Stream ended before "${needle}".`);
-        streamed += Buffer.from(value).toString('utf8');
-      }
-    };
-    await readUntil(': connected');
+    const sse = streamText(stream);
+    await sse.readUntil(': connected');
 
     const url = `http://127.0.0.1:${ports.http}/v1/logs`;
     await send(new ProtoExporter({ url }), 'proto', 200);
     await send(new JsonExporter({ url }), 'json', 100);
     await send(new GrpcExporter({ url: `http://127.0.0.1:${ports.grpc}` }), 'grpc', 100);
     // Records processed in a worker reach the main thread's stream, after redaction.
-    await readUntil('grpc 99 from');
-    await reader.cancel();
-    expect(streamed).not.toContain('alice@example.com');
+    await sse.readUntil('grpc 99 from');
+    await sse.cancel();
+    expect(sse.text()).not.toContain('alice@example.com');
 
     await until(async () => (await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="msgpack_audit"')) >= 400);
     expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="msgpack_audit"')).toBe(400);

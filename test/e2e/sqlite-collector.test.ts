@@ -12,6 +12,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, startCollector, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
+import { streamText } from '../helpers/sse.js';
 
 const run = promisify(execFile);
 const TOKEN = 'e2e-reader';
@@ -51,16 +52,8 @@ service:
     // A live subscriber before anything is sent.
     const stream = await fetch(`${api}/api/logs/stream?session_id=abc123`, { headers: auth });
     expect(stream.status).toBe(200);
-    const reader = stream.body!.getReader();
-    let streamed = '';
-    const readUntil = async (needle: string) => {
-      while (!streamed.includes(needle)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`Stream ended before "${needle}".`);
-        streamed += Buffer.from(value).toString('utf8');
-      }
-    };
-    await readUntil(': connected');
+    const sse = streamText(stream);
+    await sse.readUntil(': connected');
 
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
@@ -81,12 +74,12 @@ service:
     await provider.shutdown();
 
     // Live: after redaction (email masked, prompt gone), only the session asked for.
-    await readUntil('session_manager failed 0');
-    await reader.cancel();
-    expect(streamed).toContain('Session created successfully');
-    expect(streamed).not.toContain('ann@example.com');
-    expect(streamed).not.toContain('SECRET PROMPT TEXT');
-    expect(streamed).not.toContain('ai_provider failed 1');
+    await sse.readUntil('session_manager failed 0');
+    await sse.cancel();
+    expect(sse.text()).toContain('Session created successfully');
+    expect(sse.text()).not.toContain('ann@example.com');
+    expect(sse.text()).not.toContain('SECRET PROMPT TEXT');
+    expect(sse.text()).not.toContain('ai_provider failed 1');
 
     // The routes, once the batch has been written.
     const get = async (p: string) => (await fetch(api + p, { headers: auth })).json() as Promise<Record<string, any>>;
