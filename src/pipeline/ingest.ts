@@ -29,6 +29,11 @@ export class PipelineRefused extends Error {
   }
 }
 
+/** Any failure of `ingest` other than DecodeFailure, as a PipelineRefused (records unknown: 0). */
+export function asRefused(err: unknown): PipelineRefused {
+  return err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+}
+
 /** A consumer that takes request bodies as they arrived, before decoding. */
 export interface EncodedLogsConsumer extends LogsConsumer {
   consumeEncoded(format: BodyFormat, body: Uint8Array): Promise<Ingested>;

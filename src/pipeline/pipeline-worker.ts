@@ -7,7 +7,7 @@ import { errorMessage } from '../component/errors.js';
 import { defaultRegistry } from '../components.js';
 import { loadConfigText } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
-import { decodeAndConsume, DecodeFailure, PipelineRefused } from './ingest.js';
+import { asRefused, decodeAndConsume, DecodeFailure } from './ingest.js';
 import { Service } from './service.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 import { fromRefusal, toPlain, toRefusal } from './worker-messages.js';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         (r) => send({ type: 'ingested', id: m.id, accepted: r.accepted, rejected: r.rejected, rejectReason: r.rejectReason }),
         (err: unknown) => {
           if (err instanceof DecodeFailure) return send({ type: 'undecodable', id: m.id, message: err.message });
-          const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+          const refused = asRefused(err);
           send({ type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, ...toRefusal(refused.cause) });
         },
       );

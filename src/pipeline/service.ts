@@ -35,7 +35,6 @@ export class Service {
   /** Per receiver id, the consumer its records go to (a pipeline head, or a fan-out to several). */
   private readonly heads = new Map<string, LogsConsumer>();
   private readonly workers?: PipelineWorkers;
-  private readonly forward?: Forward;
   readonly host: Host;
   private shutdownPromise?: Promise<void>;
 
@@ -56,8 +55,7 @@ export class Service {
         return e instanceof QueuedExporter ? e : undefined;
       });
     }
-    this.forward = opts.forward;
-    this.build(opts.pipelinesOnly ?? false);
+    this.build(opts);
   }
 
   /** The consumer records from receiver `id` enter (for pipeline workers, which have no receivers). */
@@ -74,7 +72,7 @@ export class Service {
     return { id, logger: this.logger.child(id), telemetry: this.telemetry };
   }
 
-  private build(pipelinesOnly: boolean): void {
+  private build({ pipelinesOnly = false, forward }: ServiceOptions): void {
     const cfg = this.cfg;
     for (const id of pipelinesOnly ? [] : cfg.serviceExtensions) {
       const c = cfg.extensions.get(id)!;
@@ -85,7 +83,7 @@ export class Service {
     for (const id of used) {
       const c = cfg.exporters.get(id)!;
       if (c.factory.kind !== 'exporter') continue;
-      const forward = pipelinesOnly ? this.forward : undefined;
+      // Only a pipeline worker is given `forward`.
       this.exporters.set(id, c.factory.preparer && forward
         ? new ForwardingExporter(id, c.factory.preparer(this.settings(id), c.config), forward)
         : c.factory.create(this.settings(id), c.config));

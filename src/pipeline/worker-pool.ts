@@ -66,7 +66,7 @@ export class PipelineWorkers {
     await Promise.all(this.workers.map((w) => this.attach(w)));
     this.tap.watch((active) => { for (const w of this.workers) if (w.alive) w.post({ type: 'tap', active }); });
     if (this.tap.active) for (const w of this.workers) w.post({ type: 'tap', active: true });
-    this.logger.info('Pipeline workers are running.', { workers: this.count + 1 });
+    this.logger.info('Pipeline workers are running.', { workers: this.count });
   }
 
   private attach(w: PipelineWorker): Promise<void> {
@@ -82,9 +82,9 @@ export class PipelineWorkers {
           case 'undecodable': this.settle(w, m.id)?.reject(new DecodeFailure(m.message)); break;
           case 'refused': this.settle(w, m.id)?.reject(new PipelineRefused(m.records, m.rejected, fromRefusal(m))); break;
           case 'forward': this.takeForwarded(w, m); break;
-          case 'telemetry': this.telemetry.setExternal(`worker-${w.index}`, m.series); break;
-          case 'tap': if (this.tap.active) this.tap.publish(m.records.map(fromPlain), m.pipeline); break;
+          case 'telemetry':
           case 'stopped': this.telemetry.setExternal(`worker-${w.index}`, m.series); break;
+          case 'tap': if (this.tap.active) this.tap.publish(m.records.map(fromPlain), m.pipeline); break;
         }
       });
       w.thread.on('error', (err) => {

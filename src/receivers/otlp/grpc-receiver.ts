@@ -25,7 +25,7 @@ import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
 import { encodeLogsResponse, type PartialSuccess } from '../../otlp/encode.js';
-import { DecodeFailure, ingest, PipelineRefused } from '../../pipeline/ingest.js';
+import { asRefused, DecodeFailure, ingest } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
@@ -145,7 +145,7 @@ export class OtlpGrpcReceiver {
           callback({ code: status.INVALID_ARGUMENT, details: `Request is not a valid OTLP logs request: ${err.message}` });
           return;
         }
-        const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+        const refused = asRefused(err);
         if (refused.rejected > 0) this.settings.telemetry.add(M.receiverRejected, refused.rejected, this.labels);
         this.settings.telemetry.add(M.receiverRefused, refused.records, this.labels);
         callback(this.failure(refused.cause));

@@ -11,7 +11,7 @@ import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
-import { DecodeFailure, ingest, PipelineRefused, type Ingested } from '../../pipeline/ingest.js';
+import { asRefused, DecodeFailure, ingest, type Ingested } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { HttpProtocolConfig } from './config.js';
 import { BodyError, readBody } from './read-body.js';
@@ -96,7 +96,7 @@ export class OtlpHttpReceiver {
       result = await ingest(this.next, format, body);
     } catch (err) {
       if (err instanceof DecodeFailure) return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${err.message}`);
-      const refused = err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
+      const refused = asRefused(err);
       if (refused.rejected > 0) this.settings.telemetry.add(M.receiverRejected, refused.rejected, this.labels);
       this.settings.telemetry.add(M.receiverRefused, refused.records, this.labels);
       if (refused.cause instanceof BackpressureError) {
