@@ -3,7 +3,7 @@
 // exporters* (their sent counters, read from the collector's /metrics),
 // measured from the first request to the moment the last record landed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,7 @@ service:
   let accepted = 0;
   let refused = 0;
   const cpu0 = processCpuSeconds(proc.pid!);
+  const threads0 = threadTicks(proc.pid!);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < requests) {
@@ -115,6 +116,7 @@ service:
   }, 300_000, 10);
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = processCpuSeconds(proc.pid!);
+  if (process.env.BENCH_THREADS) printThreadCpu(String(proc.pid), threads0, threadTicks(proc.pid!), delivered);
   agent.destroy();
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
@@ -132,6 +134,25 @@ function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Each thread's name and CPU ticks (Linux /proc/PID/task). */
+function threadTicks(pid: number): Map<string, { name: string; ticks: number }> {
+  const out = new Map<string, { name: string; ticks: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(tid, { name, ticks: cpuTicks(statFields(`/proc/${pid}/task/${tid}/stat`)) });
+    }
+  } catch { /* not Linux, or the process ended */ }
+  return out;
+}
+
+/** BENCH_THREADS=1: where the collector's CPU went, per thread name, in µs per delivered record. */
+function printThreadCpu(main: string, before: Map<string, { ticks: number }>, after: Map<string, { name: string; ticks: number }>, records: number): void {
+  // Node names no thread: the main thread is the one whose id is the process's, the rest go by busiest.
+  const parts = [...after].map(([tid, t]) => [tid === main ? 'main' : tid, t.ticks - (before.get(tid)?.ticks ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);
+  console.log(`  per thread (µs/record): ${parts.map(([name, ticks]) => `${name} ${((ticks / USER_HZ) * 1e6 / records).toFixed(2)}`).join(', ')}`);
 }
 
 function post(agent: Agent, port: number, body: Buffer): Promise<number> {

@@ -1,8 +1,10 @@
-// The `msgpack_audit` exporter as an SDK LogRecordExporter: each export batch
-// is encoded into one reused Buffer and appended with one write per target
-// file. While a write is in flight, later batches are encoded into a second
-// buffer and go out together in the next write (double buffering), so order
-// is kept and callbacks fire only once their bytes are in the file.
+// The `msgpack_audit` exporter as an SDK LogRecordExporter. A batch is encoded
+// into its own compact Buffer as soon as it is handed over (`prepare`, which
+// the sending queue calls on enqueue), so queues and retries hold bytes rather
+// than records: records die young, which keeps garbage collection cheap under
+// load. Payloads that arrive while a write is in flight go out together in the
+// next write (one writev per file), in order; callbacks fire only once their
+// bytes are in the file.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
@@ -18,6 +20,13 @@ const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
 type Callback = (result: ExportResult) => void;
 
+/** A batch's entries as bytes, and per run of entries the file it goes to and where the run ends. */
+export interface AuditPayload {
+  bytes: Buffer;
+  targets: AuditTarget[];
+  ends: number[];
+}
+
 export class MsgpackAuditExporter implements PushExporter {
   /** One append-only file must see its batches in order. */
   readonly maxConcurrency = 1;
@@ -25,15 +34,10 @@ export class MsgpackAuditExporter implements PushExporter {
   private readonly files: AuditFiles;
   private readonly logger: InternalLogger;
 
-  // Batches waiting for the next write: bytes, and per run of records the target and end offset.
-  private enc = new AuditEncoder();
-  private targets: AuditTarget[] = [];
-  private ends: number[] = [];
-  private callbacks: Callback[] = [];
-  // The same for the write in flight.
-  private spare = new AuditEncoder();
-  private spareTargets: AuditTarget[] = [];
-  private spareEnds: number[] = [];
+  /** Scratch space a batch is encoded into before its bytes are copied out exactly sized. */
+  private readonly enc = new AuditEncoder();
+  /** Payloads waiting for the next write, with their callbacks. */
+  private waiting: { payload: AuditPayload; cb: Callback }[] = [];
 
   private writing = false;
   private idleWaiters: (() => void)[] = [];
@@ -58,21 +62,15 @@ export class MsgpackAuditExporter implements PushExporter {
     this.logger.info('Appending audit entries.', fixed ? { file: fixed.file } : { directory: this.config.directory, base: this.files.template.base });
   }
 
-  export(records: ReadableLogRecord[], resultCallback: Callback): void {
-    if (this.closed) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The MessagePack audit exporter is shut down.') });
-      return;
-    }
-    if (records.length === 0) {
-      resultCallback(SUCCESS);
-      return;
-    }
+  /**
+   * Encodes a batch into one Buffer of whole entries, with the file each run of
+   * entries goes to. Throws (a permanent failure) on a value it cannot encode.
+   */
+  prepare(records: ReadableLogRecord[]): AuditPayload {
     const enc = this.enc;
-    const targets = this.targets;
-    const ends = this.ends;
-    const mark = enc.pos;
-    const segMark = targets.length;
-    const endMark = segMark > 0 ? ends[segMark - 1]! : 0;
+    const targets: AuditTarget[] = [];
+    const ends: number[] = [];
+    enc.reset();
     try {
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
@@ -83,16 +81,37 @@ export class MsgpackAuditExporter implements PushExporter {
         else { targets.push(t); ends.push(enc.pos); }
       }
     } catch (err) {
-      // Roll back this batch's partial bytes so the file only ever gets whole entries.
-      enc.pos = mark;
-      targets.length = segMark;
-      ends.length = segMark;
-      if (segMark > 0) ends[segMark - 1] = endMark;
-      resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError(`Cannot encode audit entries: ${errorMessage(err)}`) });
+      throw new PermanentError(`Cannot encode audit entries: ${errorMessage(err)}`);
+    }
+    const bytes = Buffer.from(enc.bytes());
+    enc.reset();
+    enc.shrink(MAX_RETAINED_BUFFER);
+    return { bytes, targets, ends };
+  }
+
+  /** Appends a prepared batch. Called again with the same payload on retry. */
+  exportPrepared(payload: unknown, resultCallback: Callback): void {
+    if (this.closed) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The MessagePack audit exporter is shut down.') });
       return;
     }
-    this.callbacks.push(resultCallback);
+    this.waiting.push({ payload: payload as AuditPayload, cb: resultCallback });
     if (!this.writing) this.drain();
+  }
+
+  export(records: ReadableLogRecord[], resultCallback: Callback): void {
+    if (records.length === 0 && !this.closed) {
+      resultCallback(SUCCESS);
+      return;
+    }
+    let payload: AuditPayload;
+    try {
+      payload = this.prepare(records);
+    } catch (err) {
+      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
+      return;
+    }
+    this.exportPrepared(payload, resultCallback);
   }
 
   /** Resolves once everything handed to export() is written. */
@@ -113,32 +132,19 @@ export class MsgpackAuditExporter implements PushExporter {
 
   private drain(): void {
     this.writing = true;
-    const enc = this.enc;
-    const targets = this.targets;
-    const ends = this.ends;
-    const callbacks = this.callbacks;
-    this.enc = this.spare;
-    this.targets = this.spareTargets;
-    this.ends = this.spareEnds;
-    this.callbacks = [];
-    this.spare = enc;
-    this.spareTargets = targets;
-    this.spareEnds = ends;
-    this.writeOut(enc.buf, targets, ends).then(
-      () => this.written(callbacks, SUCCESS),
-      (err: unknown) => this.written(callbacks, { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
+    const batch = this.waiting;
+    this.waiting = [];
+    this.writeOut(batch.map((w) => w.payload)).then(
+      () => this.written(batch, SUCCESS),
+      (err: unknown) => this.written(batch, { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
     );
   }
 
-  private written(callbacks: Callback[], result: ExportResult): void {
-    this.spare.reset();
-    this.spare.shrink(MAX_RETAINED_BUFFER);
-    this.spareTargets.length = 0;
-    this.spareEnds.length = 0;
-    for (const cb of callbacks) {
+  private written(batch: { cb: Callback }[], result: ExportResult): void {
+    for (const { cb } of batch) {
       try { cb(result); } catch (err) { this.logger.error('An export callback threw.', { error: errorMessage(err) }); }
     }
-    if (this.callbacks.length > 0) {
+    if (this.waiting.length > 0) {
       this.drain();
       return;
     }
@@ -147,26 +153,30 @@ export class MsgpackAuditExporter implements PushExporter {
   }
 
   /** One write per target file. A failing file does not stop the others; the first error is reported. */
-  private async writeOut(buf: Buffer, targets: AuditTarget[], ends: number[]): Promise<void> {
+  private async writeOut(payloads: AuditPayload[]): Promise<void> {
     const sync = this.config.fsync;
-    if (targets.length === 1) {
-      await this.append(targets[0]!, [buf.subarray(0, ends[0]!)], sync);
+    const first = payloads[0]!;
+    if (payloads.length === 1 && first.targets.length === 1) {
+      await this.append(first.targets[0]!, [first.bytes], sync);
       return;
     }
+    // Map keeps the order targets were first seen; each file gets its slices in order.
     const groups = new Map<AuditTarget, Buffer[]>();
-    let start = 0;
-    for (let i = 0; i < targets.length; i++) {
-      const slice = buf.subarray(start, ends[i]!);
-      start = ends[i]!;
-      const g = groups.get(targets[i]!);
-      if (g) g.push(slice);
-      else groups.set(targets[i]!, [slice]);
+    for (const { bytes, targets, ends } of payloads) {
+      let start = 0;
+      for (let i = 0; i < targets.length; i++) {
+        const slice = bytes.subarray(start, ends[i]!);
+        start = ends[i]!;
+        const g = groups.get(targets[i]!);
+        if (g) g.push(slice);
+        else groups.set(targets[i]!, [slice]);
+      }
     }
-    let first: unknown;
+    let failure: unknown;
     for (const [t, slices] of groups) {
-      try { await this.append(t, slices, sync); } catch (err) { first ??= err; }
+      try { await this.append(t, slices, sync); } catch (err) { failure ??= err; }
     }
-    if (first !== undefined) throw first;
+    if (failure !== undefined) throw failure;
   }
 
   private async append(t: AuditTarget, slices: Buffer[], sync: boolean): Promise<void> {
