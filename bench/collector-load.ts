@@ -96,6 +96,7 @@ service:
   let refused = 0;
   const cpu0 = processCpuSeconds(proc.pid!);
   const threads0 = threadTicks(proc.pid!);
+  const loadCpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < requests) {
@@ -116,7 +117,11 @@ service:
   }, 300_000, 10);
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = processCpuSeconds(proc.pid!);
-  if (process.env.BENCH_THREADS) printThreadCpu(String(proc.pid), threads0, threadTicks(proc.pid!), delivered);
+  if (process.env.BENCH_THREADS) {
+    printThreadCpu(String(proc.pid), threads0, threadTicks(proc.pid!), delivered);
+    const load = process.cpuUsage(loadCpu0);
+    console.log(`  load generator (this process) ${((load.user + load.system) / delivered).toFixed(2)} µs/record`);
+  }
   agent.destroy();
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
