@@ -2,8 +2,20 @@
 // one reused, growable Buffer, so a whole export batch becomes one contiguous
 // chunk without an intermediate object per record. Measured against
 // @msgpack/msgpack's Encoder (building the entry object, then encodeSharedRef)
-// with bench/msgpack-encode.ts: ~2.7x faster on a request-audit record
-// (1.9 vs 5.2 us CPU per record on the 2-core dev machine), so it is the one used.
+// with bench/msgpack-encode.ts: ~4x faster on a request-audit record, so it is
+// the one used.
+//
+// Consecutive entries mostly repeat each other: the same keys in the same
+// order, and many equal values (collection, server address, user agent,
+// severity, event name). So each entry is encoded against the previous one,
+// which is still in buf just before it: a field whose key and value match the
+// previous entry's is not encoded at all, its bytes are copied with the run of
+// unchanged bytes around it; only changed values are encoded. From the first
+// field whose key differs, the rest of the entry is encoded in full.
+// Measured with `node --expose-gc dist/bench/msgpack-encode.js` (request-audit
+// fixture, 550-byte entries, 2-core dev machine, Node 20): ~1590 ns per record
+// before the template and the DataView writes below, ~1150-1200 with them;
+// encoding every entry in full (no template) now costs ~1390.
 import { INVALID_SPANID, INVALID_TRACEID } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { recordTimeMillis, severityLevel } from '../../src/model/log-record.js';
@@ -16,17 +28,53 @@ const KEY_CACHE_MAX_LEN = 64;
 const TWO_POW_32 = 4294967296;
 /** Attribute positions whose last key is remembered with its bytes. */
 const KEY_SLOTS = 64;
-const EMPTY = Buffer.alloc(0);
+const EMPTY = chunk(Buffer.alloc(0));
+/** Fields (slots) of an entry remembered for the next one; later fields are always encoded. */
+const MAX_SLOTS = 64;
+/** Slots 0-2 are action, session, timestamp; data's entries follow. */
+const DATA_SLOT = 3;
+/**
+ * Runs of bytes up to this long are copied as 32-bit words through a DataView:
+ * measured ~13 ns for 20 bytes against ~26 ns for TypedArray#copyWithin or
+ * #set (a native call's fixed cost); the two break even near 50 bytes.
+ */
+const COPY_WORDS_MAX = 48;
+/**
+ * Strings shorter than this are written by a JS loop (~2 ns per character),
+ * longer ones by Buffer#utf8Write (a flat ~85 ns): measured 71 vs 85 ns at 32
+ * characters, even at 40.
+ */
+const STR_JS_MAX = 40;
 
-/** A UTF-8 string with its MessagePack header. */
-function preEncoded(s: string): Buffer {
-  const bytes = Buffer.from(s, 'utf8');
-  const n = bytes.length;
-  const head = n < 32 ? Buffer.from([0xa0 | n]) : n < 256 ? Buffer.from([0xd9, n]) : Buffer.from([0xda, n >> 8, n & 0xff]);
-  return Buffer.concat([head, bytes]);
+/** Pre-encoded bytes, also as big-endian 32-bit words (zero-padded) for short copies. */
+interface Chunk {
+  readonly bytes: Buffer;
+  readonly words: number[];
 }
 
-const K_ACTION = preEncoded('action');
+function chunk(bytes: Buffer): Chunk {
+  const words: number[] = [];
+  for (let j = 0; j < bytes.length; j += 4) {
+    words.push(((bytes[j] ?? 0) << 24) | ((bytes[j + 1] ?? 0) << 16) | ((bytes[j + 2] ?? 0) << 8) | (bytes[j + 3] ?? 0));
+  }
+  return { bytes, words };
+}
+
+/** A UTF-8 string with its MessagePack header, after `prefix`. */
+function preEncoded(s: string, prefix: number[] = []): Chunk {
+  const bytes = Buffer.from(s, 'utf8');
+  const n = bytes.length;
+  const head = n < 32 ? [0xa0 | n] : n < 256 ? [0xd9, n] : [0xda, n >> 8, n & 0xff];
+  return chunk(Buffer.concat([Buffer.from([...prefix, ...head]), bytes]));
+}
+
+/** A value as remembered for the next entry: objects are not (see slot()). */
+function kept(v: unknown): unknown {
+  return typeof v === 'object' && v !== null ? undefined : v;
+}
+
+/** The entry's map header (always 4 entries) with its first key. */
+const HEAD_ACTION = preEncoded('action', [0x84]);
 const K_SESSION = preEncoded('session');
 const K_TIMESTAMP = preEncoded('timestamp');
 const K_DATA = preEncoded('data');
@@ -34,34 +82,49 @@ const K_BODY = preEncoded('body');
 const K_SEVERITY = preEncoded('severity');
 const K_TRACE_ID = preEncoded('trace_id');
 const K_SPAN_ID = preEncoded('span_id');
-const LEVEL_BYTES = new Map<string, Buffer>(
-  ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => [l, preEncoded(l)]),
-);
-
-/** Writes v (an unsigned 32-bit value) big-endian at p; returns the next position. */
-function be32(buf: Buffer, p: number, v: number): number {
-  buf[p] = v >>> 24;
-  buf[p + 1] = (v >>> 16) & 0xff;
-  buf[p + 2] = (v >>> 8) & 0xff;
-  buf[p + 3] = v & 0xff;
-  return p + 4;
-}
+const K_DATA_LEN = K_DATA.bytes.length;
 
 export class AuditEncoder {
-  /** The encoded bytes are `buf[0, pos)`. The Buffer is replaced when it grows. */
+  /**
+   * The encoded bytes are `buf[0, pos)`. The Buffer is replaced when it grows.
+   * Callers only read pos: bytes before it are the next entry's template, so
+   * only reset() may rewind it.
+   */
   buf: Buffer;
   pos = 0;
+  /** A view of buf for big-endian multi-byte writes, which V8 inlines (a float64: ~11 vs ~19 ns with Buffer#writeDoubleBE). */
+  private dv: DataView;
   // Attribute keys repeat across records; copying their pre-encoded bytes
   // beats re-encoding them char by char (measured: ~49 vs ~94 ns per key).
-  private readonly keyCache = new Map<string, Buffer>();
+  private readonly keyCache = new Map<string, Chunk>();
   // Records from one source list their keys in the same order, and property names
   // are interned: the key last seen at an attribute position is a pointer compare
   // away, cheaper than the Map lookup (measured with bench/msgpack-encode.ts).
   private readonly slotKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
-  private readonly slotBytes: Buffer[] = new Array<Buffer>(KEY_SLOTS).fill(EMPTY);
+  private readonly slotBytes: Chunk[] = new Array<Chunk>(KEY_SLOTS).fill(EMPTY);
+  // The previous entry, the template for the next: per slot (field) its key,
+  // its value (primitives only) and the byte lengths of its key and value.
+  private readonly sKey: (string | undefined)[] = new Array<string | undefined>(MAX_SLOTS).fill(undefined);
+  private readonly sVal: unknown[] = new Array<unknown>(MAX_SLOTS).fill(undefined);
+  private readonly sKeyLen: number[] = new Array<number>(MAX_SLOTS).fill(0);
+  private readonly sLen: number[] = new Array<number>(MAX_SLOTS).fill(0);
+  /** Slots of the template; 0 = none. */
+  private tCount = 0;
+  /** Where the template lies in buf; the next entry must start at or after its end. */
+  private tStart = 0;
+  private tEnd = 0;
+  /** The template's data map header size (the next entry's guess). */
+  private tHeadSize = 1;
+  // While an entry is encoded: template slots it may still reuse, the template's
+  // first byte not yet copied (-1 once the entry left the template), and where
+  // the last slot handled ends in the template.
+  private tAvail = 0;
+  private tFrom = -1;
+  private tCursor = 0;
 
   constructor(initialSize = INITIAL_SIZE) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /** The bytes encoded since the last reset (a view, valid until the next write). */
@@ -71,11 +134,12 @@ export class AuditEncoder {
 
   reset(): void {
     this.pos = 0;
+    this.tCount = 0;
   }
 
   /** Drops an oversized buffer after a burst so one huge batch does not pin memory. */
   shrink(maxRetained: number): void {
-    if (this.pos === 0 && this.buf.length > maxRetained) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    if (this.pos === 0 && this.buf.length > maxRetained) this.setBuf(Buffer.allocUnsafe(INITIAL_SIZE));
   }
 
   /**
@@ -86,63 +150,147 @@ export class AuditEncoder {
    */
   encodeRecord(r: ReadableLogRecord): void {
     const attrs = r.attributes;
-    this.ensure(48);
-    this.buf[this.pos++] = 0x84;
-
-    this.raw(K_ACTION);
     const ev = attrs['event.name'];
-    this.str(r.eventName ? r.eventName : typeof ev === 'string' && ev !== '' ? ev : 'log');
-
-    this.raw(K_SESSION);
+    const action = r.eventName ? r.eventName : typeof ev === 'string' && ev !== '' ? ev : 'log';
     const sid = attrs['session.id'];
-    this.str(typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid));
+    const session = typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid);
+    const start = this.pos;
+    // The previous entry serves as template only while its bytes are intact (no reset or rewind since).
+    this.tAvail = start >= this.tEnd ? this.tCount : 0;
+    this.tCount = 0;
+    this.tFrom = this.tAvail > 0 ? this.tStart : -1;
+    this.tCursor = this.tStart;
 
-    this.raw(K_TIMESTAMP);
-    this.number(recordTimeMillis(r));
-
-    this.raw(K_DATA);
-    const head = this.pos++;
-    let n = 1;
+    this.slot(0, 'action', HEAD_ACTION, action);
+    this.slot(1, 'session', K_SESSION, session);
+    this.slot(2, 'timestamp', K_TIMESTAMP, recordTimeMillis(r));
+    // The data map's header is sized like the previous entry's (copied with it, or reserved) and fixed at the end.
+    let head: number;
+    let headSize = this.tHeadSize;
+    if (this.tFrom >= 0) {
+      head = this.tCursor + K_DATA_LEN + this.pos - this.tFrom;
+      this.tCursor += K_DATA_LEN + headSize;
+    } else {
+      this.raw(K_DATA);
+      this.ensure(headSize);
+      head = this.pos;
+      this.pos += headSize;
+    }
+    let i = DATA_SLOT;
     const body = r.body;
     const hasBody = body !== undefined && body !== null;
-    if (hasBody) {
-      this.raw(K_BODY);
-      this.value(body, 0);
-      n++;
-    }
-    this.raw(K_SEVERITY);
-    this.raw(LEVEL_BYTES.get(severityLevel(r))!);
+    if (hasBody) this.slot(i++, 'body', K_BODY, body);
+    this.slot(i++, 'severity', K_SEVERITY, severityLevel(r));
     const sc = r.spanContext;
     const hasTrace = sc !== undefined && sc.traceId !== INVALID_TRACEID && sc.traceId !== '';
     if (hasTrace) {
-      this.raw(K_TRACE_ID);
-      this.str(sc.traceId);
-      n++;
-      if (sc.spanId !== INVALID_SPANID && sc.spanId !== '') {
-        this.raw(K_SPAN_ID);
-        this.str(sc.spanId);
-        n++;
-      }
+      this.slot(i++, 'trace_id', K_TRACE_ID, sc.traceId);
+      if (sc.spanId !== INVALID_SPANID && sc.spanId !== '') this.slot(i++, 'span_id', K_SPAN_ID, sc.spanId);
     }
-    const slotKeys = this.slotKeys;
-    let i = 0;
     // for-in over the SDK's plain attributes object: measured ~6x faster than Object.keys, ~4x than entries.
     for (const k in attrs) {
       const v = attrs[k];
       if (v === undefined) continue;
       if (k === 'event.name' || k === 'session.id' || k === 'severity') continue;
       if ((k === 'body' && hasBody) || ((k === 'trace_id' || k === 'span_id') && hasTrace)) continue;
-      if (i < KEY_SLOTS) {
-        if (slotKeys[i] !== k) { slotKeys[i] = k; this.slotBytes[i] = this.keyBytes(k); }
-        this.raw(this.slotBytes[i]!);
-        i++;
-      } else {
-        this.key(k);
-      }
-      this.value(v, 0);
-      n++;
+      this.slot(i++, k, undefined, v);
     }
-    this.finishMap(head, n);
+    if (this.tFrom >= 0) this.flush(this.tCursor);
+    const n = i - DATA_SLOT;
+    const need = n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+    if (need !== headSize) {
+      // Rare: the data map has a header of another size than the previous entry's; move its entries.
+      const d = need - headSize;
+      this.ensure(d);
+      this.buf.copyWithin(head + need, head + headSize, this.pos);
+      this.pos += d;
+      headSize = need;
+    }
+    const buf = this.buf;
+    if (need === 1) buf[head] = 0x80 | n;
+    else if (need === 3) { buf[head] = 0xde; buf[head + 1] = n >> 8; buf[head + 2] = n & 0xff; }
+    else { buf[head] = 0xdf; buf.writeUInt32BE(n, head + 1); }
+    this.tCount = i < MAX_SLOTS ? i : MAX_SLOTS;
+    this.tStart = start;
+    this.tEnd = this.pos;
+    this.tHeadSize = headSize;
+  }
+
+  /**
+   * One field of the entry: slot i of key `key` (whose bytes are `kb`, or looked
+   * up for attributes) and value v. While the entry matches the template slot by
+   * slot, an unchanged value costs a compare: its bytes are copied later, with
+   * the run they belong to.
+   */
+  private slot(i: number, key: string, kb: Chunk | undefined, v: unknown): void {
+    if (i < this.tAvail) {
+      if (this.sKey[i] === key) {
+        const at = this.tCursor + this.sKeyLen[i]!;
+        const end = at + this.sLen[i]!;
+        this.tCursor = end;
+        // Objects are not kept (they may have changed since), so they never match;
+        // 0 and -0 are === and encode alike. Typed compares: a mixed === is a builtin call.
+        const old = this.sVal[i];
+        if (typeof v === 'string' ? typeof old === 'string' && v === old : typeof v === 'number' ? typeof old === 'number' && v === old : v === old) return;
+        this.flush(at);
+        const p = this.pos;
+        this.any(v);
+        this.sLen[i] = this.pos - p;
+        this.sVal[i] = kept(v);
+        this.tFrom = end;
+        return;
+      }
+      // The keys differ from here on: copy what matched, encode the rest.
+      this.tAvail = 0;
+    }
+    this.plainSlot(i, key, kb, v);
+  }
+
+  /** A field past the template: its key and value encoded. */
+  private plainSlot(i: number, key: string, kb: Chunk | undefined, v: unknown): void {
+    if (this.tFrom >= 0) {
+      this.flush(this.tCursor);
+      this.tFrom = -1;
+    }
+    const ks = this.pos;
+    if (kb !== undefined) this.raw(kb);
+    else if (i < KEY_SLOTS) {
+      if (this.slotKeys[i] !== key) { this.slotKeys[i] = key; this.slotBytes[i] = this.keyBytes(key); }
+      this.raw(this.slotBytes[i]!);
+    } else this.key(key);
+    const vs = this.pos;
+    this.any(v);
+    if (i < MAX_SLOTS) {
+      this.sKey[i] = key;
+      this.sVal[i] = kept(v);
+      this.sKeyLen[i] = vs - ks;
+      this.sLen[i] = this.pos - vs;
+    }
+  }
+
+  /** Copies the template's bytes from tFrom up to `to` (to the end of buf, which holds no template). */
+  private flush(to: number): void {
+    const from = this.tFrom;
+    const n = to - from;
+    if (n > 0) {
+      this.ensure(n + 3);
+      const p = this.pos;
+      if (n <= COPY_WORDS_MAX) {
+        const dv = this.dv;
+        for (let j = 0; j < n; j += 4) dv.setInt32(p + j, dv.getInt32(from + j));
+      } else {
+        this.buf.copyWithin(p, from, to);
+      }
+      this.pos = p + n;
+    }
+    this.tFrom = to;
+  }
+
+  /** value() for a field, common kinds first: value()'s switch on typeof is a builtin call (~50 ns/record). */
+  private any(v: unknown): void {
+    if (typeof v === 'string') this.str(v);
+    else if (typeof v === 'number') this.number(v);
+    else this.value(v, 0);
   }
 
   /** Any JS value as MessagePack (exposed for tests and the benchmark). */
@@ -185,48 +333,60 @@ export class AuditEncoder {
     const start = this.pos;
     this.str(k);
     if (this.keyCache.size < KEY_CACHE_MAX && k.length <= KEY_CACHE_MAX_LEN) {
-      this.keyCache.set(k, Buffer.from(this.buf.subarray(start, this.pos)));
+      this.keyCache.set(k, chunk(Buffer.from(this.buf.subarray(start, this.pos))));
     }
   }
 
   /** A key's MessagePack bytes (from the cache when it has them). */
-  private keyBytes(k: string): Buffer {
+  private keyBytes(k: string): Chunk {
     const cached = this.keyCache.get(k);
     if (cached !== undefined) return cached;
     const start = this.pos;
     this.str(k);
-    const bytes = Buffer.from(this.buf.subarray(start, this.pos));
+    const bytes = chunk(Buffer.from(this.buf.subarray(start, this.pos)));
     this.pos = start;
     if (this.keyCache.size < KEY_CACHE_MAX && k.length <= KEY_CACHE_MAX_LEN) this.keyCache.set(k, bytes);
     return bytes;
   }
 
-  private raw(b: Buffer): void {
-    this.ensure(b.length);
-    // TypedArray#set beats a byte loop and Buffer#copy for these short keys (measured: ~49 vs ~58 vs ~72 ns/key).
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+  /** Writes pre-encoded bytes as words (~10 vs ~22 ns with TypedArray#set for a 13-byte key); may pad 3 bytes past them. */
+  private raw(c: Chunk): void {
+    const n = c.bytes.length;
+    this.ensure(n + 3);
+    const p = this.pos;
+    if (n <= COPY_WORDS_MAX) {
+      const w = c.words;
+      const dv = this.dv;
+      for (let j = 0; j < w.length; j++) dv.setInt32(p + 4 * j, w[j]!);
+    } else {
+      this.buf.set(c.bytes, p);
+    }
+    this.pos = p + n;
   }
 
   str(s: string): void {
     const len = s.length;
-    // measured (bench/msgpack-encode.ts, Node 20): a JS byte loop costs ~2.3 ns per
-    // character, Buffer#utf8Write a flat ~85 ns, so the loop only for short strings.
-    if (len < 32) {
-      // Optimistic ASCII path; falls back on the first non-ASCII character.
-      this.ensure(len + 1);
+    if (len < STR_JS_MAX) {
+      // Optimistic ASCII path, four characters per DataView store (measured ~30 vs
+      // ~34 ns per 10-character string byte by byte); rewritten below if not ASCII.
+      const head = len < 32 ? 1 : 2;
+      this.ensure(len + 2);
       const buf = this.buf;
+      const dv = this.dv;
       const start = this.pos;
-      let p = start + 1;
+      const p = start + head;
+      let or = 0;
       let i = 0;
-      for (; i < len; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[p++] = c;
+      for (; i + 4 <= len; i += 4) {
+        const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
+        or |= a | b | c | d;
+        dv.setInt32(p + i, (a << 24) | (b << 16) | (c << 8) | d);
       }
-      if (i === len) {
-        buf[start] = 0xa0 | len;
-        this.pos = p;
+      for (; i < len; i++) { const c = s.charCodeAt(i); or |= c; buf[p + i] = c; }
+      if (or < 0x80) {
+        if (head === 1) buf[start] = 0xa0 | len;
+        else { buf[start] = 0xd9; buf[start + 1] = len; }
+        this.pos = p + len;
         return;
       }
     }
@@ -251,37 +411,27 @@ export class AuditEncoder {
   number(n: number): void {
     this.ensure(9);
     const buf = this.buf;
-    let p = this.pos;
+    const dv = this.dv;
+    const p = this.pos;
     if (Number.isSafeInteger(n)) {
       if (n >= 0) {
-        if (n < 0x80) buf[p++] = n;
-        else if (n < 0x100) { buf[p++] = 0xcc; buf[p++] = n; }
-        else if (n < 0x10000) { buf[p++] = 0xcd; buf[p++] = n >> 8; buf[p++] = n & 0xff; }
-        else if (n < TWO_POW_32) { buf[p++] = 0xce; p = be32(buf, p, n); }
-        else {
-          // Every timestamp takes this path: byte stores beat two writeUInt32BE calls (measured).
-          buf[p++] = 0xcf;
-          p = be32(buf, p, Math.floor(n / TWO_POW_32));
-          p = be32(buf, p, n >>> 0);
-        }
+        if (n < 0x80) { buf[p] = n; this.pos = p + 1; }
+        else if (n < 0x100) { buf[p] = 0xcc; buf[p + 1] = n; this.pos = p + 2; }
+        else if (n < 0x10000) { buf[p] = 0xcd; dv.setUint16(p + 1, n); this.pos = p + 3; }
+        else if (n < TWO_POW_32) { buf[p] = 0xce; dv.setUint32(p + 1, n); this.pos = p + 5; }
+        else { buf[p] = 0xcf; dv.setUint32(p + 1, Math.floor(n / TWO_POW_32)); dv.setUint32(p + 5, n >>> 0); this.pos = p + 9; }
       } else {
-        if (n >= -32) buf[p++] = n & 0xff;
-        else if (n >= -0x80) { buf[p++] = 0xd0; buf[p++] = n & 0xff; }
-        else if (n >= -0x8000) { buf[p++] = 0xd1; buf.writeInt16BE(n, p); p += 2; }
-        else if (n >= -0x80000000) { buf[p++] = 0xd2; buf.writeInt32BE(n, p); p += 4; }
-        else {
-          buf[p++] = 0xd3;
-          buf.writeInt32BE(Math.floor(n / TWO_POW_32), p);
-          buf.writeUInt32BE(n >>> 0, p + 4);
-          p += 8;
-        }
+        if (n >= -32) { buf[p] = n & 0xff; this.pos = p + 1; }
+        else if (n >= -0x80) { buf[p] = 0xd0; buf[p + 1] = n & 0xff; this.pos = p + 2; }
+        else if (n >= -0x8000) { buf[p] = 0xd1; dv.setInt16(p + 1, n); this.pos = p + 3; }
+        else if (n >= -0x80000000) { buf[p] = 0xd2; dv.setInt32(p + 1, n); this.pos = p + 5; }
+        else { buf[p] = 0xd3; dv.setInt32(p + 1, Math.floor(n / TWO_POW_32)); dv.setUint32(p + 5, n >>> 0); this.pos = p + 9; }
       }
     } else {
-      buf[p++] = 0xcb;
-      buf.writeDoubleBE(n, p);
-      p += 8;
+      buf[p] = 0xcb;
+      dv.setFloat64(p + 1, n);
+      this.pos = p + 9;
     }
-    this.pos = p;
   }
 
   private bigint(v: bigint): void {
@@ -365,6 +515,11 @@ export class AuditEncoder {
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    this.setBuf(next);
+  }
+
+  private setBuf(b: Buffer): void {
+    this.buf = b;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.length);
   }
 }
