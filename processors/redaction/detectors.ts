@@ -2,8 +2,10 @@
 // over a string with a character-class table, noting what could be there
 // ('@', '=' or ':', a long enough digit run) and checking the few positions
 // where a key, a JWT or a Bearer/Basic credential could start. Regexes run
-// only at those positions (sticky), because nearly all values contain
-// nothing to find and a regex call costs more than the whole pass.
+// only at those positions (sticky), and only once the first three characters
+// fit, because nearly all values contain nothing to find and a regex call
+// costs more than the whole pass. A string under SHORT_TEXT characters can
+// only hold an email or a `pwd=…` pair; `shortMayMatch` clears most of them.
 import { isCardNumber } from './luhn.js';
 import { SECRET_SUFFIXES, SECRET_WORDS } from './key-rules.js';
 import type { Spans } from './spans.js';
@@ -24,14 +26,21 @@ CLS[45] = SEP;
 CLS[64] = AT;
 CLS[61] = KV;
 CLS[58] = KV;
-for (const ch of 'srwAgxhnSebB-') CLS[ch.charCodeAt(0)]! |= START;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number) => isDigit(c) || isAlpha(c);
-/** RFC 5322 "atext" subset seen in practice: letters, digits, . _ % + - */
-const isLocal = (c: number) => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
-const isDomain = (c: number) => isAlnum(c) || c === 46 || c === 45;
+// Email characters by table (measured ~1.5x faster than compare chains on an email):
+// the local part is the RFC 5322 "atext" subset seen in practice (letters, digits, . _ % + -),
+// the domain letters, digits, . and -.
+const LOCAL = 1;
+const DOMAIN = 2;
+const EMAIL_CLS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isAlnum(c)) EMAIL_CLS[c] = LOCAL | DOMAIN;
+for (const ch of '._%+-') EMAIL_CLS[ch.charCodeAt(0)] = LOCAL;
+for (const ch of '.-') EMAIL_CLS[ch.charCodeAt(0)]! |= DOMAIN;
+const isLocal = (c: number) => c < 128 && (EMAIL_CLS[c]! & LOCAL) !== 0;
+const isDomain = (c: number) => c < 128 && (EMAIL_CLS[c]! & DOMAIN) !== 0;
 /** "." or "," between digits: a decimal fraction or thousands group, not a card boundary. */
 const isNumericJoin = (s: string, i: number, j: number) => {
   const c = s.charCodeAt(i);
@@ -117,7 +126,7 @@ export function isCardString(s: string): boolean {
 // Header (and usually payload) are base64url JSON, so a JWT starts with eyJ; JWE has five segments.
 const JWT_Y = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/y;
 
-// Tried only where a word starts with the letters below (the scan checks the first two).
+// Tried only where a word starts with one of API_STARTS.
 const API_KEY_Y = new RegExp([
   'sk-[A-Za-z0-9_-]{20,}', // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…)
   '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe secret / restricted
@@ -133,10 +142,23 @@ const API_KEY_Y = new RegExp([
   'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
   '-----BEGIN[A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END[A-Z ]*PRIVATE KEY-----', // PEM
 ].join('|'), 'y');
-/** First letter → second letters an API key starting with it can have. */
-const API_SECOND: Record<number, string> = {
-  115: 'k', 114: 'k', 119: 'h', 65: 'KSBCI', 103: 'hil', 120: 'o', 104: 'f', 110: 'p', 83: 'G', 45: '-',
-};
+/**
+ * The first three characters of each shape above. Checking them before the regex
+ * lets common words (when, which, give, global, skip) pass with a few compares
+ * instead of a failed regex call (~80 ns each: an 83-character sentence with
+ * three such words, 700 -> 455 ns, measured).
+ */
+const API_STARTS = ['sk-', 'sk_', 'rk_', 'whs', 'AKI', 'ASI', 'ABI', 'ACC', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'git', 'glp', 'xox', 'AIz', 'hf_', 'npm', 'SG.', '---'];
+/** (first, second character) → the third characters an API key can continue with. */
+const API_THIRD = new Map<number, string>();
+for (const p of API_STARTS) {
+  const k = pairKey(p.charCodeAt(0), p.charCodeAt(1));
+  API_THIRD.set(k, (API_THIRD.get(k) ?? '') + p[2]);
+}
+function pairKey(c: number, c2: number): number { return c * 65536 + c2; }
+
+// Where a word starting with these characters may hold a key, a JWT (eyJ…) or an auth scheme (Bearer/Basic).
+for (const ch of ['e', 'b', 'B', ...API_STARTS.map((p) => p[0]!)]) CLS[ch.charCodeAt(0)]! |= START;
 
 const AUTH_Y = /(bearer|basic)[ \t]+([A-Za-z0-9._~+/=-]+)/iy;
 
@@ -149,6 +171,9 @@ function looksLikeCredential(basic: boolean, tok: string): boolean {
   }
   return tok.length >= 20 || /[0-9._~+/=-]/.test(tok);
 }
+
+/** Under this length only an email or a `pwd=…` pair fits (a key, JWT, card or Bearer/Basic credential is longer). */
+export const SHORT_TEXT = 14;
 
 export interface DetectorSwitches {
   emails: boolean;
@@ -186,13 +211,25 @@ export class PrivacyScanner {
     this.kvNames = [...new Set(names.map(squash).filter((n) => n !== ''))];
   }
 
+  /**
+   * For a string shorter than SHORT_TEXT: false when `scan` can find nothing in
+   * it, which is so unless it holds '@' (emails) or '=' / ':' (credentials).
+   * Those three all lie in 58..64, so one compare clears most characters:
+   * ~21 ns for an 8-character id, against ~30 ns for three indexOf calls (measured).
+   */
+  shortMayMatch(s: string): boolean {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if ((c - 58) >>> 0 < 7 && (c === 64 ? this.emails : (c === 61 || c === 58) && this.keyValues)) return true;
+    }
+    return false;
+  }
+
   /** Pushes every detected range of s into out. */
   scan(s: string, out: Spans): void {
     if (!this.any) return;
     const n = s.length;
-    // Under 14 characters only an email or a `pwd=…` pair fits (a key, JWT, card or
-    // Bearer/Basic credential is longer); native indexOf beats the scan loop there (measured).
-    if (n < 14) {
+    if (n < SHORT_TEXT) {
       if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
       if (this.keyValues && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1)) this.findKeyValues(s, out);
       return;
@@ -203,26 +240,42 @@ export class PrivacyScanner {
     let tainted = false; // the current digit group touches a letter
     let prevSep = false;
     let prevAlnum = false;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
+    // Runs of letters or of digits are consumed by tight inner loops (one compare per
+    // character); only the first character of a run goes through the class table and
+    // the state updates (measured 10-20% faster on words and paths, same on hex ids).
+    // Invariant at the loop head: c === s.charCodeAt(i).
+    let i = 0;
+    let c = s.charCodeAt(0);
+    while (i < n) {
       const k = c < 128 ? CLS[c]! : 0;
-      if (k & DIGIT) {
-        if (!tainted && ++digits > maxDigits) maxDigits = digits;
-        prevSep = false;
-      } else if (k & ALPHA) {
+      if (k & ALPHA) {
         digits = 0; tainted = true; prevSep = false;
-      } else if (k & SEP) {
-        if (prevSep) digits = 0;
-        prevSep = true; tainted = false;
+        if ((k & START) !== 0 && !prevAlnum) {
+          const end = this.startsAt(s, i, c, out);
+          if (end > i) { i = end; if (i < n) c = s.charCodeAt(i); prevAlnum = true; continue; }
+        }
+        prevAlnum = true;
+        while (++i < n) { c = s.charCodeAt(i); if (((c | 32) - 97) >>> 0 >= 26) break; }
+      } else if (k & DIGIT) {
+        const from = i;
+        while (++i < n) { c = s.charCodeAt(i); if ((c - 48) >>> 0 >= 10) break; }
+        if (!tainted && (digits += i - from) > maxDigits) maxDigits = digits;
+        prevSep = false; prevAlnum = true;
       } else {
-        digits = 0; tainted = false; prevSep = false;
-        flags |= k;
+        if (k & SEP) {
+          if (prevSep) digits = 0;
+          prevSep = true; tainted = false;
+          if ((k & START) !== 0 && !prevAlnum) {
+            const end = this.startsAt(s, i, c, out);
+            if (end > i) { i = end; if (i < n) c = s.charCodeAt(i); prevAlnum = true; digits = 0; continue; }
+          }
+        } else {
+          digits = 0; tainted = false; prevSep = false;
+          flags |= k;
+        }
+        prevAlnum = false;
+        if (++i < n) c = s.charCodeAt(i);
       }
-      if ((k & START) !== 0 && !prevAlnum) {
-        const end = this.startsAt(s, i, c, out);
-        if (end > i) { i = end - 1; prevAlnum = true; digits = 0; continue; }
-      }
-      prevAlnum = (k & (DIGIT | ALPHA)) !== 0;
     }
     if (this.emails && (flags & AT) !== 0) findEmails(s, out);
     if (this.cards && maxDigits >= 13) findCards(s, out);
@@ -240,7 +293,9 @@ export class PrivacyScanner {
       return i;
     }
     if (c === 98 || c === 66 /* b B */) {
-      if (this.auth && (c2 === 101 || c2 === 69 || c2 === 97 || c2 === 65)) {
+      // "bea…" (bearer) or "bas…" (basic), any case: other b-words (because, bench) skip the regex.
+      const c3 = s.charCodeAt(i + 2) | 32;
+      if (this.auth && (((c2 | 32) === 101 && c3 === 97) || ((c2 | 32) === 97 && c3 === 115))) {
         AUTH_Y.lastIndex = i;
         const m = AUTH_Y.exec(s);
         if (m !== null && looksLikeCredential(m[1]!.length === 5, m[2]!)) {
@@ -250,9 +305,12 @@ export class PrivacyScanner {
       }
       return i;
     }
-    if (this.apiKeys && API_SECOND[c]?.includes(s[i + 1] ?? '\0')) {
-      API_KEY_Y.lastIndex = i;
-      if (API_KEY_Y.test(s)) { out.push(i, API_KEY_Y.lastIndex); return API_KEY_Y.lastIndex; }
+    if (this.apiKeys) {
+      const thirds = API_THIRD.get(pairKey(c, c2));
+      if (thirds !== undefined && includesCode(thirds, s.charCodeAt(i + 2))) {
+        API_KEY_Y.lastIndex = i;
+        if (API_KEY_Y.test(s)) { out.push(i, API_KEY_Y.lastIndex); return API_KEY_Y.lastIndex; }
+      }
     }
     return i;
   }
@@ -323,6 +381,11 @@ export class PrivacyScanner {
     }
     return false;
   }
+}
+
+function includesCode(set: string, c: number): boolean {
+  for (let j = 0; j < set.length; j++) if (set.charCodeAt(j) === c) return true;
+  return false;
 }
 
 /** Ends an unquoted value: blank, quote, & , ; { } [ ] */

@@ -3,8 +3,9 @@
 // application's own object), applying per key: ignore, remove, mask whole
 // value, or scan the value for secrets at any depth.
 import type { AnyValue } from '@opentelemetry/api-logs';
+import { CleanCache, MAX_CACHED_LENGTH } from './clean-cache.js';
 import type { RedactionConfig } from './config.js';
-import { PrivacyScanner, isCardString } from './detectors.js';
+import { PrivacyScanner, SHORT_TEXT, isCardString } from './detectors.js';
 import { KeyAction, KeyRules } from './key-rules.js';
 import { makeMask, type MaskFn } from './masking.js';
 import { compilePattern } from './patterns.js';
@@ -28,6 +29,9 @@ type Attrs = Record<string, AnyValue>;
 
 /** Attribute positions whose last key and its action are remembered. */
 const SLOTS = 64;
+
+/** The shortest text the detectors can find anything in (x@y.io). */
+const MIN_DETECTABLE = 6;
 
 /** Deeper values cannot be inspected (and may be cyclic), so they are masked whole. */
 const MAX_DEPTH = 32;
@@ -67,6 +71,11 @@ export class Redactor {
    */
   private readonly slotClean: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   private readonly allowSpans = new Spans();
+  private readonly clean = new CleanCache();
+  /** Shorter strings are returned as they are: nothing could match in them. */
+  private readonly minScanned: number;
+  /** Checks short strings when the detectors are all there is (no blocked_values). */
+  private readonly shortCheck: PrivacyScanner | undefined;
   private readonly attrCounts = newCounts();
   private readonly bodyCounts = newCounts();
   private counts: RedactionCounts = this.attrCounts;
@@ -93,6 +102,8 @@ export class Redactor {
     this.scanner = on ? new PrivacyScanner(p) : undefined;
     this.cards = on && p.card_numbers;
     this.allTypes = config.redact_all_types && this.blocked.length > 0;
+    this.minScanned = this.blocked.length > 0 ? 1 : this.scanner !== undefined ? MIN_DETECTABLE : Infinity;
+    this.shortCheck = this.blocked.length === 0 ? this.scanner : undefined;
   }
 
   /**
@@ -119,11 +130,18 @@ export class Redactor {
       }
       switch (action) {
         case KeyAction.Scan: {
-          if (typeof v === 'string' && slot < SLOTS) {
-            if (slotClean[slot] === v) break;
-            const nv = this.any(v, this.debug ? k : '', 0);
-            if (nv !== v) attrs[k] = nv as AnyValue;
-            else slotClean[slot] = v;
+          if (typeof v === 'string') {
+            if (slot < SLOTS && slotClean[slot] === v) break;
+            const nv = this.text(v);
+            if (nv !== v) { attrs[k] = nv; this.masked(k); }
+            else if (slot < SLOTS) slotClean[slot] = v;
+            break;
+          }
+          // Numbers and booleans directly: `any` is too large to inline (measured ~30 ns
+          // per record of the bench fixture, which has five numbers).
+          if (typeof v === 'number' || typeof v === 'boolean') {
+            const nv = this.primitive(v);
+            if (nv !== v) { attrs[k] = nv; this.masked(k); }
             break;
           }
           const nv = this.any(v, this.debug ? k : '', 0);
@@ -182,19 +200,20 @@ export class Redactor {
   /** Adds the Collector's summary attributes for `counts` (merging with any already present). */
   writeSummary(attrs: Attrs, counts: RedactionCounts, prefix: 'redaction.' | 'redaction.body.'): void {
     if (this.summary === 'silent') return;
+    const name = prefix === 'redaction.' ? ATTR_SUMMARY : BODY_SUMMARY;
     if (this.debug) {
-      mergeKeys(attrs, `${prefix}redacted.keys`, counts.redactedKeys);
-      mergeKeys(attrs, `${prefix}masked.keys`, counts.maskedKeys);
+      mergeKeys(attrs, name.redactedKeys, counts.redactedKeys);
+      mergeKeys(attrs, name.maskedKeys, counts.maskedKeys);
     }
-    addCount(attrs, `${prefix}redacted.count`, counts.redacted);
-    addCount(attrs, `${prefix}masked.count`, counts.masked);
-    addCount(attrs, `${prefix}ignored.count`, counts.ignored);
+    addCount(attrs, name.redacted, counts.redacted);
+    addCount(attrs, name.masked, counts.masked);
+    addCount(attrs, name.ignored, counts.ignored);
   }
 
   private any(v: unknown, path: string, depth: number): unknown {
     switch (typeof v) {
       case 'string': {
-        const r = this.str(v);
+        const r = this.text(v);
         if (r !== v) this.masked(path);
         return r;
       }
@@ -285,12 +304,29 @@ export class Redactor {
     return v;
   }
 
+  /**
+   * `str(s)`, skipping strings too short to hold anything, short strings without
+   * the characters an email or a `pwd=…` pair needs, and strings recently found clean
+   * (measured on the bench fixture, min of 8 runs: without the short check 899 ns/record,
+   * without the cache 876, with both 786).
+   */
+  private text(s: string): string {
+    const n = s.length;
+    if (n < this.minScanned) return s;
+    if (n < SHORT_TEXT) return this.shortCheck?.shortMayMatch(s) === false ? s : this.str(s);
+    if (n > MAX_CACHED_LENGTH) return this.str(s);
+    const slot = this.clean.slotOf(s);
+    if (this.clean.at(slot) === s) return s;
+    const r = this.str(s);
+    if (r === s) this.clean.set(slot, s);
+    return r;
+  }
+
   /** A string with every detected or blocked range masked; the same string when nothing was found. */
   private str(s: string): string {
     const sp = this.spans;
     sp.reset();
-    // Shorter than any detectable secret (x@y.io is 6).
-    if (this.scanner !== undefined && s.length >= 6) this.scanner.scan(s, sp);
+    if (this.scanner !== undefined && s.length >= MIN_DETECTABLE) this.scanner.scan(s, sp);
     for (const re of this.blocked) {
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
@@ -363,6 +399,16 @@ function join(path: string, key: string): string {
 function safeJson(v: unknown): string {
   try { return JSON.stringify(v) ?? ''; } catch { return '[unserializable]'; }
 }
+
+// Summary attribute names as literals: building them per call allocated them anew.
+const ATTR_SUMMARY = {
+  redactedKeys: 'redaction.redacted.keys', maskedKeys: 'redaction.masked.keys',
+  redacted: 'redaction.redacted.count', masked: 'redaction.masked.count', ignored: 'redaction.ignored.count',
+};
+const BODY_SUMMARY = {
+  redactedKeys: 'redaction.body.redacted.keys', maskedKeys: 'redaction.body.masked.keys',
+  redacted: 'redaction.body.redacted.count', masked: 'redaction.body.masked.count', ignored: 'redaction.body.ignored.count',
+};
 
 function addCount(attrs: Attrs, key: string, n: number): void {
   if (n === 0) return;
