@@ -172,8 +172,11 @@ function looksLikeCredential(basic: boolean, tok: string): boolean {
   return tok.length >= 20 || /[0-9._~+/=-]/.test(tok);
 }
 
-/** Under this length only an email or a `pwd=…` pair fits (a key, JWT, card or Bearer/Basic credential is longer). */
-export const SHORT_TEXT = 14;
+/**
+ * Under this length only an email or a `pwd=…` pair fits: the shortest card
+ * number has 13 digits, and keys, JWTs and Bearer/Basic credentials are longer.
+ */
+export const SHORT_TEXT = 13;
 
 export interface DetectorSwitches {
   emails: boolean;

@@ -66,8 +66,15 @@ describe('redaction shortcuts – short values (under 14 characters)', () => {
     ['pwd: "a b"', 'pwd: "****"'],
     ['a:1 pwd=2', 'a:1 pwd=****'],
   ])('finds the name=value pair in %s', (text, masked) => {
-    expect(text.length).toBeLessThan(14);
+    expect(text.length).toBeLessThan(13);
     expect(redactText(text)).toBe(masked);
+  });
+
+  it('masks a 13-digit card given alone, the shortest card there is', () => {
+    expect(redactText('4222222222222')).toBe('****');
+    const attrs = { 'payment.ref': '4222222222222' };
+    redactor().redactAttributes(attrs);
+    expect(attrs['payment.ref']).toBe('****');
   });
 
   it('treats 13 and 14 characters alike', () => {
