@@ -1,6 +1,6 @@
 // Strings recently found clean (nothing to mask), so that a value repeating
 // anywhere (a route, a model name, a templated body) is not scanned again.
-// Only strings of 14 characters or more are cached: a shorter one is checked
+// Only strings of 13 characters or more (SHORT_TEXT) are cached: a shorter one is checked
 // in about the time a lookup and an insertion take, and is mostly an id.
 // A string's verdict depends only on its characters and the redactor's config,
 // so one cache serves every position; it is consulted only where a value would
