@@ -8,7 +8,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { AuditEncoder } from './audit-encoder.js';
 import { AuditFiles, type AuditTarget } from './audit-files.js';
@@ -126,14 +126,7 @@ export class MsgpackAuditExporter implements PushExporter {
       resultCallback(SUCCESS);
       return;
     }
-    let payload: AuditPayload;
-    try {
-      payload = this.prepare(records);
-    } catch (err) {
-      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
-      return;
-    }
-    this.exportPrepared(payload, resultCallback);
+    exportByPreparing(this, records, resultCallback);
   }
 
   /** Resolves once everything handed to export() is written. */

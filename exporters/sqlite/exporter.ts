@@ -8,7 +8,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { checkSqliteConfig, sqliteConfigSpec, type SqliteConfig, type SqliteExporterOptions } from './config.js';
@@ -78,14 +78,7 @@ export class SqliteExporter implements PushExporter {
   }
 
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    let payload: SqlitePayload;
-    try {
-      payload = this.prepare(records);
-    } catch (err) {
-      resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
-      return;
-    }
-    this.exportPrepared(payload, resultCallback);
+    exportByPreparing(this, records, resultCallback);
   }
 
   /** Builds the batch's rows (bytes) on this thread; the exporter helper queues these instead of the records. */

@@ -29,6 +29,25 @@ export interface PushExporter extends LogRecordExporter {
   exportPrepared?(payload: unknown, resultCallback: (result: ExportResult) => void): void;
 }
 
+/**
+ * `export()` for an exporter that has `prepare`/`exportPrepared` (used directly
+ * by the SDK): prepares the batch, then sends it; a prepare failure fails the export.
+ */
+export function exportByPreparing<P>(
+  exporter: { prepare(records: ReadableLogRecord[]): P; exportPrepared(payload: P, cb: (result: ExportResult) => void): void },
+  records: ReadableLogRecord[],
+  resultCallback: (result: ExportResult) => void,
+): void {
+  let payload: P;
+  try {
+    payload = exporter.prepare(records);
+  } catch (err) {
+    resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    return;
+  }
+  exporter.exportPrepared(payload, resultCallback);
+}
+
 interface Item {
   /** The batch, until `prepare` has turned it into `payload`. */
   records: ReadableLogRecord[] | null;
