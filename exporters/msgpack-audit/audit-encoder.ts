@@ -325,27 +325,31 @@ export class AuditEncoder {
   }
 
   private key(k: string): void {
-    const cached = this.keyCache.get(k);
-    if (cached !== undefined) {
-      this.raw(cached);
-      return;
-    }
-    const start = this.pos;
-    this.str(k);
-    if (this.keyCache.size < KEY_CACHE_MAX && k.length <= KEY_CACHE_MAX_LEN) {
-      this.keyCache.set(k, chunk(Buffer.from(this.buf.subarray(start, this.pos))));
-    }
+    const bytes = this.cachedKey(k);
+    if (bytes !== undefined) this.raw(bytes);
+    else this.str(k);
   }
 
   /** A key's MessagePack bytes (from the cache when it has them). */
   private keyBytes(k: string): Chunk {
+    return this.cachedKey(k) ?? this.encodeKey(k);
+  }
+
+  /** A key's bytes from the cache, added to it if there is room; undefined for a key the cache cannot hold. */
+  private cachedKey(k: string): Chunk | undefined {
     const cached = this.keyCache.get(k);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined || this.keyCache.size >= KEY_CACHE_MAX || k.length > KEY_CACHE_MAX_LEN) return cached;
+    const bytes = this.encodeKey(k);
+    this.keyCache.set(k, bytes);
+    return bytes;
+  }
+
+  /** Encodes k past the end of buf (which holds no template) and copies its bytes out. */
+  private encodeKey(k: string): Chunk {
     const start = this.pos;
     this.str(k);
     const bytes = chunk(Buffer.from(this.buf.subarray(start, this.pos)));
     this.pos = start;
-    if (this.keyCache.size < KEY_CACHE_MAX && k.length <= KEY_CACHE_MAX_LEN) this.keyCache.set(k, bytes);
     return bytes;
   }
 

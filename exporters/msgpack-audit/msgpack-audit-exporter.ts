@@ -14,7 +14,7 @@ import { AuditEncoder } from './audit-encoder.js';
 import { AuditFiles, type AuditTarget } from './audit-files.js';
 import { parseMsgpackAuditOptions, type MsgpackAuditConfig, type MsgpackAuditOptions } from './config.js';
 
-/** Encode buffers larger than this are dropped after a write, so one burst does not pin memory. */
+/** The encoder's scratch buffer is dropped after a batch larger than this, so one burst does not pin memory. */
 const MAX_RETAINED_BUFFER = 16 * 1024 * 1024;
 /** Written payload buffers kept for reuse (a few are in flight at a time; see `slab`). */
 const SPARE_SLABS = 4;
@@ -172,9 +172,9 @@ export class MsgpackAuditExporter implements PushExporter {
   }
 
   private written(batch: { payload: AuditPayload; cb: Callback }[], result: ExportResult): void {
-    // Written payloads are not sent again (a failed one may be retried, so it keeps its buffer).
     // Writes are one at a time and a written payload is never written again (see exportPrepared),
-    // so once written its buffer is free, even if a retry of it is still waiting.
+    // so once written its buffer is free, even if a retry of it is still waiting; a failed one
+    // may be retried, so it keeps its buffer.
     if (result.code === ExportResultCode.SUCCESS) {
       for (const { payload } of batch) {
         payload.written = true;

@@ -400,15 +400,16 @@ function safeJson(v: unknown): string {
   try { return JSON.stringify(v) ?? ''; } catch { return '[unserializable]'; }
 }
 
-// Summary attribute names as literals: building them per call allocated them anew.
-const ATTR_SUMMARY = {
-  redactedKeys: 'redaction.redacted.keys', maskedKeys: 'redaction.masked.keys',
-  redacted: 'redaction.redacted.count', masked: 'redaction.masked.count', ignored: 'redaction.ignored.count',
-};
-const BODY_SUMMARY = {
-  redactedKeys: 'redaction.body.redacted.keys', maskedKeys: 'redaction.body.masked.keys',
-  redacted: 'redaction.body.redacted.count', masked: 'redaction.body.masked.count', ignored: 'redaction.body.ignored.count',
-};
+/** The summary attribute names under a prefix. */
+function summaryNames(prefix: 'redaction.' | 'redaction.body.') {
+  return {
+    redactedKeys: `${prefix}redacted.keys`, maskedKeys: `${prefix}masked.keys`,
+    redacted: `${prefix}redacted.count`, masked: `${prefix}masked.count`, ignored: `${prefix}ignored.count`,
+  };
+}
+// Built once: building the names per call allocated them anew.
+const ATTR_SUMMARY = summaryNames('redaction.');
+const BODY_SUMMARY = summaryNames('redaction.body.');
 
 function addCount(attrs: Attrs, key: string, n: number): void {
   if (n === 0) return;
