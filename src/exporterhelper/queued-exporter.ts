@@ -25,9 +25,29 @@ export interface PushExporter extends LogRecordExporter {
    * ~664 B/record of GC-traced heap as records, ~392 B/record off-heap as row bytes (throughput unchanged).
    */
   prepare?(records: ReadableLogRecord[]): unknown;
-  /** Sends a payload from `prepare`; called again with the same payload on retry. */
-  exportPrepared?(payload: unknown, resultCallback: (result: ExportResult) => void): void;
+  /**
+   * Sends a payload from `prepare`; called again with the same payload on retry. In a collector
+   * pipeline `span` says where the batch sits in its delivery log: an idempotent sink stores
+   * `span.end` atomically with the data and treats a span it has already applied as done.
+   */
+  exportPrepared?(payload: unknown, resultCallback: (result: ExportResult) => void, span?: LogSpan): void;
+  /** For sinks without `prepare`: like `export`, with the batch's span (see `exportPrepared`). */
+  exportSpan?(records: ReadableLogRecord[], span: LogSpan, resultCallback: (result: ExportResult) => void): void;
+  /**
+   * An idempotent sink's own record of how far it got: the `end` of the last span from `log` it has
+   * durably applied (0 when none). The collector resumes the exporter's cursor from the larger of
+   * this and its own committed position, so a replay after a crash never writes a record twice.
+   */
+  appliedPosition?(log: string): Promise<number>;
+  /** SIGHUP: close and reopen output files (logrotate). */
+  reopen?(): Promise<void>;
 }
+
+/**
+ * A batch's place in a pipeline's delivery log: records [first, end) of log `log`.
+ * `log` names the log (pipeline, and pipeline worker when there are workers) and is stable across restarts.
+ */
+export interface LogSpan { log: string; first: number; end: number }
 
 /**
  * `export()` for an exporter that has `prepare`/`exportPrepared` (used directly
