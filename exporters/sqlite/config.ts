@@ -51,6 +51,11 @@ export const sqliteFields = {
   retention_batch_size: def(int({ min: 1, max: 100_000 }), 1000),
   /** SQLite `synchronous` in WAL mode: `normal` survives process crashes, `full` also power loss. */
   synchronous: def(oneOf(['normal', 'full'] as const), 'normal'),
+  /**
+   * How long a write waits for a lock another connection holds before it fails as busy (and is
+   * retried by the sending queue). A wait longer than `timeout` is still awaited before a retry.
+   */
+  busy_timeout: def(duration({ min: 0 }), 5000),
 };
 
 export const sqliteConfigSpec = obj(sqliteFields);

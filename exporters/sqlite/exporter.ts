@@ -1,14 +1,16 @@
 // SqliteExporter: an SDK LogRecordExporter writing `audit_logs` and `job_logs`.
 // Works in-process under the SDK's BatchLogRecordProcessor and in a collector
 // pipeline (via the factory). Rows are built on the calling thread and written
-// on a writer thread, one transaction per export; export() calls back once
-// that transaction has committed.
+// on a writer thread, each export within one transaction; export() calls back
+// once that transaction has committed. In a pipeline each batch comes with its
+// span of a delivery log, and the log's position is stored with the rows, so a
+// retried or replayed span is written once (see README "Positions").
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
-import { exportByPreparing, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { checkSqliteConfig, sqliteConfigSpec, type SqliteConfig, type SqliteExporterOptions } from './config.js';
@@ -28,7 +30,17 @@ export interface SqliteExporterContext {
 const PARSED = Symbol('parsed config');
 
 /** One batch as rows (UTF-8 JSON per table), built once and kept for retries. */
-interface SqlitePayload { batch: BatchText; dropped: number }
+interface SqlitePayload {
+  batch: BatchText;
+  dropped: number;
+  /** Settles when the latest attempt has answered; a retry starts only then. */
+  attempt?: Promise<void>;
+  /** The rows are in the database: the buffers went back to the pool and a repeat writes nothing. */
+  committed?: boolean;
+}
+
+const NO_ROWS: BatchText = { audit_logs: null, job_logs: null, rows: 0 };
+const NOOP = (): void => undefined;
 
 /** SQLite error codes worth retrying: the database is busy, full or the disk failed transiently. */
 const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
@@ -94,25 +106,59 @@ export class SqliteExporter implements PushExporter {
     return { batch: rows.takeBatch(), dropped: rows.takeDropped() };
   }
 
-  /** Writes prepared rows in one transaction; calls back once it committed. Safe to repeat after a failure. */
-  exportPrepared(payload: unknown, resultCallback: (result: ExportResult) => void): void {
-    const { batch, dropped } = payload as SqlitePayload;
-    let writing: Promise<void>;
+  /**
+   * Writes prepared rows in one transaction; calls back once it committed. With a span, the log's
+   * position is checked and moved in that transaction: a span already applied writes nothing and
+   * succeeds. A repeat of a payload waits until its earlier attempt answered (an attempt that outlived
+   * the export timeout may still commit), and after a commit writes nothing and succeeds.
+   */
+  exportPrepared(payload: unknown, resultCallback: (result: ExportResult) => void, span?: LogSpan): void {
+    const p = payload as SqlitePayload;
+    const prior = p.attempt;
+    const writing = prior === undefined ? this.write(p, span) : prior.then(() => this.write(p, span));
+    p.attempt = writing.then(NOOP, NOOP);
+    writing.then(() => {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    }, (err: unknown) => {
+      resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
+    });
+  }
+
+  /** End of the last span of `log` whose rows are in the database (0 if none); read from the file. */
+  appliedPosition(log: string): Promise<number> {
     try {
       if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
-      writing = this.open().writeBatch(batch);
+      return this.open().position(log);
     } catch (err) {
-      writing = Promise.reject(err);
+      return Promise.reject(err);
     }
-    writing.then(() => {
-      if (dropped > 0) {
+  }
+
+  private write(p: SqlitePayload, span: LogSpan | undefined): Promise<void> {
+    if (p.committed) return Promise.resolve();
+    let writing: Promise<boolean>;
+    try {
+      if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
+      writing = this.open().writeBatch(p.batch, span);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return writing.then((applied) => {
+      // Final: nothing will read these bytes again, so the row builder may fill them with a later batch.
+      p.committed = true;
+      const { batch, dropped } = p;
+      p.batch = NO_ROWS;
+      if (batch.audit_logs) this.rows.recycle(batch.audit_logs.buffer as ArrayBuffer);
+      if (batch.job_logs) this.rows.recycle(batch.job_logs.buffer as ArrayBuffer);
+      if (!applied) {
+        this.logger.burst('info', 'already-applied', 'Skipped a batch the database already holds (a retry or replay).', {
+          exporter: this.id, log: span?.log, end: span?.end,
+        });
+      } else if (dropped > 0) {
         this.logger.burst('warn', 'content-dropped', 'Dropped prompt or response content keys before writing; configure the redaction processor.', {
           exporter: this.id, keys: dropped,
         });
       }
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    }, (err: unknown) => {
-      resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
     });
   }
 
@@ -159,7 +205,7 @@ export class SqliteExporter implements PushExporter {
       this.logger.warn('The SQLite writer thread stopped; starting a new one.', { exporter: this.id });
     }
     this.retention?.stop();
-    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.rows);
+    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.config.busy_timeout, this.rows);
     this.retention = new Retention(this.writer, this.config.retention_days, this.config.retention_interval, this.config.retention_batch_size, this.logger);
     this.retention.start();
     return this.writer;

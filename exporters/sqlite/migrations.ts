@@ -4,7 +4,7 @@
 // A fresh file runs every step, which keeps new and upgraded files identical.
 import type Database from 'better-sqlite3';
 import { PermanentError } from '../../src/component/errors.js';
-import { SCHEMA_VERSION } from './schema.js';
+import { POSITIONS_TABLE, SCHEMA_VERSION } from './schema.js';
 
 type Db = Database.Database;
 
@@ -55,6 +55,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX IF NOT EXISTS audit_logs_event ON audit_logs (event, timestamp);
       CREATE INDEX IF NOT EXISTS audit_logs_component ON audit_logs (component, timestamp);
       CREATE INDEX IF NOT EXISTS job_logs_timestamp ON job_logs (timestamp);`);
+  },
+  // 2 → 3: each delivery log's applied position, kept with the rows (idempotent retries and replays).
+  (db) => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${POSITIONS_TABLE} (log TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
   },
 ];
 

@@ -3,9 +3,15 @@
 // created fresh and one upgraded from an older version are identical.
 
 /** `PRAGMA user_version` of a database fully migrated by this code. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export type Table = 'audit_logs' | 'job_logs';
+
+/**
+ * Per delivery log, the `end` of the last span whose rows are in the tables; written in the same
+ * transaction as those rows, so a retried or replayed span is recognised and skipped.
+ */
+export const POSITIONS_TABLE = 'auditline_positions';
 
 /** Columns written on insert (everything but `id`), in insert order. */
 export const AUDIT_COLUMNS = [

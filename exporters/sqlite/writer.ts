@@ -1,7 +1,8 @@
 // The write side. The database is created and migrated on the calling thread
 // (once, at open); inserts and retention deletes then run on a dedicated
 // worker thread with its own connection (see write-worker.ts). Each export is
-// one message and one transaction there; replies resolve in order.
+// one message there (batches waiting together share a transaction); replies
+// resolve in order.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { assertKnownVersion, migrate } from './migrations.js';
 import type { BatchText, RowBuilder, TablePlan } from './rows.js';
-import type { Table } from './schema.js';
+import { POSITIONS_TABLE, type Table } from './schema.js';
 import { WORKER_SOURCE, type WorkerInit, type WorkerReply, type WorkerRequest } from './write-worker.js';
 
 const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -52,13 +53,15 @@ export class WriteWorker {
   readonly ready: Promise<void>;
   private closePromise?: Promise<void>;
 
-  constructor(path: string, synchronous: 'normal' | 'full', private readonly rows: RowBuilder) {
+  constructor(path: string, synchronous: 'normal' | 'full', busyTimeout: number, private readonly rows: RowBuilder) {
     // One statement per batch and table: SQLite walks the batch's JSON array (see RowBuilder.add).
     const insert = (p: TablePlan) =>
       `INSERT INTO ${p.table} (${p.columns.join(', ')}) SELECT ${p.columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
     const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
     const init: WorkerInit = {
-      driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
+      driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL', busyTimeout,
+      positionGet: `SELECT position FROM ${POSITIONS_TABLE} WHERE log = ?`,
+      positionSet: `INSERT INTO ${POSITIONS_TABLE} (log, position) VALUES (?, ?) ON CONFLICT (log) DO UPDATE SET position = excluded.position`,
       inserts: { audit_logs: insert(rows.audit), job_logs: insert(rows.job) },
       deletes: { audit_logs: del('audit_logs'), job_logs: del('job_logs') },
     };
@@ -95,22 +98,30 @@ export class WriteWorker {
   get alive(): boolean { return !this.exited; }
 
   /**
-   * Writes a batch built by RowBuilder in one transaction on the writer thread. The bytes are
-   * copied to the thread (a memcpy, small beside building them), not transferred, so a failed
-   * write can be retried with the same batch even if the thread died; they go back to the row
-   * builder's pool once written.
+   * Writes a batch built by RowBuilder in one transaction on the writer thread; with a span, only if
+   * its end is past the log's stored position, and the position moves to it in that transaction.
+   * Resolves true when written, false when the span was already applied. The bytes are copied to the
+   * thread (a memcpy, small beside building them), not transferred, so a failed write can be retried
+   * with the same batch even if the thread died; the batch's own buffers stay the caller's (the copies
+   * go back to the row builder's pool).
    */
-  async writeBatch(batch: BatchText): Promise<void> {
+  async writeBatch(batch: BatchText, span?: { log: string; end: number }): Promise<boolean> {
     // Exact-size copies, transferred: one memcpy each (cloning the view would copy its whole buffer).
     const audit = batch.audit_logs?.slice() ?? null;
     const job = batch.job_logs?.slice() ?? null;
     const transfer: ArrayBuffer[] = [];
     if (audit) transfer.push(audit.buffer as ArrayBuffer);
     if (job) transfer.push(job.buffer as ArrayBuffer);
-    const reply = await this.request({ t: 'write', id: 0, audit_logs: audit, job_logs: job }, transfer);
+    const reply = await this.request({ t: 'write', id: 0, audit_logs: audit, job_logs: job, log: span?.log ?? null, end: span?.end ?? 0 }, transfer);
     if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
-    if (batch.audit_logs) this.rows.recycle(batch.audit_logs.buffer as ArrayBuffer);
-    if (batch.job_logs) this.rows.recycle(batch.job_logs.buffer as ArrayBuffer);
+    return reply.skipped !== true;
+  }
+
+  /** The stored position of `log` (0 if none), after the writes sent before this call. */
+  async position(log: string): Promise<number> {
+    const reply = await this.request({ t: 'position', id: 0, log });
+    if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
+    return reply.position ?? 0;
   }
 
   async retention(cutoffs: Record<Table, string>, batch: number): Promise<RetentionReply> {

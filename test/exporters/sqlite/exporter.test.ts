@@ -205,7 +205,7 @@ describe('sqlite exporter – config', () => {
 
   it('requires path, refuses unknown keys and unknown promote columns, and refuses promoting content', () => {
     expect(parseConfig({ journal: 'x' }).errors).toEqual([
-      'exporters::sqlite/jobs::journal: unknown key (expected one of: path, promote, retention_days, retention_interval, retention_batch_size, synchronous, sending_queue, retry_on_failure, timeout)',
+      'exporters::sqlite/jobs::journal: unknown key (expected one of: path, promote, retention_days, retention_interval, retention_batch_size, synchronous, busy_timeout, sending_queue, retry_on_failure, timeout)',
       'exporters::sqlite/jobs::path: is required',
     ]);
     expect(parseConfig({ path: 'x.db', promote: { a: 'nope' } }).errors[0]).toMatch(/^exporters::sqlite\/jobs::promote::a: must be one of component, /);
@@ -214,10 +214,10 @@ describe('sqlite exporter – config', () => {
     ]);
   });
 
-  it('applies defaults: 30 days of audit logs, hourly retention, synchronous normal', () => {
+  it('applies defaults: 30 days of audit logs, hourly retention, synchronous normal, a 5 s busy timeout', () => {
     const { config, errors } = parseConfig({ path: 'x.db' });
     expect(errors).toEqual([]);
-    expect(config).toMatchObject({ retention_days: { audit_logs: 30, job_logs: 90 }, retention_interval: 3_600_000, synchronous: 'normal', promote: {} });
+    expect(config).toMatchObject({ retention_days: { audit_logs: 30, job_logs: 90 }, retention_interval: 3_600_000, synchronous: 'normal', busy_timeout: 5000, promote: {} });
   });
 
   it('refuses bad in-process options with a readable error', () => {

@@ -23,7 +23,7 @@ describe('sqlite exporter – schema and migrations', () => {
   beforeEach(() => { t = tempDir(); });
   afterEach(() => t.cleanup());
 
-  it('creates the directory, a WAL database at the current schema version, both tables and the query indexes', async () => {
+  it('creates the directory, a WAL database at the current schema version, both tables, the positions table and the query indexes', async () => {
     const path = join(t.dir, 'nested', 'deeper', 'auditline.db');
     const e = new SqliteExporter({ path });
     await e.start();
@@ -37,6 +37,7 @@ describe('sqlite exporter – schema and migrations', () => {
       'audit_logs_component', 'audit_logs_event', 'audit_logs_level', 'audit_logs_session', 'audit_logs_timestamp', 'audit_logs_user',
     ]);
     expect(indexes(db, 'job_logs')).toEqual(['job_logs_job', 'job_logs_timestamp']);
+    expect(columns(db, 'auditline_positions')).toEqual(['log', 'position']);
     db.close();
   });
 
@@ -78,6 +79,7 @@ describe('sqlite exporter – schema and migrations', () => {
       { message: 'Track 2/100 downloaded', progress_current: 2, progress_total: 100 },
     ]);
     expect(indexes(db, 'audit_logs')).toContain('audit_logs_user');
+    expect(db.prepare('SELECT count(*) FROM auditline_positions').pluck().get()).toBe(0);
     db.close();
   });
 
