@@ -8,5 +8,5 @@ export const otlpHttpExporterFactory = defineExporter({
   description: 'Forwards records to another collector or gateway over OTLP/HTTP (protobuf or JSON).',
   fields: otlpHttpFields,
   check: checkOtlpHttp,
-  create: (_settings, config) => new OtlpHttpLogExporter(config),
+  create: (settings, config) => new OtlpHttpLogExporter(config, settings.logger),
 });
