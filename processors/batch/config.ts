@@ -8,7 +8,7 @@ export const batchConfigSpec = obj({
   send_batch_max_size: def(int({ min: 0 }), 0),
   /** A non-empty batch is sent after this long even if not full. */
   timeout: def(duration({ min: 1 }), 200),
-  /** Records held while exporters refuse more; beyond this the receiver answers 503. 0 = 8 × send_batch_size. */
+  /** Accepted for compatibility; the delivery log's byte bound (service.delivery) now limits what is held. */
   max_pending: def(int({ min: 0 }), 0),
   /** Accepted for Collector compatibility; Auditline batches all requests together. */
   metadata_keys: def(list(str()), []),

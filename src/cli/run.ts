@@ -1,5 +1,7 @@
 // `auditline --config F`: runs the collector until SIGINT/SIGTERM, then
-// flushes everything in flight before exiting. A second signal exits at once.
+// stops intake and drains the delivery logs before exiting (a second signal
+// exits at once; in durable mode nothing is lost either way). SIGHUP reopens
+// output files for logrotate and reloads nothing else.
 import { defaultRegistry } from '../components.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { Service } from '../pipeline/service.js';
@@ -35,6 +37,10 @@ export async function runCollector(configFile: string): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    process.on('SIGHUP', () => {
+      service.logger.info('SIGHUP received; reopening output files.');
+      void service.reopen();
+    });
   });
 }
 

@@ -6,6 +6,8 @@ import type { Spec } from '../config/schema.js';
 import type { InternalLogger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import type { RecordTap } from '../pipeline/tap.js';
+import type { ExporterHelperSettings } from '../exporterhelper/config.js';
+import type { PushExporter } from '../exporterhelper/queued-exporter.js';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
 
@@ -32,7 +34,8 @@ export interface Lifecycle {
  * it cannot take more, and the receiver turns that into 429/503.
  */
 export interface LogsConsumer {
-  consume(records: ReadableLogRecord[]): Promise<void>;
+  /** `wireBytes`: the records' encoded size as received, when known (sizes the delivery log's byte bound). */
+  consume(records: ReadableLogRecord[], wireBytes?: number): Promise<void>;
 }
 
 export type Receiver = Lifecycle;
@@ -76,6 +79,11 @@ export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
    */
   preparer?(settings: CreateSettings, config: C): { prepare(records: ReadableLogRecord[]): unknown };
   create(settings: CreateSettings, config: C): Exporter;
+  /**
+   * The bare exporter and its sending settings, for a collector pipeline: the pipeline's delivery
+   * log and this exporter's cursor into it do the queueing, batching and retries.
+   */
+  createPush(settings: CreateSettings, config: C): { exporter: PushExporter; helper: ExporterHelperSettings };
 }
 export interface ExtensionFactory<C = any> extends FactoryBase<'extension', C> {
   create(settings: CreateSettings, config: C): Extension;

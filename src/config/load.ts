@@ -7,6 +7,7 @@ import type { Factory, Kind } from '../component/types.js';
 import type { Registry } from '../component/registry.js';
 import { expandEnv } from './expand.js';
 import { formatIssue, type ConfigIssue } from './schema.js';
+import { defaultDeliveryConfig, deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
 
 export interface ComponentConfig {
   id: string;
@@ -33,6 +34,8 @@ export interface ServiceConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Worker threads that run the pipelines (`service.workers`); 0 runs them on the main thread. */
   workers: number;
+  /** `service.delivery`: bounds of the delivery logs and durable mode. */
+  delivery: DeliveryConfig;
   /** The YAML this was loaded from, so pipeline workers can build the same graph. */
   source?: { text: string; file?: string };
 }
@@ -86,7 +89,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
 export function validateServiceConfig(raw: unknown, registry: Registry, issues: ConfigIssue[]): ServiceConfig {
   const out: ServiceConfig = {
     receivers: new Map(), processors: new Map(), exporters: new Map(), extensions: new Map(),
-    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0,
+    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0, delivery: defaultDeliveryConfig(),
   };
   if (!isObject(raw)) {
     issues.push({ path: [], message: 'the configuration must be a map with receivers, processors, exporters, extensions and service' });
@@ -122,7 +125,7 @@ function validateService(service: unknown, raw: Record<string, unknown>, out: Se
     issues.push({ path: ['service'], message: service === undefined ? 'is required (with pipelines)' : 'must be a map' });
     return;
   }
-  const allowed = ['extensions', 'pipelines', 'telemetry', 'workers'];
+  const allowed = ['extensions', 'pipelines', 'telemetry', 'workers', 'delivery'];
   for (const k of Object.keys(service)) {
     if (!allowed.includes(k)) issues.push({ path: ['service', k], message: `unknown key (expected one of: ${allowed.join(', ')})` });
   }
@@ -140,6 +143,17 @@ function validateService(service: unknown, raw: Record<string, unknown>, out: Se
   }
 
   validateTelemetry(service['telemetry'], out, issues);
+
+  if (service['delivery'] !== undefined && service['delivery'] !== null) {
+    const d = deliveryConfigSpec.parse(service['delivery'], ['service', 'delivery'], issues);
+    if (d) out.delivery = d;
+    if (d?.storage !== undefined) {
+      const ext = isObject(raw['extensions']) ? Object.keys(raw['extensions']) : [];
+      if (!ext.includes(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `references extension "${d.storage}" which is not configured` });
+      else if (!/^file_storage(\/|$)/.test(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `must name a file_storage extension, not "${d.storage}"` });
+      else if (!Array.isArray(exts) || !exts.includes(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `extension "${d.storage}" must also be listed in service.extensions` });
+    }
+  }
 
   const pipelines = service['pipelines'];
   if (!isObject(pipelines) || Object.keys(pipelines).length === 0) {
@@ -184,8 +198,9 @@ function validateService(service: unknown, raw: Record<string, unknown>, out: Se
 const MAX_WORKERS = 64;
 
 // Every pipeline worker builds its own copy of each exporter, so an exporter
-// that must be the only writer of its target, or a queue kept on disk under
-// one name, cannot be used with more than one.
+// that must be the only writer of its target cannot be used with more than one
+// (unless it is prepared in workers and written on the main thread).
+// Each worker keeps its own delivery logs, durable ones in their own folders.
 function validateWorkers(v: unknown, out: ServiceConfig, issues: ConfigIssue[]): void {
   if (v === undefined || v === null) return;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_WORKERS) {
@@ -200,10 +215,6 @@ function validateWorkers(v: unknown, out: ServiceConfig, issues: ConfigIssue[]):
     if (!c || c.factory.kind !== 'exporter') continue;
     if (c.factory.mainThreadOnly) {
       issues.push({ path: ['service', 'workers'], message: `exporter "${id}" cannot run in pipeline workers (${c.factory.mainThreadOnly}); use workers: 0, or a second pipeline in another collector for it` });
-    }
-    const queue = (c.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined)?.sending_queue;
-    if (queue?.enabled && queue.storage) {
-      issues.push({ path: ['exporters', id, 'sending_queue', 'storage'], message: `a queue kept on disk cannot be shared by pipeline workers (service.workers: ${v}); use workers: 0 or remove storage` });
     }
   }
 }

@@ -41,5 +41,8 @@ export function defineExporter<F extends Fields>(def: ExporterDefinition<F>): Ex
     create(settings, config) {
       return new QueuedExporter(settings, def.create(settings, config), config);
     },
+    createPush(settings, config) {
+      return { exporter: def.create(settings, config), helper: config };
+    },
   };
 }

@@ -58,7 +58,7 @@ export async function decodeAndConsume(next: LogsConsumer, format: BodyFormat, b
   }
   const { records, rejected, rejectReason } = decoded;
   try {
-    if (records.length > 0) await next.consume(records);
+    if (records.length > 0) await next.consume(records, body.length);
   } catch (err) {
     throw new PipelineRefused(records.length, rejected, err);
   }

@@ -9,6 +9,7 @@ import { loadConfigText } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
 import { asRefused, decodeAndConsume, DecodeFailure } from './ingest.js';
 import { Service } from './service.js';
+import type { Forward } from './forwarding-exporter.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 import { fromRefusal, toPlain, toRefusal } from './worker-messages.js';
 
@@ -21,15 +22,18 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 async function main(): Promise<void> {
   const cfg = loadConfigText(init.source.text, defaultRegistry(), process.env, init.source.file);
-  // Payloads for the main thread's one writer of an exporter (sqlite), answered by id.
-  const forwarded = new Map<number, { resolve(): void; reject(e: Error): void }>();
-  let nextForward = 1;
-  const forward = (exporter: string, count: number, payload: unknown, error?: string) => new Promise<void>((resolve, reject) => {
-    const id = nextForward++;
-    forwarded.set(id, { resolve, reject });
-    send({ type: 'forward', id, exporter, count, payload, error });
+  // Requests to the main thread's one writer of an exporter (sqlite, msgpack_audit), answered by id.
+  const asked = new Map<number, { resolve(v: number | undefined): void; reject(e: Error): void }>();
+  let nextAsk = 1;
+  const ask = (m: FromWorker) => new Promise<number | undefined>((resolve, reject) => {
+    asked.set((m as { id: number }).id, { resolve, reject });
+    send(m);
   });
-  const service = new Service(cfg, { pipelinesOnly: true, forward, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
+  const forward: Forward = {
+    payload: (exporter, payload, span) => ask({ type: 'forward', id: nextAsk++, exporter, payload, span }).then(() => undefined),
+    applied: (exporter, log) => ask({ type: 'applied?', id: nextAsk++, exporter, log }).then((p) => p ?? 0),
+  };
+  const service = new Service(cfg, { pipelinesOnly: true, forward, workerIndex: init.index, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
   try {
     await service.start();
   } catch (err) {
@@ -60,10 +64,11 @@ async function main(): Promise<void> {
           send({ type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, ...toRefusal(refused.cause) });
         },
       );
-    } else if (m.type === 'forwarded') {
-      const f = forwarded.get(m.id);
-      forwarded.delete(m.id);
-      if (m.refused) f?.reject(fromRefusal(m.refused)); else f?.resolve();
+    } else if (m.type === 'forwarded' || m.type === 'applied') {
+      const f = asked.get(m.id);
+      asked.delete(m.id);
+      if (m.refused) f?.reject(fromRefusal(m.refused));
+      else f?.resolve(m.type === 'applied' ? m.position : undefined);
     } else if (m.type === 'tap') {
       untap?.();
       untap = m.active ? service.tap.subscribe((records, pipeline) => send({ type: 'tap', pipeline, records: records.map(toPlain) })) : undefined;

@@ -1,13 +1,23 @@
-// Builds the component graph from a validated config and runs it:
-// extensions start first, then exporters, processors (last to first) and
-// receivers; shutdown runs in the reverse order so everything in flight is
-// flushed downstream before the exporters close.
-import type { Exporter, Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
+// Builds the component graph from a validated config and runs it. Each
+// pipeline is: receivers → processors → the pipeline's delivery log →
+// one cursor per exporter (see src/delivery/). Extensions start first, then
+// exporters, the logs and cursors, processors and receivers; shutdown stops
+// intake everywhere first, then lets every cursor drain, then closes the
+// exporters and extensions.
+import { join } from 'node:path';
+import type { Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
 import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
-import { ExporterFanout, PipelineFanout } from './fanout.js';
-import { QueuedExporter } from '../exporterhelper/queued-exporter.js';
+import type { ExporterHelperSettings } from '../exporterhelper/config.js';
+import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import { DeliveryLog, MemoryBudget } from '../delivery/delivery-log.js';
+import { LogCursor, type BatchSettings } from '../delivery/log-cursor.js';
+import { PipelineTail } from '../delivery/pipeline-tail.js';
+import { RequestIntake, type IntakePipeline } from '../delivery/request-intake.js';
+import { SegmentStore } from '../delivery/segment-store.js';
+import { batchSettingsOf } from '../../processors/batch/batch-processor.js';
+import type { BatchConfig } from '../../processors/batch/config.js';
 import { ForwardingExporter, type Forward } from './forwarding-exporter.js';
 import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
@@ -15,30 +25,40 @@ import { RecordTap } from './tap.js';
 export interface ServiceOptions {
   logger?: InternalLogger;
   telemetry?: Telemetry;
-  /** Build only processors and exporters (a pipeline worker): no extensions, no receivers, no workers of its own. */
+  /** Build only processors, logs and exporters (a pipeline worker): no extensions, no receivers, no workers of its own. */
   pipelinesOnly?: boolean;
-  /** In a pipeline worker: how payloads of exporters with a `preparer` reach the main thread. */
+  /** In a pipeline worker: how payloads of exporters prepared in workers reach the main thread. */
   forward?: Forward;
+  /** In a pipeline worker: its number, which names its delivery logs (`logs#w1`). */
+  workerIndex?: number;
 }
 
 interface Named<T> { id: string; component: T }
+interface ExporterEntry { id: string; push: PushExporter; helper: ExporterHelperSettings; started: boolean }
+interface PipelineRuntime { name: string; log: DeliveryLog; head: LogsConsumer; batch: BatchSettings; exporters: string[]; cursors: LogCursor[] }
+
+const DEFAULT_BATCH: BatchSettings = { size: 8192, maxSize: 8192, timeoutMs: 200 };
+const MIB = 1024 * 1024;
 
 export class Service {
   readonly logger: InternalLogger;
   readonly telemetry: Telemetry;
   readonly tap = new RecordTap();
   private readonly extensions: Named<Extension>[] = [];
-  private readonly exporters = new Map<string, Exporter>();
+  private readonly exporters = new Map<string, ExporterEntry>();
   /** Per pipeline, processors in data order. */
   private readonly processors: Named<Processor>[][] = [];
+  private readonly pipelines: PipelineRuntime[] = [];
   private readonly receivers = new Map<string, Receiver>();
-  /** Per receiver id, the consumer its records go to (a pipeline head, or a fan-out to several). */
+  /** Per receiver id, the intake its records go to. */
   private readonly heads = new Map<string, LogsConsumer>();
   private readonly workers?: PipelineWorkers;
+  private readonly budget: MemoryBudget;
   readonly host: Host;
   private shutdownPromise?: Promise<void>;
+  private startedLogs = false;
 
-  constructor(private readonly cfg: ServiceConfig, opts: ServiceOptions = {}) {
+  constructor(private readonly cfg: ServiceConfig, private readonly opts: ServiceOptions = {}) {
     this.logger = opts.logger ?? createLogger('auditline', { level: cfg.logLevel });
     this.telemetry = opts.telemetry ?? new Telemetry();
     this.host = {
@@ -48,14 +68,13 @@ export class Service {
       logger: this.logger,
       telemetry: this.telemetry,
     };
+    const threads = Math.max(1, cfg.workers);
+    this.budget = new MemoryBudget(Math.floor((cfg.delivery.memory_limit_mib * MIB) / (opts.pipelinesOnly ? threads : 1)));
     if (cfg.workers > 0 && !opts.pipelinesOnly) {
       if (!cfg.source) throw new Error('service.workers needs the config loaded from YAML text (loadConfigText or loadConfigFile).');
-      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger, (id) => {
-        const e = this.exporters.get(id);
-        return e instanceof QueuedExporter ? e : undefined;
-      });
+      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger, (id) => this.exporters.get(id)?.push);
     }
-    this.build(opts);
+    this.build();
   }
 
   /** The consumer records from receiver `id` enter (for pipeline workers, which have no receivers). */
@@ -63,17 +82,27 @@ export class Service {
     return this.heads.get(id);
   }
 
-  /** A started component by id, for tests and the CLI (e.g. the bound port of a receiver). */
+  /** A started component by id, for tests and the CLI (e.g. the bound port of a receiver, an exporter). */
   component<T>(id: string): T | undefined {
-    return (this.receivers.get(id) ?? this.exporters.get(id) ?? this.extensions.find((e) => e.id === id)?.component) as T | undefined;
+    return (this.receivers.get(id) ?? this.exporters.get(id)?.push ?? this.extensions.find((e) => e.id === id)?.component) as T | undefined;
+  }
+
+  /** The delivery log of pipeline `name` (for tests and the bench). */
+  deliveryLog(name: string): DeliveryLog | undefined {
+    return this.pipelines.find((p) => p.name === name)?.log;
   }
 
   private settings(id: string) {
     return { id, logger: this.logger.child(id), telemetry: this.telemetry };
   }
 
-  private build({ pipelinesOnly = false, forward }: ServiceOptions): void {
+  private logName(pipeline: string): string {
+    return this.opts.workerIndex ? `${pipeline}#w${this.opts.workerIndex}` : pipeline;
+  }
+
+  private build(): void {
     const cfg = this.cfg;
+    const { pipelinesOnly = false, forward } = this.opts;
     for (const id of pipelinesOnly ? [] : cfg.serviceExtensions) {
       const c = cfg.extensions.get(id)!;
       if (c.factory.kind !== 'extension') continue;
@@ -83,29 +112,36 @@ export class Service {
     for (const id of used) {
       const c = cfg.exporters.get(id)!;
       if (c.factory.kind !== 'exporter') continue;
-      // Only a pipeline worker is given `forward`.
-      this.exporters.set(id, c.factory.preparer && forward
+      const { exporter, helper } = c.factory.createPush(this.settings(id), c.config);
+      // Only a pipeline worker is given `forward`: it prepares, the main thread's instance writes.
+      const push = c.factory.preparer && forward
         ? new ForwardingExporter(id, c.factory.preparer(this.settings(id), c.config), forward)
-        : c.factory.create(this.settings(id), c.config));
+        : exporter;
+      this.exporters.set(id, { id, push, helper, started: false });
     }
-    const heads = new Map<string, LogsConsumer[]>();
-    for (const p of cfg.pipelines) {
-      let next: LogsConsumer = new ExporterFanout(p.name, p.exporters.map((id) => this.exporters.get(id)!), this.tap);
+    const tails = new Map<string, IntakePipeline[]>();
+    cfg.pipelines.forEach((p, index) => {
+      let next: LogsConsumer = new PipelineTail(index);
+      let batch = DEFAULT_BATCH;
       const chain: Named<Processor>[] = [];
       for (const id of [...p.processors].reverse()) {
         const c = cfg.processors.get(id)!;
         if (c.factory.kind !== 'processor') continue;
+        if (c.type === 'batch') batch = batchSettingsOf(c.config as BatchConfig);
         const proc: Processor = c.factory.create(this.settings(`${id}@${p.name}`), c.config, next);
         chain.unshift({ id: `${id} (${p.name})`, component: proc });
         next = proc;
       }
       this.processors.push(chain);
-      for (const r of p.receivers) heads.set(r, [...(heads.get(r) ?? []), next]);
-    }
-    for (const [id, consumers] of heads) {
+      const log = this.createLog(p.name, p.exporters);
+      const rt: PipelineRuntime = { name: p.name, log, head: next, batch, exporters: p.exporters, cursors: [] };
+      this.pipelines.push(rt);
+      for (const r of p.receivers) tails.set(r, [...(tails.get(r) ?? []), { name: p.name, head: next, log, index }]);
+    });
+    for (const [id, pipelines] of tails) {
       const c = cfg.receivers.get(id)!;
       if (c.factory.kind !== 'receiver') continue;
-      const head = consumers.length === 1 ? consumers[0]! : new PipelineFanout(consumers);
+      const head = new RequestIntake(pipelines, this.pipelines.length, this.tap, this.logger.child(id));
       this.heads.set(id, head);
       if (pipelinesOnly) continue;
       const next = this.workers ? this.workers.dispatcher(id, head) : head;
@@ -113,26 +149,78 @@ export class Service {
     }
   }
 
+  /** Durable when `service.delivery.storage`, or an exporter's `sending_queue.storage`, names a file_storage. */
+  private createLog(pipeline: string, exporters: string[]): DeliveryLog {
+    const name = this.logName(pipeline);
+    let storage = this.cfg.delivery.storage;
+    for (const id of exporters) {
+      const q = (this.cfg.exporters.get(id)?.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined)?.sending_queue;
+      if (!storage && q?.enabled && q.storage) storage = q.storage;
+    }
+    if (!storage) return new DeliveryLog(name, this.budget);
+    const c = this.cfg.extensions.get(storage);
+    const fs = c?.config as { directory: string; fsync: boolean } | undefined;
+    if (!fs) throw new Error(`Delivery storage "${storage}" is not a configured file_storage extension.`);
+    const dir = join(fs.directory, 'delivery', name.replace(/[^A-Za-z0-9_.#-]/g, '_'));
+    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync), this.cfg.delivery.disk_limit_mib * MIB);
+  }
+
   async start(): Promise<void> {
-    const order: { id: string; component: Extension | Exporter | Processor | Receiver }[] = [
-      ...this.extensions,
-      ...[...this.exporters].map(([id, component]) => ({ id, component })),
-      ...this.processors.flatMap((chain) => [...chain].reverse()),
-      ...(this.workers ? [{ id: 'pipeline workers', component: { start: () => this.workers!.start(), shutdown: () => this.workers!.shutdown() } }] : []),
-      ...[...this.receivers].map(([id, component]) => ({ id, component })),
+    const steps: { id: string; run: () => Promise<void> }[] = [
+      ...this.extensions.map((e) => ({ id: e.id, run: () => e.component.start(this.host) })),
+      ...[...this.exporters.values()].map((e) => ({ id: e.id, run: async () => { await e.push.start?.(this.host); e.started = true; } })),
+      { id: 'delivery logs', run: () => this.startLogs() },
+      ...this.processors.flatMap((chain) => [...chain].reverse()).map((p) => ({ id: p.id, run: () => p.component.start(this.host) })),
+      ...(this.workers ? [{ id: 'pipeline workers', run: () => this.workers!.start() }] : []),
+      ...[...this.receivers].map(([id, r]) => ({ id, run: () => r.start(this.host) })),
     ];
-    for (const c of order) {
+    for (const s of steps) {
       try {
-        await c.component.start(this.host);
+        await s.run();
       } catch (err) {
-        this.logger.error('A component failed to start; shutting down what started.', { component: c.id, error: err as Error });
+        this.logger.error('A component failed to start; shutting down what started.', { component: s.id, error: err as Error });
         await this.shutdown();
-        throw new Error(`Component "${c.id}" failed to start: ${(err as Error).message}`);
+        throw new Error(`Component "${s.id}" failed to start: ${(err as Error).message}`);
       }
     }
     if (this.receivers.size > 0) this.logger.info('Auditline is running.', {
       pipelines: this.cfg.pipelines.map((p) => p.name).join(' '),
+      delivery: this.pipelines.some((p) => p.log.durable) ? 'durable' : 'memory',
     });
+  }
+
+  /**
+   * Opens each log and starts its cursors. Positions resume from the larger of the cursor's committed
+   * position and the sink's own record, and never go below any sink's record (see DeliveryLog.open).
+   */
+  private async startLogs(): Promise<void> {
+    for (const p of this.pipelines) {
+      const applied = new Map<string, number>();
+      for (const id of p.exporters) {
+        const e = this.exporters.get(id)!;
+        applied.set(id, (await e.push.appliedPosition?.(p.log.name)) ?? 0);
+      }
+      const saved = p.log.open(Math.max(0, ...applied.values()));
+      for (const id of p.exporters) {
+        const e = this.exporters.get(id)!;
+        const cursor = new LogCursor(p.log, e.push, this.settings(id), e.helper, p.batch);
+        cursor.start(Math.max(saved[id] ?? 0, applied.get(id) ?? 0));
+        p.cursors.push(cursor);
+      }
+      if (p.log.durable && p.log.end > p.log.start) {
+        this.logger.info('Resuming the delivery log.', { pipeline: p.name, records: p.log.end - p.log.start });
+      }
+    }
+    this.startedLogs = true;
+  }
+
+  /** SIGHUP: output files are closed and reopened (logrotate); nothing else is reloaded. */
+  async reopen(): Promise<void> {
+    for (const e of this.exporters.values()) {
+      try { await e.push.reopen?.(); } catch (err) {
+        this.logger.error('An exporter could not reopen its files.', { exporter: e.id, error: err as Error });
+      }
+    }
   }
 
   /** Flushes everything in flight and stops. Safe to call twice and before start. */
@@ -142,20 +230,28 @@ export class Service {
   }
 
   private async doShutdown(): Promise<void> {
-    // Receivers first (stop taking), then processors from the head so their
-    // flushes land in exporters that are still open, then exporters, then extensions.
-    const stop = async (c: Named<Extension | Exporter | Processor | Receiver>) => {
-      try {
-        await c.component.shutdown();
-      } catch (err) {
-        this.logger.error('A component failed to shut down cleanly.', { component: c.id, error: err as Error });
+    const stop = async (id: string, fn: () => Promise<void>) => {
+      try { await fn(); } catch (err) {
+        this.logger.error('A component failed to shut down cleanly.', { component: id, error: err as Error });
       }
     };
-    const named = <T>(m: Map<string, T>) => [...m].map(([id, component]) => ({ id, component }));
-    await Promise.all(named(this.receivers).map(stop));
-    if (this.workers) await stop({ id: 'pipeline workers', component: this.workers });
-    await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p); }));
-    await Promise.all(named(this.exporters).map(stop));
-    for (const e of [...this.extensions].reverse()) await stop(e);
+    // Intake stops everywhere at once: a request that has not been appended yet is refused (503).
+    for (const p of this.pipelines) p.log.close();
+    await Promise.all([...this.receivers].map(([id, r]) => stop(id, () => r.shutdown())));
+    if (this.workers) await stop('pipeline workers', () => this.workers!.shutdown());
+    await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p.id, () => p.component.shutdown()); }));
+    // Then every cursor drains what was acknowledged: in memory mode for as long as its exporter's
+    // max_elapsed_time allows, in durable mode for one export timeout (the rest waits on disk).
+    await Promise.all(this.pipelines.flatMap((p) => p.cursors.map((c, i) => {
+      const e = this.exporters.get(p.exporters[i]!)!;
+      const r = e.helper.retry_on_failure;
+      const deadline = p.log.durable ? e.helper.timeout * 2 : (r.max_elapsed_time > 0 ? r.max_elapsed_time : 2 ** 31 - 1);
+      return stop(e.id, () => c.drain(Math.min(deadline, 2 ** 31 - 1)));
+    })));
+    await Promise.all([...this.exporters.values()].map((e) => stop(e.id, async () => {
+      try { await e.push.forceFlush?.(); } finally { await e.push.shutdown(); }
+    })));
+    if (this.startedLogs) for (const p of this.pipelines) p.log.dispose();
+    for (const e of [...this.extensions].reverse()) await stop(e.id, () => e.component.shutdown());
   }
 }

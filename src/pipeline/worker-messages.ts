@@ -6,7 +6,8 @@ import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { BackpressureError } from '../component/errors.js';
+import { BackpressureError, isPermanent, PermanentError } from '../component/errors.js';
+import type { LogSpan } from '../exporterhelper/queued-exporter.js';
 import { LogRecordData } from '../model/log-record.js';
 import type { Series } from '../telemetry/metrics.js';
 import type { BodyFormat } from './ingest.js';
@@ -20,10 +21,11 @@ export type ToWorker =
   | { type: 'ingest'; id: number; receiver: string; format: BodyFormat; body: Uint8Array }
   | { type: 'tap'; active: boolean }
   | { type: 'forwarded'; id: number; refused?: Refusal }
+  | { type: 'applied'; id: number; position?: number; refused?: Refusal }
   | { type: 'shutdown' };
 
-/** Why a consumer refused, as plain data (rebuilt as a BackpressureError when `backpressure` is set). */
-export interface Refusal { message: string; backpressure?: { retryAfterSeconds: number; status: 429 | 503 } }
+/** Why a consumer refused, as plain data (rebuilt as a BackpressureError or PermanentError). */
+export interface Refusal { message: string; backpressure?: { retryAfterSeconds: number; status: 429 | 503 }; permanent?: boolean }
 
 export type FromWorker =
   | { type: 'ready' }
@@ -31,7 +33,8 @@ export type FromWorker =
   | { type: 'ingested'; id: number; accepted: number; rejected: number; rejectReason?: string }
   | { type: 'undecodable'; id: number; message: string }
   | ({ type: 'refused'; id: number; records: number; rejected: number } & Refusal)
-  | { type: 'forward'; id: number; exporter: string; count: number; payload: unknown; error?: string }
+  | { type: 'forward'; id: number; exporter: string; payload: unknown; span: LogSpan }
+  | { type: 'applied?'; id: number; exporter: string; log: string }
   | { type: 'telemetry'; series: Series[] }
   | { type: 'tap'; pipeline: string; records: PlainRecord[] }
   | { type: 'stopped'; series: Series[] };
@@ -77,9 +80,11 @@ export function fromPlain(p: PlainRecord): LogRecordData {
 
 export function toRefusal(err: unknown): Refusal {
   const message = err instanceof Error ? err.message : String(err);
-  return err instanceof BackpressureError ? { message, backpressure: { retryAfterSeconds: err.retryAfterSeconds, status: err.status } } : { message };
+  if (err instanceof BackpressureError) return { message, backpressure: { retryAfterSeconds: err.retryAfterSeconds, status: err.status } };
+  return isPermanent(err) ? { message, permanent: true } : { message };
 }
 
 export function fromRefusal(r: Refusal): Error {
-  return r.backpressure ? new BackpressureError(r.message, r.backpressure.retryAfterSeconds, r.backpressure.status) : new Error(r.message);
+  if (r.backpressure) return new BackpressureError(r.message, r.backpressure.retryAfterSeconds, r.backpressure.status);
+  return r.permanent ? new PermanentError(r.message) : new Error(r.message);
 }

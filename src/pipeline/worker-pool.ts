@@ -8,12 +8,13 @@
 import { Worker } from 'node:worker_threads';
 import { BackpressureError } from '../component/errors.js';
 import type { LogsConsumer } from '../component/types.js';
-import type { QueuedExporter } from '../exporterhelper/queued-exporter.js';
+import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { InternalLogger } from '../telemetry/logger.js';
 import { M, type Telemetry } from '../telemetry/metrics.js';
 import { decodeAndConsume, DecodeFailure, PipelineRefused, type BodyFormat, type EncodedLogsConsumer, type Ingested } from './ingest.js';
 import type { RecordTap } from './tap.js';
-import { fromPlain, fromRefusal, toRefusal, type FromWorker, type ToWorker, type WorkerInit } from './worker-messages.js';
+import { fromPlain, fromRefusal, toRefusal, type FromWorker, type Refusal, type ToWorker, type WorkerInit } from './worker-messages.js';
 
 /**
  * Requests a worker may hold (running or queued) before the main thread holds
@@ -57,7 +58,7 @@ export class PipelineWorkers {
     private readonly tap: RecordTap,
     private readonly logger: InternalLogger,
     /** The main thread's instance of an exporter that workers forward prepared payloads to. */
-    private readonly writerOf: (exporter: string) => QueuedExporter | undefined,
+    private readonly writerOf: (exporter: string) => PushExporter | undefined,
   ) {}
 
   /** Starts every worker and resolves once each has started its pipelines; rejects with the first failure. */
@@ -82,6 +83,7 @@ export class PipelineWorkers {
           case 'undecodable': this.settle(w, m.id)?.reject(new DecodeFailure(m.message)); break;
           case 'refused': this.settle(w, m.id)?.reject(new PipelineRefused(m.records, m.rejected, fromRefusal(m))); break;
           case 'forward': this.takeForwarded(w, m); break;
+          case 'applied?': this.tellApplied(w, m); break;
           case 'telemetry':
           case 'stopped': this.telemetry.setExternal(`worker-${w.index}`, m.series); break;
           case 'tap': if (this.tap.active) this.tap.publish(m.records.map(fromPlain), m.pipeline); break;
@@ -104,14 +106,25 @@ export class PipelineWorkers {
     });
   }
 
+  /** A worker's prepared batch for the main thread's one writer, keyed by the worker's log span. */
   private takeForwarded(w: PipelineWorker, m: Extract<FromWorker, { type: 'forward' }>): void {
     const writer = this.writerOf(m.exporter);
-    const taken = writer
-      ? writer.consumePrepared(m.payload, m.count, m.error)
-      : Promise.reject(new Error(`exporter "${m.exporter}" is not running on the main thread`));
-    taken.then(
-      () => { if (w.alive) w.post({ type: 'forwarded', id: m.id }); },
-      (err: unknown) => { if (w.alive) w.post({ type: 'forwarded', id: m.id, refused: toRefusal(err) }); },
+    const reply = (refused?: Refusal) => { if (w.alive) w.post({ type: 'forwarded', id: m.id, refused }); };
+    if (!writer?.exportPrepared) return reply({ message: `exporter "${m.exporter}" is not running on the main thread` });
+    try {
+      writer.exportPrepared(m.payload, (res) => {
+        reply(res.code === ExportResultCode.SUCCESS ? undefined : toRefusal(res.error ?? new Error('Export failed.')));
+      }, m.span);
+    } catch (err) {
+      reply(toRefusal(err));
+    }
+  }
+
+  private tellApplied(w: PipelineWorker, m: Extract<FromWorker, { type: 'applied?' }>): void {
+    const writer = this.writerOf(m.exporter);
+    Promise.resolve(writer?.appliedPosition?.(m.log) ?? 0).then(
+      (position) => { if (w.alive) w.post({ type: 'applied', id: m.id, position }); },
+      (err: unknown) => { if (w.alive) w.post({ type: 'applied', id: m.id, refused: toRefusal(err) }); },
     );
   }
 

@@ -19,11 +19,15 @@ import { BodyError, readBody } from './read-body.js';
 type Format = 'protobuf' | 'json';
 const CONTENT_TYPE: Record<Format, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 // gRPC status codes carried in the Status body, per the OTLP/HTTP mapping.
+/** How long shutdown waits for requests in progress before closing every connection. */
+const SHUTDOWN_GRACE_MS = 10_000;
 const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 export class OtlpHttpReceiver {
   private server?: Server;
   private auth?: Authenticator;
+  /** Set at shutdown: requests still arriving on kept-alive connections are refused and those connections closed. */
+  private stopping = false;
   private readonly labels: Record<string, string>;
 
   constructor(private readonly settings: CreateSettings, private readonly cfg: HttpProtocolConfig, private readonly next: LogsConsumer) {
@@ -58,9 +62,13 @@ export class OtlpHttpReceiver {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.stopping = true;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
+      // A client that keeps a connection busy must not hold shutdown open: once each connection's
+      // request in progress is answered it is closed (see `handle`); after a grace period, all are.
+      setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     });
   }
 
@@ -68,6 +76,10 @@ export class OtlpHttpReceiver {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    if (this.stopping) {
+      res.setHeader('Retry-After', '1');
+      return this.fail(res, 'json', 503, 'The collector is shutting down; retry later.', true);
+    }
     if (this.cfg.cors && this.handleCors(req, res)) return;
     if (path !== this.cfg.logs_url_path) return this.fail(res, 'json', 404, `Unknown path "${path}"; logs are accepted at ${this.cfg.logs_url_path}.`);
     if (req.method !== 'POST') {
@@ -110,13 +122,15 @@ export class OtlpHttpReceiver {
     if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
     this.settings.telemetry.add(M.receiverAccepted, accepted, this.labels);
     const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' } : undefined;
+    // Answered during shutdown: the records are in the delivery log; the connection is not kept.
+    if (this.stopping) res.setHeader('Connection', 'close');
     res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] });
     res.end(encodeLogsResponse(format, partial));
   }
 
   private fail(res: ServerResponse, format: Format, status: number, message: string, close = false): void {
     if (res.headersSent) return;
-    if (close) res.setHeader('Connection', 'close');
+    if (close || this.stopping) res.setHeader('Connection', 'close');
     res.statusCode = status;
     res.setHeader('Content-Type', CONTENT_TYPE[format]);
     res.end(encodeStatus(format, GRPC_CODE[status] ?? 2, message));
