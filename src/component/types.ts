@@ -83,7 +83,7 @@ export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
    * The bare exporter and its sending settings, for a collector pipeline: the pipeline's delivery
    * log and this exporter's cursor into it do the queueing, batching and retries.
    */
-  createPush(settings: CreateSettings, config: C): { exporter: PushExporter; helper: ExporterHelperSettings };
+  createPush?(settings: CreateSettings, config: C): { exporter: PushExporter; helper: ExporterHelperSettings };
 }
 export interface ExtensionFactory<C = any> extends FactoryBase<'extension', C> {
   create(settings: CreateSettings, config: C): Extension;

@@ -5,11 +5,13 @@
 // intake everywhere first, then lets every cursor drain, then closes the
 // exporters and extensions.
 import { join } from 'node:path';
-import type { Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { Exporter, Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
+import { obj } from '../config/schema.js';
 import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
-import type { ExporterHelperSettings } from '../exporterhelper/config.js';
+import { exporterHelperFields, type ExporterHelperSettings } from '../exporterhelper/config.js';
 import type { PushExporter } from '../exporterhelper/queued-exporter.js';
 import { DeliveryLog, MemoryBudget } from '../delivery/delivery-log.js';
 import { LogCursor, type BatchSettings } from '../delivery/log-cursor.js';
@@ -36,6 +38,21 @@ export interface ServiceOptions {
 interface Named<T> { id: string; component: T }
 interface ExporterEntry { id: string; push: PushExporter; helper: ExporterHelperSettings; started: boolean }
 interface PipelineRuntime { name: string; log: DeliveryLog; head: LogsConsumer; batch: BatchSettings; exporters: string[]; cursors: LogCursor[] }
+
+/** An exporter factory without `createPush` (written against the consumer interface) behind a cursor. */
+function consumerAsPush(e: Exporter): { exporter: PushExporter; helper: ExporterHelperSettings } {
+  const exporter: PushExporter = {
+    start: (host) => e.start(host),
+    shutdown: () => e.shutdown(),
+    forceFlush: async () => {},
+    export: (records, cb) => {
+      e.consume(records).then(() => cb({ code: ExportResultCode.SUCCESS }), (error: Error) => cb({ code: ExportResultCode.FAILED, error }));
+    },
+  };
+  return { exporter, helper: defaultHelper() };
+}
+
+const defaultHelper = (): ExporterHelperSettings => obj(exporterHelperFields).parse({}, [], [])! as ExporterHelperSettings;
 
 const DEFAULT_BATCH: BatchSettings = { size: 8192, maxSize: 8192, timeoutMs: 200 };
 const MIB = 1024 * 1024;
@@ -112,7 +129,7 @@ export class Service {
     for (const id of used) {
       const c = cfg.exporters.get(id)!;
       if (c.factory.kind !== 'exporter') continue;
-      const { exporter, helper } = c.factory.createPush(this.settings(id), c.config);
+      const { exporter, helper } = c.factory.createPush?.(this.settings(id), c.config) ?? consumerAsPush(c.factory.create(this.settings(id), c.config));
       // Only a pipeline worker is given `forward`: it prepares, the main thread's instance writes.
       const push = c.factory.preparer && forward
         ? new ForwardingExporter(id, c.factory.preparer(this.settings(id), c.config), forward)

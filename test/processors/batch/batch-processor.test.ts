@@ -1,84 +1,38 @@
-import { resourceFromAttributes } from '@opentelemetry/resources';
+// The batch processor holds nothing: its keys shape the batches each exporter's
+// cursor reads from the delivery log (see test/delivery/cursors-and-intake.test.ts).
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
-import { BackpressureError } from '../../../src/component/errors.js';
-import type { Host, LogsConsumer } from '../../../src/component/types.js';
-import { LogRecordData } from '../../../src/model/log-record.js';
-import { RecordTap } from '../../../src/pipeline/tap.js';
+import type { LogsConsumer } from '../../../src/component/types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { Telemetry } from '../../../src/telemetry/metrics.js';
 import { batchProcessorFactory } from '../../../processors/batch/factory.js';
+import { BatchProcessor, batchSettingsOf } from '../../../processors/batch/batch-processor.js';
+import { requestAuditRecords } from '../../../bench/fixtures.js';
 
-class Collecting implements LogsConsumer {
-  batches: ReadableLogRecord[][] = [];
-  refuse = 0;
-  async consume(records: ReadableLogRecord[]): Promise<void> {
-    if (this.refuse > 0) { this.refuse--; throw new BackpressureError('Queue full.', 0); }
-    this.batches.push(records);
-  }
-  get count(): number { return this.batches.reduce((n, b) => n + b.length, 0); }
-}
-
-const res = resourceFromAttributes({});
-const recs = (n: number) => Array.from({ length: n }, () => new LogRecordData(res, { name: 's' }));
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
-
-function make(cfg: Record<string, unknown>, next: LogsConsumer) {
-  const parsed = batchProcessorFactory.config.parse(cfg, [], [])!;
-  return batchProcessorFactory.create({ id: 'batch', logger: silentLogger, telemetry: new Telemetry() }, parsed, next);
-}
-
-const until = async (cond: () => boolean) => { for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5)); };
+const parse = (cfg: Record<string, unknown>) => batchProcessorFactory.config.parse(cfg, [], [])!;
 
 describe('batch processor', () => {
-  it('sends full batches at send_batch_size, capped by send_batch_max_size', async () => {
-    const out = new Collecting();
-    const p = make({ send_batch_size: 10, send_batch_max_size: 15, timeout: '10s' }, out);
-    await p.start(host);
-    await p.consume(recs(37));
-    expect(out.batches.map((b) => b.length)).toEqual([15, 15]);
+  it('passes records straight on, holding none in memory outside the delivery log', async () => {
+    const got: ReadableLogRecord[][] = [];
+    const next: LogsConsumer = { consume: async (r) => { got.push(r); } };
+    const p = batchProcessorFactory.create({ id: 'batch', logger: silentLogger, telemetry: new Telemetry() }, parse({}), next);
+    const recs = requestAuditRecords(0, 37);
+    await p.consume(recs);
+    expect(got).toEqual([recs]);
     await p.shutdown();
-    expect(out.count).toBe(37);
-  });
-
-  it('sends a partial batch after the timeout', async () => {
-    const out = new Collecting();
-    const p = make({ send_batch_size: 100, timeout: '20ms' }, out);
-    await p.start(host);
-    await p.consume(recs(3));
-    await until(() => out.count === 3);
-    expect(out.batches).toHaveLength(1);
     await p.shutdown();
   });
 
-  it('keeps a refused batch and delivers it later; refuses new records while too much is held', async () => {
-    const out = new Collecting();
-    out.refuse = 3;
-    const p = make({ send_batch_size: 5, timeout: '5ms', max_pending: 10 }, out);
-    await p.start(host);
-    await p.consume(recs(10));
-    await expect(p.consume(recs(1))).rejects.toBeInstanceOf(BackpressureError);
-    await until(() => out.count === 10);
-    expect(out.count).toBe(10);
-    await p.shutdown();
+  it('turns send_batch_size, send_batch_max_size and timeout into the exporters\' batch settings', () => {
+    expect(batchSettingsOf(parse({ send_batch_size: 10, send_batch_max_size: 15, timeout: '1s' }))).toEqual({ size: 10, maxSize: 15, timeoutMs: 1000 });
+    expect(batchSettingsOf(parse({}))).toEqual({ size: 8192, maxSize: 8192, timeoutMs: 200 });
+    const p = new BatchProcessor({ id: 'b', logger: silentLogger, telemetry: new Telemetry() }, parse({ send_batch_size: 5 }), { consume: async () => {} });
+    expect(p.batchSettings.size).toBe(5);
   });
 
-  it('flushes everything at shutdown; shutdown is idempotent and safe without start', async () => {
-    const out = new Collecting();
-    const p = make({ send_batch_size: 1000, timeout: '1h' }, out);
-    await p.start(host);
-    await p.consume(recs(7));
-    await Promise.all([p.shutdown(), p.shutdown()]);
-    expect(out.count).toBe(7);
-    await expect(p.consume(recs(1))).rejects.toBeInstanceOf(BackpressureError);
-    const q = make({}, out);
-    await q.shutdown();
-    await q.shutdown();
-  });
-
-  it('refuses send_batch_max_size below send_batch_size', () => {
-    const issues: { path: (string | number)[]; message: string }[] = [];
-    batchProcessorFactory.config.parse({ send_batch_size: 10, send_batch_max_size: 5 }, ['processors', 'batch'], issues);
-    expect(issues).toEqual([{ path: ['processors', 'batch', 'send_batch_max_size'], message: 'must be greater than or equal to send_batch_size' }]);
+  it('still validates its Collector keys', () => {
+    const issues: { message: string }[] = [];
+    batchProcessorFactory.config.parse({ send_batch_size: 10, send_batch_max_size: 5 }, [], issues as never);
+    expect(issues.map((i) => i.message).join()).toMatch(/greater than or equal/);
   });
 });
