@@ -1,15 +1,17 @@
 // Auditline's public API. In-process use: register the redaction processor
-// first, then the SDK's BatchLogRecordProcessor around any Auditline exporter:
+// first, then AuditlineBatchProcessor (which, unlike the SDK's
+// BatchLogRecordProcessor, does not drop a burst) around any Auditline exporter:
 //
 //   new LoggerProvider({ processors: [
 //     createRedactionProcessor(),
-//     new BatchLogRecordProcessor({ exporter: new MsgpackAuditExporter({ directory: './logs' }) }),
+//     new AuditlineBatchProcessor({ exporter: new MsgpackAuditExporter({ directory: './logs' }) }),
 //   ] })
 
 // In-process processors and helpers
 export { RedactionLogRecordProcessor, createRedactionProcessor } from '../processors/redaction/redaction-processor.js';
 export type { RedactionOptions } from '../processors/redaction/config.js';
 export { trackRequest, type RequestContext } from './inprocess/track-request.js';
+export { AuditlineBatchProcessor, type AuditlineBatchProcessorOptions, type AuditlineBatchProcessorStats } from './inprocess/batch-processor.js';
 
 // Exporters (SDK LogRecordExporters; also collector components)
 export { MsgpackAuditExporter } from '../exporters/msgpack-audit/msgpack-audit-exporter.js';
