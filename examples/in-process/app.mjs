@@ -1,16 +1,18 @@
 // In-process Auditline: no collector, no extra process. The redaction
-// processor runs synchronously in onEmit, before the SDK's batch processor,
-// so nothing sensitive is ever queued or written.
+// processor runs synchronously in onEmit, before Auditline's batch processor,
+// so nothing sensitive is ever queued or written. AuditlineBatchProcessor,
+// unlike the SDK's BatchLogRecordProcessor, does not drop the rest of a burst
+// beyond 2,048 records, and retries a failed export instead of dropping it.
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { MsgpackAuditExporter, createRedactionProcessor, trackRequest } from 'auditline';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { AuditlineBatchProcessor, MsgpackAuditExporter, createRedactionProcessor, trackRequest } from 'auditline';
 
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'search-api' }),
   processors: [
     createRedactionProcessor(),
-    new BatchLogRecordProcessor({ exporter: new MsgpackAuditExporter({ directory: './logs/{collection}/' }) }),
+    new AuditlineBatchProcessor({ exporter: new MsgpackAuditExporter({ directory: './logs/{collection}/' }) }),
   ],
 });
 const logger = provider.getLogger('search-api');

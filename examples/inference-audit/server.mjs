@@ -2,8 +2,8 @@
 // sqlite-request-audit seed: every request is wrapped in trackRequest, which
 // emits one audit record (model, endpoint, duration, status, token counts,
 // error type) and never looks at the prompt or the response. Records go
-// through Auditline's redaction processor and the SDK's batch processor into
-// SQLite; the service also serves the query API for `auditline logs audit`.
+// through Auditline's redaction processor and AuditlineBatchProcessor (which,
+// unlike the SDK's, never drops a burst silently) into SQLite; the service also serves the query API for `auditline logs audit`.
 //
 //   node server.mjs           serve :3000 (inference) and :8080 (query API)
 //   node server.mjs --demo    send a few requests to itself, print the audit rows, exit
@@ -11,8 +11,8 @@ import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { QueryApiServer, SqliteExporter, createRedactionProcessor, trackRequest } from 'auditline';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { AuditlineBatchProcessor, QueryApiServer, SqliteExporter, createRedactionProcessor, trackRequest } from 'auditline';
 
 const DB = process.env.AUDIT_DB ?? './data/inference.db';
 const PORT = Number(process.env.PORT ?? 3000);
@@ -23,7 +23,7 @@ const MODELS = new Set(['llama-3-8b', 'mistral-7b']);
 const exporter = new SqliteExporter({ path: DB });
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'inference-api' }),
-  processors: [createRedactionProcessor(), new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 100 })],
+  processors: [createRedactionProcessor(), new AuditlineBatchProcessor({ exporter, scheduledDelayMillis: 100 })],
 });
 const logger = provider.getLogger('inference-api');
 

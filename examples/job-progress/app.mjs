@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { QueryApiServer, SqliteExporter, createRedactionProcessor } from 'auditline';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { AuditlineBatchProcessor, QueryApiServer, SqliteExporter, createRedactionProcessor } from 'auditline';
 
 const DB = process.env.JOB_DB ?? './data/jobs.db';
 const TRACKS = Number(process.env.TRACKS ?? 100);
@@ -21,7 +21,8 @@ const provider = new LoggerProvider({
   processors: [
     // Redaction first: records are read-only once the batch processor has them.
     createRedactionProcessor(),
-    new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 200 }),
+    // Not the SDK's BatchLogRecordProcessor: it would drop a burst beyond 2,048 records.
+    new AuditlineBatchProcessor({ exporter, scheduledDelayMillis: 200 }),
   ],
 });
 const logger = provider.getLogger('job-runner');

@@ -27,6 +27,9 @@ const provider = new LoggerProvider({
   processors: [new BatchLogRecordProcessor({
     exporter: new OTLPLogExporter({ url: process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs' }),
     scheduledDelayMillis: 200,
+    // The SDK's default queue (2,048) silently drops the rest of a burst; size it for the largest one.
+    maxQueueSize: 100_000,
+    maxExportBatchSize: 1024,
   })],
 });
 const logger = provider.getLogger('edge-proxy.access');

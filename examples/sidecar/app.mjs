@@ -9,7 +9,8 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 const url = process.env.OTLP_URL ?? 'http://localhost:4318/v1/logs';
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
-  processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }) })],
+  // The SDK's default queue (2,048 records) silently drops the rest of a burst; size it for the largest one.
+  processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }), maxQueueSize: 100_000, maxExportBatchSize: 1024 })],
 });
 const logger = provider.getLogger('session_manager');
 
