@@ -111,9 +111,15 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
   }
 
   /** Resolves once every record emitted before the call is exported (or dropped and reported), or after `flushTimeoutMillis`. */
-  forceFlush(): Promise<void> {
+  async forceFlush(): Promise<void> {
     if (this.shutdownPromise) return this.shutdownPromise;
-    return this.drain(false);
+    await this.drain(false);
+    // As the SDK's processor does: an exporter with its own buffer writes it out too.
+    try {
+      await this.exporter.forceFlush?.();
+    } catch (err) {
+      this.report(asError(err, 'The exporter failed to flush'));
+    }
   }
 
   /** Flushes for at most `flushTimeoutMillis`, drops and reports what is left, then shuts the exporter down. Runs once. */

@@ -131,6 +131,35 @@ describe('in-process – AuditlineBatchProcessor', () => {
     await provider.shutdown();
   });
 
+  it('after an attempt times out, waits for its answer before sending the batch again', async () => {
+    const errors: string[] = [];
+    const memory = new InMemoryLogRecordExporter();
+    let calls = 0;
+    let held: ((r: ExportResult) => void) | undefined;
+    const exporter: LogRecordExporter = {
+      export: (records, done) => {
+        calls++;
+        if (calls === 1) { held = done; return; } // the first attempt hangs until released below
+        memory.export(records, done);
+      },
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+    };
+    const p = new AuditlineBatchProcessor({ exporter, exportTimeoutMillis: 5, retryDelayMillis: 1, onError: (e) => errors.push(e.message) });
+    const provider = new LoggerProvider({ processors: [p] });
+    burst(provider, 10);
+    const flushed = provider.forceFlush();
+    for (let i = 0; i < 500 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(errors[0]).toMatch(/has not answered within 5 ms; it is retried once it does/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    held!({ code: ExportResultCode.FAILED, error: new Error('Timed out.') });
+    await flushed;
+    expect(calls).toBe(2);
+    expect(memory.getFinishedLogRecords().map((r) => r.attributes.seq)).toEqual(range(10));
+    await provider.shutdown();
+  });
+
   it('drops records beyond maxQueueSize, counts them and reports the burst, never silently', async () => {
     const errors: string[] = [];
     const exporter = new Flaky(0);
