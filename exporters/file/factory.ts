@@ -8,5 +8,5 @@ export const fileExporterFactory = defineExporter({
   fields: fileFields,
   mainThreadOnly: 'it rotates its file, which only one writer may do',
   check: checkFile,
-  create: (_settings, config) => new FileLogExporter(config),
+  create: (settings, config) => new FileLogExporter(config, { logger: settings.logger }),
 });

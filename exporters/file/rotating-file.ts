@@ -5,9 +5,18 @@
 // new file is started; then backups beyond `maxBackups`, or older than
 // `maxDays`, are deleted. A single line longer than `maxBytes` gets a file of
 // its own rather than being split. One caller at a time (the exporter runs
-// with maxConcurrency 1).
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+// its writes one after another).
+//
+// Each part of a write going to one file records its intent first (sizes
+// before and after, see ../msgpack-audit/sink-state.ts), so a failed write
+// (ENOSPC, EIO) is cut back to the last confirmed size before it is reported
+// and a crash's torn tail is cut back at the next start: no torn line, no
+// duplicate. Before each write the open file is compared with the one at the
+// path; a file moved or deleted by another tool is replaced by a new one.
+import fs from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { statOrNull, truncateFd, truncatePath, type FileMark, type SinkState } from '../msgpack-audit/sink-state.js';
 
 export interface RotationOptions {
   maxBytes: number;
@@ -18,13 +27,20 @@ export interface RotationOptions {
   truncate: boolean;
 }
 
+/** Where the lines of one writeLines() call sit in a delivery log: the first line is record `first`. */
+export interface LinePosition { log: string; first: number }
+
 const DAY_MS = 86_400_000;
 
 export class RotatingFile {
-  private fd?: FileHandle;
-  private size = 0;
+  private fd: number | null = null;
+  /** Identity of the open file, to notice it was moved or deleted. */
+  private dev = 0;
+  private ino = 0;
   /** Truncation (append: false) applies to the first open only, never to a reopen after an error. */
   private truncateNext: boolean;
+  /** A failed segment that could not be cut back; retried before anything else is written. */
+  private undoLeft: FileMark | null = null;
   private readonly dir: string;
   private readonly prefix: string;
   private readonly ext: string;
@@ -32,7 +48,16 @@ export class RotatingFile {
   /** Stamp (ms) of this file's latest backup: stamps only move forward, see freeBackupName. */
   private lastStampMs = 0;
 
-  constructor(readonly path: string, private readonly opts: RotationOptions) {
+  /**
+   * `state` records each segment's intent and the positions applied; `moved` is told once each time
+   * the open file is found moved or deleted.
+   */
+  constructor(
+    readonly path: string,
+    private readonly opts: RotationOptions,
+    private readonly state: SinkState,
+    private readonly moved: (how: 'missing' | 'replaced') => void = () => {},
+  ) {
     this.dir = dirname(path);
     this.ext = extname(path);
     this.prefix = basename(path, this.ext);
@@ -40,58 +65,113 @@ export class RotatingFile {
     this.backupPattern = new RegExp(`^${escape(this.prefix)}-(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.\\d{3})${escape(this.ext)}$`);
   }
 
-  async open(): Promise<void> {
-    if (this.fd) return;
-    await mkdir(this.dir, { recursive: true });
-    this.fd = await open(this.path, this.truncateNext ? 'w' : 'a', 0o600);
-    this.truncateNext = false;
-    this.size = (await this.fd.stat()).size;
+  /** Opens (creating) the file in append mode; returns its size. */
+  async open(): Promise<number> {
+    if (this.fd === null) {
+      await mkdir(this.dir, { recursive: true });
+      // Always O_APPEND (append: false truncates explicitly): a cut-back tail never leaves a hole.
+      const fd = await new Promise<number>((res, rej) => fs.open(this.path, 'a', 0o600, (e, n) => (e ? rej(e) : res(n))));
+      try {
+        if (this.truncateNext) await truncateFd(fd, 0);
+        const st = await fstat(fd);
+        this.dev = st.dev;
+        this.ino = st.ino;
+      } catch (err) {
+        fs.close(fd, () => {});
+        throw err;
+      }
+      this.fd = fd;
+      this.truncateNext = false;
+    }
+    return (await fstat(this.fd)).size;
   }
 
-  /** Appends lines (each ending in "\n"), rotating between lines as needed; one write per file touched. */
-  async writeLines(lines: readonly string[]): Promise<void> {
-    // After a failed rotation (e.g. a full disk) the next attempt reopens the file.
-    if (!this.fd) await this.open();
+  /**
+   * Appends lines (each ending in "\n"), rotating between lines as needed. The part of the lines going
+   * to one file is a segment: its intent is recorded, it is written with one write, and if that fails the
+   * file is cut back to its size before. `landed(n)` is told after each segment that the first n lines
+   * are in files (with `pos`, the state also holds that as the log's applied position).
+   */
+  async writeLines(lines: readonly string[], pos: LinePosition | null, landed: (n: number) => void): Promise<void> {
+    if (this.undoLeft !== null) await this.undo(this.undoLeft);
+    let size = await this.check();
     const max = this.opts.maxBytes;
     let chunk = '';
     let chunkBytes = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
       const n = max === Infinity ? 0 : Buffer.byteLength(line);
-      if (max !== Infinity && this.size + chunkBytes + n > max && this.size + chunkBytes > 0) {
-        await this.append(chunk);
+      if (max !== Infinity && size + chunkBytes + n > max && size + chunkBytes > 0) {
+        if (chunk !== '') {
+          await this.segment(chunk, size, pos, i);
+          landed(i);
+        }
         chunk = '';
         chunkBytes = 0;
+        // No intent may name the file being renamed: a crash after the rename could not check it.
+        await this.state.settle();
         await this.rotate();
+        size = 0;
       }
       chunk += line;
       chunkBytes += n;
     }
-    if (chunk !== '') await this.append(chunk);
+    if (chunk !== '') {
+      await this.segment(chunk, size, pos, lines.length);
+      landed(lines.length);
+    }
   }
 
+  /** Closes the file; the next write reopens the file at the path (SIGHUP, logrotate). */
   async close(): Promise<void> {
     const fd = this.fd;
-    this.fd = undefined;
-    await fd?.close();
+    this.fd = null;
+    if (fd !== null) await new Promise<void>((res) => fs.close(fd, () => res()));
   }
 
-  private async append(s: string): Promise<void> {
-    const buf = Buffer.from(s, 'utf8');
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await this.fd!.write(buf, off, buf.length - off);
-      off += bytesWritten;
+  /** The size of the file at the path, reopening it first if the open one was moved or deleted. */
+  private async check(): Promise<number> {
+    if (this.fd !== null) {
+      const st = await statOrNull(this.path);
+      if (st !== null && st.dev === this.dev && st.ino === this.ino) return st.size;
+      this.moved(st === null ? 'missing' : 'replaced');
+      await this.close();
     }
-    this.size += buf.length;
+    return this.open();
+  }
+
+  private async segment(chunk: string, before: number, pos: LinePosition | null, end: number): Promise<void> {
+    const buf = Buffer.from(chunk, 'utf8');
+    const mark: FileMark = { before, after: before + buf.length, dev: this.dev, ino: this.ino };
+    const ends = pos === null ? null : new Map([[pos.log, pos.first + end]]);
+    await this.state.intend(new Map([[this.path, mark]]), ends);
+    try {
+      await writeAll(this.fd!, buf);
+    } catch (err) {
+      await this.undo(mark);
+      throw err;
+    }
+    this.state.landed(ends);
+  }
+
+  /** Cuts the file back to the segment's size before, and closes it (check() reopens it). */
+  private async undo(mark: FileMark): Promise<void> {
+    try {
+      if (this.fd !== null && this.dev === mark.dev && this.ino === mark.ino) await truncateFd(this.fd, mark.before);
+      else await truncatePath(this.path, mark.before, mark);
+      this.undoLeft = null;
+    } catch (err) {
+      this.undoLeft = mark;
+      throw new Error(`Cannot cut a failed write back in "${this.path}"; nothing more is written until it can be: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await this.close();
+    }
   }
 
   private async rotate(): Promise<void> {
-    await this.fd!.close();
-    this.fd = undefined;
+    await this.close();
     await rename(this.path, await this.freeBackupName(Date.now()));
-    this.fd = await open(this.path, 'a', 0o600);
-    this.size = 0;
+    await this.open();
     await this.prune();
   }
 
@@ -138,6 +218,22 @@ export class RotatingFile {
 
 async function exists(p: string): Promise<boolean> {
   try { await stat(p); return true; } catch { return false; }
+}
+
+function fstat(fd: number): Promise<fs.Stats> {
+  return new Promise((res, rej) => fs.fstat(fd, (e, st) => (e ? rej(e) : res(st))));
+}
+
+/** Writes all of `buf` at the end of the file; a short write continues where it stopped. */
+async function writeAll(fd: number, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    off += await new Promise<number>((res, rej) => fs.write(fd, buf, off, buf.length - off, null, (e, n) => {
+      if (e) rej(e);
+      else if (n === 0) rej(new Error('Write made no progress.'));
+      else res(n);
+    }));
+  }
 }
 
 function escape(s: string): string {

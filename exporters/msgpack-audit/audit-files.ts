@@ -1,16 +1,22 @@
 // The audit files one exporter writes: maps a record to its target file
 // (one fixed file, or one per templated directory), opens files lazily in
 // append mode (creating directories), keeps at most `max_open_files` handles
-// (least recently used closed first), and writes a batch's slices to a file
-// with one write/writev call.
+// (least recently used closed first), checks before each write group that the
+// open file still is the one at its path (logrotate may have moved or deleted
+// it), writes a group's slices to a file with one write/writev call, and cuts
+// a file back to its size before a failed group.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DEFAULT_SEGMENT, parseDirectoryTemplate, placeholderValue, sanitizeSegment, type DirectoryTemplate } from './path-template.js';
+import { statOrNull, truncateFd, truncatePath, type FileMark } from './sink-state.js';
 
 export interface AuditTarget {
   readonly file: string;
   fd: number | null;
+  /** Identity of the open file (fstat at open). */
+  dev: number;
+  ino: number;
 }
 
 /** Distinct templated values remembered; the cache is cleared beyond this (targets are cheap to rebuild). */
@@ -28,7 +34,8 @@ export class AuditFiles {
   private readonly open = new Map<AuditTarget, true>();
   private readonly opening = new Map<AuditTarget, Promise<number>>();
 
-  constructor(directory: string, fileName: string, maxOpenFiles: number) {
+  /** `moved` is told once each time an open file is found moved or deleted. */
+  constructor(directory: string, fileName: string, maxOpenFiles: number, private readonly moved: (file: string, how: 'missing' | 'replaced') => void = () => {}) {
     this.template = parseDirectoryTemplate(directory);
     this.fileName = fileName;
     this.maxOpen = maxOpenFiles;
@@ -59,30 +66,69 @@ export class AuditFiles {
     return t;
   }
 
+  /** The target for a file path (a payload prepared in another thread names its targets by path). */
+  targetAt(file: string): AuditTarget {
+    let t = this.byFile.get(file);
+    if (t === undefined) {
+      t = { file, fd: null, dev: 0, ino: 0 };
+      this.byFile.set(file, t);
+    }
+    return t;
+  }
+
   /** Creates the fixed file, or the base directory of a template, so bad paths fail at start. */
   async prepare(): Promise<void> {
     if (this.fixed) await this.fdOf(this.fixed);
     else await fs.promises.mkdir(this.template.base, { recursive: true });
   }
 
-  /** Appends the slices to the target's file with one write (or writev) call; loops only on a short write. */
-  async append(t: AuditTarget, slices: Buffer[], sync: boolean): Promise<void> {
-    const fd = await this.fdOf(t);
-    let total = 0;
-    for (const s of slices) total += s.length;
-    try {
-      let written = slices.length === 1 ? await write(fd, slices[0]!) : await writev(fd, slices);
-      if (written < total) {
-        const all = slices.length === 1 ? slices[0]! : Buffer.concat(slices);
-        while (written < total) written += await write(fd, all.subarray(written));
+  /**
+   * Before a write group: opens the target if needed, or, if the open file is no longer the one at its
+   * path (moved or deleted), closes it and opens a new one there. Returns the file's size and identity.
+   */
+  async check(t: AuditTarget): Promise<{ size: number; dev: number; ino: number }> {
+    if (t.fd !== null) {
+      const st = await statOrNull(t.file);
+      if (st !== null && st.dev === t.dev && st.ino === t.ino) {
+        if (this.fixed === null) { this.open.delete(t); this.open.set(t, true); }
+        return st;
       }
-      if (sync) await new Promise<void>((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
-    } catch (err) {
-      // Reopen on the next attempt (the file may have been replaced or the handle gone bad).
+      this.moved(t.file, st === null ? 'missing' : 'replaced');
       this.open.delete(t);
       await closeTarget(t);
-      throw err;
     }
+    const fd = await this.fdOf(t);
+    return fstat(fd);
+  }
+
+  /**
+   * Appends the slices to the target's file with one write (or writev) call; loops only on a short write.
+   * `mark` is the file check() saw: if the handle was closed meanwhile (max_open_files) and the path now
+   * holds another file, nothing is written.
+   */
+  async append(t: AuditTarget, slices: Buffer[], sync: boolean, mark: FileMark): Promise<void> {
+    const fd = await this.fdOf(t);
+    if (t.dev !== mark.dev || t.ino !== mark.ino) throw new Error('The file was replaced during the write.');
+    let total = 0;
+    for (const s of slices) total += s.length;
+    let written = slices.length === 1 ? await write(fd, slices[0]!) : await writev(fd, slices);
+    if (written < total) {
+      const all = slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+      while (written < total) written += await write(fd, all.subarray(written));
+    }
+    if (sync) await new Promise<void>((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
+  }
+
+  /** Cuts the file `mark` describes back to `mark.before` (after a failed group). */
+  async truncate(t: AuditTarget, mark: FileMark): Promise<void> {
+    if (t.fd !== null && t.dev === mark.dev && t.ino === mark.ino) await truncateFd(t.fd, mark.before);
+    else await truncatePath(t.file, mark.before, mark);
+  }
+
+  /** Closes one target's file (it reopens on next use). */
+  async close(t: AuditTarget): Promise<void> {
+    this.open.delete(t);
+    await closeTarget(t);
   }
 
   /** Closes every open file; targets reopen lazily if used again. */
@@ -100,14 +146,8 @@ export class AuditFiles {
 
   private targetFor(values: (string | undefined)[]): AuditTarget {
     const segments = values.map((v) => (v === undefined ? DEFAULT_SEGMENT : sanitizeSegment(v)));
-    const file = path.join(this.template.render(segments), this.fileName);
     // Different raw values can sanitise to the same file; they must share one handle.
-    let t = this.byFile.get(file);
-    if (t === undefined) {
-      t = { file, fd: null };
-      this.byFile.set(file, t);
-    }
-    return t;
+    return this.targetAt(path.join(this.template.render(segments), this.fileName));
   }
 
   private fdOf(t: AuditTarget): Promise<number> {
@@ -132,9 +172,18 @@ export class AuditFiles {
     }
     await fs.promises.mkdir(path.dirname(t.file), { recursive: true });
     // 'a': O_APPEND|O_CREAT; the file is never truncated.
-    t.fd = await new Promise<number>((res, rej) => fs.open(t.file, 'a', 0o644, (e, fd) => (e ? rej(e) : res(fd))));
+    const fd = await new Promise<number>((res, rej) => fs.open(t.file, 'a', 0o644, (e, fd) => (e ? rej(e) : res(fd))));
+    try {
+      const st = await fstat(fd);
+      t.dev = st.dev;
+      t.ino = st.ino;
+    } catch (err) {
+      fs.close(fd, () => {});
+      throw err;
+    }
+    t.fd = fd;
     this.open.set(t, true);
-    return t.fd;
+    return fd;
   }
 }
 
@@ -143,6 +192,10 @@ function closeTarget(t: AuditTarget): Promise<void> {
   t.fd = null;
   if (fd === null) return Promise.resolve();
   return new Promise((res) => fs.close(fd, () => res()));
+}
+
+function fstat(fd: number): Promise<fs.Stats> {
+  return new Promise((res, rej) => fs.fstat(fd, (e, st) => (e ? rej(e) : res(st))));
 }
 
 function write(fd: number, b: Buffer): Promise<number> {

@@ -10,6 +10,9 @@ export const msgpackAuditExporterFactory = defineExporter({
   type: MSGPACK_AUDIT_TYPE,
   description: 'Appends one MessagePack map per record (action, session, timestamp, data) to audit.log, optionally one file per attribute value.',
   fields: msgpackAuditFields,
+  // One writer per file (a failed write is cut back, which two threads must never race): pipeline
+  // workers only encode the entries (prepare) for the main thread's instance.
+  preparedInWorkers: true,
   check: checkMsgpackAudit,
   create(settings, config) {
     return new MsgpackAuditExporter(config, { logger: settings.logger });

@@ -5,14 +5,23 @@
 // load. Payloads that arrive while a write is in flight go out together in the
 // next write (one writev per file), in order; callbacks fire only once their
 // bytes are in the file.
+//
+// Idempotent by delivery-log position: each write group first records its
+// intent in a small state file (every file's size before and after, and the
+// spans it applies; see sink-state.ts), so a failed group (ENOSPC, EIO) is cut
+// back before it is reported, a crash's unconfirmed tail is cut back at the
+// next start, and a span already applied is acknowledged without writing.
+import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
-import { exportByPreparing, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { AuditEncoder } from './audit-encoder.js';
 import { AuditFiles, type AuditTarget } from './audit-files.js';
 import { parseMsgpackAuditOptions, type MsgpackAuditConfig, type MsgpackAuditOptions } from './config.js';
+import { SinkState, type FileMark } from './sink-state.js';
 
 /** The encoder's scratch buffer is dropped after a batch larger than this, so one burst does not pin memory. */
 const MAX_RETAINED_BUFFER = 16 * 1024 * 1024;
@@ -20,11 +29,21 @@ const MAX_RETAINED_BUFFER = 16 * 1024 * 1024;
 const SPARE_SLABS = 4;
 /** Payloads smaller than this are plain copies, not worth pooling. */
 const MIN_SLAB = 64 * 1024;
+/**
+ * A payload built in a pipeline worker is copied to the main thread whole, buffer included: there it
+ * gets a buffer of exactly its size, never a pooled one (which would make the copy larger).
+ */
+const POOLED = isMainThread;
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
 type Callback = (result: ExportResult) => void;
+interface Waiting { payload: AuditPayload; cb: Callback; span: LogSpan | undefined }
 
-/** A batch's entries as bytes, and per run of entries the file it goes to and where the run ends. */
+/**
+ * A batch's entries as bytes, and per run of entries the file it goes to and where the run ends.
+ * It may come from another thread (a structured clone: `bytes` a Uint8Array, targets plain objects
+ * known by their `file`).
+ */
 export interface AuditPayload {
   bytes: Buffer;
   targets: AuditTarget[];
@@ -50,7 +69,13 @@ export class MsgpackAuditExporter implements PushExporter {
    */
   private readonly spare: Buffer[] = [];
   /** Payloads waiting for the next write, with their callbacks. */
-  private waiting: { payload: AuditPayload; cb: Callback }[] = [];
+  private waiting: Waiting[] = [];
+  /** Positions applied per delivery log, and the intent of the write group in progress. */
+  private readonly state: SinkState;
+  /** Files a failed group could not be cut back on (retried before the next group writes). */
+  private undoLeft: Map<AuditTarget, FileMark> | null = null;
+  /** reopen() callers waiting for the files to close. */
+  private reopenWaiters: (() => void)[] = [];
 
   private writing = false;
   private idleWaiters: (() => void)[] = [];
@@ -61,12 +86,19 @@ export class MsgpackAuditExporter implements PushExporter {
   constructor(options: MsgpackAuditOptions, settings: { logger?: InternalLogger } = {}) {
     this.config = parseMsgpackAuditOptions(options);
     this.logger = settings.logger ?? silentLogger;
-    this.files = new AuditFiles(this.config.directory, this.config.file_name, this.config.max_open_files);
+    this.files = new AuditFiles(this.config.directory, this.config.file_name, this.config.max_open_files, (file, how) => {
+      this.logger.warn('An audit file was moved or deleted while open; writing a new file at its path.', { file, path_now: how });
+    });
+    // Beside a fixed file; in the template's base directory (hidden, so it is never taken for a collection).
+    const base = this.files.template.base;
+    const stateFile = this.files.fixedTarget ? `${this.files.fixedTarget.file}.state` : path.join(base, `.${this.config.file_name}.state`);
+    this.state = new SinkState(stateFile, { fsync: this.config.fsync, mode: 0o644, logger: this.logger });
   }
 
   /** Opens the fixed file (or creates the template's base directory) so a bad path fails at start-up. */
   async start(): Promise<void> {
     try {
+      await this.state.load();
       await this.files.prepare();
     } catch (err) {
       throw new Error(`Cannot open the MessagePack audit file under "${this.files.template.base}": ${errorMessage(err)}`, { cause: err });
@@ -97,27 +129,36 @@ export class MsgpackAuditExporter implements PushExporter {
       throw new PermanentError(`Cannot encode audit entries: ${errorMessage(err)}`);
     }
     const n = enc.pos;
-    const slab = n >= MIN_SLAB ? this.slab(n) : undefined;
-    const bytes = slab ? slab.subarray(0, n) : Buffer.allocUnsafe(n);
+    const slab = POOLED && n >= MIN_SLAB ? this.slab(n) : undefined;
+    const bytes = slab ? slab.subarray(0, n) : POOLED ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
     enc.buf.copy(bytes, 0, 0, n);
     enc.reset();
     enc.shrink(MAX_RETAINED_BUFFER);
     return { bytes, targets, ends, slab, written: false };
   }
 
-  /** Appends a prepared batch. Called again with the same payload on retry. */
-  exportPrepared(payload: unknown, resultCallback: Callback): void {
+  /**
+   * Appends a prepared batch. Called again with the same payload (and span) on retry. With a span,
+   * a batch whose span was already applied to the files is acknowledged without writing.
+   */
+  exportPrepared(payload: unknown, resultCallback: Callback, span?: LogSpan): void {
     if (this.closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The MessagePack audit exporter is shut down.') });
       return;
     }
     const p = payload as AuditPayload;
-    // A retry of an attempt that timed out but then landed: the bytes are in the file already.
-    if (p.written) {
+    if (!Buffer.isBuffer(p.bytes)) {
+      // Built in a pipeline worker: a Uint8Array view; its targets are found by file in writeGroup().
+      const b = p.bytes as Uint8Array;
+      p.bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      p.slab = undefined;
+    }
+    // Already in the file: a retry of an attempt that timed out but then landed, or a span applied before.
+    if (p.written || (span !== undefined && this.state.isLoaded && span.end <= this.state.applied(span.log))) {
       resultCallback(SUCCESS);
       return;
     }
-    this.waiting.push({ payload: p, cb: resultCallback });
+    this.waiting.push({ payload: p, cb: resultCallback, span });
     if (!this.writing) this.drain();
   }
 
@@ -127,6 +168,20 @@ export class MsgpackAuditExporter implements PushExporter {
       return;
     }
     exportByPreparing(this, records, resultCallback);
+  }
+
+  /** The end of the last span of `log` whose entries are in the files (0 when none). */
+  async appliedPosition(log: string): Promise<number> {
+    await this.state.load();
+    return this.state.applied(log);
+  }
+
+  /** Closes every open file between two write groups; the next group reopens them at their paths (SIGHUP, logrotate). */
+  reopen(): Promise<void> {
+    return new Promise((resolve) => {
+      this.reopenWaiters.push(resolve);
+      if (!this.writing) this.drain();
+    });
   }
 
   /** Resolves once everything handed to export() is written. */
@@ -140,6 +195,10 @@ export class MsgpackAuditExporter implements PushExporter {
     this.shutdownPromise ??= (async () => {
       this.closed = true;
       await this.forceFlush();
+      // A state without an intent; failing here loses nothing (the next start settles the intent).
+      if (this.state.isLoaded) {
+        await this.state.settle().catch((err: unknown) => this.logger.warn('Could not record the final positions.', { error: errorMessage(err) }));
+      }
       await this.files.closeAll();
     })();
     return this.shutdownPromise;
@@ -162,16 +221,13 @@ export class MsgpackAuditExporter implements PushExporter {
     this.writing = true;
     const batch = this.waiting;
     this.waiting = [];
-    // A retry queued behind its own timed-out attempt is written once (a Set keeps call order).
-    const payloads = new Set<AuditPayload>();
-    for (const w of batch) if (!w.payload.written) payloads.add(w.payload);
-    this.writeOut([...payloads]).then(
+    this.writeGroup(batch).then(
       () => this.written(batch, SUCCESS),
       (err: unknown) => this.written(batch, { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
     );
   }
 
-  private written(batch: { payload: AuditPayload; cb: Callback }[], result: ExportResult): void {
+  private written(batch: Waiting[], result: ExportResult): void {
     // Writes are one at a time and a written payload is never written again (see exportPrepared),
     // so once written its buffer is free, even if a retry of it is still waiting; a failed one
     // may be retried, so it keeps its buffer.
@@ -185,7 +241,7 @@ export class MsgpackAuditExporter implements PushExporter {
     for (const { cb } of batch) {
       try { cb(result); } catch (err) { this.logger.error('An export callback threw.', { error: errorMessage(err) }); }
     }
-    if (this.waiting.length > 0) {
+    if (this.waiting.length > 0 || this.reopenWaiters.length > 0) {
       this.drain();
       return;
     }
@@ -193,39 +249,90 @@ export class MsgpackAuditExporter implements PushExporter {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** One write per target file. A failing file does not stop the others; the first error is reported. */
-  private async writeOut(payloads: AuditPayload[]): Promise<void> {
-    const sync = this.config.fsync;
-    const first = payloads[0];
-    if (first === undefined) return;
-    if (payloads.length === 1 && first.targets.length === 1) {
-      await this.append(first.targets[0]!, [first.bytes], sync);
-      return;
+  /**
+   * One write group: the payloads not yet applied, one write per target file. The intent is recorded
+   * first; if any file fails, every file of the group is cut back to its size before, then the group fails.
+   */
+  private async writeGroup(batch: Waiting[]): Promise<void> {
+    if (this.reopenWaiters.length > 0) {
+      const waiters = this.reopenWaiters.splice(0);
+      await this.files.closeAll();
+      for (const w of waiters) w();
     }
-    // Map keeps the order targets were first seen; each file gets its slices in order.
-    const groups = new Map<AuditTarget, Buffer[]>();
-    for (const { bytes, targets, ends } of payloads) {
+    if (batch.length === 0) return;
+    await this.state.load();
+    if (this.undoLeft !== null) await this.undo(this.undoLeft);
+
+    // A Set keeps call order and writes a retry queued behind its own timed-out attempt once.
+    const payloads = new Set<AuditPayload>();
+    let ends: Map<string, number> | null = null;
+    for (const { payload, span } of batch) {
+      if (payload.written) continue;
+      if (span !== undefined) {
+        if (span.end <= this.state.applied(span.log)) continue;
+        ends ??= new Map();
+        if (span.end > (ends.get(span.log) ?? 0)) ends.set(span.log, span.end);
+      }
+      payloads.add(payload);
+    }
+    if (payloads.size === 0) return;
+
+    // Map keeps the order targets were first seen; each file gets its slices in order. Targets are
+    // looked up by file: a payload from another thread, or one older than a cache reset, has its own objects.
+    const groups = new Map<AuditTarget, { slices: Buffer[]; bytes: number }>();
+    for (const { bytes, targets, ends: runEnds } of payloads) {
       let start = 0;
       for (let i = 0; i < targets.length; i++) {
-        const slice = bytes.subarray(start, ends[i]!);
-        start = ends[i]!;
-        const g = groups.get(targets[i]!);
-        if (g) g.push(slice);
-        else groups.set(targets[i]!, [slice]);
+        const slice = bytes.subarray(start, runEnds[i]!);
+        start = runEnds[i]!;
+        const t = this.files.targetAt(targets[i]!.file);
+        const g = groups.get(t);
+        if (g) { g.slices.push(slice); g.bytes += slice.length; } else groups.set(t, { slices: [slice], bytes: slice.length });
       }
     }
-    let failure: unknown;
-    for (const [t, slices] of groups) {
-      try { await this.append(t, slices, sync); } catch (err) { failure ??= err; }
+
+    const marks = new Map<AuditTarget, FileMark>();
+    const byFile = new Map<string, FileMark>();
+    for (const [t, g] of groups) {
+      let st;
+      try { st = await this.files.check(t); } catch (err) { throw new Error(`Cannot open audit file "${t.file}": ${errorMessage(err)}`, { cause: err }); }
+      const mark = { before: st.size, after: st.size + g.bytes, dev: st.dev, ino: st.ino };
+      marks.set(t, mark);
+      byFile.set(t.file, mark);
     }
-    if (failure !== undefined) throw failure;
+    await this.state.intend(byFile, ends);
+    const sync = this.config.fsync;
+    for (const [t, g] of groups) {
+      try {
+        await this.files.append(t, g.slices, sync, marks.get(t)!);
+      } catch (err) {
+        await this.undo(marks);
+        throw new Error(`Cannot append to audit file "${t.file}": ${errorMessage(err)}`, { cause: err });
+      }
+    }
+    this.state.landed(ends);
   }
 
-  private async append(t: AuditTarget, slices: Buffer[], sync: boolean): Promise<void> {
-    try {
-      await this.files.append(t, slices, sync);
-    } catch (err) {
-      throw new Error(`Cannot append to audit file "${t.file}": ${errorMessage(err)}`, { cause: err });
+  /**
+   * Cuts every file of a failed group back to its size before, and closes it (the handle may have gone
+   * bad; check() reopens it). A file that cannot be cut is retried before the next group writes anything.
+   */
+  private async undo(marks: Map<AuditTarget, FileMark>): Promise<void> {
+    let left: Map<AuditTarget, FileMark> | null = null;
+    let error: unknown;
+    for (const [t, mark] of marks) {
+      try {
+        await this.files.truncate(t, mark);
+      } catch (err) {
+        (left ??= new Map()).set(t, mark);
+        error ??= err;
+      }
+      await this.files.close(t);
+    }
+    this.undoLeft = left;
+    if (left !== null) {
+      this.logger.error('Could not cut a failed write back; no more is written until it can be.', { files: [...left.keys()].map((t) => t.file), error: errorMessage(error) });
+      throw new Error(`Cannot cut a failed write back: ${errorMessage(error)}`, { cause: error });
     }
   }
 }

@@ -48,7 +48,7 @@ function seq(n: number, from = 0): LogRecordData[] {
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 const logDir = () => join(dir, 'logs');
-const backups = () => readdirSync(logDir()).filter((n) => n !== 'audit.jsonl').sort();
+const backups = () => readdirSync(logDir()).filter((n) => n !== 'audit.jsonl' && n !== 'audit.jsonl.state').sort();
 
 describe('file exporter – JSON lines', () => {
   it('writes one object per record with the seed\'s fields, metadata for the rest, and no content keys', async () => {

@@ -17,14 +17,14 @@ let dir: string;
 beforeEach(() => { dir = tempDir('auditline-msgpack-files-'); });
 afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
 
-/** Every file below `root`, as paths relative to it. */
+/** Every file below `root` except position state files, as paths relative to it. */
 function filesUnder(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out.push(relative(root, p));
+      else if (!e.name.endsWith('.state')) out.push(relative(root, p));
     }
   };
   walk(root);
