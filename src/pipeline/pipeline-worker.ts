@@ -33,6 +33,15 @@ async function main(): Promise<void> {
     payload: (exporter, payload, span) => ask({ type: 'forward', id: nextAsk++, exporter, payload, span }).then(() => undefined),
     applied: (exporter, log) => ask({ type: 'applied?', id: nextAsk++, exporter, log }).then((p) => p ?? 0),
   };
+  // Answers arrive while the service starts (exporters' applied positions), so listen before starting.
+  const onAnswer = (m: ToWorker) => {
+    if (m.type !== 'forwarded' && m.type !== 'applied') return;
+    const f = asked.get(m.id);
+    asked.delete(m.id);
+    if (m.refused) f?.reject(fromRefusal(m.refused));
+    else f?.resolve(m.type === 'applied' ? m.position : undefined);
+  };
+  port.on('message', onAnswer);
   const service = new Service(cfg, { pipelinesOnly: true, forward, workerIndex: init.index, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
   try {
     await service.start();
@@ -64,11 +73,6 @@ async function main(): Promise<void> {
           send({ type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, ...toRefusal(refused.cause) });
         },
       );
-    } else if (m.type === 'forwarded' || m.type === 'applied') {
-      const f = asked.get(m.id);
-      asked.delete(m.id);
-      if (m.refused) f?.reject(fromRefusal(m.refused));
-      else f?.resolve(m.type === 'applied' ? m.position : undefined);
     } else if (m.type === 'tap') {
       untap?.();
       untap = m.active ? service.tap.subscribe((records, pipeline) => send({ type: 'tap', pipeline, records: records.map(toPlain) })) : undefined;

@@ -33,6 +33,8 @@ class PipelineWorker {
   readonly thread: Worker;
   readonly pending = new Map<number, Pending>();
   alive = false;
+  /** Set once the thread has exited; until then it may be answered (also while it starts). */
+  exited = false;
   stopped?: Promise<void>;
 
   constructor(readonly index: number, init: WorkerInit) {
@@ -95,6 +97,7 @@ export class PipelineWorkers {
       });
       w.thread.on('exit', (code) => {
         w.alive = false;
+        w.exited = true;
         if (started && !this.stopping) this.logger.error('A pipeline worker stopped; its requests are refused for their senders to retry.', { worker: w.index, code });
         // Requests it held were never acknowledged, so their senders retry them: nothing is lost.
         for (const p of w.pending.values()) p.reject(new PipelineRefused(0, 0, new BackpressureError('A pipeline worker stopped; retry.', 1, 503)));
@@ -109,7 +112,7 @@ export class PipelineWorkers {
   /** A worker's prepared batch for the main thread's one writer, keyed by the worker's log span. */
   private takeForwarded(w: PipelineWorker, m: Extract<FromWorker, { type: 'forward' }>): void {
     const writer = this.writerOf(m.exporter);
-    const reply = (refused?: Refusal) => { if (w.alive) w.post({ type: 'forwarded', id: m.id, refused }); };
+    const reply = (refused?: Refusal) => { if (!w.exited) w.post({ type: 'forwarded', id: m.id, refused }); };
     if (!writer?.exportPrepared) return reply({ message: `exporter "${m.exporter}" is not running on the main thread` });
     try {
       writer.exportPrepared(m.payload, (res) => {
@@ -123,8 +126,8 @@ export class PipelineWorkers {
   private tellApplied(w: PipelineWorker, m: Extract<FromWorker, { type: 'applied?' }>): void {
     const writer = this.writerOf(m.exporter);
     Promise.resolve(writer?.appliedPosition?.(m.log) ?? 0).then(
-      (position) => { if (w.alive) w.post({ type: 'applied', id: m.id, position }); },
-      (err: unknown) => { if (w.alive) w.post({ type: 'applied', id: m.id, refused: toRefusal(err) }); },
+      (position) => { if (!w.exited) w.post({ type: 'applied', id: m.id, position }); },
+      (err: unknown) => { if (!w.exited) w.post({ type: 'applied', id: m.id, refused: toRefusal(err) }); },
     );
   }
 

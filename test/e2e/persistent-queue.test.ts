@@ -1,5 +1,6 @@
 // An acknowledged record survives kill -9 and an exporter outage when the
-// sending queue is kept on disk by the file_storage extension.
+// pipeline's delivery log is kept on disk by the file_storage extension
+// (named by an exporter's `sending_queue.storage`, as in the Collector).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
@@ -54,11 +55,11 @@ service:
     }
     await provider.forceFlush();
     await provider.shutdown();
-    const queueDir = join(dir, 'queue', 'otlp_http');
-    await until(() => existsSync(queueDir) && readdirSync(queueDir).filter((f) => f.endsWith('.otlp')).length > 0);
+    const queueDir = join(dir, 'queue', 'delivery', 'logs');
+    await until(() => existsSync(queueDir) && readdirSync(queueDir).filter((f) => f.endsWith('.seg')).length > 0);
 
     await sidecar.stop('SIGKILL');
-    const persisted = readdirSync(queueDir).filter((f) => f.endsWith('.otlp'));
+    const persisted = readdirSync(queueDir).filter((f) => f.endsWith('.seg'));
     expect(persisted.length).toBeGreaterThan(0);
     // What is on disk is already redacted.
     for (const f of persisted) expect(readFileSync(join(queueDir, f)).toString('latin1')).not.toContain('@example.com');
@@ -81,10 +82,11 @@ service:
     await until(() => count() >= 300).catch((err) => {
       throw new Error(`${err.message} ${count()} entries at the gateway.\nSidecar:\n${restarted.output()}\nGateway:\n${gateway.output()}`);
     });
-    await until(() => readdirSync(queueDir).filter((f) => f.endsWith('.otlp')).length === 0);
+    await new Promise((r) => setTimeout(r, 500));
     const entries = [...decodeMulti(readFileSync(auditFile))] as { data: { n: number } }[];
     expect(new Set(entries.map((e) => e.data.n)).size).toBe(300);
-    expect(restarted.output()).toMatch(/Resuming the persistent sending queue/);
+    expect(entries).toHaveLength(300);
+    expect(restarted.output()).toMatch(/Resuming the delivery log/);
     expect(await restarted.stop()).toBe(0);
     expect(await gateway.stop()).toBe(0);
   }, 90_000);
