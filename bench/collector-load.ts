@@ -33,6 +33,8 @@ export interface LoadOptions {
   recordsPerRequest?: number;
   /** `service.workers`: pipeline worker threads (default 0: pipelines on the main thread). */
   workers?: number;
+  /** Durable delivery logs (file_storage in the temp dir); `fsync` adds group-committed fsync. */
+  durable?: { fsync: boolean };
 }
 
 export interface LoadResult {
@@ -67,9 +69,11 @@ extensions:
   query_api:
     endpoint: "127.0.0.1:${apiPort}"
     auth: { tokens: ["bench-token"] }
+${o.durable ? `  file_storage: { directory: "${dir}/queue", fsync: ${o.durable.fsync} }` : ''}
 service:
   workers: ${o.workers ?? 0}
-  extensions: [query_api]
+  extensions: [query_api${o.durable ? ', file_storage' : ''}]
+${o.durable ? '  delivery: { storage: file_storage }' : ''}
   telemetry: { logs: { level: warn } }
   pipelines:
     logs:
@@ -83,7 +87,7 @@ service:
   const proc = spawn(process.execPath, [...nodeArgs, CLI, '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (c) => { err += c; });
-  await waitFor(async () => (await metric(apiPort, 'auditline_exporter_queue_capacity')) !== undefined || proc.exitCode !== null, 20_000);
+  await waitFor(async () => (await metricsUp(apiPort)) || proc.exitCode !== null, 20_000);
   if (proc.exitCode !== null) throw new Error(`Collector failed to start:\n${err}`);
 
   // Every request pre-encoded before the clock starts, so encoding stays out of the
@@ -169,6 +173,14 @@ function post(agent: Agent, port: number, body: Buffer): Promise<number> {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+async function metricsUp(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer bench-token' } })).ok;
+  } catch {
+    return false;
+  }
 }
 
 async function metric(port: number, name: string, exporter?: string): Promise<number | undefined> {
