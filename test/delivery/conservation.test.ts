@@ -22,12 +22,12 @@ import { conserve, readAll, readMsgpack, readSqlite, readJsonLines, type Verdict
 import { Load, pickSeed, Workload, type Ledger, type LoadOptions } from './workload.js';
 
 /**
- * RSS above the delivery log's memory bound that the process may use: Node, V8 heaps of the main
- * thread and two workers, the exporters' own buffers and SQLite's page cache. Measured on 84bff8d
- * with the scenario config: ~95 MiB idle with workers 0, ~150 MiB with workers 2, ~250-300 MiB peak
- * under these loads; chosen so only a log that is not bounded in bytes goes past it.
+ * RSS above the delivery log's memory bound that the process may use: Node, a V8 heap per thread
+ * (the CLI runs with a 64 MiB young generation), the exporters' buffers and SQLite's page cache.
+ * Measured on 84bff8d with the scenario config: idle 105 MiB (workers 0) and 169 MiB (workers 2);
+ * ~5k records/s without a backlog 155 / 268 MiB. Each worker thread adds an isolate.
  */
-const RSS_ALLOWANCE_MIB = 200;
+const rssAllowanceMib = (workers: number) => 200 + 50 * workers;
 
 interface Scenario {
   seed: number;
@@ -86,7 +86,8 @@ function sinkPaths(s: Scenario) {
 async function untilDelivered(s: Scenario, ledger: Ledger, timeoutMs: number): Promise<boolean> {
   return until(async () => {
     try {
-      const reads = await readAll(sinkPaths(s));
+      // redis.hash is left out: a hash overwritten by another record does not come back by waiting.
+      const reads = (await readAll(sinkPaths(s))).filter((r) => r.sink !== 'redis.hash');
       return reads.every((r) => { const have = new Set(r.ids); for (const id of ledger.acked) if (!have.has(id)) return false; return true; });
     } catch {
       return false; // a sink not readable yet (redis restarting, database locked)
@@ -95,22 +96,23 @@ async function untilDelivered(s: Scenario, ledger: Ledger, timeoutMs: number): P
 }
 
 /** Reads every sink, checks conservation and the RSS bound, prints a compact summary, and asserts. */
-async function verify(s: Scenario, ledger: Ledger, extra: string[] = []): Promise<Verdict[]> {
+async function verify(s: Scenario, ledger: Ledger, extra: string[] = [], opts: { expectAcked?: boolean } = {}): Promise<Verdict[]> {
   const reads = await readAll(sinkPaths(s));
   const verdicts = reads.map((r) => conserve(r, ledger));
-  const bound = (s.setup.memoryLimitMib ?? DEFAULT_MEMORY_LIMIT_MIB) + RSS_ALLOWANCE_MIB;
+  const allowance = rssAllowanceMib(s.setup.workers);
+  const bound = (s.setup.memoryLimitMib ?? DEFAULT_MEMORY_LIMIT_MIB) + allowance;
   const c = ledger.counts();
   const { unknown, refused } = ledger.failed();
   const lines = [
     `seed ${s.seed} (CONSERVATION_SEED=${s.seed}); exports ${c.exports}: records acked ${c.acked}, failed ${c.failed} (unknown outcome ${unknown.size}, refused ${refused.size}), pending ${c.pending}`,
     ...verdicts.map((v) => `  ${v.summary}`),
-    `  peak RSS ${s.collector.peakRssMib.toFixed(0)} MiB (bound ${bound} = ${s.setup.memoryLimitMib ?? DEFAULT_MEMORY_LIMIT_MIB} + ${RSS_ALLOWANCE_MIB})`,
+    `  peak RSS ${s.collector.peakRssMib.toFixed(0)} MiB (bound ${bound} = ${s.setup.memoryLimitMib ?? DEFAULT_MEMORY_LIMIT_MIB} + ${allowance})`,
     ...extra.map((e) => `  ${e}`),
   ];
   console.log(lines.join('\n'));
   const problems = verdicts.flatMap((v) => v.problems.map((p) => `${v.sink}: ${p}`));
   if (s.collector.peakRssMib > bound) problems.push(`collector RSS peaked at ${s.collector.peakRssMib.toFixed(0)} MiB, over ${bound} MiB`);
-  expect(ledger.acked.size, `no record was acknowledged; ${lines[0]}\n${tail(s.collector.output())}`).toBeGreaterThan(0);
+  if (opts.expectAcked !== false) expect(ledger.acked.size, `no record was acknowledged; ${lines[0]}\n${tail(s.collector.output())}`).toBeGreaterThan(0);
   expect(problems, `${lines.join('\n')}\ncollector output (tail):\n${tail(s.collector.output())}`).toEqual([]);
   return verdicts;
 }
@@ -258,6 +260,24 @@ describe.sequential('delivery conservation (collector process, all sinks, faults
     expect(refusedSeen, `no 503/429 with Retry-After in 30 s of overload; ${context(s, ledger)}`).toBe(true);
     expect(exit.code, context(s, ledger)).toBe(0);
   }, 180_000);
+
+  it('a request one pipeline refuses is stored by no pipeline, however often the official exporters retry it', async () => {
+    const s = await scenario({ workers: 0, file: true, refuseRequests: true });
+    const proxy = await new StatusProxy(s.setup.ports.http).start();
+    live.proxies.push(proxy);
+    const l = load(s, { httpUrl: `http://127.0.0.1:${proxy.port}`, lanes: { proto: 2, json: 1 }, batch: [20, 100], timeoutMillis: 7_000, maxRecords: 3_000 });
+    await until(() => l.ledger.counts().failed >= 300, 30_000, 200);
+    const ledger = await stopLoad(l);
+    proxy.classify(ledger);
+    await sleep(1_000);
+    const exit = await s.collector.stop('SIGTERM');
+    const { refused, unknown } = ledger.failed();
+    await verify(s, ledger, [`proxy saw ${JSON.stringify(proxy.statusCounts())}; exit ${exit.code ?? exit.signal}`], { expectAcked: false });
+    expect(ledger.acked.size, `acknowledged although the redis pipeline refuses everything; ${context(s, ledger)}`).toBe(0);
+    expect(refused.size, `no request was seen refused on every attempt; ${context(s, ledger)}`).toBeGreaterThan(0);
+    expect(unknown.size, context(s, ledger)).toBe(0);
+    expect(exit.code, context(s, ledger)).toBe(0);
+  }, 90_000);
 
   it('audit file moved and another deleted during load (logrotate style): later entries land in a new file at the path; the files together hold every acknowledged record once', async () => {
     const s = await scenario({ workers: 0, file: true });

@@ -34,6 +34,11 @@ export interface CollectorSetup {
   auditDir?: string;
   /** Path of the file exporter's output (default dir/file/out.jsonl). */
   filePath?: string;
+  /**
+   * Put a memory_limiter that refuses every request (limit_mib: 1) first in the redis pipeline only,
+   * so each request is refused by one pipeline while the other could take it.
+   */
+  refuseRequests?: boolean;
   /** Per-exporter `timeout` (default 2s). */
   timeouts?: Partial<Record<'msgpack_audit' | 'sqlite' | 'redis' | 'file', string>>;
 }
@@ -73,7 +78,7 @@ receivers:
 processors:
   redaction: {}
   batch: { timeout: 50ms, send_batch_size: 512 }
-exporters:
+${s.refuseRequests ? '  memory_limiter: { check_interval: 2s, limit_mib: 1 }\n' : ''}exporters:
   msgpack_audit:
     directory: "${p.auditDir}/{collection}/"
     timeout: ${t.msgpack_audit}
@@ -104,7 +109,7 @@ ${s.durable ? '  extensions: [file_storage]\n' : ''}${delivery.length ? `  deliv
       exporters: [${auditExporters.join(', ')}]
     logs/requests:
       receivers: [otlp]
-      processors: [redaction, batch]
+      processors: [${s.refuseRequests ? 'memory_limiter, ' : ''}redaction, batch]
       exporters: [redis]
 `;
 }
