@@ -69,7 +69,7 @@ export class FileLogExporter implements PushExporter {
 
   /** Closes the file after the write in progress; the next write reopens the file at the path (SIGHUP). */
   reopen(): Promise<void> {
-    return this.serial(() => this.file.close());
+    return this.serial(() => { this.state.close(); return this.file.close(); });
   }
 
   async forceFlush(): Promise<void> {
@@ -81,7 +81,10 @@ export class FileLogExporter implements PushExporter {
     this.opened = false;
     await this.tail;
     // Failing here loses nothing: the next start settles the last intent.
-    if (wasOpen) await this.state.settle().catch(ignore);
+    if (wasOpen) {
+      await this.state.settle().catch(ignore);
+      this.state.close();
+    }
     await this.file.close();
   }
 

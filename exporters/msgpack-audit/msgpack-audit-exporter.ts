@@ -198,6 +198,7 @@ export class MsgpackAuditExporter implements PushExporter {
       // A state without an intent; failing here loses nothing (the next start settles the intent).
       if (this.state.isLoaded) {
         await this.state.settle().catch((err: unknown) => this.logger.warn('Could not record the final positions.', { error: errorMessage(err) }));
+        this.state.close();
       }
       await this.files.closeAll();
     })();
@@ -256,6 +257,7 @@ export class MsgpackAuditExporter implements PushExporter {
   private async writeGroup(batch: Waiting[]): Promise<void> {
     if (this.reopenWaiters.length > 0) {
       const waiters = this.reopenWaiters.splice(0);
+      this.state.close();
       await this.files.closeAll();
       for (const w of waiters) w();
     }

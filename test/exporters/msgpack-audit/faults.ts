@@ -60,13 +60,13 @@ export function freezeWritesUnder(root: string, keep: (length: number) => number
   return () => { fs.write = write; fs.writev = writev; };
 }
 
-/** This process's open file descriptors on files under `root` (Linux /proc), as paths. */
+/** This process's open file descriptors on files under `root` (Linux /proc), as paths; position state files left out. */
 export function openFilesUnder(root: string): string[] {
   const out: string[] = [];
   for (const fd of fs.readdirSync('/proc/self/fd')) {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(root + '/')) out.push(target.slice(root.length + 1));
+      if (target.startsWith(root + '/') && !target.endsWith('.state')) out.push(target.slice(root.length + 1));
     } catch { /* closed meanwhile */ }
   }
   return out.sort();

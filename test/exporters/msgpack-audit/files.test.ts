@@ -31,13 +31,13 @@ function filesUnder(root: string): string[] {
   return out.sort();
 }
 
-/** This process's open file descriptors on files under `root` (Linux /proc). */
+/** This process's open file descriptors on files under `root` (Linux /proc), position state files left out. */
 function openFilesUnder(root: string): string[] {
   const out: string[] = [];
   for (const fd of readdirSync('/proc/self/fd')) {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(root + '/')) out.push(relative(root, target));
+      if (target.startsWith(root + '/') && !target.endsWith('.state')) out.push(relative(root, target));
     } catch { /* closed meanwhile */ }
   }
   return out.sort();
