@@ -1,7 +1,7 @@
 // msgpack_audit is idempotent by delivery-log position and survives full
 // disks, crashes mid-write, and files moved or deleted under it: whatever
 // happens, Python's msgpack reads every entry exactly once.
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,27 @@ describe('msgpack_audit – positions', () => {
     await again.shutdown();
     expect(seqs(join(dir, 'logs', 'a', 'audit.log'))).toEqual(range(0, 4));
     expect(seqs(join(dir, 'logs', 'b', 'audit.log'))).toEqual(range(4, 6));
+  });
+
+  it('msgpack_audit – a torn last line of the state file is skipped; an unreadable state file is kept aside and logged', async () => {
+    const state = join(dir, 'audit.log.state');
+    const e = new MsgpackAuditExporter({ directory: dir });
+    await send(e, span(0, 4));
+    await e.shutdown();
+    appendFileSync(state, '{"version":1,"confirmed":{"logs":99'); // power loss mid-line
+    const torn = new MsgpackAuditExporter({ directory: dir });
+    expect(await torn.appliedPosition('logs')).toBe(4);
+    await torn.shutdown();
+
+    writeFileSync(state, 'not json\n');
+    const { lines, logger } = capture();
+    const corrupt = new MsgpackAuditExporter({ directory: dir }, { logger });
+    expect(await corrupt.appliedPosition('logs')).toBe(0);
+    expect(existsSync(`${state}.corrupt`)).toBe(true);
+    expect(lines.join('\n')).toMatch(/state file is unreadable/);
+    await send(corrupt, span(4, 6));
+    await corrupt.shutdown();
+    expect(seqs(join(dir, 'audit.log'))).toEqual(range(0, 6));
   });
 
   it('msgpack_audit – a payload built in a pipeline worker (a structured clone) goes to the main instance\'s one handle', async () => {
