@@ -1,17 +1,24 @@
-// Redis Cluster transport. ioredis sends a pipeline to one node and refuses
-// one whose keys live on different nodes, so commands are grouped by the
-// master that serves each key's hash slot (computed here, CRC16 as the
-// cluster spec defines it) and each group is sent as pipelines of about
-// `pipeline_size` commands: one round trip per chunk per node, in parallel
-// across nodes. Guarded groups (counters, stream entries) go as one script
-// call each, declaring the marker and the target key, which share a slot by
-// construction (see KeySchema.dedup). Replies come back in command order.
+// Redis Cluster transport. A transaction (MULTI or a script) cannot span hash
+// slots, so a batch is applied at most once *per slot*: its commands are
+// grouped by the slot of their key (computed here, CRC16 as the cluster spec
+// defines it), and each slot's part is one call of APPLY_LUA (scripts.ts),
+// which checks and sets a guard key in that slot (`slotTag` gives every slot
+// a hash tag) and writes the part only when the guard does not already cover
+// the batch. The calls go as pipelines per master, nodes in parallel. A retry
+// thus writes only the parts an earlier attempt did not. Once every part is
+// applied, the log position goes under its plain key (what
+// `appliedPosition` reads).
+//
+// Free entry keys are chosen under the writers' lock (one for the whole
+// cluster), and for a batch of a log the choice is stored first, so a retry
+// after a partial failure builds the same plan for the remaining slots.
 import { Cluster, type ClusterNode, type Redis } from 'ioredis';
-import { decodeCommands } from './resp-writer.js';
-import { chunkCommands, COUNT_LUA, COUNT_SHA, STREAM_LUA } from './scripts.js';
+import { allocate, guardEnd, guardRenames, guardValue } from './once.js';
+import { decodeCommands, weightOf } from './resp-writer.js';
+import { ACQUIRE_LUA, APPLY_LUA, RELEASE_LUA } from './scripts.js';
 import {
-  baseOptions, closeClient, collect, inWindow, IN_FLIGHT, reconnectDelay, scanNode, whenReady,
-  type ApplyResult, type ConnectionSettings, type Connectable, type Reply, type Transport,
+  baseOptions, closeClient, inWindow, IN_FLIGHT, isRetryableReply, LockWait, reconnectDelay, scanNode, Turns, whenReady,
+  type ConnectionSettings, type Connectable, type OnceJob, type OnceResult, type Reply, type Transport,
 } from './connection.js';
 import type { Cmd, WritePlan } from './writer.js';
 
@@ -49,13 +56,29 @@ export function keySlot(key: string): number {
   return crc & 0x3fff;
 }
 
+let slotTags: string[] | undefined;
+
+/** A short hash tag (`n0`, `n1`, …) for each slot: `{tag}` in a key puts it in that slot. */
+export function slotTag(slot: number): string {
+  if (slotTags === undefined) {
+    const t = new Array<string>(16384);
+    let left = 16384;
+    for (let i = 0; left > 0; i++) {
+      const s = keySlot(`n${i}`);
+      if (t[s] === undefined) { t[s] = `n${i}`; left--; }
+    }
+    slotTags = t;
+  }
+  return slotTags[slot]!;
+}
+
 export class ClusterTransport implements Transport {
   readonly kind = 'cluster';
   private readonly cluster: Cluster;
   private readyOnce = false;
   private reconnectFns: (() => void)[] = [];
-
   private readonly connectTimeout: number;
+  private readonly turns = new Turns();
 
   constructor(s: ConnectionSettings, readonly name: string) {
     this.connectTimeout = s.connectTimeout;
@@ -71,9 +94,8 @@ export class ClusterTransport implements Transport {
       slotsRefreshTimeout: s.connectTimeout,
       redisOptions,
     });
-    // Defined commands load themselves on each node (EVAL once, then EVALSHA; again after NOSCRIPT).
-    this.cluster.defineCommand('auditlineCount', { numberOfKeys: 2, lua: COUNT_LUA });
-    this.cluster.defineCommand('auditlineStream', { numberOfKeys: 2, lua: STREAM_LUA });
+    // A defined command loads itself on each node (EVAL once, then EVALSHA; again after NOSCRIPT).
+    this.cluster.defineCommand('auditlineApply', { lua: APPLY_LUA });
     this.cluster.on('ready', () => {
       if (this.readyOnce) for (const fn of this.reconnectFns) fn();
       this.readyOnce = true;
@@ -91,25 +113,104 @@ export class ClusterTransport implements Transport {
     return owners[0]!;
   }
 
-  async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
-    const byNode = new Map<string, Cmd[]>();
-    // ioredis routes string commands, so the plan's bytes are read back (Cluster is not the fast path).
-    for (const c of decodeCommands(plan.resp)) {
-      // Script calls route by their first key (the target) and go as defined commands.
-      const cmd = c[0] === 'evalsha' ? [c[1] === COUNT_SHA ? 'auditlineCount' : 'auditlineStream', ...c.slice(3)] : c;
-      const node = this.nodeOf(c[0] === 'evalsha' ? c[3]! : c[1]!);
-      const l = byNode.get(node);
-      if (l === undefined) byNode.set(node, [cmd]); else l.push(cmd);
+  applyOnce(job: OnceJob): Promise<OnceResult> {
+    return this.turns.run(() => this.once(job));
+  }
+
+  private async once(job: OnceJob): Promise<OnceResult> {
+    await this.ready();
+    if (guardEnd(await this.cluster.get(job.guardKey())) >= job.end) {
+      job.release(job.initial);
+      return { skipped: true, commandErrors: 0 };
     }
-    const result: ApplyResult = { commandErrors: 0 };
-    // Per node: pipelines of about `size` commands in plan order, a few in flight; nodes in parallel.
-    await Promise.all([...byNode.values()].map((cmds) => {
-      const chunks = chunkCommands(cmds, size);
+    const [lock, next] = job.lockKeys('lock');
+    const { writer, lockMs, nextMs } = job.locking;
+    const waits = new LockWait(lockMs);
+    while (await this.cluster.eval(ACQUIRE_LUA, 2, lock, next, job.token, lockMs, writer, nextMs) !== 1) await waits.next();
+    try {
+      let renames: Map<string, string> | undefined;
+      if (job.allocKey !== undefined) {
+        const v = await this.cluster.get(job.allocKey);
+        if (guardEnd(v) === job.end) renames = guardRenames(v) ?? new Map();
+      }
+      if (renames === undefined) {
+        const taken = await this.exists(job.initial.entryKeys);
+        renames = taken.some(Boolean) ? await allocate(job.initial.entryKeys, job.initial.entryN, taken, (keys) => this.exists(keys)) : new Map();
+        if (job.allocKey !== undefined) await this.cluster.set(job.allocKey, guardValue(job.end, renames), 'EX', job.allocTtlSec);
+      }
+      const plan = renames.size > 0 ? job.build(job.first, renames) : job.initial;
+      if (plan !== job.initial) job.release(job.initial);
+      const out = await this.applySlots(plan, job);
+      // Every part is in: the position under its plain key (a batch marker expires like the parts' markers).
+      if (job.ttlSec === undefined) await this.cluster.set(job.guardKey(), String(job.end));
+      else await this.cluster.set(job.guardKey(), String(job.end), 'EX', job.ttlSec);
+      return { ...out, plan };
+    } finally {
+      await this.cluster.eval(RELEASE_LUA, 1, lock, job.token).catch(() => undefined);
+    }
+  }
+
+  /** Each slot's part as one APPLY_LUA call; the calls go as pipelines of about `job.size` commands per master, masters in parallel. */
+  private async applySlots(plan: WritePlan, job: OnceJob): Promise<OnceResult> {
+    const bySlot = new Map<number, Cmd[]>();
+    for (const c of decodeCommands(plan.resp)) {
+      const slot = keySlot(c[1]!);
+      const l = bySlot.get(slot);
+      if (l === undefined) bySlot.set(slot, [c]); else l.push(c);
+    }
+    const ttl = String(job.ttlSec ?? 0);
+    const end = String(job.end);
+    const byNode = new Map<string, { calls: (string | number)[][]; weights: number[] }>();
+    for (const [slot, cmds] of bySlot) {
+      const guard = job.guardKey(slotTag(slot));
+      const keys = [guard];
+      const args: string[] = [end, ttl];
+      let weight = 0;
+      for (const c of cmds) {
+        keys.push(c[1]!);
+        args.push(String(c.length), ...c);
+        weight += weightOf(c);
+      }
+      const node = this.nodeOf(guard);
+      let n = byNode.get(node);
+      if (n === undefined) { n = { calls: [], weights: [] }; byNode.set(node, n); }
+      n.calls.push(['auditlineApply', keys.length, ...keys, ...args]);
+      n.weights.push(weight);
+    }
+    const out: OnceResult = { skipped: false, commandErrors: 0 };
+    await Promise.all([...byNode.values()].map(({ calls, weights }) => {
+      const chunks: (string | number)[][][] = [];
+      let cur: (string | number)[][] = [];
+      let w = 0;
+      calls.forEach((c, i) => {
+        if (w > 0 && w + weights[i]! > job.size) { chunks.push(cur); cur = []; w = 0; }
+        cur.push(c);
+        w += weights[i]!;
+      });
+      if (cur.length > 0) chunks.push(cur);
       return inWindow(chunks.length, IN_FLIGHT, async (i) => {
-        for (const [err] of (await this.cluster.pipeline(chunks[i]!).exec()) as Reply[]) collect(result, err);
+        for (const [err, r] of (await this.cluster.pipeline(chunks[i]! as string[][]).exec()) as Reply[]) {
+          if (err) throw isRetryableReply(err.message) || err.name !== 'ReplyError' ? err : new Error(`Redis Cluster refused part of a batch: ${err.message}`);
+          const [, errs, first] = r as [number, number, string];
+          if (errs > 0) { out.commandErrors += errs; if (!out.firstError && first) out.firstError = first; }
+        }
       });
     }));
-    return result;
+    return out;
+  }
+
+  /** Which keys exist (one EXISTS each, pipelined per node). */
+  private async exists(keys: readonly string[]): Promise<boolean[]> {
+    const replies = await this.run(keys.map((k) => ['exists', k]));
+    return replies.map(([err, v]) => {
+      if (err) throw err;
+      return v === 1;
+    });
+  }
+
+  async readGuard(key: string): Promise<string | null> {
+    await this.ready();
+    return this.cluster.get(key);
   }
 
   async run(cmds: Cmd[], size = 1000): Promise<Reply[]> {

@@ -9,9 +9,8 @@
 // trip has a reply timeout. The exporter's export then fails with an
 // ordinary (retryable) error and the sending queue retries with backoff.
 import type { Redis, RedisOptions } from 'ioredis';
+import { allocate, guardEnd, NodeTx, type LockSettings } from './once.js';
 import { parseEndpoint, RespPipeline } from './resp-pipeline.js';
-import { chunkEncoded } from './resp-writer.js';
-import { COUNT_LUA, STREAM_LUA } from './scripts.js';
 import type { Cmd, WritePlan } from './writer.js';
 
 export type Reply = [Error | null, unknown];
@@ -22,12 +21,48 @@ export interface ApplyResult {
   firstError?: string;
 }
 
+/** One batch to apply at most once (once.ts). */
+export interface OnceJob {
+  /** Records [first, end) of a delivery log; a batch without a span is [0, 1) under a batch marker. */
+  first: number;
+  end: number;
+  /** The plan of the whole batch without renames, built before the attempt waits for the connection. */
+  initial: WritePlan;
+  /** The plan of the batch's records from position `from` on, with entry keys renamed. */
+  build(from: number, renames?: ReadonlyMap<string, string>): WritePlan;
+  /** Hands back a plan's buffer that will not be applied. */
+  release(plan: WritePlan): void;
+  /** The guard key (position or batch marker); `tag`: a cluster node's hash tag. */
+  guardKey(tag?: string): string;
+  /** Batch markers expire after this many seconds; positions never do. */
+  ttlSec?: number;
+  /** Redis Cluster, batches of a log: where the entry keys chosen for the batch are kept for its retries, and for how long. */
+  allocKey?: string;
+  allocTtlSec: number;
+  /** Lock and next-in-line keys; `tag` as above. */
+  lockKeys(tag?: string): [string, string];
+  /** The same on every attempt at this batch by this exporter instance. */
+  token: string;
+  locking: LockSettings;
+  /** Commands per round trip. */
+  size: number;
+}
+
+export interface OnceResult extends ApplyResult {
+  /** True when an earlier attempt had already applied the batch: nothing was written. */
+  skipped: boolean;
+  /** The plan that was applied (for its TTL bookkeeping). */
+  plan?: WritePlan;
+}
+
 export interface Transport {
   readonly kind: 'standalone' | 'cluster';
   /** Resolves when the write path is connected (connecting if needed, within the connect timeout). */
   ready(): Promise<void>;
-  /** Applies a write plan in chunks of about `size` commands, one round trip each. */
-  apply(plan: WritePlan, size: number): Promise<ApplyResult>;
+  /** Applies a batch at most once (see once.ts); one batch at a time per transport. */
+  applyOnce(job: OnceJob): Promise<OnceResult>;
+  /** The value of a guard key (a log position), read where the writes go. */
+  readGuard(key: string): Promise<string | null>;
   /** Runs single-key commands pipelined (per node on a cluster); replies in command order. */
   run(cmds: Cmd[], size?: number): Promise<Reply[]>;
   /** PFCOUNT of the union of HyperLogLogs (on a cluster, via same-slot copies under `tmpBase`). */
@@ -108,59 +143,79 @@ export function whenReady(c: Connectable, timeoutMs: number, what: string): Prom
   });
 }
 
-/** Turns a chunk's error replies into the running result; throws when a retry could help. */
-export function collectErrors(result: ApplyResult, errors: readonly string[]): void {
-  for (const e of errors) {
-    if (isRetryableReply(e)) throw new Error(`Redis refused a write: ${e}`);
-    result.commandErrors++;
-    result.firstError ??= e;
-  }
-}
-
-/** Reads one ioredis pipeline reply into the running result (connection errors and retryable replies throw). */
-export function collect(result: ApplyResult, err: Error | null): void {
-  if (!err) return;
-  if (err.name !== 'ReplyError' || isRetryableReply(err.message)) throw err;
-  result.commandErrors++;
-  result.firstError ??= err.message;
-}
-
-/** One Redis server, through a RespPipeline (resp-pipeline.ts) for writes and reads alike. */
+/** One Redis server, through RespPipelines (resp-pipeline.ts): one for transactions, one for other commands. */
 export class StandaloneTransport implements Transport {
   readonly kind = 'standalone';
   private readonly pipe: RespPipeline;
+  /** Transactions only: WATCH and MULTI hold state on the connection, so nothing else may use it meanwhile. */
+  private readonly tx: RespPipeline;
+  private readonly turns = new Turns();
 
   constructor(s: ConnectionSettings, readonly name: string) {
-    this.pipe = new RespPipeline(parseEndpoint(s.endpoint ?? 'redis://127.0.0.1:6379', s.username, s.password), s.connectTimeout, s.commandTimeout);
-    this.pipe.onConnect(async (send) => {
-      const r = await send([['SCRIPT', 'LOAD', COUNT_LUA], ['SCRIPT', 'LOAD', STREAM_LUA]]);
-      if (r.errors.length) throw new Error(`Redis refused the exporter's scripts: ${r.errors[0]} (Redis 7.0 or newer is needed).`);
-    });
+    const ep = parseEndpoint(s.endpoint ?? 'redis://127.0.0.1:6379', s.username, s.password);
+    this.pipe = new RespPipeline(ep, s.connectTimeout, s.commandTimeout);
+    this.tx = new RespPipeline(ep, s.connectTimeout, s.commandTimeout);
   }
 
   ready(): Promise<void> {
-    return this.pipe.ready();
+    return this.tx.ready();
   }
 
-  async apply(plan: WritePlan, size: number): Promise<ApplyResult> {
-    await this.pipe.ready();
-    const resp = plan.resp;
-    const chunks = chunkEncoded(resp, size);
-    const result: ApplyResult = { commandErrors: 0 };
-    let noscript = false;
-    // Chunks go out in plan order on one connection (hashes before the indexes pointing at them),
-    // a few at a time so none waits behind a whole batch and trips the reply timeout.
-    await inWindow(chunks.length, IN_FLIGHT, async (i) => {
-      const [start, end, count] = chunks[i]!;
-      const r = await this.pipe.send(resp.buf.subarray(start, end), count);
-      if (r.errors.some((e) => e.startsWith('NOSCRIPT'))) noscript = true;
-      collectErrors(result, r.errors);
-    }).catch((err: unknown) => {
-      // Scripts flushed under us: reconnecting loads them again before the retry.
-      if (noscript) this.pipe.reset();
-      throw err;
-    });
-    return result;
+  applyOnce(job: OnceJob): Promise<OnceResult> {
+    return this.turns.run(() => this.once(job));
+  }
+
+  private async once(job: OnceJob): Promise<OnceResult> {
+    await this.tx.ready();
+    let plan = job.initial;
+    let from = job.first;
+    const waits = new LockWait(job.locking.lockMs);
+    for (let aborted = 0; ;) {
+      const tx = new NodeTx(this.tx, job.lockKeys(), job.token, job.locking);
+      try {
+        const b = await tx.begin(job.guardKey(), plan.entryKeys);
+        const pos = guardEnd(b.guard);
+        if (pos >= job.end) {
+          await tx.end();
+          job.release(plan);
+          return { skipped: true, commandErrors: 0 };
+        }
+        if (!b.held) {
+          await tx.end();
+          await waits.next();
+          continue;
+        }
+        let existing = b.existing;
+        if (pos > from) {
+          // Records below `pos` were applied under other batch boundaries (an earlier run's): only the rest.
+          job.release(plan);
+          plan = job.build(pos);
+          from = pos;
+          existing = -1;
+        }
+        let final = plan;
+        if (existing !== 0) {
+          const taken = await tx.exists(plan.entryKeys);
+          if (taken.some(Boolean)) {
+            final = job.build(from, await allocate(plan.entryKeys, plan.entryN, taken, (keys) => tx.exists(keys)));
+          }
+        }
+        const r = await tx.commit(final.resp, { key: job.guardKey(), value: String(job.end), ttlSec: job.ttlSec }, job.size);
+        if (final !== plan) job.release(r.applied ? plan : final);
+        if (r.applied) return { skipped: false, commandErrors: r.commandErrors, firstError: r.firstError, plan: final };
+      } catch (err) {
+        await tx.end();
+        throw err;
+      }
+      if (++aborted === MAX_ABORTS) throw new Error('Redis kept refusing the batch\'s transaction (the writers\' lock or its position changed under it each time).');
+    }
+  }
+
+  async readGuard(key: string): Promise<string | null> {
+    await this.tx.ready();
+    const [[err, v]] = await this.run([['get', key]]) as [Reply];
+    if (err) throw err;
+    return v as string | null;
   }
 
   async run(cmds: Cmd[], size = 1000): Promise<Reply[]> {
@@ -191,12 +246,40 @@ export class StandaloneTransport implements Transport {
     } while (cursor !== '0');
   }
 
-  onReconnect(fn: () => void): void { this.pipe.onReconnect(fn); }
+  onReconnect(fn: () => void): void { this.tx.onReconnect(fn); }
   /** Connection errors surface as failed calls here; nothing is emitted in the background. */
   onError(): void {}
 
-  close(): Promise<void> {
-    return this.pipe.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pipe.close(), this.tx.close()]);
+  }
+}
+
+/** Transactions refused by EXEC in a row (lock or position changed) before an attempt gives up and is retried later. */
+export const MAX_ABORTS = 5;
+
+/** One task at a time, in call order (transactions on one connection, or one set of node connections). */
+export class Turns {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** Backoff while another writer holds the lock: 2 ms doubling to 50 ms with jitter, for at most the lock's lifetime. */
+export class LockWait {
+  private delay = 2;
+  private readonly deadline: number;
+
+  constructor(lockMs: number) { this.deadline = Date.now() + lockMs + 1000; }
+
+  async next(): Promise<void> {
+    if (Date.now() > this.deadline) throw new Error('Another writer has held the Redis writers\' lock longer than its lifetime; will retry.');
+    await new Promise((r) => setTimeout(r, this.delay * (0.5 + Math.random())));
+    this.delay = Math.min(this.delay * 2, 50);
   }
 }
 

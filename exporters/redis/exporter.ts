@@ -3,16 +3,20 @@
 // in-process under the SDK's BatchLogRecordProcessor and in a collector
 // pipeline (the factory wraps it with the sending queue and retries).
 //
-// One export = one write plan (writer.ts) applied in chunks of about
-// `pipeline_size` commands, one round trip each. A failed export is
-// retryable (never PermanentError): while Redis is down the sending queue
-// backs off and retries, and the plan's idempotency markers make the retry
-// safe for counters and streams.
+// One export = one write plan (writer.ts) applied at most once as one
+// transaction (once.ts; per node on a cluster) in chunks of about
+// `pipeline_size` commands. In a collector pipeline the transaction also
+// stores the batch's log position, and an attempt at a batch the position
+// already covers writes nothing; without a span (in-process use) a marker of
+// the batch's content does the same for `dedup_window`. A failed export is
+// retryable (never PermanentError): while Redis is down the cursor backs off
+// and retries.
+import { randomBytes } from 'node:crypto';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
@@ -22,6 +26,7 @@ import { parseRedisOptions, type IndexName, type RedisConfig, type RedisExporter
 import { StandaloneTransport, type ConnectionSettings, type Transport } from './connection.js';
 import { FieldMapper } from './field-mapping.js';
 import { KeySchema } from './key-schema.js';
+import { guardEnd, type LockSettings } from './once.js';
 import { RedisLogQueries } from './queries.js';
 import { registerRedisRoutes } from './routes.js';
 import { PlanBuilder } from './writer.js';
@@ -40,17 +45,16 @@ export const REDIS_COMMAND_ERRORS = 'auditline_redis_command_errors_total';
 
 const PARSED = Symbol('parsed config');
 
-/** Concurrent exports to one Redis server (see `maxConcurrency`). */
+/** Concurrent exports (see `maxConcurrency`). */
 export const MAX_CONCURRENCY = 2;
 
 export class RedisExporter implements PushExporter {
   /**
-   * Exports in flight on one server: one being built while another is applied keeps both Node and
-   * redis-server busy. More only queue inside Redis: with the default ten, batches waited behind
-   * each other past the 5 s export timeout and were sent again (measured through the collector:
-   * 1.8 HSETs per record, 5–8k records/s). A cluster applies to its nodes in parallel: no limit.
+   * Exports in flight: one being built while another is applied keeps both Node and redis-server
+   * busy (transactions themselves go one at a time). More only wait: with the default ten,
+   * batches waited behind each other past the 5 s export timeout (measured through the collector).
    */
-  readonly maxConcurrency?: number;
+  readonly maxConcurrency = MAX_CONCURRENCY;
   readonly config: RedisConfig;
   readonly keys: KeySchema;
   private readonly logger: InternalLogger;
@@ -59,6 +63,10 @@ export class RedisExporter implements PushExporter {
   private readonly plans: PlanBuilder;
   private readonly conn: ConnectionSettings;
   private readonly cleanup: Cleanup;
+  /** This instance among the writers of one Redis (the lock's next-in-line, and batch lock tokens). */
+  private readonly instance = randomBytes(8).toString('hex');
+  private readonly locking: LockSettings;
+  private readonly dedupTtl: number;
   private writerT?: Transport;
   private readerT?: Transport;
   private readerQueries?: RedisLogQueries;
@@ -69,7 +77,6 @@ export class RedisExporter implements PushExporter {
   constructor(options: RedisExporterOptions = {}, ctx: RedisExporterContext = {}) {
     const cfg = (ctx as { [PARSED]?: RedisConfig })[PARSED] ?? parseRedisOptions(options);
     this.config = cfg;
-    this.maxConcurrency = cfg.cluster ? undefined : MAX_CONCURRENCY;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'redis';
     this.telemetry = ctx.telemetry;
@@ -81,12 +88,15 @@ export class RedisExporter implements PushExporter {
       retention: cfg.retention,
       slowThresholdMs: cfg.slow_threshold,
       streamMaxLength: cfg.stream.max_length,
-      dedupTtl: Math.ceil(cfg.dedup_window / 1000),
     });
+    this.dedupTtl = Math.ceil(cfg.dedup_window / 1000);
     this.conn = {
       endpoint: cfg.endpoint, cluster: cfg.cluster, username: cfg.username, password: cfg.password,
       connectTimeout: cfg.connect_timeout, commandTimeout: ctx.commandTimeout ?? 5000,
     };
+    // A lock outlives any sane attempt (else its EXEC is refused and the attempt starts over);
+    // a writer that dies holding it delays the others this long at most.
+    this.locking = { writer: this.instance, lockMs: Math.max(10_000, 4 * this.conn.commandTimeout), nextMs: 500 };
     const r = cfg.retention;
     this.cleanup = new Cleanup(() => this.writer(), this.keys, Math.max(r.requests, r.errors, r.oauth), cfg.response_times_window, cfg.cleanup_interval, this.logger);
   }
@@ -114,7 +124,31 @@ export class RedisExporter implements PushExporter {
       (a) => registerRedisRoutes(a, () => this.queries(), () => this.plans.forgetExpires()));
   }
 
+  /** Without a span (in-process use): the batch is applied at most once within `dedup_window`, by its content. */
   export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.send(records, undefined, resultCallback);
+  }
+
+  /** A batch of a delivery log: applied at most once, with its position (see `appliedPosition`). */
+  exportSpan(records: ReadableLogRecord[], span: LogSpan, resultCallback: (result: ExportResult) => void): void {
+    this.send(records, span, resultCallback);
+  }
+
+  /**
+   * The end of the last span of `log` this exporter applied (0 if none), read from Redis. Rejects when
+   * Redis cannot be reached: answering 0 then could make a restarted log number new records below
+   * the stored position, and those would be taken for records already applied.
+   */
+  async appliedPosition(log: string): Promise<number> {
+    const t = this.writer();
+    try {
+      return guardEnd(await t.readGuard(this.keys.position(this.id, log)));
+    } catch (err) {
+      throw new Error(`Could not read the Redis exporter's position in log "${log}": ${errorMessage(err)}`);
+    }
+  }
+
+  private send(records: ReadableLogRecord[], span: LogSpan | undefined, resultCallback: (result: ExportResult) => void): void {
     if (this.closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('Redis exporter is shut down.') });
       return;
@@ -123,18 +157,41 @@ export class RedisExporter implements PushExporter {
       resultCallback({ code: ExportResultCode.SUCCESS });
       return;
     }
-    this.write(records).then(
+    this.write(records, span).then(
       () => resultCallback({ code: ExportResultCode.SUCCESS }),
       (err: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
     );
   }
 
-  private async write(records: ReadableLogRecord[]): Promise<void> {
+  private async write(records: ReadableLogRecord[], span: LogSpan | undefined): Promise<void> {
     const t = this.writer();
     await t.ready();
-    const plan = this.plans.build(records, Math.floor(Date.now() / 1000));
-    const res = await t.apply(plan, this.config.pipeline_size);
-    this.plans.commit(plan);
+    const nowSec = Math.floor(Date.now() / 1000);
+    const initial = this.plans.build(records, nowSec);
+    const first = span?.first ?? 0;
+    const end = span?.end ?? 1;
+    const guardKey = span !== undefined
+      ? (tag?: string) => this.keys.position(this.id, span.log, tag)
+      : (tag?: string) => this.keys.batchMarker(initial.batch, tag);
+    const res = await t.applyOnce({
+      first, end, initial,
+      build: (from, renames) => this.plans.build(from === first ? records : records.slice(from - first), nowSec, renames),
+      release: (plan) => this.plans.release(plan),
+      guardKey,
+      ttlSec: span === undefined ? this.dedupTtl : undefined,
+      allocKey: span === undefined ? undefined : this.keys.allocation(this.id, span.log),
+      allocTtlSec: this.dedupTtl,
+      lockKeys: (tag) => this.keys.lock(tag),
+      token: `${this.instance}:${guardKey()}:${end}`,
+      locking: this.locking,
+      size: this.config.pipeline_size,
+    });
+    if (res.plan) this.plans.commit(res.plan);
+    if (res.skipped) {
+      this.logger.debug('Redis already holds this batch (an earlier attempt was applied); nothing written.', {
+        exporter: this.id, ...(span ? { log: span.log, first: span.first, end: span.end } : {}),
+      });
+    }
     if (res.commandErrors > 0) {
       this.telemetry?.add(REDIS_COMMAND_ERRORS, res.commandErrors, { exporter: this.id });
       this.logger.burst('warn', 'command-errors', 'Redis refused some writes; the keys involved hold another type of value.', {

@@ -12,10 +12,14 @@
 // idx:req:session|method|client:{value}, idx:req:paths (known method:route
 // pairs), log:{timestamp}:{seq} hashes with idx:log:event|level|host:{value}
 // and stream:logs for records that are not HTTP requests, stats:events:{hour},
-// stats:hosts, and dedup:{key}:{batch}:{part} idempotency markers.
+// stats:hosts, and the bookkeeping of at-most-once delivery under
+// auditline:* (positions, batch markers, the writers' lock; see once.ts).
 //
 // `{timestamp}` is Unix seconds with six decimals (`1705314645.123456`), the
 // same number as the sorted-set scores, so a key sorts and reads as its time.
+// A second entry whose key is taken (same microsecond and address, in this
+// batch or already stored) gets `:{n}` appended, n = 2, 3, …: every request
+// keeps a hash of its own and the indexes point at it.
 
 export class KeySchema {
   readonly streamRequests: string;
@@ -58,14 +62,29 @@ export class KeySchema {
   responseTimes(host: string): string { return `${this.prefix}stats:response_times:${host}`; }
 
   /**
-   * The idempotency marker guarding one batch's non-idempotent writes
-   * (HINCRBY, XADD) to `target`. Wrapping the whole target key in a hash tag
-   * puts the marker in the target's cluster slot (a target has no tag of its
-   * own; a tag in the prefix comes first and is shared by both), so one
-   * script can check the marker and write the target on any cluster.
+   * Where a writer records how far into delivery log `log` it has applied (the `end` of the last
+   * span, set in the same transaction as the span's data). `tag` (a Redis Cluster hash tag, see
+   * cluster.ts) places one such key on each node; it comes before the id and log so that a brace
+   * in either cannot become the key's hash tag.
    */
-  dedup(target: string, batch: string, part: number): string {
-    return `${this.prefix}dedup:{${target}}:${batch}:${part}`;
+  position(exporter: string, log: string, tag?: string): string {
+    return tag === undefined ? `${this.prefix}auditline:pos:${exporter}:${log}` : `${this.prefix}auditline:pos:{${tag}}:${exporter}:${log}`;
+  }
+
+  /** Redis Cluster: the entry keys chosen for the batch of `log` in progress, kept for its retries (cluster.ts). */
+  allocation(exporter: string, log: string): string {
+    return `${this.prefix}auditline:alloc:${exporter}:${log}`;
+  }
+
+  /** A batch applied without a log position (in-process use): marked by its content hash for `dedup_window`. */
+  batchMarker(batch: string, tag?: string): string {
+    return tag === undefined ? `${this.prefix}auditline:batch:${batch}` : `${this.prefix}auditline:batch:{${tag}}:${batch}`;
+  }
+
+  /** The lock every writer of this key space holds while it checks and applies a batch, and the next writer in line. */
+  lock(tag?: string): [lock: string, next: string] {
+    const t = tag === undefined ? '' : `:{${tag}}`;
+    return [`${this.prefix}auditline:lock${t}`, `${this.prefix}auditline:next${t}`];
   }
 
   /** SCAN patterns, fixed strings, covering every family this exporter writes (for `clear`). */
@@ -73,7 +92,12 @@ export class KeySchema {
     const p = this.prefix;
     return [
       `${p}req:*`, `${p}log:*`, `${p}idx:req:*`, `${p}idx:log:*`, `${p}stats:requests:*`, `${p}stats:errors:*`,
-      `${p}stats:events:*`, `${p}stats:unique_ips:*`, `${p}stats:response_times:*`, `${p}dedup:*`,
+      `${p}stats:events:*`, `${p}stats:unique_ips:*`, `${p}stats:response_times:*`,
+      // Positions, batch markers and the lock: once the data is gone they describe nothing (a batch
+      // replayed afterwards is simply written again).
+      `${p}auditline:*`,
+      // Markers of versions before at-most-once transactions; they expire on their own.
+      `${p}dedup:*`,
     ];
   }
 

@@ -72,58 +72,71 @@ export class ReplyError extends Error {
 
 interface Pending { left: number; keep: boolean; result: ChunkReplies; resolve(r: ChunkReplies): void; reject(e: Error): void; timer: NodeJS.Timeout }
 
-/** Incremental RESP2 reply reader over a byte stream; calls `onReply` per top-level reply. */
+/**
+ * Incremental RESP2 reply reader over a byte stream; calls `onReply` per top-level reply.
+ * Arrays are built across reads (an EXEC reply of a whole batch arrives in many socket
+ * reads and is parsed once); an error inside an array becomes a ReplyError there.
+ */
 class ReplyReader {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
+  /** Arrays being filled, innermost last, with how many elements each still lacks. */
+  private readonly stack: { arr: unknown[]; left: number }[] = [];
 
   constructor(private readonly onReply: (value: unknown, isError: boolean) => void) {}
 
   push(chunk: Buffer): void {
     this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
     this.pos = 0;
+    const b = this.buf;
     for (;;) {
-      const start = this.pos;
-      const r = this.read();
-      if (r === undefined) { this.pos = start; return; }
-      this.onReply(r.v, r.err);
+      if (this.pos >= b.length) return;
+      const end = b.indexOf(13, this.pos); // \r
+      if (end < 0 || end + 1 >= b.length) return;
+      const type = b[this.pos]!;
+      const next = end + 2;
+      let v: unknown;
+      let err = false;
+      switch (type) {
+        case 43: v = b.toString('latin1', this.pos + 1, end); break; // +
+        case 45: v = b.toString('utf8', this.pos + 1, end); err = true; break; // -
+        case 58: v = Number(b.toString('latin1', this.pos + 1, end)); break; // :
+        case 36: { // $
+          const len = Number(b.toString('latin1', this.pos + 1, end));
+          if (len >= 0) {
+            if (b.length < next + len + 2) return;
+            this.pos = next + len + 2;
+            this.value(b.toString('utf8', next, next + len), false);
+            continue;
+          }
+          v = null;
+          break;
+        }
+        case 42: { // *
+          const n = Number(b.toString('latin1', this.pos + 1, end));
+          this.pos = next;
+          if (n > 0) this.stack.push({ arr: [], left: n });
+          else this.value(n < 0 ? null : [], false);
+          continue;
+        }
+        default:
+          throw new Error(`Unexpected RESP reply type "${String.fromCharCode(type)}".`);
+      }
+      this.pos = next;
+      this.value(v, err);
     }
   }
 
-  /** One complete reply from `pos`, or undefined when more bytes are needed. */
-  private read(): { v: unknown; err: boolean } | undefined {
-    const b = this.buf;
-    if (this.pos >= b.length) return undefined;
-    const end = b.indexOf(13, this.pos); // \r
-    if (end < 0 || end + 1 >= b.length) return undefined;
-    const type = b[this.pos]!;
-    const line = b.toString('latin1', this.pos + 1, end);
-    const next = end + 2;
-    switch (type) {
-      case 43: this.pos = next; return { v: line, err: false }; // +
-      case 45: { const msg = b.toString('utf8', this.pos + 1, end); this.pos = next; return { v: msg, err: true }; } // -
-      case 58: this.pos = next; return { v: Number(line), err: false }; // :
-      case 36: { // $
-        const len = Number(line);
-        if (len < 0) { this.pos = next; return { v: null, err: false }; }
-        if (b.length < next + len + 2) return undefined;
-        this.pos = next + len + 2;
-        return { v: b.toString('utf8', next, next + len), err: false };
-      }
-      case 42: { // *
-        const n = Number(line);
-        this.pos = next;
-        if (n < 0) return { v: null, err: false };
-        const arr: unknown[] = [];
-        for (let i = 0; i < n; i++) {
-          const item = this.read();
-          if (item === undefined) return undefined;
-          arr.push(item.v);
-        }
-        return { v: arr, err: false };
-      }
-      default:
-        throw new Error(`Unexpected RESP reply type "${String.fromCharCode(type)}".`);
+  /** A complete value: into the innermost open array (closing the arrays it completes), or out as a reply. */
+  private value(v: unknown, err: boolean): void {
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) { this.onReply(v, err); return; }
+      top.arr.push(err ? new ReplyError(v as string) : v);
+      if (--top.left > 0) return;
+      this.stack.pop();
+      v = top.arr;
+      err = false;
     }
   }
 }

@@ -204,12 +204,11 @@ export function chunkEncoded(e: EncodedCommands, size: number): [number, number,
   return out;
 }
 
-/** Members for multi-member commands (ZADD pairs, PFADD/SADD values, script ARGV past the fixed ones), else 1. */
+/** Members for multi-member commands (ZADD pairs, PFADD/SADD values), else 1. */
 export function weightOf(c: Cmd): number {
   const name = c[0];
   if (name === 'zadd') return Math.max(1, (c.length - 2) >> 1);
   if (name === 'pfadd' || name === 'sadd') return Math.max(1, c.length - 2);
-  if (name === 'evalsha') return Math.max(1, c.length - 7);
   return 1;
 }
 
@@ -220,7 +219,7 @@ export function encodeList(cmds: readonly Cmd[]): EncodedCommands {
   return w;
 }
 
-/** The commands back as strings (for Redis Cluster, which routes each command by its key through ioredis). */
+/** The commands back as strings (for Redis Cluster, which groups them by slot). */
 export function decodeCommands(e: EncodedCommands): Cmd[] {
   const b = e.buf;
   const end = e.count > 0 ? e.ends[e.count - 1]! : 0;

@@ -1,11 +1,11 @@
 // Turns one export batch into a write plan: per record a hash and its
 // EXPIRE; per index key one ZADD carrying every member the batch adds to it;
-// per HyperLogLog one PFADD; and, behind an idempotency marker (scripts.ts),
-// one script call per stats hash with its summed increments and one per
-// part of the stream entries. Aggregating by key
-// is what keeps the command count near two per record whatever the number of
-// indexes (measured: ~6 commands per record with every index on, against ~16
-// unaggregated).
+// per HyperLogLog one PFADD; per stats hash one HINCRBY per field with the
+// batch's summed increment; per record one XADD. Aggregating by key is what
+// keeps the command count near two per record whatever the number of indexes
+// (measured: ~6 commands per record with every index on, against ~16
+// unaggregated). The plan is applied as one transaction (once.ts), so none of
+// it needs to be idempotent on its own.
 //
 // The plan is written as RESP bytes as it is built (resp-writer.ts): each
 // record's `score member` pair is encoded once and its bytes copied into every
@@ -20,21 +20,25 @@ import type { IndexName, RetentionSettings } from './config.js';
 import type { FieldMapper, LogEntry } from './field-mapping.js';
 import { hourKey, tsString, type KeySchema } from './key-schema.js';
 import { asciiBulk, bulkBytes, RespWriter, utf8Bulk, type EncodedCommands } from './resp-writer.js';
-import { COUNT_SHA, STREAM_SHA } from './scripts.js';
 
 /** A Redis command as sent: lower-case name, key, arguments (all strings). */
 export type Cmd = string[];
 
 export interface WritePlan {
-  /**
-   * In order: hashes, then indexes and sketches (all idempotent), then the
-   * guarded counter and stream scripts (`evalsha sha 2 target marker …`).
-   */
+  /** In order: hashes, then indexes and sketches, then counters and stream entries. */
   resp: EncodedCommands;
-  /** Content hash of the batch: the same records give the same id on every retry. */
+  /** Content hash of the batch: the same records give the same id on every retry (built without `renames`). */
   batch: string;
   /** Index TTLs this plan sets; remembered only once the plan has been applied. */
   expiresSet: [string, number][];
+  /**
+   * The key each entry (request or log hash) wants, in record order, before `renames`: the
+   * seed's key, or with `:{n}` when an earlier entry of the batch has it. Checked against what
+   * Redis holds before the plan is applied (once.ts).
+   */
+  entryKeys: string[];
+  /** For each entry key, its n (1: the seed's key itself). */
+  entryN: number[];
 }
 
 export interface WriterSettings {
@@ -44,8 +48,6 @@ export interface WriterSettings {
   retention: RetentionSettings;
   slowThresholdMs: number;
   streamMaxLength: number;
-  /** Seconds an idempotency marker lives. */
-  dedupTtl: number;
 }
 
 /** Fields of a log hash (records that are not HTTP requests). */
@@ -56,16 +58,16 @@ const LOG_FIELDS = [
 
 /** Index TTLs get this much on top, and are lengthened (EXPIRE GT) at most once per this period per key. */
 export const EXPIRE_SLACK = 3600;
-/** Stream entries per guarded XADD group. */
-const STREAM_PART = 200;
-/** Members per ZADD; keeps a command's arguments under the script's unpack() limit. */
+/** Members per ZADD: bounds one command's size and the time Redis spends on it. */
 const ZADD_MEMBERS = 500;
 
 /** Constant arguments, encoded once. */
-const B = {
-  zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd'),
-  evalsha: bulkBytes('evalsha'), streamSha: bulkBytes(STREAM_SHA), two: bulkBytes('2'),
-};
+const B = { zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd') };
+
+/** `key` for the n-th entry wanting `base` (n = 1 is the base itself). */
+export function entryKey(base: string, n: number): string {
+  return n === 1 ? base : `${base}:${n}`;
+}
 
 /** Members of one index key: fragment numbers (see `Fragments`) and the longest TTL among them. */
 interface ZGroup { frags: number[]; ttl: number }
@@ -174,6 +176,11 @@ export class PlanBuilder {
   /** Forgets remembered TTLs (after a reconnect or a clear, keys may have been recreated without one). */
   forgetExpires(): void { this.expires.clear(); }
 
+  /** Keeps the buffer of a plan that was not sent (or whose sending is over) for the next plan. */
+  release(plan: WritePlan): void {
+    if (plan.resp instanceof RespWriter && this.pool.length < POOL && plan.resp.buf.length <= 64 << 20 && !this.pool.includes(plan.resp)) this.pool.push(plan.resp);
+  }
+
   /** Records the TTLs of an applied plan so the next batches skip them, and keeps its buffer for the next plan. */
   commit(plan: WritePlan): void {
     if (this.expires.size > 500_000) this.expires.clear();
@@ -182,10 +189,14 @@ export class PlanBuilder {
       if (prev === undefined || until > prev) this.expires.set(key, until);
     }
     // Every chunk has been answered, so the socket holds no reference to these bytes any more.
-    if (plan.resp instanceof RespWriter && this.pool.length < POOL && plan.resp.buf.length <= 64 << 20) this.pool.push(plan.resp);
+    this.release(plan);
   }
 
-  build(records: readonly ReadableLogRecord[], nowSec: number): WritePlan {
+  /**
+   * `renames`: wanted entry key → the key to write instead (the wanted one is taken in Redis).
+   * The same records and renames always give the same plan.
+   */
+  build(records: readonly ReadableLogRecord[], nowSec: number, renames?: ReadonlyMap<string, string>): WritePlan {
     const k = this.k;
     const ix = this.ix;
     const ret = this.s.retention;
@@ -221,12 +232,24 @@ export class PlanBuilder {
     let lastHour = '';
     let hc: HourCounts | undefined;
     const seen = new Set<string>();
+    const entryKeys: string[] = [];
+    const entryN: number[] = [];
+    /** The batch's key for an entry wanting `base`: the first free of base, base:2, base:3, … */
+    const claim = (base: string): string => {
+      let key = base;
+      let n = 1;
+      while (seen.has(key)) key = entryKey(base, ++n);
+      seen.add(key);
+      entryKeys.push(key);
+      entryN.push(n);
+      return renames === undefined ? key : renames.get(key) ?? key;
+    };
 
     for (let i = 0; i < records.length; i++) {
       const m = this.s.mapper.map(records[i]!);
       const e = m.entry;
-      let sec = m.sec;
-      let micros = m.micros;
+      const sec = m.sec;
+      const micros = m.micros;
       const oauth = e.client_id !== undefined || (e.event !== undefined && e.event.startsWith('oauth'));
       const hour = hourKey(sec);
       if (hour !== lastHour || hc === undefined) {
@@ -238,15 +261,8 @@ export class PlanBuilder {
       if (m.isRequest) {
         const code = e.status_code!;
         const ip = e.client_ip ?? 'unknown';
-        let ts = tsString(sec, micros);
-        let key = k.req(ts, ip);
-        // Two requests from one address in the same microsecond: the later one moves up 1 µs (deterministic per batch).
-        while (seen.has(key)) {
-          if (++micros === 1_000_000) { micros = 0; sec++; }
-          ts = tsString(sec, micros);
-          key = k.req(ts, ip);
-        }
-        seen.add(key);
+        const ts = tsString(sec, micros);
+        const key = claim(k.req(ts, ip));
         const isError = code >= 400;
         const ttl = classTtl(ret, isError || e.level === 'ERROR' || e.level === 'CRITICAL', oauth);
         const fi = fragment(w, fr, ts, key);
@@ -301,9 +317,7 @@ export class PlanBuilder {
         const json = JSON.stringify(entry, m.rest === null ? undefined : jsonSafe);
         const ts = tsString(sec, micros);
         const seq = fnv1a(json);
-        let key = k.log(ts, seq);
-        for (let n = 1; seen.has(key); n++) key = k.log(ts, `${seq}-${n}`);
-        seen.add(key);
+        const key = claim(k.log(ts, seq));
         const fi = fragment(w, fr, ts, key);
         const hStart = hw.off;
         hw.args(hashCmd(key, entry, LOG_FIELDS));
@@ -400,43 +414,36 @@ export class PlanBuilder {
       expire(k.statsHosts, ret.stats);
     }
 
-    const dedupTtl = String(this.s.dedupTtl);
     const stats = String(ret.stats);
     const counters = (key: string, fields: Map<string, number>) => {
       if (fields.size === 0) return;
-      const c: Cmd = ['evalsha', COUNT_SHA, '2', key, k.dedup(key, batch, 0), dedupTtl, stats];
-      for (const [name, n] of fields) c.push(name, String(n));
-      w.cmd(c, fields.size);
+      for (const [name, n] of fields) w.cmd(['hincrby', key, name, String(n)]);
+      w.cmd(['expire', key, stats]);
     };
     for (const [hour, h] of hours) {
       counters(k.statsRequests(hour), h.requests);
       counters(k.statsErrors(hour), h.errors);
       counters(k.statsEvents(hour), h.events);
     }
-    this.streamParts(w, k.streamRequests, rj, reqStream, batch);
-    this.streamParts(w, k.streamLogs, lj, logStream, batch);
-    return { resp: w, batch, expiresSet };
+    this.stream(w, k.streamRequests, rj, reqStream);
+    this.stream(w, k.streamLogs, lj, logStream);
+    return { resp: w, batch, expiresSet, entryKeys, entryN };
   }
 
-  /** `ends[i]`: where entry i ends in `src`; a part's entries are one contiguous copy. */
-  private streamParts(w: RespWriter, stream: string, src: RespWriter, ends: number[], batch: string): void {
-    const max = String(this.s.streamMaxLength);
-    const dedupTtl = String(this.s.dedupTtl);
-    const ttl = String(this.maxTtl);
-    for (let off = 0, part = 0; off < ends.length; off += STREAM_PART, part++) {
-      const end = Math.min(ends.length, off + STREAM_PART);
-      w.array(8 + end - off);
-      w.raw(B.evalsha);
-      w.raw(B.streamSha);
-      w.raw(B.two);
-      w.bulk(stream);
-      w.bulk(this.k.dedup(stream, batch, part));
-      w.bulk(dedupTtl);
-      w.bulk(ttl);
-      w.bulk(max);
-      w.from(src.buf, off === 0 ? 0 : ends[off - 1]!, ends[end - 1]!);
-      w.mark(end - off);
+  /** One XADD per entry (`ends[i]`: where entry i's `data` bulk ends in `src`), then the stream's TTL. */
+  private stream(w: RespWriter, stream: string, src: RespWriter, ends: number[]): void {
+    if (ends.length === 0) return;
+    // `xadd {stream} MAXLEN ~ {max} * data`, encoded once for every entry.
+    const head = new RespWriter(256);
+    head.array(8);
+    for (const a of ['xadd', stream, 'MAXLEN', '~', String(this.s.streamMaxLength), '*', 'data']) head.bulk(a);
+    const prefix = head.buf.subarray(0, head.off);
+    for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
+      w.from(prefix, 0, prefix.length);
+      w.from(src.buf, start, ends[i]!);
+      w.mark(1);
     }
+    w.cmd(['expire', stream, String(this.maxTtl)]);
   }
 }
 

@@ -1,8 +1,11 @@
-// Against a real three-node Redis Cluster started here: commands are grouped
-// per node by hash slot, guarded counters share a slot with their marker,
-// retries do not double-count, and the queries read across nodes.
+// Against a real three-node Redis Cluster started here: a batch is applied at
+// most once per hash slot (each slot's part with its own guard key), retries do
+// not double-count, same-millisecond requests keep their own hashes, and the
+// queries read across nodes.
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keySlot } from '../../../exporters/redis/cluster.js';
+import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import { keySlot, slotTag } from '../../../exporters/redis/cluster.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { KeySchema } from '../../../exporters/redis/key-schema.js';
 import { startCluster, type RedisCluster } from '../../helpers/redis.js';
@@ -12,6 +15,29 @@ let cluster: RedisCluster;
 let exp: RedisExporter;
 const NOW = Date.now();
 const T0 = NOW - 2 * 3600_000;
+
+function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
+  return new Promise((resolve, reject) => e.exportSpan(records, span, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+}
+
+/** What a batch adds to, read across the nodes. */
+async function clusterState(records: ReadableLogRecord[]): Promise<Record<string, string>> {
+  const hours = [...new Set(records.map((r) => new Date(r.hrTime[0] * 1000).toISOString().slice(0, 13)))]
+    .map((h) => `${h.slice(0, 10).replace(/-/g, '')}:${h.slice(11, 13)}`);
+  const out: Record<string, string> = {
+    stream: await cluster.cli('xlen', 'stream:requests'),
+    errors: await cluster.cli('zcard', 'idx:req:errors'),
+    byMethod: await cluster.cli('zcard', 'idx:req:method:GET'),
+  };
+  for (const h of hours) {
+    out[`requests ${h}`] = await cluster.cli('hgetall', `stats:requests:${h}`);
+    out[`visitors ${h}`] = await cluster.cli('pfcount', `stats:unique_ips:api.example.com:${h}`);
+  }
+  let hashes = 0;
+  for (const n of cluster.nodes) hashes += Number(await n.cli('eval', "return #redis.call('keys', 'req:*')", '0'));
+  out.hashes = String(hashes);
+  return out;
+}
 
 beforeAll(async () => {
   cluster = await startCluster(3);
@@ -25,17 +51,19 @@ afterAll(async () => {
 describe('redis exporter – Redis Cluster', () => {
   it('computes the same hash slot as CLUSTER KEYSLOT, hash tags and non-ASCII keys included', async () => {
     const keys = ['req:1705314645.123000:192.168.1.1', 'idx:req:ip:10.0.0.1', 'stats:requests:20240115:10', 'a{tag}b', '{}x', 'x{}y{z}',
-      'idx:req:user:zoë', 'idx:req:path:GET:/café/☕', new KeySchema('').dedup('stats:requests:20240115:10', 'abcdef', 3)];
+      'idx:req:user:zoë', 'idx:req:path:GET:/café/☕', new KeySchema('').position('redis', 'logs', slotTag(1234))];
     for (const k of keys) expect(keySlot(k), k).toBe(Number(await cluster.cli('cluster', 'keyslot', k)));
   });
 
-  it('puts each idempotency marker in the slot of the key it guards', () => {
+  it('puts each slot\'s position key in that slot, whatever the exporter id and log are called', () => {
     const k = new KeySchema('');
-    for (const target of ['stats:requests:20240115:10', 'stats:errors:20240115:10', 'stats:events:20240115:10', 'stream:requests', 'stream:logs']) {
-      expect(keySlot(k.dedup(target, '0123456789abcdef', 0))).toBe(keySlot(target));
+    for (const slot of [0, 1, 777, 5461, 5462, 10922, 16383]) {
+      expect(keySlot(k.position('redis/a{b}', 'logs#w1', slotTag(slot)))).toBe(slot);
+      expect(keySlot(k.batchMarker('0123456789abcdef', slotTag(slot)))).toBe(slot);
     }
+    // A hash tag in key_prefix puts every key, positions included, in the prefix's slot.
     const tagged = new KeySchema('app{one}:');
-    expect(keySlot(tagged.dedup('app{one}:stats:requests:20240115:10', 'ff', 1))).toBe(keySlot('app{one}:stats:requests:20240115:10'));
+    expect(keySlot(tagged.position('redis', 'logs', slotTag(99)))).toBe(keySlot('app{one}:stats:requests:20240115:10'));
   });
 
   it('writes every key family across the three nodes and counts a retried batch once', async () => {
@@ -86,6 +114,45 @@ describe('redis exporter – Redis Cluster', () => {
 
     const path = await q.path('/items/*', { hours: 24, limit: 5 });
     expect(path.map((e) => e.path)).toEqual(['/items/595', '/items/596', '/items/597', '/items/598', '/items/599']);
+  });
+
+  it('applies a span once per slot: with its position gone, a retry still writes nothing twice', async () => {
+    await exp.queries().clear();
+    const e = new RedisExporter({ cluster: cluster.addresses }, { id: 'redis/span' });
+    try {
+      const records = Array.from({ length: 400 }, (_, i) => request({ time: T0 + i * 1000, ip: `10.30.${i % 20}.1`, status: i % 9 === 0 ? 503 : 200, path: `/s/${i}` }));
+      const span = { log: 'logs', first: 0, end: 400 };
+      await sendSpan(e, records, span);
+      const once = await clusterState(records);
+      expect(once.stream).toBe('400');
+      expect(await e.appliedPosition('logs')).toBe(400);
+      // As if the attempt had failed after the slots' parts but before the position: only the per-slot guards remain.
+      await cluster.cli('del', 'auditline:pos:redis/span:logs');
+      await sendSpan(e, records, span);
+      expect(await clusterState(records)).toEqual(once);
+      expect(await new RedisExporter({ cluster: cluster.addresses }, { id: 'redis/span' }).appliedPosition('logs')).toBe(400);
+    } finally {
+      await e.shutdown();
+    }
+  });
+
+  it('keeps 2,000 requests with the same millisecond and client address, in four batches, as 2,000 hashes', async () => {
+    await exp.queries().clear();
+    const e = new RedisExporter({ cluster: cluster.addresses });
+    try {
+      const burst = (from: number) => Array.from({ length: 500 }, (_, j) => request({ time: T0 + 7, ip: '10.31.0.1', path: `/b/${from + j}` }));
+      for (let b = 0; b < 4; b++) await sendSpan(e, burst(b * 500), { log: 'logs', first: b * 500, end: b * 500 + 500 });
+      await sendSpan(e, burst(500), { log: 'logs', first: 500, end: 1000 });
+      let hashes = 0;
+      for (const n of cluster.nodes) hashes += Number(await n.cli('eval', "return #redis.call('keys', 'req:*')", '0'));
+      expect(hashes).toBe(2000);
+      expect(await cluster.cli('zcard', 'idx:req:ip:10.31.0.1')).toBe('2000');
+      expect(await cluster.cli('xlen', 'stream:requests')).toBe('2000');
+      const found = await e.queries().ip('10.31.0.1', { hours: 24, limit: 5000 });
+      expect(new Set(found.map((x) => x.path)).size).toBe(2000);
+    } finally {
+      await e.shutdown();
+    }
   });
 
   it('clears every key family on every node', async () => {

@@ -182,10 +182,12 @@ describe('redis exporter – the seed key schema', () => {
     near(await ttl('stats:events:20240115:10'), 365 * DAY);
   });
 
-  it('gives two requests from one address in the same microsecond two keys', async () => {
+  it('gives two requests from one address in the same microsecond two keys, the second with :2', async () => {
     await exportAll(exp, [request({ time: SEED_TIME, ip: '9.9.9.9', path: '/a' }), request({ time: SEED_TIME, ip: '9.9.9.9', path: '/b' })]);
     expect((await redis.cli('zrange', 'idx:req:ip:9.9.9.9', '0', '-1')).split('\n'))
-      .toEqual(['req:1705314645.123000:9.9.9.9', 'req:1705314645.123001:9.9.9.9']);
+      .toEqual(['req:1705314645.123000:9.9.9.9', 'req:1705314645.123000:9.9.9.9:2']);
+    expect(await redis.cli('hget', 'req:1705314645.123000:9.9.9.9', 'path')).toBe('/a');
+    expect(await redis.cli('hget', 'req:1705314645.123000:9.9.9.9:2', 'path')).toBe('/b');
   });
 
   it('sends a large batch in a few large writes of about pipeline_size commands, never one per record', async () => {

@@ -1,6 +1,7 @@
 // Redis going away: exports fail fast with a retryable error, the sending
 // queue retries, and once redis-server is back every record arrives exactly
-// once in the counters, the HyperLogLogs and the stream.
+// once in the counters, the HyperLogLogs and the stream. (A batch whose
+// connection is lost halfway: once.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/component/errors.js';
 import type { ConfigIssue } from '../../../src/config/schema.js';
@@ -9,11 +10,6 @@ import { M, Telemetry } from '../../../src/telemetry/metrics.js';
 import { redisExporterFactory } from '../../../exporters/redis/factory.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { freePort, startRedis, type RedisServer } from '../../helpers/redis.js';
-import { StandaloneTransport } from '../../../exporters/redis/connection.js';
-import { FieldMapper } from '../../../exporters/redis/field-mapping.js';
-import { KeySchema } from '../../../exporters/redis/key-schema.js';
-import { decodeCommands, encodeList } from '../../../exporters/redis/resp-writer.js';
-import { PlanBuilder } from '../../../exporters/redis/writer.js';
 import { exportAll, request, testHost } from './fixtures.js';
 
 const HOUR_START = Date.UTC(2031, 5, 1, 8, 0, 0);
@@ -37,35 +33,6 @@ describe('redis exporter – idempotent retries', () => {
       expect(await redis.cli('zcard', 'idx:req:status:200')).toBe('450');
     } finally {
       await e.shutdown();
-    }
-  });
-
-  it('counts each record once when a batch applied only halfway is retried in full', async () => {
-    await redis.cli('flushall');
-    const settings = {
-      keys: new KeySchema(''), mapper: new FieldMapper(), indexes: new Set(['ip', 'status'] as const),
-      retention: { requests: 604800, errors: 2592000, oauth: 7776000, stats: 31536000 }, slowThresholdMs: 1000, streamMaxLength: 100000, dedupTtl: 3600,
-    };
-    // 900 records over three hours: three stats hashes, five stream parts, so many separately guarded groups.
-    const records = Array.from({ length: 900 }, (_, i) => request({ time: HOUR_START + i * 12_000, ip: `10.7.0.${i % 50}`, status: i % 3 === 0 ? 404 : 200 }));
-    const plan = new PlanBuilder(settings).build(records, Math.floor(Date.now() / 1000));
-    const t = new StandaloneTransport({ endpoint: redis.url, connectTimeout: 2000, commandTimeout: 5000 }, 'test');
-    try {
-      await t.ready();
-      const cmds = decodeCommands(plan.resp);
-      const scripts = cmds.filter((c) => c[0] === 'evalsha');
-      expect(scripts.length).toBeGreaterThan(6);
-      // The first attempt dies halfway through: some hashes, indexes, counters and stream parts are written…
-      await t.apply({ ...plan, resp: encodeList([...cmds.slice(0, cmds.length >> 2), ...scripts.slice(0, scripts.length >> 1)]) }, 300);
-      expect(Number(await redis.cli('xlen', 'stream:requests'))).toBeLessThan(900);
-      // …and the retry sends the whole batch again.
-      await t.apply(plan, 300);
-      for (const h of ['08', '09', '10']) expect(await redis.cli('hget', `stats:requests:20310601:${h}`, 'total')).toBe('300');
-      expect(await redis.cli('hget', 'stats:errors:20310601:09', '404')).toBe('100');
-      expect(await redis.cli('xlen', 'stream:requests')).toBe('900');
-      expect(await redis.cli('zcard', 'idx:req:status:200')).toBe('600');
-    } finally {
-      await t.close();
     }
   });
 
