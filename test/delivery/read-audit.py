@@ -1,16 +1,17 @@
-# Reads every audit.log under a directory with Python's msgpack, the seed's
+# Reads every audit file under a directory (names matching argv[2], a regex;
+# default audit.log and its moved-away copies) with Python's msgpack, the seed's
 # reader, and prints one JSON document: per file its size, how many bytes the
 # Unpacker consumed, entries and the first error; and every entry's test.id.
 # A file is readable only if the Unpacker consumes it to the last byte.
-import json, os, sys
+import json, os, re, sys
 import msgpack
 
 root = sys.argv[1]
-name = sys.argv[2] if len(sys.argv) > 2 else None
+names = re.compile(sys.argv[2] if len(sys.argv) > 2 else r'audit\.log(\.\d+|\.deleted)?')
 files, ids = [], []
 for d, _, fs in os.walk(root):
     for f in sorted(fs):
-        if name and f != name and not f.startswith(name):
+        if not names.fullmatch(f):
             continue
         p = os.path.join(d, f)
         size = os.path.getsize(p)

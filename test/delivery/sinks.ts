@@ -22,10 +22,13 @@ const idOf = (explicit: unknown, message: unknown): string => {
   return typeof message === 'string' ? (ID_RE.exec(message)?.[0] ?? '') : '';
 };
 
-/** Every `audit.log*` under `dir`, read by Python's msgpack (the seed's reader). */
+/**
+ * Every audit file under `dir` (`audit.log`, and the copies a test moved away: `audit.log.1`,
+ * `audit.log.deleted`), read by Python's msgpack (the seed's reader). Exporter state files are not read.
+ */
 export function readMsgpack(dir: string): Promise<SinkRead & { files: { path: string; size: number; entries: number; error: string | null }[] }> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/python3', [join(import.meta.dirname, 'read-audit.py'), dir, 'audit.log'], { maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('/usr/bin/python3', [join(import.meta.dirname, 'read-audit.py'), dir], { maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) { reject(new Error(`read-audit.py failed: ${stderr || err.message}`)); return; }
       const r = JSON.parse(stdout) as { files: { path: string; size: number; consumed: number; entries: number; error: string | null }[]; ids: string[] };
       resolve({
@@ -99,14 +102,21 @@ export async function readRedis(port: number): Promise<SinkRead[]> {
   }
 }
 
-/** The file exporter's JSON lines: the file, its rotated backups and any moved-away copies beside it. */
+/**
+ * The file exporter's JSON lines: the file, its rotated backups (`out-<time>.jsonl`) and copies a
+ * test moved away (`out.jsonl.1`); nothing else in the directory (the exporter's state file).
+ */
 export function readJsonLines(path: string): SinkRead {
   const dir = dirname(path);
-  const base = basename(path).replace(/\.[^.]*$/, '');
+  const name = basename(path);
+  const ext = /\.[^.]*$/.exec(name)?.[0] ?? '';
+  const stem = name.slice(0, name.length - ext.length);
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^(?:${esc(name)}(?:\\.\\d+)?|${esc(stem)}-[0-9T:.-]+${esc(ext)})$`);
   const ids: string[] = [];
   const errors: string[] = [];
   if (!existsSync(dir)) return { sink: 'file', ids, errors: [`${dir} does not exist`] };
-  for (const f of readdirSync(dir).filter((f) => f.startsWith(base)).sort()) {
+  for (const f of readdirSync(dir).filter((f) => ours.test(f)).sort()) {
     const text = readFileSync(join(dir, f), 'utf8');
     const lines = text.split('\n');
     if (lines.at(-1) !== '') errors.push(`${f}: ends inside a line`);
