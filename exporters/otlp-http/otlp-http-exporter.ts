@@ -2,7 +2,7 @@
 // transport is the official OpenTelemetry JS one (retries within one timeout
 // honouring Retry-After, gzip, concurrency limit): `@opentelemetry/otlp-exporter-base`,
 // resolved from `@opentelemetry/exporter-logs-otlp-http` so the exact version
-// that package uses is taken. The request body is our own (request-body.ts):
+// that package uses is taken. The request body is our own (src/otlp/encode-request.ts):
 // the SDK's serialisers lose NaN, ±Infinity, -0, bigints and whole doubles
 // beyond int64, which the next receiver then refuses or changes.
 // The package is loaded at start, so a missing package is a clear start-up
@@ -25,7 +25,7 @@ import type { Host } from '../../src/component/types.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { logsUrl, type OtlpHttpConfig } from './config.js';
-import { logsRequestJson, logsRequestProtobuf } from './request-body.js';
+import { logsRequestJson, logsRequestProtobuf } from '../../src/otlp/encode-request.js';
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 

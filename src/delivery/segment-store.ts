@@ -11,9 +11,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { decodeLogsRequestProtobuf } from '../otlp/decode-protobuf.js';
+import { logsRequestProtobuf } from '../otlp/encode-request.js';
 
 const HEADER = 20;
 const SUFFIX = '.seg';
@@ -98,8 +98,8 @@ export class SegmentStore {
 
   /** Writes one entry's frame; returns where it is. Throws on I/O failure (nothing is then referenced). */
   append(first: number, records: ReadableLogRecord[]): FrameRef {
-    const payload = ProtobufLogsSerializer.serializeRequest(records);
-    if (!payload) throw new Error('The records could not be serialised for the delivery log.');
+    // Our own encoder, not the SDK's: it keeps every value the receiver accepted (NaN, -0, bigints, big doubles).
+    const payload = logsRequestProtobuf(records);
     const frame = Buffer.allocUnsafe(HEADER + payload.length);
     frame.writeUInt32LE(payload.length, 0);
     frame.writeUInt32LE(crc32(payload), 4);

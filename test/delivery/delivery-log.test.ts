@@ -112,6 +112,25 @@ describe('delivery log', () => {
     log.dispose();
   });
 
+  it('durable: every value the receiver accepts comes back from disk unchanged (NaN, ±Infinity, -0, doubles beyond int64, bytes, nested maps)', () => {
+    const dir = tmp();
+    const r = requestAuditRecords(0, 1)[0]!;
+    const odd = { nan: NaN, inf: Infinity, ninf: -Infinity, nzero: -0, big: 1e300, two64: 2 ** 64, i: 42, bytes: new Uint8Array([0, 255, 7]), nested: { list: [1, 'a', { deep: true }] } };
+    r.attributes = { ...r.attributes, ...odd };
+    r.body = { kv: { x: -0, y: [NaN] } };
+    const log = new DeliveryLog('logs', new MemoryBudget(1), new SegmentStore(dir, false));
+    log.open(0);
+    log.append([r], 100);
+    log.dispose();
+    const again = new DeliveryLog('logs', new MemoryBudget(1), new SegmentStore(dir, false));
+    again.open(0);
+    const back = again.read(0, 1)[0]!;
+    for (const [k, v] of Object.entries(odd)) expect(back.attributes[k], k).toEqual(v);
+    expect(Object.is(back.attributes['nzero'], -0)).toBe(true);
+    expect(back.body).toEqual({ kv: { x: -0, y: [NaN] } });
+    again.dispose();
+  });
+
   it('durable: the disk bound refuses more', () => {
     const dir = tmp();
     const log = new DeliveryLog('logs', new MemoryBudget(1 << 30), new SegmentStore(dir, false), 2_000);
