@@ -92,7 +92,7 @@ export const redisFields = {
   indexes: def(list(str()), () => [...INDEX_NAMES]),
   /** Commands per round trip (one pipeline or one script call). */
   pipeline_size: def(int({ min: 10, max: 100_000 }), 1000),
-  /** How long a batch's idempotency markers live; must outlast `retry_on_failure.max_elapsed_time`. */
+  /** Without a log position (in-process use): how long a batch's marker keeps it from being applied again; must outlast `retry_on_failure.max_elapsed_time`. */
   dedup_window: def(duration({ min: 1000 }), 3_600_000),
   /** How often old index members are trimmed (0 turns it off). */
   cleanup_interval: def(duration(), 3_600_000),

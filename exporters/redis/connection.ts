@@ -207,7 +207,10 @@ export class StandaloneTransport implements Transport {
         await tx.end();
         throw err;
       }
-      if (++aborted === MAX_ABORTS) throw new Error('Redis kept refusing the batch\'s transaction (the writers\' lock or its position changed under it each time).');
+      if (++aborted === MAX_ABORTS) {
+        await tx.end();
+        throw new Error('Redis kept refusing the batch\'s transaction (the writers\' lock or its position changed under it each time).');
+      }
     }
   }
 

@@ -73,6 +73,28 @@ export class ReplyError extends Error {
 interface Pending { left: number; keep: boolean; result: ChunkReplies; resolve(r: ChunkReplies): void; reject(e: Error): void; timer: NodeJS.Timeout }
 
 /**
+ * `+OK` and `+QUEUED` (one per command of a transaction) without allocating a string each, and `:n`
+ * read from the bytes: bench/redis-cpu.js Node ~19.1 → ~18.4 µs per record (measured, alternating runs).
+ */
+function simpleString(b: Buffer, start: number, end: number): string {
+  const n = end - start;
+  if (n === 2 && b[start] === 79 && b[start + 1] === 75) return 'OK';
+  if (n === 6 && b[start] === 81 && b[start + 5] === 68) return 'QUEUED';
+  return b.toString('latin1', start, end);
+}
+
+/** `:n` from the bytes (most are `:0` or `:1`). */
+function integer(b: Buffer, start: number, end: number): number {
+  if (end - start > 15) return Number(b.toString('latin1', start, end));
+  let neg = false;
+  let i = start;
+  if (b[i] === 45) { neg = true; i++; }
+  let n = 0;
+  for (; i < end; i++) n = n * 10 + (b[i]! - 48);
+  return neg ? -n : n;
+}
+
+/**
  * Incremental RESP2 reply reader over a byte stream; calls `onReply` per top-level reply.
  * Arrays are built across reads (an EXEC reply of a whole batch arrives in many socket
  * reads and is parsed once); an error inside an array becomes a ReplyError there.
@@ -98,9 +120,9 @@ class ReplyReader {
       let v: unknown;
       let err = false;
       switch (type) {
-        case 43: v = b.toString('latin1', this.pos + 1, end); break; // +
+        case 43: v = simpleString(b, this.pos + 1, end); break; // +
         case 45: v = b.toString('utf8', this.pos + 1, end); err = true; break; // -
-        case 58: v = Number(b.toString('latin1', this.pos + 1, end)); break; // :
+        case 58: v = integer(b, this.pos + 1, end); break; // :
         case 36: { // $
           const len = Number(b.toString('latin1', this.pos + 1, end));
           if (len >= 0) {
