@@ -27,6 +27,8 @@ const streamSpec = obj({
   heartbeat_interval: def(duration({ min: 100 }), 15_000),
   /** How long a dropped subscriber's socket stays open for its final `dropped` event. */
   drop_grace: def(duration({ min: 0 }), 10_000),
+  /** Streams open at once (dropped ones still lingering count); one more is refused with 503 and Retry-After. */
+  max_subscribers: def(int({ min: 1, max: 100_000 }), 64),
 });
 
 export const queryApiConfigSpec = obj({
