@@ -150,19 +150,26 @@ export class DeliveryLog {
     for (const w of this.waiters.splice(0)) w.wake();
   }
 
-  /** Up to `max` records from `pos` on (never crossing into records not yet appended). */
-  read(pos: number, max: number): ReadableLogRecord[] {
+  /**
+   * Up to `max` records from `pos` on (never crossing into records not yet appended), and the
+   * position of the first one: positions may jump (a new run starts above every sink's record).
+   */
+  read(pos: number, max: number): { first: number; records: ReadableLogRecord[] } {
     const out: ReadableLogRecord[] = [];
+    let first = pos;
     let i = this.indexOf(pos);
     while (i < this.entries.length && out.length < max) {
       const e = this.entries[i]!;
+      if (e.first + e.count <= pos) { i++; continue; }
+      if (out.length === 0) first = Math.max(pos, e.first);
+      else if (e.first !== first + out.length) break; // a jump: the next batch starts there
       const recs = e.records ?? this.store!.read(e.ref!);
-      const from = Math.max(0, pos + out.length - e.first);
+      const from = Math.max(0, first + out.length - e.first);
       const to = Math.min(e.count, from + (max - out.length));
       for (let k = from; k < to; k++) out.push(recs[k]!);
       i++;
     }
-    return out;
+    return { first, records: out };
   }
 
   /** Records a cursor's committed position and releases what every cursor has passed. */
@@ -190,9 +197,26 @@ export class DeliveryLog {
     }
   }
 
+  /** Records held (not yet passed by every cursor). */
+  backlogTotal(): number {
+    let n = 0;
+    for (let i = this.head; i < this.entries.length; i++) n += this.entries[i]!.count;
+    return n;
+  }
+
   /** Records behind cursor `id`. */
   backlog(id: string): number {
-    return this.endPos - (this.cursors.get(id) ?? this.endPos);
+    return this.available(this.cursors.get(id) ?? this.endPos);
+  }
+
+  /** Records at `pos` or beyond. */
+  available(pos: number): number {
+    let n = 0;
+    for (let i = this.indexOf(pos); i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      n += Math.max(0, e.first + e.count - Math.max(pos, e.first));
+    }
+    return n;
   }
 
   /** Stops taking records; cursors still read what is held. */

@@ -88,9 +88,9 @@ export class LogCursor {
           await this.log.waitFor(this.pos + size - 1, deadline - Date.now());
         }
       }
-      const records = this.log.read(this.pos, maxSize);
+      const { first, records } = this.log.read(this.pos, maxSize);
       if (records.length === 0) break;
-      const span: LogSpan = { log: this.log.name, first: this.pos, end: this.pos + records.length };
+      const span: LogSpan = { log: this.log.name, first, end: first + records.length };
       const delivered = await this.deliver(records, span);
       if (!delivered && this.deadlineExpired && this.log.durable) break; // stays in the log for the next start
       this.pos = span.end;
@@ -98,7 +98,7 @@ export class LogCursor {
       this.gauge();
     }
     if (this.deadlineExpired && !this.log.durable) {
-      const left = this.log.end - this.pos;
+      const left = this.log.available(this.pos);
       if (left > 0) {
         this.settings.telemetry.add(M.exporterFailed, left, this.labels);
         this.settings.logger.error('Dropped records at shutdown: the exporter could not take them before max_elapsed_time.', {
@@ -107,9 +107,9 @@ export class LogCursor {
         this.pos = this.log.end;
         this.log.commit(this.settings.id, this.pos);
       }
-    } else if (this.deadlineExpired && this.log.end > this.pos) {
+    } else if (this.deadlineExpired && this.log.available(this.pos) > 0) {
       this.settings.logger.warn('Shutting down with records not yet exported; they stay in the delivery log for the next start.', {
-        exporter: this.settings.id, records: this.log.end - this.pos,
+        exporter: this.settings.id, records: this.log.available(this.pos),
       });
     }
     this.gauge();

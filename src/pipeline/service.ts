@@ -56,6 +56,7 @@ const defaultHelper = (): ExporterHelperSettings => obj(exporterHelperFields).pa
 
 const DEFAULT_BATCH: BatchSettings = { size: 8192, maxSize: 8192, timeoutMs: 200 };
 const MIB = 1024 * 1024;
+const APPLIED_TIMEOUT_MS = 5_000;
 
 export class Service {
   readonly logger: InternalLogger;
@@ -213,11 +214,10 @@ export class Service {
   private async startLogs(): Promise<void> {
     for (const p of this.pipelines) {
       const applied = new Map<string, number>();
-      for (const id of p.exporters) {
-        const e = this.exporters.get(id)!;
-        applied.set(id, (await e.push.appliedPosition?.(p.log.name)) ?? 0);
-      }
-      const saved = p.log.open(Math.max(0, ...applied.values()));
+      for (const id of p.exporters) applied.set(id, await this.appliedPosition(id, p.log.name));
+      // New positions also start above the clock in µs: a sink that could not be asked (down at
+      // start) still never holds a position above them, since no run writes a record per µs.
+      const saved = p.log.open(Math.max(Date.now() * 1000, ...applied.values()));
       for (const id of p.exporters) {
         const e = this.exporters.get(id)!;
         const cursor = new LogCursor(p.log, e.push, this.settings(id), e.helper, p.batch);
@@ -225,10 +225,30 @@ export class Service {
         p.cursors.push(cursor);
       }
       if (p.log.durable && p.log.end > p.log.start) {
-        this.logger.info('Resuming the delivery log.', { pipeline: p.name, records: p.log.end - p.log.start });
+        this.logger.info('Resuming the delivery log.', { pipeline: p.name, records: p.log.backlogTotal() });
       }
     }
     this.startedLogs = true;
+  }
+
+  /** A sink's own position for `log`; 0 when it cannot say now (it still skips what it has when writing). */
+  private async appliedPosition(id: string, log: string): Promise<number> {
+    const e = this.exporters.get(id)!;
+    if (!e.push.appliedPosition) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        e.push.appliedPosition(log),
+        new Promise<number>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer in 5 s')), APPLIED_TIMEOUT_MS); }),
+      ]);
+    } catch (err) {
+      this.logger.warn('Could not read an exporter\'s stored position at start; it will skip what it already has as it writes.', {
+        exporter: id, log, error: (err as Error).message,
+      });
+      return 0;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** SIGHUP: output files are closed and reopened (logrotate); nothing else is reloaded. */

@@ -152,7 +152,7 @@ describe('request intake', () => {
     await intake.consume(requestAuditRecords(0, 5), 500);
     expect(logA.end).toBe(5);
     expect(logB.end).toBe(5);
-    expect(logA.read(0, 5)[0]).not.toBe(logB.read(0, 5)[0]);
+    expect(logA.read(0, 5).records[0]).not.toBe(logB.read(0, 5).records[0]);
   });
 
   it('refuses a request wholly (503) when one pipeline is full: the other pipeline takes nothing', async () => {
