@@ -4,7 +4,10 @@
 // every matching subscriber. A subscriber whose socket is not draining
 // accumulates events in a bounded buffer; when that is full it is dropped
 // with a final `event: dropped`, counted, and its socket closed after a
-// grace period. Nothing here can slow or block the pipeline.
+// grace period. Nothing here can slow or block the pipeline. At most
+// `stream.max_subscribers` streams are open at once (dropped ones still
+// lingering count); one more is answered 503 with Retry-After, counted and
+// logged once per burst.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { RecordTap } from '../../pipeline/tap.js';
@@ -13,6 +16,11 @@ import { M, type Telemetry } from '../../telemetry/metrics.js';
 import type { StreamConfig } from './config.js';
 import { parseLevels, singleParams } from './params.js';
 import { recordView, type RecordView } from './record-view.js';
+
+/** Streams refused because `stream.max_subscribers` were open. */
+export const STREAM_REFUSED_METRIC = 'auditline_stream_subscribers_refused_total';
+/** Seconds a refused client is asked to wait before trying again. */
+const REFUSED_RETRY_AFTER_S = 10;
 
 export const STREAM_PARAMS = ['user_id', 'session_id', 'event', 'level', 'component'] as const;
 
@@ -104,6 +112,13 @@ export class StreamHub {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"the query API is shutting down"}');
       return;
     }
+    if (this.subs.size + this.lingering.size >= this.cfg.max_subscribers) {
+      this.telemetry.add(STREAM_REFUSED_METRIC, 1);
+      this.logger.burst('warn', 'stream-refused', 'Refused a stream subscriber: the stream limit is reached.', { max_subscribers: this.cfg.max_subscribers });
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(REFUSED_RETRY_AFTER_S), 'cache-control': 'no-store' })
+        .end(`{"error":"too many open streams (stream.max_subscribers is ${this.cfg.max_subscribers}); retry later"}`);
+      return;
+    }
     req.socket.setTimeout(0);
     req.socket.setNoDelay(true);
     res.writeHead(200, {
@@ -160,6 +175,8 @@ export class StreamHub {
     const t = setTimeout(() => { this.lingering.delete(t); res.destroy(); }, ms);
     t.unref();
     this.lingering.set(t, res);
+    // A client that goes away no longer holds a place under max_subscribers.
+    res.once('close', () => { clearTimeout(t); this.lingering.delete(t); });
   }
 
   /** The tap listener: enqueue only. */

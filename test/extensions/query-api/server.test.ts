@@ -149,7 +149,7 @@ describe('query API – config', () => {
   it('defaults to localhost:8080 with no auth and a 1000-event stream buffer', () => {
     expect(parse(undefined).cfg).toEqual({
       endpoint: { host: 'localhost', port: 8080 }, auth: undefined,
-      stream: { buffer_size: 1000, heartbeat_interval: 15_000, drop_grace: 10_000 },
+      stream: { buffer_size: 1000, heartbeat_interval: 15_000, drop_grace: 10_000, max_subscribers: 64 },
     });
   });
 
