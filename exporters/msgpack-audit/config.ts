@@ -9,6 +9,8 @@ export const msgpackAuditFields = {
   file_name: def(str({ nonEmpty: true, pattern: /^(?!\.\.?$)[^/\\\0]+$/, patternHint: 'a plain file name (no slashes)' }), 'audit.log'),
   /** Open file handles kept for a templated directory; the least recently used is closed beyond this. */
   max_open_files: def(int({ min: 1, max: 65_536 }), 64),
+  /** Distinct templated directories written (those already there at start count); records for more go to `_overflow`. */
+  max_directories: def(int({ min: 1, max: 1_000_000 }), 1000),
   /** fdatasync after each batch (survives power loss, costs one disk flush per batch). */
   fsync: def(bool(), false),
 };
