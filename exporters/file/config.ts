@@ -1,6 +1,7 @@
 // Configuration of the `file` exporter: the Collector file exporter's keys
 // where they make sense for JSON lines, with the seed's rotation defaults
 // (10 MB per file, 5 backups; seeds/structured-logging.md).
+import { modeFields } from '../../src/config/file-mode.js';
 import { bool, bytes, def, duration, int, obj, oneOf, opt, req, str, type Spec, type SpecOutput } from '../../src/config/schema.js';
 
 const MIB = 1024 * 1024;
@@ -36,6 +37,8 @@ export const fileFields = {
   compression: opt(str()),
   encoding: opt(refused('encoding extensions are not supported; the file exporter writes JSON lines')),
   group_by: opt(obj({ enabled: def(bool(), false), resource_attribute: opt(str()), max_open_files: opt(int({ min: 1 })) })),
+  /** Permissions of the file (backups keep them), its state file and the directories created: owner only unless set. */
+  ...modeFields(),
 };
 
 export function checkFile(c: { format: string; compression?: string; group_by?: { enabled: boolean } }, add: (key: string | null, msg: string) => void): void {

@@ -11,6 +11,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Host } from '../../src/component/types.js';
 import type { LogSpan, PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { modesOf } from '../../src/config/file-mode.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { SinkState } from '../msgpack-audit/sink-state.js';
 import { maxFileBytes, type FileConfig } from './config.js';
@@ -34,13 +35,15 @@ export class FileLogExporter implements PushExporter {
   constructor(cfg: FileConfig, settings: { logger?: InternalLogger } = {}) {
     const logger = settings.logger ?? silentLogger;
     const file = path.resolve(cfg.path);
-    this.state = new SinkState(`${file}.state`, { fsync: false, mode: 0o600, logger });
+    const modes = modesOf(cfg);
+    this.state = new SinkState(`${file}.state`, { fsync: false, mode: modes.file, dirMode: modes.dir, logger });
     this.file = new RotatingFile(file, {
       maxBytes: maxFileBytes(cfg.rotation),
       maxBackups: cfg.rotation.max_backups,
       maxDays: cfg.rotation.max_days,
       localtime: cfg.rotation.localtime,
       truncate: !cfg.append,
+      modes,
     }, this.state, (how) => logger.warn('The output file was moved or deleted while open; writing a new file at its path.', { file, path_now: how }));
   }
 

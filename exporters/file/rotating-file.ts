@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
 import { truncateFd, truncatePath, type FileMark, type SinkState } from '../msgpack-audit/sink-state.js';
 
 export interface RotationOptions {
@@ -25,6 +26,8 @@ export interface RotationOptions {
   localtime: boolean;
   /** Truncate an existing file at open instead of appending. */
   truncate: boolean;
+  /** Modes of the file and of the directories created (default owner only). */
+  modes?: FileModes;
 }
 
 /** Where the lines of one writeLines() call sit in a delivery log: the first line is record `first`. */
@@ -68,9 +71,10 @@ export class RotatingFile {
   /** Opens (creating) the file in append mode; returns its size. */
   async open(): Promise<number> {
     if (this.fd === null) {
-      await mkdir(this.dir, { recursive: true });
+      const modes = this.opts.modes ?? OWNER_ONLY;
+      await mkdir(this.dir, { recursive: true, mode: modes.dir });
       // Always O_APPEND (append: false truncates explicitly): a cut-back tail never leaves a hole.
-      const fd = await new Promise<number>((res, rej) => fs.open(this.path, 'a', 0o600, (e, n) => (e ? rej(e) : res(n))));
+      const fd = await new Promise<number>((res, rej) => fs.open(this.path, 'a', modes.file, (e, n) => (e ? rej(e) : res(n))));
       try {
         if (this.truncateNext) await truncateFd(fd, 0);
         const st = await fstat(fd);

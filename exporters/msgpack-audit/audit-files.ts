@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
 import { DEFAULT_SEGMENT, parseDirectoryTemplate, placeholderValue, sanitizeSegment, type DirectoryTemplate } from './path-template.js';
 import { truncateFd, truncatePath, type FileMark } from './sink-state.js';
 
@@ -34,8 +35,12 @@ export class AuditFiles {
   private readonly open = new Map<AuditTarget, true>();
   private readonly opening = new Map<AuditTarget, Promise<number>>();
 
-  /** `moved` is told once each time an open file is found moved or deleted. */
-  constructor(directory: string, fileName: string, maxOpenFiles: number, private readonly moved: (file: string, how: 'missing' | 'replaced') => void = () => {}) {
+  /** `moved` is told once each time an open file is found moved or deleted; `modes` apply to files and directories created. */
+  constructor(
+    directory: string, fileName: string, maxOpenFiles: number,
+    private readonly moved: (file: string, how: 'missing' | 'replaced') => void = () => {},
+    private readonly modes: FileModes = OWNER_ONLY,
+  ) {
     this.template = parseDirectoryTemplate(directory);
     this.fileName = fileName;
     this.maxOpen = maxOpenFiles;
@@ -79,7 +84,7 @@ export class AuditFiles {
   /** Creates the fixed file, or the base directory of a template, so bad paths fail at start. */
   async prepare(): Promise<void> {
     if (this.fixed) await this.fdOf(this.fixed);
-    else await fs.promises.mkdir(this.template.base, { recursive: true });
+    else await fs.promises.mkdir(this.template.base, { recursive: true, mode: this.modes.dir });
   }
 
   /**
@@ -171,9 +176,9 @@ export class AuditFiles {
       this.open.delete(lru);
       await closeTarget(lru);
     }
-    await fs.promises.mkdir(path.dirname(t.file), { recursive: true });
+    await fs.promises.mkdir(path.dirname(t.file), { recursive: true, mode: this.modes.dir });
     // 'a': O_APPEND|O_CREAT; the file is never truncated.
-    const fd = await new Promise<number>((res, rej) => fs.open(t.file, 'a', 0o644, (e, fd) => (e ? rej(e) : res(fd))));
+    const fd = await new Promise<number>((res, rej) => fs.open(t.file, 'a', this.modes.file, (e, fd) => (e ? rej(e) : res(fd))));
     try {
       const st = await fstat(fd);
       t.dev = st.dev;

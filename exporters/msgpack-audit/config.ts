@@ -1,5 +1,6 @@
 // Configuration of the `msgpack_audit` exporter: where the append-only audit
 // file lives (optionally templated by an attribute) and how it is written.
+import { modeFields } from '../../src/config/file-mode.js';
 import { bool, def, formatIssue, int, obj, req, str, type ConfigIssue, type SpecOutput } from '../../src/config/schema.js';
 
 export const msgpackAuditFields = {
@@ -13,6 +14,8 @@ export const msgpackAuditFields = {
   max_directories: def(int({ min: 1, max: 1_000_000 }), 1000),
   /** fdatasync after each batch (survives power loss, costs one disk flush per batch). */
   fsync: def(bool(), false),
+  /** Permissions of the audit files (and state file) and of the directories created: owner only unless set. */
+  ...modeFields(),
 };
 
 /** Cross-field checks, shared by the YAML factory and programmatic options. */

@@ -16,6 +16,7 @@ import { isMainThread } from 'node:worker_threads';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
+import { modesOf } from '../../src/config/file-mode.js';
 import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { AuditEncoder } from './audit-encoder.js';
@@ -82,17 +83,18 @@ export class MsgpackAuditExporter implements PushExporter {
   private closed = false;
   private shutdownPromise?: Promise<void>;
 
-  /** Takes the YAML-shaped options (`directory`, `file_name`, `max_open_files`, `fsync`). */
+  /** Takes the YAML-shaped options (`directory`, `file_name`, `max_open_files`, `fsync`, `file_mode`, `dir_mode`). */
   constructor(options: MsgpackAuditOptions, settings: { logger?: InternalLogger } = {}) {
     this.config = parseMsgpackAuditOptions(options);
     this.logger = settings.logger ?? silentLogger;
+    const modes = modesOf(this.config);
     this.files = new AuditFiles(this.config.directory, this.config.file_name, this.config.max_open_files, (file, how) => {
       this.logger.warn('An audit file was moved or deleted while open; writing a new file at its path.', { file, path_now: how });
-    });
+    }, modes);
     // Beside a fixed file; in the template's base directory (hidden, so it is never taken for a collection).
     const base = this.files.template.base;
     const stateFile = this.files.fixedTarget ? `${this.files.fixedTarget.file}.state` : path.join(base, `.${this.config.file_name}.state`);
-    this.state = new SinkState(stateFile, { fsync: this.config.fsync, mode: 0o644, logger: this.logger });
+    this.state = new SinkState(stateFile, { fsync: this.config.fsync, mode: modes.file, dirMode: modes.dir, logger: this.logger });
   }
 
   /** Opens the fixed file (or creates the template's base directory) so a bad path fails at start-up. */

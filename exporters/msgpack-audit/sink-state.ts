@@ -39,6 +39,8 @@ export interface SinkStateOptions {
   fsync: boolean;
   /** Mode of a new state file (the data files' own mode). */
   mode: number;
+  /** Mode of its directory, if created. */
+  dirMode?: number;
   logger: InternalLogger;
 }
 
@@ -150,7 +152,7 @@ export class SinkState {
   private async doLoad(): Promise<void> {
     let text = '';
     try {
-      await fs.promises.mkdir(this.dir, { recursive: true });
+      await fs.promises.mkdir(this.dir, { recursive: true, mode: this.opts.dirMode ?? 0o700 });
       await fs.promises.rm(this.tmp, { force: true });
       text = await fs.promises.readFile(this.file, 'utf8');
     } catch (err) {

@@ -1,5 +1,6 @@
 // Configuration of the `sqlite` exporter: where the database lives, which
 // attributes become columns, and how long rows are kept.
+import { modeFields } from '../../src/config/file-mode.js';
 import { def, duration, int, obj, oneOf, record, req, str, type SpecOutput } from '../../src/config/schema.js';
 import { isContentKey } from '../../src/model/content-keys.js';
 import { PROMOTABLE_COLUMNS, type PromotableColumn } from './schema.js';
@@ -56,6 +57,8 @@ export const sqliteFields = {
    * retried by the sending queue). A wait longer than `timeout` is still awaited before a retry.
    */
   busy_timeout: def(duration({ min: 0 }), 5000),
+  /** Permissions of the database file (its -wal and -shm follow it) and of the directories created: owner only unless set. */
+  ...modeFields(),
 };
 
 export const sqliteConfigSpec = obj(sqliteFields);

@@ -12,6 +12,7 @@ import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
 import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
+import { modesOf } from '../../src/config/file-mode.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { checkSqliteConfig, sqliteConfigSpec, type SqliteConfig, type SqliteExporterOptions } from './config.js';
 import { SqliteQueries } from './queries.js';
@@ -197,7 +198,7 @@ export class SqliteExporter implements PushExporter {
     if (this.writer?.alive) return this.writer;
     if (this.closed) throw new PermanentError('SQLite exporter is shut down.');
     if (!this.writer) {
-      const from = prepareDatabase(this.config.path);
+      const from = prepareDatabase(this.config.path, modesOf(this.config));
       if (from > 0 && from < SCHEMA_VERSION) {
         this.logger.info('Upgraded the database schema.', { path: this.config.path, from, to: SCHEMA_VERSION });
       }

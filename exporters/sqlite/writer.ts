@@ -3,11 +3,12 @@
 // worker thread with its own connection (see write-worker.ts). Each export is
 // one message there (batches waiting together share a transaction); replies
 // resolve in order.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
 import { assertKnownVersion, migrate } from './migrations.js';
 import type { BatchText, RowBuilder, TablePlan } from './rows.js';
 import { POSITIONS_TABLE, type Table } from './schema.js';
@@ -15,9 +16,18 @@ import { WORKER_SOURCE, type WorkerInit, type WorkerReply, type WorkerRequest } 
 
 const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 
-/** Creates the directory and file, switches to WAL and migrates; returns the version found before. */
-export function prepareDatabase(path: string): number {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+/**
+ * Creates the directory and file, switches to WAL and migrates; returns the version found before.
+ * A new file is created empty with `modes.file` first: SQLite gives its -wal, -shm and -journal
+ * files the database file's mode, so all of them get it.
+ */
+export function prepareDatabase(path: string, modes: FileModes = OWNER_ONLY): number {
+  mkdirSync(dirname(resolve(path)), { recursive: true, mode: modes.dir });
+  try {
+    closeSync(openSync(path, 'wx', modes.file));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   const db = new Database(path);
   try {
     db.pragma('busy_timeout = 5000');

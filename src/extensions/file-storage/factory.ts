@@ -4,11 +4,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExtensionFactory } from '../../component/types.js';
+import { modesOf, type FileModes } from '../../config/file-mode.js';
 import { fileStorageConfigSpec, type FileStorageConfig } from './config.js';
 import { QueueStore } from './queue-store.js';
 
 export class FileStorage {
-  constructor(private readonly cfg: FileStorageConfig) {}
+  /** Modes of the files and directories created under the directory. */
+  readonly modes: FileModes;
+
+  constructor(private readonly cfg: FileStorageConfig) {
+    this.modes = modesOf(cfg);
+  }
 
   async start(): Promise<void> {
     if (!this.cfg.create_directory && !existsSync(this.cfg.directory)) {
@@ -20,7 +26,7 @@ export class FileStorage {
 
   /** The queue store of one component, in a folder named after its id. */
   queueStore(componentId: string): QueueStore {
-    return new QueueStore(join(this.cfg.directory, componentId.replace(/[^A-Za-z0-9_.-]/g, '_')), this.cfg.fsync);
+    return new QueueStore(join(this.cfg.directory, componentId.replace(/[^A-Za-z0-9_.-]/g, '_')), this.cfg.fsync, this.modes);
   }
 }
 

@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from 'node:path';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { OWNER_ONLY, type FileModes } from '../../config/file-mode.js';
 import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
 
 const SUFFIX = '.otlp';
@@ -16,8 +17,8 @@ export interface StoredBatch { seq: number; records: ReadableLogRecord[] }
 export class QueueStore {
   private seq = 0;
 
-  constructor(readonly directory: string, private readonly fsync: boolean) {
-    mkdirSync(directory, { recursive: true });
+  constructor(readonly directory: string, private readonly fsync: boolean, private readonly modes: FileModes = OWNER_ONLY) {
+    mkdirSync(directory, { recursive: true, mode: modes.dir });
   }
 
   /** Batches left by a previous run, oldest first. Unreadable files are moved aside, never silently deleted. */
@@ -46,7 +47,7 @@ export class QueueStore {
     if (!bytes) throw new Error('The batch could not be serialised for the persistent queue.');
     const name = fileName(seq);
     const tmp = join(this.directory, `${name}.tmp`);
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', this.modes.file);
     try {
       writeSync(fd, bytes);
       if (this.fsync) fsyncSync(fd);
