@@ -12,6 +12,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { OWNER_ONLY, type FileModes } from '../config/file-mode.js';
 import { decodeLogsRequestProtobuf } from '../otlp/decode-protobuf.js';
 import { logsRequestProtobuf } from '../otlp/encode-request.js';
 
@@ -36,8 +37,9 @@ export class SegmentStore {
   private nextSyncWaiters: { resolve(): void; reject(e: Error): void }[] = [];
   diskBytes = 0;
 
-  constructor(readonly directory: string, private readonly fsyncEnabled: boolean) {
-    mkdirSync(directory, { recursive: true });
+  /** `modes`: of the segment and cursor files and the directories created (file_storage's file_mode/dir_mode). */
+  constructor(readonly directory: string, private readonly fsyncEnabled: boolean, private readonly modes: FileModes = OWNER_ONLY) {
+    mkdirSync(directory, { recursive: true, mode: modes.dir });
   }
 
   /**
@@ -181,7 +183,7 @@ export class SegmentStore {
   /** Saves the cursors' positions (temp file + rename: a crash leaves the old or the new file whole). */
   saveCursors(cursors: Record<string, number>): void {
     const tmp = join(this.directory, 'cursors.json.tmp');
-    writeFileSync(tmp, JSON.stringify(cursors));
+    writeFileSync(tmp, JSON.stringify(cursors), { mode: this.modes.file });
     renameSync(tmp, join(this.directory, 'cursors.json'));
   }
 
@@ -192,7 +194,7 @@ export class SegmentStore {
 
   private newSegment(first: number): Segment {
     const file = join(this.directory, `${String(first).padStart(16, '0')}${SUFFIX}`);
-    const fd = openSync(file, 'w+');
+    const fd = openSync(file, 'w+', this.modes.file);
     const seg: Segment = { first, file, fd, size: 0, last: first };
     this.segments.push(seg);
     return seg;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { Exporter, Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
 import { obj } from '../config/schema.js';
+import { modesOf } from '../config/file-mode.js';
 import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
@@ -177,10 +178,10 @@ export class Service {
     }
     if (!storage) return new DeliveryLog(name, this.budget);
     const c = this.cfg.extensions.get(storage);
-    const fs = c?.config as { directory: string; fsync: boolean } | undefined;
+    const fs = c?.config as { directory: string; fsync: boolean; file_mode: string; dir_mode: string } | undefined;
     if (!fs) throw new Error(`Delivery storage "${storage}" is not a configured file_storage extension.`);
     const dir = join(fs.directory, 'delivery', name.replace(/[^A-Za-z0-9_.#-]/g, '_'));
-    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync), this.cfg.delivery.disk_limit_mib * MIB);
+    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync, modesOf(fs)), this.cfg.delivery.disk_limit_mib * MIB);
   }
 
   async start(): Promise<void> {
