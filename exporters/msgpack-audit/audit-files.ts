@@ -4,12 +4,16 @@
 // (least recently used closed first), checks before each write group that the
 // open file still is the one at its path (logrotate may have moved or deleted
 // it), writes a group's slices to a file with one write/writev call, and cuts
-// a file back to its size before a failed group.
+// a file back to its size before a failed group. A templated directory is
+// capped at `max_directories` distinct directories (those found at start
+// count); records for another go to the `_overflow` directory, and each is counted.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
-import { DEFAULT_SEGMENT, parseDirectoryTemplate, placeholderValue, sanitizeSegment, type DirectoryTemplate } from './path-template.js';
+import {
+  DEFAULT_SEGMENT, existingDirectories, OVERFLOW_SEGMENT, parseDirectoryTemplate, placeholderValue, sanitizeSegment, type DirectoryTemplate,
+} from './path-template.js';
 import { truncateFd, truncatePath, type FileMark } from './sink-state.js';
 
 export interface AuditTarget {
@@ -23,6 +27,9 @@ export interface AuditTarget {
 /** Distinct templated values remembered; the cache is cleared beyond this (targets are cheap to rebuild). */
 const MAX_CACHED_TARGETS = 10_000;
 
+/** Records sent to the `_overflow` directory because `max_directories` were in use, labelled `exporter`. */
+export const OVERFLOW_RECORDS = 'auditline_exporter_overflow_log_records_total';
+
 export class AuditFiles {
   readonly template: DirectoryTemplate;
   private readonly fileName: string;
@@ -34,6 +41,12 @@ export class AuditFiles {
   /** Open targets in least-recently-used order (Map keeps insertion order). */
   private readonly open = new Map<AuditTarget, true>();
   private readonly opening = new Map<AuditTarget, Promise<number>>();
+  /** Templated directories in use, at most `maxDirectories` (`_default` and `_overflow` not counted). */
+  private readonly dirs = new Set<string>();
+  private readonly uncounted = new Set<string>();
+  private maxDirectories = Infinity;
+  private overflowed: (records: number) => void = () => {};
+  private overflowTarget: AuditTarget | undefined;
 
   /** `moved` is told once each time an open file is found moved or deleted; `modes` apply to files and directories created. */
   constructor(
@@ -49,6 +62,21 @@ export class AuditFiles {
 
   /** The fixed file, or null when the directory is templated. */
   get fixedTarget(): AuditTarget | null { return this.fixed; }
+
+  /**
+   * Caps the distinct templated directories at `max`; records for another go to `_overflow` and
+   * `overflowed` is told how many (per record; per run of records for a payload built in another
+   * thread, which was already capped there). Call before prepare().
+   */
+  limitDirectories(max: number, overflowed: (records: number) => void): void {
+    if (this.fixed !== null) return;
+    this.maxDirectories = max;
+    this.overflowed = overflowed;
+    for (const seg of [DEFAULT_SEGMENT, OVERFLOW_SEGMENT]) this.uncounted.add(this.template.render(this.template.names.map(() => seg)));
+  }
+
+  /** The directory records go to beyond `max_directories` (templated directories only). */
+  get overflowDirectory(): string { return this.template.render(this.template.names.map(() => OVERFLOW_SEGMENT)); }
 
   /** The target of a record. Hot path: one attribute read and one map lookup for a single placeholder. */
   resolve(r: ReadableLogRecord): AuditTarget {
@@ -68,13 +96,23 @@ export class AuditFiles {
       t = this.targetFor(names.map((n) => placeholderValue(r, n)));
       this.byValue.set(key, t);
     }
+    if (t === this.overflowTarget) this.overflowed(1);
     return t;
   }
 
   /** The target for a file path (a payload prepared in another thread names its targets by path). */
   targetAt(file: string): AuditTarget {
+    return this.lookup(file, true);
+  }
+
+  /** `counted`: a refused directory counts one overflow here (else the caller counts per record). */
+  private lookup(file: string, counted: boolean): AuditTarget {
     let t = this.byFile.get(file);
     if (t === undefined) {
+      if (!this.admit(path.dirname(file))) {
+        if (counted) this.overflowed(1);
+        return (this.overflowTarget ??= this.lookup(path.join(this.overflowDirectory, this.fileName), false));
+      }
       t = { file, fd: null, dev: 0, ino: 0 };
       this.byFile.set(file, t);
     }
@@ -85,6 +123,10 @@ export class AuditFiles {
   async prepare(): Promise<void> {
     if (this.fixed) await this.fdOf(this.fixed);
     else await fs.promises.mkdir(this.template.base, { recursive: true, mode: this.modes.dir });
+    if (this.fixed === null && this.maxDirectories !== Infinity) {
+      const room = this.maxDirectories - this.dirs.size;
+      if (room > 0) for (const d of await existingDirectories(this.template, room, this.uncounted)) this.dirs.add(d);
+    }
   }
 
   /**
@@ -148,12 +190,21 @@ export class AuditFiles {
     this.byValue.clear();
     this.absent = undefined;
     for (const [f, t] of this.byFile) if (t.fd === null) this.byFile.delete(f);
+    if (this.overflowTarget !== undefined && !this.byFile.has(this.overflowTarget.file)) this.overflowTarget = undefined;
+  }
+
+  /** Whether records may go to `dir` (a directory already in use, or room for one more). */
+  private admit(dir: string): boolean {
+    if (this.maxDirectories === Infinity || this.dirs.has(dir) || this.uncounted.has(dir)) return true;
+    if (this.dirs.size >= this.maxDirectories) return false;
+    this.dirs.add(dir);
+    return true;
   }
 
   private targetFor(values: (string | undefined)[]): AuditTarget {
     const segments = values.map((v) => (v === undefined ? DEFAULT_SEGMENT : sanitizeSegment(v)));
     // Different raw values can sanitise to the same file; they must share one handle.
-    return this.targetAt(path.join(this.template.render(segments), this.fileName));
+    return this.lookup(path.join(this.template.render(segments), this.fileName), false);
   }
 
   private fdOf(t: AuditTarget): Promise<number> {

@@ -15,6 +15,6 @@ export const msgpackAuditExporterFactory = defineExporter({
   preparedInWorkers: true,
   check: checkMsgpackAudit,
   create(settings, config) {
-    return new MsgpackAuditExporter(config, { logger: settings.logger });
+    return new MsgpackAuditExporter(config, { logger: settings.logger, telemetry: settings.telemetry, id: settings.id });
   },
 });

@@ -19,8 +19,9 @@ import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
+import type { Telemetry } from '../../src/telemetry/metrics.js';
 import { AuditEncoder } from './audit-encoder.js';
-import { AuditFiles, type AuditTarget } from './audit-files.js';
+import { AuditFiles, OVERFLOW_RECORDS, type AuditTarget } from './audit-files.js';
 import { parseMsgpackAuditOptions, type MsgpackAuditConfig, type MsgpackAuditOptions } from './config.js';
 import { SinkState, type FileMark } from './sink-state.js';
 
@@ -84,13 +85,19 @@ export class MsgpackAuditExporter implements PushExporter {
   private shutdownPromise?: Promise<void>;
 
   /** Takes the YAML-shaped options (`directory`, `file_name`, `max_open_files`, `fsync`, `file_mode`, `dir_mode`). */
-  constructor(options: MsgpackAuditOptions, settings: { logger?: InternalLogger } = {}) {
+  constructor(options: MsgpackAuditOptions, settings: { logger?: InternalLogger; telemetry?: Telemetry; id?: string } = {}) {
     this.config = parseMsgpackAuditOptions(options);
     this.logger = settings.logger ?? silentLogger;
     const modes = modesOf(this.config);
     this.files = new AuditFiles(this.config.directory, this.config.file_name, this.config.max_open_files, (file, how) => {
       this.logger.warn('An audit file was moved or deleted while open; writing a new file at its path.', { file, path_now: how });
     }, modes);
+    const labels = { exporter: settings.id ?? 'msgpack_audit' };
+    settings.telemetry?.describe(OVERFLOW_RECORDS, 'Records written to the _overflow directory because max_directories directories were in use.');
+    this.files.limitDirectories(this.config.max_directories, (records) => {
+      settings.telemetry?.add(OVERFLOW_RECORDS, records, labels);
+      this.logger.burst('warn', 'overflow', `More than max_directories (${this.config.max_directories}) directories; records for new ones go to the overflow directory.`, { directory: this.files.overflowDirectory });
+    });
     // Beside a fixed file; in the template's base directory (hidden, so it is never taken for a collection).
     const base = this.files.template.base;
     const stateFile = this.files.fixedTarget ? `${this.files.fixedTarget.file}.state` : path.join(base, `.${this.config.file_name}.state`);

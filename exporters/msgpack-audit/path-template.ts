@@ -2,11 +2,14 @@
 // attribute of that name (else the resource attribute), sanitised to one safe
 // path segment, so a templated path can never leave its base directory.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 /** Segment used when a record lacks the attribute (or it is empty or not a scalar). */
 export const DEFAULT_SEGMENT = '_default';
+/** Segment of the directory records go to once `max_directories` distinct directories are in use. */
+export const OVERFLOW_SEGMENT = '_overflow';
 const MAX_SEGMENT = 100;
 const PLACEHOLDER = /\{([A-Za-z0-9_.\-]+)\}/g;
 
@@ -17,7 +20,15 @@ export interface DirectoryTemplate {
   readonly base: string;
   /** Absolute directory for sanitised segment values (one per name). */
   render(segments: string[]): string;
+  /**
+   * Per directory level below `base`, a pattern a rendered name matches; undefined when the template
+   * has `.` or `..` levels below its base (its directories are then not looked for at start).
+   */
+  readonly levels?: RegExp[];
 }
+
+/** A sanitised segment: never starts with a dot (so state files and hidden entries never match). */
+const SEGMENT_PATTERN = '[A-Za-z0-9_-][A-Za-z0-9._-]*';
 
 export function parseDirectoryTemplate(dir: string, cwd = process.cwd()): DirectoryTemplate {
   const literals: string[] = [];
@@ -40,6 +51,7 @@ export function parseDirectoryTemplate(dir: string, cwd = process.cwd()): Direct
   return {
     names,
     base,
+    levels: levelPatterns(dir.slice(cut + 1)),
     render(segments) {
       let s = literals[0]!;
       for (let i = 0; i < names.length; i++) s += segments[i]! + literals[i + 1]!;
@@ -48,6 +60,45 @@ export function parseDirectoryTemplate(dir: string, cwd = process.cwd()): Direct
       return abs === base || abs.startsWith(base + path.sep) ? abs : path.join(base, DEFAULT_SEGMENT);
     },
   };
+}
+
+function levelPatterns(rest: string): RegExp[] | undefined {
+  const parts = rest.split(path.sep === '\\' ? /[\\/]/ : '/').filter((p) => p !== '');
+  if (parts.some((p) => p === '.' || p === '..')) return undefined;
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return parts.map((p) => {
+    let src = '';
+    let last = 0;
+    for (const m of p.matchAll(PLACEHOLDER)) {
+      src += escape(p.slice(last, m.index)) + SEGMENT_PATTERN;
+      last = m.index! + m[0].length;
+    }
+    return new RegExp(`^${src}${escape(p.slice(last))}$`);
+  });
+}
+
+/**
+ * The directories under the template's base that it could have rendered (walking its levels), at most
+ * `limit`, skipping `skip`. Read at start so the directories written before a restart keep counting.
+ */
+export async function existingDirectories(t: DirectoryTemplate, limit: number, skip: ReadonlySet<string>): Promise<string[]> {
+  const found: string[] = [];
+  const levels = t.levels;
+  if (t.names.length === 0 || levels === undefined || levels.length === 0) return found;
+  const walk = async (dir: string, level: number): Promise<void> => {
+    let d: fs.Dir;
+    try { d = await fs.promises.opendir(dir); } catch { return; }
+    // Iterating closes the directory, also on break.
+    for await (const e of d) {
+      if (found.length >= limit) break;
+      if (!e.isDirectory() || !levels[level]!.test(e.name)) continue;
+      const sub = path.join(dir, e.name);
+      if (level + 1 < levels.length) await walk(sub, level + 1);
+      else if (!skip.has(sub)) found.push(sub);
+    }
+  };
+  await walk(t.base, 0);
+  return found;
 }
 
 /**
