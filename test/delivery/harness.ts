@@ -90,7 +90,6 @@ ${s.refuseRequests ? '  memory_limiter: { check_interval: 2s, limit_mib: 1 }\n' 
   redis:
     endpoint: "redis://127.0.0.1:${s.redisPort}"
     stream: { max_length: 10000000 }
-    connect_timeout: 1s
     timeout: ${t.redis}
     retry_on_failure: ${retry}
 ${s.file ? `  file:
