@@ -1,23 +1,26 @@
 // Configuration of the `query_api` extension.
 import { def, duration, endpoint, int, list, obj, opt, str, type ConfigIssue, type Spec, type SpecOutput } from '../../config/schema.js';
+import { allowedHostsSpec, isLoopbackHost } from '../../net/allowed-hosts.js';
+import { tlsServerSpec } from '../../net/tls.js';
 
-/** A bearer token: non-empty, no whitespace (an unset `${env:…}` expands to empty and is refused). */
+/**
+ * A bearer token: no whitespace. An empty one (`${env:AUDITLINE_TOKEN:-}` with the variable unset)
+ * counts as no token: then the API listens on loopback only, with a token generated at start.
+ */
 const tokenSpec: Spec<string> = {
   shape: 'string',
   parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
     if (typeof v !== 'string') { is.push({ path: p, message: 'must be a string' }); return undefined; }
-    if (v === '') { is.push({ path: p, message: 'must not be empty (is the environment variable it comes from set?)' }); return undefined; }
     if (/\s/.test(v)) { is.push({ path: p, message: 'must not contain whitespace' }); return undefined; }
     return v;
   },
 };
 
 const authSpec = obj({
+  /** Accepted tokens; empty entries are ignored. */
   tokens: def(list(tokenSpec), []),
   /** One token per line; blank lines and lines starting with `#` are skipped. Read at start. */
   tokens_file: opt(str({ nonEmpty: true })),
-}, (v, add) => {
-  if (v.tokens.length === 0 && v.tokens_file === undefined) add(null, 'must set tokens or tokens_file');
 });
 
 const streamSpec = obj({
@@ -33,10 +36,28 @@ const streamSpec = obj({
 
 export const queryApiConfigSpec = obj({
   endpoint: def(endpoint(), { host: 'localhost', port: 8080 }),
-  /** Without an auth block every endpoint is open (a warning is logged at start). */
+  /** Without a token (no auth block, or only empty tokens) a random token is generated at start and logged. */
   auth: opt(authSpec),
+  /** Host names accepted besides localhost, 127.0.0.1, ::1 and the endpoint's host (`*.example.com`, `*`). */
+  allowed_hosts: def(allowedHostsSpec(), []),
+  /** Serve HTTPS (see src/net/tls.ts). */
+  tls: opt(tlsServerSpec),
   stream: def(streamSpec, () => streamSpec.parse({}, [], [])!),
+}, (c, add) => {
+  if (!hasConfiguredToken(c.auth) && !isLoopbackHost(c.endpoint.host)) {
+    add('endpoint', `listens on "${c.endpoint.host}" but no token is configured; set auth.tokens (e.g. "\${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start`);
+  }
 });
+
+/** The inline tokens that count (empty ones do not). */
+export function inlineTokens(auth: { tokens: string[] } | undefined): string[] {
+  return auth ? auth.tokens.filter((t) => t !== '') : [];
+}
+
+/** Whether the config names any token (inline or a tokens_file). */
+export function hasConfiguredToken(auth: { tokens: string[]; tokens_file?: string } | undefined): boolean {
+  return inlineTokens(auth).length > 0 || auth?.tokens_file !== undefined;
+}
 
 export type QueryApiConfig = SpecOutput<typeof queryApiConfigSpec>;
 export type AuthConfig = NonNullable<QueryApiConfig['auth']>;

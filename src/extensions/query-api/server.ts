@@ -3,10 +3,13 @@
 // errors, and serves three routes of its own: `GET /health` (open),
 // `GET /metrics` (Prometheus text) and `GET /api/logs/stream` (SSE).
 // Routes may be added at any time, including after the server listens.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Extension, Host } from '../../component/types.js';
+import { AllowedHosts, isLoopbackHost } from '../../net/allowed-hosts.js';
+import { createServer, serverTlsOptions } from '../../net/tls.js';
+import { authFailed } from '../authenticator.js';
 import { RecordTap } from '../../pipeline/tap.js';
 import { formatIssue, type ConfigIssue } from '../../config/schema.js';
 import { silentLogger } from '../../telemetry/logger.js';
@@ -29,6 +32,7 @@ export class QueryApiServer implements Extension, QueryApi {
   private readonly router = new Router();
   private server?: Server;
   private auth?: BearerAuth;
+  private readonly hosts: AllowedHosts;
   private hub?: StreamHub;
   private telemetry: Telemetry;
   private shutdownPromise?: Promise<void>;
@@ -36,6 +40,7 @@ export class QueryApiServer implements Extension, QueryApi {
 
   constructor(private readonly settings: CreateSettings, private readonly cfg: QueryApiConfig) {
     this.telemetry = settings.telemetry;
+    this.hosts = new AllowedHosts(cfg.endpoint, cfg.allowed_hosts);
     this.router.add('GET', STREAM_ROUTE, (q) => {
       const filter = parseStreamFilter(q.query);
       this.hub!.open(q.req, q.res, filter);
@@ -58,12 +63,20 @@ export class QueryApiServer implements Extension, QueryApi {
     this.router.add(method, pattern, handler);
   }
 
-  /** `http://host:port` once listening (the real port when configured with port 0). */
+  /** `http://host:port` (`https://` with tls) once listening (the real port when configured with port 0). */
   get url(): string {
     const a = this.server?.address() as AddressInfo | null | undefined;
     if (!a) throw new Error('The query API is not listening.');
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}`;
+    return `${this.cfg.tls ? 'https' : 'http'}://${host}:${a.port}`;
+  }
+
+  /**
+   * The token generated for this run when none is configured (also logged once at start), for
+   * in-process use; undefined when tokens are configured or before start.
+   */
+  get generatedToken(): string | undefined {
+    return this.auth?.generated;
   }
 
   /** Loads tokens and listens. `host` is optional for in-process use (then the stream has no records). */
@@ -75,11 +88,16 @@ export class QueryApiServer implements Extension, QueryApi {
   private async doStart(host?: Host): Promise<void> {
     if (this.shutdownPromise) return;
     const logger = this.settings.logger;
-    if (this.cfg.auth) this.auth = await BearerAuth.load(this.cfg.auth);
-    else logger.warn('The query API has no auth block; every endpoint is open to anyone who can reach it.', { endpoint: this.endpointText() });
+    const auth = await BearerAuth.load(this.cfg.auth);
+    // Validation refuses this too; checked again for configs built in code.
+    if (auth.generated !== undefined && !isLoopbackHost(this.cfg.endpoint.host)) {
+      throw new Error(`The query API would listen on ${this.endpointText()} without a token; set auth.tokens or auth.tokens_file, or listen on localhost.`);
+    }
+    this.auth = auth;
+    const tls = this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::tls`) : undefined;
     if (host) this.telemetry = host.telemetry;
     this.hub = new StreamHub(host?.tap ?? new RecordTap(), this.cfg.stream, this.telemetry, logger);
-    const server = createServer((req, res) => { void this.handle(req, res); });
+    const server = createServer(tls, (req, res) => { void this.handle(req, res); });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -92,7 +110,17 @@ export class QueryApiServer implements Extension, QueryApi {
       throw new Error(`The query API cannot listen on ${this.endpointText()}: ${err.code ?? err.message}.`);
     });
     server.on('error', (err) => logger.error('The query API server failed.', { error: errorMessage(err) }));
-    logger.info('The query API is listening.', { url: this.url, auth: this.auth ? 'bearer' : 'none' });
+    if (auth.generated !== undefined) {
+      const bound = (server.address() as AddressInfo).address;
+      if (!isLoopbackHost(bound)) {
+        await new Promise<void>((r) => server.close(() => r()));
+        this.server = undefined;
+        throw new Error(`The query API has no token configured and "${this.cfg.endpoint.host}" is not a loopback address (${bound}); set auth.tokens or listen on localhost.`);
+      }
+      logger.warn('The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; ' +
+        `for "auditline logs": export AUDITLINE_TOKEN=${auth.generated} (set AUDITLINE_TOKEN before starting, or auth.tokens, to choose your own).`, { url: this.url });
+    }
+    logger.info('The query API is listening.', { url: this.url, auth: 'bearer', tls: Boolean(tls) });
   }
 
   shutdown(): Promise<void> {
@@ -126,11 +154,16 @@ export class QueryApiServer implements Extension, QueryApi {
     const method = req.method ?? 'GET';
     if (method !== 'POST') req.resume();
     try {
+      if (!this.hosts.allows(req.headers.host)) {
+        this.settings.logger.burst('warn', 'host-refused', 'Refused a query API request for a host name that is not this server\'s (DNS rebinding?); add it to allowed_hosts if it is.', { host: JSON.stringify(req.headers.host ?? '') });
+        throw new HttpError(421, 'the Host header does not name this server (see allowed_hosts)');
+      }
       if (path === '/health') {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
         return send(res, 200, { status: 'ok' });
       }
-      if (this.auth && !this.auth.check(req.headers.authorization)) {
+      if (!this.auth!.check(req.headers.authorization)) {
+        authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry);
         res.setHeader('www-authenticate', 'Bearer realm="auditline"');
         throw new HttpError(401, 'missing or invalid bearer token');
       }

@@ -1,17 +1,13 @@
 import { bool, bytes, def, endpoint, int, list, obj, opt, str, type Endpoint } from '../../config/schema.js';
+import { tlsServerSpec } from '../../net/tls.js';
 
 const authSpec = obj({
   /** Id of an extension that authenticates requests, e.g. `bearertokenauth`. */
   authenticator: def(str({ nonEmpty: true }), ''),
 });
 
-const tlsSpec = obj({
-  cert_file: def(str({ nonEmpty: true }), ''),
-  key_file: def(str({ nonEmpty: true }), ''),
-}, (c, add) => {
-  if (!c.cert_file) add('cert_file', 'is required when tls is set');
-  if (!c.key_file) add('key_file', 'is required when tls is set');
-});
+/** The shared server TLS block (cert/key, client_ca_file for mTLS, min_version, cipher_suites). */
+const tlsSpec = tlsServerSpec;
 
 const corsSpec = obj({
   allowed_origins: def(list(str()), []),

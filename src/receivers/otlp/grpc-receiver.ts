@@ -7,11 +7,9 @@
 // service definition is hand-made so that grpc-js hands the raw (already
 // gunzipped, size-checked) message bytes to our own decoder (or, with
 // pipeline workers, to a worker thread that decodes them).
-import { readFileSync } from 'node:fs';
 import {
   Metadata,
   Server,
-  ServerCredentials,
   ServerInterceptingCall,
   status,
   type sendUnaryData,
@@ -23,7 +21,9 @@ import {
 } from '@grpc/grpc-js';
 import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
-import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { authFailed, isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { grpcServerCredentials } from '../../net/grpc-tls.js';
+import { serverTlsOptions } from '../../net/tls.js';
 import { encodeLogsResponse, type PartialSuccess } from '../../otlp/encode.js';
 import { asRefused, DecodeFailure, ingest } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
@@ -90,11 +90,9 @@ export class OtlpGrpcReceiver {
     if (this.cfg.auth?.authenticator) {
       const ext = host.getExtension(this.cfg.auth.authenticator);
       if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
-      options.interceptors = [authInterceptor(ext)];
+      options.interceptors = [authInterceptor(ext, (peer) => authFailed(this.settings, 'an OTLP/gRPC', peer))];
     }
-    const creds = this.cfg.tls
-      ? ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.cfg.tls.cert_file), private_key: readFileSync(this.cfg.tls.key_file) }], false)
-      : ServerCredentials.createInsecure();
+    const creds = grpcServerCredentials(this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::grpc::tls`) : undefined);
 
     const server = new Server(options);
     server.addService(logsService, { Export: this.handleExport });
@@ -168,13 +166,14 @@ export class OtlpGrpcReceiver {
 }
 
 /** Rejects a call before its message is read (so before decoding) unless its metadata carries valid credentials. */
-function authInterceptor(auth: Authenticator): ServerInterceptor {
+function authInterceptor(auth: Authenticator, refused: (peer: string) => void): ServerInterceptor {
   return (_method, call) => new ServerInterceptingCall(call, {
     start: (next) => next({
       onReceiveMetadata: (metadata, mdNext) => {
         if (auth.authenticate(metadataHeaders(metadata))) {
           mdNext(metadata);
         } else {
+          refused(call.getPeer());
           call.sendStatus({ code: status.UNAUTHENTICATED, details: 'Missing or invalid credentials.', metadata: null });
         }
       },

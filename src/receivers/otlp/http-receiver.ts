@@ -3,13 +3,12 @@
 // ExportLogsServiceResponse in the request's content type; 4xx/5xx with a
 // google.rpc.Status body; Retry-After on 429/503). A bad request never
 // affects the next one.
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
-import { isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { authFailed, isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
+import { createServer, serverTlsOptions } from '../../net/tls.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
 import { asRefused, DecodeFailure, ingest, type Ingested } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
@@ -46,9 +45,7 @@ export class OtlpHttpReceiver {
       this.auth = ext;
     }
     const handler = (req: IncomingMessage, res: ServerResponse) => { void this.handle(req, res); };
-    this.server = this.cfg.tls
-      ? createHttpsServer({ cert: readFileSync(this.cfg.tls.cert_file), key: readFileSync(this.cfg.tls.key_file) }, handler)
-      : createHttpServer(handler);
+    this.server = createServer(this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::http::tls`) : undefined, handler);
     this.server.keepAliveTimeout = 30_000;
     const server = this.server;
     await new Promise<void>((resolve, reject) => {
@@ -88,6 +85,7 @@ export class OtlpHttpReceiver {
     }
     const format = formatOf(req.headers['content-type']);
     if (this.auth && !this.auth.authenticate(req.headers)) {
+      authFailed(this.settings, 'an OTLP/HTTP', req.socket.remoteAddress);
       res.setHeader('WWW-Authenticate', 'Bearer');
       return this.fail(res, format ?? 'json', 401, 'Missing or invalid credentials.');
     }

@@ -79,11 +79,21 @@ describe('query API – auth, routing and errors', () => {
     expect(await metrics.text()).toContain(`${M.exporterSent}{exporter="sqlite"} 42`);
   });
 
-  it('is open without an auth block, and warns about it at start', async () => {
+  it('without a configured token accepts only a token generated for the run, logged once at start', async () => {
     run = await startApi();
-    run.api.route('GET', '/api/open', () => ({ open: true }));
-    expect((await fetch(run.url + '/api/open')).status).toBe(200);
-    expect(run.lines.some((l) => l.includes('[WARNING]') && l.includes('no auth block'))).toBe(true);
+    run.api.route('GET', '/api/closed', () => ({ open: false }));
+    const token = run.api.generatedToken!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await fetch(run.url + '/api/closed')).status).toBe(401);
+    expect((await run.get('/api/closed', 'dev-token')).status).toBe(401);
+    expect((await run.get('/api/closed', token)).status).toBe(200);
+    const announced = run.lines.filter((l) => l.includes(token));
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatch(/\[WARNING\] [a-z_]+: The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; /);
+    expect(announced[0]).toContain(`export AUDITLINE_TOKEN=${token} `);
+    const second = await startApi({ auth: { tokens: [''] } });
+    expect(second.api.generatedToken).not.toBe(token);
+    await second.api.shutdown();
   });
 
   it('routes registered after listen work, with decoded path parameters', async () => {
@@ -146,18 +156,23 @@ describe('query API – config', () => {
     return { cfg, errors: issues.map(formatIssue) };
   };
 
-  it('defaults to localhost:8080 with no auth and a 1000-event stream buffer', () => {
+  it('defaults to localhost:8080 with no auth, no TLS, no extra allowed hosts and a 1000-event stream buffer', () => {
     expect(parse(undefined).cfg).toEqual({
-      endpoint: { host: 'localhost', port: 8080 }, auth: undefined,
+      endpoint: { host: 'localhost', port: 8080 }, auth: undefined, allowed_hosts: [], tls: undefined,
       stream: { buffer_size: 1000, heartbeat_interval: 15_000, drop_grace: 10_000, max_subscribers: 64 },
     });
   });
 
-  it('refuses an empty token (an unset environment variable) and an auth block without tokens', () => {
-    expect(parse({ auth: { tokens: [''] } }).errors).toEqual([
-      'extensions::query_api::auth::tokens::0: must not be empty (is the environment variable it comes from set?)',
-    ]);
-    expect(parse({ auth: {} }).errors).toEqual(['extensions::query_api::auth: must set tokens or tokens_file']);
+  it('takes an empty token (an unset ${env:…:-}) or an empty auth block as no token, refused off loopback', () => {
+    expect(parse({ auth: { tokens: [''] } }).errors).toEqual([]);
+    expect(parse({ auth: {} }).errors).toEqual([]);
+    const refusal = 'but no token is configured; set auth.tokens (e.g. "${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start';
+    expect(parse({ endpoint: ':8080', auth: { tokens: [''] } }).errors).toEqual([`extensions::query_api::endpoint: listens on "0.0.0.0" ${refusal}`]);
+    expect(parse({ endpoint: '192.168.1.20:8080' }).errors).toEqual([`extensions::query_api::endpoint: listens on "192.168.1.20" ${refusal}`]);
+    expect(parse({ endpoint: '0.0.0.0:8080', auth: { tokens: ['s3cret'] } }).errors).toEqual([]);
+    expect(parse({ endpoint: '[::]:8080', auth: { tokens_file: '/etc/auditline/tokens' } }).errors).toEqual([]);
+    for (const loopback of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080']) expect(parse({ endpoint: loopback }).errors).toEqual([]);
+    expect(parse({ auth: { tokens: ['two words'] } }).errors).toEqual(['extensions::query_api::auth::tokens::0: must not contain whitespace']);
     expect(parse({ cors: true }).errors[0]).toMatch(/^extensions::query_api::cors: unknown key/);
   });
 });
