@@ -32,13 +32,13 @@ async function startWithoutToken(yaml: string): Promise<RunningCollector> {
 describe('query API – no well-known token', () => {
   it('the shipped collector.yaml without AUDITLINE_TOKEN refuses dev-token and prints a generated token once, which auditline logs can use', async () => {
     const { yaml, api } = await shippedConfig();
-    expect(yaml).toContain('${env:AUDITLINE_TOKEN:-}');
     const c = await startWithoutToken(yaml);
     const url = `http://localhost:${api}`;
     for (const bad of ['dev-token', '', 'changeme']) {
       const res = await fetch(`${url}/api/logs/audit`, { headers: bad ? { authorization: `Bearer ${bad}` } : {} });
       expect(res.status, bad).toBe(401);
     }
+    expect(yaml).toContain('auth: { tokens: ["${env:AUDITLINE_TOKEN:-}"] }');
     const m = /generated for this run; for "auditline logs": export AUDITLINE_TOKEN=([A-Za-z0-9_-]{43}) /.exec(c.output());
     expect(m, c.output()).not.toBeNull();
     const token = m![1]!;
@@ -65,8 +65,8 @@ describe('query API – no well-known token', () => {
 
   it('refuses to start (and validate) a query API on a non-loopback address without a token', async () => {
     const dir = tempDir('auditline-token-');
-    const { yaml } = await shippedConfig();
-    const open = yaml.replace(/endpoint: localhost:(\d+)\n(\s+# The token)/, 'endpoint: "0.0.0.0:$1"\n$2');
+    const { yaml, api } = await shippedConfig();
+    const open = yaml.replace(`endpoint: localhost:${api}`, `endpoint: "0.0.0.0:${api}"`);
     expect(open).toContain('endpoint: "0.0.0.0:');
     const file = join(dir, 'open.yaml');
     writeFileSync(file, open);

@@ -12,7 +12,6 @@ import { msgpackAuditExporterFactory } from '../../exporters/msgpack-audit/facto
 import { MsgpackAuditExporter } from '../../exporters/msgpack-audit/msgpack-audit-exporter.js';
 import { SqliteExporter } from '../../exporters/sqlite/exporter.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
-import { SegmentStore } from '../../src/delivery/segment-store.js';
 import { fileStorageExtensionFactory } from '../../src/extensions/file-storage/factory.js';
 import type { FileStorage } from '../../src/extensions/file-storage/factory.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -57,8 +56,8 @@ describe('file modes – owner only by default', () => {
     expect((await exportRecords(e, [record({ attributes: { collection: 'a' } }), record({})])).code).toBe(0);
     await e.shutdown();
     const modes = modesUnder(dir);
-    expect(Object.keys(modes).sort()).toEqual(['logs/', 'logs/.audit.log.state', 'logs/_default/', 'logs/_default/audit.log', 'logs/a/', 'logs/a/audit.log']);
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
+    expect(Object.keys(modes).sort()).toEqual(['logs/', 'logs/.audit.log.state', 'logs/_default/', 'logs/_default/audit.log', 'logs/a/', 'logs/a/audit.log']);
   });
 
   it('sqlite – the database, its -wal and -shm files are 0600 and its directory 0700', async () => {
@@ -80,8 +79,8 @@ describe('file modes – owner only by default', () => {
     await new Promise<void>((r) => e.export([record({ body: 'x' })], () => r()));
     await e.shutdown();
     const modes = modesUnder(dir);
-    expect(Object.keys(modes).sort()).toEqual(['out/', 'out/logs.jsonl', 'out/logs.jsonl.state']);
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
+    expect(Object.keys(modes).sort()).toEqual(['out/', 'out/logs.jsonl', 'out/logs.jsonl.state']);
   });
 
   it('file_storage – queue files are 0600 and queue directories 0700', () => {
@@ -93,16 +92,6 @@ describe('file modes – owner only by default', () => {
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
   });
 
-  it('delivery log – segment and cursor files are 0600, the directory 0700', () => {
-    const store = new SegmentStore(join(dir, 'delivery', 'logs'), false);
-    store.recover(0);
-    store.append(0, [record({ body: 'durable' })]);
-    store.saveCursors({ sqlite: 1 });
-    store.close();
-    const modes = modesUnder(dir);
-    expect(Object.keys(modes).sort()).toEqual(['delivery/', 'delivery/logs/', 'delivery/logs/0000000000000000.seg', 'delivery/logs/cursors.json']);
-    for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
-  });
 });
 
 describe('file modes – file_mode and dir_mode', () => {
