@@ -16,7 +16,6 @@ import { AuditlineBatchProcessor, QueryApiServer, SqliteExporter, createRedactio
 
 const DB = process.env.AUDIT_DB ?? './data/inference.db';
 const PORT = Number(process.env.PORT ?? 3000);
-const TOKEN = process.env.AUDITLINE_TOKEN || 'dev-token';
 const demo = process.argv.includes('--demo');
 const MODELS = new Set(['llama-3-8b', 'mistral-7b']);
 
@@ -80,14 +79,16 @@ const server = createServer(async (req, res) => {
   }
 });
 
-const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [TOKEN] } });
+// No AUDITLINE_TOKEN: the API generates a token for this run (and stays on loopback).
+const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
 await api.start();
+const TOKEN = process.env.AUDITLINE_TOKEN || api.generatedToken;
 exporter.serveQueries(api);
 await new Promise((r) => server.listen(demo ? 0 : PORT, 'localhost', r));
 const base = `http://localhost:${server.address().port}`;
 
 if (!demo) {
-  console.log(`Inference on ${base}/v1/chat/completions; audit rows via ${api.url} (token ${TOKEN}). Ctrl-C to stop.`);
+  console.log(`Inference on ${base}/v1/chat/completions; audit rows via ${api.url} (export AUDITLINE_TOKEN=${TOKEN}). Ctrl-C to stop.`);
   process.once('SIGINT', async () => {
     server.close();
     await api.shutdown();

@@ -59,9 +59,10 @@ if (!serve) {
   await provider.shutdown();
   console.log(`Read them back: serve the database (node app.mjs --serve, or a collector with this sqlite path) and run\n  auditline logs job ${jobId}`);
 } else {
-  const token = process.env.AUDITLINE_TOKEN || 'dev-token';
-  const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [token] } });
+  // No AUDITLINE_TOKEN: the API generates a token for this run (and stays on loopback).
+  const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
   await api.start();
+  const token = process.env.AUDITLINE_TOKEN || api.generatedToken;
   exporter.serveQueries(api);
   console.log(`Query API on ${api.url}. In another terminal:\n  AUDITLINE_URL=${api.url} AUDITLINE_TOKEN=${token} auditline logs job ${jobId}\nCtrl-C to stop.`);
   process.once('SIGINT', async () => {
