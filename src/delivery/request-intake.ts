@@ -16,6 +16,8 @@ import { Staging, withStaging } from './pipeline-tail.js';
 /** One pipeline a receiver feeds; `index` is its place among all pipelines (its tail's staging slot). */
 export interface IntakePipeline { name: string; head: LogsConsumer; log: DeliveryLog; index: number }
 
+/** Records run through the processors between two turns of the event loop. */
+const SLICE = 2048;
 /** Seconds a sender is asked to wait when the logs are full. */
 const FULL_RETRY_AFTER_S = 1;
 
@@ -29,14 +31,20 @@ export class RequestIntake implements LogsConsumer {
       if (ps[i]!.log.isClosed) throw new BackpressureError('The collector is shutting down; retry against another instance or later.', FULL_RETRY_AFTER_S, 503);
     }
     const staging = new Staging(this.totalPipelines);
-    const outcomes = withStaging(staging, () => {
-      const out: Promise<void>[] = [];
-      // Processors may rewrite records, so every pipeline but the last gets its own copy.
-      for (let i = 0; i < n; i++) out.push(ps[i]!.head.consume(i === n - 1 ? records : records.map(cloneRecord)));
-      return out;
-    });
-    // A processor's refusal (memory_limiter) refuses the whole request before anything is appended.
-    await (n === 1 ? outcomes[0] : Promise.all(outcomes));
+    // A large request goes through the processors in slices, giving other requests (and signals)
+    // a turn in between, so one big body cannot stall the event loop for its whole length.
+    for (let at = 0; at < records.length; at += SLICE) {
+      if (at > 0) await new Promise((r) => setImmediate(r));
+      const slice = records.length <= SLICE ? records : records.slice(at, at + SLICE);
+      const outcomes = withStaging(staging, () => {
+        const out: Promise<void>[] = [];
+        // Processors may rewrite records, so every pipeline but the last gets its own copy.
+        for (let i = 0; i < n; i++) out.push(ps[i]!.head.consume(i === n - 1 ? slice : slice.map(cloneRecord)));
+        return out;
+      });
+      // A processor's refusal (memory_limiter) refuses the whole request before anything is appended.
+      await (n === 1 ? outcomes[0] : Promise.all(outcomes));
+    }
     const share = wireBytes / Math.max(1, records.length);
     for (let i = 0; i < n; i++) {
       const got = staging.staged[ps[i]!.index];

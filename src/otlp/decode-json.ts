@@ -8,7 +8,7 @@ import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { LogRecordData } from '../model/log-record.js';
 import { jsonInt64ToValue, jsonNanosToHrTime } from './int64.js';
-import { DecodeError, MAX_NESTING, setAttribute, type DecodedLogs, type LogScope } from './types.js';
+import { DecodeError, MAX_NESTING, MAX_RECORD_ATTRIBUTES, setAttribute, type DecodedLogs, type LogScope } from './types.js';
 
 export { DecodeError } from './types.js';
 export type { DecodedLogs, LogScope } from './types.js';
@@ -120,8 +120,14 @@ function decodeLogRecord(o: Json, resource: Resource, scope: LogScope, out: Deco
   }
   const attrs = o.attributes;
   if (attrs != null) {
+    const kvs = list(attrs, 'attributes');
+    if (kvs.length > MAX_RECORD_ATTRIBUTES) {
+      out.rejected++;
+      out.rejectReason ??= `Rejected log records with more than ${MAX_RECORD_ATTRIBUTES} attributes.`;
+      return undefined;
+    }
     const target: Record<string, unknown> = {};
-    for (const kv of list(attrs, 'attributes')) keyValueInto(kv, target, 0, false, 'attributes');
+    for (const kv of kvs) keyValueInto(kv, target, 0, false, 'attributes');
     rec.attributes = target as LogAttributes;
   }
   rec.droppedAttributesCount = uint32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount');

@@ -6,7 +6,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { LogRecordData } from '../model/log-record.js';
 import { allZero, spanIdHex, traceIdHex } from './hex.js';
 import { int64ToValue, nanosToHrTime } from './int64.js';
-import { DecodeError, MAX_NESTING, setAttribute, type DecodedLogs, type LogScope } from './types.js';
+import { DecodeError, MAX_NESTING, MAX_RECORD_ATTRIBUTES, setAttribute, type DecodedLogs, type LogScope } from './types.js';
 import { type Shape, shapeFor } from './shapes.js';
 import { type NodeBuffer, sameAscii, utf8, WireReader } from './wire-reader.js';
 
@@ -209,6 +209,7 @@ function decodeLogRecord(
   let spanAt = -1;
   let spanLen = 0;
   let flags = 0;
+  let excess = 0;
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
@@ -238,6 +239,7 @@ function decodeLogRecord(
       }
       case T_ATTRIBUTES: {
         const e = r.lengthEnd(end);
+        if (nAttrs === MAX_RECORD_ATTRIBUTES) { r.pos = e; excess++; break; }
         const i = nAttrs++;
         if (i < SLOT_ATTRS) {
           const s = r.pos;
@@ -283,6 +285,11 @@ function decodeLogRecord(
     }
   }
   r.finish(end, 'LogRecord');
+  if (excess !== 0) {
+    out.rejected++;
+    out.rejectReason ??= `Rejected log records with more than ${MAX_RECORD_ATTRIBUTES} attributes.`;
+    return undefined;
+  }
   if (nAttrs !== 0) rec.attributes = buildAttributes(nAttrs);
   if (traceLen !== 0 || spanLen !== 0) {
     if ((traceLen !== 0 && traceLen !== 16) || (spanLen !== 0 && spanLen !== 8)) {

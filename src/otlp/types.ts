@@ -32,6 +32,12 @@ export class DecodeError extends Error {
   }
 }
 
+/**
+ * Attributes one log record may carry. A record with more is rejected (partial_success), so one
+ * record cannot cost unbounded time in the decoder, the processors and every sink.
+ */
+export const MAX_RECORD_ATTRIBUTES = 4096;
+
 /** Deepest AnyValue array/kvlist nesting (and protobuf group nesting) accepted. */
 export const MAX_NESTING = 64;
 
