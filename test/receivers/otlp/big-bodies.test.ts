@@ -94,3 +94,26 @@ service:
     expect(answeredWhileProcessing).toBeGreaterThan(3);
   }, 120_000);
 });
+
+describe('OTLP receiver memory under several huge requests', () => {
+  it('processes at most 64 MiB of request bodies at once; one more huge body gets 503 + Retry-After and the collector keeps serving', async () => {
+    const port = await freePort();
+    const c = await startCollector(`
+receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:${port}", max_request_body_size: 64MiB } } }
+exporters:
+  msgpack_audit: { directory: "{{dir}}/logs" }
+service:
+  pipelines:
+    logs: { receivers: [otlp], exporters: [msgpack_audit] }
+`);
+    running.push(c);
+    const big = body(120_000, 10); // ~18 MiB each
+    const answers = await Promise.all([0, 1, 2, 3, 4].map(() => post(port, big)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    expect(answers.some((a) => a.status === 503 && a.body.toString('latin1').includes('Too many large requests'))).toBe(true);
+    expect((await post(port, body(3, 3))).status).toBe(200);
+  }, 120_000);
+});
