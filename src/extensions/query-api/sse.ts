@@ -101,7 +101,9 @@ export class StreamHub {
     private readonly cfg: StreamConfig,
     private readonly telemetry: Telemetry,
     private readonly logger: InternalLogger,
-  ) {}
+  ) {
+    telemetry.describe(STREAM_REFUSED_METRIC, 'Live stream subscribers refused because stream.max_subscribers streams were open.');
+  }
 
   get bufferSize(): number { return this.cfg.buffer_size; }
   get subscribers(): number { return this.subs.size; }
