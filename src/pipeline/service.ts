@@ -219,10 +219,16 @@ export class Service {
       // New positions also start above the clock in µs: a sink that could not be asked (down at
       // start) still never holds a position above them, since no run writes a record per µs.
       const saved = p.log.open(Math.max(Date.now() * 1000, ...applied.values()));
+      const from = new Map(p.exporters.map((id) => [id, Math.max(saved[id] ?? 0, applied.get(id) ?? 0)]));
+      // Every cursor is registered before any starts: starting one commits its position, which releases
+      // (and trims from disk) what every registered cursor has passed. Registered one by one, an exporter
+      // further ahead would release recovered records a later-listed one still needs, and that one's
+      // cursor would be clamped past them: records acknowledged before a restart, silently skipped.
+      for (const [id, pos] of from) p.log.addCursor(id, pos);
       for (const id of p.exporters) {
         const e = this.exporters.get(id)!;
         const cursor = new LogCursor(p.log, e.push, this.settings(id), e.helper, p.batch);
-        cursor.start(Math.max(saved[id] ?? 0, applied.get(id) ?? 0));
+        cursor.start(from.get(id)!);
         p.cursors.push(cursor);
       }
       if (p.log.durable && p.log.end > p.log.start) {
