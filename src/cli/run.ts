@@ -3,8 +3,10 @@
 // exits at once; in durable mode nothing is lost either way). SIGHUP reopens
 // output files for logrotate and reloads nothing else.
 import { defaultRegistry } from '../components.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, loadConfigFile, type ServiceConfig } from '../config/load.js';
+import { escapeControl } from '../config/safe-text.js';
 import { Service } from '../pipeline/service.js';
+import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 
 export async function runCollector(configFile: string): Promise<number> {
   let cfg;
@@ -14,7 +16,7 @@ export async function runCollector(configFile: string): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
     throw err;
   }
-  const service = new Service(cfg);
+  const service = new Service(cfg, { logger: stderrLogger(cfg) });
   try {
     await service.start();
   } catch (err) {
@@ -44,10 +46,23 @@ export async function runCollector(configFile: string): Promise<number> {
   });
 }
 
+/**
+ * The collector's log on stderr, one line per entry: an environment value from the config shows as
+ * its reference (a token given by mistake as a file path would otherwise be echoed by the error
+ * that the file cannot be opened), and control characters are escaped.
+ */
+function stderrLogger(cfg: ServiceConfig): InternalLogger {
+  const secrets = cfg.secrets;
+  return createLogger('auditline', {
+    level: cfg.logLevel,
+    write: (line) => process.stderr.write(`${escapeControl(secrets ? secrets.redact(line) : line)}\n`),
+  });
+}
+
 export function validateConfig(configFile: string): number {
   try {
     const cfg = loadConfigFile(configFile, defaultRegistry());
-    process.stdout.write(`${configFile}: valid (${cfg.pipelines.length} pipeline${cfg.pipelines.length === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
+    process.stdout.write(`${escapeControl(configFile)}: valid (${cfg.pipelines.length} pipeline${cfg.pipelines.length === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }

@@ -1,12 +1,21 @@
 // Reads a collector YAML file in the OpenTelemetry Collector's schema and
 // turns it into a validated, typed service description. Every problem is
 // collected (never just the first), each with its YAML path and line.
-import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+//
+// Hostile or mistaken input is refused with one line, in time linear in its
+// size: non-files, huge or binary files (read-file.ts), alias bombs, deep
+// nesting and too many aliases (yaml-index.ts, expand.ts). Messages never show
+// what a `${env:…}` reference expanded to (secrets.ts), and control characters
+// from the file are escaped (safe-text.ts).
+import { LineCounter, parseDocument } from 'yaml';
 import type { Factory, Kind } from '../component/types.js';
 import type { Registry } from '../component/registry.js';
-import { expandEnv } from './expand.js';
+import { ExpandLimitError, expandEnv, type Expansion } from './expand.js';
+import { ConfigFileError, readConfigFile } from './read-file.js';
+import { escapeControl } from './safe-text.js';
 import { formatIssue, type ConfigIssue } from './schema.js';
+import { ConfigSecrets } from './secrets.js';
+import { indexDocument, YamlLimitError } from './yaml-index.js';
 import { defaultDeliveryConfig, deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
 
 export interface ComponentConfig {
@@ -38,13 +47,27 @@ export interface ServiceConfig {
   delivery: DeliveryConfig;
   /** The YAML this was loaded from, so pipeline workers can build the same graph. */
   source?: { text: string; file?: string };
+  /** The environment values put into it, to keep out of messages (`secrets.redact(line)`). */
+  secrets?: ConfigSecrets;
 }
+
+/** Problems listed in a ConfigError's message; `issues` holds them all. */
+const MAX_LISTED = 200;
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[], readonly file?: string) {
-    super(`Invalid configuration${file ? ` in ${file}` : ''}:\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    super(configErrorMessage(issues, file));
     this.name = 'ConfigError';
   }
+}
+
+/** One line for a single problem with the whole file; else a header and one line per problem (at most MAX_LISTED). */
+function configErrorMessage(issues: ConfigIssue[], file: string | undefined): string {
+  const head = `Invalid configuration${file ? ` in ${escapeControl(file)}` : ''}`;
+  if (issues.length === 1 && issues[0]!.path.length === 0) return `${head}: ${formatIssue(issues[0]!)}`;
+  const lines = issues.slice(0, MAX_LISTED).map((i) => `  ${formatIssue(i)}`);
+  if (issues.length > MAX_LISTED) lines.push(`  … and ${(issues.length - MAX_LISTED).toLocaleString('en')} more problems`);
+  return `${head}:\n${lines.join('\n')}`;
 }
 
 const SECTIONS: { key: string; kind: Kind }[] = [
@@ -56,32 +79,72 @@ const SECTIONS: { key: string; kind: Kind }[] = [
 const TOP_KEYS = [...SECTIONS.map((s) => s.key), 'service'];
 const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/([^/\s]+))?$/;
 
+/** Reads and validates a config file; a file that cannot be a config is refused with one line. */
 export function loadConfigFile(file: string, registry: Registry, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readConfigFile(file);
   } catch (err) {
-    throw new ConfigError([{ path: [], message: `cannot read config file: ${(err as Error).message}` }], file);
+    if (err instanceof ConfigFileError) throw new ConfigError([{ path: [], message: err.message }], file);
+    throw err;
   }
   return loadConfigText(text, registry, env, file);
 }
 
+/** The most uses of one anchor, counting nested ones, that YAML alias resolution allows (the yaml package's default). */
+const MAX_ALIAS_USES = 100;
+
 export function loadConfigText(text: string, registry: Registry, env: NodeJS.ProcessEnv = process.env, file?: string): ServiceConfig {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys: false: the yaml package's check is quadratic in a map's keys; indexDocument() checks instead.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({
-      path: [], message: `YAML syntax error: ${e.message.split('\n')[0]}`, line: lines.linePos(e.pos[0]).line,
+      path: [],
+      // The yaml package reports its own stack overflow on very deep nesting as a parse error.
+      message: /Maximum call stack/.test(e.message) ? 'the configuration is nested too deeply' : `YAML syntax error: ${e.message.split('\n')[0]}`,
+      line: lines.linePos(e.pos[0]).line,
     })), file);
   }
+  const refuse = (message: string) => new ConfigError([{ path: [], message }], file);
   const issues: ConfigIssue[] = [];
-  const raw = expandEnv(doc.toJS() ?? {}, env, [], issues);
+  let index;
+  try {
+    index = indexDocument(doc, lines, issues);
+  } catch (err) {
+    if (err instanceof YamlLimitError) throw refuse(err.message);
+    throw err;
+  }
+  if (issues.length > 0) throw new ConfigError(issues, file);
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIAS_USES });
+  } catch (err) {
+    // The yaml package throws a ReferenceError for an alias bomb and for an alias to a missing anchor.
+    if (!(err instanceof ReferenceError)) throw err;
+    throw refuse(/Excessive alias count/.test(err.message)
+      ? `YAML aliases expand too far (one anchor used more than ${MAX_ALIAS_USES} times, counting nested uses); refused as a possible alias bomb`
+      : `YAML syntax error: ${err.message.split('\n')[0]}`);
+  }
+  const expansions: Expansion[] = [];
+  let raw: unknown;
+  try {
+    raw = expandEnv(js ?? {}, env, [], issues, expansions);
+  } catch (err) {
+    if (err instanceof ExpandLimitError) throw refuse(err.message);
+    throw err;
+  }
+  const secrets = new ConfigSecrets(expansions);
   const result = validateServiceConfig(raw, registry, issues);
   if (issues.length > 0) {
-    for (const i of issues) i.line ??= lineOf(doc, lines, i.path);
+    for (const i of issues) {
+      i.line ??= index.lineOf(i.path);
+      secrets.redactIssue(i);
+    }
     throw new ConfigError(issues, file);
   }
   result.source = { text, file };
+  result.secrets = secrets;
   return result;
 }
 
@@ -243,24 +306,4 @@ function validateTelemetry(t: unknown, out: ServiceConfig, issues: ConfigIssue[]
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The 1-based line of the deepest node that exists on the path. */
-function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const prefix = path.slice(0, n);
-    const node = prefix.length === 0 ? doc.contents : doc.getIn(prefix, true);
-    if (node && typeof node === 'object' && 'range' in node && Array.isArray((node as { range?: unknown }).range)) {
-      // For a map entry, point at the key rather than the value's first line.
-      if (n < path.length || !(isMap(node) || isScalar(node))) return lines.linePos((node as { range: number[] }).range[0]!).line;
-      const parent = n > 0 ? doc.getIn(path.slice(0, n - 1), true) : undefined;
-      if (isMap(parent)) {
-        const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(path[n - 1]));
-        const key = pair?.key as { range?: number[] } | undefined;
-        if (key?.range) return lines.linePos(key.range[0]!).line;
-      }
-      return lines.linePos((node as { range: number[] }).range[0]!).line;
-    }
-  }
-  return undefined;
 }

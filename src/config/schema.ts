@@ -1,6 +1,7 @@
 // A small declarative schema for component configs. Each spec parses a raw
 // YAML value into a typed value, applying defaults and collecting *every*
 // problem with its path rather than stopping at the first. Validation does no I/O.
+import { escapeControl, truncate } from './safe-text.js';
 
 export interface ConfigIssue {
   path: (string | number)[];
@@ -237,12 +238,20 @@ export function endpoint(): Spec<Endpoint> {
   };
 }
 
+/** A key longer than this is cut in messages (keys come from the file). */
+const MAX_SHOWN_KEY = 100;
+/** A message longer than this is cut (a message may echo a value from the file). */
+const MAX_SHOWN_MESSAGE = 500;
+
+/** `a::b::0`; keys cut to a readable length and control characters escaped. */
 export function formatPath(path: (string | number)[]): string {
-  return path.join('::');
+  return path.map((p) => escapeControl(truncate(String(p), MAX_SHOWN_KEY))).join('::');
 }
 
+/** `path: message (line N)`, or the message alone for the whole file; safe to print to a terminal. */
 export function formatIssue(i: ConfigIssue): string {
-  return `${formatPath(i.path)}: ${i.message}${i.line ? ` (line ${i.line})` : ''}`;
+  const msg = escapeControl(truncate(i.message, MAX_SHOWN_MESSAGE));
+  return `${i.path.length > 0 ? `${formatPath(i.path)}: ` : ''}${msg}${i.line ? ` (line ${i.line})` : ''}`;
 }
 
 export type { Out as SpecOutput };
