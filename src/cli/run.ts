@@ -3,10 +3,10 @@
 // exits at once; in durable mode nothing is lost either way). SIGHUP reopens
 // output files for logrotate and reloads nothing else.
 import { defaultRegistry } from '../components.js';
-import { ConfigError, loadConfigFile, type ServiceConfig } from '../config/load.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import { escapeControl } from '../config/safe-text.js';
 import { Service } from '../pipeline/service.js';
-import { createLogger, type InternalLogger } from '../telemetry/logger.js';
+import { collectorLogger } from '../telemetry/collector-logger.js';
 
 export async function runCollector(configFile: string): Promise<number> {
   let cfg;
@@ -16,7 +16,7 @@ export async function runCollector(configFile: string): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
     throw err;
   }
-  const service = new Service(cfg, { logger: stderrLogger(cfg) });
+  const service = new Service(cfg, { logger: collectorLogger(cfg) });
   try {
     await service.start();
   } catch (err) {
@@ -43,19 +43,6 @@ export async function runCollector(configFile: string): Promise<number> {
       service.logger.info('SIGHUP received; reopening output files.');
       void service.reopen();
     });
-  });
-}
-
-/**
- * The collector's log on stderr, one line per entry: an environment value from the config shows as
- * its reference (a token given by mistake as a file path would otherwise be echoed by the error
- * that the file cannot be opened), and control characters are escaped.
- */
-function stderrLogger(cfg: ServiceConfig): InternalLogger {
-  const secrets = cfg.secrets;
-  return createLogger('auditline', {
-    level: cfg.logLevel,
-    write: (line) => process.stderr.write(`${escapeControl(secrets ? secrets.redact(line) : line)}\n`),
   });
 }
 

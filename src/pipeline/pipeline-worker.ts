@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../component/errors.js';
 import { defaultRegistry } from '../components.js';
 import { loadConfigText } from '../config/load.js';
-import { createLogger } from '../telemetry/logger.js';
+import { collectorLogger } from '../telemetry/collector-logger.js';
 import { asRefused, decodeAndConsume, DecodeFailure } from './ingest.js';
 import { Service } from './service.js';
 import type { Forward } from './forwarding-exporter.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     else f?.resolve(m.type === 'applied' ? m.position : undefined);
   };
   port.on('message', onAnswer);
-  const service = new Service(cfg, { pipelinesOnly: true, forward, workerIndex: init.index, logger: createLogger(`auditline[worker ${init.index}]`, { level: cfg.logLevel }) });
+  const service = new Service(cfg, { pipelinesOnly: true, forward, workerIndex: init.index, logger: collectorLogger(cfg, `auditline[worker ${init.index}]`) });
   try {
     await service.start();
   } catch (err) {
