@@ -10,8 +10,8 @@ import { runCollectorLoad } from './collector-load.js';
 
 const MODES: { name: string; durable?: { fsync: boolean } }[] = [
   { name: 'memory delivery log' },
-  { name: 'durable delivery log' },
-  { name: 'durable delivery log, fsync' },
+  { name: 'durable delivery log', durable: { fsync: false } },
+  { name: 'durable delivery log, fsync', durable: { fsync: true } },
 ];
 
 /**
