@@ -1,4 +1,4 @@
-// `npm run bench [-- core|sqlite|redis|micro ...]`: runs the benchmark groups
+// `npm run bench [-- core|sqlite|redis|micro|quality ...]`: runs the benchmark groups
 // and prints their figures. Nothing here asserts; the figures are the output.
 import { run as coreCollector } from './core-collector.js';
 import { run as inProcess } from './in-process.js';
@@ -6,6 +6,7 @@ import { run as msgpackEncode } from './msgpack-encode.js';
 import { run as otlpDecode } from './otlp-decode.js';
 import { run as pipelineOnly } from './pipeline-only.js';
 import { run as redaction } from './redaction.js';
+import { run as redactionQuality } from './redaction-quality.js';
 import { run as redisIndex } from './redis-index.js';
 import { run as redisCollector } from './redis-collector.js';
 import { run as redisCpu } from './redis-cpu.js';
@@ -18,6 +19,7 @@ const groups: Record<string, () => Promise<unknown>> = {
   sqlite: async () => { await sqliteCollector(); await sqliteCpu(); await sqliteQuery(); },
   redis: async () => { await redisCollector(); await redisCpu(); await redisIndex(); },
   micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
+  quality: async () => { await redactionQuality(); }, // issue #12: recall/precision on the labelled corpus
 };
 
 const wanted = process.argv.slice(2);
