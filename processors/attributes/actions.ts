@@ -3,6 +3,7 @@
 // LogRecordData (one per pipeline: the fan-out copies records for every
 // pipeline but the last), so editing in place is safe and allocates nothing.
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
+import type { GoRegExp } from '../../src/matching/go-regexp.js';
 import type { AttributeAction } from './config.js';
 import { toDouble, toInt, toStr } from './convert.js';
 import { hashValue } from './hash.js';
@@ -44,14 +45,14 @@ function setter(mode: 'insert' | 'update' | 'upsert', key: string, a: AttributeA
   return (attrs) => { const v = valueOf(attrs); if (v !== undefined) attrs[key] = v; };
 }
 
-function deleteMatching(key: string | undefined, re: RegExp): CompiledAction {
+function deleteMatching(key: string | undefined, re: GoRegExp): CompiledAction {
   return (attrs) => {
     if (key !== undefined && key in attrs) delete attrs[key];
     for (const k in attrs) if (re.test(k)) delete attrs[k];
   };
 }
 
-function hashMatching(key: string | undefined, re: RegExp): CompiledAction {
+function hashMatching(key: string | undefined, re: GoRegExp): CompiledAction {
   return (attrs) => {
     for (const k in attrs) {
       if (k !== key && !re.test(k)) continue;
@@ -61,13 +62,13 @@ function hashMatching(key: string | undefined, re: RegExp): CompiledAction {
   };
 }
 
-function extract(key: string, re: RegExp): CompiledAction {
+function extract(key: string, re: GoRegExp): CompiledAction {
   return (attrs) => {
     const v = attrs[key];
     if (typeof v !== 'string') return;
-    const m = re.exec(v);
-    if (!m?.groups) return;
     // A group that did not take part in the match sets "", as Go's FindStringSubmatch does.
-    for (const name in m.groups) attrs[name] = m.groups[name] ?? '';
+    const groups = re.namedGroups(v);
+    if (groups === undefined) return;
+    for (const name in groups) attrs[name] = groups[name]!;
   };
 }

@@ -53,7 +53,7 @@ const actionSpec = obj({
   } else if (a === 'extract') {
     if (!c.key) add('key', 'is required for action extract');
     if (!c.pattern) add('pattern', 'is required for action extract');
-    else if (!/\(\?<[A-Za-z_]/.test(c.pattern.source)) add('pattern', 'must contain at least one named group such as (?<name>...)');
+    else if (c.pattern.groupNames.length === 0) add('pattern', 'must contain at least one named group such as (?P<name>...)');
     for (const k of ['value', 'from_attribute', 'default_value', 'converted_type'] as const) notFor(k);
   } else {
     if (!c.key) add('key', 'is required for action convert');

@@ -2,7 +2,7 @@
 // Collector redaction processor's own options with the same meaning; `privacy`
 // and `mask` are Auditline's privacy profile, on by default.
 import { bool, def, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
-import { regex } from './patterns.js';
+import { goRegExpSource } from '../../src/matching/go-regexp.js';
 
 export const HASH_FUNCTIONS = ['md5', 'sha1', 'sha3', 'hmac_sha256', 'hmac-sha256', 'hmac_sha512', 'hmac-sha512'] as const;
 export type HashFunction = (typeof HASH_FUNCTIONS)[number];
@@ -33,14 +33,14 @@ export const redactionConfigSpec = obj({
   allowed_keys: opt(list(str())),
   /** Keys passed through untouched: never removed, masked or scanned. */
   ignored_keys: def(list(str()), []),
-  /** Regexes over key names, same meaning as `ignored_keys`. */
-  ignored_key_patterns: def(list(regex()), []),
-  /** Regexes over values; each match is masked. */
-  blocked_values: def(list(regex()), []),
-  /** Regexes over key names; the whole value of a matching key is masked. */
-  blocked_key_patterns: def(list(regex()), []),
-  /** Regexes over values; a match the privacy profile or `blocked_values` found is kept when it lies inside one of these. */
-  allowed_values: def(list(regex()), []),
+  /** RE2 patterns over key names, same meaning as `ignored_keys`. */
+  ignored_key_patterns: def(list(goRegExpSource()), []),
+  /** RE2 patterns over values; each match is masked. */
+  blocked_values: def(list(goRegExpSource()), []),
+  /** RE2 patterns over key names; the whole value of a matching key is masked. */
+  blocked_key_patterns: def(list(goRegExpSource()), []),
+  /** RE2 patterns over values; a match the privacy profile or `blocked_values` found is kept when it lies inside one of these. */
+  allowed_values: def(list(goRegExpSource()), []),
   /** Also apply `blocked_values` to numbers and booleans via their string form (the privacy profile always checks numbers for card numbers). */
   redact_all_types: def(bool(), false),
   /** Replace masked text with its hex digest instead of `mask`. */

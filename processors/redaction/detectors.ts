@@ -1,11 +1,20 @@
 // The privacy profile's value detectors. `PrivacyScanner.scan` makes one pass
 // over a string with a character-class table, noting what could be there
 // ('@', '=' or ':', a long enough digit run) and checking the few positions
-// where a key, a JWT or a Bearer/Basic credential could start. Regexes run
-// only at those positions (sticky), and only once the first three characters
-// fit, because nearly all values contain nothing to find and a regex call
-// costs more than the whole pass. A string under SHORT_TEXT characters can
-// only hold an email or a `pwd=…` pair; `shortMayMatch` clears most of them.
+// where a key, a JWT or a Bearer/Basic credential could start. Matchers run
+// only at those positions, and only once the first three characters fit,
+// because nearly all values contain nothing to find and a regex call costs
+// more than the whole pass. A string under SHORT_TEXT characters can only hold
+// an email or a `pwd=…` pair; `shortMayMatch` clears most of them.
+//
+// Linear time: values come from whoever can reach a receiver, so no input may
+// make a detector's work grow faster than its length. JWTs and PEM keys are
+// matched by hand with a memo of where a failed attempt stopped (a sticky
+// regex retried at every `eyJ` of `eyJxxxx-eyJxxxx-…` rescanned the rest of
+// the value each time: 128 KiB took 10 s). The regexes left (API_KEY_Y, AUTH_Y)
+// are free of backtracking: every repeat is followed by a character it cannot
+// match, or ends the pattern. test/processors/redaction/linear-time.test.ts
+// feeds every detector hostile values up to 1 MiB.
 import { isCardNumber } from './luhn.js';
 import { SECRET_SUFFIXES, SECRET_WORDS } from './key-rules.js';
 import type { Spans } from './spans.js';
@@ -62,7 +71,10 @@ export function findEmails(s: string, out: Spans): void {
     while (b < n && b - at <= 253 && isDomain(s.charCodeAt(b))) b++;
     while (b > at + 1 && (s.charCodeAt(b - 1) === 46 || s.charCodeAt(b - 1) === 45)) b--;
     if (a < at && b > at + 1) {
-      const dot = s.lastIndexOf('.', b - 1);
+      // The last dot of the domain, looked for in the domain only (a lastIndexOf over the whole
+      // value made `x@x x@x …` quadratic).
+      let dot = b - 1;
+      while (dot > at + 1 && s.charCodeAt(dot) !== 46) dot--;
       let tld = dot > at + 1 ? b - dot - 1 : 0;
       for (let i = dot + 1; tld >= 2 && i < b; i++) if (!isAlpha(s.charCodeAt(i))) tld = 0;
       if (tld >= 2) out.push(a, b);
@@ -123,10 +135,57 @@ export function isCardString(s: string): boolean {
   return isCardNumber(s, 0, s.length, s.length);
 }
 
-// Header (and usually payload) are base64url JSON, so a JWT starts with eyJ; JWE has five segments.
-const JWT_Y = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/y;
+// base64url characters: A-Z a-z 0-9 _ -
+const B64U = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isAlnum(c) || c === 95 || c === 45) B64U[c] = 1;
+/** The end of the run of base64url characters starting at i. */
+function b64uRun(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) { const c = s.charCodeAt(i); if (c >= 128 || B64U[c] === 0) break; i++; }
+  return i;
+}
+
+/**
+ * A JWT at i (s starts with "eyJ" there): header and payload of 4+ base64url
+ * characters each after eyJ, a signature of any length, and for a JWE two more
+ * segments; as `eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*(?:\.[\w-]*\.[\w-]*)?`
+ * without backtracking ('.' is not a base64url character, so each run ends
+ * where it must). Returns the end of the JWT, or -(where it failed) - 1: every
+ * start before that point fails the same way, as it ends its runs at the same
+ * places.
+ */
+export function matchJwt(s: string, i: number): number {
+  const n = s.length;
+  const h = b64uRun(s, i + 3);
+  if (h - (i + 3) < 4 || h >= n || s.charCodeAt(h) !== 46) return -h - 1;
+  const p = b64uRun(s, h + 1);
+  if (p - (h + 1) < 4 || p >= n || s.charCodeAt(p) !== 46) return -p - 1;
+  const sig = b64uRun(s, p + 1);
+  if (sig < n && s.charCodeAt(sig) === 46) {
+    const four = b64uRun(s, sig + 1);
+    if (four < n && s.charCodeAt(four) === 46) return b64uRun(s, four + 1);
+  }
+  return sig;
+}
+
+const PEM_BEGIN = '-----BEGIN';
+const PEM_END = '-----END';
+const PEM_TAIL = 'PRIVATE KEY-----';
+const isUpperOrSpace = (c: number) => (c >= 65 && c <= 90) || c === 32;
+
+/** Where `[A-Z ]*PRIVATE KEY-----` starting at i ends, or -1: the run of [A-Z ] must end with "PRIVATE KEY". */
+function pemLabelEnd(s: string, i: number): number {
+  let j = i;
+  while (j < s.length && isUpperOrSpace(s.charCodeAt(j))) j++;
+  const tail = j - 11; // "PRIVATE KEY"
+  return tail >= i && s.startsWith(PEM_TAIL, tail) ? tail + PEM_TAIL.length : -1;
+}
 
 // Tried only where a word starts with one of API_STARTS.
+// Free of backtracking: each alternative starts with its own literal, and each
+// repeat either ends the alternative or is followed by a character it cannot
+// match (SendGrid's '.'), so an attempt reads at most one run of key characters.
+// PEM private keys, whose body is any text, are matched by hand (matchPem).
 const API_KEY_Y = new RegExp([
   'sk-[A-Za-z0-9_-]{20,}', // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…)
   '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe secret / restricted
@@ -140,7 +199,6 @@ const API_KEY_Y = new RegExp([
   'hf_[A-Za-z0-9]{30,}', // Hugging Face
   'npm_[A-Za-z0-9]{36}', // npm
   'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
-  '-----BEGIN[A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END[A-Z ]*PRIVATE KEY-----', // PEM
 ].join('|'), 'y');
 /**
  * The first three characters of each shape above. Checking them before the regex
@@ -201,6 +259,13 @@ export class PrivacyScanner {
   private readonly any: boolean;
   /** Squashed secret names that end a `name=` / `"name":` in text. */
   private readonly kvNames: string[];
+  // Per-scan memos (reset by scan): every JWT start before jwtMissBefore fails; the first
+  // valid PEM END line at or after any position in [pemSearchFrom, pemEndAt] starts at
+  // pemEndAt and the key ends at pemEnd (-1: there is none).
+  private jwtMissBefore = 0;
+  private pemSearchFrom = 0;
+  private pemEndAt = -1;
+  private pemEnd = -1;
 
   constructor(sw: DetectorSwitches) {
     this.emails = sw.emails;
@@ -237,6 +302,9 @@ export class PrivacyScanner {
       if (this.keyValues && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1)) this.findKeyValues(s, out);
       return;
     }
+    this.jwtMissBefore = 0;
+    this.pemSearchFrom = 0;
+    this.pemEndAt = -1;
     let flags = 0;
     let digits = 0; // digits in the current card-shaped run
     let maxDigits = 0;
@@ -289,9 +357,10 @@ export class PrivacyScanner {
   private startsAt(s: string, i: number, c: number, out: Spans): number {
     const c2 = s.charCodeAt(i + 1);
     if (c === 101 /* e */) {
-      if (this.jwts && c2 === 121 && s.charCodeAt(i + 2) === 74) {
-        JWT_Y.lastIndex = i;
-        if (JWT_Y.test(s)) { out.push(i, JWT_Y.lastIndex); return JWT_Y.lastIndex; }
+      if (this.jwts && c2 === 121 && s.charCodeAt(i + 2) === 74 && i >= this.jwtMissBefore) {
+        const end = matchJwt(s, i);
+        if (end > i) { out.push(i, end); return end; }
+        this.jwtMissBefore = -end - 1;
       }
       return i;
     }
@@ -310,12 +379,39 @@ export class PrivacyScanner {
     }
     if (this.apiKeys) {
       const thirds = API_THIRD.get(pairKey(c, c2));
+      if (c === 45 /* - */) {
+        if (c2 === 45 && s.startsWith(PEM_BEGIN, i)) {
+          const end = this.matchPem(s, i);
+          if (end > i) { out.push(i, end); return end; }
+        }
+        return i;
+      }
       if (thirds !== undefined && includesCode(thirds, s.charCodeAt(i + 2))) {
         API_KEY_Y.lastIndex = i;
         if (API_KEY_Y.test(s)) { out.push(i, API_KEY_Y.lastIndex); return API_KEY_Y.lastIndex; }
       }
     }
     return i;
+  }
+
+  /**
+   * A PEM private key at i (s starts with "-----BEGIN" there): as
+   * `-----BEGIN[A-Z ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z ]*PRIVATE KEY-----`.
+   * The search for the first END line after a BEGIN is remembered: a value of
+   * many BEGIN lines and no END searches the rest of it once, not once per BEGIN.
+   */
+  private matchPem(s: string, i: number): number {
+    const body = pemLabelEnd(s, i + PEM_BEGIN.length);
+    if (body < 0) return i;
+    if (body < this.pemSearchFrom || body > this.pemEndAt) {
+      // No remembered answer covers this start: find the first valid END line at or after body.
+      let e = s.indexOf(PEM_END, body);
+      while (e !== -1 && pemLabelEnd(s, e + PEM_END.length) < 0) e = s.indexOf(PEM_END, e + 1);
+      this.pemSearchFrom = body;
+      this.pemEndAt = e === -1 ? s.length : e;
+      this.pemEnd = e === -1 ? -1 : pemLabelEnd(s, e + PEM_END.length);
+    }
+    return this.pemEnd < 0 ? i : this.pemEnd;
   }
 
   /**

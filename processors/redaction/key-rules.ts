@@ -70,12 +70,15 @@ function matchesDotted(lowerKey: string, dotted: string[]): boolean {
   return false;
 }
 
+/** A compiled key pattern (a GoRegExp: linear time in the key's length). */
+export interface KeyPattern { test(key: string): boolean }
+
 export interface KeyRuleOptions {
   ignored: string[];
-  ignoredPatterns: RegExp[];
+  ignoredPatterns: KeyPattern[];
   /** undefined: every key allowed. */
   allowed: string[] | undefined;
-  blockedKeyPatterns: RegExp[];
+  blockedKeyPatterns: KeyPattern[];
   /** Built-in and extra secret key rules apply (privacy.enabled). */
   secrets: boolean;
   extraSecretKeys: string[];

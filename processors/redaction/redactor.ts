@@ -3,12 +3,12 @@
 // application's own object), applying per key: ignore, remove, mask whole
 // value, or scan the value for secrets at any depth.
 import type { AnyValue } from '@opentelemetry/api-logs';
+import { compileGoRegExp, type GoRegExp } from '../../src/matching/go-regexp.js';
 import { CleanCache, MAX_CACHED_LENGTH } from './clean-cache.js';
 import type { RedactionConfig } from './config.js';
 import { PrivacyScanner, SHORT_TEXT, isCardString } from './detectors.js';
 import { KeyAction, KeyRules } from './key-rules.js';
 import { makeMask, type MaskFn } from './masking.js';
-import { compilePattern } from './patterns.js';
 import { Spans } from './spans.js';
 
 /** What one pass changed. The Collector counts keys, not matches. */
@@ -55,8 +55,8 @@ export class Redactor {
   private readonly rules: KeyRules;
   private readonly mask: MaskFn;
   private readonly debug: boolean;
-  private readonly blocked: RegExp[];
-  private readonly allowed: RegExp[];
+  private readonly blocked: GoRegExp[];
+  private readonly allowed: GoRegExp[];
   private readonly scanner: PrivacyScanner | undefined;
   private readonly cards: boolean;
   private readonly allTypes: boolean;
@@ -71,6 +71,10 @@ export class Redactor {
    */
   private readonly slotClean: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   private readonly allowSpans = new Spans();
+  /** allowMaxEnd[i]: the largest end among allowSpans[0..i] (sorted by start). */
+  private readonly allowMaxEnd: number[] = [];
+  private readonly pushSpan = (a: number, b: number): void => { this.spans.push(a, b); };
+  private readonly pushAllowed = (a: number, b: number): void => { this.allowSpans.push(a, b); };
   private readonly clean = new CleanCache();
   /** Shorter strings are returned as they are: nothing could match in them. */
   private readonly minScanned: number;
@@ -88,17 +92,17 @@ export class Redactor {
     const allowAll = config.allow_all_keys ?? config.allowed_keys === undefined;
     this.rules = new KeyRules({
       ignored: config.ignored_keys,
-      ignoredPatterns: config.ignored_key_patterns.map((s) => compilePattern(s)),
+      ignoredPatterns: config.ignored_key_patterns.map(compileGoRegExp),
       allowed: allowAll ? undefined : (config.allowed_keys ?? []),
-      blockedKeyPatterns: config.blocked_key_patterns.map((s) => compilePattern(s)),
+      blockedKeyPatterns: config.blocked_key_patterns.map(compileGoRegExp),
       secrets: on,
       extraSecretKeys: p.secret_keys,
       dropContent: on && p.drop_content,
       extraContentKeys: p.content_keys,
     });
     this.mask = makeMask(config.mask, config.hash_function, config.hash_key ?? config.hmac_key);
-    this.blocked = config.blocked_values.map((s) => compilePattern(s, 'g'));
-    this.allowed = config.allowed_values.map((s) => compilePattern(s, 'g'));
+    this.blocked = config.blocked_values.map(compileGoRegExp);
+    this.allowed = config.allowed_values.map(compileGoRegExp);
     this.scanner = on ? new PrivacyScanner(p) : undefined;
     this.cards = on && p.card_numbers;
     this.allTypes = config.redact_all_types && this.blocked.length > 0;
@@ -327,14 +331,7 @@ export class Redactor {
     const sp = this.spans;
     sp.reset();
     if (this.scanner !== undefined && s.length >= MIN_DETECTABLE) this.scanner.scan(s, sp);
-    for (const re of this.blocked) {
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(s)) !== null) {
-        if (m[0].length === 0) { re.lastIndex++; continue; }
-        sp.push(m.index, re.lastIndex);
-      }
-    }
+    for (let i = 0; i < this.blocked.length; i++) this.blocked[i]!.forEachMatch(s, this.pushSpan);
     if (sp.n === 0) return s;
     if (this.allowed.length > 0) this.dropAllowed(s, sp);
     if (sp.n === 0) return s;
@@ -364,11 +361,20 @@ export class Redactor {
     sp.n = w;
   }
 
-  /** Whether s[a, b) lies inside a match of an `allowed_values` pattern; call `collectAllowed(s)` first. */
+  /**
+   * Whether s[a, b) lies inside a match of an `allowed_values` pattern; call `collectAllowed(s)` first.
+   * A binary search over the matches sorted by start: a value with thousands of finds and thousands
+   * of allowed matches costs n log n, not n × m.
+   */
   private allowedCovers(a: number, b: number): boolean {
-    const al = this.allowSpans;
-    for (let i = 0; i < al.n; i++) if (al.start[i]! <= a && b <= al.end[i]!) return true;
-    return false;
+    const st = this.allowSpans.start;
+    let lo = 0;
+    let hi = this.allowSpans.n; // the first index whose start is > a
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (st[mid]! <= a) lo = mid + 1; else hi = mid;
+    }
+    return lo > 0 && this.allowMaxEnd[lo - 1]! >= b;
   }
 
   /** Whether all of `text` is an allowed value (used for whole-value masks). */
@@ -381,14 +387,11 @@ export class Redactor {
   private collectAllowed(s: string): void {
     const al = this.allowSpans;
     al.reset();
-    for (const re of this.allowed) {
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(s)) !== null) {
-        if (m[0].length === 0) { re.lastIndex++; continue; }
-        al.push(m.index, re.lastIndex);
-      }
-    }
+    for (let i = 0; i < this.allowed.length; i++) this.allowed[i]!.forEachMatch(s, this.pushAllowed);
+    al.sortByStart();
+    const maxEnd = this.allowMaxEnd;
+    let m = -1;
+    for (let i = 0; i < al.n; i++) { if (al.end[i]! > m) m = al.end[i]!; maxEnd[i] = m; }
   }
 }
 

@@ -8,7 +8,7 @@
 // ordered (so `!=` is true and `<` is false).
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { compileGoRegExp } from '../../../src/matching/go-regexp.js';
+import { compileGoRegExp, type GoRegExp } from '../../../src/matching/go-regexp.js';
 import { SEVERITY_NUMBER_ENUM } from '../../../src/matching/severity.js';
 import { valuesEqual, valueString } from '../../../src/matching/values.js';
 import type { BoolNode, CompareOp, ValueNode } from './ast.js';
@@ -52,7 +52,7 @@ function compileBoolCall(name: string, args: ValueNode[], col: number, ctx: Ottl
   if (pat.type !== 'literal' || typeof pat.value !== 'string') {
     throw new OttlSyntaxError('IsMatch\'s pattern must be a string literal', pat.col);
   }
-  let re: RegExp;
+  let re: GoRegExp;
   try {
     re = compileGoRegExp(pat.value);
   } catch (err) {
