@@ -2,7 +2,7 @@
 // syntax, compiled with re2js, matched in linear time.
 import { describe, expect, it } from 'vitest';
 import type { ConfigIssue } from '../../src/config/schema.js';
-import { compileGoRegExp, goRegExp, goRegExpSource } from '../../src/matching/go-regexp.js';
+import { anyOf, compileGoRegExp, goRegExp, goRegExpSource } from '../../src/matching/go-regexp.js';
 
 const matches = (pattern: string, s: string) => compileGoRegExp(pattern).test(s);
 const all = (pattern: string, s: string) => {
@@ -84,6 +84,18 @@ describe('Go RE2 patterns', () => {
       expect(msg, p).not.toContain('hunter2');
       expect(msg, p).toMatch(/character \d+/);
     }
+  });
+
+  it('anyOf tests several patterns in one search, each keeping its own flags', () => {
+    const any = anyOf(['(?i)secret', 'xyz$', '\\Ak'].map(compileGoRegExp));
+    expect(any.test('a SECRET')).toBe(true);
+    expect(any.test('a XYZ')).toBe(false);
+    expect(any.test('.xyz')).toBe(true);
+    expect(any.test('kx')).toBe(true);
+    expect(any.test('xk')).toBe(false);
+    // The same group name twice cannot be one pattern: each is tested in turn.
+    const dup = anyOf(['(?P<n>a)b', '(?P<n>c)d'].map(compileGoRegExp));
+    expect([dup.test('cd'), dup.test('ab'), dup.test('ad')]).toEqual([true, true, false]);
   });
 
   it('as a config value: a compiled pattern, or an issue naming the problem; the source spec keeps the string', () => {
