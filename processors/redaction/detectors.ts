@@ -16,8 +16,11 @@
 // match, or ends the pattern. test/processors/redaction/linear-time.test.ts
 // feeds every detector hostile values up to 1 MiB.
 import { isCardNumber } from './luhn.js';
-import { SECRET_SUFFIXES, SECRET_WORDS } from './key-rules.js';
+import { CONTENT_WORDS, clearlyNotSecret, isSecretName, keyWords, secretNameRules, type SecretNameRules } from './key-rules.js';
 import type { Spans } from './spans.js';
+import {
+  authValue, cookieValues, findCliSecrets, findSlackWebhooks, findSqlPasswords, findTelegramTokens, findUrlCredentials, jsonValueEnd,
+} from './text-secrets.js';
 
 // Character classes for ASCII; everything else is "other".
 const DIGIT = 1;
@@ -26,7 +29,11 @@ const SEP = 4; // ' ' and '-' may separate card digit groups
 const AT = 8;
 const KV = 16; // '=' or ':' may follow a secret's name
 const START = 32; // may start an API key, a JWT or an auth scheme
-const CLS = new Uint8Array(128);
+const QUOTE = 64; // ' or ": a SQL password literal may follow PASSWORD
+const PCT = 128; // %: a URL-encoded email (%40)
+const COLON = 256; // a URL (://), a Telegram token (:AA)
+const DASH = 512; // a command-line flag ( -x, --name)
+const CLS = new Uint16Array(128);
 for (let c = 48; c <= 57; c++) CLS[c] = DIGIT;
 for (let c = 65; c <= 90; c++) CLS[c] = ALPHA;
 for (let c = 97; c <= 122; c++) CLS[c] = ALPHA;
@@ -34,7 +41,11 @@ CLS[32] = SEP;
 CLS[45] = SEP;
 CLS[64] = AT;
 CLS[61] = KV;
-CLS[58] = KV;
+CLS[58] = KV | COLON;
+CLS[34] = QUOTE;
+CLS[39] = QUOTE;
+CLS[37] = PCT;
+CLS[62] = KV; // <password>…</password>
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -56,30 +67,66 @@ const isNumericJoin = (s: string, i: number, j: number) => {
   return (c === 46 || c === 44) && j >= 0 && j < s.length && isDigit(s.charCodeAt(j));
 };
 
+/** `2x.png`, `3x.webp`: a retina image descriptor after '@', not a mail domain. */
+function retinaDomain(s: string, d: number): boolean {
+  let i = d;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  return i > d && (s.charCodeAt(i) | 32) === 120 /* x */ && s.charCodeAt(i + 1) === 46;
+}
+
+/** The domain s[d, b) ends with a top-level label: 2+ letters, or punycode (`xn--p1ai`). */
+function hasTld(s: string, d: number, b: number): boolean {
+  let dot = b - 1;
+  while (dot > d && s.charCodeAt(dot) !== 46) dot--;
+  if (dot <= d) return false;
+  const t = dot + 1;
+  if (b - t >= 5 && (s.charCodeAt(t) | 32) === 120 && (s.charCodeAt(t + 1) | 32) === 110 && s.charCodeAt(t + 2) === 45 && s.charCodeAt(t + 3) === 45) return true;
+  if (b - t < 2) return false;
+  for (let i = t; i < b; i++) if (!isAlpha(s.charCodeAt(i))) return false;
+  return true;
+}
+
 /**
  * Emails, found from each '@' outwards rather than by one regex: a regex
  * with a `+` local part backtracks quadratically on long '@'-free runs.
+ * `skipAt`: sorted positions of '@' that end a URL's user:password (not emails).
  */
-export function findEmails(s: string, out: Spans): void {
+export function findEmails(s: string, out: Spans, skipAt?: number[], skipN = 0): void {
   const n = s.length;
+  let k = 0;
   let at = s.indexOf('@');
   while (at !== -1) {
+    while (k < skipN && skipAt![k]! < at) k++;
+    if (k < skipN && skipAt![k] === at) { at = s.indexOf('@', at + 1); continue; }
     let a = at;
     while (a > 0 && at - a < 64 && isLocal(s.charCodeAt(a - 1))) a--;
     while (a < at && s.charCodeAt(a) === 46) a++; // a local part cannot start with '.'
     let b = at + 1;
     while (b < n && b - at <= 253 && isDomain(s.charCodeAt(b))) b++;
     while (b > at + 1 && (s.charCodeAt(b - 1) === 46 || s.charCodeAt(b - 1) === 45)) b--;
-    if (a < at && b > at + 1) {
-      // The last dot of the domain, looked for in the domain only (a lastIndexOf over the whole
-      // value made `x@x x@x …` quadratic).
-      let dot = b - 1;
-      while (dot > at + 1 && s.charCodeAt(dot) !== 46) dot--;
-      let tld = dot > at + 1 ? b - dot - 1 : 0;
-      for (let i = dot + 1; tld >= 2 && i < b; i++) if (!isAlpha(s.charCodeAt(i))) tld = 0;
-      if (tld >= 2) out.push(a, b);
-    }
+    // The TLD is looked for in the domain only (a lastIndexOf over the whole value made `x@x x@x …` quadratic).
+    if (a < at && b > at + 1 && hasTld(s, at + 1, b) && !retinaDomain(s, at + 1)) out.push(a, b);
     at = s.indexOf('@', Math.max(b, at + 1));
+  }
+}
+
+/** Emails written with a URL-encoded '@' (`alice%40example.com`), found from each `%40`. */
+export function findEncodedEmails(s: string, out: Spans): void {
+  const n = s.length;
+  let at = s.indexOf('%40');
+  while (at !== -1) {
+    let a = at;
+    while (a > 0 && at - a < 64) {
+      const c = s.charCodeAt(a - 1);
+      if (c < 128 && (EMAIL_CLS[c]! & LOCAL) !== 0 && c !== 37) a--; else break;
+    }
+    while (a < at && s.charCodeAt(a) === 46) a++;
+    const d = at + 3;
+    let b = d;
+    while (b < n && b - d <= 253 && isDomain(s.charCodeAt(b))) b++;
+    while (b > d && (s.charCodeAt(b - 1) === 46 || s.charCodeAt(b - 1) === 45)) b--;
+    if (a < at && b > d && hasTld(s, d, b) && !retinaDomain(s, d)) out.push(a, b);
+    at = s.indexOf('%40', Math.max(b, at + 3));
   }
 }
 
@@ -89,18 +136,55 @@ const gEnd = new Int32Array(MAX_GROUPS);
 const gDigits = new Int32Array(MAX_GROUPS);
 
 /**
- * Card numbers: digit groups joined by single spaces or dashes, 13–19 digits
- * in total, with a card network prefix and a valid Luhn digit. Digits glued to
- * letters or decimal points (ids, fractions) are skipped. Within a longer
- * grouped run the longest valid sub-run starting at each group is taken, so a
- * card followed by a year (`4111 1111 1111 1111 2024`) is still found.
+ * The length of a card group separator at j after a group of `len` digits, or 0:
+ * a space, two spaces, a dash, a no-break space (U+00A0, U+202F), or a dot
+ * between two groups of four (so decimals and versions are not joined).
+ */
+function cardSep(s: string, j: number, len: number): number {
+  const c = s.charCodeAt(j);
+  if (c === 32) {
+    if (isDigit(s.charCodeAt(j + 1))) return 1;
+    return s.charCodeAt(j + 1) === 32 && isDigit(s.charCodeAt(j + 2)) ? 2 : 0;
+  }
+  if (c === 45 || c === 0xa0 || c === 0x202f) return isDigit(s.charCodeAt(j + 1)) ? 1 : 0;
+  if (c === 46 && len === 4) {
+    for (let k = 1; k <= 4; k++) if (!isDigit(s.charCodeAt(j + k))) return 0;
+    return isDigit(s.charCodeAt(j + 5)) ? 0 : 1;
+  }
+  return 0;
+}
+
+/** Letters glued before s[i]: a word of 2+ letters (`PAN`, `cc`), not one letter of a hex id. */
+function gluedToWord(s: string, i: number): boolean {
+  let a = i;
+  while (a > 0 && i - a < 3 && isAlpha(s.charCodeAt(a - 1))) a--;
+  if (i - a < 2) return false;
+  return !(a > 0 && isDigit(s.charCodeAt(a - 1)));
+}
+
+/**
+ * Card numbers: digit groups joined by spaces, dashes, no-break spaces or
+ * dots, 13–19 digits in total, with a card network prefix and a valid Luhn
+ * digit. A run of digits glued to a word (`PAN4111…`, `cc4111…exp`) counts
+ * alone; digits glued to one letter or to a decimal point (ids, fractions)
+ * are skipped. Within a longer grouped run the longest valid sub-run starting
+ * at each group is taken, so a card followed by a year (`4111 1111 1111 1111 2024`)
+ * is still found.
  */
 export function findCards(s: string, out: Spans): void {
   const n = s.length;
   let i = 0;
   while (i < n) {
     if (!isDigit(s.charCodeAt(i))) { i++; continue; }
-    if (i > 0 && (isAlpha(s.charCodeAt(i - 1)) || isNumericJoin(s, i - 1, i - 2))) {
+    if (i > 0 && isAlpha(s.charCodeAt(i - 1))) {
+      let j = i;
+      while (j < n && isDigit(s.charCodeAt(j))) j++;
+      if (j - i >= 13 && j - i <= 19 && gluedToWord(s, i) && isCardNumber(s, i, j, j - i)) out.push(i, j);
+      while (j < n && isAlnum(s.charCodeAt(j))) j++;
+      i = j;
+      continue;
+    }
+    if (i > 0 && isNumericJoin(s, i - 1, i - 2)) {
       while (i < n && isAlnum(s.charCodeAt(i))) i++;
       continue;
     }
@@ -110,8 +194,8 @@ export function findCards(s: string, out: Spans): void {
       const gs = j;
       while (j < n && isDigit(s.charCodeAt(j))) j++;
       gStart[g] = gs; gEnd[g] = j; gDigits[g] = j - gs; g++;
-      const c = j < n ? s.charCodeAt(j) : 0;
-      if (g < MAX_GROUPS && (c === 32 || c === 45) && j + 1 < n && isDigit(s.charCodeAt(j + 1))) { j++; continue; }
+      const sep = g < MAX_GROUPS && j < n ? cardSep(s, j, j - gs) : 0;
+      if (sep > 0) { j += sep; continue; }
       break;
     }
     // A last group glued to a letter or a decimal point is not part of a card.
@@ -173,12 +257,35 @@ const PEM_END = '-----END';
 const PEM_TAIL = 'PRIVATE KEY-----';
 const isUpperOrSpace = (c: number) => (c >= 65 && c <= 90) || c === 32;
 
-/** Where `[A-Z ]*PRIVATE KEY-----` starting at i ends, or -1: the run of [A-Z ] must end with "PRIVATE KEY". */
+const PGP_TAIL = 'PRIVATE KEY BLOCK-----';
+/**
+ * Where `[A-Z ]*PRIVATE KEY-----` (or `…PRIVATE KEY BLOCK-----`, PGP) starting at i
+ * ends, or -1: the run of [A-Z ] must end with "PRIVATE KEY" or "PRIVATE KEY BLOCK".
+ */
 function pemLabelEnd(s: string, i: number): number {
   let j = i;
   while (j < s.length && isUpperOrSpace(s.charCodeAt(j))) j++;
   const tail = j - 11; // "PRIVATE KEY"
-  return tail >= i && s.startsWith(PEM_TAIL, tail) ? tail + PEM_TAIL.length : -1;
+  if (tail >= i && s.startsWith(PEM_TAIL, tail)) return tail + PEM_TAIL.length;
+  const pgp = j - 17; // "PRIVATE KEY BLOCK"
+  return pgp >= i && s.startsWith(PGP_TAIL, pgp) ? pgp + PGP_TAIL.length : -1;
+}
+
+/**
+ * The end of a key body cut before its END line: base64 characters, line
+ * breaks (also written as `\n` escapes in JSON text), and armor headers' `:`.
+ */
+function pemBodyEnd(s: string, i: number): number {
+  const n = s.length;
+  let j = i;
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    if (isAlnum(c) || c === 43 || c === 47 || c === 61 || c === 10 || c === 13 || c === 32 || c === 9) j++;
+    else if (c === 92 && (s.charCodeAt(j + 1) === 110 || s.charCodeAt(j + 1) === 114)) j += 2;
+    else break;
+  }
+  while (j > i && (s.charCodeAt(j - 1) === 10 || s.charCodeAt(j - 1) === 13 || s.charCodeAt(j - 1) === 32)) j--;
+  return j;
 }
 
 // Tried only where a word starts with one of API_STARTS.
@@ -199,6 +306,11 @@ const API_KEY_Y = new RegExp([
   'hf_[A-Za-z0-9]{30,}', // Hugging Face
   'npm_[A-Za-z0-9]{36}', // npm
   'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
+  'xapp-\\d-[A-Za-z0-9-]{20,}', // Slack app-level token
+  'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{16,}', // PyPI upload token
+  'SK[0-9a-fA-F]{32}(?![A-Za-z0-9])', // Twilio API key
+  'HRKU-[A-Za-z0-9_-]{20,}', // Heroku
+  'do[opr]_v1_[a-f0-9]{64}', // DigitalOcean personal / OAuth / refresh
 ].join('|'), 'y');
 /**
  * The first three characters of each shape above. Checking them before the regex
@@ -206,7 +318,10 @@ const API_KEY_Y = new RegExp([
  * instead of a failed regex call (~80 ns each: an 83-character sentence with
  * three such words, 700 -> 455 ns, measured).
  */
-const API_STARTS = ['sk-', 'sk_', 'rk_', 'whs', 'AKI', 'ASI', 'ABI', 'ACC', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'git', 'glp', 'xox', 'AIz', 'hf_', 'npm', 'SG.', '---'];
+const API_STARTS = [
+  'sk-', 'sk_', 'rk_', 'whs', 'AKI', 'ASI', 'ABI', 'ACC', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'git', 'glp', 'xox', 'AIz', 'hf_', 'npm', 'SG.', '---',
+  'xap', 'pyp', 'HRK', 'doo', 'dop', 'dor', ...[...'0123456789abcdefABCDEF'].map((h) => `SK${h}`),
+];
 /** (first, second character) → the third characters an API key can continue with. */
 const API_THIRD = new Map<number, string>();
 for (const p of API_STARTS) {
@@ -216,7 +331,21 @@ for (const p of API_STARTS) {
 function pairKey(c: number, c2: number): number { return c * 65536 + c2; }
 
 // Where a word starting with these characters may hold a key, a JWT (eyJ…) or an auth scheme (Bearer/Basic).
-for (const ch of ['e', 'b', 'B', ...API_STARTS.map((p) => p[0]!)]) CLS[ch.charCodeAt(0)]! |= START;
+for (const ch of ['e', 'b', 'B', 'M', 'N', 'O', ...API_STARTS.map((p) => p[0]!)]) CLS[ch.charCodeAt(0)]! |= START;
+
+/**
+ * A Discord bot token at i: `[MNO]` + 23–25 base64url characters, '.', 6, '.',
+ * 27–38 (the regex shape `[MNO][\w-]{23,25}\.[\w-]{6}\.[\w-]{27,38}`, by hand).
+ * Returns its end, or i.
+ */
+function matchDiscord(s: string, i: number): number {
+  const h = b64uRun(s, i);
+  if (h - i < 24 || h - i > 26 || s.charCodeAt(h) !== 46) return i;
+  const t = b64uRun(s, h + 1);
+  if (t - h - 1 !== 6 || s.charCodeAt(t) !== 46) return i;
+  const g = b64uRun(s, t + 1);
+  return g - t - 1 >= 27 && g - t - 1 <= 38 ? g : i;
+}
 
 const AUTH_Y = /(bearer|basic)[ \t]+([A-Za-z0-9._~+/=-]+)/iy;
 
@@ -244,10 +373,17 @@ export interface DetectorSwitches {
   api_keys: boolean;
   /** Extra secret names for `name=value` pairs in text (privacy.secret_keys). */
   secret_keys: string[];
+  /** Content keys are dropped: the values of `"prompt":`, `"messages":` … inside JSON text are masked too. */
+  drop_content?: boolean;
 }
 
-/** Lowercase, separators removed: `X-Api-Key` → `xapikey`. */
-const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** What a name written before '=' / ':' / '=>' / '>' in text announces. */
+const NameKind = { None: 0, Secret: 1, Authorization: 2, Cookie: 3, SetCookie: 4, Content: 5, XmlValue: 6 } as const;
+type NameKind = (typeof NameKind)[keyof typeof NameKind];
+const CONTENT_SUFFIXES = CONTENT_WORDS.map(keyWords);
+const NAME_CACHE_LIMIT = 4096;
+/** Bytes of a name in text: letters, digits, _ - . */
+const isNameChar = (c: number) => isAlnum(c) || c === 95 || c === 45 || c === 46;
 
 export class PrivacyScanner {
   private readonly emails: boolean;
@@ -256,9 +392,13 @@ export class PrivacyScanner {
   private readonly auth: boolean;
   private readonly apiKeys: boolean;
   private readonly keyValues: boolean;
+  private readonly content: boolean;
   private readonly any: boolean;
-  /** Squashed secret names that end a `name=` / `"name":` in text. */
-  private readonly kvNames: string[];
+  private readonly nameRules: SecretNameRules | undefined;
+  private readonly nameKinds = new Map<string, NameKind>();
+  private readonly isSecret = (name: string): boolean => isSecretName(name, this.nameRules);
+  /** '@' positions that end a URL's user:password (not emails), for this scan. */
+  private readonly urlAts: number[] = [];
   // Per-scan memos (reset by scan): every JWT start before jwtMissBefore fails; the first
   // valid PEM END line at or after any position in [pemSearchFrom, pemEndAt] starts at
   // pemEndAt and the key ends at pemEnd (-1: there is none).
@@ -274,9 +414,9 @@ export class PrivacyScanner {
     this.auth = sw.credentials;
     this.apiKeys = sw.api_keys;
     this.keyValues = sw.credentials;
-    this.any = this.emails || this.cards || this.jwts || this.auth || this.apiKeys;
-    const names = [...SECRET_WORDS, ...SECRET_SUFFIXES, ...sw.secret_keys.map((n) => n.slice(n.lastIndexOf('.') + 1))];
-    this.kvNames = [...new Set(names.map(squash).filter((n) => n !== ''))];
+    this.content = sw.drop_content ?? false;
+    this.any = this.emails || this.cards || this.jwts || this.auth || this.apiKeys || this.content;
+    this.nameRules = secretNameRules(sw.secret_keys);
   }
 
   /**
@@ -288,7 +428,7 @@ export class PrivacyScanner {
   shortMayMatch(s: string): boolean {
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if ((c - 58) >>> 0 < 7 && (c === 64 ? this.emails : (c === 61 || c === 58) && this.keyValues)) return true;
+      if ((c - 58) >>> 0 < 7 && (c === 64 ? this.emails : (c === 61 || c === 58 || c === 62) && (this.keyValues || this.content))) return true;
     }
     return false;
   }
@@ -299,7 +439,7 @@ export class PrivacyScanner {
     const n = s.length;
     if (n < SHORT_TEXT) {
       if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
-      if (this.keyValues && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1)) this.findKeyValues(s, out);
+      if ((this.keyValues || this.content) && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1 || s.indexOf('>') !== -1)) this.findKeyValues(s, out);
       return;
     }
     this.jwtMissBefore = 0;
@@ -330,16 +470,24 @@ export class PrivacyScanner {
       } else if (k & DIGIT) {
         const from = i;
         while (++i < n) { c = s.charCodeAt(i); if ((c - 48) >>> 0 >= 10) break; }
-        if (!tainted && (digits += i - from) > maxDigits) maxDigits = digits;
+        // A run of 13+ digits glued to a word (PAN4111…) may be a card too.
+        if (!tainted) { if ((digits += i - from) > maxDigits) maxDigits = digits; }
+        else if (i - from > maxDigits) maxDigits = i - from;
         prevSep = false; prevAlnum = true;
       } else {
         if (k & SEP) {
-          if (prevSep) digits = 0;
+          // Two spaces may separate card groups; a third resets the run.
+          if (prevSep && c !== 32) digits = 0;
           prevSep = true; tainted = false;
+          if (c === 45) flags |= DASH;
           if ((k & START) !== 0 && !prevAlnum) {
             const end = this.startsAt(s, i, c, out);
             if (end > i) { i = end; if (i < n) c = s.charCodeAt(i); prevAlnum = true; digits = 0; continue; }
           }
+        } else if (c === 46 || c === 0xa0 || c === 0x202f) {
+          // A dot or a no-break space may separate card groups.
+          if (prevSep) digits = 0;
+          prevSep = true; tainted = false;
         } else {
           digits = 0; tainted = false; prevSep = false;
           flags |= k;
@@ -348,9 +496,18 @@ export class PrivacyScanner {
         if (++i < n) c = s.charCodeAt(i);
       }
     }
-    if (this.emails && (flags & AT) !== 0) findEmails(s, out);
+    let ats = 0;
+    if (this.keyValues && (flags & COLON) !== 0) {
+      ats = findUrlCredentials(s, out, this.urlAts);
+      findTelegramTokens(s, out);
+      findSlackWebhooks(s, out);
+    }
+    if (this.emails && (flags & AT) !== 0) findEmails(s, out, this.urlAts, ats);
+    if (this.emails && (flags & PCT) !== 0) findEncodedEmails(s, out);
     if (this.cards && maxDigits >= 13) findCards(s, out);
-    if (this.keyValues && (flags & KV) !== 0) this.findKeyValues(s, out);
+    if ((this.keyValues || this.content) && (flags & KV) !== 0) this.findKeyValues(s, out);
+    if (this.keyValues && (flags & DASH) !== 0) findCliSecrets(s, out, this.isSecret);
+    if (this.keyValues && (flags & QUOTE) !== 0) findSqlPasswords(s, out);
   }
 
   /** Tries a key, JWT or auth scheme starting at i; returns where a match ends, or i. */
@@ -378,6 +535,11 @@ export class PrivacyScanner {
       return i;
     }
     if (this.apiKeys) {
+      if (c === 77 || c === 78 || c === 79 /* M N O: a Discord bot token */) {
+        const end = matchDiscord(s, i);
+        if (end > i) { out.push(i, end); return end; }
+        if (c !== 79) return i;
+      }
       const thirds = API_THIRD.get(pairKey(c, c2));
       if (c === 45 /* - */) {
         if (c2 === 45 && s.startsWith(PEM_BEGIN, i)) {
@@ -411,75 +573,158 @@ export class PrivacyScanner {
       this.pemEndAt = e === -1 ? s.length : e;
       this.pemEnd = e === -1 ? -1 : pemLabelEnd(s, e + PEM_END.length);
     }
-    return this.pemEnd < 0 ? i : this.pemEnd;
+    if (this.pemEnd >= 0) return this.pemEnd;
+    // No END line: the key was cut (a logger's limit); the body runs as far as base64 does.
+    const end = pemBodyEnd(s, body);
+    return end - body >= 16 ? end : i;
+  }
+
+  /** What the name s[b, e) announces (cached by name). */
+  private nameKind(s: string, b: number, e: number): NameKind {
+    while (b < e && s.charCodeAt(b) === 45) b++; // --password
+    if (e - b < 2) return NameKind.None;
+    const name = s.slice(b, e);
+    let k = this.nameKinds.get(name);
+    if (k !== undefined) return k;
+    const lower = name.toLowerCase();
+    if (lower.endsWith('authorization')) k = NameKind.Authorization;
+    else if (lower.endsWith('set-cookie') || lower.endsWith('set_cookie')) k = NameKind.SetCookie;
+    else if (lower === 'cookie' || lower.endsWith('.cookie') || lower.endsWith('-cookie') || lower.endsWith('_cookie')) k = NameKind.Cookie;
+    else if (this.keyValues && this.isSecret(name)) k = NameKind.Secret;
+    else if (lower === 'value') k = NameKind.XmlValue;
+    else if (this.content && isContentName(name)) k = NameKind.Content;
+    else k = NameKind.None;
+    if (this.nameKinds.size >= NAME_CACHE_LIMIT) this.nameKinds.clear();
+    this.nameKinds.set(name, k);
+    return k;
   }
 
   /**
-   * `password=…`, `"api_key": "…"`, `token: …` inside text: the value after a
-   * name that ends with a secret's name (`db_password=`, `access_token=`,
-   * `x-api-key:`), found from each '=' / ':' backwards.
+   * `password=…`, `"api_key": "…"`, `token: …`, `"password"=>"…"`, `[password] => …`,
+   * `<password>…</password>`, `Cookie: a=1; b=2`, `Authorization: Digest …`,
+   * `"messages": […]` inside text: the value after a name that names a secret
+   * (or content), found from each '=' / ':' / '>' backwards.
    */
   private findKeyValues(s: string, out: Spans): void {
     let eq = s.indexOf('=');
     let colon = s.indexOf(':');
-    while (eq !== -1 || colon !== -1) {
+    let gt = s.indexOf('>');
+    while (eq !== -1 || colon !== -1 || gt !== -1) {
       // Jump from separator to separator with native indexOf rather than visiting every character.
-      const p = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
-      const next = p + 1;
-      // The name: word characters before the separator, after an optional quote and blanks.
+      let p = eq;
+      if (p === -1 || (colon !== -1 && colon < p)) p = colon;
+      if (p === -1 || (gt !== -1 && gt < p)) p = gt;
+      const sep = s.charCodeAt(p);
+      const arrow = sep === 61 && s.charCodeAt(p + 1) === 62; // =>
+      // The name: word characters before the separator, after blanks, closing quotes,
+      // escapes and brackets (`\\"password\\":`, `[password] =>`, `["db_pass"]=>`).
       let e = p;
-      while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
-      if (e > 0 && (s.charCodeAt(e - 1) === 34 || s.charCodeAt(e - 1) === 39)) e--;
-      let b = e;
-      while (b > 0 && e - b < 64) {
-        const d = s.charCodeAt(b - 1);
-        if (isAlnum(d) || d === 95 || d === 45 || d === 46) b--;
-        else break;
+      while (e > 0 && p - e < 8 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+      const nameEnd = e;
+      while (e > 0 && nameEnd - e < 8) {
+        const d = s.charCodeAt(e - 1);
+        if (d === 34 || d === 39 || d === 92 || d === 93) e--; else break;
       }
-      let resume = next;
-      if (b < e && this.namesSecret(s, b, e)) resume = this.valueAt(s, p, out);
+      const quoted = e < nameEnd;
+      let b = e;
+      while (b > 0 && e - b < 64 && isNameChar(s.charCodeAt(b - 1))) b--;
+      let resume = arrow ? p + 2 : p + 1;
+      if (b < e && (sep !== 62 || (b > 0 && s.charCodeAt(b - 1) === 60 && !quoted))) {
+        const kind = this.nameKind(s, b, e);
+        if (kind !== NameKind.None) resume = Math.max(resume, this.valueAt(s, b, p, arrow, kind, quoted, out));
+      }
       if (eq !== -1 && eq < resume) eq = s.indexOf('=', resume);
       if (colon !== -1 && colon < resume) colon = s.indexOf(':', resume);
+      if (gt !== -1 && gt < resume) gt = s.indexOf('>', resume);
     }
   }
 
-  /** Masks the value after the separator at p; returns where scanning resumes. */
-  private valueAt(s: string, p: number, out: Spans): number {
-    // The value: quoted, or a Bearer/Basic pair, or up to the next delimiter.
+  /** Masks the value after the separator at p (the name starting at b); returns where scanning resumes. */
+  private valueAt(s: string, b: number, p: number, arrow: boolean, kind: NameKind, quotedName: boolean, out: Spans): number {
     const n = s.length;
-    let v = p + 1;
-    while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9)) v++;
-    const q = s.charCodeAt(v);
-    let a = v;
+    const xml = s.charCodeAt(p) === 62;
+    let v = arrow ? p + 2 : p + 1;
+    while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9 || (arrow && (s.charCodeAt(v) === 10 || s.charCodeAt(v) === 13)))) v++;
+    if (arrow && s.startsWith('string(', v)) {
+      // PHP var_dump: string(13) "value"
+      const close = s.indexOf(') ', v);
+      if (close !== -1 && close - v < 16) v = close + 2;
+    }
+    // The quote that opened the text this pair sits in (`-H 'Authorization: …'`).
+    const outerQuote = b > 0 && (s.charCodeAt(b - 1) === 39 || s.charCodeAt(b - 1) === 34) && !quotedName ? s.charCodeAt(b - 1) : -1;
+    let bs = v;
+    while (bs < n && bs - v < 8 && s.charCodeAt(bs) === 92) bs++;
+    const q = s.charCodeAt(bs);
+    const quoted = !xml && (q === 34 || q === 39);
+    const escaped = quoted && bs > v;
+    let a = quoted ? bs + 1 : v;
     let z: number;
-    if (q === 34 || q === 39) {
-      a = v + 1;
+    if (kind === NameKind.Content) {
+      if (escaped || !(q === 34 || q === 91 || q === 123) || !quotedName) return p + 1;
+      const end = jsonValueEnd(s, v);
+      z = end === -1 ? n : end;
+      if (q === 34) { a = v + 1; if (end !== -1) z = end - 1; } else a = v;
+      if (z > a) out.push(a, z);
+      return Math.max(z, p + 1);
+    }
+    if (kind === NameKind.XmlValue) {
+      // <add key="DbPassword" value="…" />: a secret when the key attribute names one.
+      if (!quoted || !this.keyAttributeNamesSecret(s, b)) return p + 1;
+      kind = NameKind.Secret;
+    }
+    if (kind === NameKind.Cookie || kind === NameKind.SetCookie) {
+      const before = out.n;
+      const stop = cookieValues(s, a, kind === NameKind.SetCookie, quoted ? q : outerQuote, out);
+      if (out.n > before) return Math.max(stop, p + 1);
+      kind = NameKind.Secret;
+    }
+    if (kind === NameKind.Authorization) {
+      const [x, y] = authValue(s, a, quoted ? q : outerQuote);
+      if (y > x) out.push(x, y);
+      return Math.max(y, p + 1);
+    }
+    if (quoted) {
       z = a;
-      while (z < n && s.charCodeAt(z) !== q && s.charCodeAt(z) !== 10) z++;
+      while (z < n && s.charCodeAt(z) !== q && s.charCodeAt(z) !== 10 && !(escaped && s.charCodeAt(z) === 92)) z++;
+    } else if (xml) {
+      z = a;
+      while (z < n && s.charCodeAt(z) !== 60 && s.charCodeAt(z) !== 10) z++;
     } else {
       AUTH_Y.lastIndex = v;
       z = AUTH_Y.test(s) ? AUTH_Y.lastIndex : v;
       while (z < n && !isValueEnd(s.charCodeAt(z))) z++;
+      const len = z - a;
+      // A bare true / false / null is a setting, not a secret.
+      if ((len === 4 || len === 5) && /^(?:true|false|null)$/i.test(s.slice(a, z))) return Math.max(z, p + 1);
     }
-    if (z > a) out.push(a, z);
+    if (z > a && !clearlyNotSecret(s.slice(a, Math.min(z, a + 40)), s.slice(b, Math.min(p, b + 64)).trim())) out.push(a, z);
     return Math.max(z, p + 1);
   }
 
-  /** s[b, e) ends with a secret's name, compared lowercase with separators skipped (no allocation). */
-  private namesSecret(s: string, b: number, e: number): boolean {
-    for (const nm of this.kvNames) {
-      let j = nm.length - 1;
-      for (let i = e - 1; i >= b && j >= 0; i--) {
-        let c = s.charCodeAt(i);
-        if (c >= 65 && c <= 90) c += 32;
-        else if (!isAlnum(c)) continue;
-        if (c !== nm.charCodeAt(j)) break;
-        j--;
-      }
-      if (j < 0) return true;
-    }
-    return false;
+  /** `key="…"` (or `name="…"`) just before position b names a secret. */
+  private keyAttributeNamesSecret(s: string, b: number): boolean {
+    let e = b;
+    while (e > 0 && b - e < 4 && s.charCodeAt(e - 1) === 32) e--;
+    if (e === 0 || (s.charCodeAt(e - 1) !== 34 && s.charCodeAt(e - 1) !== 39)) return false;
+    const q = s.charCodeAt(e - 1);
+    const open = s.lastIndexOf(String.fromCharCode(q), e - 2);
+    if (open < 0 || e - open > 80) return false;
+    const attr = s.slice(Math.max(0, open - 5), open);
+    return (attr.endsWith('key=') || attr.endsWith('name=')) && this.isSecret(s.slice(open + 1, e - 1));
   }
+}
+
+/** A JSON name that holds content (`"prompt"`, `"messages"`, `"chat_history"`), as the content key rules read it. */
+function isContentName(name: string): boolean {
+  const words = keyWords(name);
+  if (words.length === 0) return false;
+  for (const suf of CONTENT_SUFFIXES) {
+    if (suf.length > words.length) continue;
+    let ok = true;
+    for (let i = 0; i < suf.length; i++) if (words[words.length - suf.length + i] !== suf[i]) { ok = false; break; }
+    if (ok) return true;
+  }
+  return false;
 }
 
 function includesCode(set: string, c: number): boolean {

@@ -18,7 +18,8 @@ export function luhnValid(s: string, start: number, end: number): boolean {
 
 /**
  * Whether `digits` digits with this 4-digit prefix fit a card network
- * (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro).
+ * (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro, Mir,
+ * RuPay, Troy).
  * The prefix rule is what keeps millisecond timestamps (1…) and other
  * Luhn-valid numbers from being taken for cards.
  */
@@ -28,12 +29,16 @@ export function cardPrefixFits(prefix4: number, digits: number): boolean {
   switch (p1) {
     case 4: return digits === 13 || digits === 16 || digits === 19;
     case 5: return p2 >= 51 && p2 <= 55 ? digits === 16 : digits >= 13; // 50, 56–59: Maestro
-    case 2: return prefix4 >= 2221 && prefix4 <= 2720 && digits === 16;
+    case 2:
+      if (prefix4 >= 2200 && prefix4 <= 2204) return digits >= 16; // Mir
+      return prefix4 >= 2221 && prefix4 <= 2720 && digits === 16;
     case 3:
       if (p2 === 34 || p2 === 37) return digits === 15;
       if (p2 === 35) return prefix4 >= 3528 && digits >= 16;
       return (p2 === 30 || p2 === 36 || p2 === 38 || p2 === 39) && digits >= 14;
     case 6: return digits >= 16;
+    case 8: return (p2 === 81 || p2 === 82) && digits === 16; // RuPay
+    case 9: return prefix4 === 9792 && digits === 16; // Troy
     default: return false;
   }
 }

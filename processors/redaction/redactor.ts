@@ -7,7 +7,7 @@ import { anyOf, compileGoRegExp, type GoRegExp } from '../../src/matching/go-reg
 import { CleanCache, MAX_CACHED_LENGTH } from './clean-cache.js';
 import type { RedactionConfig } from './config.js';
 import { PrivacyScanner, SHORT_TEXT, isCardString } from './detectors.js';
-import { KeyAction, KeyRules } from './key-rules.js';
+import { KeyAction, KeyRules, clearlyNotSecret, isSecretName } from './key-rules.js';
 import { makeMask, type MaskFn } from './masking.js';
 import { Spans } from './spans.js';
 
@@ -65,6 +65,11 @@ export class Redactor {
   private readonly spans = new Spans();
   private readonly slotKeys: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   private readonly slotActions: KeyAction[] = new Array<KeyAction>(SLOTS).fill(KeyAction.Scan);
+  /** The key's own text redacted (an email used as a key), or undefined when it is clean. */
+  private readonly slotRenames: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+  /** Redacted key texts, by key; only keys that changed are stored (bounded like the key rule cache). */
+  private readonly keyRenames = new Map<string, string>();
+  private readonly keyClean = new Set<string>();
   /**
    * The last string value found clean at each attribute position. A string's
    * verdict depends only on its characters, and decoders hand out the same
@@ -122,6 +127,7 @@ export class Redactor {
     const slotKeys = this.slotKeys;
     const slotActions = this.slotActions;
     const slotClean = this.slotClean;
+    let renamed: [string, string][] | undefined;
     let i = 0;
     for (const k in attrs) {
       const v = attrs[k];
@@ -129,12 +135,17 @@ export class Redactor {
       // names are interned strings: comparing with the key last seen at this position
       // is a pointer compare, cheaper than the Map lookup (measured: ~10 ns per key saved).
       let action: KeyAction;
+      let rename: string | undefined;
       const slot = i++;
-      if (slot < SLOTS && slotKeys[slot] === k) action = slotActions[slot]!;
+      if (slot < SLOTS && slotKeys[slot] === k) { action = slotActions[slot]!; rename = this.slotRenames[slot]; }
       else {
         action = this.rules.classify(k);
-        if (slot < SLOTS) { slotKeys[slot] = k; slotActions[slot] = action; }
+        rename = this.keyText(k);
+        if (slot < SLOTS) { slotKeys[slot] = k; slotActions[slot] = action; this.slotRenames[slot] = rename; }
       }
+      if (rename !== undefined) (renamed ??= []).push([k, rename]);
+      // A number or a boolean is not prompt or response text (`llm.token_count.prompt`): kept and scanned.
+      if (action === KeyAction.Content && (typeof v === 'number' || typeof v === 'boolean')) action = KeyAction.Scan;
       switch (action) {
         case KeyAction.Scan: {
           if (typeof v === 'string') {
@@ -157,8 +168,9 @@ export class Redactor {
         }
         case KeyAction.Own: break;
         case KeyAction.Ignore: c.ignored++; break;
-        case KeyAction.Mask: {
-          const nv = this.maskWhole(v, k);
+        case KeyAction.Mask:
+        case KeyAction.MaskBuiltin: {
+          const nv = this.maskWhole(v, k, action === KeyAction.MaskBuiltin ? k : undefined);
           if (nv !== v) attrs[k] = nv as AnyValue;
           break;
         }
@@ -168,7 +180,39 @@ export class Redactor {
           if (this.debug) c.redactedKeys.push(k);
       }
     }
+    if (renamed !== undefined) this.renameAttributes(attrs, renamed);
     return c;
+  }
+
+  /** Renames keys whose own text held a secret, keeping the order of the others. */
+  private renameAttributes(attrs: Attrs, renamed: [string, string][]): void {
+    const entries = Object.entries(attrs);
+    for (const k of Object.keys(attrs)) delete attrs[k];
+    const to = new Map(renamed);
+    for (const [k, v] of entries) {
+      const nk = to.get(k);
+      if (nk === undefined) attrs[k] = v;
+      else { attrs[uniqueKey(attrs, nk)] = v; this.masked(nk); }
+    }
+  }
+
+  /** A key's text with what the detectors find in it masked, or undefined when nothing is found. */
+  private keyText(k: string): string | undefined {
+    if (this.scanner === undefined || k.length < MIN_DETECTABLE) return undefined;
+    const hit = this.keyRenames.get(k);
+    if (hit !== undefined) return hit;
+    if (this.keyClean.has(k)) return undefined;
+    const r = this.str(k);
+    if (this.keyRenames.size + this.keyClean.size >= KEY_CACHE_LIMIT) { this.keyRenames.clear(); this.keyClean.clear(); }
+    if (r === k) { this.keyClean.add(k); return undefined; }
+    this.keyRenames.set(k, r);
+    return r;
+  }
+
+  /** An event name (also a key name in some exporters) with every secret in it masked. */
+  redactText(s: string): string {
+    this.counts = resetCounts(this.bodyCounts);
+    return this.text(s);
   }
 
   /**
@@ -231,7 +275,8 @@ export class Redactor {
         return r;
       }
       case 'object':
-        if (v === null || v instanceof Uint8Array) return v;
+        if (v === null) return v;
+        if (v instanceof Uint8Array) return this.bytes(v, path);
         if (depth >= MAX_DEPTH) { this.masked(path); return this.mask(''); }
         return Array.isArray(v) ? this.array(v, path, depth + 1) : this.map(v as Record<string, unknown>, path, depth + 1);
       default:
@@ -249,30 +294,41 @@ export class Redactor {
       const v = obj[k];
       let nv = v;
       let drop = false;
-      switch (this.rules.classify(k)) {
+      let action = this.rules.classify(k);
+      if (action === KeyAction.Content && (typeof v === 'number' || typeof v === 'boolean')) action = KeyAction.Scan;
+      const nk = this.keyText(k);
+      switch (action) {
         case KeyAction.Scan: nv = this.any(v, this.debug ? join(path, k) : '', depth); break;
         case KeyAction.Own: break;
         case KeyAction.Ignore: c.ignored++; break;
-        case KeyAction.Mask: nv = this.maskWhole(v, this.debug ? join(path, k) : ''); break;
+        case KeyAction.Mask: nv = this.maskWhole(v, this.debug ? join(path, k) : '', undefined); break;
+        case KeyAction.MaskBuiltin: nv = this.maskWhole(v, this.debug ? join(path, k) : '', k); break;
         default:
           drop = true;
           c.redacted++;
           if (this.debug) c.redactedKeys.push(join(path, k));
       }
-      if (out === undefined && (drop || nv !== v)) {
+      if (out === undefined && (drop || nv !== v || nk !== undefined)) {
         out = {};
         for (let j = 0; j < i; j++) out[keys[j]!] = obj[keys[j]!];
       }
-      if (out !== undefined && !drop) out[k] = nv;
+      if (out !== undefined && !drop) {
+        if (nk === undefined) out[k] = nv;
+        else { out[uniqueKey(out, nk)] = nv; this.masked(this.debug ? join(path, nk) : ''); }
+      }
     }
     return out ?? obj;
   }
 
   private array(arr: unknown[], path: string, depth: number): unknown[] {
     let out: unknown[] | undefined;
+    let flagged = false;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
-      const nv = this.any(v, this.debug ? (path === '' ? `[${i}]` : `${path}.[${i}]`) : '', depth);
+      const p = this.debug ? (path === '' ? `[${i}]` : `${path}.[${i}]`) : '';
+      // An argument list: the element after `--api-key` / `--password` is the secret.
+      const nv = flagged ? this.maskWhole(v, p, undefined) : this.any(v, p, depth);
+      flagged = this.scanner !== undefined && typeof v === 'string' && isSecretFlag(v);
       if (out === undefined && nv !== v) out = arr.slice(0, i);
       if (out !== undefined) out.push(nv);
     }
@@ -280,8 +336,10 @@ export class Redactor {
   }
 
   /** The whole value of a secret key: masked unless empty or wholly inside an allowed value. */
-  private maskWhole(v: unknown, path: string): unknown {
+  /** `builtinKey`: the key, when only the built-in name rules call it a secret (then dates and PWD paths are kept). */
+  private maskWhole(v: unknown, path: string, builtinKey: string | undefined): unknown {
     if (v === undefined || v === null || v === '') return v;
+    if (builtinKey !== undefined && typeof v === 'string' && clearlyNotSecret(v, builtinKey)) return v;
     const text = typeof v === 'string' ? v
       : typeof v === 'object' ? (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : safeJson(v))
       : String(v);
@@ -290,6 +348,19 @@ export class Redactor {
     if (out === v) return v; // already masked by an earlier pass
     this.masked(path);
     return out;
+  }
+
+  /** Bytes holding text: scanned as UTF-8 (or Latin-1 when not UTF-8), written back as bytes when masked. */
+  private bytes(v: Uint8Array, path: string): Uint8Array {
+    if (v.length < this.minScanned) return v;
+    const buf = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    let text: string;
+    let latin1 = false;
+    try { text = UTF8.decode(v); } catch { text = buf.toString('latin1'); latin1 = true; }
+    const r = this.text(text);
+    if (r === text) return v;
+    this.masked(path);
+    return new Uint8Array(Buffer.from(r, latin1 ? 'latin1' : 'utf8'));
   }
 
   private masked(path: string): void {
@@ -400,6 +471,23 @@ export class Redactor {
     let m = -1;
     for (let i = 0; i < al.n; i++) { if (al.end[i]! > m) m = al.end[i]!; maxEnd[i] = m; }
   }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const KEY_CACHE_LIMIT = 10_000;
+
+/** A key not yet in `obj`: `key`, else `key#2`, `key#3`, … (two keys masked to the same text). */
+function uniqueKey(obj: Record<string, unknown>, key: string): string {
+  if (!Object.prototype.hasOwnProperty.call(obj, key)) return key;
+  let n = 2;
+  while (Object.prototype.hasOwnProperty.call(obj, `${key}#${n}`)) n++;
+  return `${key}#${n}`;
+}
+
+/** `--api-key`, `--password`, `-password`: a command-line flag whose next argument is a secret. */
+function isSecretFlag(v: string): boolean {
+  if (v.length < 3 || v.length > 64 || v.charCodeAt(0) !== 45 || v.includes('=') || v.includes(' ')) return false;
+  return isSecretName(v.replace(/^-+/, ''));
 }
 
 function join(path: string, key: string): string {
