@@ -50,6 +50,24 @@ export interface Metrics {
   samples: number;
 }
 
+/** One normalised path pattern and how often it was requested (the seed's analyze_path_patterns row). */
+export interface PathPattern {
+  pattern: string;
+  count: number;
+  /** The same count by HTTP method. */
+  methods: Record<string, number>;
+}
+
+export interface PathPatterns {
+  hours: number;
+  /** Requests counted over every pattern seen in the window (not only the `limit` returned). */
+  total: number;
+  /** Most requested first; ties by pattern. */
+  patterns: PathPattern[];
+  /** More than MAX_PATH_PAIRS method:route pairs were used in the window; only the most recently used were counted. */
+  truncated: boolean;
+}
+
 /** Candidates examined at most by a filtered query, as a multiple of its limit (and never fewer than 5,000). */
 const SCAN_FACTOR = 50;
 /** Response-time samples read for percentiles; larger windows are sampled evenly across time. */
@@ -57,6 +75,10 @@ const MAX_SAMPLES = 50_000;
 const SAMPLE_SLICES = 20;
 /** Path indexes merged at most by one `/logs/path` query (the most recently used ones). */
 const MAX_PATH_SOURCES = 100;
+/** Method:route pairs read from `idx:req:paths` (as `/logs/path` does), and counted at most by one `/logs/paths` query. */
+const MAX_PATH_PAIRS = 10_000;
+/** ZCOUNTs per round trip of `/logs/paths`. */
+const COUNT_BATCH = 1000;
 
 const NUMERIC = new Set(['status_code', 'response_time_ms', 'bytes_sent']);
 const REQUEST_NULLS = ['client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'status_code', 'response_time_ms', 'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error'];
@@ -135,6 +157,48 @@ export class RedisLogQueries {
     }
     if (sources.length === 0) return [];
     return this.entries(sources, w, { path: glob });
+  }
+
+  /**
+   * The seed's analyze_path_patterns over the last `hours`: the most requested
+   * normalised path patterns with their counts. Reads only what the path index
+   * already holds: the method:route pairs used in the window from
+   * `idx:req:paths` (at most MAX_PATH_PAIRS, the most recently used), then one
+   * ZCOUNT per pair on its `idx:req:path:{method}:{route}` over the window. The
+   * route is the normalised path (`/users/123` → `/users/:id`), or `http.route`
+   * when the record had one; it is normalised again here so a route holding an
+   * id still collapses, and pairs of the same pattern are summed across methods.
+   */
+  async paths(hours: number, limit: number): Promise<PathPatterns> {
+    const t = await this.transport();
+    const from = String(this.now() - hours * 3600);
+    const [reply] = await t.run([['zrevrangebyscore', this.keys.idxPaths, '+inf', from, 'LIMIT', '0', String(MAX_PATH_PAIRS)]]);
+    const pairs = ok(reply!) as string[];
+    const byPattern = new Map<string, PathPattern>();
+    let total = 0;
+    for (let off = 0; off < pairs.length; off += COUNT_BATCH) {
+      const part = pairs.slice(off, off + COUNT_BATCH);
+      const counts = await t.run(part.map((mp) => {
+        const i = mp.indexOf(':');
+        return ['zcount', this.keys.idxPath(mp.slice(0, i), mp.slice(i + 1)), from, '+inf'];
+      }));
+      part.forEach((mp, j) => {
+        const n = Number(ok(counts[j]!));
+        if (!(n > 0)) return;
+        const i = mp.indexOf(':');
+        const method = mp.slice(0, i);
+        const pattern = normalizePath(mp.slice(i + 1));
+        let p = byPattern.get(pattern);
+        if (p === undefined) { p = { pattern, count: 0, methods: {} }; byPattern.set(pattern, p); }
+        p.count += n;
+        p.methods[method] = (p.methods[method] ?? 0) + n;
+        total += n;
+      });
+    }
+    const patterns = [...byPattern.values()]
+      .sort((a, b) => b.count - a.count || (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0))
+      .slice(0, limit);
+    return { hours, total, patterns, truncated: pairs.length >= MAX_PATH_PAIRS };
   }
 
   /** Counts per event name, request totals by status and error counts by code, summed over the hour buckets in the window. */

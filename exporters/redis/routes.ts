@@ -132,6 +132,12 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     if (method !== undefined && !/^[A-Za-z]{1,20}$/.test(method)) throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
     return logs(await queries().path(pattern, window(p), method));
   });
+  // The seed's analyze_path_patterns: most requested normalised path patterns over `hours` (default 24).
+  api.route('GET', '/logs/paths', async ({ query }) => {
+    const p = singleParams(query, WINDOW);
+    const w = window(p);
+    return queries().paths(w.hours, w.limit);
+  });
   api.route('GET', '/logs/events', async ({ query }) => {
     const p = singleParams(query, ['hours']);
     return queries().events(parseHours(p.get('hours'), 24));

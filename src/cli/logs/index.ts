@@ -14,6 +14,7 @@ import { command as method } from './method.js';
 import { command as status } from './status.js';
 import { command as slow } from './slow.js';
 import { command as path } from './path.js';
+import { command as paths } from './paths.js';
 import { command as errors } from './errors.js';
 import { command as stats } from './stats.js';
 import { command as clear } from './clear.js';
@@ -22,7 +23,7 @@ export type { Io, LogsCommand } from './command.js';
 
 export const logsCommands: LogsCommand[] = [audit, job, follow];
 // Over the Redis exporter's /logs routes.
-logsCommands.push(search, ip, host, user, session, method, status, slow, path, errors, stats, clear);
+logsCommands.push(search, ip, host, user, session, method, status, slow, path, paths, errors, stats, clear);
 
 export function logsHelp(): string {
   const w = Math.max(...logsCommands.map((c) => c.name.length));
