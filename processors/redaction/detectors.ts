@@ -647,8 +647,9 @@ export class PrivacyScanner {
     while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9 || (arrow && (s.charCodeAt(v) === 10 || s.charCodeAt(v) === 13)))) v++;
     if (arrow && s.startsWith('string(', v)) {
       // PHP var_dump: string(13) "value"
-      const close = s.indexOf(') ', v);
-      if (close !== -1 && close - v < 16) v = close + 2;
+      let close = v + 7;
+      while (close < n && close - v < 16 && isDigit(s.charCodeAt(close))) close++;
+      if (s.charCodeAt(close) === 41 && s.charCodeAt(close + 1) === 32) v = close + 2;
     }
     // The quote that opened the text this pair sits in (`-H 'Authorization: …'`).
     const outerQuote = b > 0 && (s.charCodeAt(b - 1) === 39 || s.charCodeAt(b - 1) === 34) && !quotedName ? s.charCodeAt(b - 1) : -1;
@@ -707,7 +708,9 @@ export class PrivacyScanner {
     while (e > 0 && b - e < 4 && s.charCodeAt(e - 1) === 32) e--;
     if (e === 0 || (s.charCodeAt(e - 1) !== 34 && s.charCodeAt(e - 1) !== 39)) return false;
     const q = s.charCodeAt(e - 1);
-    const open = s.lastIndexOf(String.fromCharCode(q), e - 2);
+    // The opening quote, looked for at most 80 characters back (an unbounded search per pair would be quadratic).
+    let open = e - 2;
+    while (open >= 0 && e - open <= 80 && s.charCodeAt(open) !== q) open--;
     if (open < 0 || e - open > 80) return false;
     const attr = s.slice(Math.max(0, open - 5), open);
     return (attr.endsWith('key=') || attr.endsWith('name=')) && this.isSecret(s.slice(open + 1, e - 1));

@@ -139,7 +139,12 @@ export function findCliSecrets(s: string, out: Spans, isSecretName: (name: strin
         else secret = !NOT_SECRET_FLAG.test(name) && isSecretName(name);
         if (secret && v < n && s.charCodeAt(v) !== 45) {
           let [vs, ve, r] = shellWord(s, v);
-          if (short && name === 'u') { const colon = s.indexOf(':', vs); vs = colon !== -1 && colon < ve ? colon + 1 : ve; }
+          if (short && name === 'u') {
+            // curl -u user:password: the part after the first ':' of the word.
+            let colon = vs;
+            while (colon < ve && s.charCodeAt(colon) !== 58) colon++;
+            vs = colon < ve ? colon + 1 : ve;
+          }
           if (ve > vs) out.push(vs, ve);
           resume = Math.max(r, resume);
         }
@@ -226,8 +231,13 @@ export function cookieValues(s: string, v: number, setCookie: boolean, quote: nu
   let i = v;
   while (i < n) {
     while (i < n && isBlank(s.charCodeAt(i))) i++;
+    // A cookie name holds no blank, ',' or ';': the search for its '=' stops there.
     let eq = i;
-    while (eq < n && s.charCodeAt(eq) !== 61 && s.charCodeAt(eq) !== 59 && !isLineEnd(s.charCodeAt(eq)) && s.charCodeAt(eq) !== quote) eq++;
+    while (eq < n) {
+      const c = s.charCodeAt(eq);
+      if (c === 61 || c === 59 || c === 44 || c === quote || isBlank(c) || isLineEnd(c)) break;
+      eq++;
+    }
     if (eq >= n || s.charCodeAt(eq) !== 61) return eq;
     let z = eq + 1;
     while (z < n && s.charCodeAt(z) !== 59 && !isLineEnd(s.charCodeAt(z)) && s.charCodeAt(z) !== quote) z++;
