@@ -190,16 +190,16 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
 
   private schedule(): void {
     if (this.queue.length === this.head) return;
-    this.timer = setTimeout(() => { this.timer = undefined; this.pump(); }, this.delayMillis);
+    this.timer = setTimeout(() => { this.timer = undefined; this.pump(true); }, this.delayMillis);
     this.timer.unref?.();
   }
 
-  /** Sends the next batch unless one is out or waiting for its retry. */
-  private pump(): void {
+  /** Sends the next batch unless one is out or waiting for its retry; a partial one only when `due` (its delay passed), flushing or shutting down. */
+  private pump(due = false): void {
     if (this.batch !== undefined) return;
     const waiting = this.queue.length - this.head;
     if (waiting === 0) return;
-    if (waiting < this.batchSize && this.waiters.length === 0 && !this.shuttingDown) {
+    if (!due && waiting < this.batchSize && this.waiters.length === 0 && !this.shuttingDown) {
       if (this.timer === undefined) this.schedule();
       return;
     }

@@ -190,6 +190,18 @@ describe('in-process – AuditlineBatchProcessor', () => {
     await provider.shutdown();
   });
 
+  it('exports a partial batch once scheduledDelayMillis has passed, without forceFlush()', async () => {
+    const exporter = new Flaky(0);
+    const p = new AuditlineBatchProcessor({ exporter, scheduledDelayMillis: 10 });
+    const provider = new LoggerProvider({ processors: [p] });
+    burst(provider, 3);
+    // Polls (no time is asserted): before the fix the timer only re-armed itself and nothing was exported until a flush.
+    for (let i = 0; i < 500 && p.stats().exported < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(exporter.stored()).toEqual(range(3));
+    expect(p.stats()).toMatchObject({ queued: 0, exported: 3 });
+    await provider.shutdown();
+  });
+
   it('at shutdown, drops and reports what an exporter that keeps failing still holds after flushTimeoutMillis', async () => {
     const errors: string[] = [];
     const exporter = new Flaky(Infinity);
