@@ -26,6 +26,23 @@ export const privacySpec = obj({
   drop_content: def(bool(), true),
 });
 
+/** Detector sets: `secrets` is the privacy profile above (on by default), `pii` adds personal data. */
+export const PROFILES = ['secrets', 'pii'] as const;
+
+/** The opt-in `pii` profile's detectors (used only when `profiles` lists `pii`). */
+export const piiSpec = obj({
+  /** IBANs whose ISO 13616 check digits are valid, compact or in groups of four. */
+  ibans: def(bool(), true),
+  /** US Social Security numbers (area not 000, 666 or 9xx; group not 00; serial not 0000). */
+  national_ids: def(bool(), true),
+  /** Phone numbers in international form (+ and 8–15 digits). */
+  phone_numbers: def(bool(), true),
+  /** IPv4 and IPv6 addresses in free text. */
+  ip_addresses: def(bool(), true),
+  /** Keys whose IP addresses are kept (the Redis exporter indexes client.address). */
+  kept_ip_keys: def(list(str({ nonEmpty: true })), ['client.address']),
+});
+
 export const redactionConfigSpec = obj({
   /** Keep every key. Defaults to true unless `allowed_keys` is given (the Collector defaults to false). */
   allow_all_keys: opt(bool()),
@@ -54,6 +71,10 @@ export const redactionConfigSpec = obj({
   /** Replacement for masked text when no hash function is set. */
   mask: def(str({ nonEmpty: true }), '****'),
   privacy: def(privacySpec, () => privacySpec.parse({}, [], [])!),
+  /** Detector sets to run: `secrets` (default) and the opt-in `pii`. */
+  profiles: def(list(oneOf(PROFILES)), ['secrets']),
+  /** Switches of the `pii` profile. */
+  pii: def(piiSpec, () => piiSpec.parse({}, [], [])!),
 }, (c, add) => {
   const hmac = c.hash_function?.startsWith('hmac') ?? false;
   if (c.hash_key !== undefined && c.hmac_key !== undefined) add('hmac_key', 'set either hash_key or hmac_key, not both');
@@ -70,6 +91,7 @@ export const redactionConfigSpec = obj({
 
 export type RedactionConfig = NonNullable<ReturnType<typeof redactionConfigSpec.parse>>;
 export type PrivacyConfig = RedactionConfig['privacy'];
+export type PiiConfig = RedactionConfig['pii'];
 
 /** The YAML shape with every field optional, for in-process construction. */
 export interface RedactionOptions {
@@ -87,4 +109,6 @@ export interface RedactionOptions {
   summary?: 'debug' | 'info' | 'silent';
   mask?: string;
   privacy?: Partial<PrivacyConfig>;
+  profiles?: ('secrets' | 'pii')[];
+  pii?: Partial<PiiConfig>;
 }

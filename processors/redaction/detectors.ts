@@ -17,6 +17,7 @@
 // feeds every detector hostile values up to 1 MiB.
 import { isCardNumber } from './luhn.js';
 import { CONTENT_WORDS, clearlyNotSecret, isSecretName, keyWords, secretNameRules, type SecretNameRules } from './key-rules.js';
+import { findIbans, findIps, findPhones, findSsns } from './pii-detectors.js';
 import type { Spans } from './spans.js';
 import {
   authValue, cookieValues, findCliSecrets, findSlackWebhooks, findSqlPasswords, findTelegramTokens, findUrlCredentials, jsonValueEnd,
@@ -375,6 +376,8 @@ export interface DetectorSwitches {
   secret_keys: string[];
   /** Content keys are dropped: the values of `"prompt":`, `"messages":` … inside JSON text are masked too. */
   drop_content?: boolean;
+  /** The opt-in pii profile's detectors (absent: off). */
+  pii?: { ibans: boolean; national_ids: boolean; phone_numbers: boolean; ip_addresses: boolean };
 }
 
 /** What a name written before '=' / ':' / '=>' / '>' in text announces. */
@@ -393,6 +396,13 @@ export class PrivacyScanner {
   private readonly apiKeys: boolean;
   private readonly keyValues: boolean;
   private readonly content: boolean;
+  private readonly ibans: boolean;
+  private readonly ssns: boolean;
+  private readonly phones: boolean;
+  private readonly ips: boolean;
+  private readonly pii: boolean;
+  /** Set while scanning a value whose key keeps IP addresses (client.address). */
+  keepIps = false;
   private readonly any: boolean;
   private readonly nameRules: SecretNameRules | undefined;
   private readonly nameKinds = new Map<string, NameKind>();
@@ -415,7 +425,12 @@ export class PrivacyScanner {
     this.apiKeys = sw.api_keys;
     this.keyValues = sw.credentials;
     this.content = sw.drop_content ?? false;
-    this.any = this.emails || this.cards || this.jwts || this.auth || this.apiKeys || this.content;
+    this.ibans = sw.pii?.ibans ?? false;
+    this.ssns = sw.pii?.national_ids ?? false;
+    this.phones = sw.pii?.phone_numbers ?? false;
+    this.ips = sw.pii?.ip_addresses ?? false;
+    this.pii = this.ibans || this.ssns || this.phones || this.ips;
+    this.any = this.emails || this.cards || this.jwts || this.auth || this.apiKeys || this.content || this.pii;
     this.nameRules = secretNameRules(sw.secret_keys);
   }
 
@@ -426,6 +441,7 @@ export class PrivacyScanner {
    * ~21 ns for an 8-character id, against ~30 ns for three indexOf calls (measured).
    */
   shortMayMatch(s: string): boolean {
+    if (this.pii) return true; // an SSN or an IPv4 address fits in 7–12 characters
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if ((c - 58) >>> 0 < 7 && (c === 64 ? this.emails : (c === 61 || c === 58 || c === 62) && (this.keyValues || this.content))) return true;
@@ -440,6 +456,7 @@ export class PrivacyScanner {
     if (n < SHORT_TEXT) {
       if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
       if ((this.keyValues || this.content) && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1 || s.indexOf('>') !== -1)) this.findKeyValues(s, out);
+      if (this.pii) this.findPii(s, out);
       return;
     }
     this.jwtMissBefore = 0;
@@ -508,6 +525,15 @@ export class PrivacyScanner {
     if ((this.keyValues || this.content) && (flags & KV) !== 0) this.findKeyValues(s, out);
     if (this.keyValues && (flags & DASH) !== 0) findCliSecrets(s, out, this.isSecret);
     if (this.keyValues && (flags & QUOTE) !== 0) findSqlPasswords(s, out);
+    if (this.pii) this.findPii(s, out);
+  }
+
+  /** The pii profile: IBANs, SSNs, international phone numbers, IP addresses (unless keepIps). */
+  private findPii(s: string, out: Spans): void {
+    if (this.ibans) findIbans(s, out);
+    if (this.ssns) findSsns(s, out);
+    if (this.phones) findPhones(s, out);
+    if (this.ips && !this.keepIps) findIps(s, out);
   }
 
   /** Tries a key, JWT or auth scheme starting at i; returns where a match ends, or i. */

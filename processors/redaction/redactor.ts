@@ -60,6 +60,8 @@ export class Redactor {
   private readonly anyBlocked: { test(s: string): boolean } | undefined;
   private readonly allowed: GoRegExp[];
   private readonly scanner: PrivacyScanner | undefined;
+  /** Keys whose IP addresses the pii profile keeps (client.address), when it runs. */
+  private readonly ipKeys: Set<string> | undefined;
   private readonly cards: boolean;
   private readonly allTypes: boolean;
   private readonly spans = new Spans();
@@ -93,7 +95,9 @@ export class Redactor {
 
   constructor(config: RedactionConfig) {
     const p = config.privacy;
-    const on = p.enabled;
+    // `privacy.enabled` is the master switch; `profiles` picks the detector sets under it.
+    const on = p.enabled && config.profiles.includes('secrets');
+    const piiOn = p.enabled && config.profiles.includes('pii');
     this.summary = config.summary;
     this.debug = config.summary === 'debug';
     const allowAll = config.allow_all_keys ?? config.allowed_keys === undefined;
@@ -111,7 +115,9 @@ export class Redactor {
     this.blocked = config.blocked_values.map(compileGoRegExp);
     this.anyBlocked = this.blocked.length > 1 ? anyOf(this.blocked) : undefined;
     this.allowed = config.allowed_values.map(compileGoRegExp);
-    this.scanner = on ? new PrivacyScanner(p) : undefined;
+    const off = { emails: false, card_numbers: false, jwts: false, credentials: false, api_keys: false, secret_keys: [], drop_content: false };
+    this.scanner = on || piiOn ? new PrivacyScanner({ ...(on ? p : off), pii: piiOn ? config.pii : undefined }) : undefined;
+    this.ipKeys = piiOn && config.pii.ip_addresses ? new Set(config.pii.kept_ip_keys) : undefined;
     this.cards = on && p.card_numbers;
     this.allTypes = config.redact_all_types && this.blocked.length > 0;
     this.minScanned = this.blocked.length > 0 ? 1 : this.scanner !== undefined ? MIN_DETECTABLE : Infinity;
@@ -150,7 +156,7 @@ export class Redactor {
         case KeyAction.Scan: {
           if (typeof v === 'string') {
             if (slot < SLOTS && slotClean[slot] === v) break;
-            const nv = this.text(v);
+            const nv = this.ipKeys !== undefined && this.ipKeys.has(k) ? this.keepingIps(v) : this.text(v);
             if (nv !== v) { attrs[k] = nv; this.masked(k); }
             else if (slot < SLOTS) slotClean[slot] = v;
             break;
@@ -207,6 +213,13 @@ export class Redactor {
     if (r === k) { this.keyClean.add(k); return undefined; }
     this.keyRenames.set(k, r);
     return r;
+  }
+
+  /** A value under a key that keeps IP addresses: scanned without the IP detector and without the clean cache. */
+  private keepingIps(v: string): string {
+    const sc = this.scanner!;
+    sc.keepIps = true;
+    try { return v.length < this.minScanned ? v : this.str(v); } finally { sc.keepIps = false; }
   }
 
   /** An event name (also a key name in some exporters) with every secret in it masked. */
@@ -298,7 +311,12 @@ export class Redactor {
       if (action === KeyAction.Content && (typeof v === 'number' || typeof v === 'boolean')) action = KeyAction.Scan;
       const nk = this.keyText(k);
       switch (action) {
-        case KeyAction.Scan: nv = this.any(v, this.debug ? join(path, k) : '', depth); break;
+        case KeyAction.Scan:
+          if (this.ipKeys !== undefined && typeof v === 'string' && this.ipKeys.has(k)) {
+            nv = this.keepingIps(v);
+            if (nv !== v) this.masked(this.debug ? join(path, k) : '');
+          } else nv = this.any(v, this.debug ? join(path, k) : '', depth);
+          break;
         case KeyAction.Own: break;
         case KeyAction.Ignore: c.ignored++; break;
         case KeyAction.Mask: nv = this.maskWhole(v, this.debug ? join(path, k) : '', undefined); break;

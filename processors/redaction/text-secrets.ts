@@ -169,11 +169,13 @@ export function findSqlPasswords(s: string, out: Spans): void {
     while (p !== -1) {
       let v = p + mark.length;
       const before = p > 0 ? s.charCodeAt(p - 1) : 32;
-      if (!isAlnum(before) && before !== 95) {
+      // A keyword, not a quoted name ("password"=>…) or part of a word (password_hash).
+      if (!isAlnum(before) && before !== 95 && before !== 34 && before !== 39) {
+        const kw = v;
         while (v < n && isBlank(s.charCodeAt(v))) v++;
         if (s.charCodeAt(v) === 61 || s.charCodeAt(v) === 40) { v++; while (v < n && isBlank(s.charCodeAt(v))) v++; }
         const q = s.charCodeAt(v);
-        if (q === 39 || q === 34) {
+        if ((q === 39 || q === 34) && v > kw) {
           let e = v + 1;
           while (e < n && s.charCodeAt(e) !== q && !isLineEnd(s.charCodeAt(e))) e++;
           if (e < n && s.charCodeAt(e) === q && e > v + 1) out.push(v + 1, e);

@@ -80,6 +80,12 @@ describe('redaction v2 – time linear in the value, for every new detector', ()
     }, 120_000);
   }
 
+  for (const unit of ['DE22 ', 'DE228927702279584965 ', 'GB71 BARC ', '536-22-', '536-22-8471-', '+4', '+44 20 ', '+1-2.3 ', '1.2.3.', '192.0.2.44.', '2001:db8::', '::', 'a:', '0:0:0:0:0:0:0:0:']) {
+    it(`pii profile: ${JSON.stringify(unit)} repeated to 1 MiB`, async () => {
+      await expectLinear(runner, `pii ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'redactValue', args: [{ profiles: ['secrets', 'pii'] }] }, { unit });
+    }, 120_000);
+  }
+
   it('map keys are scanned in time linear in the key', async () => {
     await expectLinear(runner, 'map key "a@b.io "', { module: SUBJECTS, export: 'redactKey' }, { unit: 'a@b.io ' });
   }, 120_000);
