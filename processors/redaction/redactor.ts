@@ -72,6 +72,8 @@ export class Redactor {
   /** Redacted key texts, by key; only keys that changed are stored (bounded like the key rule cache). */
   private readonly keyRenames = new Map<string, string>();
   private readonly keyClean = new Set<string>();
+  /** Set while a key's own text is scanned. */
+  private keyMode = false;
   /**
    * The last string value found clean at each attribute position. A string's
    * verdict depends only on its characters, and decoders hand out the same
@@ -208,7 +210,10 @@ export class Redactor {
     const hit = this.keyRenames.get(k);
     if (hit !== undefined) return hit;
     if (this.keyClean.has(k)) return undefined;
-    const r = this.str(k);
+    // Only the privacy profile's detectors read keys: blocked_values apply to values, as in the Collector.
+    this.keyMode = true;
+    let r: string;
+    try { r = this.str(k); } finally { this.keyMode = false; }
     if (this.keyRenames.size + this.keyClean.size >= KEY_CACHE_LIMIT) { this.keyRenames.clear(); this.keyClean.clear(); }
     if (r === k) { this.keyClean.add(k); return undefined; }
     this.keyRenames.set(k, r);
@@ -425,7 +430,7 @@ export class Redactor {
     const sp = this.spans;
     sp.reset();
     if (this.scanner !== undefined && s.length >= MIN_DETECTABLE) this.scanner.scan(s, sp);
-    if (this.anyBlocked === undefined || this.anyBlocked.test(s)) {
+    if (!this.keyMode && (this.anyBlocked === undefined || this.anyBlocked.test(s))) {
       for (let i = 0; i < this.blocked.length; i++) this.blocked[i]!.forEachMatch(s, this.pushSpan);
     }
     if (sp.n === 0) return s;

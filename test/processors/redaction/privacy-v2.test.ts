@@ -191,3 +191,11 @@ describe('redaction v2 – the opt-in pii profile', () => {
     expect(more).toEqual({ 'client.address': '****', 'peer.ip': '198.51.100.1' });
   });
 });
+
+describe('redaction v2 – keys and user patterns', () => {
+  it('applies blocked_values to values only, never to key names (as the Collector does)', () => {
+    const attrs: Record<string, any> = { order_4111: 'ref 4111', 'ann@example.com': 1 };
+    redactor({ blocked_values: ['4111'] }).redactAttributes(attrs);
+    expect(attrs).toEqual({ order_4111: 'ref ****', '****': 1 });
+  });
+});
