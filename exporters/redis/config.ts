@@ -11,7 +11,7 @@ export const DEFAULT_ENDPOINT = 'redis://127.0.0.1:6379';
 
 /** Index families that can be switched off with `indexes:`; all are on by default. */
 export const INDEX_NAMES = [
-  'ip', 'fqdn', 'host', 'user', 'session', 'client', 'status', 'method', 'path', 'errors', 'slow', 'level', 'event',
+  'ip', 'fqdn', 'host', 'user', 'session', 'client', 'status', 'method', 'path', 'errors', 'slow', 'level', 'event', 'oauth',
 ] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 

@@ -12,7 +12,8 @@
 // idx:req:session|method|client:{value}, idx:req:paths (known method:route
 // pairs), log:{timestamp}:{seq} hashes with idx:log:event|level|host:{value}
 // and stream:logs for records that are not HTTP requests, stats:events:{hour},
-// stats:hosts, and the bookkeeping of at-most-once delivery under
+// stats:hosts, OAuth activity (idx:oauth:{event_type}, oauth:flow:{session_id}
+// lists with a 1 h TTL, oauth:events naming the event types seen), and the bookkeeping of at-most-once delivery under
 // auditline:* (positions, batch markers, the writers' lock; see once.ts).
 //
 // `{timestamp}` is Unix seconds with six decimals (`1705314645.123456`), the
@@ -28,6 +29,8 @@ export class KeySchema {
   readonly idxSlow: string;
   readonly idxPaths: string;
   readonly statsHosts: string;
+  /** The OAuth event types seen, scored by last use (which `idx:oauth:{event_type}` sets a query merges). */
+  readonly oauthEvents: string;
 
   constructor(readonly prefix: string) {
     this.streamRequests = `${prefix}stream:requests`;
@@ -36,6 +39,7 @@ export class KeySchema {
     this.idxSlow = `${prefix}idx:req:slow`;
     this.idxPaths = `${prefix}idx:req:paths`;
     this.statsHosts = `${prefix}stats:hosts`;
+    this.oauthEvents = `${prefix}oauth:events`;
   }
 
   req(ts: string, ip: string): string { return `${this.prefix}req:${ts}:${ip}`; }
@@ -54,6 +58,10 @@ export class KeySchema {
   logEvent(event: string): string { return `${this.prefix}idx:log:event:${event}`; }
   logLevel(level: string): string { return `${this.prefix}idx:log:level:${level}`; }
   logHost(host: string): string { return `${this.prefix}idx:log:host:${host}`; }
+
+  /** OAuth activity (the seed's log_oauth_activity): entries by event type, and the flow of a session (1 h TTL). */
+  idxOauth(eventType: string): string { return `${this.prefix}idx:oauth:${eventType}`; }
+  oauthFlow(sessionId: string): string { return `${this.prefix}oauth:flow:${sessionId}`; }
 
   statsRequests(hour: string): string { return `${this.prefix}stats:requests:${hour}`; }
   statsErrors(hour: string): string { return `${this.prefix}stats:errors:${hour}`; }
@@ -91,7 +99,7 @@ export class KeySchema {
   families(): string[] {
     const p = this.prefix;
     return [
-      `${p}req:*`, `${p}log:*`, `${p}idx:req:*`, `${p}idx:log:*`, `${p}stats:requests:*`, `${p}stats:errors:*`,
+      `${p}req:*`, `${p}log:*`, `${p}idx:req:*`, `${p}idx:log:*`, `${p}idx:oauth:*`, `${p}oauth:flow:*`, `${p}stats:requests:*`, `${p}stats:errors:*`,
       `${p}stats:events:*`, `${p}stats:unique_ips:*`, `${p}stats:response_times:*`,
       // Positions, batch markers and the lock: once the data is gone they describe nothing (a batch
       // replayed afterwards is simply written again).
@@ -103,7 +111,7 @@ export class KeySchema {
 
   /** Single keys (not found by the family patterns). */
   singles(): string[] {
-    return [this.streamRequests, this.streamLogs, this.statsHosts];
+    return [this.streamRequests, this.streamLogs, this.statsHosts, this.oauthEvents];
   }
 }
 

@@ -26,6 +26,23 @@ export interface EntryFilter {
   q?: string;
   minResponseMs?: number;
   path?: Glob;
+  /** Exact matches on entry fields (OAuth queries). */
+  clientIp?: string;
+  userId?: string;
+  clientId?: string;
+}
+
+/** One OAuth flow (`oauth:flow:{session_id}`): its steps oldest first. */
+export interface OauthFlow {
+  session_id: string;
+  client_id: string | null;
+  user_id: string | null;
+  client_ip: string | null;
+  started: string;
+  ended: string;
+  /** `flow`: read from the session's `oauth:flow:` list (kept 1 h after its latest step); `entries`: rebuilt from the stored entries once the list has expired. */
+  source: 'flow' | 'entries';
+  steps: { step: string; timestamp: number; data: Record<string, unknown> }[];
 }
 
 export interface EventStats {
@@ -68,6 +85,8 @@ export interface PathPatterns {
   truncated: boolean;
 }
 
+/** OAuth event-type sets merged at most by one OAuth query (the most recently used). */
+const MAX_OAUTH_TYPES = 100;
 /** Candidates examined at most by a filtered query, as a multiple of its limit (and never fewer than 5,000). */
 const SCAN_FACTOR = 50;
 /** Response-time samples read for percentiles; larger windows are sampled evenly across time. */
@@ -115,6 +134,71 @@ export class RedisLogQueries {
     const sources = [k.idxErrors, k.logLevel('ERROR'), k.logLevel('CRITICAL')];
     if (includeWarnings) sources.push(k.logLevel('WARNING'));
     return this.entries(sources, w, {});
+  }
+
+  /**
+   * OAuth activity (records whose event name starts with `oauth` or that carry a client id):
+   * the `idx:oauth:{event_type}` sets of the event types used in the window (from `oauth:events`,
+   * at most MAX_OAUTH_TYPES, the most recently used), or the one of `f.event`, narrowed by client
+   * address, user and client id.
+   */
+  async oauth(w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    const sources = await this.oauthSources(w, f.event);
+    if (sources.length === 0) return [];
+    return this.entries(sources, w, f);
+  }
+
+  /**
+   * OAuth flows in the window, newest first (at most `w.limit`): the sessions of the OAuth entries
+   * matching `f` (client id, user), each with its steps from `oauth:flow:{session_id}` while that
+   * list lives, else rebuilt from the session's OAuth entries in the window.
+   */
+  async oauthFlows(w: Window, f: EntryFilter = {}): Promise<OauthFlow[]> {
+    const found = await this.oauth({ hours: w.hours, limit: Math.min(10_000, Math.max(1000, w.limit * 20)) }, f);
+    const bySession = new Map<string, Entry[]>();
+    for (let i = found.length - 1; i >= 0; i--) {
+      const e = found[i]!;
+      if (typeof e.session_id !== 'string') continue;
+      const l = bySession.get(e.session_id);
+      if (l === undefined) { if (bySession.size < w.limit) bySession.set(e.session_id, [e]); } else l.push(e);
+    }
+    if (bySession.size === 0) return [];
+    const sessions = [...bySession.keys()];
+    const t = await this.transport();
+    const lists = await t.run(sessions.map((sid) => ['lrange', this.keys.oauthFlow(sid), '0', '-1']));
+    const flows: OauthFlow[] = [];
+    sessions.forEach((sid, i) => {
+      const raw = ok(lists[i]!) as string[];
+      let steps: OauthFlow['steps'] = [];
+      for (const r of raw) { try { steps.push(JSON.parse(r) as OauthFlow['steps'][number]); } catch { /* not ours */ } }
+      const entries = bySession.get(sid)!.reverse();
+      const source = steps.length > 0 ? 'flow' : 'entries';
+      if (steps.length === 0) {
+        steps = entries.map((e) => ({
+          step: typeof e.event === 'string' ? e.event : typeof e.method === 'string' ? 'request' : 'log',
+          timestamp: Date.parse(String(e.timestamp)) / 1000,
+          data: flowDataOf(e),
+        }));
+      }
+      const pick = (field: string): string | null => {
+        for (const s of steps) if (typeof s.data[field] === 'string') return s.data[field] as string;
+        return null;
+      };
+      const first = steps[0]!;
+      const last = steps[steps.length - 1]!;
+      flows.push({
+        session_id: sid, client_id: pick('client_id'), user_id: pick('user_id'), client_ip: pick('client_ip'),
+        started: new Date(first.timestamp * 1000).toISOString(), ended: new Date(last.timestamp * 1000).toISOString(), source, steps,
+      });
+    });
+    return flows;
+  }
+
+  private async oauthSources(w: Window, event?: string): Promise<string[]> {
+    if (event !== undefined) return [this.keys.idxOauth(event)];
+    const from = String(this.now() - w.hours * 3600);
+    const [reply] = await (await this.transport()).run([['zrevrangebyscore', this.keys.oauthEvents, '+inf', from, 'LIMIT', '0', String(MAX_OAUTH_TYPES)]]);
+    return (ok(reply!) as string[]).map((type) => this.keys.idxOauth(type));
   }
 
   /** Requests at or over the exporter's slow threshold, optionally only those at or over `thresholdMs`. */
@@ -308,7 +392,7 @@ export class RedisLogQueries {
     const t = await this.transport();
     const min = String(this.now() - w.hours * 3600);
     const filtered = f.event !== undefined || f.levels !== undefined || f.hostname !== undefined || f.q !== undefined
-      || f.minResponseMs !== undefined || f.path !== undefined;
+      || f.minResponseMs !== undefined || f.path !== undefined || f.clientIp !== undefined || f.userId !== undefined || f.clientId !== undefined;
     const page = filtered || sourceKeys.length > 1 ? Math.min(1000, Math.max(100, w.limit * 2)) : w.limit;
     const cap = filtered ? Math.max(5000, w.limit * SCAN_FACTOR) : Infinity;
     const sources: Source[] = sourceKeys.map((key) => ({ key, offset: 0, buf: [], done: false }));
@@ -367,11 +451,23 @@ function accept(e: Entry, f: EntryFilter, q: string | undefined): boolean {
   if (f.hostname !== undefined && e.proxy_hostname !== f.hostname && e.hostname !== f.hostname) return false;
   if (f.minResponseMs !== undefined && !(typeof e.response_time_ms === 'number' && e.response_time_ms >= f.minResponseMs)) return false;
   if (f.path !== undefined && !(typeof e.path === 'string' && f.path.test(e.path))) return false;
+  if (f.clientIp !== undefined && e.client_ip !== f.clientIp) return false;
+  if (f.userId !== undefined && e.user_id !== f.userId) return false;
+  if (f.clientId !== undefined && e.client_id !== f.clientId) return false;
   if (q !== undefined) {
     const hay = [e.message, e.path, e.error, e.event].filter((v) => typeof v === 'string').join('\n').toLowerCase();
     if (!hay.includes(q)) return false;
   }
   return true;
+}
+
+/** A flow step's `data` rebuilt from a stored entry (the fields writer.ts puts in `oauth:flow:` steps). */
+function flowDataOf(e: Entry): Record<string, unknown> {
+  const d: Record<string, unknown> = {};
+  for (const k of ['id', 'level', 'client_id', 'user_id', 'client_ip', 'method', 'path', 'status_code', 'error', 'message']) {
+    if (e[k] !== null && e[k] !== undefined) d[k] = e[k];
+  }
+  return d;
 }
 
 /** A hash as JSON: numbers as numbers, request fields absent from the hash as null (the seed's entry shape), attributes parsed. */

@@ -208,7 +208,7 @@ export function chunkEncoded(e: EncodedCommands, size: number): [number, number,
 export function weightOf(c: Cmd): number {
   const name = c[0];
   if (name === 'zadd') return Math.max(1, (c.length - 2) >> 1);
-  if (name === 'pfadd' || name === 'sadd') return Math.max(1, c.length - 2);
+  if (name === 'pfadd' || name === 'sadd' || name === 'rpush') return Math.max(1, c.length - 2);
   return 1;
 }
 

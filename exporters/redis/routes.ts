@@ -97,6 +97,36 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     return logs(await queries().status(code, window(p)));
   });
 
+  // OAuth activity (idx:oauth:{event_type}, oauth:flow:{session_id}): all of it narrowed by
+  // parameters, by client address or user, and the flows by session.
+  const oauthFilter = (p: Map<string, string>): EntryFilter => {
+    const f = eventLevel(p);
+    const ip = p.get('ip');
+    if (ip !== undefined) f.clientIp = keyPart('ip', ip);
+    const user = p.get('username');
+    if (user !== undefined) f.userId = keyPart('username', user);
+    const client = p.get('client_id');
+    if (client !== undefined) f.clientId = keyPart('client_id', client);
+    return f;
+  };
+  const OAUTH = [...FILTERED, 'ip', 'username', 'client_id'];
+  api.route('GET', '/logs/oauth', async ({ query }) => {
+    const p = singleParams(query, OAUTH);
+    return logs(await queries().oauth(window(p), oauthFilter(p)));
+  });
+  api.route('GET', '/logs/oauth/ip/:ip', async ({ params, query }) => {
+    const p = singleParams(query, FILTERED);
+    return logs(await queries().oauth(window(p), { ...eventLevel(p), clientIp: keyPart('ip', params.ip!) }));
+  });
+  api.route('GET', '/logs/oauth/user/:username', async ({ params, query }) => {
+    const p = singleParams(query, FILTERED);
+    return logs(await queries().oauth(window(p), { ...eventLevel(p), userId: keyPart('username', params.username!) }));
+  });
+  api.route('GET', '/logs/oauth/flows', async ({ query }) => {
+    const p = singleParams(query, [...WINDOW, 'username', 'client_id']);
+    return { flows: await queries().oauthFlows(window(p), oauthFilter(p)) };
+  });
+
   const search = async (query: URLSearchParams) => {
     const p = singleParams(query, [...FILTERED, 'hostname', 'q']);
     const f = eventLevel(p);

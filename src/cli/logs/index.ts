@@ -18,12 +18,20 @@ import { command as paths } from './paths.js';
 import { command as errors } from './errors.js';
 import { command as stats } from './stats.js';
 import { command as clear } from './clear.js';
+import { command as oauth } from './oauth.js';
+import { command as oauthDebug } from './oauth-debug.js';
+import { command as oauthFlow } from './oauth-flow.js';
+import { command as oauthUser } from './oauth-user.js';
+import { command as oauthClient } from './oauth-client.js';
+import { command as errorsDebug } from './errors-debug.js';
 
 export type { Io, LogsCommand } from './command.js';
 
 export const logsCommands: LogsCommand[] = [audit, job, follow];
 // Over the Redis exporter's /logs routes.
 logsCommands.push(search, ip, host, user, session, method, status, slow, path, paths, errors, stats, clear);
+// OAuth activity and error debugging over the same routes (issue #13 item 2).
+logsCommands.push(oauth, oauthDebug, oauthFlow, oauthUser, oauthClient, errorsDebug);
 
 export function logsHelp(): string {
   const w = Math.max(...logsCommands.map((c) => c.name.length));

@@ -27,6 +27,8 @@ export interface EntryCommandSpec {
   /** Query parameter the argument goes to instead of the path. */
   argParam?: string;
   flags: Record<string, Flag>;
+  /** Human output of one entry instead of the one-line format (--json is unchanged). */
+  render?: (e: Record<string, unknown>, io: Io) => string;
 }
 
 /** `--hours N` and `--limit N`, shared by every entry command. */
@@ -65,7 +67,9 @@ export function entryCommand(spec: EntryCommandSpec): LogsCommand {
       const body = await client.getJson<{ logs: Record<string, unknown>[] }>(spec.path(arg), params);
       const json = values.json === true;
       const print = printer(io, json);
-      for (const e of body.logs) print(json ? e : humanEntry(e));
+      const render = spec.render;
+      if (render !== undefined && !json) for (const e of body.logs) io.stdout.write(render(e, io));
+      else for (const e of body.logs) print(json ? e : humanEntry(e));
       return EXIT.ok;
     }),
   };

@@ -21,7 +21,7 @@ describe('redis exporter config', () => {
       timeout: 5000, retry_on_failure: { enabled: true },
     });
     expect(cfg!.endpoint).toBeUndefined();
-    expect((cfg!.indexes as string[]).length).toBe(13);
+    expect((cfg!.indexes as string[]).length).toBe(14);
   });
 
   it('takes retention in days or as a period with a unit', () => {
