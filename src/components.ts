@@ -7,6 +7,7 @@ import { fileStorageExtensionFactory } from './extensions/file-storage/factory.j
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { queryApiExtensionFactory } from './extensions/query-api/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+import { filelogReceiverFactory } from './receivers/filelog/factory.js';
 import { attributesProcessorFactory } from '../processors/attributes/factory.js';
 import { batchProcessorFactory } from '../processors/batch/factory.js';
 import { filterProcessorFactory } from '../processors/filter/factory.js';
@@ -22,6 +23,7 @@ import { sqliteExporterFactory } from '../exporters/sqlite/factory.js';
 export const factories: readonly Factory[] = [
   // receivers
   otlpReceiverFactory,
+  filelogReceiverFactory,
   // processors
   memoryLimiterProcessorFactory,
   redactionProcessorFactory,
