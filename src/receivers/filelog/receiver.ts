@@ -206,6 +206,17 @@ export class FilelogReceiver implements Receiver {
         continue;
       }
       const fp = this.fingerprint(fd, c.size);
+      // Not now: (1) the file shrank between stat and read (truncated or being rewritten by a copy);
+      // (2) two files with the same first bytes in one poll: copytruncate has copied the file and not
+      // yet truncated it. Only the one already followed is read; the copy is matched to it by
+      // fingerprint at a later poll, once the original was truncated; (3) a file whose first bytes
+      // are a shorter prefix of a known file's: most likely a copy still being written.
+      if (fp.length === 0 || fp.length < Math.min(c.size, this.cfg.fingerprint_size)
+        || [...claimed].some((f) => samePrefix(f.fp, fp))
+        || (fp.length < this.cfg.fingerprint_size && this.files.some((f) => f.fp.length > fp.length && samePrefix(f.fp, fp)))) {
+        closeSync(fd);
+        continue;
+      }
       let best: Tracked | undefined;
       for (const f of this.files) {
         if (claimed.has(f) || f.fp.length === 0 || f.fp.length > fp.length) continue;
@@ -365,4 +376,10 @@ export class FilelogReceiver implements Receiver {
     if (entries.length === 0 && buf.length >= max) { push(0, max); return { entries, consumed: max }; }
     return { entries, consumed: entryStart };
   }
+}
+
+/** Whether one fingerprint starts with the other (both non-empty). */
+function samePrefix(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return n > 0 && a.subarray(0, n).equals(b.subarray(0, n));
 }
