@@ -294,13 +294,14 @@ export class FilelogReceiver implements Receiver {
       const atEnd = f.offset + n >= size;
       const { entries, consumed } = this.split(buf.subarray(0, n), atEnd ? flush : 'none');
       if (consumed === 0) return true;
-      if (entries.length > 0 && !(await this.send(f, entries))) return false;
+      if (entries.length > 0 && !(await this.send(f, entries, consumed))) return false;
       f.offset += consumed;
       this.persist();
     }
   }
 
-  private async send(f: Tracked, entries: string[]): Promise<boolean> {
+  /** `bytes`: the size of the lines in the file, which sizes the delivery log's byte bound. */
+  private async send(f: Tracked, entries: string[], bytes: number): Promise<boolean> {
     const now = Date.now();
     const observed: HrTime = [Math.floor(now / 1000), (now % 1000) * 1e6];
     const records: LogRecordData[] = [];
@@ -319,7 +320,7 @@ export class FilelogReceiver implements Receiver {
     }
     if (records.length === 0) return true;
     try {
-      await this.next.consume(records);
+      await this.next.consume(records, bytes);
     } catch (err) {
       if (isPermanent(err)) {
         this.settings.telemetry.add(M.receiverRejected, records.length, this.labels);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollector, tempDir, type RunningCollector } from '../../helpers/collector.js';
+import { freePort } from '../../helpers/ports.js';
 import { sleep, waitFor } from './helpers.js';
 
 const running: RunningCollector[] = [];
@@ -92,4 +93,64 @@ service:
     expect(e0.data['log.file.name']).toMatch(/^app\.log/);
     expect(JSON.stringify(got)).not.toContain('@example.com');
   }, 90_000);
+});
+
+describe('filelog receiver – backpressure in the collector', () => {
+  it('while the destination is down the delivery log fills and refuses (503); the receiver keeps its offsets and, once the destination is back, every line arrives once', async () => {
+    const gatewayPort = await freePort();
+    const dir = tempDir('auditline-filelog-bp-');
+    const log = join(dir, 'app.log');
+    const TOTAL = 3000;
+    let text = '';
+    for (let i = 0; i < TOTAL; i++) text += `${JSON.stringify({ 'event.name': 'bulk', id: i, pad: 'p'.repeat(900) })}\n`;
+    writeFileSync(log, text); // about 2.8 MB, against a 1 MiB delivery log
+    const sidecar = await startCollector(`
+receivers:
+  filelog:
+    include: ["{{dir}}/app.log"]
+    start_at: beginning
+    poll_interval: 50ms
+    operators: [{ type: json_parser }]
+exporters:
+  otlp_http:
+    endpoint: http://127.0.0.1:${gatewayPort}
+    timeout: 500ms
+    retry_on_failure: { initial_interval: 100ms, max_interval: 300ms, max_elapsed_time: 0s }
+service:
+  delivery: { memory_limit_mib: 1 }
+  pipelines:
+    logs: { receivers: [filelog], exporters: [otlp_http] }
+`, { dir });
+    running.push(sidecar);
+    await waitFor(() => sidecar.output().includes('The pipeline refused lines; keeping the offset and retrying.'), 'a refusal', 15_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${sidecar.output()}`);
+    });
+
+    const gateway = await startCollector(`
+receivers:
+  otlp: { protocols: { http: { endpoint: "127.0.0.1:${gatewayPort}" } } }
+exporters:
+  msgpack_audit: { directory: "{{dir}}/audit" }
+service:
+  pipelines:
+    logs: { receivers: [otlp], exporters: [msgpack_audit] }
+`);
+    running.push(gateway);
+    const auditFile = join(gateway.dir, 'audit', 'audit.log');
+    const entries = (): Entry[] => (existsSync(auditFile) ? [...decodeMulti(readFileSync(auditFile))] as Entry[] : []);
+    await waitFor(() => entries().length >= TOTAL, `${TOTAL} entries at the gateway`, 60_000).catch((err) => {
+      throw new Error(`${(err as Error).message} (${entries().length})\n${sidecar.output()}`);
+    });
+    await sleep(500);
+    expect(await sidecar.stop()).toBe(0);
+    expect(await gateway.stop()).toBe(0);
+    const got = entries();
+    const count = new Map<number, number>();
+    for (const e of got) count.set(e.data.id as number, (count.get(e.data.id as number) ?? 0) + 1);
+    const repeated = [...count].filter(([, k]) => k > 1).map(([id]) => id);
+    const missing = Array.from({ length: TOTAL }, (_, i) => i).filter((i) => !count.has(i));
+    expect({ repeated, missing }).toEqual({ repeated: [], missing: [] });
+    expect(got).toHaveLength(TOTAL);
+    expect(sidecar.output()).toContain('A delivery log is full');
+  }, 120_000);
 });
