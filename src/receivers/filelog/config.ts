@@ -50,6 +50,10 @@ export const filelogReceiverConfigSpec = obj({
   exclude: def(list(globSpec), []),
   /** Where to start in files found at the first poll: `end` (only new lines) or `beginning`. Files that appear later are read from the beginning. */
   start_at: def(oneOf(['beginning', 'end'] as const), 'end'),
+  /** Keep whitespace at the start of an entry (the Collector trims it by default). */
+  preserve_leading_whitespaces: def(bool(), false),
+  /** Keep whitespace at the end of an entry (the Collector trims it by default). */
+  preserve_trailing_whitespaces: def(bool(), false),
   /** Adds attribute `log.file.name` (the file's base name). */
   include_file_name: def(bool(), true),
   /** Adds attribute `log.file.path` (the path the file was found at). */

@@ -343,7 +343,12 @@ export class FilelogReceiver implements Receiver {
     const push = (a: number, b: number) => {
       // b: the end of the entry, its final line break excluded.
       if (b > a && buf[b - 1] === 13) b--;
-      for (let s = a; s < b; s += max) entries.push(buf.toString('utf8', s, Math.min(b, s + max)));
+      for (let s = a; s < b; s += max) {
+        let text = buf.toString('utf8', s, Math.min(b, s + max));
+        if (!this.cfg.preserve_leading_whitespaces) text = text.trimStart();
+        if (!this.cfg.preserve_trailing_whitespaces) text = text.trimEnd();
+        if (text !== '') entries.push(text);
+      }
     };
     let start = 0;
     if (!this.lineStart) {

@@ -76,3 +76,12 @@ describe('filelog receiver – parser operators', () => {
     expect(configIssues({ multiline: { line_start_pattern: '(a)\\1' } })).toEqual([expect.stringMatching(/line_start_pattern: is not a valid regular expression/)]);
   });
 });
+
+describe('filelog receiver – whitespace', () => {
+  it('trims leading and trailing whitespace of each entry as the Collector does, unless preserve_*_whitespaces is set; blank lines are skipped', async () => {
+    const trimmed = await readLines({}, '  indented id=1  \n\t \nplain id=2\t\n', 2);
+    expect(trimmed.bodies()).toEqual(['indented id=1', 'plain id=2']);
+    const kept = await readLines({ preserve_leading_whitespaces: true, preserve_trailing_whitespaces: true }, '  indented id=1  \r\n', 1);
+    expect(kept.bodies()).toEqual(['  indented id=1  ']);
+  });
+});
