@@ -47,7 +47,8 @@ export const command: LogsCommand = {
   }),
 };
 
-async function readEvents(res: Response, print: (r: Record<string, unknown>) => void, io: Io, signal: AbortSignal): Promise<number> {
+/** Prints the `log` events of an SSE response until it ends; shared with `logs system`. */
+export async function readEvents(res: Response, print: (r: Record<string, unknown>) => void, io: Io, signal: AbortSignal): Promise<number> {
   if (!res.body) return EXIT.failed;
   const decoder = new TextDecoder();
   let buf = '';

@@ -1,7 +1,8 @@
 // The query API extension: one HTTP server that components register routes
 // with (QueryApi.route). It owns bearer-token auth, routing, JSON encoding and
-// errors, and serves three routes of its own: `GET /health` (open),
-// `GET /metrics` (Prometheus text) and `GET /api/logs/stream` (SSE).
+// errors, and serves routes of its own: `GET /health` (open),
+// `GET /metrics` (Prometheus text), `GET /api/logs/stream` and
+// `GET /api/logs/system/stream` (SSE, one hub: the same buffers, drops and cap).
 // Routes may be added at any time, including after the server listens.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +19,11 @@ import { BearerAuth } from './auth.js';
 import { queryApiConfigSpec, type QueryApiConfig } from './config.js';
 import { Router, type Method } from './router.js';
 import { HttpError, JsonText, type QueryApi, type RouteHandler } from './routes.js';
-import { parseStreamFilter, StreamHub } from './sse.js';
+import { parseStreamFilter, parseSystemStreamFilter, StreamHub } from './sse.js';
 
 export const STREAM_ROUTE = '/api/logs/stream';
+/** The filelog receiver's lines, live (issue #13 item 1). */
+export const SYSTEM_STREAM_ROUTE = '/api/logs/system/stream';
 
 const JSON_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -44,6 +47,10 @@ export class QueryApiServer implements Extension, QueryApi {
     this.router.add('GET', STREAM_ROUTE, (q) => {
       const filter = parseStreamFilter(q.query);
       this.hub!.open(q.req, q.res, filter);
+      return undefined;
+    });
+    this.router.add('GET', SYSTEM_STREAM_ROUTE, (q) => {
+      this.hub!.open(q.req, q.res, parseSystemStreamFilter(q.query));
       return undefined;
     });
   }

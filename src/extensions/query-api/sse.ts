@@ -30,6 +30,10 @@ export interface StreamFilter {
   event?: string;
   component?: string;
   levels?: string[];
+  /** Only records of this instrumentation scope (the system stream: `auditline/filelog`). */
+  scope?: string;
+  /** Only lines of this file: its `log.file.name` or its `log.file.path`. */
+  file?: string;
 }
 
 /** Validates the stream's query parameters (400 naming the parameter on error). */
@@ -45,8 +49,25 @@ export function parseStreamFilter(query: URLSearchParams): StreamFilter {
   return f;
 }
 
-function matches(f: StreamFilter, v: RecordView): boolean {
-  return (f.user_id === undefined || f.user_id === v.user_id)
+/** The filelog receiver's instrumentation scope: the records of `GET /api/logs/system/stream`. */
+export const FILELOG_SCOPE = 'auditline/filelog';
+export const SYSTEM_STREAM_PARAMS = ['file', 'level'] as const;
+
+/** The system stream's filter: filelog records only, optionally of one file and some levels. */
+export function parseSystemStreamFilter(query: URLSearchParams): StreamFilter {
+  const p = singleParams(query, SYSTEM_STREAM_PARAMS);
+  const f: StreamFilter = { scope: FILELOG_SCOPE };
+  const file = p.get('file');
+  if (file !== undefined) f.file = file;
+  const level = p.get('level');
+  if (level !== undefined) f.levels = parseLevels(level);
+  return f;
+}
+
+function matches(f: StreamFilter, v: RecordView, r: ReadableLogRecord): boolean {
+  return (f.scope === undefined || f.scope === r.instrumentationScope.name)
+    && (f.file === undefined || f.file === v.attributes['log.file.name'] || f.file === v.attributes['log.file.path'])
+    && (f.user_id === undefined || f.user_id === v.user_id)
     && (f.session_id === undefined || f.session_id === v.session_id)
     && (f.event === undefined || f.event === v.event)
     && (f.component === undefined || f.component === v.component)
@@ -201,7 +222,7 @@ export class StreamHub {
         const view = recordView(r);
         let chunk: string | undefined;
         for (const s of subs) {
-          if (s.closed || !matches(s.filter, view)) continue;
+          if (s.closed || !matches(s.filter, view, r)) continue;
           chunk ??= `event: log\ndata: ${JSON.stringify(view)}\n\n`;
           s.send(chunk);
         }
