@@ -6,6 +6,7 @@ import { bearerTokenAuthExtensionFactory } from './extensions/bearertokenauth/fa
 import { fileStorageExtensionFactory } from './extensions/file-storage/factory.js';
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { queryApiExtensionFactory } from './extensions/query-api/factory.js';
+import { alertsExtensionFactory } from './extensions/alerts/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 import { filelogReceiverFactory } from './receivers/filelog/factory.js';
 import { attributesProcessorFactory } from '../processors/attributes/factory.js';
@@ -42,6 +43,7 @@ export const factories: readonly Factory[] = [
   healthCheckExtensionFactory,
   bearerTokenAuthExtensionFactory,
   fileStorageExtensionFactory,
+  alertsExtensionFactory,
 ];
 
 export function defaultRegistry(): Registry {

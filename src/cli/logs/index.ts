@@ -24,6 +24,7 @@ import { command as oauthFlow } from './oauth-flow.js';
 import { command as oauthUser } from './oauth-user.js';
 import { command as oauthClient } from './oauth-client.js';
 import { command as errorsDebug } from './errors-debug.js';
+import { command as alerts } from './alerts.js';
 import { command as system } from './system.js';
 
 export type { Io, LogsCommand } from './command.js';
@@ -33,6 +34,8 @@ export const logsCommands: LogsCommand[] = [audit, job, follow];
 logsCommands.push(search, ip, host, user, session, method, status, slow, path, paths, errors, stats, clear);
 // OAuth activity and error debugging over the same routes (issue #13 item 2).
 logsCommands.push(oauth, oauthDebug, oauthFlow, oauthUser, oauthClient, errorsDebug);
+// The alerts extension's state (issue #13 item 3).
+logsCommands.push(alerts);
 // The filelog receiver's lines, live (issue #13 item 1).
 logsCommands.push(system);
 
