@@ -66,7 +66,10 @@ interface Rule {
   resolveAfter: number;
   condition: string;
   /** The value over the window, and whether it is bad; `value` null when there was not enough data. */
-  check(w: readonly Bucket[], full: boolean): { value: number | null; bad: boolean };
+  /** Closed buckets kept for this rule: its window, or two windows to compare with the previous one. */
+  keep: number;
+  /** `w`: the last `buckets` closed buckets; `prev`: the `buckets` before them (only with keep > buckets). */
+  check(w: readonly Bucket[], full: boolean, prev: readonly Bucket[]): { value: number | null; bad: boolean };
   describe(value: number | null): string;
   state: AlertState;
   bad: number;
@@ -104,7 +107,7 @@ export class AlertsExtension implements Extension {
       const r = cfg[name];
       if (!r) continue;
       const base = {
-        name, buckets: Math.max(1, Math.ceil(r.window / every)),
+        name, buckets: Math.max(1, Math.ceil(r.window / every)), keep: 0,
         fireAfter: r.fire_after || cfg.fire_after, resolveAfter: r.resolve_after || cfg.resolve_after,
         state: 'ok' as AlertState, bad: 0, good: 0, since: now, startedAt: now, fired: 0, value: null, evaluatedAt: null,
       };
@@ -124,16 +127,26 @@ export class AlertsExtension implements Extension {
       } else if (name === 'response_time_p95' || name === 'response_time_p99') {
         const c = cfg[name]!;
         const p = name === 'response_time_p95' ? 95 : 99;
+        const factor = c.degraded_factor;
+        const enough = (w: readonly Bucket[]) => {
+          let n = 0;
+          for (const b of w) n += b.timed;
+          return n >= Math.max(1, c.min_requests);
+        };
+        let previous: number | null = null;
         this.rules.push({
-          ...base, condition: `> ${c.threshold_ms} ms`,
-          check: (w) => {
-            let n = 0;
-            for (const b of w) n += b.timed;
+          ...base, keep: factor === undefined ? 0 : 2 * base.buckets,
+          condition: `> ${c.threshold_ms} ms${factor === undefined ? '' : ` or > ${factor}× the previous window`}`,
+          check: (w, _full, prev) => {
             const v = percentile(w, p) ?? null;
-            if (v === null || n < Math.max(1, c.min_requests)) return { value: v, bad: false };
-            return { value: v, bad: v > c.threshold_ms };
+            previous = null;
+            if (v === null || !enough(w)) return { value: v, bad: false };
+            if (factor !== undefined && prev.length === base.buckets && enough(prev)) previous = percentile(prev, p) ?? null;
+            return { value: v, bad: v > c.threshold_ms || (previous !== null && v > factor! * previous) };
           },
-          describe: (v) => `p${p} response time ${fmtNum(v)} ms above ${c.threshold_ms} ms over ${win}`,
+          describe: (v) => previous !== null && v !== null && v <= c.threshold_ms
+            ? `p${p} response time ${fmtNum(v)} ms over ${win}, more than ${factor}× the previous window's ${fmtNum(previous)} ms`
+            : `p${p} response time ${fmtNum(v)} ms above ${c.threshold_ms} ms over ${win}`,
         });
       } else if (name === 'traffic') {
         const c = cfg.traffic!;
@@ -160,7 +173,8 @@ export class AlertsExtension implements Extension {
         });
       }
     }
-    this.maxBuckets = Math.max(1, ...this.rules.map((r) => r.buckets));
+    for (const r of this.rules) r.keep = Math.max(r.keep, r.buckets);
+    this.maxBuckets = Math.max(1, ...this.rules.map((r) => r.keep));
     this.reservoir = Math.min(1024, Math.max(32, Math.ceil(SAMPLE_BUDGET / this.maxBuckets)));
     this.open = new Bucket(this.reservoir);
     if (cfg.webhook) this.webhook = new WebhookSender(cfg.webhook, this.logger, () => this.telemetry);
@@ -208,9 +222,10 @@ export class AlertsExtension implements Extension {
     const now = Date.now();
     for (const r of this.rules) {
       const w = this.ring.slice(-r.buckets);
+      const prev = r.keep > r.buckets ? this.ring.slice(-r.keep, -r.buckets) : [];
       let res: { value: number | null; bad: boolean };
       try {
-        res = r.check(w, this.closedCount >= r.buckets);
+        res = r.check(w, this.closedCount >= r.buckets, prev);
       } catch (err) {
         this.logger.burst('error', `alerts-${r.name}`, 'An alert rule failed to evaluate.', { rule: r.name, error: (err as Error).message });
         continue;

@@ -29,6 +29,8 @@ const responseTimeSpec = (thresholdMs: number) => obj({
   threshold_ms: def(num({ min: 0 }), thresholdMs),
   /** Windows with fewer timed records than this count as good. */
   min_requests: def(int({ min: 0 }), 10),
+  /** Also fires when the percentile is more than this many times the previous window's (both with min_requests). Unset: no comparison. */
+  degraded_factor: opt(num({ min: 1 })),
   ...common,
 });
 
@@ -97,7 +99,7 @@ export const alertsConfigSpec = obj({
   if (c.webhook && c.webhook.max_interval < c.webhook.initial_interval) add('webhook', 'max_interval must not be below initial_interval');
   for (const name of RULE_NAMES) {
     const r = c[name];
-    if (r && r.window / c.evaluation_interval > MAX_BUCKETS) add(name, `window must be at most ${MAX_BUCKETS} evaluation intervals`);
+    if (r && (r.window / c.evaluation_interval) * ('degraded_factor' in r && r.degraded_factor !== undefined ? 2 : 1) > MAX_BUCKETS) add(name, `window must be at most ${MAX_BUCKETS} evaluation intervals`);
   }
 });
 

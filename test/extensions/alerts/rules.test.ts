@@ -116,6 +116,28 @@ describe('alerts rules', () => {
     expect(host.telemetry.value('auditline_alerts_fired_total', { rule: 'response_time_p99' })).toBe(1);
   });
 
+  it('response_time with degraded_factor also fires when the percentile degrades against the previous window', async () => {
+    const { ext, host } = await start({
+      fire_after: 1, resolve_after: 1,
+      response_time_p95: { threshold_ms: 5000, min_requests: 10, degraded_factor: 3, window: '1h' },
+    });
+    const timed = (ms: number) => requests(20, () => ({ ms }));
+    host.tap.publish(timed(100), 'logs');
+    ext.evaluate(); // no previous window yet
+    expect(state(ext, 'response_time_p95')).toBe('ok');
+    host.tap.publish(timed(250), 'logs');
+    ext.evaluate(); // 250 ≤ 3 × 100
+    expect(state(ext, 'response_time_p95')).toBe('ok');
+    host.tap.publish(timed(800), 'logs');
+    ext.evaluate(); // 800 > 3 × 250, though far below 5000 ms
+    expect(state(ext, 'response_time_p95')).toBe('firing');
+    expect(ext.status().history[0]!.message).toBe('Alert "response_time_p95" fired: p95 response time 800 ms over 1h, more than 3× the previous window\'s 250 ms.');
+    expect(ext.status().rules[0]!.condition).toBe('> 5000 ms or > 3× the previous window');
+    host.tap.publish(timed(900), 'logs');
+    ext.evaluate(); // steady at the new level: resolves
+    expect(state(ext, 'response_time_p95')).toBe('ok');
+  });
+
   it('percentiles stay close to exact beyond the reservoir size (sampled, O(1) per record)', async () => {
     const { ext, host } = await start({ fire_after: 1, response_time_p95: { threshold_ms: 1 } });
     // 20000 records, durations 0..19999 in a shuffled order: exact p95 = 18999.
