@@ -28,7 +28,7 @@ import { Load, pickSeed, Workload, type Ledger, type LoadOptions } from './workl
  * ~5k records/s without a backlog 155 / 268 MiB; with the delivery core (memory_limit_mib 16,
  * workers 2, overload) peaks of 296-324 MiB. 84bff8d under the same overload: 486 MiB and rising.
  */
-const rssAllowanceMib = (workers: number) => 200 + 75 * workers;
+const rssAllowanceMib = (workers: number) => 200 + 100 * workers;
 
 interface Scenario {
   seed: number;
