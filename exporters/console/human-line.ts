@@ -1,4 +1,4 @@
-// The human log line of the structured-logging seed, shared by the console
+// The human log line (docs/log-formats.md), shared by the console
 // exporter and the CLI's `logs` commands:
 //   2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)
 // Timestamps are UTC. Control characters in messages and values are escaped,

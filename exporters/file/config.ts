@@ -1,6 +1,6 @@
 // Configuration of the `file` exporter: the Collector file exporter's keys
-// where they make sense for JSON lines, with the seed's rotation defaults
-// (10 MB per file, 5 backups; seeds/structured-logging.md).
+// where they make sense for JSON lines, with the documented rotation defaults
+// (10 MB per file, 5 backups; docs/log-formats.md).
 import { modeFields } from '../../src/config/file-mode.js';
 import { bool, bytes, def, duration, int, obj, oneOf, opt, req, str, type Spec, type SpecOutput } from '../../src/config/schema.js';
 
@@ -9,7 +9,7 @@ const MIB = 1024 * 1024;
 const rotationSpec = obj({
   /** Rotate when the file would grow past this many MiB; 0 disables rotation. */
   max_megabytes: def(int({ min: 0 }), 10),
-  /** A byte size (`512KiB`, `10485760`) that overrides max_megabytes, as the seed's `max_bytes`. */
+  /** A byte size (`512KiB`, `10485760`) that overrides max_megabytes, as a logging config's usual `max_bytes`. */
   max_bytes: opt(bytes()),
   /** Delete backups older than this many days; 0 keeps them regardless of age. */
   max_days: def(int({ min: 0 }), 0),

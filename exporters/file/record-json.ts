@@ -1,8 +1,8 @@
-// One JSON object per record, with the fields of the seed's JSON log
-// (seeds/structured-logging.md): timestamp (ISO-8601 UTC), level, component,
+// One JSON object per record, with the fields of the JSON line format
+// (docs/log-formats.md): timestamp (ISO-8601 UTC), level, component,
 // operation, message, session_id, user_id, metadata — plus request_id, event,
 // trace/span ids and service where present. Fields without a value are left
-// out, as in the seed's example. Every attribute not promoted to a field goes
+// out, as in the documented example. Every attribute not promoted to a field goes
 // into `metadata`; prompt/response content keys are dropped at every depth.
 import type { AnyValue } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';

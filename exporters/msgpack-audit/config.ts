@@ -4,7 +4,7 @@ import { modeFields } from '../../src/config/file-mode.js';
 import { bool, def, formatIssue, int, obj, req, str, type ConfigIssue, type SpecOutput } from '../../src/config/schema.js';
 
 export const msgpackAuditFields = {
-  /** The seed's LogDirectory; may contain `{attr}` placeholders. Created if missing. */
+  /** The audit log directory (`LogDirectory`, docs/audit-format.md); may contain `{attr}` placeholders. Created if missing. */
   directory: req(str({ nonEmpty: true })),
   /** File inside the directory. */
   file_name: def(str({ nonEmpty: true, pattern: /^(?!\.\.?$)[^/\\\0]+$/, patternHint: 'a plain file name (no slashes)' }), 'audit.log'),

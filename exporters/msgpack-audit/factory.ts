@@ -1,4 +1,4 @@
-// The `msgpack_audit` exporter factory: the seed's append-only MessagePack
+// The `msgpack_audit` exporter factory: the append-only MessagePack
 // audit log, with the shared sending queue, retry and timeout.
 import { defineExporter } from '../../src/exporterhelper/define-exporter.js';
 import { checkMsgpackAudit, msgpackAuditFields } from './config.js';

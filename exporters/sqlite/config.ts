@@ -8,7 +8,7 @@ import { PROMOTABLE_COLUMNS, type PromotableColumn } from './schema.js';
 /**
  * Attribute → column, in precedence order: when several attributes map to one
  * column, the first present wins and the others stay in `metadata`. Names come
- * from the OpenTelemetry semantic conventions and the seeds' fields.
+ * from the OpenTelemetry semantic conventions and the columns of docs/sqlite-schema.md.
  */
 export const DEFAULT_PROMOTE: ReadonlyArray<readonly [string, PromotableColumn]> = [
   ['component', 'component'],

@@ -9,7 +9,7 @@ import { POSITIONS_TABLE, SCHEMA_VERSION } from './schema.js';
 type Db = Database.Database;
 
 const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
-  // 0 → 1: the seed's audit table (structured-logging.md) and job table (pluggable-handlers.md).
+  // 0 → 1: the original audit and job tables (docs/sqlite-schema.md).
   (db) => {
     db.exec(`
       CREATE TABLE IF NOT EXISTS audit_logs (

@@ -237,7 +237,7 @@ export class RowBuilder {
         continue;
       }
       if (k === 'metadata' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
-        // The seeds' `metadata={...}` argument: its keys join the metadata map rather than nesting under "metadata".
+        // A logging call's `metadata={...}` argument: its keys join the metadata map rather than nesting under "metadata".
         for (const mk in v) {
           const mv = (v as Record<string, AnyValue>)[mk];
           if (mv === undefined) continue;

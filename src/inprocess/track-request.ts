@@ -1,4 +1,4 @@
-// The seed's `track_request` pattern: wrap a request handler, and when it
+// The `track_request` pattern (docs/sqlite-schema.md, request audit): wrap a request handler, and when it
 // settles emit exactly one audit record with its duration, status and error
 // type. The handler's input and output are never looked at, so prompt and
 // response content cannot reach the audit log through this helper.

@@ -7,14 +7,14 @@ import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 /** Nested maps and lists deeper than this are cut off (`"[too deep]"`). */
 const MAX_DEPTH = 8;
 
-/** The seeds' field names written under the names every Auditline exporter reads (msgpack_audit takes the session from `session.id`). */
+/** Conventional field names (docs/log-formats.md) written under the names every Auditline exporter reads (msgpack_audit takes the session from `session.id`). */
 const ALIASES: Readonly<Record<string, string>> = {
   session_id: 'session.id',
   user_id: 'user.id',
   request_id: 'request.id',
 };
 
-/** For logRequest/logResponse: the seed's request fields under OpenTelemetry semantic-convention names. */
+/** For logRequest/logResponse: the request fields (docs/redis-keys.md) under OpenTelemetry semantic-convention names. */
 export const REQUEST_ALIASES: Readonly<Record<string, string>> = {
   ...ALIASES,
   client_ip: 'client.address',
@@ -57,7 +57,7 @@ export function errorAttributes(err: unknown, into: LogAttributes, report: (e: u
 
 /**
  * Copies `fields` into `into`, leaving out `skip` keys and undefined values. `error` becomes the
- * exception attributes, known seed names take their aliases, values become OTel AnyValues.
+ * exception attributes, known field names take their aliases, values become OTel AnyValues.
  */
 export function copyFields(
   fields: object,

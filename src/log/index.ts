@@ -1,4 +1,4 @@
-// `auditline/log`: the seeds' fire-and-forget logging functions (log_info,
+// `auditline/log`: fire-and-forget logging functions (log_info,
 // log_error, log_trace, log_request, log_response, log_event, log_operation)
 // on top of the OpenTelemetry logs API. There are no logger objects: each call
 // names its component, so one component's name can never leak into another's
@@ -20,10 +20,10 @@ export { useAuditline, type UseAuditlineOptions, type AuditlineLogging } from '.
 export { setLogProvider, currentLogProvider, setLogErrorHandler, logFailureCount, resetLogFailureCount, reportLogFailure, SCOPE_NAME } from './state.js';
 
 /**
- * A call's fields: `component` (required, per call) and any others. The seed's names `session_id`,
+ * A call's fields: `component` (required, per call) and any others. The conventional names `session_id`,
  * `user_id` and `request_id` are written as `session.id`, `user.id`, `request.id`; `error` (any
  * thrown value) as `exception.type`, `exception.message`, `exception.stacktrace`; `metadata` (a map)
- * as in the seed. Values are copied when the call is made.
+ * as documented in docs/log-formats.md. Values are copied when the call is made.
  */
 export interface LogFields {
   component: string;
@@ -147,7 +147,7 @@ export function logCritical(message: string, fields: LogFields): void {
   emit({ level: 'CRITICAL', body: text(message), fields, fn: 'logCritical' });
 }
 
-/** The seed's log_request(method, path, client_ip, proxy_hostname): an incoming request, as `http.request.method` and `url.path`. */
+/** log_request(method, path, client_ip, proxy_hostname): an incoming request, as `http.request.method` and `url.path`. */
 export function logRequest(method: string, path: string, fields: RequestFields): void {
   const m = text(method).toUpperCase();
   const p = text(path);
@@ -158,7 +158,7 @@ export function logRequest(method: string, path: string, fields: RequestFields):
 }
 
 /**
- * The seed's log_response(status, response_time_ms): a response, as `http.response.status_code`
+ * log_response(status, response_time_ms): a response, as `http.response.status_code`
  * and `duration_ms`. Level WARNING for 4xx, ERROR for 5xx. With `method` and `path` in the fields
  * the redis exporter indexes it as a request.
  */
@@ -184,7 +184,7 @@ export function logResponse(status: number, responseTimeMs: number, fields: Resp
   });
 }
 
-/** The seed's log_event(name, data): a record with OTel event name `name`; the body is `message`, else the name. */
+/** log_event(name, data): a record with OTel event name `name`; the body is `message`, else the name. */
 export function logEvent(name: string, fields: EventFields): void {
   const n = text(name);
   let body = n;
@@ -199,7 +199,7 @@ export function logEvent(name: string, fields: EventFields): void {
 }
 
 /**
- * The seed's log_operation(level, component, operation, message, ...). With `fn`, runs it and
+ * log_operation(level, component, operation, message, ...). With `fn`, runs it and
  * records its outcome: `duration_ms`, `status` "success" or "error" (with the error's type, message
  * and stack; level at least ERROR), and returns what `fn` returns (a promise settles as `fn`'s
  * does; `fn`'s own error is rethrown to the caller, the only error that ever leaves this module).

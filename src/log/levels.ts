@@ -1,7 +1,7 @@
-// The seeds' levels and their OpenTelemetry severity numbers.
+// Auditline's levels and their OpenTelemetry severity numbers (docs/log-formats.md).
 import { SeverityNumber } from '@opentelemetry/api-logs';
 
-/** The seeds' levels (TRACE is below DEBUG: OTel severity 1–4). */
+/** The six levels (TRACE is below DEBUG: OTel severity 1–4). */
 export type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
 export const SEVERITY: Readonly<Record<Level, SeverityNumber>> = {

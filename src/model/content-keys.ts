@@ -1,5 +1,5 @@
 // Keys that carry prompt or response content. The privacy-first design of the
-// request audit (seeds/sqlite-request-audit.md) never stores them; components
+// request audit (docs/sqlite-schema.md) never stores them; components
 // that persist or stream records drop them defensively even when the redaction
 // processor was not configured. Matching is on a key's last dotted segment, so
 // `gen_ai.prompt` and `gen_ai.input.messages` match while

@@ -51,7 +51,7 @@ export function recordEventName(r: ReadableLogRecord): string | undefined {
   return typeof a === 'string' && a !== '' ? a : undefined;
 }
 
-/** Level names used by the seeds (TRACE..CRITICAL) from an OTel severity number. */
+/** Level names (TRACE..CRITICAL, docs/log-formats.md) from an OTel severity number. */
 export function severityLevel(r: ReadableLogRecord): string {
   const n = r.severityNumber ?? 0;
   if (n === 0) return levelFromText(r.severityText) ?? 'INFO';
@@ -73,7 +73,7 @@ function levelFromText(t: string | undefined): string | undefined {
 
 export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
 
-/** Severity number at the start of each seed level, for filtering. */
+/** Severity number at the start of each level, for filtering. */
 export const LEVEL_SEVERITY: Record<string, number> = {
   TRACE: 1, DEBUG: 5, INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21,
 };
