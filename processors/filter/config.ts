@@ -1,7 +1,7 @@
 // Configuration of the `filter` processor with the Collector's keys. OTTL
 // conditions are parsed and compiled here, so an unsupported construct is a
 // config error at its YAML path (`processors::filter::logs::log_record::0`).
-import { list, obj, oneOf, opt, req, str, bool, def, type Spec, type SpecOutput } from '../../src/config/schema.js';
+import { bool, def, ignored, list, obj, oneOf, opt, req, str, type Spec, type SpecOutput } from '../../src/config/schema.js';
 import { anyValue, lowerCaseKeys } from '../../src/matching/any-value.js';
 import { compileLogMatch, type RecordPredicate } from '../../src/matching/log-match.js';
 import { severitySpec } from '../../src/matching/severity.js';
@@ -53,14 +53,6 @@ const legacyMatch: Spec<RecordPredicate | null> = transform(obj({
   }, { bodies: 'bodies', severityTexts: 'severity_texts', attributes: 'record_attributes', resources: 'resource_attributes' }, add);
 }, 'map');
 
-/** Keys the Collector accepts for other signals; Auditline pipelines carry logs only. */
-function otherSignal(signal: 'traces' | 'metrics' | 'profiles'): Spec<never> {
-  return {
-    shape: 'refused',
-    parse(_v, p, is) { is.push({ path: p, message: `filters ${signal}; Auditline pipelines carry logs only, so remove it` }); return undefined; },
-  };
-}
-
 const logsSpec = obj({
   /** Records matching any condition are dropped. */
   log_record: opt(list(condition('log'))),
@@ -80,13 +72,14 @@ export const filterConfigSpec = obj({
   logs: def(logsSpec, () => logsSpec.parse({}, [], [])!),
   /** Conditions with an inferred context (`log.body`, `resource.attributes[...]`). */
   log_conditions: opt(list(logConditionEntry)),
-  traces: opt(otherSignal('traces')),
-  spans: opt(otherSignal('traces')),
-  metrics: opt(otherSignal('metrics')),
-  profiles: opt(otherSignal('profiles')),
-  trace_conditions: opt(otherSignal('traces')),
-  metric_conditions: opt(otherSignal('metrics')),
-  profile_conditions: opt(otherSignal('profiles')),
+  // Other signals' filters load (a shared Collector config carries them) and are ignored with a warning.
+  traces: ignored(),
+  spans: ignored(),
+  metrics: ignored(),
+  profiles: ignored(),
+  trace_conditions: ignored(),
+  metric_conditions: ignored(),
+  profile_conditions: ignored(),
 }, (c, add) => {
   if (c.log_conditions && (c.logs.log_record || c.logs.resource || c.logs.include !== undefined || c.logs.exclude !== undefined)) {
     add('log_conditions', 'cannot be used together with the settings under "logs"');

@@ -5,6 +5,7 @@
 import { defaultRegistry } from '../components.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { escapeControl } from '../config/safe-text.js';
+import { formatIssue } from '../config/schema.js';
 import { Service } from '../pipeline/service.js';
 import { collectorLogger } from '../telemetry/collector-logger.js';
 
@@ -17,6 +18,8 @@ export async function runCollector(configFile: string): Promise<number> {
     throw err;
   }
   const service = new Service(cfg, { logger: collectorLogger(cfg) });
+  // Options the Collector accepts that Auditline cannot apply: one line each (issue #15).
+  for (const w of cfg.warnings) service.logger.warn(formatIssue(w));
   try {
     await service.start();
   } catch (err) {
@@ -49,6 +52,7 @@ export async function runCollector(configFile: string): Promise<number> {
 export function validateConfig(configFile: string): number {
   try {
     const cfg = loadConfigFile(configFile, defaultRegistry());
+    for (const w of cfg.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
     process.stdout.write(`${escapeControl(configFile)}: valid (${cfg.pipelines.length} pipeline${cfg.pipelines.length === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
     return 0;
   } catch (err) {

@@ -10,7 +10,9 @@ export function describeOptions(spec: Spec<unknown>, prefix = ''): OptionRow[] {
   for (const [name, field] of Object.entries(spec.fields ?? {})) {
     const key = prefix ? `${prefix}.${name}` : name;
     const inner = field.spec.item?.fields ? field.spec.item : undefined;
-    if (field.spec.fields) {
+    if (field.ignored !== undefined) {
+      rows.push({ key, shape: `ignored, with a warning (${field.ignored})`, default: '' });
+    } else if (field.spec.fields) {
       rows.push({ key, shape: 'map', default: field.required ? 'required' : field.default ? '' : 'optional' });
       rows.push(...describeOptions(field.spec, key));
     } else if (inner) {

@@ -13,7 +13,7 @@ import type { Registry } from '../component/registry.js';
 import { ExpandLimitError, expandEnv, type Expansion } from './expand.js';
 import { ConfigFileError, readConfigFile } from './read-file.js';
 import { escapeControl } from './safe-text.js';
-import { formatIssue, type ConfigIssue } from './schema.js';
+import { formatIssue, takeWarnings, type ConfigIssue } from './schema.js';
 import { ConfigSecrets } from './secrets.js';
 import { indexDocument, YamlLimitError } from './yaml-index.js';
 import { defaultDeliveryConfig, deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
@@ -45,6 +45,8 @@ export interface ServiceConfig {
   workers: number;
   /** `service.delivery`: bounds of the delivery logs and durable mode. */
   delivery: DeliveryConfig;
+  /** Options accepted but not applied (`schema.ts` `ignored()`/`warn()`), each to be logged once at start. */
+  warnings: ConfigIssue[];
   /** The YAML this was loaded from, so pipeline workers can build the same graph. */
   source?: { text: string; file?: string };
   /** The environment values put into it, to keep out of messages (`secrets.redact(line)`). */
@@ -143,6 +145,10 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
     }
     throw new ConfigError(issues, file);
   }
+  for (const w of result.warnings) {
+    w.line ??= index.lineOf(w.path);
+    secrets.redactIssue(w);
+  }
   result.source = { text, file };
   result.secrets = secrets;
   return result;
@@ -152,7 +158,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
 export function validateServiceConfig(raw: unknown, registry: Registry, issues: ConfigIssue[]): ServiceConfig {
   const out: ServiceConfig = {
     receivers: new Map(), processors: new Map(), exporters: new Map(), extensions: new Map(),
-    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0, delivery: defaultDeliveryConfig(),
+    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0, delivery: defaultDeliveryConfig(), warnings: [],
   };
   if (!isObject(raw)) {
     issues.push({ path: [], message: 'the configuration must be a map with receivers, processors, exporters, extensions and service' });
@@ -180,6 +186,7 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
   }
   validateService(raw['service'], raw, out, issues);
   validateWorkers(isObject(raw['service']) ? raw['service']['workers'] : undefined, out, issues);
+  out.warnings = takeWarnings(issues);
   return out;
 }
 

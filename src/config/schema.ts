@@ -180,12 +180,66 @@ export function record<T>(item: Spec<T>): Spec<Record<string, T>> {
 }
 
 /** A value that may be absent; absent parses to `undefined` without an issue. */
-export interface Field<T> { spec: Spec<T>; default?: () => T; required?: boolean }
+export interface Field<T> {
+  spec: Spec<T>;
+  default?: () => T;
+  required?: boolean;
+  /** Set by `ignored()`: why the option is accepted but not applied (shown by `auditline components`). */
+  ignored?: string;
+}
 export function opt<T>(spec: Spec<T>): Field<T | undefined> { return { spec } as Field<T | undefined>; }
 export function def<T>(spec: Spec<T>, value: T | (() => T)): Field<T> {
   return { spec, default: typeof value === 'function' ? (value as () => T) : () => structuredClone(value) };
 }
 export function req<T>(spec: Spec<T>): Field<T> { return { spec, required: true }; }
+
+// Warnings: options the Collector accepts that Auditline cannot apply load with
+// one warning each instead of refusing the file (issue #15). They travel beside
+// the issues array every spec already receives, so no parse signature changes;
+// a spec parsed into a throwaway array (trying an alternative) drops its warnings.
+const warningsOf = new WeakMap<ConfigIssue[], ConfigIssue[]>();
+
+/** Records a warning at `path` for the load that collects into `issues`; it never fails the parse. */
+export function warn(issues: ConfigIssue[], path: (string | number)[], message: string): void {
+  let list = warningsOf.get(issues);
+  if (!list) warningsOf.set(issues, (list = []));
+  list.push({ path, message });
+}
+
+/** The warnings recorded against `issues` (and forgets them). */
+export function takeWarnings(issues: ConfigIssue[]): ConfigIssue[] {
+  const list = warningsOf.get(issues) ?? [];
+  warningsOf.delete(issues);
+  return list;
+}
+
+export const LOGS_ONLY = 'Auditline collects logs only';
+
+/** Accepts any value: what an ignored option holds is the Collector's business. */
+const anything: Spec<unknown> = { shape: 'any', parse: (v) => v };
+
+/**
+ * An option the Collector accepts that Auditline cannot apply: the value is
+ * still checked with `spec` (default: anything), then dropped with ONE warning
+ * `<path>: ignored (<why>)`. The parsed config holds `undefined` for it.
+ *   traces: ignored(),                                   // another signal
+ *   keepalive: ignored('gRPC keepalive is not tunable'), // a knob we do not have
+ */
+export function ignored(why: string = LOGS_ONLY, spec: Spec<unknown> = anything): Field<undefined> {
+  return {
+    ignored: why,
+    spec: {
+      shape: `ignored (${why})`,
+      parse(v, p, is) {
+        if (v === null || v === undefined) return undefined;
+        const before = is.length;
+        spec.parse(v, p, is);
+        if (is.length === before) warn(is, p, `ignored (${why})`);
+        return undefined;
+      },
+    },
+  };
+}
 
 type Fields = Record<string, Field<unknown>>;
 type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
