@@ -22,6 +22,8 @@ export class Relay {
   private cue: { pattern: Buffer; fn: () => void } | null = null;
   /** Set once an armed cue has fired. */
   fired = false;
+  /** Every client write, per connection in the order connections were made. */
+  readonly sent: Buffer[][] = [];
 
   private constructor(private readonly target: number) {}
 
@@ -75,7 +77,10 @@ export class Relay {
     const upstream = connect(this.target, '127.0.0.1');
     const l: Link = { client, upstream, held: null, muted: false };
     this.links.add(l);
+    const sent: Buffer[] = [];
+    this.sent.push(sent);
     client.on('data', (d: Buffer) => {
+      sent.push(d);
       if (l.held !== null) { l.held.push(d); return; }
       if (this.holdFrom && d.includes(this.holdFrom)) {
         this.holdFrom = null;
