@@ -7,26 +7,29 @@ import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { CreateSettings, Host, LogsConsumer, Processor } from '../../src/component/types.js';
 import type { RecordPredicate } from '../../src/matching/log-match.js';
 import { M } from '../../src/telemetry/metrics.js';
-import type { FilterConfig } from './config.js';
+import type { ErrorMode, FilterConfig } from './config.js';
 import type { CompiledCondition } from './ottl/compile.js';
 
+/** A condition with the error mode of its group (`log_conditions` groups may override the processor's). */
+interface Check { condition: CompiledCondition; errorMode: ErrorMode }
+
 export class FilterProcessor implements Processor {
-  private readonly conditions: CompiledCondition[];
+  private readonly checks: Check[];
   private readonly include?: RecordPredicate;
   private readonly exclude?: RecordPredicate;
   private readonly labels: { processor: string };
   private readonly active: boolean;
 
   constructor(private readonly settings: CreateSettings, private readonly cfg: FilterConfig, private readonly next: LogsConsumer) {
-    this.conditions = [
-      ...(cfg.logs.resource ?? []),
-      ...(cfg.logs.log_record ?? []),
-      ...(cfg.log_conditions ?? []).flat(),
+    const mode = cfg.error_mode;
+    this.checks = [
+      ...[...(cfg.logs.resource ?? []), ...(cfg.logs.log_record ?? [])].map((condition) => ({ condition, errorMode: mode })),
+      ...(cfg.log_conditions ?? []).flatMap((g) => g.conditions.map((condition) => ({ condition, errorMode: g.errorMode ?? mode }))),
     ];
     this.include = cfg.logs.include ?? undefined;
     this.exclude = cfg.logs.exclude ?? undefined;
     this.labels = { processor: settings.id };
-    this.active = this.conditions.length > 0 || this.include !== undefined || this.exclude !== undefined;
+    this.active = this.checks.length > 0 || this.include !== undefined || this.exclude !== undefined;
   }
 
   async start(_host: Host): Promise<void> {}
@@ -55,14 +58,14 @@ export class FilterProcessor implements Processor {
   private shouldDrop(r: ReadableLogRecord): boolean {
     if (this.include && !this.include(r)) return true;
     if (this.exclude && this.exclude(r)) return true;
-    const conds = this.conditions;
-    for (let i = 0; i < conds.length; i++) {
-      const c = conds[i]!;
+    const checks = this.checks;
+    for (let i = 0; i < checks.length; i++) {
+      const { condition: c, errorMode } = checks[i]!;
       try {
         if (c.matches(r)) return true;
       } catch (err) {
-        if (this.cfg.error_mode === 'propagate') throw new PermanentError(`Failed to evaluate filter condition ${JSON.stringify(c.source)}: ${errorMessage(err)}`);
-        if (this.cfg.error_mode === 'ignore') {
+        if (errorMode === 'propagate') throw new PermanentError(`Failed to evaluate filter condition ${JSON.stringify(c.source)}: ${errorMessage(err)}`);
+        if (errorMode === 'ignore') {
           this.settings.logger.burst('warn', 'eval', 'Failed to evaluate a filter condition; treating it as not matched.', {
             processor: this.settings.id, condition: c.source, error: errorMessage(err),
           });

@@ -15,8 +15,8 @@ import type { BoolNode, CompareOp, ValueNode } from './ast.js';
 import { OttlSyntaxError } from './lexer.js';
 import { describe, parseCondition } from './parser.js';
 
-/** `log`: a log record and its resource; `resource`: the resource only (`logs.resource`). */
-export type OttlContext = 'log' | 'resource';
+/** `log`: a log record and its resource; `resource`: the resource only (`logs.resource`); `scope`: the scope. */
+export type OttlContext = 'log' | 'resource' | 'scope';
 
 export type Predicate = (r: ReadableLogRecord) => boolean;
 type Getter = (r: ReadableLogRecord) => AnyValue | undefined;
@@ -93,6 +93,11 @@ function compilePath(n: Extract<ValueNode, { type: 'path' }>, ctx: OttlContext):
   if (ctx === 'resource') {
     if (path === 'attributes' || path === 'resource.attributes') root = 'resource';
     else throw new OttlSyntaxError(`path "${name}" is not available in the resource context; use attributes["…"]`, n.col);
+  } else if (ctx === 'scope') {
+    if (path === 'resource.attributes') root = 'resource';
+    else if (path === 'name' || path === 'scope.name') base = (r) => r.instrumentationScope.name;
+    else if (path === 'version' || path === 'scope.version') base = (r) => r.instrumentationScope.version ?? '';
+    else throw new OttlSyntaxError(`path "${name}" is not available in the scope context; use name, version or resource.attributes["…"]`, n.col);
   } else if (path === 'attributes') root = 'attrs';
   else if (path === 'resource.attributes') root = 'resource';
   else if (path === 'body') base = (r) => r.body ?? undefined;
