@@ -1,209 +1,219 @@
-// The SQLite write thread. Inserts and retention deletes run here, off the
-// collector's event loop, so a large transaction or purge never delays
-// receivers, other exporters or queries. The main thread posts each batch as
-// one UTF-8 JSON text per table in a transferred buffer, and one
-// INSERT … SELECT FROM jsonb_each(?) writes it: measured against flat arrays of
-// cells bound row by row, this removes the structured clone on both threads
-// and costs SQLite no more than the per-row binding did.
+// The SQLite write thread (started by writer.ts from this file's compiled
+// form). Inserts and retention deletes run here, off the collector's event
+// loop, so a large transaction or purge never delays receivers, other
+// exporters or queries. The main thread posts each batch as one UTF-8 JSON
+// text per table in a transferred buffer, and one
+// INSERT … SELECT FROM jsonb_each(?) writes it: no structured clone on either
+// thread, and SQLite costs no more than binding row by row (measured).
 //
 // A batch may carry its span of a delivery log: the transaction then reads
 // that log's stored position, skips a span already applied and stores the new
 // end with the rows (see exporter.ts), so a retry or replay never writes twice.
-//
-// The source is a string run with `new Worker(source, { eval: true })`: that
-// works the same from compiled `dist/` and from TypeScript under the test
-// runner. It knows nothing of records; it runs the SQL it is given.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { DoneReply, TableSql, WorkerError, WorkerInit, WorkerRequest, WriteRequest } from './write-messages.js';
 
-/** Sent once when the thread starts (as workerData). */
-export interface WorkerInit {
-  /** Resolved path of better-sqlite3, so `require` works from any working directory. */
-  driver: string;
-  path: string;
-  synchronous: 'NORMAL' | 'FULL';
-  /** Milliseconds a write waits for another connection's lock. */
-  busyTimeout: number;
-  /** `(log)` → stored position, and the upsert `(log, position)`. */
-  positionGet: string;
-  positionSet: string;
-  /** INSERT statements by table, each taking one batch's JSON array of rows. */
-  inserts: Record<string, string>;
-  /** Retention DELETE statements by table: `(cutoff ISO time, batch size)`. */
-  deletes: Record<string, string>;
+type Table = keyof TableSql;
+const TABLES: readonly Table[] = ['audit_logs', 'job_logs'];
+const BUSY = /^SQLITE_(BUSY|LOCKED)/;
+
+/** A write waiting for the next transaction; `skipped` is set inside it. */
+interface QueuedWrite extends WriteRequest { skipped?: boolean }
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+
+function asWorkerError(err: unknown): WorkerError {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  return { code, message: String((e && e.message) || err) };
 }
 
-export type WorkerRequest =
-  /** `log` null: no span (in-process use), always written. Else written only if `end` is past the log's position. */
-  | { t: 'write'; id: number; audit_logs: Uint8Array | null; job_logs: Uint8Array | null; log: string | null; end: number }
-  | { t: 'retention'; id: number; cutoffs: Record<string, string>; batch: number }
-  | { t: 'position'; id: number; log: string }
-  | { t: 'close'; id: number };
-
-export type WorkerReply =
-  | { t: 'ready' }
-  | {
-    t: 'done'; id: number; error?: { code?: string; message: string }; deleted?: Record<string, number>; statements?: number;
-    back?: ArrayBuffer[];
-    /** A write whose span was already applied: nothing was written. */
-    skipped?: boolean;
-    /** Answer to 'position'. */
-    position?: number;
-  };
-
-export const WORKER_SOURCE = String.raw`
-'use strict';
-const { parentPort, workerData: init } = require('node:worker_threads');
-const { setImmediate: yieldToLoop } = require('node:timers/promises');
-const Database = require(init.driver);
-
-let db;
-let positionGet;
-let positionSet;
-const inserts = {};
-const deletes = {};
-let closing = false;
-
-function fail(id, err, m) {
-  const back = m ? buffers(m) : [];
-  parentPort.postMessage({ t: 'done', id, error: { code: err && err.code, message: String(err && err.message || err) }, back }, back);
+function reply(m: DoneReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(m, transfer);
 }
 
 // A write's buffers go back with its reply, for the main thread to fill again
 // (no fresh multi-megabyte allocation per batch there, no free here).
-function buffers(m) {
-  const out = [];
-  if (m.audit_logs !== null) out.push(m.audit_logs.buffer);
-  if (m.job_logs !== null) out.push(m.job_logs.buffer);
+function buffers(m: WriteRequest): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  if (m.audit_logs !== null) out.push(m.audit_logs.buffer as ArrayBuffer);
+  if (m.job_logs !== null) out.push(m.job_logs.buffer as ArrayBuffer);
   return out;
 }
 
-function done(m) {
-  const back = buffers(m);
-  parentPort.postMessage({ t: 'done', id: m.id, back, skipped: m.skipped }, back);
+function fail(id: number, err: unknown, m?: WriteRequest): void {
+  const back = m ? buffers(m) : [];
+  reply({ t: 'done', id, error: asWorkerError(err), back }, back);
 }
 
-try {
-  db = new Database(init.path);
-  db.pragma('busy_timeout = ' + init.busyTimeout);
+function done(m: QueuedWrite): void {
+  const back = buffers(m);
+  reply({ t: 'done', id: m.id, back, skipped: m.skipped }, back);
+}
+
+function openDatabase(): Database.Database {
+  const db = new Database(init.path);
+  db.pragma(`busy_timeout = ${init.busyTimeout}`);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = ' + init.synchronous);
-  // A 128 MiB cache keeps the hot index pages of a large file in memory (measured with the 1M-row build).
-  // A larger wal_autocheckpoint (64 MiB) saved CPU on inserts too, but left the newest pages in the WAL,
-  // which the memory-mapped reader reads by syscall: session-query p99 rose past 20 ms; so the default stays.
+  db.pragma(`synchronous = ${init.synchronous}`);
+  // A 128 MiB cache keeps a large file's hot index pages in memory. The WAL autocheckpoint stays at its
+  // default: a larger one saved insert CPU but raised query p99 (the reader then reads the WAL by syscall).
   db.pragma('cache_size = -131072');
-  for (const [table, sql] of Object.entries(init.inserts)) inserts[table] = db.prepare(sql);
-  for (const [table, sql] of Object.entries(init.deletes)) deletes[table] = db.prepare(sql);
-  positionGet = db.prepare(init.positionGet).pluck();
-  positionSet = db.prepare(init.positionSet);
+  return db;
+}
+
+class Writer {
+  private readonly inserts: Record<Table, Database.Statement<[Uint8Array]>>;
+  private readonly deletes: Record<Table, Database.Statement<[string, number]>>;
+  private readonly positionGet: Database.Statement<[string], number>;
+  private readonly positionSet: Database.Statement<[string, number]>;
+  private readonly writeMany: Database.Transaction<(batches: QueuedWrite[]) => void>;
+  private queued: QueuedWrite[] = [];
+  private scheduled = false;
+  private closing = false;
+
+  constructor(private readonly db: Database.Database) {
+    const prep = <A extends unknown[]>(sql: string) => db.prepare<A>(sql);
+    this.inserts = { audit_logs: prep(init.inserts.audit_logs), job_logs: prep(init.inserts.job_logs) };
+    this.deletes = { audit_logs: prep(init.deletes.audit_logs), job_logs: prep(init.deletes.job_logs) };
+    this.positionGet = db.prepare<[string], number>(init.positionGet).pluck();
+    this.positionSet = prep(init.positionSet);
+    this.writeMany = db.transaction((batches: QueuedWrite[]) => this.apply(batches));
+  }
+
+  /**
+   * Inside the transaction: per log with a span in it, one read of the stored position, and one write of
+   * the new end if any span advanced it. A span ending at or before the position is skipped (already applied).
+   */
+  private apply(batches: QueuedWrite[]): void {
+    let at: Map<string, { stored: number; end: number }> | null = null;
+    for (const m of batches) {
+      m.skipped = false;
+      if (m.log !== null) {
+        at ??= new Map();
+        let pos = at.get(m.log);
+        if (pos === undefined) at.set(m.log, (pos = { stored: this.storedPosition(m.log), end: -1 }));
+        if (m.end <= Math.max(pos.stored, pos.end)) {
+          m.skipped = true;
+          continue;
+        }
+        pos.end = m.end;
+      }
+      if (m.audit_logs !== null) this.inserts.audit_logs.run(m.audit_logs);
+      if (m.job_logs !== null) this.inserts.job_logs.run(m.job_logs);
+    }
+    if (at !== null) for (const [log, pos] of at) if (pos.end > pos.stored) this.positionSet.run(log, pos.end);
+  }
+
+  private storedPosition(log: string): number {
+    return this.positionGet.get(log) ?? 0;
+  }
+
+  write(m: WriteRequest): void {
+    this.queued.push(m);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushWrites());
+    }
+  }
+
+  /**
+   * One transaction for every batch that arrived since the last one, so a busy collector commits fewer,
+   * larger transactions (each touched index page is then written to the WAL once, not once per batch).
+   * If that fails for a reason one batch can cause, each batch is retried alone so one bad batch cannot
+   * fail the others. A lock held elsewhere fails them all at once instead: retried alone, each would
+   * wait the busy timeout again. IMMEDIATE: the write lock is taken before the positions are read.
+   */
+  flushWrites(): void {
+    this.scheduled = false;
+    const batches = this.queued;
+    this.queued = [];
+    if (batches.length === 0) return;
+    try {
+      this.writeMany.immediate(batches);
+      for (const m of batches) done(m);
+      return;
+    } catch (err) {
+      if (batches.length === 1 || BUSY.test(asWorkerError(err).code ?? '')) {
+        for (const m of batches) fail(m.id, err, m);
+        return;
+      }
+    }
+    for (const m of batches) {
+      try {
+        this.writeMany.immediate([m]);
+        done(m);
+      } catch (err) {
+        fail(m.id, err, m);
+      }
+    }
+  }
+
+  async retention(id: number, cutoffs: Record<string, string>, batch: number): Promise<void> {
+    const deleted: Record<string, number> = {};
+    let statements = 0;
+    try {
+      for (const table of TABLES) {
+        const cutoff = cutoffs[table];
+        if (cutoff === undefined) continue;
+        deleted[table] = 0;
+        while (!this.closing) {
+          const { changes } = this.deletes[table].run(cutoff, batch);
+          statements++;
+          deleted[table] += changes;
+          if (changes < batch) break;
+          // Writes queued meanwhile run before the next DELETE.
+          await yieldToLoop();
+        }
+      }
+      if (!this.closing && Object.values(deleted).some((n) => n > 0)) this.db.pragma('optimize');
+      reply({ t: 'done', id, deleted, statements });
+    } catch (err) {
+      fail(id, err);
+    }
+  }
+
+  /** After the writes sent before it, so the answer includes them. */
+  position(id: number, log: string): void {
+    this.flushWrites();
+    try {
+      reply({ t: 'done', id, position: this.storedPosition(log) });
+    } catch (err) {
+      fail(id, err);
+    }
+  }
+
+  close(id: number): void {
+    this.flushWrites();
+    this.closing = true;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // Best effort: the connection closes either way.
+    }
+    this.db.close();
+    reply({ t: 'done', id });
+    port.close();
+  }
+}
+
+let writer: Writer;
+try {
+  writer = new Writer(openDatabase());
 } catch (err) {
   fail(-1, err);
   process.exit(1);
 }
 
-// One transaction for every batch that arrived since the last one, so a busy
-// collector commits fewer, larger transactions (each touched index page is then
-// written to the WAL once, not once per batch); if that fails for a reason one
-// batch can cause, each batch is retried alone so one bad batch cannot fail the
-// others. A lock held elsewhere fails them all at once instead: retried alone,
-// each would wait the busy timeout again.
-const writeTables = (m) => {
-  if (m.audit_logs !== null) inserts.audit_logs.run(m.audit_logs);
-  if (m.job_logs !== null) inserts.job_logs.run(m.job_logs);
-};
-
-// Inside the transaction: per log with a span in it, one read of the stored position, and one write of
-// the new end if any span advanced it. A span ending at or before the position is skipped (already applied).
-const apply = (batches) => {
-  let at = null;
-  for (const m of batches) {
-    m.skipped = false;
-    if (m.log !== null) {
-      at ??= new Map();
-      let pos = at.get(m.log);
-      if (pos === undefined) at.set(m.log, pos = { stored: positionGet.get(m.log) ?? 0, end: -1 });
-      if (m.end <= Math.max(pos.stored, pos.end)) { m.skipped = true; continue; }
-      pos.end = m.end;
-    }
-    writeTables(m);
-  }
-  if (at !== null) for (const [log, pos] of at) if (pos.end > pos.stored) positionSet.run(log, pos.end);
-};
-// IMMEDIATE: the write lock is taken before the positions are read, so no other writer can move them meanwhile.
-const writeMany = db.transaction(apply);
-
-let queued = [];
-let scheduled = false;
-
-function flushWrites() {
-  scheduled = false;
-  const batches = queued;
-  queued = [];
-  if (batches.length === 0) return;
-  try {
-    writeMany.immediate(batches);
-    for (const m of batches) done(m);
-    return;
-  } catch (err) {
-    if (batches.length === 1 || /^SQLITE_(BUSY|LOCKED)/.test(String(err && err.code))) {
-      for (const m of batches) fail(m.id, err, m);
-      return;
-    }
-  }
-  for (const m of batches) {
-    try {
-      writeMany.immediate([m]);
-      done(m);
-    } catch (err) {
-      fail(m.id, err, m);
-    }
-  }
-}
-
-async function retention(m) {
-  const deleted = {};
-  let statements = 0;
-  try {
-    for (const table in m.cutoffs) {
-      deleted[table] = 0;
-      for (;;) {
-        if (closing) break;
-        const { changes } = deletes[table].run(m.cutoffs[table], m.batch);
-        statements++;
-        deleted[table] += changes;
-        if (changes < m.batch) break;
-        // Writes queued meanwhile run before the next DELETE.
-        await yieldToLoop();
-      }
-    }
-    if (!closing && Object.values(deleted).some((n) => n > 0)) db.pragma('optimize');
-    parentPort.postMessage({ t: 'done', id: m.id, deleted, statements });
-  } catch (err) {
-    fail(m.id, err);
-  }
-}
-
-parentPort.on('message', (m) => {
-  if (m.t === 'write') {
-    queued.push(m);
-    if (!scheduled) { scheduled = true; setImmediate(flushWrites); }
-  } else if (m.t === 'retention') {
-    void retention(m);
-  } else if (m.t === 'position') {
-    // After the writes sent before it, so the answer includes them.
-    flushWrites();
-    try {
-      parentPort.postMessage({ t: 'done', id: m.id, position: positionGet.get(m.log) ?? 0 });
-    } catch (err) {
-      fail(m.id, err);
-    }
-  } else if (m.t === 'close') {
-    flushWrites();
-    closing = true;
-    try { db.pragma('optimize'); } catch {}
-    db.close();
-    parentPort.postMessage({ t: 'done', id: m.id });
-    parentPort.close();
+port.on('message', (m: WorkerRequest) => {
+  switch (m.t) {
+    case 'write': writer.write(m); break;
+    case 'retention': void writer.retention(m.id, m.cutoffs, m.batch); break;
+    case 'position': writer.position(m.id, m.log); break;
+    case 'close': writer.close(m.id); break;
   }
 });
 
-parentPort.postMessage({ t: 'ready' });
-`;
+port.postMessage({ t: 'ready' });

@@ -3,18 +3,32 @@
 // worker thread with its own connection (see write-worker.ts). Each export is
 // one message there (batches waiting together share a transaction); replies
 // resolve in order.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
 import { assertKnownVersion, migrate } from './migrations.js';
 import type { BatchText, RowBuilder, TablePlan } from './rows.js';
 import { POSITIONS_TABLE, type Table } from './schema.js';
-import { WORKER_SOURCE, type WorkerInit, type WorkerReply, type WorkerRequest } from './write-worker.js';
+import type { DoneReply, WorkerInit, WorkerReply, WorkerRequest } from './write-messages.js';
 
-const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
+/**
+ * The write thread's compiled module. Beside this file when it runs compiled (dist/, a packed install);
+ * when it runs from TypeScript sources (the test runner), the copy tsc put in dist/, which must be current.
+ */
+export function writeWorkerFile(from: string = import.meta.url): URL {
+  if (!from.endsWith('.ts')) return new URL('./write-worker.js', from);
+  const compiled = new URL('../../dist/exporters/sqlite/write-worker.js', from);
+  const source = new URL('./write-worker.ts', from);
+  const built = statSync(compiled, { throwIfNoEntry: false });
+  if (!built || built.mtimeMs < statSync(source).mtimeMs) {
+    throw new Error(`The SQLite write thread runs from ${fileURLToPath(compiled)}, which is missing or older than `
+      + 'write-worker.ts; build it with `npx tsc -p tsconfig.json`.');
+  }
+  return compiled;
+}
 
 /**
  * Creates the directory and file, switches to WAL and migrates; returns the version found before.
@@ -52,7 +66,7 @@ export class SqliteWriteError extends Error {
 
 export interface RetentionReply { deleted: Record<Table, number>; statements: number }
 
-interface Pending { resolve: (r: WorkerReply & { t: 'done' }) => void; reject: (e: Error) => void }
+interface Pending { resolve: (r: DoneReply) => void; reject: (e: Error) => void }
 
 export class WriteWorker {
   private readonly worker: Worker;
@@ -69,13 +83,13 @@ export class WriteWorker {
       `INSERT INTO ${p.table} (${p.columns.join(', ')}) SELECT ${p.columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
     const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
     const init: WorkerInit = {
-      driver: DRIVER, path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL', busyTimeout,
+      path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL', busyTimeout,
       positionGet: `SELECT position FROM ${POSITIONS_TABLE} WHERE log = ?`,
       positionSet: `INSERT INTO ${POSITIONS_TABLE} (log, position) VALUES (?, ?) ON CONFLICT (log) DO UPDATE SET position = excluded.position`,
       inserts: { audit_logs: insert(rows.audit), job_logs: insert(rows.job) },
       deletes: { audit_logs: del('audit_logs'), job_logs: del('job_logs') },
     };
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init, name: 'auditline-sqlite-writer' });
+    this.worker = new Worker(writeWorkerFile(), { workerData: init, name: 'auditline-sqlite-writer' });
     // Idle, the thread does not keep the process alive; it is ref'd while requests are in flight.
     this.worker.unref();
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
@@ -153,7 +167,7 @@ export class WriteWorker {
     return this.closePromise;
   }
 
-  private async request(m: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { t: 'done' }> {
+  private async request(m: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<DoneReply> {
     await this.ready;
     if (this.exited) throw this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.', 'SQLITE_IOERR');
     const id = this.nextId++;
