@@ -1,8 +1,11 @@
-// Reads a request body, inflating gzip/deflate on the fly. The size limit
-// applies to the *decompressed* bytes and is enforced while inflating, so a
-// gzip bomb is abandoned after `limit` bytes of output, not after inflating it all.
+// Reads a request body, decompressing it on the fly (src/compression/decoders.ts).
+// The size limit applies to the *decompressed* bytes and is enforced while
+// decoding, so a bomb is abandoned after `limit` bytes of output, not after
+// inflating it all; the compressed bytes on the wire are held to the same limit.
 import type { IncomingMessage } from 'node:http';
-import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { contentDecoder, SUPPORTED_ENCODINGS } from '../../compression/decoders.js';
+import { DecompressError } from '../../compression/decompress-error.js';
 
 export class BodyError extends Error {
   constructor(readonly status: 400 | 413 | 415, message: string) {
@@ -11,26 +14,29 @@ export class BodyError extends Error {
 }
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  let source: IncomingMessage | Gunzip | Inflate = req;
-  if (encoding === 'gzip' || encoding === 'x-gzip') source = createGunzip();
-  else if (encoding === 'deflate') source = createInflate();
-  else if (encoding !== 'identity' && encoding !== '') {
-    return Promise.reject(new BodyError(415, `Unsupported Content-Encoding "${encoding}"; use gzip, deflate or none.`));
+  const encoding = req.headers['content-encoding'] ?? '';
+  const decoder = contentDecoder(encoding, limit);
+  if (decoder === undefined) {
+    return Promise.reject(new BodyError(415, `Unsupported Content-Encoding "${encoding}"; use ${SUPPORTED_ENCODINGS.join(', ')} or none.`));
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new BodyError(413, `Request body of ${declared} bytes exceeds the limit of ${limit} bytes.`));
   }
+  return collect(req, decoder, limit);
+}
 
+function collect(req: IncomingMessage, decoder: Transform | null, limit: number): Promise<Buffer> {
+  const source = decoder ?? req;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let wire = 0;
     let done = false;
     const fail = (err: BodyError) => {
       if (done) return;
       done = true;
-      if (source !== req) (source as Gunzip).destroy();
+      decoder?.destroy();
       req.unpipe();
       req.resume(); // discard the rest so the response can be written
       reject(err);
@@ -49,10 +55,17 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       done = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
-    source.on('error', (err) => fail(new BodyError(400, `Request body could not be decompressed: ${err.message}.`)));
-    if (source !== req) {
+    source.on('error', (err) => {
+      if (err instanceof DecompressError) fail(new BodyError(err.status, err.message));
+      else fail(new BodyError(400, `Request body could not be decompressed: ${err.message}.`));
+    });
+    if (decoder) {
+      req.on('data', (c: Buffer) => {
+        wire += c.length;
+        if (wire > limit) fail(new BodyError(413, `Compressed request body exceeds the limit of ${limit} bytes.`));
+      });
       req.on('error', () => fail(new BodyError(400, 'Request body was interrupted.')));
-      req.pipe(source as Gunzip);
+      req.pipe(decoder);
     }
   });
 }
