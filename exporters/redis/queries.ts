@@ -67,6 +67,29 @@ export interface Metrics {
   samples: number;
 }
 
+/** One time bucket of `/logs/metrics/series`. */
+export interface SeriesBucket {
+  /** Bucket start, Unix seconds. */
+  start: number;
+  requests: number;
+  requests_per_second: number;
+  error_rate: number;
+  p50_response_time: number | null;
+  p95_response_time: number | null;
+  p99_response_time: number | null;
+  /** Distinct client addresses among the bucket's sampled requests. */
+  unique_visitors: number;
+}
+
+export interface MetricsSeries {
+  hours: number;
+  bucket_seconds: number;
+  hostname: string | null;
+  /** Whether the rates and percentiles come from a sample (request counts are always exact). */
+  sampled: boolean;
+  buckets: SeriesBucket[];
+}
+
 /** One normalised path pattern and how often it was requested (the seed's analyze_path_patterns row). */
 export interface PathPattern {
   pattern: string;
@@ -375,6 +398,63 @@ export class RedisLogQueries {
     };
   }
 
+  /**
+   * The metrics over time: `buckets` equal slices of the last `hours`, oldest
+   * first. Request counts are exact (ZCOUNT per slice); error rate,
+   * percentiles and unique visitors come from the response-time set members
+   * (`{ms}:{status}:{entry key}`), read whole up to MAX_SAMPLES and otherwise
+   * sampled evenly over time as metrics() does.
+   */
+  async series(hours: number, buckets: number, hostname?: string): Promise<MetricsSeries> {
+    const t = await this.transport();
+    const k = this.keys;
+    const now = this.now();
+    const width = (hours * 3600) / buckets;
+    const from = now - hours * 3600;
+    const hosts = hostname !== undefined ? [hostname] : (ok((await t.run([['smembers', k.statsHosts]]))[0]!) as string[]);
+    const rtKeys = hosts.map((h) => k.responseTimes(h));
+    const edges = Array.from({ length: buckets + 1 }, (_, i) => from + i * width);
+    const countCmds: Cmd[] = [];
+    for (const key of rtKeys) {
+      for (let b = 0; b < buckets; b++) countCmds.push(['zcount', key, String(edges[b]), `(${edges[b + 1]}`]);
+    }
+    const counts = (await t.run(countCmds)).map((r) => Number(ok(r)));
+    const perBucket = new Array<number>(buckets).fill(0);
+    counts.forEach((n, i) => { perBucket[i % buckets]! += n; });
+    const total = perBucket.reduce((a, b) => a + b, 0);
+    const perHost = Math.max(1, Math.floor(MAX_SAMPLES / Math.max(1, hosts.length)));
+    const reads: Cmd[] = rtKeys.map((key) => ['zrangebyscore', key, String(from), '+inf', 'WITHSCORES', 'LIMIT', '0', String(perHost)]);
+    const samples = Array.from({ length: buckets }, () => ({ times: [] as number[], errors: 0, ips: new Set<string>() }));
+    for (const r of await t.run(reads)) {
+      const flat = ok(r) as string[];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const b = Math.min(buckets - 1, Math.floor((Number(flat[i + 1]) - from) / width));
+        if (b < 0) continue;
+        const member = flat[i]!;
+        const a = member.indexOf(':');
+        const c = member.indexOf(':', a + 1);
+        const s = samples[b]!;
+        s.times.push(Number(member.slice(0, a)));
+        if (Number(member.slice(a + 1, c)) >= 400) s.errors++;
+        s.ips.add(clientOfKey(member.slice(c + 1)));
+      }
+    }
+    const out: SeriesBucket[] = samples.map((s, b) => {
+      s.times.sort((x, y) => x - y);
+      return {
+        start: round(edges[b]!, 3),
+        requests: perBucket[b]!,
+        requests_per_second: round(perBucket[b]! / width, 4),
+        error_rate: s.times.length === 0 ? 0 : round(s.errors / s.times.length, 4),
+        p50_response_time: percentile(s.times, 50),
+        p95_response_time: percentile(s.times, 95),
+        p99_response_time: percentile(s.times, 99),
+        unique_visitors: s.ips.size,
+      };
+    });
+    return { hours, bucket_seconds: round(width, 3), hostname: hostname ?? null, sampled: total > perHost, buckets: out };
+  }
+
   /** Deletes every key of this exporter's families (fixed SCAN patterns) and returns how many were removed. */
   async clear(): Promise<number> {
     const t = await this.transport();
@@ -459,6 +539,12 @@ function accept(e: Entry, f: EntryFilter, q: string | undefined): boolean {
     if (!hay.includes(q)) return false;
   }
   return true;
+}
+
+/** The client address part of an entry key (`…req:{ts}:{ip}`; a rare `:{n}` collision suffix is kept). */
+function clientOfKey(key: string): string {
+  const m = /req:\d+\.\d+:(.*)$/.exec(key);
+  return m ? m[1]! : key;
 }
 
 /** A flow step's `data` rebuilt from a stored entry (the fields writer.ts puts in `oauth:flow:` steps). */

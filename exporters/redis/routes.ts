@@ -177,6 +177,15 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     const hostname = p.get('hostname');
     return queries().metrics(parseHours(p.get('hours'), 1), hostname === undefined ? undefined : keyPart('hostname', hostname));
   });
+  // The console's Requests charts: the same metrics in `buckets` slices of the window.
+  api.route('GET', '/logs/metrics/series', async ({ query }) => {
+    const p = singleParams(query, ['hours', 'hostname', 'buckets']);
+    const hostname = p.get('hostname');
+    const b = p.get('buckets');
+    const buckets = b === undefined ? 30 : /^\d{1,3}$/.test(b) ? Number(b) : NaN;
+    if (!(buckets >= 1 && buckets <= 240)) throw new HttpError(400, 'parameter "buckets" must be an integer from 1 to 240');
+    return queries().series(parseHours(p.get('hours'), 1), buckets, hostname === undefined ? undefined : keyPart('hostname', hostname));
+  });
   api.route('DELETE', '/logs', async ({ query }) => {
     singleParams(query, []);
     const deleted = await queries().clear();

@@ -1,5 +1,5 @@
 // Configuration of the `query_api` extension.
-import { def, duration, endpoint, int, list, obj, opt, str, type ConfigIssue, type Spec, type SpecOutput } from '../../config/schema.js';
+import { bool, def, duration, endpoint, int, list, obj, opt, str, type ConfigIssue, type Spec, type SpecOutput } from '../../config/schema.js';
 import { allowedHostsSpec, isLoopbackHost } from '../../net/allowed-hosts.js';
 import { tlsServerSpec } from '../../net/tls.js';
 
@@ -43,6 +43,10 @@ export const queryApiConfigSpec = obj({
   /** Serve HTTPS (see src/net/tls.ts). */
   tls: opt(tlsServerSpec),
   stream: def(streamSpec, () => streamSpec.parse({}, [], [])!),
+  /** Serve the web console at `/` (sign-in with a token, exchanged for a session cookie). */
+  ui: def(bool(), true),
+  /** How long a console session lasts after sign-in. */
+  session_ttl: def(duration({ min: 60_000 }), 12 * 3_600_000),
 }, (c, add) => {
   if (!hasConfiguredToken(c.auth) && !isLoopbackHost(c.endpoint.host)) {
     add('endpoint', `listens on "${c.endpoint.host}" but no token is configured; set auth.tokens (e.g. "\${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start`);

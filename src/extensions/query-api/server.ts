@@ -2,7 +2,10 @@
 // with (QueryApi.route). It owns bearer-token auth, routing, JSON encoding and
 // errors, and serves routes of its own: `GET /health` (open),
 // `GET /metrics` (Prometheus text), `GET /api/logs/stream` and
-// `GET /api/logs/system/stream` (SSE, one hub: the same buffers, drops and cap).
+// `GET /api/logs/system/stream` (SSE, one hub: the same buffers, drops and cap),
+// and with `ui` the web console: its files at `/` and `/ui/*` (open), session
+// sign-in at `/api/session`, after which the session cookie stands in for the
+// bearer token (with a CSRF token for POST and DELETE; see session.ts).
 // Routes may be added at any time, including after the server listens.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +20,9 @@ import { silentLogger } from '../../telemetry/logger.js';
 import { Telemetry } from '../../telemetry/metrics.js';
 import { BearerAuth } from './auth.js';
 import { queryApiConfigSpec, type QueryApiConfig } from './config.js';
+import { registerConsoleRoutes, SESSION_ROUTE, sessionRoute, type ConsoleContext } from './console-routes.js';
+import { csrfProblem, SessionStore } from './session.js';
+import { StaticFiles, uiDirectory } from './static-files.js';
 import { Router, type Method } from './router.js';
 import { HttpError, JsonText, type QueryApi, type RouteHandler } from './routes.js';
 import { parseStreamFilter, parseSystemStreamFilter, StreamHub } from './sse.js';
@@ -40,10 +46,22 @@ export class QueryApiServer implements Extension, QueryApi {
   private telemetry: Telemetry;
   private shutdownPromise?: Promise<void>;
   private startPromise?: Promise<void>;
+  /** The console (option `ui`): its files and sessions. */
+  private readonly ui?: { files: StaticFiles; ctx: ConsoleContext };
 
   constructor(private readonly settings: CreateSettings, private readonly cfg: QueryApiConfig) {
     this.telemetry = settings.telemetry;
     this.hosts = new AllowedHosts(cfg.endpoint, cfg.allowed_hosts);
+    if (cfg.ui) {
+      const tls = cfg.tls !== undefined;
+      const ctx: ConsoleContext = {
+        sessions: new SessionStore(cfg.session_ttl), auth: () => this.auth!, tls, ttlMs: cfg.session_ttl,
+        metricsText: () => this.telemetry.toPrometheus(),
+        refused: (req) => authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry),
+      };
+      this.ui = { files: new StaticFiles(uiDirectory(), tls), ctx };
+      registerConsoleRoutes(this.router, ctx);
+    }
     this.router.add('GET', STREAM_ROUTE, (q) => {
       const filter = parseStreamFilter(q.query);
       this.hub!.open(q.req, q.res, filter);
@@ -150,6 +168,35 @@ export class QueryApiServer implements Extension, QueryApi {
     this.hub?.destroyAll();
   }
 
+  /** Console files and /api/session; false when the request is not the console's. */
+  private async handleConsole(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const ui = this.ui!;
+    if ((method === 'GET' || method === 'HEAD') && StaticFiles.owns(path)) {
+      if (!ui.files.serve(path, res, method === 'HEAD')) throw new HttpError(404, `no console file ${path}`);
+      return true;
+    }
+    if (path !== SESSION_ROUTE) return false;
+    const r = await sessionRoute(ui.ctx, method, req, res);
+    if (r.cookie) res.setHeader('set-cookie', r.cookie);
+    send(res, r.status, r.body);
+    return true;
+  }
+
+  /** A bearer token, or a console session cookie (plus its CSRF token for POST and DELETE); else 401/403. */
+  private authorize(method: string, req: IncomingMessage, res: ServerResponse): void {
+    if (this.auth!.check(req.headers.authorization)) return;
+    const session = req.headers.authorization === undefined ? this.ui?.ctx.sessions.find(req) : undefined;
+    if (session) {
+      if (method === 'GET' || method === 'HEAD') return;
+      const problem = csrfProblem(req, session, this.cfg.tls !== undefined);
+      if (problem) throw new HttpError(403, `CSRF check failed: ${problem}`);
+      return;
+    }
+    authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry);
+    res.setHeader('www-authenticate', 'Bearer realm="auditline"');
+    throw new HttpError(401, 'missing or invalid bearer token');
+  }
+
   private endpointText(): string {
     return `${this.cfg.endpoint.host}:${this.cfg.endpoint.port}`;
   }
@@ -169,11 +216,8 @@ export class QueryApiServer implements Extension, QueryApi {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
         return send(res, 200, { status: 'ok' });
       }
-      if (!this.auth!.check(req.headers.authorization)) {
-        authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry);
-        res.setHeader('www-authenticate', 'Bearer realm="auditline"');
-        throw new HttpError(401, 'missing or invalid bearer token');
-      }
+      if (this.ui && await this.handleConsole(method, path, req, res)) return;
+      this.authorize(method, req, res);
       if (path === '/metrics') {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });

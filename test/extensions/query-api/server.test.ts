@@ -160,6 +160,7 @@ describe('query API – config', () => {
     expect(parse(undefined).cfg).toEqual({
       endpoint: { host: 'localhost', port: 8080 }, auth: undefined, allowed_hosts: [], tls: undefined,
       stream: { buffer_size: 1000, heartbeat_interval: 15_000, drop_grace: 10_000, max_subscribers: 64 },
+      ui: true, session_ttl: 12 * 3_600_000,
     });
   });
 
