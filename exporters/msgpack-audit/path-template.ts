@@ -11,7 +11,7 @@ export const DEFAULT_SEGMENT = '_default';
 /** Segment of the directory records go to once `max_directories` distinct directories are in use. */
 export const OVERFLOW_SEGMENT = '_overflow';
 const MAX_SEGMENT = 100;
-const PLACEHOLDER = /\{([A-Za-z0-9_.\-]+)\}/g;
+const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
 
 export interface DirectoryTemplate {
   /** Attribute names in placeholder order; empty for a fixed directory. */

@@ -3,9 +3,7 @@
 // through JSON.stringify and Buffer's native UTF-8 writer. Building rows this
 // way allocates no intermediate strings (measured: concatenating a batch's rows
 // into one string cost more in GC than the structured clone it replaced).
-
-/** Buffer's native UTF-8 writer, without `write()`'s argument juggling. */
-const utf8Write = (Buffer.prototype as unknown as { utf8Write: (this: Buffer, s: string, offset: number, length: number) => number }).utf8Write;
+import { utf8Write } from '../../src/util/fast-buffer.js';
 
 /** Strings up to this length are tried in the JS loop; longer ones go native at once (measured). */
 const LOOP_MAX = 64;
@@ -93,7 +91,7 @@ export class JsonBytes {
   /** Any text, written as UTF-8. */
   text(s: string): void {
     this.ensure(s.length * 3);
-    this.len += utf8Write.call(this.buf, s, this.len, this.buf.length - this.len);
+    this.len += utf8Write(this.buf, s, this.len, this.buf.length - this.len);
   }
 
   /** Bytes of JSON text as a JSON string literal: only `"` and `\` need escaping in valid JSON. */

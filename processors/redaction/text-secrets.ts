@@ -134,11 +134,12 @@ export function findCliSecrets(s: string, out: Spans, isSecretName: (name: strin
         while (v < n && isBlank(s.charCodeAt(v))) v++;
         const name = s.slice(a, e);
         const short = !long && e - a === 1;
-        let secret = false;
+        let secret: boolean;
         if (short) secret = (name === 'a' && tool(p, 'redis-cli')) || (name === 'u' && tool(p, 'curl'));
         else secret = !NOT_SECRET_FLAG.test(name) && isSecretName(name);
         if (secret && v < n && s.charCodeAt(v) !== 45) {
-          let [vs, ve, r] = shellWord(s, v);
+          const [vs0, ve, r] = shellWord(s, v);
+          let vs = vs0;
           if (short && name === 'u') {
             // curl -u user:password: the part after the first ':' of the word.
             let colon = vs;

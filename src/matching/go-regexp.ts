@@ -70,7 +70,7 @@ export function compileGoRegExp(pattern: string): GoRegExp {
   try {
     return new GoRegExp(pattern);
   } catch (err) {
-    throw new SyntaxError(describeError(pattern, err));
+    throw new SyntaxError(describeError(pattern, err), { cause: err });
   }
 }
 

@@ -117,7 +117,9 @@ export function serverTlsOptions(cfg: TlsServerConfig, where: string): TlsOption
       return readFileSync(cfg[key]);
     } catch (err) {
       // The path only: the contents (a key) are never echoed.
-      throw new Error(`Cannot read ${where}::${key} "${cfg[key]}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+      throw new Error(`Cannot read ${where}::${key} "${cfg[key]}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}.`, {
+        cause: err,
+      });
     }
   };
   const opts: TlsOptions = {
@@ -136,7 +138,7 @@ export function serverTlsOptions(cfg: TlsServerConfig, where: string): TlsOption
   try {
     createSecureContext(opts);
   } catch (err) {
-    throw new Error(`The TLS settings in ${where} cannot be used: ${tlsErrorText(err)}.`);
+    throw new Error(`The TLS settings in ${where} cannot be used: ${tlsErrorText(err)}.`, { cause: err });
   }
   return opts;
 }

@@ -202,7 +202,6 @@ function decodeLogRecord(
   r: WireReader, end: number, resource: Resource, scope: LogScope, out: DecodedLogs,
 ): LogRecordData | undefined {
   const rec = new LogRecordData(resource, scope);
-  const b = r.buf;
   let nAttrs = 0;
   let traceAt = -1;
   let traceLen = 0;
@@ -240,24 +239,7 @@ function decodeLogRecord(
       case T_ATTRIBUTES: {
         const e = r.lengthEnd(end);
         if (nAttrs === MAX_RECORD_ATTRIBUTES) { r.pos = e; excess++; break; }
-        const i = nAttrs++;
-        if (i < SLOT_ATTRS) {
-          const s = r.pos;
-          const n = e - s;
-          if (kvLen[i] === n && sameBytes(r, kvAt[i]!, s, n)) {
-            // Same bytes as the previous record's i-th KeyValue: scratch slot i already holds it.
-            kvAt[i] = s;
-            r.pos = e;
-          } else {
-            if (!fastAttribute(r, s, e, i)) decodeRecordAttribute(r, e, i);
-            const v = attrVals[i];
-            // Only immutable values may be shared between records.
-            kvAt[i] = s;
-            kvLen[i] = v === null || typeof v !== 'object' ? n : -1;
-          }
-        } else {
-          decodeRecordAttribute(r, e, i);
-        }
+        readAttribute(r, e, nAttrs++);
         break;
       }
       case T_DROPPED: rec.droppedAttributesCount = r.uint32(); break;
@@ -291,23 +273,51 @@ function decodeLogRecord(
     return undefined;
   }
   if (nAttrs !== 0) rec.attributes = buildAttributes(nAttrs);
-  if (traceLen !== 0 || spanLen !== 0) {
-    if ((traceLen !== 0 && traceLen !== 16) || (spanLen !== 0 && spanLen !== 8)) {
-      reject(out, traceLen !== 0 && traceLen !== 16
-        ? `trace_id is ${traceLen} bytes long; it must be 16`
-        : `span_id is ${spanLen} bytes long; it must be 8`);
-      return undefined;
-    }
-    // An all-zero trace id is the invalid id, i.e. no trace context.
-    if (traceLen === 16 && !allZero(b, traceAt, 16)) {
-      rec.spanContext = {
-        traceId: idHex(r, SLOT_TRACE_ID, traceAt, 16),
-        spanId: spanLen === 8 ? idHex(r, SLOT_SPAN_ID, spanAt, 8) : '',
-        traceFlags: flags & 0xff,
-      };
-    }
+  if (traceLen === 0 && spanLen === 0) return rec;
+  return setSpanContext(r, rec, out, traceAt, traceLen, spanAt, spanLen, flags) ? rec : undefined;
+}
+
+/** Sets the record's span context from the id bytes found; false (and a rejection) for ids of the wrong length. */
+function setSpanContext(
+  r: WireReader, rec: LogRecordData, out: DecodedLogs,
+  traceAt: number, traceLen: number, spanAt: number, spanLen: number, flags: number,
+): boolean {
+  if ((traceLen !== 0 && traceLen !== 16) || (spanLen !== 0 && spanLen !== 8)) {
+    reject(out, traceLen !== 0 && traceLen !== 16
+      ? `trace_id is ${traceLen} bytes long; it must be 16`
+      : `span_id is ${spanLen} bytes long; it must be 8`);
+    return false;
   }
-  return rec;
+  // An all-zero trace id is the invalid id, i.e. no trace context.
+  if (traceLen === 16 && !allZero(r.buf, traceAt, 16)) {
+    rec.spanContext = {
+      traceId: idHex(r, SLOT_TRACE_ID, traceAt, 16),
+      spanId: spanLen === 8 ? idHex(r, SLOT_SPAN_ID, spanAt, 8) : '',
+      traceFlags: flags & 0xff,
+    };
+  }
+  return true;
+}
+
+/** The record's `i`-th KeyValue [r.pos, e) into scratch slot `i`, reusing the previous record's when the bytes match. */
+function readAttribute(r: WireReader, e: number, i: number): void {
+  if (i >= SLOT_ATTRS) {
+    decodeRecordAttribute(r, e, i);
+    return;
+  }
+  const s = r.pos;
+  const n = e - s;
+  if (kvLen[i] === n && sameBytes(r, kvAt[i]!, s, n)) {
+    // Same bytes as the previous record's i-th KeyValue: scratch slot i already holds it.
+    kvAt[i] = s;
+    r.pos = e;
+    return;
+  }
+  if (!fastAttribute(r, s, e, i)) decodeRecordAttribute(r, e, i);
+  const v = attrVals[i];
+  // Only immutable values may be shared between records.
+  kvAt[i] = s;
+  kvLen[i] = v === null || typeof v !== 'object' ? n : -1;
 }
 
 function reject(out: DecodedLogs, reason: string): void {
@@ -330,7 +340,7 @@ function fastAttribute(r: WireReader, s: number, e: number, i: number): boolean 
   if (kn >= 0x80 || ke + 2 > e || b[ke] !== T_KV_VALUE || b[ke + 1]! >= 0x80 || ke + 2 + b[ke + 1]! !== e) return false;
   const vs = ke + 2; // AnyValue payload is [vs, e)
   let value: AnyValue;
-  let slotK = -1;
+  let slotK: number;
   if (vs === e) {
     value = null;
   } else {

@@ -59,7 +59,7 @@ const INT64_MAX = '9223372036854775807';
  */
 export function jsonNanosToHrTime(v: string | number): HrTime | undefined {
   if (typeof v === 'number') {
-    if (!Number.isInteger(v) || v < 0 || v > 18446744073709551615) return undefined;
+    if (!Number.isInteger(v) || v < 0 || v > 2 ** 64 - 1) return undefined;
     // Integers above 2^53 were already rounded by JSON.parse; this keeps what is left.
     let s = Math.floor(v / NS_PER_S);
     let ns = v - s * NS_PER_S;

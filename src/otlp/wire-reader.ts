@@ -1,8 +1,10 @@
 // A protobuf wire-format reader over one request buffer. Offsets are absolute;
 // each message decoder loops `while (r.pos < end)` and calls `r.finish(end)`.
+import { utf8Slice } from '../util/fast-buffer.js';
 import { DecodeError, MAX_NESTING } from './types.js';
 
-export type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+/** Kept as a name for the decoder's buffers (plain Buffers). */
+export type NodeBuffer = Buffer;
 
 // Wire types.
 export const VARINT = 0;
@@ -83,8 +85,8 @@ export class WireReader {
     const len = this.len;
     let p = start;
     let lo = 0;
-    let hi = 0;
-    let c = 0;
+    let hi: number;
+    let c: number;
     for (let shift = 0; shift < 28; shift += 7) {
       if (p >= len) this.fail('Truncated varint', start);
       c = b[p++]!;
@@ -207,18 +209,16 @@ export class WireReader {
 
 /**
  * Decodes UTF-8 bytes [s, e). Short ASCII strings are built in JS with one
- * String.fromCharCode call; longer or non-ASCII ones use Buffer#utf8Slice.
- * Measured on Node 20 (CPU ns per string, 4 / 8 / 16 / 32 bytes): this JS path
- * ~50 / 60 / 110 / 160, utf8Slice ~90 / 90 / 95 / 90 (a native call's fixed
- * cost), Buffer#toString ~110-200, TextDecoder ~190-330. Hence JS up to 16.
+ * String.fromCharCode call; longer or non-ASCII ones natively (src/util/fast-buffer.ts):
+ * below ~16 bytes the JS loop is cheaper than a native call's fixed cost (bench/README.md).
  */
 export function utf8(b: NodeBuffer, s: number, e: number): string {
   const n = e - s;
-  if (n > MAX_JS_STRING) return b.utf8Slice(s, e);
+  if (n > MAX_JS_STRING) return utf8Slice(b, s, e);
   const codes = CODES[n]!;
   for (let i = 0; i < n; i++) {
     const c = b[s + i]!;
-    if (c > 0x7f) return b.utf8Slice(s, e);
+    if (c > 0x7f) return utf8Slice(b, s, e);
     codes[i] = c;
   }
   return String.fromCharCode.apply(null, codes);

@@ -57,7 +57,9 @@ function fuzz(base: Uint8Array, seed: number, decode: (b: Uint8Array) => Decoded
       decoded++;
     } catch (err) {
       if (!(err instanceof DecodeError)) {
-        throw new Error(`Mutant ${i} (seed ${seed}) escaped as ${(err as Error)?.name}: ${(err as Error)?.message}`);
+        throw new Error(`Mutant ${i} (seed ${seed}) escaped as ${(err as Error)?.name}: ${(err as Error)?.message}`, {
+          cause: err,
+        });
       }
       refused++;
     }

@@ -10,7 +10,8 @@ import type { InternalLogger } from '../../telemetry/logger.js';
 import type { Telemetry } from '../../telemetry/metrics.js';
 import { findQueryApi, registerRoutesOnce } from '../query-api/routes.js';
 import { RULE_NAMES, type AlertsConfig, type RuleName } from './config.js';
-import { Bucket, observe, percentile } from './window.js';
+import { fmtMs, fmtNum, makeRule, type Rule } from './rules.js';
+import { Bucket, observe } from './window.js';
 import { WebhookSender } from './webhook.js';
 
 export const AM = {
@@ -59,28 +60,6 @@ export interface AlertsBody {
   history: AlertEvent[];
 }
 
-interface Rule {
-  name: RuleName;
-  buckets: number;
-  fireAfter: number;
-  resolveAfter: number;
-  condition: string;
-  /** The value over the window, and whether it is bad; `value` null when there was not enough data. */
-  /** Closed buckets kept for this rule: its window, or two windows to compare with the previous one. */
-  keep: number;
-  /** `w`: the last `buckets` closed buckets; `prev`: the `buckets` before them (only with keep > buckets). */
-  check(w: readonly Bucket[], full: boolean, prev: readonly Bucket[]): { value: number | null; bad: boolean };
-  describe(value: number | null): string;
-  state: AlertState;
-  bad: number;
-  good: number;
-  since: number;
-  startedAt: number;
-  fired: number;
-  value: number | null;
-  evaluatedAt: number | null;
-}
-
 export class AlertsExtension implements Extension {
   private readonly rules: Rule[] = [];
   private readonly ring: Bucket[] = [];
@@ -111,67 +90,7 @@ export class AlertsExtension implements Extension {
         fireAfter: r.fire_after || cfg.fire_after, resolveAfter: r.resolve_after || cfg.resolve_after,
         state: 'ok' as AlertState, bad: 0, good: 0, since: now, startedAt: now, fired: 0, value: null, evaluatedAt: null,
       };
-      const win = fmtMs(base.buckets * every);
-      if (name === 'error_rate') {
-        const c = cfg.error_rate!;
-        this.rules.push({
-          ...base, condition: `> ${c.threshold}`,
-          check: (w) => {
-            let n = 0, e = 0;
-            for (const b of w) { n += b.count; e += b.errors; }
-            if (n < Math.max(1, c.min_requests)) return { value: n === 0 ? null : e / n, bad: false };
-            return { value: e / n, bad: e / n > c.threshold };
-          },
-          describe: (v) => `error rate ${fmtNum(v)} above ${c.threshold} over ${win}`,
-        });
-      } else if (name === 'response_time_p95' || name === 'response_time_p99') {
-        const c = cfg[name]!;
-        const p = name === 'response_time_p95' ? 95 : 99;
-        const factor = c.degraded_factor;
-        const enough = (w: readonly Bucket[]) => {
-          let n = 0;
-          for (const b of w) n += b.timed;
-          return n >= Math.max(1, c.min_requests);
-        };
-        let previous: number | null = null;
-        this.rules.push({
-          ...base, keep: factor === undefined ? 0 : 2 * base.buckets,
-          condition: `> ${c.threshold_ms} ms${factor === undefined ? '' : ` or > ${factor}× the previous window`}`,
-          check: (w, _full, prev) => {
-            const v = percentile(w, p) ?? null;
-            previous = null;
-            if (v === null || !enough(w)) return { value: v, bad: false };
-            if (factor !== undefined && prev.length === base.buckets && enough(prev)) previous = percentile(prev, p) ?? null;
-            return { value: v, bad: v > c.threshold_ms || (previous !== null && v > factor! * previous) };
-          },
-          describe: (v) => previous !== null && v !== null && v <= c.threshold_ms
-            ? `p${p} response time ${fmtNum(v)} ms over ${win}, more than ${factor}× the previous window's ${fmtNum(previous)} ms`
-            : `p${p} response time ${fmtNum(v)} ms above ${c.threshold_ms} ms over ${win}`,
-        });
-      } else if (name === 'traffic') {
-        const c = cfg.traffic!;
-        this.rules.push({
-          ...base, condition: c.min !== undefined && c.max !== undefined ? `outside ${c.min}..${c.max}` : c.min !== undefined ? `< ${c.min}` : `> ${c.max}`,
-          check: (w, full) => {
-            let n = 0;
-            for (const b of w) n += b.count;
-            // Below min only counts once a whole window has passed (no verdict on a half-filled first window).
-            return { value: n, bad: (c.max !== undefined && n > c.max) || (full && c.min !== undefined && n < c.min) };
-          },
-          describe: (v) => `${fmtNum(v)} records over ${win}, outside the expected band${c.min !== undefined ? ` (min ${c.min})` : ''}${c.max !== undefined ? ` (max ${c.max})` : ''}`,
-        });
-      } else {
-        const c = cfg.oauth_failures!;
-        this.rules.push({
-          ...base, condition: `> ${c.threshold}`,
-          check: (w) => {
-            let n = 0;
-            for (const b of w) n += b.oauthFailures;
-            return { value: n, bad: n > c.threshold };
-          },
-          describe: (v) => `${fmtNum(v)} OAuth authentication failures over ${win}, above ${c.threshold}`,
-        });
-      }
+      this.rules.push(makeRule(name, cfg, base, fmtMs(base.buckets * every)));
     }
     for (const r of this.rules) r.keep = Math.max(r.keep, r.buckets);
     this.maxBuckets = Math.max(1, ...this.rules.map((r) => r.keep));
@@ -289,14 +208,4 @@ export class AlertsExtension implements Extension {
     this.unsubscribe = undefined;
     this.webhook?.close();
   }
-}
-
-function fmtNum(v: number | null): string {
-  if (v === null) return 'n/a';
-  return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
-}
-
-function fmtMs(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
 }
