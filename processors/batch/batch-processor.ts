@@ -28,6 +28,6 @@ export class BatchProcessor implements Processor {
 }
 
 export function batchSettingsOf(cfg: BatchConfig): BatchSettings {
-  // The Collector sends a batch at once when timeout is 0s; a 1 ms wait does the same here.
+  // timeout 0 (the Collector's `timeout: 0s`): a cursor sends what the log holds at once, no wait.
   return { size: cfg.send_batch_size, maxSize: cfg.send_batch_max_size || cfg.send_batch_size, timeoutMs: cfg.timeout };
 }

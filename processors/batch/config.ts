@@ -6,18 +6,18 @@ export const batchConfigSpec = obj({
   send_batch_size: def(int({ min: 1 }), 8192),
   /** Upper bound on one batch; 0 means send_batch_size bounds it. */
   send_batch_max_size: def(int({ min: 0 }), 0),
-  /** A non-empty batch is sent after this long even if not full. */
-  timeout: def(duration({ min: 1 }), 200),
+  /** A non-empty batch is sent after this long even if not full; 0s sends what is there at once. */
+  timeout: def(duration({ min: 0 }), 200),
   /** Accepted for compatibility; the delivery log's byte bound (service.delivery) now limits what is held. */
   max_pending: def(int({ min: 0 }), 0),
-  /** Accepted for Collector compatibility; Auditline batches all requests together. */
+  /** Accepted for Collector compatibility (with a warning when set): Auditline batches all clients together. */
   metadata_keys: def(list(str()), []),
   metadata_cardinality_limit: def(int({ min: 0 }), 1000),
-}, (c, add) => {
+}, (c, add, warnAt) => {
   if (c.send_batch_max_size !== 0 && c.send_batch_max_size < c.send_batch_size) {
     add('send_batch_max_size', 'must be greater than or equal to send_batch_size');
   }
-  if (c.metadata_keys.length > 0) add('metadata_keys', 'batching by client metadata is not supported; remove metadata_keys');
+  if (c.metadata_keys.length > 0) warnAt('metadata_keys', 'ignored (Auditline batches records from all clients together)');
 });
 
 export type BatchConfig = NonNullable<ReturnType<typeof batchConfigSpec.parse>>;

@@ -98,12 +98,21 @@ export function parseDuration(s: string): number | undefined {
   return pos === t.length && pos > 0 ? total : undefined;
 }
 
-/** A duration string (`200ms`, `5s`, `1h`); parsed to milliseconds. */
+/**
+ * A duration string (`200ms`, `5s`, `1h`); parsed to milliseconds. A bare
+ * integer is nanoseconds, as Go's time.Duration reads it in the Collector
+ * (with a warning, since `timeout: 5` rarely means 5ns).
+ */
 export function duration(opts: { min?: number } = {}): Spec<number> {
   return {
     shape: 'duration (e.g. 200ms, 5s, 1m)',
     parse(v, p, is) {
-      const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+      let ms = typeof v === 'string' ? parseDuration(v) : undefined;
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+        ms = v / 1e6;
+        const read = ms >= 1 ? `${+ms.toFixed(3)}ms` : `${v}ns`;
+        if (v !== 0) warn(is, p, `${v} without a unit is read as nanoseconds (${read}), as in the Collector; add a unit (s, ms)`);
+      }
       if (ms === undefined) return issue(is, p, 'must be a duration such as 200ms, 5s or 1m');
       if (opts.min !== undefined && ms < opts.min) return issue(is, p, `must be at least ${opts.min}ms`);
       return ms;
@@ -248,7 +257,10 @@ type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? 
  * A map with a fixed set of keys. Unknown keys are errors. A missing or null
  * value means "all defaults", as in the Collector (`redaction:` alone is valid).
  */
-export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: (key: string | null, msg: string) => void) => void): Spec<ObjOut<F>> {
+type KeyMessage = (key: string | null, msg: string) => void;
+
+/** `check` runs on a parsed map: `add` refuses it with a problem, `warnAt` loads it with a warning. */
+export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: KeyMessage, warnAt: KeyMessage) => void): Spec<ObjOut<F>> {
   return {
     shape: 'map',
     fields,
@@ -271,7 +283,10 @@ export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: (ke
         out[k] = f.spec.parse(raw, [...p, k], is);
       }
       if (is.length !== before) return undefined;
-      if (check) check(out as ObjOut<F>, (key, msg) => issue(is, key === null ? p : [...p, key], msg));
+      if (check) {
+        const at = (key: string | null) => (key === null ? p : [...p, key]);
+        check(out as ObjOut<F>, (key, msg) => issue(is, at(key), msg), (key, msg) => warn(is, at(key), msg));
+      }
       return is.length === before ? (out as ObjOut<F>) : undefined;
     },
   };

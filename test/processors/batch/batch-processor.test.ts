@@ -8,6 +8,7 @@ import { Telemetry } from '../../../src/telemetry/metrics.js';
 import { batchProcessorFactory } from '../../../processors/batch/factory.js';
 import { BatchProcessor, batchSettingsOf } from '../../../processors/batch/batch-processor.js';
 import { requestAuditRecords } from '../../../bench/fixtures.js';
+import { formatIssue, takeWarnings, type ConfigIssue } from '../../../src/config/schema.js';
 
 const parse = (cfg: Record<string, unknown>) => batchProcessorFactory.config.parse(cfg, [], [])!;
 
@@ -35,4 +36,19 @@ describe('batch processor', () => {
     batchProcessorFactory.config.parse({ send_batch_size: 10, send_batch_max_size: 5 }, [], issues as never);
     expect(issues.map((i) => i.message).join()).toMatch(/greater than or equal/);
   });
+
+  it('takes timeout 0s (send at once), a bare integer as nanoseconds, and warns about what it cannot apply', () => {
+    const issues: ConfigIssue[] = [];
+    const cfg = batchProcessorFactory.config.parse({ timeout: '0s' }, ['processors', 'batch'], issues)!;
+    expect(batchSettingsOf(cfg).timeoutMs).toBe(0);
+    const nanos = batchProcessorFactory.config.parse({ timeout: 250_000_000, metadata_keys: ['tenant'] }, ['processors', 'batch'], issues)!;
+    expect(issues).toEqual([]);
+    expect(batchSettingsOf(nanos).timeoutMs).toBe(250);
+    expect(batchSettingsOf(batchProcessorFactory.config.parse({ timeout: 0 }, [], [])!).timeoutMs).toBe(0);
+    expect(takeWarnings(issues).map(formatIssue)).toEqual([
+      'processors::batch::timeout: 250000000 without a unit is read as nanoseconds (250ms), as in the Collector; add a unit (s, ms)',
+      'processors::batch::metadata_keys: ignored (Auditline batches records from all clients together)',
+    ]);
+  });
 });
+
