@@ -1,9 +1,7 @@
 // Hand-written MessagePack encoder for audit entries. It writes straight into
 // one reused, growable Buffer, so a whole export batch becomes one contiguous
-// chunk without an intermediate object per record. Measured against
-// @msgpack/msgpack's Encoder (building the entry object, then encodeSharedRef)
-// with bench/msgpack-encode.ts: ~4x faster on a request-audit record, so it is
-// the one used.
+// chunk without an intermediate object per record (~4x faster than
+// @msgpack/msgpack's Encoder; figures in bench/README.md).
 //
 // Consecutive entries mostly repeat each other: the same keys in the same
 // order, and many equal values (collection, server address, user agent,
@@ -12,10 +10,6 @@
 // previous entry's is not encoded at all, its bytes are copied with the run of
 // unchanged bytes around it; only changed values are encoded. From the first
 // field whose key differs, the rest of the entry is encoded in full.
-// Measured with `node --expose-gc dist/bench/msgpack-encode.js` (request-audit
-// fixture, 550-byte entries, 2-core dev machine, Node 20): ~1590 ns per record
-// before the template and the DataView writes below, ~1150-1200 with them;
-// encoding every entry in full (no template) now costs ~1390.
 import { INVALID_SPANID, INVALID_TRACEID } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { recordTimeMillis, severityLevel } from '../../src/model/log-record.js';
@@ -35,13 +29,12 @@ const MAX_SLOTS = 64;
 /** Slots 0-2 are action, session, timestamp; data's entries follow. */
 const DATA_SLOT = 3;
 /**
- * Runs of bytes up to this long are copied as 32-bit words through a DataView:
- * measured ~13 ns for 20 bytes against ~26 ns for TypedArray#copyWithin or
- * #set (a native call's fixed cost); the two break even near 50 bytes.
+ * Runs of bytes up to this long are copied as 32-bit words through a DataView,
+ * cheaper than copyWithin/set's native call below ~50 bytes.
  */
 const COPY_WORDS_MAX = 48;
 /**
- * Strings shorter than this are written by a JS loop (~2 ns per character),
+ * Strings shorter than this are written by a JS loop,
  * longer ones natively (src/util/fast-buffer.ts); the two break even near 32-40.
  */
 const STR_JS_MAX = 40;
@@ -92,14 +85,14 @@ export class AuditEncoder {
    */
   buf: Buffer;
   pos = 0;
-  /** A view of buf for big-endian multi-byte writes, which V8 inlines (a float64: ~11 vs ~19 ns with Buffer#writeDoubleBE). */
+  /** A view of buf for big-endian multi-byte writes, which V8 inlines (cheaper than Buffer#writeDoubleBE). */
   private dv: DataView;
   // Attribute keys repeat across records; copying their pre-encoded bytes
-  // beats re-encoding them char by char (measured: ~49 vs ~94 ns per key).
+  // beats re-encoding them char by char.
   private readonly keyCache = new Map<string, Chunk>();
   // Records from one source list their keys in the same order, and property names
   // are interned: the key last seen at an attribute position is a pointer compare
-  // away, cheaper than the Map lookup (measured with bench/msgpack-encode.ts).
+  // away, cheaper than the Map lookup.
   private readonly slotKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
   private readonly slotBytes: Chunk[] = new Array<Chunk>(KEY_SLOTS).fill(EMPTY);
   // The previous entry, the template for the next: per slot (field) its key,
@@ -187,7 +180,7 @@ export class AuditEncoder {
       this.slot(i++, 'trace_id', K_TRACE_ID, sc.traceId);
       if (sc.spanId !== INVALID_SPANID && sc.spanId !== '') this.slot(i++, 'span_id', K_SPAN_ID, sc.spanId);
     }
-    // for-in over the SDK's plain attributes object: measured ~6x faster than Object.keys, ~4x than entries.
+    // for-in over the SDK's plain attributes object: several times faster than Object.keys/entries.
     for (const k in attrs) {
       const v = attrs[k];
       if (v === undefined) continue;
@@ -286,7 +279,7 @@ export class AuditEncoder {
     this.tFrom = to;
   }
 
-  /** value() for a field, common kinds first: value()'s switch on typeof is a builtin call (~50 ns/record). */
+  /** value() for a field, common kinds first: value()'s switch on typeof is a builtin call. */
   private any(v: unknown): void {
     if (typeof v === 'string') this.str(v);
     else if (typeof v === 'number') this.number(v);
@@ -353,7 +346,7 @@ export class AuditEncoder {
     return bytes;
   }
 
-  /** Writes pre-encoded bytes as words (~10 vs ~22 ns with TypedArray#set for a 13-byte key); may pad 3 bytes past them. */
+  /** Writes pre-encoded bytes as words (faster than TypedArray#set for short keys); may pad 3 bytes past them. */
   private raw(c: Chunk): void {
     const n = c.bytes.length;
     this.ensure(n + 3);
@@ -371,8 +364,7 @@ export class AuditEncoder {
   str(s: string): void {
     const len = s.length;
     if (len < STR_JS_MAX) {
-      // Optimistic ASCII path, four characters per DataView store (measured ~30 vs
-      // ~34 ns per 10-character string byte by byte); rewritten below if not ASCII.
+      // Optimistic ASCII path, four characters per DataView store; rewritten below if not ASCII.
       const head = len < 32 ? 1 : 2;
       this.ensure(len + 2);
       const buf = this.buf;

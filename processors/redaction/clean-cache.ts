@@ -6,10 +6,9 @@
 // so one cache serves every position; it is consulted only where a value would
 // be scanned (never for keys whose rule masks or drops the value).
 //
-// Direct-mapped: the slot is picked from the length and five characters
-// (~10 ns) and then one `===` decides (a native compare, ~5 ns, or a pointer
-// compare when the string object repeats). A Map costs more here (40-80 ns a
-// hit on a freshly decoded string: V8 must hash every character first).
+// Direct-mapped: the slot is picked from the length and five characters and
+// then one `===` decides. A Map costs several times more per hit on a freshly
+// decoded string: V8 must hash every character first.
 // A colliding value just replaces the previous one.
 
 /** log2 of the slot count; bounds memory at 1024 strings of at most MAX_CACHED_LENGTH. */

@@ -141,7 +141,7 @@ export class Redactor {
       const v = attrs[k];
       // Records from one call site list the same keys in the same order, and property
       // names are interned strings: comparing with the key last seen at this position
-      // is a pointer compare, cheaper than the Map lookup (measured: ~10 ns per key saved).
+      // is a pointer compare, cheaper than the Map lookup.
       let action: KeyAction;
       let rename: string | undefined;
       const slot = i++;
@@ -163,8 +163,7 @@ export class Redactor {
             else if (slot < SLOTS) slotClean[slot] = v;
             break;
           }
-          // Numbers and booleans directly: `any` is too large to inline (measured ~30 ns
-          // per record of the bench fixture, which has five numbers).
+          // Numbers and booleans directly: `any` is too large to inline.
           if (typeof v === 'number' || typeof v === 'boolean') {
             const nv = this.primitive(v);
             if (nv !== v) { attrs[k] = nv; this.masked(k); }
@@ -408,14 +407,12 @@ export class Redactor {
   /**
    * `str(s)`, skipping strings too short to hold anything, short strings without
    * the characters an email or a `pwd=…` pair needs, and strings recently found clean
-   * (measured on the bench fixture, min of 8 runs: without the short check 899 ns/record,
-   * without the cache 876, with both 786).
+   * (each saves ~10% on the bench fixture; bench/README.md).
    */
   private text(s: string): string {
     const n = s.length;
     if (n < this.minScanned) return s;
-    // With user patterns a short string goes through the cache too: one re2js search (~150 ns)
-    // costs more than a lookup (bench fixture, one blocked_values pattern: 1.41 -> 1.22 µs a record, measured).
+    // With user patterns a short string goes through the cache too: a re2js search costs more than a lookup.
     if (n < SHORT_TEXT && this.shortCheck !== undefined) return this.shortCheck.shortMayMatch(s) ? this.str(s) : s;
     if (n > MAX_CACHED_LENGTH || n < 2) return this.str(s);
     const slot = this.clean.slotOf(s);
