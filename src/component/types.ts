@@ -41,7 +41,12 @@ export interface LogsConsumer {
 export type Receiver = Lifecycle;
 export type Processor = Lifecycle & LogsConsumer;
 export type Exporter = Lifecycle & LogsConsumer;
-export type Extension = Lifecycle;
+/** The Collector's PipelineWatcher: told when every pipeline has started and when shutdown begins. */
+export interface PipelineWatcher {
+  ready(): void;
+  notReady(): void;
+}
+export type Extension = Lifecycle & Partial<PipelineWatcher>;
 
 export interface CreateSettings {
   /** Component id as written in YAML: `type[/name]`. */

@@ -202,6 +202,7 @@ export class Service {
         throw new Error(`Component "${s.id}" failed to start: ${(err as Error).message}`);
       }
     }
+    for (const e of this.extensions) e.component.ready?.();
     if (this.receivers.size > 0) this.logger.info('Auditline is running.', {
       pipelines: this.cfg.pipelines.map((p) => p.name).join(' '),
       delivery: this.pipelines.some((p) => p.log.durable) ? 'durable' : 'memory',
@@ -279,6 +280,7 @@ export class Service {
         this.logger.error('A component failed to shut down cleanly.', { component: id, error: err as Error });
       }
     };
+    for (const e of this.extensions) e.component.notReady?.();
     // Intake stops everywhere at once: a request that has not been appended yet is refused (503).
     for (const p of this.pipelines) p.log.close();
     await Promise.all([...this.receivers].map(([id, r]) => stop(id, () => r.shutdown())));

@@ -42,6 +42,7 @@ async function start(kind: Kind, raw: Record<string, unknown>) {
   } else {
     const hc = healthCheckExtensionFactory.create(settings, parse(healthCheckExtensionFactory.config, raw)) as HealthCheck;
     await hc.start(host);
+    hc.ready();
     cleanups.push(() => hc.shutdown());
     port = hc.port!;
   }

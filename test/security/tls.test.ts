@@ -66,6 +66,7 @@ async function start(kind: Server, tls: Record<string, unknown>): Promise<number
   }
   const hc = healthCheckExtensionFactory.create(settings('health_check'), parseOrThrow(healthCheckExtensionFactory.config, { endpoint: '127.0.0.1:0', tls })) as HealthCheck;
   await hc.start(host());
+  hc.ready();
   cleanups.push(() => hc.shutdown());
   return hc.port!;
 }
