@@ -1,9 +1,9 @@
 // Line charts drawn as inline SVG: one to three series over time, a zero-based
 // y axis with three gridlines, time labels at both ends. No library.
 const NS = 'http://www.w3.org/2000/svg';
-const W = 600;
-const H = 150;
-const PAD = { l: 46, r: 8, t: 8, b: 18 };
+const W = 520;
+const H = 170;
+const PAD = { l: 50, r: 10, t: 10, b: 26 };
 
 function s(tag, attrs = {}, text) {
   const el = document.createElementNS(NS, tag);
@@ -27,13 +27,14 @@ export function lineChart({ title, times, series, format = String }) {
   for (const f of [0, 0.5, 1]) {
     const gy = y(max * f);
     svg.append(s('line', { class: 'gridline', x1: PAD.l, x2: W - PAD.r, y1: gy, y2: gy }));
-    svg.append(s('text', { class: 'axis', x: PAD.l - 4, y: gy + 3, 'text-anchor': 'end' }, format(max * f)));
+    svg.append(s('text', { class: 'axis', x: PAD.l - 6, y: gy + 4, 'text-anchor': 'end' }, format(max * f)));
   }
   if (times.length) {
-    svg.append(s('text', { class: 'axis', x: PAD.l, y: H - 4 }, clock(times[0])));
-    svg.append(s('text', { class: 'axis', x: W - PAD.r, y: H - 4, 'text-anchor': 'end' }, clock(times[times.length - 1])));
+    svg.append(s('text', { class: 'axis', x: PAD.l, y: H - 5 }, clock(times[0])));
+    svg.append(s('text', { class: 'axis', x: W - PAD.r, y: H - 5, 'text-anchor': 'end' }, clock(times[times.length - 1])));
   }
-  series.forEach((ser, k) => {
+  // Drawn last to first, so the first series (p50 before p95 before p99) stays visible where lines meet.
+  [...series.entries()].reverse().forEach(([k, ser]) => {
     let d = '';
     ser.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;

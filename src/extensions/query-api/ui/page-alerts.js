@@ -8,7 +8,7 @@ export const alertsPage = {
     if (!ctx.features.alerts) {
       root.append(notConfigured('Alerts', 'The alerts extension is not configured on this collector. It evaluates rules '
         + '(error rate, response time, traffic, OAuth failures) over the records leaving the pipelines:',
-      'extensions:\n  alerts:\n    rules:\n      error_rate: { threshold: 0.05 }\nservice:\n  extensions: [query_api, alerts]'));
+      'extensions:\n  alerts:\n    error_rate: { threshold: 0.05, window: 1m }\nservice:\n  extensions: [query_api, alerts]'));
       return null;
     }
     const view = h('div', { attrs: { 'aria-live': 'polite' } });
@@ -32,7 +32,7 @@ function alertsView(body) {
   const { table: hist, tbody: hb } = table(['Time', 'Status', 'Rule', 'Value'], 'alert-history');
   hb.append(...[...body.history].reverse().map((e) => h('tr', {},
     h('td', {}, time(e.at ?? e.timestamp ?? e.time)), h('td', {}, h('span', { className: `badge ${e.status}` }, e.status)),
-    h('td', {}, e.rule), h('td', { className: 'num' }, e.value === null || e.value === undefined ? '–' : String(e.value)))));
+    h('td', {}, e.rule), h('td', { className: 'num' }, e.value === null || e.value === undefined ? '–' : String(Math.round(e.value * 1000) / 1000)))));
   return h('div', {},
     h('p', {}, body.active.length ? `${body.active.length} firing: ${body.active.map((r) => r.rule).join(', ')}.` : 'Nothing is firing.'),
     h('div', { className: 'table-wrap' }, rules),

@@ -92,5 +92,5 @@ function showDetail(r, detail) {
   let meta = r.metadata;
   if (typeof meta === 'string') { try { meta = JSON.parse(meta); } catch { /* shown as text */ } }
   detail.replaceChildren(h('h2', {}, `Record ${r.id ?? ''}`), h('dl', {}, items),
-    meta ? [h('h2', {}, 'Metadata'), h('pre', {}, typeof meta === 'string' ? meta : JSON.stringify(meta, null, 2))] : null);
+    ...(meta ? [h('h2', {}, 'Metadata'), h('pre', {}, typeof meta === 'string' ? meta : JSON.stringify(meta, null, 2))] : []));
 }

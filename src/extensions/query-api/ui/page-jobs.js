@@ -19,7 +19,7 @@ export const jobsPage = {
     const auto = h('input', { type: 'checkbox', id: 'jobs-auto', checked: true });
     const form = h('form', { className: 'filters', attrs: { 'aria-label': 'Open a job' } }, field('Job id', input),
       h('div', { className: 'actions' }, h('button', { type: 'submit' }, 'Show')),
-      h('div', { className: 'field' }, h('label', { htmlFor: 'jobs-auto' }, 'Refresh every 2 s'), auto));
+      h('label', { className: 'check' }, auto, ' Refresh every 2 s'));
     const recent = h('div', { className: 'recent', attrs: { role: 'group', 'aria-label': 'Recent jobs' } });
     const view = h('div', { id: 'job-view', attrs: { 'aria-live': 'polite' } });
     root.append(h('h1', {}, 'Jobs'), form, recent, view);

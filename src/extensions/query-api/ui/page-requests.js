@@ -48,7 +48,7 @@ export const requestsPage = {
       const w = { hours: hours.value };
       const parts = await Promise.allSettled([
         api(`/logs/metrics${qs(w)}`),
-        ctx.features.request_series ? api(`/logs/metrics/series${qs({ ...w, buckets: 30 })}`) : Promise.resolve(null),
+        ctx.features.request_series ? api(`/logs/metrics/series${qs({ ...w, buckets: 20 })}`) : Promise.resolve(null),
         api(`/logs/paths${qs({ ...w, limit: 10 })}`),
         api(`/logs/slow${qs({ ...w, limit: 20 })}`),
         api(`/logs/errors${qs({ ...w, limit: 20 })}`),
@@ -97,14 +97,20 @@ function pathTable(p) {
   return h('div', { className: 'table-wrap' }, t);
 }
 
+/** Redis entries carry Unix seconds (`1705314645.123456`) or an ISO time. */
+function entryTime(ts) {
+  return /^\d+(\.\d+)?$/.test(String(ts)) ? Number(ts) * 1000 : ts;
+}
+
 /** Requests newest first; the IP and user cells drill down. */
 function requestTable(logs, id, drill) {
   if (!logs.length) return h('p', { className: 'muted' }, 'None in this window.');
-  const { table: t, tbody } = table(['Time', 'Method', 'Path', ['Status', 'num'], ['Time (ms)', 'num'], 'Client', 'User', 'Error'], id);
+  const { table: t, tbody } = table(['Time', 'Method', 'Path or message', ['Status', 'num'], ['Time (ms)', 'num'], 'Client', 'User', 'Error'], id);
   const link = (k, v) => (v ? h('button', { type: 'button', className: 'link', onclick: () => drill(k, v), attrs: { 'aria-label': `Requests of ${k === 'ip' ? 'client' : 'user'} ${v}` } }, v) : '');
   tbody.append(...logs.map((r) => h('tr', { className: r.status_code >= 500 ? 'lvl-ERROR' : r.status_code >= 400 ? 'lvl-WARNING' : '' },
-    h('td', { className: 'mono', title: r.timestamp }, time(Number(r.timestamp) * 1000)), h('td', {}, r.method ?? ''),
-    h('td', { className: 'mono' }, r.path ?? ''), h('td', { className: 'num' }, r.status_code ?? ''),
+    h('td', { className: 'mono', title: r.timestamp }, time(entryTime(r.timestamp))), h('td', {}, r.method ?? ''),
+    r.path ? h('td', { className: 'mono' }, r.path) : h('td', { className: 'msg' }, r.message ?? r.event ?? ''),
+    h('td', { className: 'num' }, r.status_code ?? ''),
     h('td', { className: 'num' }, r.response_time_ms ?? ''), h('td', { className: 'mono' }, link('ip', r.client_ip)),
     h('td', {}, link('user', r.user_id)), h('td', {}, r.error ?? ''))));
   return h('div', { className: 'table-wrap' }, t);
