@@ -163,13 +163,23 @@ export function describeGrowth(g: Growth): string {
  */
 export async function expectLinear(runner: GrowthRunner, name: string, s: Subject, shape: Shape,
   sizes: number[] = [16 * KiB, 128 * KiB, MiB], slack = 4): Promise<Growth> {
-  const g = await runner.measure(s, shape, sizes, slack);
+  let g = await runner.measure(s, shape, sizes, slack);
+  // A busy machine can slow one size's every round; a second ladder is measured before failing
+  // (a super-linear matcher is over its bound again, a stall is not).
+  if (!withinBounds(g, sizes.length)) {
+    const again = await runner.measure(s, shape, sizes, slack);
+    if (withinBounds(again, sizes.length) || again.sizes.length >= g.sizes.length) g = again;
+  }
   const text = `${name}: ${describeGrowth(g)}`;
   if (process.env.LINEAR_VERBOSE) console.log(text);
   expect(g.stopped, text).toBeUndefined();
   for (let i = 0; i < g.ratios.length; i++) expect(g.ratios[i]!, text).toBeLessThan(g.bounds[i]!);
   expect(g.sizes.length, text).toBe(sizes.length);
   return g;
+}
+
+function withinBounds(g: Growth, steps: number): boolean {
+  return g.stopped === undefined && g.sizes.length === steps && g.ratios.every((r, i) => r < g.bounds[i]!);
 }
 
 /** `unit` repeated to exactly n characters. */
