@@ -16,6 +16,7 @@ import { escapeControl } from './safe-text.js';
 import { formatIssue, takeWarnings, type ConfigIssue } from './schema.js';
 import { ConfigSecrets } from './secrets.js';
 import { indexDocument, YamlLimitError } from './yaml-index.js';
+import { firstSyntaxIssue } from './yaml-syntax.js';
 import { defaultDeliveryConfig, deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
 
 export interface ComponentConfig {
@@ -100,14 +101,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
   const lines = new LineCounter();
   // uniqueKeys: false: the yaml package's check is quadratic in a map's keys; indexDocument() checks instead.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({
-      path: [],
-      // The yaml package reports its own stack overflow on very deep nesting as a parse error.
-      message: /Maximum call stack/.test(e.message) ? 'the configuration is nested too deeply' : `YAML syntax error: ${e.message.split('\n')[0]}`,
-      line: lines.linePos(e.pos[0]).line,
-    })), file);
-  }
+  if (doc.errors.length > 0) throw new ConfigError([firstSyntaxIssue(text, doc.errors, lines)], file);
   const refuse = (message: string) => new ConfigError([{ path: [], message }], file);
   const issues: ConfigIssue[] = [];
   let index;

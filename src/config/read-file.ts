@@ -3,6 +3,7 @@
 // memory ran out; a FIFO would block), files over MAX_CONFIG_BYTES, and
 // binary or non-UTF-8 content.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** The largest config file read (real ones are a few KiB). */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -15,7 +16,7 @@ export function readConfigFile(file: string): string {
   try {
     st = statSync(file);
   } catch (err) {
-    throw new ConfigFileError(`cannot read config file: ${reason(err)}`);
+    throw new ConfigFileError(cannotRead(file, err));
   }
   refuseNonFile(st);
   let fd: number;
@@ -23,7 +24,7 @@ export function readConfigFile(file: string): string {
     // Non-blocking: if the path was swapped for a FIFO since the stat, opening it does not wait for a writer.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new ConfigFileError(`cannot read config file: ${reason(err)}`);
+    throw new ConfigFileError(cannotRead(file, err));
   }
   let bytes: Buffer;
   try {
@@ -40,7 +41,7 @@ export function readConfigFile(file: string): string {
     bytes = buf.subarray(0, n);
   } catch (err) {
     if (err instanceof ConfigFileError) throw err;
-    throw new ConfigFileError(`cannot read config file: ${reason(err)}`);
+    throw new ConfigFileError(cannotRead(file, err));
   } finally {
     closeSync(fd);
   }
@@ -70,10 +71,15 @@ function kind(st: Stats): string {
   return 'not a file';
 }
 
+/** `cannot read config file /abs/path: no such file (ENOENT)`: the absolute path, so a relative one is not misread. */
+function cannotRead(file: string, err: unknown): string {
+  return `cannot read config file ${resolve(file)}: ${reason(err)}`;
+}
+
 function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   // The code and the operation only: Node's message repeats the path, which the caller already names.
-  return e.code ? `${e.code} (${describeCode(e.code)})` : String(e.message ?? err);
+  return e.code ? `${describeCode(e.code)} (${e.code})` : String(e.message ?? err);
 }
 
 function describeCode(code: string): string {
