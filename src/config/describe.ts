@@ -31,7 +31,7 @@ function defaultText(f: Field<unknown>): string {
   const v = f.default();
   if (v === undefined) return 'optional';
   if (f.spec.shape.startsWith('duration') && typeof v === 'number') return formatMillis(v);
-  if (f.spec.shape === 'host:port' && typeof v === 'object' && v !== null) {
+  if (f.spec.shape.startsWith('host:port') && typeof v === 'object' && v !== null) {
     const e = v as { host: string; port: number };
     return `${e.host}:${e.port}`;
   }

@@ -29,6 +29,7 @@ import { asRefused, DecodeFailure, ingest } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
+import { removeStaleSocket } from './unix-socket.js';
 
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
@@ -84,9 +85,7 @@ export class OtlpGrpcReceiver {
   }
 
   async start(host: Host): Promise<void> {
-    const options: ServerOptions = {
-      'grpc.max_receive_message_length': this.cfg.max_recv_msg_size_mib * 1024 * 1024,
-    };
+    const options = serverOptions(this.cfg);
     if (this.cfg.auth?.authenticator) {
       const ext = host.getExtension(this.cfg.auth.authenticator);
       if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
@@ -96,8 +95,9 @@ export class OtlpGrpcReceiver {
 
     const server = new Server(options);
     server.addService(logsService, { Export: this.handleExport });
-    const { host: h, port } = this.cfg.endpoint;
-    const address = `${h.includes(':') ? `[${h}]` : h}:${port}`;
+    const { host: h, port, path: socket } = this.cfg.endpoint;
+    if (socket !== undefined) await removeStaleSocket(socket);
+    const address = socket !== undefined ? `unix:${socket}` : `${h.includes(':') ? `[${h}]` : h}:${port}`;
     try {
       this.boundPort = await new Promise<number>((resolve, reject) => {
         server.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
@@ -107,7 +107,8 @@ export class OtlpGrpcReceiver {
       throw new Error(`OTLP/gRPC receiver cannot listen on "${address}": ${errorMessage(err)}`);
     }
     this.server = server;
-    this.settings.logger.info('OTLP/gRPC receiver is listening.', { endpoint: `${h}:${this.boundPort}`, tls: Boolean(this.cfg.tls) });
+    const where = socket !== undefined ? address : `${h}:${this.boundPort}`;
+    this.settings.logger.info('OTLP/gRPC receiver is listening.', { endpoint: where, tls: Boolean(this.cfg.tls) });
   }
 
   /** Lets in-flight calls finish (up to a grace period), then cancels the rest. Safe to call twice. */
@@ -163,6 +164,21 @@ export class OtlpGrpcReceiver {
     const details = `The pipeline failed to take the records: ${errorMessage(err)}`;
     return { name: 'Error', message: details, code: status.INTERNAL, details };
   }
+}
+
+/** The Collector's configgrpc server settings as grpc-js channel options. */
+function serverOptions(cfg: GrpcProtocolConfig): ServerOptions {
+  const options: ServerOptions = {
+    'grpc.max_receive_message_length': (cfg.max_recv_msg_size_mib || 4) * 1024 * 1024,
+  };
+  if (cfg.max_concurrent_streams > 0) options['grpc.max_concurrent_streams'] = cfg.max_concurrent_streams;
+  const ka = cfg.keepalive?.server_parameters;
+  if (ka?.max_connection_idle) options['grpc.max_connection_idle_ms'] = ka.max_connection_idle;
+  if (ka?.max_connection_age) options['grpc.max_connection_age_ms'] = ka.max_connection_age;
+  if (ka?.max_connection_age_grace) options['grpc.max_connection_age_grace_ms'] = ka.max_connection_age_grace;
+  if (ka?.time) options['grpc.keepalive_time_ms'] = ka.time;
+  if (ka?.timeout) options['grpc.keepalive_timeout_ms'] = ka.timeout;
+  return options;
 }
 
 /** Rejects a call before its message is read (so before decoding) unless its metadata carries valid credentials. */

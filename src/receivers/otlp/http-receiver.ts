@@ -9,6 +9,7 @@ import { BackpressureError, errorMessage } from '../../component/errors.js';
 import type { CreateSettings, Host, LogsConsumer } from '../../component/types.js';
 import { authFailed, isAuthenticator, type Authenticator } from '../../extensions/authenticator.js';
 import { createServer, serverTlsOptions } from '../../net/tls.js';
+import { removeStaleSocket } from './unix-socket.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
 import { asRefused, DecodeFailure, ingest, type Ingested } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
@@ -52,11 +53,16 @@ export class OtlpHttpReceiver {
     this.server = createServer(this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::http::tls`) : undefined, handler);
     this.server.keepAliveTimeout = 30_000;
     const server = this.server;
+    const { path: socket, host: h, port } = this.cfg.endpoint;
+    if (socket !== undefined) await removeStaleSocket(socket);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.cfg.endpoint.port, this.cfg.endpoint.host, () => { server.off('error', reject); resolve(); });
+      const listening = () => { server.off('error', reject); resolve(); };
+      if (socket !== undefined) server.listen(socket, listening);
+      else server.listen(port, h, listening);
     });
-    this.settings.logger.info('OTLP/HTTP receiver is listening.', { endpoint: `${this.cfg.endpoint.host}:${this.port}`, path: this.cfg.logs_url_path });
+    const where = socket !== undefined ? `unix:${socket}` : `${h}:${this.port}`;
+    this.settings.logger.info('OTLP/HTTP receiver is listening.', { endpoint: where, path: this.cfg.logs_url_path });
   }
 
   async shutdown(): Promise<void> {
@@ -82,7 +88,7 @@ export class OtlpHttpReceiver {
       return this.fail(res, 'json', 503, 'The collector is shutting down; retry later.', true);
     }
     if (this.cfg.cors && this.handleCors(req, res)) return;
-    if (path !== this.cfg.logs_url_path) return this.fail(res, 'json', 404, `Unknown path "${path}"; logs are accepted at ${this.cfg.logs_url_path}.`);
+    if (path !== this.cfg.logs_url_path) return this.fail(res, 'json', 404, this.notFound(path));
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return this.fail(res, 'json', 405, `Method ${req.method} is not allowed; use POST.`);
@@ -99,7 +105,7 @@ export class OtlpHttpReceiver {
 
     let body: Buffer;
     try {
-      body = await readBody(req, this.cfg.max_request_body_size);
+      body = await readBody(req, this.cfg.max_request_body_size, this.cfg.compression_algorithms);
     } catch (err) {
       if (err instanceof BodyError) return this.fail(res, format, err.status, err.message, err.status === 413);
       return this.fail(res, format, 400, errorMessage(err));
@@ -139,6 +145,15 @@ export class OtlpHttpReceiver {
     if (this.stopping) res.setHeader('Connection', 'close');
     res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] });
     res.end(encodeLogsResponse(format, partial));
+  }
+
+  /** As the Collector, whose receiver serves no route for a signal without a pipeline; the message says why. */
+  private notFound(path: string): string {
+    const other = path === (this.cfg.traces_url_path ?? '/v1/traces') ? 'traces'
+      : path === (this.cfg.metrics_url_path ?? '/v1/metrics') ? 'metrics'
+      : path === '/v1development/profiles' ? 'profiles' : undefined;
+    if (other) return `This collector receives logs only; ${other} are not accepted (logs: ${this.cfg.logs_url_path}).`;
+    return `Unknown path "${path}"; logs are accepted at ${this.cfg.logs_url_path}.`;
   }
 
   private fail(res: ServerResponse, format: Format, status: number, message: string, close = false): void {

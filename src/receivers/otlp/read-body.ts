@@ -13,17 +13,32 @@ export class BodyError extends Error {
   }
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * `allowed`: the Content-Encoding values accepted (`compression_algorithms`; `''` is an
+ * uncompressed body); by default every one there is a decoder for.
+ */
+export function readBody(req: IncomingMessage, limit: number, allowed: readonly string[] = DEFAULT_ALLOWED): Promise<Buffer> {
   const encoding = req.headers['content-encoding'] ?? '';
-  const decoder = contentDecoder(encoding, limit);
+  const decoder = allowed.includes(canonical(encoding)) ? contentDecoder(encoding, limit) : undefined;
   if (decoder === undefined) {
-    return Promise.reject(new BodyError(415, `Unsupported Content-Encoding "${encoding}"; use ${SUPPORTED_ENCODINGS.join(', ')} or none.`));
+    const names = allowed.filter((a) => a !== '');
+    const use = names.length === 0 ? 'send uncompressed bodies' : `use ${names.join(', ')}${allowed.includes('') ? ' or none' : ''}`;
+    return Promise.reject(new BodyError(415, `Unsupported Content-Encoding "${encoding}"; ${use}.`));
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new BodyError(413, `Request body of ${declared} bytes exceeds the limit of ${limit} bytes.`));
   }
   return collect(req, decoder, limit);
+}
+
+const DEFAULT_ALLOWED: readonly string[] = ['', ...SUPPORTED_ENCODINGS];
+
+/** The `compression_algorithms` name of a Content-Encoding value. */
+function canonical(encoding: string): string {
+  const e = encoding.trim().toLowerCase();
+  if (e === 'identity' || e === 'none') return '';
+  return e === 'x-gzip' ? 'gzip' : e;
 }
 
 function collect(req: IncomingMessage, decoder: Transform | null, limit: number): Promise<Buffer> {
