@@ -1,7 +1,8 @@
-// `npm run bench [-- core|sqlite|redis|micro|quality ...]`: runs the benchmark groups
+// `npm run bench [-- core|sqlite|redis|micro|integrity|quality ...]`: runs the benchmark groups
 // and prints their figures. Nothing here asserts; the figures are the output.
 import { run as coreCollector } from './core-collector.js';
 import { run as inProcess } from './in-process.js';
+import { run as integrity } from './integrity.js';
 import { run as msgpackEncode } from './msgpack-encode.js';
 import { run as otlpDecode } from './otlp-decode.js';
 import { run as pipelineOnly } from './pipeline-only.js';
@@ -19,6 +20,7 @@ const groups: Record<string, () => Promise<unknown>> = {
   sqlite: async () => { await sqliteCollector(); await sqliteCpu(); await sqliteQuery(); },
   redis: async () => { await redisCollector(); await redisCpu(); await redisIndex(); },
   micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
+  integrity: async () => { await integrity(); }, // issue #17: CPU per record with msgpack_audit integrity off and on
   quality: async () => { await redactionQuality(); }, // issue #12: recall/precision on the labelled corpus
 };
 

@@ -1,7 +1,8 @@
 // Configuration of the `msgpack_audit` exporter: where the append-only audit
 // file lives (optionally templated by an attribute) and how it is written.
 import { modeFields } from '../../src/config/file-mode.js';
-import { bool, def, formatIssue, int, obj, req, str, type ConfigIssue, type SpecOutput } from '../../src/config/schema.js';
+import { fileIntegritySpec } from '../../src/integrity/config.js';
+import { bool, def, formatIssue, int, obj, opt, req, str, type ConfigIssue, type SpecOutput } from '../../src/config/schema.js';
 
 export const msgpackAuditFields = {
   /** The audit log directory (`LogDirectory`, docs/audit-format.md); may contain `{attr}` placeholders. Created if missing. */
@@ -16,6 +17,8 @@ export const msgpackAuditFields = {
   fsync: def(bool(), false),
   /** Permissions of the audit files (and state file) and of the directories created: owner only unless set. */
   ...modeFields(),
+  /** A signed hash chain of the bytes written, in `<file_name>.digest` beside each file (`auditline verify`). */
+  integrity: opt(fileIntegritySpec),
 };
 
 /** Cross-field checks, shared by the YAML factory and programmatic options. */

@@ -18,10 +18,12 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { recordTimeMillis } from '../../src/model/log-record.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
 import { AuditEncoder } from './audit-encoder.js';
 import { AuditFiles, OVERFLOW_RECORDS, type AuditTarget } from './audit-files.js';
+import { AuditIntegrity, addRunStats } from './audit-integrity.js';
 import { parseMsgpackAuditOptions, type MsgpackAuditConfig, type MsgpackAuditOptions } from './config.js';
 import { SinkState, type FileMark } from './sink-state.js';
 
@@ -39,6 +41,8 @@ const POOLED = isMainThread;
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
 type Callback = (result: ExportResult) => void;
+/** One file's share of a write group, with its entries' count and time range (kept with `integrity` only). */
+interface Group { slices: Buffer[]; bytes: number; count: number; minTs: number; maxTs: number }
 interface Waiting { payload: AuditPayload; cb: Callback; span: LogSpan | undefined }
 
 /**
@@ -54,6 +58,8 @@ export interface AuditPayload {
   slab?: Buffer;
   /** Set once its bytes are in the file. */
   written: boolean;
+  /** With `integrity`: per run, its entry count and smallest and largest timestamp. */
+  stats?: number[];
 }
 
 export class MsgpackAuditExporter implements PushExporter {
@@ -62,6 +68,7 @@ export class MsgpackAuditExporter implements PushExporter {
   readonly config: MsgpackAuditConfig;
   private readonly files: AuditFiles;
   private readonly logger: InternalLogger;
+  private readonly integrity: AuditIntegrity | undefined;
 
   /** Scratch space a batch is encoded into before its bytes are copied out exactly sized. */
   private readonly enc = new AuditEncoder();
@@ -101,6 +108,8 @@ export class MsgpackAuditExporter implements PushExporter {
     // Beside a fixed file; in the template's base directory (hidden, so it is never taken for a collection).
     const base = this.files.template.base;
     const stateFile = this.files.fixedTarget ? `${this.files.fixedTarget.file}.state` : path.join(base, `.${this.config.file_name}.state`);
+    const ic = this.config.integrity;
+    this.integrity = ic ? new AuditIntegrity(ic, { mode: modes.file, fsync: this.config.fsync, logger: this.logger }) : undefined;
     this.state = new SinkState(stateFile, { fsync: this.config.fsync, mode: modes.file, dirMode: modes.dir, logger: this.logger });
   }
 
@@ -111,6 +120,11 @@ export class MsgpackAuditExporter implements PushExporter {
       await this.files.prepare();
     } catch (err) {
       throw new Error(`Cannot open the MessagePack audit file under "${this.files.template.base}": ${errorMessage(err)}`, { cause: err });
+    }
+    try {
+      this.integrity?.start();
+    } catch (err) {
+      throw new Error(`Cannot start msgpack_audit integrity: ${errorMessage(err)}`, { cause: err });
     }
     const fixed = this.files.fixedTarget;
     this.logger.info('Appending audit entries.', fixed ? { file: fixed.file } : { directory: this.config.directory, base: this.files.template.base });
@@ -124,6 +138,7 @@ export class MsgpackAuditExporter implements PushExporter {
     const enc = this.enc;
     const targets: AuditTarget[] = [];
     const ends: number[] = [];
+    const stats = this.integrity ? [] : undefined;
     enc.reset();
     try {
       for (let i = 0; i < records.length; i++) {
@@ -133,6 +148,7 @@ export class MsgpackAuditExporter implements PushExporter {
         const last = targets.length - 1;
         if (last >= 0 && targets[last] === t) ends[last] = enc.pos;
         else { targets.push(t); ends.push(enc.pos); }
+        if (stats) addRunStats(stats, targets.length - 1, recordTimeMillis(r));
       }
     } catch (err) {
       throw new PermanentError(`Cannot encode audit entries: ${errorMessage(err)}`);
@@ -143,7 +159,7 @@ export class MsgpackAuditExporter implements PushExporter {
     enc.buf.copy(bytes, 0, 0, n);
     enc.reset();
     enc.shrink(MAX_RETAINED_BUFFER);
-    return { bytes, targets, ends, slab, written: false };
+    return { bytes, targets, ends, slab, written: false, stats };
   }
 
   /**
@@ -199,11 +215,18 @@ export class MsgpackAuditExporter implements PushExporter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** With `integrity`: once what was handed over is written, checkpoints it now rather than at the next interval. */
+  async checkpoint(): Promise<void> {
+    await this.forceFlush();
+    this.integrity?.checkpointAll(false);
+  }
+
   /** Writes what is pending and closes the files. Later exports fail permanently. Safe to call twice. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.closed = true;
       await this.forceFlush();
+      this.integrity?.shutdown();
       // A state without an intent; failing here loses nothing (the next start settles the intent).
       if (this.state.isLoaded) {
         await this.state.settle().catch((err: unknown) => this.logger.warn('Could not record the final positions.', { error: errorMessage(err) }));
@@ -290,15 +313,20 @@ export class MsgpackAuditExporter implements PushExporter {
 
     // Map keeps the order targets were first seen; each file gets its slices in order. Targets are
     // looked up by file: a payload from another thread, or one older than a cache reset, has its own objects.
-    const groups = new Map<AuditTarget, { slices: Buffer[]; bytes: number }>();
-    for (const { bytes, targets, ends: runEnds } of payloads) {
+    const groups = new Map<AuditTarget, Group>();
+    for (const { bytes, targets, ends: runEnds, stats } of payloads) {
       let start = 0;
       for (let i = 0; i < targets.length; i++) {
         const slice = bytes.subarray(start, runEnds[i]!);
         start = runEnds[i]!;
         const t = this.files.targetAt(targets[i]!.file);
-        const g = groups.get(t);
-        if (g) { g.slices.push(slice); g.bytes += slice.length; } else groups.set(t, { slices: [slice], bytes: slice.length });
+        let g = groups.get(t);
+        if (g) { g.slices.push(slice); g.bytes += slice.length; } else groups.set(t, g = { slices: [slice], bytes: slice.length, count: 0, minTs: Infinity, maxTs: -Infinity });
+        if (stats) {
+          g.count += stats[i * 3]!;
+          if (stats[i * 3 + 1]! < g.minTs) g.minTs = stats[i * 3 + 1]!;
+          if (stats[i * 3 + 2]! > g.maxTs) g.maxTs = stats[i * 3 + 2]!;
+        }
       }
     }
 
@@ -308,6 +336,7 @@ export class MsgpackAuditExporter implements PushExporter {
       let st;
       try { st = await this.files.check(t); } catch (err) { throw new Error(`Cannot open audit file "${t.file}": ${errorMessage(err)}`, { cause: err }); }
       const mark = { before: st.size, after: st.size + g.bytes, dev: st.dev, ino: st.ino };
+      this.integrity?.ready(t.file, st.size, st.ino);
       marks.set(t, mark);
       byFile.set(t.file, mark);
     }
@@ -322,6 +351,7 @@ export class MsgpackAuditExporter implements PushExporter {
       }
     }
     this.state.landed(ends);
+    if (this.integrity) for (const [t, g] of groups) this.integrity.landed(t.file, g.slices, marks.get(t)!.before, marks.get(t)!.ino, g);
   }
 
   /**

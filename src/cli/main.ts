@@ -13,6 +13,10 @@ const HELP = `Usage:
   auditline read FILE [--follow] [--json]
                                        print a MessagePack audit file
   auditline logs <command> ...         query the collector's query API (auditline logs help)
+  auditline verify FILE (--public-key K | --key K)
+                                       check an audit file against its signed digest
+  auditline keygen [--algorithm ed25519|hmac-sha256] --out DIR
+                                       make a key for the integrity option
   auditline --version | --help
 `;
 
@@ -43,6 +47,14 @@ async function dispatch(argv: string[]): Promise<number> {
     case 'read': {
       const { runRead } = await import('./read.js');
       return runRead(rest);
+    }
+    case 'verify': {
+      const { runVerify } = await import('./verify.js');
+      return runVerify(rest);
+    }
+    case 'keygen': {
+      const { runKeygen } = await import('./keygen.js');
+      return runKeygen(rest);
     }
     case 'logs': {
       const { runLogs } = await import('./logs/index.js');
