@@ -17,7 +17,9 @@ import { formatIssue, takeWarnings, type ConfigIssue } from './schema.js';
 import { ConfigSecrets } from './secrets.js';
 import { indexDocument, YamlLimitError } from './yaml-index.js';
 import { firstSyntaxIssue } from './yaml-syntax.js';
-import { defaultDeliveryConfig, deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
+import { defaultDeliveryConfig, type DeliveryConfig } from '../delivery/config.js';
+import { defaultTelemetryConfig, type TelemetryConfig } from '../telemetry/config.js';
+import { serviceSpec, type PipelineConfig, type ServiceContext } from './service-spec.js';
 
 export interface ComponentConfig {
   id: string;
@@ -26,12 +28,7 @@ export interface ComponentConfig {
   config: unknown;
 }
 
-export interface PipelineConfig {
-  name: string;
-  receivers: string[];
-  processors: string[];
-  exporters: string[];
-}
+export type { PipelineConfig };
 
 export interface ServiceConfig {
   receivers: Map<string, ComponentConfig>;
@@ -48,6 +45,8 @@ export interface ServiceConfig {
   delivery: DeliveryConfig;
   /** Options accepted but not applied (`schema.ts` `ignored()`/`warn()`), each to be logged once at start. */
   warnings: ConfigIssue[];
+  /** `service.telemetry`: the collector's own logs and metrics endpoint. */
+  telemetry: TelemetryConfig;
   /** The YAML this was loaded from, so pipeline workers can build the same graph. */
   source?: { text: string; file?: string };
   /** The environment values put into it, to keep out of messages (`secrets.redact(line)`). */
@@ -153,6 +152,7 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
   const out: ServiceConfig = {
     receivers: new Map(), processors: new Map(), exporters: new Map(), extensions: new Map(),
     serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0, delivery: defaultDeliveryConfig(), warnings: [],
+    telemetry: defaultTelemetryConfig(),
   };
   if (!isObject(raw)) {
     issues.push({ path: [], message: 'the configuration must be a map with receivers, processors, exporters, extensions and service' });
@@ -178,131 +178,33 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
       if (parsed !== undefined) target.set(id, { id, type: factory.type, factory, config: parsed });
     }
   }
-  validateService(raw['service'], raw, out, issues);
-  validateWorkers(isObject(raw['service']) ? raw['service']['workers'] : undefined, out, issues);
+  validateService(raw, out, issues);
   out.warnings = takeWarnings(issues);
   return out;
 }
 
-function validateService(service: unknown, raw: Record<string, unknown>, out: ServiceConfig, issues: ConfigIssue[]): void {
-  if (!isObject(service)) {
-    issues.push({ path: ['service'], message: service === undefined ? 'is required (with pipelines)' : 'must be a map' });
-    return;
-  }
-  const allowed = ['extensions', 'pipelines', 'telemetry', 'workers', 'delivery'];
-  for (const k of Object.keys(service)) {
-    if (!allowed.includes(k)) issues.push({ path: ['service', k], message: `unknown key (expected one of: ${allowed.join(', ')})` });
-  }
-  const declared = (section: string, id: string) => isObject(raw[section]) && Object.hasOwn(raw[section] as object, id);
-
-  const exts = service['extensions'];
-  if (exts !== undefined && exts !== null) {
-    if (!Array.isArray(exts)) issues.push({ path: ['service', 'extensions'], message: 'must be a list of extension ids' });
-    else exts.forEach((id, i) => {
-      if (typeof id !== 'string') issues.push({ path: ['service', 'extensions', i], message: 'must be an extension id' });
-      else if (!declared('extensions', id)) issues.push({ path: ['service', 'extensions', i], message: `references extension "${id}" which is not configured` });
-      else if (out.serviceExtensions.includes(id)) issues.push({ path: ['service', 'extensions', i], message: `extension "${id}" is listed twice` });
-      else out.serviceExtensions.push(id);
-    });
-  }
-
-  validateTelemetry(service['telemetry'], out, issues);
-
-  if (service['delivery'] !== undefined && service['delivery'] !== null) {
-    const d = deliveryConfigSpec.parse(service['delivery'], ['service', 'delivery'], issues);
-    if (d) out.delivery = d;
-    if (d?.storage !== undefined) {
-      const ext = isObject(raw['extensions']) ? Object.keys(raw['extensions']) : [];
-      if (!ext.includes(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `references extension "${d.storage}" which is not configured` });
-      else if (!/^file_storage(\/|$)/.test(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `must name a file_storage extension, not "${d.storage}"` });
-      else if (!Array.isArray(exts) || !exts.includes(d.storage)) issues.push({ path: ['service', 'delivery', 'storage'], message: `extension "${d.storage}" must also be listed in service.extensions` });
-    }
-  }
-
-  const pipelines = service['pipelines'];
-  if (!isObject(pipelines) || Object.keys(pipelines).length === 0) {
-    issues.push({ path: ['service', 'pipelines'], message: 'must define at least one logs pipeline (logs or logs/<name>)' });
-    return;
-  }
-  for (const [name, p] of Object.entries(pipelines)) {
-    const path = ['service', 'pipelines', name];
-    const m = /^(logs|traces|metrics|profiles)(?:\/[^/\s]+)?$/.exec(name);
-    if (!m) { issues.push({ path, message: 'pipeline id must be logs or logs/<name>' }); continue; }
-    if (m[1] !== 'logs') { issues.push({ path, message: `Auditline runs logs pipelines only; "${m[1]}" pipelines are not supported` }); continue; }
-    if (!isObject(p)) { issues.push({ path, message: 'must be a map with receivers, processors and exporters' }); continue; }
-    for (const k of Object.keys(p)) {
-      if (!['receivers', 'processors', 'exporters'].includes(k)) issues.push({ path: [...path, k], message: 'unknown key (expected one of: receivers, processors, exporters)' });
-    }
-    const list = (key: 'receivers' | 'processors' | 'exporters', kind: string, required: boolean): string[] => {
-      const v = p[key];
-      if (v === undefined || v === null) {
-        if (required) issues.push({ path: [...path, key], message: `must list at least one ${kind}` });
-        return [];
-      }
-      if (!Array.isArray(v)) { issues.push({ path: [...path, key], message: `must be a list of ${kind} ids` }); return []; }
-      if (required && v.length === 0) issues.push({ path: [...path, key], message: `must list at least one ${kind}` });
-      const ids: string[] = [];
-      v.forEach((id, i) => {
-        if (typeof id !== 'string') issues.push({ path: [...path, key, i], message: `must be a ${kind} id` });
-        else if (!declared(key, id)) issues.push({ path: [...path, key, i], message: `references ${kind} "${id}" which is not configured` });
-        else if (ids.includes(id)) issues.push({ path: [...path, key, i], message: `${kind} "${id}" is listed twice` });
-        else ids.push(id);
-      });
-      return ids;
-    };
-    out.pipelines.push({
-      name,
-      receivers: list('receivers', 'receiver', true),
-      processors: list('processors', 'processor', false),
-      exporters: list('exporters', 'exporter', true),
-    });
-  }
-}
-
-const MAX_WORKERS = 64;
-
-// Every pipeline worker builds its own copy of each exporter, so an exporter
-// that must be the only writer of its target cannot be used with more than one
-// (unless it is prepared in workers and written on the main thread).
-// Each worker keeps its own delivery logs, durable ones in their own folders.
-function validateWorkers(v: unknown, out: ServiceConfig, issues: ConfigIssue[]): void {
-  if (v === undefined || v === null) return;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_WORKERS) {
-    issues.push({ path: ['service', 'workers'], message: `must be an integer from 0 to ${MAX_WORKERS}` });
-    return;
-  }
-  out.workers = v;
-  if (v === 0) return;
-  const used = new Set(out.pipelines.flatMap((p) => p.exporters));
-  for (const id of used) {
-    const c = out.exporters.get(id);
-    if (!c || c.factory.kind !== 'exporter') continue;
-    if (c.factory.mainThreadOnly) {
-      issues.push({ path: ['service', 'workers'], message: `exporter "${id}" cannot run in pipeline workers (${c.factory.mainThreadOnly}); use workers: 0, or a second pipeline in another collector for it` });
-    }
-  }
-}
-
-function validateTelemetry(t: unknown, out: ServiceConfig, issues: ConfigIssue[]): void {
-  if (t === undefined || t === null) return;
-  if (!isObject(t)) { issues.push({ path: ['service', 'telemetry'], message: 'must be a map' }); return; }
-  for (const [k, v] of Object.entries(t)) {
-    if (k === 'logs') {
-      if (!isObject(v)) { issues.push({ path: ['service', 'telemetry', 'logs'], message: 'must be a map' }); continue; }
-      for (const [lk, lv] of Object.entries(v)) {
-        if (lk === 'level') {
-          const level = String(lv).toLowerCase();
-          const map: Record<string, ServiceConfig['logLevel']> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
-          if (map[level]) out.logLevel = map[level]!;
-          else issues.push({ path: ['service', 'telemetry', 'logs', 'level'], message: 'must be one of debug, info, warn, error' });
-        } else if (!['encoding', 'development', 'output_paths', 'error_output_paths'].includes(lk)) {
-          issues.push({ path: ['service', 'telemetry', 'logs', lk], message: 'unknown key (expected: level)' });
-        }
-      }
-    } else if (k !== 'metrics' && k !== 'resource') {
-      issues.push({ path: ['service', 'telemetry', k], message: 'unknown key (expected one of: logs, metrics, resource)' });
-    }
-  }
+/** `service`, through its spec; ids it names are looked up in the file's other sections. */
+function validateService(raw: Record<string, unknown>, out: ServiceConfig, issues: ConfigIssue[]): void {
+  const service = raw['service'];
+  const pipelines = isObject(service) && isObject(service['pipelines']) ? Object.values(service['pipelines']) : [];
+  const ctx: ServiceContext = {
+    declared: (section, id) => isObject(raw[section]) && Object.hasOwn(raw[section], id),
+    listedExtensions: () => (isObject(service) && Array.isArray(service['extensions']) ? service['extensions'] : []),
+    mainThreadOnly: (id) => {
+      const c = out.exporters.get(id);
+      return c?.factory.kind === 'exporter' ? c.factory.mainThreadOnly : undefined;
+    },
+    usedExporters: () => pipelines.flatMap((p) => (isObject(p) && Array.isArray(p['exporters']) ? p['exporters'] : []))
+      .filter((id): id is string => typeof id === 'string'),
+  };
+  const s = serviceSpec(ctx).parse(service, ['service'], issues);
+  if (!s) return;
+  out.serviceExtensions = s.extensions;
+  out.pipelines = s.pipelines ?? [];
+  out.telemetry = s.telemetry;
+  out.logLevel = s.telemetry.logs.level;
+  out.workers = s.workers;
+  out.delivery = s.delivery;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
