@@ -115,7 +115,7 @@ ${o.durable ? '  delivery: { storage: file_storage }' : ''}
   }));
   let delivered = 0;
   await waitFor(async () => {
-    const counts = await Promise.all(o.exporterIds.map((id) => metric(apiPort, 'auditline_exporter_sent_log_records_total', id)));
+    const counts = await Promise.all(o.exporterIds.map((id) => metric(apiPort, 'otelcol_exporter_sent_log_records_total', id)));
     delivered = Math.min(...counts.map((c) => c ?? 0));
     return delivered >= accepted;
   }, 300_000, 10);

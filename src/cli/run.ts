@@ -7,7 +7,8 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { escapeControl } from '../config/safe-text.js';
 import { formatIssue } from '../config/schema.js';
 import { Service } from '../pipeline/service.js';
-import { collectorLogger } from '../telemetry/collector-logger.js';
+import { collectorLogger, LogOutputError } from '../telemetry/collector-logger.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from '../telemetry/metrics-endpoint.js';
 
 export async function runCollector(configFile: string): Promise<number> {
   let cfg;
@@ -17,13 +18,23 @@ export async function runCollector(configFile: string): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
     throw err;
   }
-  const service = new Service(cfg, { logger: collectorLogger(cfg) });
+  let logger;
+  try {
+    logger = collectorLogger(cfg);
+  } catch (err) {
+    if (err instanceof LogOutputError) { process.stderr.write(`${err.message}\n`); return 1; }
+    throw err;
+  }
+  const service = new Service(cfg, { logger });
   // Options the Collector accepts that Auditline cannot apply: one line each (issue #15).
   for (const w of cfg.warnings) service.logger.warn(formatIssue(w));
+  let metrics: MetricsEndpoint | undefined;
   try {
+    metrics = await startMetricsEndpoint(cfg.telemetry, service.telemetry, service.logger);
     await service.start();
   } catch (err) {
     service.logger.error('Auditline could not start.', { error: err as Error });
+    await metrics?.close();
     return 1;
   }
   return new Promise<number>((resolve) => {
@@ -36,7 +47,7 @@ export async function runCollector(configFile: string): Promise<number> {
       stopping = true;
       service.logger.info('Shutting down; flushing records in flight.', { signal });
       service.shutdown().then(
-        () => { service.logger.info('Shutdown complete.'); resolve(0); },
+        () => { service.logger.info('Shutdown complete.'); void metrics?.close().finally(() => resolve(0)); },
         (err) => { service.logger.error('Shutdown failed.', { error: err as Error }); resolve(1); },
       );
     };

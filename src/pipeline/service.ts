@@ -12,6 +12,7 @@ import { modesOf } from '../config/file-mode.js';
 import type { ServiceConfig } from '../config/load.js';
 import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
+import { countingItems, PROCESSOR_ITEMS, processorLabels } from '../telemetry/processor-items.js';
 import { exporterHelperFields, type ExporterHelperSettings } from '../exporterhelper/config.js';
 import type { PushExporter } from '../exporterhelper/queued-exporter.js';
 import { DeliveryLog, MemoryBudget } from '../delivery/delivery-log.js';
@@ -147,9 +148,11 @@ export class Service {
         const c = cfg.processors.get(id)!;
         if (c.factory.kind !== 'processor') continue;
         if (c.type === 'batch') batch = batchSettingsOf(c.config as BatchConfig);
-        const proc: Processor = c.factory.create(this.settings(`${id}@${p.name}`), c.config, next);
+        const settings = this.settings(`${id}@${p.name}`);
+        const labels = processorLabels(settings.id);
+        const proc: Processor = c.factory.create(settings, c.config, countingItems(next, this.telemetry, PROCESSOR_ITEMS.outgoing, labels));
         chain.unshift({ id: `${id} (${p.name})`, component: proc });
-        next = proc;
+        next = countingItems(proc, this.telemetry, PROCESSOR_ITEMS.incoming, labels);
       }
       this.processors.push(chain);
       const log = this.createLog(p.name, p.exporters);

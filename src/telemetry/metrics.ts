@@ -1,6 +1,9 @@
 // Self-telemetry: monotonic counters and gauges keyed by name and labels.
-// Every drop, refusal and failure in the collector increments one of these;
-// the query API serves them in Prometheus text format at /metrics.
+// Every drop, refusal and failure in the collector increments one of these.
+// Pipeline workers send their series to the main thread (setExternal), where
+// reads sum them; prometheus.ts turns the sum into prom-client metrics for the
+// metrics endpoint (service.telemetry.metrics) and the query API's /metrics.
+import { PrometheusExposition, type MetricsLevel } from './prometheus.js';
 
 export type Labels = Record<string, string>;
 
@@ -8,7 +11,10 @@ export interface Series { name: string; labels: Labels; value: number; kind: 'co
 
 export class Telemetry {
   private readonly series = new Map<string, Series>();
-  private readonly help = new Map<string, string>();
+  private readonly help = new Map<string, string>(Object.entries(HELP));
+  private exposition?: PrometheusExposition;
+  /** `service.telemetry.metrics.level`: what the Prometheus exposition includes. */
+  level: MetricsLevel = 'normal';
   /** The latest series of each pipeline worker, summed into every read. */
   private readonly external = new Map<string, Series[]>();
   /** Bumped on every change, so a worker sends its series only when they moved. */
@@ -71,25 +77,29 @@ export class Telemetry {
     return [...this.all().values()].map(({ name, labels, value }) => ({ name, labels, value }));
   }
 
-  /** Prometheus text exposition format. */
-  toPrometheus(): string {
-    const byName = new Map<string, Series[]>();
-    for (const s of this.all().values()) {
-      const l = byName.get(s.name) ?? [];
-      l.push(s);
-      byName.set(s.name, l);
-    }
-    let out = '';
-    for (const [name, list] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
-      const help = this.help.get(name);
-      if (help) out += `# HELP ${name} ${help}\n`;
-      out += `# TYPE ${name} ${list[0]!.kind}\n`;
-      for (const s of list) {
-        const l = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`);
-        out += `${name}${l.length ? `{${l.join(',')}}` : ''} ${s.value}\n`;
-      }
-    }
-    return out;
+  /** Own and external series with their kind, summed per name and label set. */
+  allSeries(): Series[] {
+    return [...this.all().values()].map((s) => ({ ...s, labels: { ...s.labels } }));
+  }
+
+  /** HELP text for `name`, if described. */
+  helpOf(name: string): string | undefined {
+    return this.help.get(name);
+  }
+
+  /**
+   * Sets the metrics level and builds the prom-client registry now, so that process metrics counted
+   * from this moment (prom-client's CPU counters) cover the whole run. Done once, on the main thread.
+   */
+  expose(level: MetricsLevel): void {
+    this.level = level;
+    this.exposition ??= new PrometheusExposition(this);
+  }
+
+  /** The Prometheus text exposition (prom-client), as served at /metrics. */
+  prometheus(): Promise<string> {
+    this.exposition ??= new PrometheusExposition(this);
+    return this.exposition.text();
   }
 
   private get(name: string, labels: Labels, kind: Series['kind']): Series {
@@ -106,24 +116,51 @@ function key(name: string, labels: Labels): string {
   return k;
 }
 
-/** Metric names, so producers and readers agree. */
+/**
+ * Metric names, so producers and readers agree. `otelcol_*` where the Collector has the same metric, spelled
+ * as its Prometheus endpoint shows it by default (counters end in `_total`); `auditline_*` for our own.
+ */
 export const M = {
-  receiverAccepted: 'auditline_receiver_accepted_log_records_total',
-  receiverRefused: 'auditline_receiver_refused_log_records_total',
+  receiverAccepted: 'otelcol_receiver_accepted_log_records_total',
+  receiverRefused: 'otelcol_receiver_refused_log_records_total',
+  /** Invalid records dropped and reported as `partial_success` (the Collector has no such metric). */
   receiverRejected: 'auditline_receiver_rejected_log_records_total',
-  processorDropped: 'auditline_processor_dropped_log_records_total',
+  processorIncoming: 'otelcol_processor_incoming_items_total',
+  processorOutgoing: 'otelcol_processor_outgoing_items_total',
+  processorDropped: 'otelcol_processor_dropped_log_records_total',
   /** Records a processor refused with backpressure (memory_limiter); the sender is expected to retry. */
-  processorRefused: 'auditline_processor_refused_log_records_total',
+  processorRefused: 'otelcol_processor_refused_log_records_total',
   /** Records a filter processor removed on purpose (not a loss). */
-  processorFiltered: 'auditline_processor_filtered_log_records_total',
+  processorFiltered: 'otelcol_processor_filter_logs_filtered_total',
   redacted: 'auditline_redaction_masked_values_total',
-  exporterSent: 'auditline_exporter_sent_log_records_total',
-  exporterFailed: 'auditline_exporter_send_failed_log_records_total',
+  exporterSent: 'otelcol_exporter_sent_log_records_total',
+  exporterFailed: 'otelcol_exporter_send_failed_log_records_total',
   exporterRetries: 'auditline_exporter_retries_total',
-  exporterEnqueueFailed: 'auditline_exporter_enqueue_failed_log_records_total',
-  queueSize: 'auditline_exporter_queue_size',
-  queueCapacity: 'auditline_exporter_queue_capacity',
+  exporterEnqueueFailed: 'otelcol_exporter_enqueue_failed_log_records_total',
+  queueSize: 'otelcol_exporter_queue_size',
+  queueCapacity: 'otelcol_exporter_queue_capacity',
   streamDropped: 'auditline_stream_subscribers_dropped_total',
   /** Request bodies handed to each pipeline worker (service.workers). */
   workerRequests: 'auditline_pipeline_worker_requests_total',
 } as const;
+
+/** HELP text of the metrics above; components describe their own with `Telemetry.describe`. */
+export const HELP: Record<string, string> = {
+  [M.receiverAccepted]: 'Number of log records successfully pushed into the pipeline.',
+  [M.receiverRefused]: 'Number of log records that could not be pushed into the pipeline (the sender was told to retry).',
+  [M.receiverRejected]: 'Invalid log records dropped and reported to the sender as partial_success.',
+  [M.processorIncoming]: 'Number of items passed to the processor.',
+  [M.processorOutgoing]: 'Number of items emitted from the processor.',
+  [M.processorDropped]: 'Number of log records dropped by the processor.',
+  [M.processorRefused]: 'Number of log records the processor refused with backpressure (memory_limiter).',
+  [M.processorFiltered]: 'Number of logs dropped by the filter processor.',
+  [M.redacted]: 'Values masked by the redaction processor.',
+  [M.exporterSent]: 'Number of log records successfully sent to destination.',
+  [M.exporterFailed]: 'Number of log records in failed attempts to send to destination.',
+  [M.exporterRetries]: 'Export attempts retried after a retryable failure.',
+  [M.exporterEnqueueFailed]: 'Number of log records failed to be added to the sending queue.',
+  [M.queueSize]: 'Current size of the sending queue or delivery log backlog (in batches for a sending queue, records for a log).',
+  [M.queueCapacity]: 'Fixed capacity of the sending queue (in batches).',
+  [M.streamDropped]: 'Live stream subscribers disconnected because they could not keep up.',
+  [M.workerRequests]: 'Request bodies handed to each pipeline worker.',
+};

@@ -101,9 +101,9 @@ describe('pipeline workers (service.workers)', () => {
     await sse.cancel();
     expect(sse.text()).not.toContain('alice@example.com');
 
-    await until(async () => (await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="msgpack_audit"')) >= 400);
-    expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="msgpack_audit"')).toBe(400);
-    expect(await metric(ports.api, 'auditline_receiver_accepted_log_records_total')).toBe(400);
+    await until(async () => (await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="msgpack_audit"')) >= 400);
+    expect(await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="msgpack_audit"')).toBe(400);
+    expect(await metric(ports.api, 'otelcol_receiver_accepted_log_records_total')).toBe(400);
     // Both workers took requests (ties go to each in turn).
     expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total', 'worker="1"')).toBeGreaterThan(0);
     expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total', 'worker="2"')).toBeGreaterThan(0);
@@ -115,7 +115,7 @@ describe('pipeline workers (service.workers)', () => {
     const badJson = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceLogs": 7' });
     expect(badJson.status).toBe(400);
     await send(new ProtoExporter({ url }), 'after', 10);
-    await until(async () => (await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="msgpack_audit"')) >= 410);
+    await until(async () => (await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="msgpack_audit"')) >= 410);
 
     const entries = auditEntries(c.dir);
     expect(entries).toHaveLength(410);
@@ -132,8 +132,8 @@ describe('pipeline workers (service.workers)', () => {
     const ports = { http: await freePort(), grpc: await freePort(), api: await freePort() };
     c = await startCollector(config(ports, '60s'));
     await send(new ProtoExporter({ url: `http://127.0.0.1:${ports.http}/v1/logs` }), 'held', 150);
-    expect(await metric(ports.api, 'auditline_receiver_accepted_log_records_total')).toBe(150);
-    expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total')).toBe(0);
+    expect(await metric(ports.api, 'otelcol_receiver_accepted_log_records_total')).toBe(150);
+    expect(await metric(ports.api, 'otelcol_exporter_sent_log_records_total')).toBe(0);
     expect(await c.stop('SIGTERM')).toBe(0);
     expect(auditEntries(c.dir)).toHaveLength(150);
   });
@@ -144,7 +144,7 @@ describe('pipeline workers (service.workers)', () => {
       .replace('exporters:\n  msgpack_audit:', 'exporters:\n  sqlite:\n    path: "{{dir}}/data/audit.db"\n  msgpack_audit:')
       .replace('exporters: [msgpack_audit]', 'exporters: [msgpack_audit, sqlite]'));
     await send(new ProtoExporter({ url: `http://127.0.0.1:${ports.http}/v1/logs` }), 'sql', 300);
-    await until(async () => (await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="sqlite"')) >= 300);
+    await until(async () => (await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="sqlite"')) >= 300);
     expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total')).toBeGreaterThan(1);
     const count = execFileSync('sqlite3', [join(c.dir, 'data', 'audit.db'), 'SELECT COUNT(*), COUNT(DISTINCT session_id) FROM audit_logs;'], { encoding: 'utf8' }).trim();
     expect(count).toBe('300|300');
@@ -152,7 +152,7 @@ describe('pipeline workers (service.workers)', () => {
     const res = await fetch(`http://127.0.0.1:${ports.api}/api/logs/audit?session_id=sql-7`, { headers: auth });
     const body = await res.json() as { logs: { message: string; session_id: string }[] };
     expect(body.logs).toEqual([expect.objectContaining({ session_id: 'sql-7', message: 'sql 7 from ****' })]);
-    expect(await metric(ports.api, 'auditline_exporter_sent_log_records_total', 'exporter="sqlite"')).toBe(300);
+    expect(await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="sqlite"')).toBe(300);
   });
 
   it('refuses a config whose exporters cannot run once per worker, naming each', async () => {

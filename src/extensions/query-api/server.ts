@@ -18,6 +18,7 @@ import { RecordTap } from '../../pipeline/tap.js';
 import { formatIssue, type ConfigIssue } from '../../config/schema.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { Telemetry } from '../../telemetry/metrics.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../telemetry/prometheus.js';
 import { BearerAuth } from './auth.js';
 import { queryApiConfigSpec, type QueryApiConfig } from './config.js';
 import { registerConsoleRoutes, SESSION_ROUTE, sessionRoute, type ConsoleContext } from './console-routes.js';
@@ -220,8 +221,9 @@ export class QueryApiServer implements Extension, QueryApi {
       this.authorize(method, req, res);
       if (path === '/metrics') {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(this.telemetry.toPrometheus());
+        const text = await this.telemetry.prometheus();
+        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+        res.end(text);
         return;
       }
       const m = this.router.match(method, path);

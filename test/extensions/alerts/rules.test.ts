@@ -82,7 +82,7 @@ describe('alerts rules', () => {
     expect(host.telemetry.value('auditline_alerts_fired_total', { rule: 'error_rate' })).toBe(1);
     expect(lines.some((l) => l.includes('[INFO]') && l.includes('Alert "error_rate" resolved'))).toBe(true);
     expect(ext.status().history.map((e) => e.status)).toEqual(['firing', 'resolved']);
-    expect(host.telemetry.toPrometheus()).toContain('auditline_alerts_fired_total{rule="error_rate"} 1');
+    expect(await host.telemetry.prometheus()).toContain('auditline_alerts_fired_total{rule="error_rate"} 1');
   });
 
   it('error_rate ignores windows with fewer than min_requests records', async () => {
