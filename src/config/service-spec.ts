@@ -105,8 +105,9 @@ function deliverySpec(ctx: ServiceContext): Spec<DeliveryConfig> {
     ...deliveryConfigSpec,
     parse(v, p, is) {
       const d = deliveryConfigSpec.parse(v, p, is);
-      const id = d?.storage;
-      if (id === undefined) return d;
+      // Checked from the value as written, so this is reported beside the section's other problems.
+      const id = (v as { storage?: unknown } | null)?.storage;
+      if (typeof id !== 'string' || id === '') return d;
       const at = [...p, 'storage'];
       if (!ctx.declared('extensions', id)) return issue(is, at, `references extension "${id}" which is not configured`);
       if (!/^file_storage(\/|$)/.test(id)) return issue(is, at, `must name a file_storage extension, not "${id}"`);

@@ -116,7 +116,7 @@ describe('service.telemetry.metrics: the Prometheus endpoint of a real collector
     await Promise.all([send(target, 150), send(target, 150), send(target, 100)]);
     const sent = async () => sumOf((await scrape(url)).families, 'otelcol_exporter_sent_log_records_total');
     await until(async () => (await sent()) >= 400);
-    // The workers report every 100 ms or so; what they did is summed, not replaced.
+    // The workers report every 50 ms; what they did is summed, not replaced.
     await until(async () => sumOf((await scrape(url)).families, 'otelcol_processor_outgoing_items_total') >= 400);
 
     const { families } = await scrape(url);
