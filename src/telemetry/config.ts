@@ -3,7 +3,7 @@
 // endpoint listens: the legacy `address`, or `readers` with a pull Prometheus
 // exporter). Without either, the endpoint listens on localhost:8888 as the Collector's does.
 import {
-  bool, def, endpoint, list, obj, oneOf, opt, record, str, type Endpoint, type Spec, type SpecOutput,
+  bool, def, endpoint, ignored, list, obj, oneOf, opt, record, str, type Endpoint, type Spec, type SpecOutput,
 } from '../config/schema.js';
 import type { InternalLevel } from './logger.js';
 import { METRICS_LEVELS } from './prometheus.js';
@@ -37,8 +37,7 @@ function scalar(): Spec<string | number | boolean> {
   };
 }
 
-/** Options the Collector's zap logger has that Auditline's logger does not apply. */
-const notApplied = () => opt<unknown>({ shape: 'any', parse: (v) => v });
+const NO_ZAP = "Auditline's logger has no such option";
 
 export const telemetryLogsSpec = obj({
   level: def(logLevel(), 'info' as InternalLevel),
@@ -46,16 +45,21 @@ export const telemetryLogsSpec = obj({
   output_paths: def(list(str({ nonEmpty: true }), { nonEmpty: true }), ['stderr']),
   error_output_paths: def(list(str({ nonEmpty: true }), { nonEmpty: true }), ['stderr']),
   initial_fields: def(record(scalar()), {}),
-  development: opt(bool()),
-  disable_caller: opt(bool()),
-  disable_stacktrace: opt(bool()),
-  sampling: notApplied(),
-  processors: notApplied(),
+  development: ignored(NO_ZAP, bool()),
+  disable_caller: ignored(NO_ZAP, bool()),
+  disable_stacktrace: ignored(NO_ZAP, bool()),
+  sampling: ignored('failure logs are rate-limited per kind instead'),
+  processors: ignored('the collector does not export its own logs over OTLP'),
 });
 
+const SAME_NAMES = 'names are always as the Collector\'s endpoint shows them by default';
 const prometheusSpec = obj({
   host: def(str({ nonEmpty: true }), 'localhost'),
   port: def(intPort(), 8888),
+  without_units: ignored(SAME_NAMES),
+  without_type_suffix: ignored(SAME_NAMES),
+  without_scope_info: ignored(SAME_NAMES),
+  with_resource_constant_labels: ignored(SAME_NAMES),
 });
 
 function intPort(): Spec<number> {
@@ -74,18 +78,16 @@ function intPort(): Spec<number> {
 
 const readerSpec = obj({
   pull: opt(obj({ exporter: opt(obj({ prometheus: opt(prometheusSpec) })) })),
-  periodic: notApplied(),
+  periodic: ignored('the metrics are served to be pulled: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]'),
 }, (r, add) => {
-  if (r.periodic !== undefined) {
-    add('periodic', 'Auditline serves its metrics to be pulled only (pull: { exporter: { prometheus: { host, port } } })');
-  } else if (!r.pull?.exporter?.prometheus) add(null, 'must be pull: { exporter: { prometheus: { host, port } } }');
+  if (r.pull && !r.pull.exporter?.prometheus) add('pull', 'must be { exporter: { prometheus: { host, port } } }');
 });
 
 export const telemetryMetricsSpec = obj({
   level: def(oneOf(METRICS_LEVELS), 'normal'),
   address: opt(endpoint()),
   readers: opt(list(readerSpec)),
-  views: notApplied(),
+  views: ignored('metrics cannot be renamed or dropped'),
 }, (m, add) => {
   if (m.address && m.readers) add(null, 'set either address (legacy) or readers, not both');
 });
@@ -93,7 +95,8 @@ export const telemetryMetricsSpec = obj({
 export const telemetrySpec = obj({
   logs: def(telemetryLogsSpec, () => telemetryLogsSpec.parse({}, [], [])!),
   metrics: def(telemetryMetricsSpec, () => telemetryMetricsSpec.parse({}, [], [])!),
-  resource: opt(record(notApplied().spec)),
+  resource: ignored('no resource attributes are added to the metrics or logs'),
+  traces: ignored('the collector does not trace itself'),
 });
 
 export type TelemetryLogsConfig = SpecOutput<typeof telemetryLogsSpec>;

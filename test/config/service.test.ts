@@ -39,7 +39,7 @@ describe('service spec', () => {
   telemetry:
     logs: { level: loud, encoding: xml, output_paths: [], initial_fields: { a: [1] } }
     metrics: { level: chatty, address: "localhost" }
-    traces: {}
+    tracez: {}
   pipelines:
     logs:
       receivers: [otlp, ghost]
@@ -60,7 +60,7 @@ describe('service spec', () => {
       'service::telemetry::logs::initial_fields::a: must be a string, number or boolean (line 15)',
       'service::telemetry::metrics::level: must be one of none, basic, normal, detailed (line 16)',
       'service::telemetry::metrics::address: must be host:port with a port from 0 to 65535 (line 16)',
-      'service::telemetry::traces: unknown key (expected one of: logs, metrics, resource) (line 17)',
+      'service::telemetry::tracez: unknown key (expected one of: logs, metrics, resource, traces) (line 17)',
       'service::pipelines::logs::receivers::1: references receiver "ghost" which is not configured (line 20)',
       'service::pipelines::logs::extra: unknown key (expected one of: receivers, processors, exporters) (line 22)',
       'service::pipelines::metrics: Auditline runs logs pipelines only; "metrics" pipelines are not supported (line 23)',
@@ -106,22 +106,47 @@ ${telemetry}
     expect(metricsEndpoints(load('    metrics: { level: none }').telemetry).endpoints).toEqual([]);
   });
 
+  it('loads the Collector\'s telemetry options it cannot apply with one warning each', () => {
+    const cfg = loadConfigText(`${BASE}service:
+  telemetry:
+    logs: { development: true, sampling: { initial: 5 }, disable_caller: true }
+    metrics:
+      views: [{ selector: { instrument_name: x } }]
+      readers:
+        - periodic: { exporter: { otlp: { endpoint: http://x:4317 } } }
+        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: 9465, without_units: true } } }
+    traces: { processors: [] }
+    resource: { service.name: edge }
+  pipelines: { logs: { receivers: [otlp], exporters: [console] } }
+`, registry, {});
+    expect(cfg.warnings.map(formatIssue)).toEqual([
+      "service::telemetry::logs::development: ignored (Auditline's logger has no such option) (line 11)",
+      "service::telemetry::logs::disable_caller: ignored (Auditline's logger has no such option) (line 11)",
+      'service::telemetry::logs::sampling: ignored (failure logs are rate-limited per kind instead) (line 11)',
+      'service::telemetry::metrics::readers::0::periodic: ignored (the metrics are served to be pulled: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]) (line 15)',
+      "service::telemetry::metrics::readers::1::pull::exporter::prometheus::without_units: ignored (names are always as the Collector's endpoint shows them by default) (line 16)",
+      'service::telemetry::metrics::views: ignored (metrics cannot be renamed or dropped) (line 13)',
+      'service::telemetry::resource: ignored (no resource attributes are added to the metrics or logs) (line 18)',
+      'service::telemetry::traces: ignored (the collector does not trace itself) (line 17)',
+    ]);
+    expect(metricsEndpoints(cfg.telemetry).endpoints).toEqual([{ host: '127.0.0.1', port: 9465 }]);
+  });
+
   it('refuses metrics readers it cannot serve, and address with readers', () => {
     const errs = errorsOf(`${BASE}service:
   telemetry:
     metrics:
-      address: localhost:8888
       readers:
-        - periodic: { exporter: { otlp: { endpoint: http://x:4317 } } }
         - pull: { exporter: { prometheus: { port: 99999 } } }
         - pull: { exporter: { otlp: {} } }
+        - pull: {}
   pipelines: { logs: { receivers: [otlp], exporters: [console] } }
 `);
-    expect(errs).toEqual(expect.arrayContaining([
-      'service::telemetry::metrics::readers::0::periodic: Auditline serves its metrics to be pulled only (pull: { exporter: { prometheus: { host, port } } }) (line 14)',
-      'service::telemetry::metrics::readers::1::pull::exporter::prometheus::port: must be a port from 0 to 65535 (line 15)',
-      'service::telemetry::metrics::readers::2::pull::exporter::otlp: unknown key (expected one of: prometheus) (line 16)',
-    ]));
+    expect(errs).toEqual([
+      'service::telemetry::metrics::readers::0::pull::exporter::prometheus::port: must be a port from 0 to 65535 (line 13)',
+      'service::telemetry::metrics::readers::1::pull::exporter::otlp: unknown key (expected one of: prometheus) (line 14)',
+      'service::telemetry::metrics::readers::2::pull: must be { exporter: { prometheus: { host, port } } } (line 15)',
+    ]);
     expect(errorsOf(`${BASE}service:
   telemetry: { metrics: { address: "localhost:1", readers: [] } }
   pipelines: { logs: { receivers: [otlp], exporters: [console] } }

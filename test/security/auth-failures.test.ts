@@ -95,7 +95,7 @@ describe('failed authentication – counted and logged once per burst', () => {
     expect(await exportWith(TOKEN)).toBe(status.OK);
 
     expect(c.telemetry.value(AUTH_FAILURES, { component: 'otlp' })).toBe(5);
-    expect(c.telemetry.toPrometheus()).toContain(`${AUTH_FAILURES}{component="otlp"} 5`);
+    expect(await c.telemetry.prometheus()).toContain(`${AUTH_FAILURES}{component="otlp"} 5`);
     // One line per transport for the burst, none for the accepted requests.
     expect(c.lines.filter((l) => l.includes('Refused an OTLP/HTTP request without valid credentials.'))).toHaveLength(1);
     expect(c.lines.filter((l) => l.includes('Refused an OTLP/gRPC request without valid credentials.'))).toHaveLength(1);

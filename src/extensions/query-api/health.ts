@@ -30,7 +30,7 @@ const TOTALS: Record<keyof HealthBody['totals'], string> = {
   refused: 'receiver_refused_log_records',
   rejected: 'receiver_rejected_log_records',
   dropped: 'processor_dropped_log_records',
-  filtered: 'processor_filtered_log_records',
+  filtered: 'processor_filter_logs_filtered', // the filter processor's otelcol_processor_filter_logs_filtered_total
   sent: 'exporter_sent_log_records',
   send_failed: 'exporter_send_failed_log_records',
   enqueue_failed: 'exporter_enqueue_failed_log_records',

@@ -57,7 +57,7 @@ export class QueryApiServer implements Extension, QueryApi {
       const tls = cfg.tls !== undefined;
       const ctx: ConsoleContext = {
         sessions: new SessionStore(cfg.session_ttl), auth: () => this.auth!, tls, ttlMs: cfg.session_ttl,
-        metricsText: () => this.telemetry.toPrometheus(),
+        metricsText: () => this.telemetry.prometheus(),
         refused: (req) => authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry),
       };
       this.ui = { files: new StaticFiles(uiDirectory(), tls), ctx };
