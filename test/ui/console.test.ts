@@ -118,7 +118,6 @@ describe('web console in Chromium', () => {
     await expect.poll(() => page.textContent('#sign-in-error'), POLL).toBe('That token was refused.');
     expect(await context.cookies()).toEqual([]);
     expect(await page.isHidden('#nav')).toBe(true);
-    await shot('sign-in');
   });
 
   it('signs in; the session cookie is HttpOnly and SameSite=Strict and the token is not kept by the page', async () => {
@@ -139,10 +138,10 @@ describe('web console in Chromium', () => {
     await go('live');
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
     const sentAt = Date.now();
-    sender.logger.emit({ severityText: 'ERROR', severityNumber: 17, body: 'live-probe: payment webhook rejected',
+    sender.logger.emit({ severityText: 'ERROR', severityNumber: 17, body: 'Payment webhook rejected: signature mismatch (evt_3PZ)',
       attributes: { component: 'payments', 'user.id': 'u-2077', 'session.id': 's-91bc' } });
     await sender.flush();
-    const row = page.locator('#live-rows tr', { hasText: 'live-probe' });
+    const row = page.locator('#live-rows tr', { hasText: 'Payment webhook rejected' });
     await row.waitFor().catch((err: unknown) => { console.log(collector.output().slice(-3000)); throw err; });
     const gapMs = Date.now() - sentAt;
     console.log(`Live view: record visible ${gapMs} ms after it was emitted (the issue asks for under a second).`);
@@ -153,11 +152,12 @@ describe('web console in Chromium', () => {
     await page.fill('input[name=component]', 'checkout');
     await page.click('form[aria-label="Live filters"] button[type=submit]');
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
-    for (const [sev, component, body] of [[9, 'checkout', 'filter-probe info'], [17, 'search', 'filter-probe other'], [17, 'checkout', 'filter-probe match']] as const) {
+    for (const [sev, component, body] of [[9, 'checkout', 'Checkout page rendered for cart C-5531'], [17, 'search', 'Search index shard 2 unavailable'],
+      [17, 'checkout', 'Order ORD-88231 failed: address validation error']] as const) {
       sender.logger.emit({ severityNumber: sev, severityText: sev === 17 ? 'ERROR' : 'INFO', body, attributes: { component } });
     }
     await sender.flush();
-    await page.locator('#live-rows tr', { hasText: 'filter-probe match' }).waitFor();
+    await page.locator('#live-rows tr', { hasText: 'Order ORD-88231 failed' }).waitFor();
     expect(await texts('#live-rows tr')).toHaveLength(1);
 
     // Back to everything, with realistic traffic for the screenshot.
@@ -175,12 +175,12 @@ describe('web console in Chromium', () => {
   it('Live: pause holds new records back until resumed', async () => {
     await page.click('button:has-text("Pause")');
     expect(await page.getAttribute('button:has-text("Resume")', 'aria-pressed')).toBe('true');
-    sender.logger.emit({ severityNumber: 9, body: 'pause-probe' });
+    sender.logger.emit({ severityNumber: 9, body: 'Price list refreshed (1,204 products)', attributes: { component: 'pricing' } });
     await sender.flush();
     await expect.poll(() => page.textContent('#live-status'), POLL).toContain('1 waiting');
-    expect(await page.locator('#live-rows tr', { hasText: 'pause-probe' }).count()).toBe(0);
+    expect(await page.locator('#live-rows tr', { hasText: 'Price list refreshed' }).count()).toBe(0);
     await page.click('button:has-text("Resume")');
-    await page.locator('#live-rows tr', { hasText: 'pause-probe' }).waitFor();
+    await page.locator('#live-rows tr', { hasText: 'Price list refreshed' }).waitFor();
   });
 
   it('Audit search: shows the stored records, filters narrow them, pages, and shows one record in full', async () => {
@@ -273,6 +273,21 @@ describe('web console in Chromium', () => {
     await expect.poll(async () => Number((await page.textContent('[data-key="accepted"] .v'))!.replace(/,/g, '')), POLL).toBeGreaterThanOrEqual(300);
     expect(await page.textContent('#health-tiles')).toContain('Exported');
     await shot('health');
+  });
+
+  it('the theme toggle switches to dark and back, and is remembered across reloads', async () => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('false');
+    await page.click('#theme-toggle');
+    expect(await page.getAttribute('#theme-toggle', 'aria-pressed')).toBe('true');
+    expect(await bg()).not.toBe(light);
+    await page.reload();
+    await page.waitForSelector('#nav a[aria-current="page"]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    if (process.env.AUDITLINE_DARK_SHOT) await page.screenshot({ path: process.env.AUDITLINE_DARK_SHOT });
+    await page.click('#theme-toggle');
+    expect(await bg()).toBe(light);
   });
 
   it('refuses a DELETE made with the cookie but without the CSRF token', async () => {

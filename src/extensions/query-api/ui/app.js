@@ -40,7 +40,8 @@ async function enter(csrfToken) {
   route();
 }
 
-function route() {
+/** `focus`: move focus to the new page's heading (after a navigation, not on first load). */
+function route(focus = false) {
   if (!signedIn) return;
   const name = location.hash.replace(/^#\/?/, '') || 'live';
   const page = PAGES[name] ?? PAGES.live;
@@ -54,6 +55,8 @@ function route() {
   root.replaceChildren();
   document.title = `${page.title} · Auditline console`;
   unmount = page.mount(root, ctx) ?? null;
+  const h1 = root.querySelector('h1');
+  if (focus && h1) { h1.tabIndex = -1; h1.focus(); }
 }
 
 async function signIn(ev) {
@@ -101,7 +104,7 @@ async function boot() {
   whenSignedOut(showSignIn);
   $('sign-in-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
-  addEventListener('hashchange', route);
+  addEventListener('hashchange', () => route(true));
   try {
     const s = await api('/api/session');
     await enter(s.csrf_token);

@@ -19,7 +19,7 @@ export const auditPage = {
       ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => h('option', { value: l }, l)),
       h('option', { value: 'WARNING,ERROR,CRITICAL' }, 'Warning and above'));
     const range = h('select', { name: 'range' }, RANGES.map(([v, t]) => h('option', { value: v }, t)));
-    const since = h('input', { name: 'since', type: 'text', placeholder: '2026-12-03T09:00Z or 2h', autocomplete: 'off' });
+    const since = h('input', { name: 'since', type: 'text', placeholder: 'ISO time or 2h', autocomplete: 'off' });
     const until = h('input', { name: 'until', type: 'text', placeholder: 'ISO time or 30m', autocomplete: 'off' });
     const limit = h('select', { name: 'limit' }, ['25', '50', '100', '500'].map((n) => h('option', { value: n, selected: n === '50' }, n)));
     const form = h('form', { className: 'filters', attrs: { 'aria-label': 'Audit filters' } },
@@ -91,6 +91,7 @@ function showDetail(r, detail) {
   }
   let meta = r.metadata;
   if (typeof meta === 'string') { try { meta = JSON.parse(meta); } catch { /* shown as text */ } }
+  if (meta && typeof meta === 'object' && Object.keys(meta).length === 0) meta = null;
   detail.replaceChildren(h('h2', {}, `Record ${r.id ?? ''}`), h('dl', {}, items),
     ...(meta ? [h('h2', {}, 'Metadata'), h('pre', {}, typeof meta === 'string' ? meta : JSON.stringify(meta, null, 2))] : []));
 }

@@ -5,7 +5,7 @@ import { errorBox, h, num, table } from './dom.js';
 
 const TILES = [
   ['accepted', 'Accepted records'], ['refused', 'Refused (backpressure)'], ['rejected', 'Rejected (bad data)'],
-  ['dropped', 'Dropped by processors'], ['sent', 'Exported'], ['send_failed', 'Export failures'],
+  ['dropped', 'Dropped by processors'], ['sent', 'Exported (all exporters)'], ['send_failed', 'Export failures'],
   ['enqueue_failed', 'Queue full drops'], ['stream_subscribers_dropped', 'Live streams dropped'],
 ];
 const BAD = new Set(['refused', 'rejected', 'dropped', 'send_failed', 'enqueue_failed', 'stream_subscribers_dropped']);

@@ -31,7 +31,7 @@ export const livePage = {
       h('div', { className: 'actions' }, h('button', { type: 'submit' }, 'Apply'), pause, clear));
     const status = h('p', { className: 'status', id: 'live-status', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
     const { table: t, tbody } = table(['Time', 'Level', 'Component', 'Event', 'Message', 'Session', 'User'], 'live-rows');
-    const wrap = h('div', { className: 'table-wrap live-wrap', tabIndex: 0, attrs: { 'aria-label': 'Live records, newest last' } }, t);
+    const wrap = h('div', { className: 'table-wrap live-wrap', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Live records, newest last' } }, t);
     root.append(h('h1', {}, 'Live'), form, status, wrap);
 
     const render = () => {
@@ -64,23 +64,25 @@ export const livePage = {
       if (source) source.close();
       const params = { level: level.value };
       for (const [k] of FILTERS) params[k] = inputs[k].value.trim();
-      state = 'connecting';
+      setState('connecting');
       source = new EventSource(`/api/logs/stream${qs(params)}`);
-      source.addEventListener('open', () => { state = 'connected'; });
+      source.addEventListener('open', () => setState('connected'));
       source.addEventListener('log', onLog);
-      source.addEventListener('dropped', () => { state = 'dropped by the server (reading too slowly); reconnecting'; });
-      source.addEventListener('shutdown', () => { state = 'the collector is shutting down'; });
-      source.addEventListener('error', () => { if (source.readyState !== EventSource.OPEN) state = 'disconnected; retrying'; });
+      source.addEventListener('dropped', () => setState('dropped by the server (reading too slowly); reconnecting'));
+      source.addEventListener('shutdown', () => setState('the collector is shutting down'));
+      source.addEventListener('error', () => { if (source.readyState !== EventSource.OPEN) setState('disconnected; retrying'); });
     };
 
-    // The count is announced at most once a second, not per record.
-    const tick = setInterval(() => {
+    // The count is announced at most once a second, not per record; a change of state at once.
+    const showStatus = () => {
       const waiting = paused && queue.length ? ` · ${num(queue.length)} waiting` : '';
       status.textContent = `${paused ? 'Paused' : state[0].toUpperCase() + state.slice(1)} · ${num(rows)} rows shown `
         + `(newest ${num(BUFFER)} kept) · ${num(received)} received${waiting}`;
       status.dataset.rows = String(rows);
       status.dataset.received = String(received);
-    }, 1000);
+    };
+    const tick = setInterval(showStatus, 1000);
+    const setState = (s) => { state = s; showStatus(); };
 
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -93,6 +95,7 @@ export const livePage = {
       paused = !paused;
       pause.setAttribute('aria-pressed', String(paused));
       pause.textContent = paused ? 'Resume' : 'Pause';
+      showStatus();
       if (!paused) schedule();
     });
     clear.addEventListener('click', () => { tbody.replaceChildren(); rows = 0; queue = []; });
