@@ -3,14 +3,22 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { factories } from '../components.js';
 import { describeOptions } from '../config/describe.js';
+import { ConfigError } from '../config/load.js';
+import { escapeControl } from '../config/safe-text.js';
+import { CONFIG_USAGE, parseConfigArgs, type ConfigArgs } from './config-args.js';
+import { handleStdoutEpipe } from './epipe.js';
+import { takeOutputOptions } from './output-options.js';
+import { printConfig } from './print-config.js';
 import { runCollector, validateConfig } from './run.js';
 
 const HELP = `Usage:
-  auditline --config FILE              run the collector (also: auditline run --config FILE)
-  auditline validate --config FILE     check a config and report every problem
-  auditline components                 list every component type with its kind
-  auditline components TYPE            list every option of one component, with defaults
-  auditline read FILE [--follow] [--json]
+  auditline --config FILE              run the collector (also: auditline run -c FILE)
+  auditline validate --config FILE [--json]
+                                       check a config and report every problem
+  auditline print-config --config FILE [--json]
+                                       print the merged config, credentials shown as [REDACTED]
+  auditline components [TYPE] [--json] list every component type, or every option of one
+  auditline read FILE [--follow] [-n N] [--json]
                                        print a MessagePack audit file
   auditline logs <command> ...         query the collector's query API (auditline logs help)
   auditline verify FILE (--public-key K | --key K)
@@ -18,10 +26,26 @@ const HELP = `Usage:
   auditline keygen [--algorithm ed25519|hmac-sha256] --out DIR
                                        make a key for the integrity option
   auditline --version | --help
+
+Config options (run, validate, print-config):
+${CONFIG_USAGE}
+
+Output options (every command):
+  --color[=WHEN]        colour: auto (a terminal), always, never; FORCE_COLOR and NO_COLOR also apply
+  --local               times in local time with the zone offset (default: UTC, marked Z)
 `;
 
 export async function main(argv: string[]): Promise<void> {
-  process.exitCode = await dispatch(argv);
+  handleStdoutEpipe();
+  let args: string[];
+  try {
+    args = takeOutputOptions(argv);
+  } catch (err) {
+    process.stderr.write(`auditline: ${(err as Error).message}.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.exitCode = await dispatch(args);
 }
 
 async function dispatch(argv: string[]): Promise<number> {
@@ -38,12 +62,13 @@ async function dispatch(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`);
       return 0;
     case 'components':
-      if (rest[0] === '--markdown') { process.stdout.write(optionReference()); return 0; }
-      return rest.length > 0 ? showComponent(rest[0]!) : listComponents();
+      return components(rest);
     case 'validate':
-      return withConfig(rest, 'validate', (f) => validateConfig(f));
+      return withConfig(rest, 'validate', true, (a) => validateConfig(a.sources, a.json));
+    case 'print-config':
+      return withConfig(rest, 'print-config', true, (a) => printConfig(a.sources, a.json));
     case 'run':
-      return withConfig(rest, 'run', (f) => runCollector(f));
+      return withConfig(rest, 'run', false, (a) => runCollector(a.sources));
     case 'read': {
       const { runRead } = await import('./read.js');
       return runRead(rest);
@@ -61,28 +86,57 @@ async function dispatch(argv: string[]): Promise<number> {
       return runLogs(rest);
     }
     default:
-      if (cmd.startsWith('--config')) return withConfig(argv, 'run', (f) => runCollector(f));
-      process.stderr.write(`auditline: unknown command "${cmd}".\n\n${HELP}`);
+      if (/^(-c|--config|--set)(=|$)/.test(cmd)) return withConfig(argv, 'run', false, (a) => runCollector(a.sources));
+      process.stderr.write(`auditline: unknown command "${escapeControl(cmd)}".\n\n${HELP}`);
       return 2;
   }
 }
 
-async function withConfig(argv: string[], what: string, fn: (file: string) => number | Promise<number>): Promise<number> {
-  let values;
+async function withConfig(
+  argv: string[], what: string, json: boolean, fn: (a: ConfigArgs) => number | Promise<number>,
+): Promise<number> {
+  let args: ConfigArgs;
   try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false }));
+    args = parseConfigArgs(argv, { json });
   } catch (err) {
-    process.stderr.write(`auditline ${what}: ${(err as Error).message}\n`);
+    process.stderr.write(`auditline ${what}: ${(err as Error).message}.\n\nOptions:\n${CONFIG_USAGE}\n`);
     return 2;
   }
-  if (!values.config) {
-    process.stderr.write(`auditline ${what}: --config FILE is required.\n`);
-    return 2;
+  if (args.help) { process.stdout.write(`${HELP}`); return 0; }
+  try {
+    return await fn(args);
+  } catch (err) {
+    // A --set or source problem found before validation.
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
+    throw err;
   }
-  return fn(values.config);
 }
 
-function listComponents(): number {
+function components(argv: string[]): number {
+  let values: { json?: boolean; markdown?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv, options: { json: { type: 'boolean' }, markdown: { type: 'boolean' } }, allowPositionals: true, strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`auditline components: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (values.markdown) { process.stdout.write(optionReference()); return 0; }
+  if (positionals.length > 1) {
+    process.stderr.write('auditline components: at most one TYPE.\n');
+    return 2;
+  }
+  return positionals.length === 1 ? showComponent(positionals[0]!, values.json === true) : listComponents(values.json === true);
+}
+
+function listComponents(json: boolean): number {
+  if (json) {
+    const list = factories.map((f) => ({ kind: f.kind, type: f.type, aliases: f.aliases ?? [], description: f.description }));
+    process.stdout.write(`${JSON.stringify(list)}\n`);
+    return 0;
+  }
   const rows = factories.map((f) => [f.kind, [f.type, ...(f.aliases ?? [])].join(', '), f.description]);
   const w0 = Math.max(...rows.map((r) => r[0]!.length));
   const w1 = Math.max(...rows.map((r) => r[1]!.length));
@@ -90,11 +144,16 @@ function listComponents(): number {
   return 0;
 }
 
-function showComponent(type: string): number {
+function showComponent(type: string, json: boolean): number {
   const matches = factories.filter((f) => f.type === type || f.aliases?.includes(type));
   if (matches.length === 0) {
-    process.stderr.write(`auditline components: no component type "${type}" (see auditline components).\n`);
+    process.stderr.write(`auditline components: no component type "${escapeControl(type)}" (see auditline components).\n`);
     return 1;
+  }
+  if (json) {
+    const list = matches.map((f) => ({ kind: f.kind, type: f.type, description: f.description, options: describeOptions(f.config) }));
+    process.stdout.write(`${JSON.stringify(list)}\n`);
+    return 0;
   }
   for (const f of matches) {
     process.stdout.write(`${f.kind} ${f.type}: ${f.description}\n`);

@@ -3,17 +3,22 @@
 // exits at once; in durable mode nothing is lost either way). SIGHUP reopens
 // output files for logrotate and reloads nothing else.
 import { defaultRegistry } from '../components.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, type ServiceConfig } from '../config/load.js';
+import { loadConfigSources, sourceLabel, type ConfigSources } from '../config/sources.js';
 import { escapeControl } from '../config/safe-text.js';
-import { formatIssue } from '../config/schema.js';
+import { formatIssue, formatPath } from '../config/schema.js';
 import { Service } from '../pipeline/service.js';
 import { collectorLogger, LogOutputError } from '../telemetry/collector-logger.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from '../telemetry/metrics-endpoint.js';
 
-export async function runCollector(configFile: string): Promise<number> {
+function load(sources: ConfigSources): ServiceConfig {
+  return loadConfigSources(sources, defaultRegistry(), { env: process.env });
+}
+
+export async function runCollector(sources: ConfigSources): Promise<number> {
   let cfg;
   try {
-    cfg = loadConfigFile(configFile, defaultRegistry());
+    cfg = load(sources);
   } catch (err) {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
     throw err;
@@ -60,14 +65,29 @@ export async function runCollector(configFile: string): Promise<number> {
   });
 }
 
-export function validateConfig(configFile: string): number {
+/** `auditline validate`: one line on success, every problem on failure; `--json` for tools. */
+export function validateConfig(sources: ConfigSources, json = false): number {
+  const label = sources.configs.map(sourceLabel).join(' + ') + (sources.sets?.length ? ' + --set' : '');
   try {
-    const cfg = loadConfigFile(configFile, defaultRegistry());
-    for (const w of cfg.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
-    process.stdout.write(`${escapeControl(configFile)}: valid (${cfg.pipelines.length} pipeline${cfg.pipelines.length === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
+    const cfg = load(sources);
+    const pipelines = cfg.pipelines.map((p) => ({ name: p.name, receivers: p.receivers, processors: p.processors, exporters: p.exporters }));
+    if (json) {
+      const warnings = cfg.warnings.map((w) => ({ path: formatPath(w.path), message: w.message, ...(w.line ? { line: w.line } : {}) }));
+      process.stdout.write(`${JSON.stringify({ valid: true, config: label, pipelines, warnings })}\n`);
+    } else {
+      for (const w of cfg.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+      const n = cfg.pipelines.length;
+      process.stdout.write(`${escapeControl(label)}: valid (${n} pipeline${n === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
+    }
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    if (json) {
+      const errors = err.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...(i.line ? { line: i.line } : {}) }));
+      process.stdout.write(`${JSON.stringify({ valid: false, config: label, errors })}\n`);
+    } else {
+      process.stderr.write(`${err.message}\n`);
+    }
+    return 1;
   }
 }

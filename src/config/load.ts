@@ -15,7 +15,7 @@ import { ConfigFileError, readConfigFile } from './read-file.js';
 import { escapeControl } from './safe-text.js';
 import { formatIssue, takeWarnings, type ConfigIssue } from './schema.js';
 import { ConfigSecrets } from './secrets.js';
-import { indexDocument, YamlLimitError } from './yaml-index.js';
+import { indexDocument, YamlLimitError, type YamlIndex } from './yaml-index.js';
 import { firstSyntaxIssue } from './yaml-syntax.js';
 import { defaultDeliveryConfig, type DeliveryConfig } from '../delivery/config.js';
 import { defaultTelemetryConfig, type TelemetryConfig } from '../telemetry/config.js';
@@ -97,6 +97,36 @@ export function loadConfigFile(file: string, registry: Registry, env: NodeJS.Pro
 const MAX_ALIAS_USES = 100;
 
 export function loadConfigText(text: string, registry: Registry, env: NodeJS.ProcessEnv = process.env, file?: string): ServiceConfig {
+  const { js, index } = parseConfigYaml(text, file);
+  const issues: ConfigIssue[] = [];
+  const expansions: Expansion[] = [];
+  let raw: unknown;
+  try {
+    raw = expandEnv(js ?? {}, env, [], issues, expansions);
+  } catch (err) {
+    if (err instanceof ExpandLimitError) throw new ConfigError([{ path: [], message: err.message }], file);
+    throw err;
+  }
+  const secrets = new ConfigSecrets(expansions);
+  const result = validateServiceConfig(raw, registry, issues);
+  if (issues.length > 0) {
+    for (const i of issues) {
+      i.line ??= index.lineOf(i.path);
+      secrets.redactIssue(i);
+    }
+    throw new ConfigError(issues, file);
+  }
+  for (const w of result.warnings) {
+    w.line ??= index.lineOf(w.path);
+    secrets.redactIssue(w);
+  }
+  result.source = { text, file };
+  result.secrets = secrets;
+  return result;
+}
+
+/** Parses YAML text into plain values, refusing syntax errors, alias bombs and deep nesting (each named with its line). */
+export function parseConfigYaml(text: string, file?: string): { js: unknown; index: YamlIndex } {
   const lines = new LineCounter();
   // uniqueKeys: false: the yaml package's check is quadratic in a map's keys; indexDocument() checks instead.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
@@ -121,30 +151,7 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
       ? `YAML aliases expand too far (one anchor used more than ${MAX_ALIAS_USES} times, counting nested uses); refused as a possible alias bomb`
       : `YAML syntax error: ${err.message.split('\n')[0]}`);
   }
-  const expansions: Expansion[] = [];
-  let raw: unknown;
-  try {
-    raw = expandEnv(js ?? {}, env, [], issues, expansions);
-  } catch (err) {
-    if (err instanceof ExpandLimitError) throw refuse(err.message);
-    throw err;
-  }
-  const secrets = new ConfigSecrets(expansions);
-  const result = validateServiceConfig(raw, registry, issues);
-  if (issues.length > 0) {
-    for (const i of issues) {
-      i.line ??= index.lineOf(i.path);
-      secrets.redactIssue(i);
-    }
-    throw new ConfigError(issues, file);
-  }
-  for (const w of result.warnings) {
-    w.line ??= index.lineOf(w.path);
-    secrets.redactIssue(w);
-  }
-  result.source = { text, file };
-  result.secrets = secrets;
-  return result;
+  return { js, index };
 }
 
 /** Validates an already-parsed config object (also used by tests and in-process users). */
