@@ -7,26 +7,16 @@ import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { recordTimeMillis, severityLevel } from '../../src/model/log-record.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { ConsoleConfig } from './config.js';
-import { compactJson, formatHumanLine } from './human-line.js';
+import { colorEnabled } from '../../src/format/color.js';
+import { compactJson, formatHumanLine } from '../../src/format/human-line.js';
 
 type Output = NodeJS.WritableStream & { isTTY?: boolean };
 
 export interface ConsoleExporterOptions extends Partial<ConsoleConfig> {
   /** Write here instead of `output` (for embedding and tests). */
   stream?: Output;
-  /** Environment consulted for NO_COLOR (defaults to process.env). */
+  /** Environment consulted for NO_COLOR and FORCE_COLOR (defaults to process.env). */
   env?: Record<string, string | undefined>;
-}
-
-/**
- * Whether to colour: never with a non-empty NO_COLOR (no-color.org), never
- * with `never`, always with `always`, else only when the stream is a TTY.
- */
-export function useColor(mode: ConsoleConfig['color'], stream: { isTTY?: boolean }, env: Record<string, string | undefined> = process.env): boolean {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (mode === 'never') return false;
-  if (mode === 'always') return true;
-  return stream.isTTY === true;
 }
 
 export class ConsoleExporter implements PushExporter {
@@ -43,7 +33,7 @@ export class ConsoleExporter implements PushExporter {
 
   constructor(options: ConsoleExporterOptions = {}, settings: { logger?: InternalLogger } = {}) {
     this.stream = options.stream ?? (options.output === 'stderr' ? process.stderr : process.stdout);
-    this.color = useColor(options.color ?? 'auto', this.stream, options.env);
+    this.color = colorEnabled(options.color ?? 'auto', this.stream, options.env);
     this.logger = settings.logger ?? silentLogger;
     // A closed pipe (EPIPE) must not crash the process; the write callback reports it.
     this.onError = (err) => this.logger.burst('error', 'console-stream', 'The console output stream failed.', { error: err.message });

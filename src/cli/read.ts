@@ -1,17 +1,23 @@
-// `auditline read FILE [--follow] [--json]`: prints the entries of a
+// `auditline read FILE [--follow] [-n N] [--json]`: prints the entries of a
 // MessagePack audit file, one line each. `--follow` keeps printing entries as
 // they are appended (a partially written entry waits for its remaining bytes)
-// until SIGINT. Exit 0; 1 when the file is missing or corrupt (with the byte
-// offset); 2 on a usage error.
+// until SIGINT, like `tail -F`: a file not yet created is waited for, and a
+// file rotated away or recreated is read again from its start. `-n N` starts
+// with the last N entries. Exit 0; 1 when the file is missing (without
+// --follow) or corrupt (with the byte offset); 2 on a usage error.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AuditFormatError, AuditStreamDecoder, type AuditEntry } from '../../exporters/msgpack-audit/audit-reader.js';
-import { compactJson, escapeControl } from '../../exporters/console/human-line.js';
+import { AuditFormatError, AuditStreamDecoder, type AuditEntry } from '../format/audit-reader.js';
+import { compactJson, escapeControl } from '../format/human-line.js';
+import { cliStamp } from './output-options.js';
 
-const USAGE = `Usage: auditline read FILE [--follow] [--json]
+const USAGE = `Usage: auditline read FILE [--follow] [-n N] [--json]
   Prints each entry of a MessagePack audit file (msgpack_audit exporter).
-  -f, --follow   keep printing entries appended to the file, until Ctrl-C
+  -f, --follow   keep printing entries appended to the file, until Ctrl-C; waits for a
+                 file not yet created and follows it when it is rotated or recreated
+  -n, --lines N  only the last N entries (then, with --follow, every new one)
       --json     one JSON object per line: {"action","session","timestamp","data"}
+      --local    times in local time with the zone offset (default: UTC, marked Z)
 `;
 
 const CHUNK = 1024 * 1024;
@@ -26,12 +32,15 @@ export interface ReadIo {
 }
 
 export async function runRead(argv: string[], io: ReadIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let values: { follow?: boolean; json?: boolean; help?: boolean };
+  let values: { follow?: boolean; json?: boolean; help?: boolean; lines?: string };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        lines: { type: 'string', short: 'n' },
+      },
       allowPositionals: true,
     }));
   } catch (err) {
@@ -48,6 +57,11 @@ export async function runRead(argv: string[], io: ReadIo = { stdout: process.std
   }
   const file = positionals[0]!;
   const format = values.json ? jsonLine : humanLine;
+  const last = values.lines === undefined ? undefined : Number(values.lines);
+  if (last !== undefined && (!Number.isInteger(last) || last < 0)) {
+    io.stderr.write(`auditline read: -n must be a whole number of entries, not "${escapeControl(values.lines!)}".\n`);
+    return 2;
+  }
 
   const stop = new AbortController();
   const onSigint = () => stop.abort();
@@ -61,7 +75,7 @@ export async function runRead(argv: string[], io: ReadIo = { stdout: process.std
   }
   const out = new Output(io.stdout);
   try {
-    return await readFile(file, format, out, io.stderr, values.follow ? stop.signal : undefined);
+    return await readFile(file, { format, last }, out, io.stderr, values.follow ? stop.signal : undefined);
   } finally {
     process.removeListener('SIGINT', onSigint);
     external?.removeEventListener('abort', onSigint);
@@ -71,18 +85,16 @@ export async function runRead(argv: string[], io: ReadIo = { stdout: process.std
 
 async function readFile(
   file: string,
-  format: (e: AuditEntry) => string,
+  opts: { format: (e: AuditEntry) => string; last?: number },
   out: Output,
   stderr: NodeJS.WritableStream,
   follow: AbortSignal | undefined,
 ): Promise<number> {
-  let fh: fs.promises.FileHandle;
-  try {
-    fh = await fs.promises.open(file, 'r');
-  } catch (err) {
-    stderr.write(`auditline read: cannot open "${file}": ${describeFsError(err)}\n`);
-    return 1;
-  }
+  const { format } = opts;
+  let fh = await openFile(file, stderr, follow);
+  if (fh === undefined) return follow?.aborted ? 0 : 1;
+  // With -n, lines are held back (the last N kept) until the first end of the file.
+  let tail: string[] | undefined = opts.last === undefined ? undefined : [];
   let decoder = new AuditStreamDecoder();
   let position = 0;
   let watcher: fs.FSWatcher | undefined;
@@ -97,13 +109,22 @@ async function readFile(
         let text = '';
         let failure: unknown;
         try {
-          for (const { entry } of decoder.entries()) text += format(entry) + '\n';
+          for (const { entry } of decoder.entries()) {
+            if (tail === undefined) text += format(entry) + '\n';
+            else if (tail.push(format(entry) + '\n') > opts.last!) tail.shift();
+          }
         } catch (err) {
           failure = err; // the entries before the corruption are still printed
         }
+        if (failure !== undefined && tail !== undefined) { text = tail.join(''); tail = undefined; }
         if (text !== '' && !(await out.write(text))) return 0; // reader went away (e.g. `| head`)
         if (failure !== undefined) throw failure;
         continue;
+      }
+      if (tail !== undefined) {
+        const text = tail.join('');
+        tail = undefined;
+        if (text !== '' && !(await out.write(text))) return 0;
       }
       if (!follow) break;
       if (follow.aborted) return 0;
@@ -116,18 +137,15 @@ async function readFile(
         follow.addEventListener('abort', done, { once: true });
       });
       if (follow.aborted) return 0;
-      const [now, open] = await Promise.all([fs.promises.stat(file).catch(() => undefined), fh.stat()]);
-      if (now && (now.ino !== open.ino || now.dev !== open.dev)) {
-        stderr.write(`auditline read: "${file}" was replaced; reading the new file from the start.\n`);
-        await fh.close();
-        fh = await fs.promises.open(file, 'r');
-        decoder = new AuditStreamDecoder();
-        position = 0;
-      } else if (open.size < position) {
-        stderr.write(`auditline read: "${file}" was truncated; reading from the start.\n`);
-        decoder = new AuditStreamDecoder();
-        position = 0;
+      const change = await checkRotation(file, fh, position, stderr);
+      if (change === undefined) continue;
+      if (change !== fh) {
+        fh = change;
+        watcher?.close();
+        watcher = undefined;
       }
+      decoder = new AuditStreamDecoder();
+      position = 0;
     }
     if (decoder.pendingBytes > 0) {
       stderr.write(`auditline read: "${file}" ends with an incomplete entry at byte ${decoder.offset} (${decoder.pendingBytes} bytes).\n`);
@@ -147,6 +165,52 @@ async function readFile(
   }
 }
 
+/**
+ * At the end of a followed file: the new file when the path now names another
+ * one (after the old one is read to its end), the same handle when the file was
+ * truncated (both read from the start), else undefined.
+ */
+async function checkRotation(
+  file: string, fh: fs.promises.FileHandle, position: number, stderr: NodeJS.WritableStream,
+): Promise<fs.promises.FileHandle | undefined> {
+  const [now, open] = await Promise.all([fs.promises.stat(file).catch(() => undefined), fh.stat()]);
+  if (now && (now.ino !== open.ino || now.dev !== open.dev)) {
+    if (open.size > position) return undefined; // finish the rotated file first
+    const next = await fs.promises.open(file, 'r').catch(() => undefined);
+    if (!next) return undefined; // gone again: keep the old one until the new one can be opened
+    stderr.write(`auditline read: "${file}" was replaced; reading the new file from the start.\n`);
+    await fh.close();
+    return next;
+  }
+  if (open.size < position) {
+    stderr.write(`auditline read: "${file}" was truncated; reading from the start.\n`);
+    return fh;
+  }
+  return undefined;
+}
+
+/** Opens the file; with --follow, a file that does not exist yet is waited for (like `tail -F`). */
+async function openFile(file: string, stderr: NodeJS.WritableStream, follow: AbortSignal | undefined): Promise<fs.promises.FileHandle | undefined> {
+  let told = false;
+  for (;;) {
+    try {
+      return await fs.promises.open(file, 'r');
+    } catch (err) {
+      if (!follow || (err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        stderr.write(`auditline read: cannot open "${file}": ${describeFsError(err)}\n`);
+        return undefined;
+      }
+    }
+    if (!told) { stderr.write(`auditline read: waiting for "${file}" to be created.\n`); told = true; }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, POLL_MS);
+      function done() { clearTimeout(timer); follow!.removeEventListener('abort', done); resolve(); }
+      follow.addEventListener('abort', done, { once: true });
+    });
+    if (follow.aborted) return undefined;
+  }
+}
+
 /** fs.watch where available; polling covers file systems without notifications. */
 function watch(file: string, onChange: () => void): fs.FSWatcher | undefined {
   try {
@@ -158,10 +222,9 @@ function watch(file: string, onChange: () => void): fs.FSWatcher | undefined {
   }
 }
 
-/** `2024-01-15 10:30:45.123 search_request session=abc123 {"strategy":"knn",…}` */
+/** `2024-01-15 10:30:45.123Z search_request session=abc123 {"strategy":"knn",…}` */
 function humanLine(e: AuditEntry): string {
-  const d = new Date(e.timestamp);
-  const ts = Number.isNaN(d.getTime()) ? String(e.timestamp) : d.toISOString().slice(0, 23).replace('T', ' ');
+  const ts = cliStamp(e.timestamp, { ms: true });
   const session = e.session === '' ? '' : ` session=${escapeControl(e.session)}`;
   return `${ts} ${escapeControl(e.action)}${session} ${compactJson(e.data)}`;
 }

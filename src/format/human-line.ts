@@ -1,8 +1,9 @@
-// The human log line (docs/log-formats.md), shared by the console
-// exporter and the CLI's `logs` commands:
+// The human log line (docs/log-formats.md), shared by the console exporter and
+// the CLI's `logs` and `read` commands:
 //   2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)
-// Timestamps are UTC. Control characters in messages and values are escaped,
-// so a record can neither forge extra lines nor send terminal escapes.
+// The console exporter prints UTC seconds as above; the CLI passes a stamp with
+// a zone marker (cli/output-options.ts). Control characters in messages and
+// values are escaped, so a record can neither forge extra lines nor send terminal escapes.
 
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
@@ -47,8 +48,9 @@ export function formatHumanLine(
   message: string,
   fields: Record<string, unknown> | undefined,
   color: boolean,
+  stamp: (ms: number) => string = formatUtcSeconds,
 ): string {
-  const ts = formatUtcSeconds(typeof time === 'number' ? time : time.getTime());
+  const ts = stamp(typeof time === 'number' ? time : time.getTime());
   const msg = escapeControl(message);
   const comp = component === '' ? '' : `${escapeControl(component)}: `;
   let out: string;

@@ -53,8 +53,8 @@ describe('auditline read', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      '2024-01-15 10:30:45.123 search_request session=abc123 {"severity":"INFO","n":10,"strategy":"knn","raw":"0x0102"}\n'
-      + '2024-01-15 10:30:45.124 log {"body":"Slow.\\nNext line","severity":"WARNING"}\n',
+      '2024-01-15 10:30:45.123Z search_request session=abc123 {"severity":"INFO","n":10,"strategy":"knn","raw":"0x0102"}\n'
+      + '2024-01-15 10:30:45.124Z log {"body":"Slow.\\nNext line","severity":"WARNING"}\n',
     );
   });
 

@@ -1,26 +1,21 @@
 // What every `auditline logs <command>` file exports, and the I/O it writes
 // to (injectable so tests can run commands in-process against a real server).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ColorMode } from '../../format/color.js';
+import { handleStdoutEpipe } from '../epipe.js';
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
+  /** `--color` (default: the global option, else auto). */
+  color?: ColorMode;
   /** Ends `follow`-style commands; without it they stop on SIGINT. */
   signal?: AbortSignal;
 }
 
-let pipeGuard = false;
-
 export function defaultIo(): Io {
-  if (!pipeGuard) {
-    pipeGuard = true;
-    // `auditline logs audit | head`: a closed pipe ends the command quietly, not with a stack trace.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
-      throw err;
-    });
-  }
+  handleStdoutEpipe();
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
@@ -55,6 +50,8 @@ export const COMMON_USAGE = `Common options:
   --url URL      query API address (default: $AUDITLINE_URL, else http://localhost:8080)
   --token TOKEN  bearer token (default: $AUDITLINE_TOKEN)
   --json         one JSON object per line instead of the human format
+  --color[=WHEN] colour: auto (a terminal), always, never (also FORCE_COLOR, NO_COLOR)
+  --local        times in local time with the zone offset (default: UTC, marked Z)
   -h, --help     show this help`;
 
 /** util.parseArgs in strict mode; unknown flags and missing values become usage errors. */

@@ -1,17 +1,20 @@
-// One line per record in the seed's console format
-// (`2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)`),
-// for audit rows, job rows and live stream records alike, drawn by the console
-// exporter's formatHumanLine. Colour only on a TTY and never with NO_COLOR.
-import { formatHumanLine } from '../../../exporters/console/human-line.js';
+// One line per record in the console format
+// (`2024-01-15 10:30:45Z [INFO] session_manager: Session created (session_id=abc123)`),
+// for audit rows, job rows and live stream records alike, drawn by the shared
+// formatHumanLine with a zone-marked time. Colour follows --color, FORCE_COLOR and NO_COLOR.
+import { formatHumanLine } from '../../format/human-line.js';
+import { cliColor, cliStamp } from '../output-options.js';
 import type { Io } from './command.js';
 
 /** Shown in the head of the line or left to --json. */
 const NOT_IN_FIELDS = new Set(['id', 'timestamp', 'level', 'component', 'message', 'metadata', 'attributes', 'trace_id', 'span_id', 'service', 'error_stack']);
 
-/** https://no-color.org: any non-empty NO_COLOR disables colour. */
+/** Whether this command's output is coloured (format/color.ts decides for the whole codebase). */
 export function useColour(io: Io): boolean {
-  return io.stdout.isTTY === true && !io.env.NO_COLOR;
+  return cliColor(io.stdout, io.env, io.color);
 }
+
+const stamp = (ms: number) => cliStamp(ms);
 
 export function formatRecord(r: Record<string, unknown>, colour: boolean): string {
   const parsed = typeof r.timestamp === 'string' ? Date.parse(r.timestamp) : typeof r.timestamp === 'number' ? r.timestamp : NaN;
@@ -29,7 +32,7 @@ export function formatRecord(r: Record<string, unknown>, colour: boolean): strin
       for (const [k, v] of Object.entries(nested)) if (v !== null && v !== undefined && !(k in fields)) fields[k] = v;
     }
   }
-  return formatHumanLine(level, Number.isFinite(parsed) ? parsed : 0, text(r.component) ?? '', message, fields, colour);
+  return formatHumanLine(level, Number.isFinite(parsed) ? parsed : 0, text(r.component) ?? '', message, fields, colour, stamp);
 }
 
 function text(v: unknown): string | undefined {

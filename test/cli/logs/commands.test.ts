@@ -58,8 +58,8 @@ describe('auditline logs – against a real query API and SQLite database', () =
     const c = io({ env });
     expect(await audit.run(['--session', 'abc123'], c)).toBe(0);
     expect(c.lines()).toEqual([
-      '2031-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123, ai_provider=openai)',
-      '2031-01-15 10:30:46 [ERROR] ai_provider: Model call failed (session_id=abc123, user_id=u1, error_type=TimeoutError)',
+      '2031-01-15 10:30:45Z [INFO] session_manager: Session created (session_id=abc123, ai_provider=openai)',
+      '2031-01-15 10:30:46Z [ERROR] ai_provider: Model call failed (session_id=abc123, user_id=u1, error_type=TimeoutError)',
     ]);
   });
 
@@ -84,7 +84,7 @@ describe('auditline logs – against a real query API and SQLite database', () =
     expect(await job.run(['job-7'], c)).toBe(0);
     const lines = c.lines();
     expect(lines).toHaveLength(1200);
-    expect(lines[0]).toBe('2031-01-15 10:30:45 [INFO] test: Track 1/1200 downloaded (job_id=job-7, progress_current=1)');
+    expect(lines[0]).toBe('2031-01-15 10:30:45Z [INFO] test: Track 1/1200 downloaded (job_id=job-7, progress_current=1)');
     expect(lines[1199]).toMatch(/Track 1200\/1200 downloaded/);
   });
 
@@ -147,7 +147,7 @@ describe('auditline logs – against a real query API and SQLite database', () =
       record({ time: base, severity: SEV.ERROR, body: 'Boom', attrs: { 'session.id': 'live', component: 'worker' } }),
       record({ time: base, severity: SEV.ERROR, body: 'ignored: other session', attrs: { 'session.id': 'x' } }),
     ], 'logs');
-    await vi.waitFor(() => expect(c.lines()).toEqual(['2031-01-15 10:30:45 [ERROR] worker: Boom (session_id=live)']));
+    await vi.waitFor(() => expect(c.lines()).toEqual(['2031-01-15 10:30:45Z [ERROR] worker: Boom (session_id=live)']));
     stop.abort();
     expect(await done).toBe(0);
     await vi.waitFor(() => expect(run.host.tap.active).toBe(false));

@@ -77,7 +77,7 @@ describe('auditline logs – OAuth and error debugging commands', () => {
     expect(c.code).toBe(0);
     const lines = c.lines();
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[INFO\] oauth_server: Authorization requested \(.*client_id=client-a/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \[INFO\] oauth_server: Authorization requested \(.*client_id=client-a/);
     expect(lines[1]).toMatch(/\[INFO\] GET \/oauth\/callback \(.*status_code=302.*client_id=client-a/);
     expect(lines[3]).toMatch(/\[ERROR\] .*Bad password/);
     expect(lines.join('\n')).not.toContain('/api/items');

@@ -76,7 +76,7 @@ describe('auditline logs – Redis commands', () => {
     expect(await runLogs(['ip', '192.168.1.1', '--limit', '3'], c)).toBe(0);
     const lines = c.lines();
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[INFO\] DELETE \/health \(client_ip=192\.168\.1\.1, /);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \[INFO\] DELETE \/health \(client_ip=192\.168\.1\.1, /);
     expect(lines.every((l) => l.includes('client_ip=192.168.1.1'))).toBe(true);
     expect([...lines].sort()).toEqual(lines);
   });

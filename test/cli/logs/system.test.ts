@@ -75,7 +75,7 @@ service:
     stop.abort();
     expect(await done).toBe(0);
     expect(c1.err()).toBe('');
-    for (const line of c1.lines()) expect(line).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \[INFO\] auditline\/filelog: follow \d+ from .*\(log\.file\.name=follow\.log\)$/);
+    for (const line of c1.lines()) expect(line).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z \[INFO\] auditline\/filelog: follow \d+ from .*\(log\.file\.name=follow\.log\)$/);
     expect(c1.out()).not.toContain('carol@example.com');
   });
 

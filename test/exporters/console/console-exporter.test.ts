@@ -6,7 +6,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { describe, expect, it } from 'vitest';
 import { ConsoleExporter } from '../../../exporters/console/console-exporter.js';
 import { consoleExporterFactory } from '../../../exporters/console/factory.js';
-import { formatHumanLine } from '../../../exporters/console/human-line.js';
+import { formatHumanLine } from '../../../src/format/human-line.js';
 import type { ConfigIssue } from '../../../src/config/schema.js';
 import { exportRecords, record } from '../msgpack-audit/records.js';
 
