@@ -8,34 +8,9 @@
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { recordEventName, severityLevel } from '../../src/model/log-record.js';
+import { DEFAULT_MAPPING, ENTRY_FIELDS, type EntryField } from '../../src/model/request-fields.js';
 
-export const ENTRY_FIELDS = [
-  'client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'route', 'status_code', 'response_time_ms',
-  'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error', 'session_id', 'trace_id', 'client_id', 'event', 'component',
-] as const;
-export type EntryField = (typeof ENTRY_FIELDS)[number];
-
-/** Default attribute lookup per field, in precedence order. */
-export const DEFAULT_MAPPING: Readonly<Record<EntryField, readonly string[]>> = {
-  client_ip: ['client.address', 'http.client_ip', 'network.peer.address', 'client_ip'],
-  client_hostname: ['client.hostname', 'client_hostname'],
-  proxy_hostname: ['server.address', 'http.host', 'url.domain', 'proxy_hostname'],
-  method: ['http.request.method', 'http.method', 'method'],
-  path: ['url.path', 'http.target', 'http.route', 'path'],
-  route: ['http.route'],
-  status_code: ['http.response.status_code', 'http.status_code', 'status_code'],
-  response_time_ms: ['http.server.request.duration', 'http.client.request.duration', 'duration_ms', 'http.duration_ms', 'response_time_ms'],
-  user_id: ['user.id', 'enduser.id', 'user_id'],
-  user_agent: ['user_agent.original', 'http.user_agent', 'user_agent'],
-  referrer: ['http.request.header.referer', 'http.referer', 'referrer'],
-  bytes_sent: ['http.response.body.size', 'http.response_content_length', 'bytes_sent'],
-  error: ['exception.message', 'error.message', 'error.type', 'error'],
-  session_id: ['session.id', 'session_id'],
-  trace_id: ['trace_id', 'trace.id'],
-  client_id: ['oauth.client_id', 'oauth_client_id', 'client_id'],
-  event: ['event.name', 'event', 'event_type'],
-  component: ['component', 'code.namespace'],
-};
+export { DEFAULT_MAPPING, ENTRY_FIELDS, type EntryField } from '../../src/model/request-fields.js';
 
 /** The seed's log entry plus the optional fields; absent values are null. */
 export interface LogEntry {

@@ -9,6 +9,9 @@ import type { Reply, Transport } from './connection.js';
 import { normalizePath } from './field-mapping.js';
 import { hoursBetween, type KeySchema } from './key-schema.js';
 import type { Cmd } from './writer.js';
+import type { EventStats, Metrics, PathPattern, PathPatterns } from '../../src/extensions/query-api/responses.js';
+
+export type { EventStats, Metrics, PathPattern, PathPatterns } from '../../src/extensions/query-api/responses.js';
 
 export type Entry = Record<string, unknown>;
 
@@ -45,28 +48,6 @@ export interface OauthFlow {
   steps: { step: string; timestamp: number; data: Record<string, unknown> }[];
 }
 
-export interface EventStats {
-  hours: number;
-  total_events: number;
-  events: { event: string; count: number }[];
-  requests: { total: number; by_status: Record<string, number> };
-  errors: Record<string, number>;
-}
-
-export interface Metrics {
-  hours: number;
-  hostname: string | null;
-  requests: number;
-  requests_per_second: number;
-  error_rate: number;
-  p50_response_time: number | null;
-  p95_response_time: number | null;
-  p99_response_time: number | null;
-  unique_visitors: number;
-  /** Response-time samples the percentiles were computed from (all of them up to MAX_SAMPLES). */
-  samples: number;
-}
-
 /** One time bucket of `/logs/metrics/series`. */
 export interface SeriesBucket {
   /** Bucket start, Unix seconds. */
@@ -88,24 +69,6 @@ export interface MetricsSeries {
   /** Whether the rates and percentiles come from a sample (request counts are always exact). */
   sampled: boolean;
   buckets: SeriesBucket[];
-}
-
-/** One normalised path pattern and how often it was requested (the seed's analyze_path_patterns row). */
-export interface PathPattern {
-  pattern: string;
-  count: number;
-  /** The same count by HTTP method. */
-  methods: Record<string, number>;
-}
-
-export interface PathPatterns {
-  hours: number;
-  /** Requests counted over every pattern seen in the window (not only the `limit` returned). */
-  total: number;
-  /** Most requested first; ties by pattern. */
-  patterns: PathPattern[];
-  /** More than MAX_PATH_PAIRS method:route pairs were used in the window; only the most recently used were counted. */
-  truncated: boolean;
 }
 
 /** OAuth event-type sets merged at most by one OAuth query (the most recently used). */

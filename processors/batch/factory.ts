@@ -1,5 +1,5 @@
 import type { ProcessorFactory } from '../../src/component/types.js';
-import { BatchProcessor } from './batch-processor.js';
+import { BatchProcessor, batchSettingsOf } from './batch-processor.js';
 import { batchConfigSpec, type BatchConfig } from './config.js';
 
 export const batchProcessorFactory: ProcessorFactory<BatchConfig> = {
@@ -8,4 +8,5 @@ export const batchProcessorFactory: ProcessorFactory<BatchConfig> = {
   description: 'Groups records into batches by size and time before export.',
   config: batchConfigSpec,
   create: (settings, config, next) => new BatchProcessor(settings, config, next),
+  batchSettings: batchSettingsOf,
 };

@@ -8,6 +8,7 @@ import type { Telemetry } from '../telemetry/metrics.js';
 import type { RecordTap } from '../pipeline/tap.js';
 import type { ExporterHelperSettings } from '../exporterhelper/config.js';
 import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { BatchSettings } from '../delivery/log-cursor.js';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
 
@@ -69,6 +70,8 @@ export interface ReceiverFactory<C = any> extends FactoryBase<'receiver', C> {
 }
 export interface ProcessorFactory<C = any> extends FactoryBase<'processor', C> {
   create(settings: CreateSettings, config: C, next: LogsConsumer): Processor;
+  /** For a batching processor: how the pipeline's exporter cursors batch records in its place. */
+  batchSettings?(config: C): BatchSettings;
 }
 export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
   /**

@@ -20,8 +20,6 @@ import { LogCursor, type BatchSettings } from '../delivery/log-cursor.js';
 import { PipelineTail } from '../delivery/pipeline-tail.js';
 import { RequestIntake, type IntakePipeline } from '../delivery/request-intake.js';
 import { SegmentStore } from '../delivery/segment-store.js';
-import { batchSettingsOf } from '../../processors/batch/batch-processor.js';
-import type { BatchConfig } from '../../processors/batch/config.js';
 import { ForwardingExporter, type Forward } from './forwarding-exporter.js';
 import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
@@ -147,7 +145,7 @@ export class Service {
       for (const id of [...p.processors].reverse()) {
         const c = cfg.processors.get(id)!;
         if (c.factory.kind !== 'processor') continue;
-        if (c.type === 'batch') batch = batchSettingsOf(c.config as BatchConfig);
+        if (c.factory.batchSettings) batch = c.factory.batchSettings(c.config);
         const settings = this.settings(`${id}@${p.name}`);
         const labels = processorLabels(settings.id);
         const proc: Processor = c.factory.create(settings, c.config, countingItems(next, this.telemetry, PROCESSOR_ITEMS.outgoing, labels));

@@ -1,6 +1,6 @@
 // `auditline logs paths`: the most requested normalised path patterns
 // (GET /logs/paths, the seed's analyze_path_patterns).
-import type { PathPatterns } from '../../../exporters/redis/queries.js';
+import type { PathPatterns } from '../../extensions/query-api/responses.js';
 import { QueryClient } from './client.js';
 import { COMMON_OPTIONS, COMMON_USAGE, CliError, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
 

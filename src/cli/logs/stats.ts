@@ -1,6 +1,6 @@
 // `auditline logs stats [hours]`: event statistics, request totals and the
 // seed's traffic metrics (GET /logs/events and GET /logs/metrics).
-import type { EventStats, Metrics } from '../../../exporters/redis/queries.js';
+import type { EventStats, Metrics } from '../../extensions/query-api/responses.js';
 import { QueryClient } from './client.js';
 import { COMMON_OPTIONS, COMMON_USAGE, CliError, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
 

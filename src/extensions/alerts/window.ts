@@ -4,7 +4,7 @@
 // last k closed buckets (its window).
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
-import { DEFAULT_MAPPING } from '../../../exporters/redis/field-mapping.js';
+import { DEFAULT_MAPPING } from '../../model/request-fields.js';
 
 export class Bucket {
   count = 0;
