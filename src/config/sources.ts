@@ -129,7 +129,9 @@ export function loadConfigSources(sources: ConfigSources, registry: Registry, io
   const { merged, label, single } = mergeSources(sources, io);
   if (single !== undefined) return loadConfigText(single, registry, io.env, label);
   try {
-    return loadConfigText(stringify(merged), registry, io.env, label);
+    const cfg = loadConfigText(stringify(merged), registry, io.env, label);
+    for (const w of cfg.warnings) w.line = undefined;
+    return cfg;
   } catch (err) {
     // Lines of the merged text would point nowhere the user can look; the YAML path says where.
     if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => ({ ...i, line: undefined })), label);

@@ -102,7 +102,7 @@ describe('collector command-line conventions', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({
       valid: true, config: `${base} + ${over}`,
-      pipelines: [{ name: 'logs', receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] }],
+      pipelines: [{ name: 'logs', receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] }], warnings: [],
     });
     const bad = await runCli(['validate', '--json', '-c', over], { cwd: dir });
     expect(bad.code).toBe(1);
