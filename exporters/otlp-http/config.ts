@@ -1,7 +1,8 @@
 // Configuration of the `otlp_http` exporter with the Collector otlphttp
 // exporter's keys. `timeout`, `sending_queue` and `retry_on_failure` come from
 // the shared exporter helper.
-import { bool, def, obj, oneOf, opt, record, str, type Spec } from '../../src/config/schema.js';
+import { bool, bytes, def, ignored, obj, oneOf, opt, record, str, type Spec } from '../../src/config/schema.js';
+import { COMPRESSIONS, type Compression } from '../../src/compression/encoders.js';
 import { transform } from '../../src/matching/transform.js';
 
 function httpUrl(): Spec<string> {
@@ -18,13 +19,13 @@ function httpUrl(): Spec<string> {
   }, 'http(s) URL');
 }
 
-/** The Collector also knows zlib, deflate, snappy and zstd; the official JS exporter sends gzip or nothing. */
-const compressionSpec: Spec<'gzip' | 'none'> = transform(str(), (v, add) => {
-  if (v === 'gzip') return 'gzip';
-  if (v === 'none' || v === '') return 'none';
-  add([], `"${v}" is not supported; use gzip or none`);
+/** The Collector's names; `""` is none. lz4 is the one it has that we do not. */
+const compressionSpec: Spec<Compression> = transform(str(), (v, add) => {
+  if (v === '') return 'none';
+  if ((COMPRESSIONS as readonly string[]).includes(v)) return v as Compression;
+  add([], `"${v}" is not supported; use ${COMPRESSIONS.join(', ')}`);
   return undefined;
-}, 'gzip | none');
+}, COMPRESSIONS.join(' | '));
 
 const tlsSpec = obj({
   /** Skip verification of the server's certificate and name. */
@@ -48,6 +49,10 @@ export const otlpHttpFields = {
   /** `proto` (the Collector's default) or `json`. */
   encoding: def(oneOf(['proto', 'json'] as const), 'proto'),
   tls: opt(tlsSpec),
+  /** An extension that adds credentials to each request, e.g. `bearertokenauth/upstream`. */
+  auth: opt(obj({ authenticator: def(str({ nonEmpty: true }), '') })),
+  read_buffer_size: ignored("Node's HTTP client has no socket buffer size setting", bytes({ min: 0 })),
+  write_buffer_size: ignored("Node's HTTP client has no socket buffer size setting", bytes({ min: 0 })),
 };
 
 export function checkOtlpHttp(c: { endpoint?: string; logs_endpoint?: string }, add: (key: string | null, msg: string) => void): void {
@@ -65,9 +70,10 @@ export interface OtlpHttpConfig {
   endpoint?: string;
   logs_endpoint?: string;
   headers: Record<string, string>;
-  compression: 'gzip' | 'none';
+  compression: Compression;
   encoding: 'proto' | 'json';
   tls?: { insecure_skip_verify: boolean; insecure: boolean; ca_file?: string; cert_file?: string; key_file?: string };
+  auth?: { authenticator: string };
   timeout: number;
   sending_queue: { num_consumers: number };
 }

@@ -26,6 +26,8 @@ import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js
 import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
 import { logsUrl, type OtlpHttpConfig } from './config.js';
 import { logsRequestJson, logsRequestProtobuf } from '../../src/otlp/encode-request.js';
+import { createCompressor } from '../../src/compression/encoders.js';
+import { isClientAuthenticator, type ClientAuthenticator } from '../../src/extensions/authenticator.js';
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
@@ -80,14 +82,19 @@ export class OtlpHttpLogExporter implements PushExporter {
     this.url = logsUrl(cfg);
   }
 
-  async start(_host: Host): Promise<void> {
+  async start(host: Host): Promise<void> {
     if (this.inner) return;
     const base = loadTransport();
+    const auth = this.clientAuth(host);
     this.agent = await this.makeAgent();
     const agent = this.agent;
     const { contentType, body, response } = ENCODINGS[this.cfg.encoding];
+    // gzip is the transport's own (streamed); the other encodings compress the body as it is built.
+    const kind = this.cfg.compression;
+    const compress = kind === 'gzip' || kind === 'none' ? undefined : await createCompressor(kind);
+    const staticHeaders: Record<string, string> = { ...this.cfg.headers, ...(compress ? { 'Content-Encoding': kind } : {}) };
     const serializer: Serializer = {
-      serializeRequest: body,
+      serializeRequest: compress ? (records) => compress(body(records)) : body,
       deserializeResponse: (data) => {
         const res = response(data);
         // The transport only reports a partial success to the OTel diag logger, which is silent by default.
@@ -100,8 +107,9 @@ export class OtlpHttpLogExporter implements PushExporter {
     };
     const options = base.convertLegacyHttpOptions({
       url: this.url,
-      headers: { ...this.cfg.headers },
-      compression: this.cfg.compression,
+      // Called per request, so an authenticator's current credentials are sent.
+      headers: async () => (auth ? { ...staticHeaders, ...auth.requestHeaders() } : staticHeaders),
+      compression: kind === 'gzip' ? 'gzip' : 'none',
       timeoutMillis: this.cfg.timeout,
       // The sending queue bounds concurrency; the transport's own limit only needs to be above it.
       concurrencyLimit: this.cfg.sending_queue.num_consumers + 1,
@@ -137,6 +145,16 @@ export class OtlpHttpLogExporter implements PushExporter {
       this.agent?.destroy();
       this.agent = undefined;
     }
+  }
+
+  private clientAuth(host: Host): ClientAuthenticator | undefined {
+    const id = this.cfg.auth?.authenticator;
+    if (!id) return undefined;
+    const ext = host.getExtension(id);
+    if (!isClientAuthenticator(ext)) {
+      throw new Error(`Authenticator extension "${id}" is not enabled in service.extensions or cannot authenticate requests it sends (with service.workers, use workers: 0).`);
+    }
+    return ext;
   }
 
   private async makeAgent(): Promise<HttpAgent> {

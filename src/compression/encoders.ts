@@ -1,17 +1,14 @@
 // Request body compression for the otlp_http exporter, with the Collector's
 // `compression` names and the Content-Encoding each sends (deflate is zlib, as
 // the Collector writes it; snappy is the block format, x-snappy-framed the framing format).
-import { promisify } from 'node:util';
-import { deflate as zlibDeflate, gzip as zlibGzip } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import snappy from 'snappyjs';
 import { maskedCrc32c } from './crc32c.js';
 import { SNAPPY_STREAM_IDENTIFIER } from './snappy.js';
 
 export const COMPRESSIONS = ['gzip', 'zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
-
-const gzip = promisify(zlibGzip);
-const deflate = promisify(zlibDeflate);
+export type Compressor = (body: Uint8Array) => Uint8Array;
 
 interface ZstdWasm {
   compress(data: Uint8Array, level?: number): Uint8Array;
@@ -19,25 +16,30 @@ interface ZstdWasm {
 let zstd: Promise<ZstdWasm> | undefined;
 
 /** Loads the zstd WebAssembly module (embedded in the package, nothing is downloaded) once per process. */
-export function loadZstd(): Promise<ZstdWasm> {
+function loadZstd(): Promise<ZstdWasm> {
   zstd ??= import('@hpcc-js/wasm-zstd').then((m) => m.Zstd.load());
   return zstd;
 }
 
-export async function compressBody(kind: Exclude<Compression, 'none'>, body: Uint8Array): Promise<Uint8Array> {
+const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** A synchronous compressor for `kind` (the request body is built synchronously); loads zstd first when needed. */
+export async function createCompressor(kind: Exclude<Compression, 'none'>): Promise<Compressor> {
   switch (kind) {
     case 'gzip':
-      return gzip(body);
+      return (b) => gzipSync(b);
     case 'zlib':
     case 'deflate':
-      return deflate(body);
-    case 'zstd':
+      return (b) => deflateSync(b);
+    case 'zstd': {
+      const z = await loadZstd();
       // The module returns a view into its own memory, reused by the next call: copy it out.
-      return Uint8Array.from((await loadZstd()).compress(body));
+      return (b) => Uint8Array.from(z.compress(b));
+    }
     case 'snappy':
-      return snappy.compress(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      return (b) => snappy.compress(asBuffer(b));
     case 'x-snappy-framed':
-      return snappyFramed(body);
+      return snappyFramed;
   }
 }
 

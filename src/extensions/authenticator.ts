@@ -13,6 +13,15 @@ export function isAuthenticator(x: unknown): x is Authenticator {
   return typeof x === 'object' && x !== null && typeof (x as Authenticator).authenticate === 'function';
 }
 
+/** Client-side authentication that exporters delegate to (`auth.authenticator`): headers to send with each request. */
+export interface ClientAuthenticator {
+  requestHeaders(): Record<string, string>;
+}
+
+export function isClientAuthenticator(x: unknown): x is ClientAuthenticator {
+  return typeof x === 'object' && x !== null && typeof (x as ClientAuthenticator).requestHeaders === 'function';
+}
+
 /** Requests refused for missing or invalid credentials, labelled `component` (the refusing component's id). */
 export const AUTH_FAILURES = 'auditline_auth_failures_total';
 

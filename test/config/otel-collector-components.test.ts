@@ -183,7 +183,7 @@ processors:
         - 'Len(body) > 3'
 exporters:
   otlphttp:
-    compression: zstd
+    compression: lz4
   file: {}
 service:
   pipelines:

@@ -50,11 +50,11 @@ function parse(raw: Record<string, unknown>): { cfg?: unknown; issues: ConfigIss
   return { cfg, issues };
 }
 
-async function startExporter(raw: Record<string, unknown>, telemetry = new Telemetry()): Promise<Exporter> {
+async function startExporter(raw: Record<string, unknown>, telemetry = new Telemetry(), host = hostWith()): Promise<Exporter> {
   const { cfg, issues } = parse(raw);
   if (!cfg) throw new Error(issues.map((i) => `${i.path.join('::')}: ${i.message}`).join('\n'));
   const e = otlpHttpExporterFactory.create({ id: 'otlp_http', logger: silentLogger, telemetry }, cfg);
-  await e.start(hostWith());
+  await e.start(host);
   cleanups.push(() => e.shutdown());
   return e;
 }
@@ -107,6 +107,7 @@ async function startReceiverWithToken(sink: Collecting, token: string): Promise<
 describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver', () => {
   it.each([
     ['proto', 'gzip'], ['proto', 'none'], ['json', 'gzip'], ['json', 'none'],
+    ...(['zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed'] as const).flatMap((c) => [['proto', c], ['json', c]] as const),
   ] as const)('delivers records with attributes, body, severity and ids intact (encoding %s, compression %s)', async (encoding, compression) => {
     const sink = new Collecting();
     const port = await startReceiver(sink);
@@ -136,6 +137,24 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
     await e.consume(records());
     await until(() => sink.received.length === 2);
     expectIntact(sink.received);
+  });
+
+  it('sends credentials from a client authenticator extension (auth.authenticator: bearertokenauth/upstream)', async () => {
+    const sink = new Collecting();
+    const port = await startReceiverWithToken(sink, 's3cret');
+    const clientCfg = bearerTokenAuthExtensionFactory.config.parse({ token: 's3cret' }, [], [])!;
+    const client = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth/upstream', logger: silentLogger, telemetry: new Telemetry() }, clientCfg);
+    await client.start(hostWith());
+    const host = hostWith({ 'bearertokenauth/upstream': client });
+    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, auth: { authenticator: 'bearertokenauth/upstream' } }, new Telemetry(), host);
+    await e.consume(records());
+    await until(() => sink.received.length === 2);
+    expectIntact(sink.received);
+  });
+
+  it('refuses to start when auth.authenticator names no enabled extension', async () => {
+    await expect(startExporter({ endpoint: 'http://127.0.0.1:9', auth: { authenticator: 'bearertokenauth/none' } }))
+      .rejects.toThrow('Authenticator extension "bearertokenauth/none" is not enabled in service.extensions');
   });
 
   it('treats a 401 from the receiver as permanent: dropped and counted, not retried', async () => {
@@ -214,8 +233,8 @@ describe('otlp_http exporter – config', () => {
   it('requires endpoint or logs_endpoint, and checks URLs, compression and encoding', () => {
     expect(paths({})).toEqual(['exporters::otlp_http: must set endpoint (base URL) or logs_endpoint (full URL)']);
     expect(paths({ endpoint: 'gateway:4318' })[0]).toMatch(/^exporters::otlp_http::endpoint: must be an http/);
-    expect(paths({ endpoint: 'http://g:4318', compression: 'zstd', encoding: 'avro' })).toEqual([
-      'exporters::otlp_http::compression: "zstd" is not supported; use gzip or none',
+    expect(paths({ endpoint: 'http://g:4318', compression: 'zstd2', encoding: 'avro' })).toEqual([
+      'exporters::otlp_http::compression: "zstd2" is not supported; use gzip, zlib, deflate, zstd, snappy, x-snappy-framed, none',
       'exporters::otlp_http::encoding: must be one of proto, json',
     ]);
   });
