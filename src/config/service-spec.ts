@@ -64,7 +64,8 @@ function pipelineSpec(ctx: ServiceContext): Spec<Omit<PipelineConfig, 'name'>> {
     shape: 'map with receivers, processors and exporters',
     fields: fields.fields,
     parse(v, p, is) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return issue(is, p, 'must be a map with receivers, processors and exporters');
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return issue(is, p, 'must be a map with receivers, processors and exporters');
       // A missing list is given as null, so that "must list at least one" is reported beside other problems.
       const r = fields.parse({ receivers: null, processors: null, exporters: null, ...v }, p, is);
       return r && { receivers: r.receivers!, processors: r.processors!, exporters: r.exporters! };
@@ -87,7 +88,10 @@ function pipelinesSpec(ctx: ServiceContext): Spec<PipelineConfig[]> {
       for (const [name, value] of Object.entries(v)) {
         const m = PIPELINE_ID.exec(name);
         if (!m) ok = issue(is, [...p, name], 'pipeline id must be logs or logs/<name>') ?? false;
-        else if (m[1] !== 'logs') ok = issue(is, [...p, name], `Auditline runs logs pipelines only; "${m[1]}" pipelines are not supported`) ?? false;
+        else if (m[1] !== 'logs')
+          ok =
+            issue(is, [...p, name], `Auditline runs logs pipelines only; "${m[1]}" pipelines are not supported`) ??
+            false;
         else {
           const r = pipeline.parse(value, [...p, name], is);
           if (r) out.push({ name, ...r });
@@ -111,7 +115,8 @@ function deliverySpec(ctx: ServiceContext): Spec<DeliveryConfig> {
       const at = [...p, 'storage'];
       if (!ctx.declared('extensions', id)) return issue(is, at, `references extension "${id}" which is not configured`);
       if (!/^file_storage(\/|$)/.test(id)) return issue(is, at, `must name a file_storage extension, not "${id}"`);
-      if (!ctx.listedExtensions().includes(id)) return issue(is, at, `extension "${id}" must also be listed in service.extensions`);
+      if (!ctx.listedExtensions().includes(id))
+        return issue(is, at, `extension "${id}" must also be listed in service.extensions`);
       return d;
     },
   };
@@ -130,7 +135,14 @@ function workersSpec(ctx: ServiceContext): Spec<number> {
       let ok = true;
       for (const id of new Set(ctx.usedExporters())) {
         const why = ctx.mainThreadOnly(id);
-        if (why) ok = issue(is, p, `exporter "${id}" cannot run in pipeline workers (${why}); use workers: 0, or a second pipeline in another collector for it`) ?? false;
+        if (why)
+          ok =
+            issue(
+              is,
+              p,
+              `exporter "${id}" cannot run in pipeline workers (${why}); ` +
+                'use workers: 0, or a second pipeline in another collector for it',
+            ) ?? false;
       }
       return ok ? n : undefined;
     },

@@ -21,7 +21,8 @@ export interface CollectorLogger extends InternalLogger {
 
 // JSON.stringify escapes C0 controls; these would still reach a terminal or log viewer as they are.
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-const jsonSafe = (line: string) => line.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const jsonSafe = (line: string) =>
+  line.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function collectorLogger(cfg: ServiceConfig, name = 'auditline'): CollectorLogger {
   const logs = (cfg.telemetry ?? defaultTelemetryConfig()).logs;
@@ -39,7 +40,10 @@ export function collectorLogger(cfg: ServiceConfig, name = 'auditline'): Collect
   return { ...logger, close: () => out.close() };
 }
 
-interface Outputs { write(line: string): void; close(): void }
+interface Outputs {
+  write(line: string): void;
+  close(): void;
+}
 
 /** `stderr`, `stdout`, a file path or a `file://` URL; files are opened once, for appending, mode 0600. */
 function openOutputs(paths: string[], errorPaths: string[], redact: (s: string) => string): Outputs {
@@ -55,22 +59,38 @@ function openOutputs(paths: string[], errorPaths: string[], redact: (s: string) 
         if (e === 'stdout') process.stdout.write(line);
         else if (e === 'stderr') process.stderr.write(line);
         else appendFileSync(e.startsWith('file:') ? fileURLToPath(e) : e, line, { mode: 0o600 });
-      } catch { /* nowhere left to say it */ }
+      } catch {
+        /* nowhere left to say it */
+      }
     }
   };
   return {
     write(line) {
       for (const s of sinks) {
-        try { s.write(`${line}\n`); } catch (err) { reportFailure(s.path, err); }
+        try {
+          s.write(`${line}\n`);
+        } catch (err) {
+          reportFailure(s.path, err);
+        }
       }
     },
     close() {
-      for (const fd of fds.splice(0)) { try { closeSync(fd); } catch { /* already closed */ } }
+      for (const fd of fds.splice(0)) {
+        try {
+          closeSync(fd);
+        } catch {
+          /* already closed */
+        }
+      }
     },
   };
 }
 
-function sinkOf(path: string, fds: number[], redact: (s: string) => string): { path: string; write(text: string): void } {
+function sinkOf(
+  path: string,
+  fds: number[],
+  redact: (s: string) => string,
+): { path: string; write(text: string): void } {
   if (path === 'stderr') return { path, write: (t) => process.stderr.write(t) };
   if (path === 'stdout') return { path, write: (t) => process.stdout.write(t) };
   const file = path.startsWith('file:') ? fileURLToPath(path) : path;
@@ -78,9 +98,18 @@ function sinkOf(path: string, fds: number[], redact: (s: string) => string): { p
   try {
     fd = openSync(file, 'a', 0o600);
   } catch (err) {
-    throw new LogOutputError(`Cannot open the log output ${escapeControl(redact(file))}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    throw new LogOutputError(`Cannot open the log output ${escapeControl(redact(file))}: ${errorCode(err)}.`);
   }
   fds.push(fd);
   // Appends are synchronous so that entries from the main thread and workers stay whole lines.
-  return { path: file, write: (t) => { writeSync(fd, t); } };
+  return {
+    path: file,
+    write: (t) => {
+      writeSync(fd, t);
+    },
+  };
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }

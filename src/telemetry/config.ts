@@ -3,12 +3,30 @@
 // endpoint listens: the legacy `address`, or `readers` with a pull Prometheus
 // exporter). Without either, the endpoint listens on localhost:8888 as the Collector's does.
 import {
-  bool, def, endpoint, ignored, list, obj, oneOf, opt, record, str, type Endpoint, type Spec, type SpecOutput,
+  bool,
+  def,
+  endpoint,
+  ignored,
+  list,
+  obj,
+  oneOf,
+  opt,
+  record,
+  str,
+  type Endpoint,
+  type Spec,
+  type SpecOutput,
 } from '../config/schema.js';
 import type { InternalLevel } from './logger.js';
 import { METRICS_LEVELS } from './prometheus.js';
 
-const LEVELS: Record<string, InternalLevel> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
+const LEVELS: Record<string, InternalLevel> = {
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+};
 
 /** `level`, in any case (`INFO`, `info`); `warning` is taken for `warn`. */
 function logLevel(): Spec<InternalLevel> {
@@ -52,7 +70,7 @@ export const telemetryLogsSpec = obj({
   processors: ignored('the collector does not export its own logs over OTLP'),
 });
 
-const SAME_NAMES = 'names are always as the Collector\'s endpoint shows them by default';
+const SAME_NAMES = "names are always as the Collector's endpoint shows them by default";
 const prometheusSpec = obj({
   host: def(str({ nonEmpty: true }), 'localhost'),
   port: def(intPort(), 8888),
@@ -76,21 +94,29 @@ function intPort(): Spec<number> {
   };
 }
 
-const readerSpec = obj({
-  pull: opt(obj({ exporter: opt(obj({ prometheus: opt(prometheusSpec) })) })),
-  periodic: ignored('the metrics are served to be pulled: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]'),
-}, (r, add) => {
-  if (r.pull && !r.pull.exporter?.prometheus) add('pull', 'must be { exporter: { prometheus: { host, port } } }');
-});
+const readerSpec = obj(
+  {
+    pull: opt(obj({ exporter: opt(obj({ prometheus: opt(prometheusSpec) })) })),
+    periodic: ignored(
+      'the metrics are served to be pulled: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]',
+    ),
+  },
+  (r, add) => {
+    if (r.pull && !r.pull.exporter?.prometheus) add('pull', 'must be { exporter: { prometheus: { host, port } } }');
+  },
+);
 
-export const telemetryMetricsSpec = obj({
-  level: def(oneOf(METRICS_LEVELS), 'normal'),
-  address: opt(endpoint()),
-  readers: opt(list(readerSpec)),
-  views: ignored('metrics cannot be renamed or dropped'),
-}, (m, add) => {
-  if (m.address && m.readers) add(null, 'set either address (legacy) or readers, not both');
-});
+export const telemetryMetricsSpec = obj(
+  {
+    level: def(oneOf(METRICS_LEVELS), 'normal'),
+    address: opt(endpoint()),
+    readers: opt(list(readerSpec)),
+    views: ignored('metrics cannot be renamed or dropped'),
+  },
+  (m, add) => {
+    if (m.address && m.readers) add(null, 'set either address (legacy) or readers, not both');
+  },
+);
 
 export const telemetrySpec = obj({
   logs: def(telemetryLogsSpec, () => telemetryLogsSpec.parse({}, [], [])!),
@@ -103,7 +129,10 @@ export type TelemetryLogsConfig = SpecOutput<typeof telemetryLogsSpec>;
 export type TelemetryConfig = SpecOutput<typeof telemetrySpec>;
 
 /** Where the metrics endpoint listens; `explicit` when the config names it (then a busy port fails the start). */
-export interface MetricsEndpointPlan { endpoints: Endpoint[]; explicit: boolean }
+export interface MetricsEndpointPlan {
+  endpoints: Endpoint[];
+  explicit: boolean;
+}
 
 export const DEFAULT_METRICS_ENDPOINT: Endpoint = { host: 'localhost', port: 8888 };
 

@@ -27,7 +27,10 @@ export interface LoggerOptions {
   fields?: Record<string, unknown>;
 }
 
-interface BurstState { until: number; suppressed: number }
+interface BurstState {
+  until: number;
+  suppressed: number;
+}
 
 export function createLogger(component = 'auditline', opts: LoggerOptions = {}): InternalLogger {
   const min = ORDER[opts.level ?? 'info'];
@@ -35,9 +38,12 @@ export function createLogger(component = 'auditline', opts: LoggerOptions = {}):
   const windowMs = opts.burstWindowMs ?? 10_000;
   const bursts = new Map<string, BurstState>();
   const initial = opts.fields && Object.keys(opts.fields).length > 0 ? opts.fields : undefined;
-  const format = opts.encoding === 'json'
-    ? (level: InternalLevel, comp: string, msg: string, f?: Record<string, unknown>) => formatJson(new Date(), level, comp, msg, f)
-    : (level: InternalLevel, comp: string, msg: string, f?: Record<string, unknown>) => formatLine(new Date(), LABEL[level], comp, msg, f);
+  const format =
+    opts.encoding === 'json'
+      ? (level: InternalLevel, comp: string, msg: string, f?: Record<string, unknown>) =>
+          formatJson(new Date(), level, comp, msg, f)
+      : (level: InternalLevel, comp: string, msg: string, f?: Record<string, unknown>) =>
+          formatLine(new Date(), LABEL[level], comp, msg, f);
 
   const make = (comp: string): InternalLogger => {
     const log = (level: InternalLevel, msg: string, fields?: Record<string, unknown>) => {
@@ -53,7 +59,10 @@ export function createLogger(component = 'auditline', opts: LoggerOptions = {}):
         const now = Date.now();
         const k = `${comp}\0${key}`;
         const s = bursts.get(k);
-        if (s && now < s.until) { s.suppressed++; return; }
+        if (s && now < s.until) {
+          s.suppressed++;
+          return;
+        }
         const suppressed = s?.suppressed ?? 0;
         bursts.set(k, { until: now + windowMs, suppressed: 0 });
         log(level, msg, suppressed > 0 ? { ...fields, suppressed_since_last: suppressed } : fields);
@@ -65,7 +74,13 @@ export function createLogger(component = 'auditline', opts: LoggerOptions = {}):
 }
 
 /** `2024-01-15 10:30:45 [INFO] component: Message (k=v, k2=v2)` */
-export function formatLine(d: Date, level: string, component: string, msg: string, fields?: Record<string, unknown>): string {
+export function formatLine(
+  d: Date,
+  level: string,
+  component: string,
+  msg: string,
+  fields?: Record<string, unknown>,
+): string {
   const ts = d.toISOString().replace('T', ' ').slice(0, 19);
   const head = component ? `${ts} [${level}] ${component}: ${msg}` : `${ts} [${level}] ${msg}`;
   if (!fields) return head;
@@ -78,7 +93,13 @@ export function formatLine(d: Date, level: string, component: string, msg: strin
 }
 
 /** `{"level":"info","ts":"2024-01-15T10:30:45.123Z","component":"otlp","msg":"Message","k":"v"}` */
-export function formatJson(d: Date, level: InternalLevel, component: string, msg: string, fields?: Record<string, unknown>): string {
+export function formatJson(
+  d: Date,
+  level: InternalLevel,
+  component: string,
+  msg: string,
+  fields?: Record<string, unknown>,
+): string {
   const entry: Record<string, unknown> = { level, ts: d.toISOString() };
   if (component) entry['component'] = component;
   entry['msg'] = msg;
@@ -92,7 +113,9 @@ export function formatJson(d: Date, level: InternalLevel, component: string, msg
     return JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
   } catch {
     // A circular field value: the entry is still logged, with that value as text.
-    return JSON.stringify(Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'object' ? String(v) : v])));
+    return JSON.stringify(
+      Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'object' ? String(v) : v])),
+    );
   }
 }
 

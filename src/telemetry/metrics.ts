@@ -7,7 +7,12 @@ import { PrometheusExposition, type MetricsLevel } from './prometheus.js';
 
 export type Labels = Record<string, string>;
 
-export interface Series { name: string; labels: Labels; value: number; kind: 'counter' | 'gauge' }
+export interface Series {
+  name: string;
+  labels: Labels;
+  value: number;
+  kind: 'counter' | 'gauge';
+}
 
 export class Telemetry {
   private readonly series = new Map<string, Series>();
@@ -30,7 +35,10 @@ export class Telemetry {
   /** Sets a gauge. */
   set(name: string, value: number, labels: Labels = {}): void {
     const s = this.get(name, labels, 'gauge');
-    if (s.value !== value) { s.value = value; this.version++; }
+    if (s.value !== value) {
+      s.value = value;
+      this.version++;
+    }
   }
 
   /** Replaces the series reported by another thread (`source`); reads add them to this thread's own. */
@@ -59,7 +67,9 @@ export class Telemetry {
     return sum;
   }
 
-  describe(name: string, help: string): void { this.help.set(name, help); }
+  describe(name: string, help: string): void {
+    this.help.set(name, help);
+  }
 
   /** Current value (0 when never touched). */
   value(name: string, labels: Labels = {}): number {
@@ -105,7 +115,10 @@ export class Telemetry {
   private get(name: string, labels: Labels, kind: Series['kind']): Series {
     const k = key(name, labels);
     let s = this.series.get(k);
-    if (!s) { s = { name, labels, value: 0, kind }; this.series.set(k, s); }
+    if (!s) {
+      s = { name, labels, value: 0, kind };
+      this.series.set(k, s);
+    }
     return s;
   }
 }
@@ -147,7 +160,8 @@ export const M = {
 /** HELP text of the metrics above; components describe their own with `Telemetry.describe`. */
 export const HELP: Record<string, string> = {
   [M.receiverAccepted]: 'Number of log records successfully pushed into the pipeline.',
-  [M.receiverRefused]: 'Number of log records that could not be pushed into the pipeline (the sender was told to retry).',
+  [M.receiverRefused]:
+    'Number of log records that could not be pushed into the pipeline (the sender was told to retry).',
   [M.receiverRejected]: 'Invalid log records dropped and reported to the sender as partial_success.',
   [M.processorIncoming]: 'Number of items passed to the processor.',
   [M.processorOutgoing]: 'Number of items emitted from the processor.',
@@ -159,7 +173,8 @@ export const HELP: Record<string, string> = {
   [M.exporterFailed]: 'Number of log records in failed attempts to send to destination.',
   [M.exporterRetries]: 'Export attempts retried after a retryable failure.',
   [M.exporterEnqueueFailed]: 'Number of log records failed to be added to the sending queue.',
-  [M.queueSize]: 'Current size of the sending queue or delivery log backlog (in batches for a sending queue, records for a log).',
+  [M.queueSize]:
+    'Current size of the sending queue or delivery log backlog (in batches for a sending queue, records for a log).',
   [M.queueCapacity]: 'Fixed capacity of the sending queue (in batches).',
   [M.streamDropped]: 'Live stream subscribers disconnected because they could not keep up.',
   [M.workerRequests]: 'Request bodies handed to each pipeline worker.',

@@ -85,7 +85,10 @@ function registerProcessMetrics(registry: Registry): void {
     name: 'otelcol_process_uptime_seconds_total',
     help: 'Uptime of the process in seconds.',
     registers,
-    collect() { this.reset(); this.inc(process.uptime()); },
+    collect() {
+      this.reset();
+      this.inc(process.uptime());
+    },
   });
   new Counter({
     name: 'otelcol_process_cpu_seconds_total',
@@ -101,12 +104,16 @@ function registerProcessMetrics(registry: Registry): void {
     name: 'otelcol_process_memory_rss_bytes',
     help: 'Total physical memory (resident set size) in bytes.',
     registers,
-    collect() { this.set(process.memoryUsage.rss()); },
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
   });
   new Gauge({
     name: 'otelcol_process_runtime_heap_alloc_bytes',
     help: 'Bytes of allocated heap objects (V8 heap used, main thread).',
     registers,
-    collect() { this.set(process.memoryUsage().heapUsed); },
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
   });
 }

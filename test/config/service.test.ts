@@ -48,25 +48,27 @@ describe('service spec', () => {
     metrics: { receivers: [otlp], exporters: [console] }
     logs/empty: {}
 `);
-    expect(errs).toEqual(expect.arrayContaining([
-      'service::color: unknown key (expected one of: extensions, pipelines, telemetry, workers, delivery) (line 12)',
-      'service::extensions::1: extension "health_check" is listed twice (line 10)',
-      'service::extensions::2: references extension "nope" which is not configured (line 10)',
-      'service::workers: exporter "file" cannot run in pipeline workers (it rotates its file, which only one writer may do); use workers: 0, or a second pipeline in another collector for it (line 11)',
-      'service::delivery::memory_limit_mib: must be a positive integer (line 13)',
-      'service::telemetry::logs::level: must be one of debug, info, warn, error (line 15)',
-      'service::telemetry::logs::encoding: must be one of console, json (line 15)',
-      'service::telemetry::logs::output_paths: must not be empty (line 15)',
-      'service::telemetry::logs::initial_fields::a: must be a string, number or boolean (line 15)',
-      'service::telemetry::metrics::level: must be one of none, basic, normal, detailed (line 16)',
-      'service::telemetry::metrics::address: must be host:port with a port from 0 to 65535 (line 16)',
-      'service::telemetry::tracez: unknown key (expected one of: logs, metrics, resource, traces) (line 17)',
-      'service::pipelines::logs::receivers::1: references receiver "ghost" which is not configured (line 20)',
-      'service::pipelines::logs::extra: unknown key (expected one of: receivers, processors, exporters) (line 22)',
-      'service::pipelines::metrics: Auditline runs logs pipelines only; "metrics" pipelines are not supported (line 23)',
-      'service::pipelines::logs/empty::receivers: must list at least one receiver (line 24)',
-      'service::pipelines::logs/empty::exporters: must list at least one exporter (line 24)',
-    ]));
+    expect(errs).toEqual(
+      expect.arrayContaining([
+        'service::color: unknown key (expected one of: extensions, pipelines, telemetry, workers, delivery) (line 12)',
+        'service::extensions::1: extension "health_check" is listed twice (line 10)',
+        'service::extensions::2: references extension "nope" which is not configured (line 10)',
+        'service::workers: exporter "file" cannot run in pipeline workers (it rotates its file, which only one writer may do); use workers: 0, or a second pipeline in another collector for it (line 11)',
+        'service::delivery::memory_limit_mib: must be a positive integer (line 13)',
+        'service::telemetry::logs::level: must be one of debug, info, warn, error (line 15)',
+        'service::telemetry::logs::encoding: must be one of console, json (line 15)',
+        'service::telemetry::logs::output_paths: must not be empty (line 15)',
+        'service::telemetry::logs::initial_fields::a: must be a string, number or boolean (line 15)',
+        'service::telemetry::metrics::level: must be one of none, basic, normal, detailed (line 16)',
+        'service::telemetry::metrics::address: must be host:port with a port from 0 to 65535 (line 16)',
+        'service::telemetry::tracez: unknown key (expected one of: logs, metrics, resource, traces) (line 17)',
+        'service::pipelines::logs::receivers::1: references receiver "ghost" which is not configured (line 20)',
+        'service::pipelines::logs::extra: unknown key (expected one of: receivers, processors, exporters) (line 22)',
+        'service::pipelines::metrics: Auditline runs logs pipelines only; "metrics" pipelines are not supported (line 23)',
+        'service::pipelines::logs/empty::receivers: must list at least one receiver (line 24)',
+        'service::pipelines::logs/empty::exporters: must list at least one exporter (line 24)',
+      ]),
+    );
     expect(errs.filter((e) => e.startsWith('service::delivery::storage'))).toEqual([
       'service::delivery::storage: extension "file_storage" must also be listed in service.extensions (line 13)',
     ]);
@@ -78,36 +80,63 @@ describe('service spec', () => {
     expect(errorsOf(`${BASE}service: { extensions: [health_check] }\n`)).toEqual([
       'service::pipelines: must define at least one logs pipeline (logs or logs/<name>) (line 9)',
     ]);
-    expect(errorsOf(`${BASE}service: { workers: 65, pipelines: { logs: { receivers: [otlp], exporters: [console] } } }\n`))
-      .toEqual(['service::workers: must be an integer from 0 to 64 (line 9)']);
+    expect(
+      errorsOf(`${BASE}service: { workers: 65, pipelines: { logs: { receivers: [otlp], exporters: [console] } } }\n`),
+    ).toEqual(['service::workers: must be an integer from 0 to 64 (line 9)']);
   });
 
-  it('reads service.telemetry in the Collector\'s shapes', () => {
-    const load = (telemetry: string) => loadConfigText(`${BASE}service:
+  it("reads service.telemetry in the Collector's shapes", () => {
+    const load = (telemetry: string) =>
+      loadConfigText(
+        `${BASE}service:
   telemetry:
 ${telemetry}
   pipelines: { logs: { receivers: [otlp], exporters: [console] } }
-`, registry, {});
+`,
+        registry,
+        {},
+      );
     const defaults = load('    logs: {}');
-    expect(defaults.telemetry.logs).toMatchObject({ level: 'info', encoding: 'console', output_paths: ['stderr'], initial_fields: {} });
-    expect(metricsEndpoints(defaults.telemetry)).toEqual({ endpoints: [{ host: 'localhost', port: 8888 }], explicit: false });
+    expect(defaults.telemetry.logs).toMatchObject({
+      level: 'info',
+      encoding: 'console',
+      output_paths: ['stderr'],
+      initial_fields: {},
+    });
+    expect(metricsEndpoints(defaults.telemetry)).toEqual({
+      endpoints: [{ host: 'localhost', port: 8888 }],
+      explicit: false,
+    });
 
-    const legacy = load('    logs: { level: WARN, encoding: json, output_paths: [stdout, /var/log/a.log], initial_fields: { env: prod, shard: 2 } }\n    metrics: { address: ":9999", level: basic }');
+    const legacy = load(
+      '    logs: { level: WARN, encoding: json, output_paths: [stdout, /var/log/a.log], initial_fields: { env: prod, shard: 2 } }\n    metrics: { address: ":9999", level: basic }',
+    );
     expect(legacy.logLevel).toBe('warn');
-    expect(legacy.telemetry.logs).toMatchObject({ encoding: 'json', output_paths: ['stdout', '/var/log/a.log'], initial_fields: { env: 'prod', shard: 2 } });
+    expect(legacy.telemetry.logs).toMatchObject({
+      encoding: 'json',
+      output_paths: ['stdout', '/var/log/a.log'],
+      initial_fields: { env: 'prod', shard: 2 },
+    });
     expect(legacy.telemetry.metrics.level).toBe('basic');
-    expect(metricsEndpoints(legacy.telemetry)).toEqual({ endpoints: [{ host: '0.0.0.0', port: 9999 }], explicit: true });
+    expect(metricsEndpoints(legacy.telemetry)).toEqual({
+      endpoints: [{ host: '0.0.0.0', port: 9999 }],
+      explicit: true,
+    });
 
     const readers = load(`    metrics:
       readers:
         - pull: { exporter: { prometheus: { host: 0.0.0.0, port: 8889 } } }
         - pull: { exporter: { prometheus: { port: 9464 } } }`);
-    expect(metricsEndpoints(readers.telemetry).endpoints).toEqual([{ host: '0.0.0.0', port: 8889 }, { host: 'localhost', port: 9464 }]);
+    expect(metricsEndpoints(readers.telemetry).endpoints).toEqual([
+      { host: '0.0.0.0', port: 8889 },
+      { host: 'localhost', port: 9464 },
+    ]);
     expect(metricsEndpoints(load('    metrics: { level: none }').telemetry).endpoints).toEqual([]);
   });
 
-  it('loads the Collector\'s telemetry options it cannot apply with one warning each', () => {
-    const cfg = loadConfigText(`${BASE}service:
+  it("loads the Collector's telemetry options it cannot apply with one warning each", () => {
+    const cfg = loadConfigText(
+      `${BASE}service:
   telemetry:
     logs: { development: true, sampling: { initial: 5 }, disable_caller: true }
     metrics:
@@ -118,7 +147,10 @@ ${telemetry}
     traces: { processors: [] }
     resource: { service.name: edge }
   pipelines: { logs: { receivers: [otlp], exporters: [console] } }
-`, registry, {});
+`,
+      registry,
+      {},
+    );
     expect(cfg.warnings.map(formatIssue)).toEqual([
       "service::telemetry::logs::development: ignored (Auditline's logger has no such option) (line 11)",
       "service::telemetry::logs::disable_caller: ignored (Auditline's logger has no such option) (line 11)",
@@ -147,9 +179,11 @@ ${telemetry}
       'service::telemetry::metrics::readers::1::pull::exporter::otlp: unknown key (expected one of: prometheus) (line 14)',
       'service::telemetry::metrics::readers::2::pull: must be { exporter: { prometheus: { host, port } } } (line 15)',
     ]);
-    expect(errorsOf(`${BASE}service:
+    expect(
+      errorsOf(`${BASE}service:
   telemetry: { metrics: { address: "localhost:1", readers: [] } }
   pipelines: { logs: { receivers: [otlp], exporters: [console] } }
-`)).toEqual(['service::telemetry::metrics: set either address (legacy) or readers, not both (line 10)']);
+`),
+    ).toEqual(['service::telemetry::metrics: set either address (legacy) or readers, not both (line 10)']);
   });
 });

@@ -3,8 +3,17 @@
 // one TYPE before its samples; names, label sets and values follow the
 // format's grammar. Throws on the first line that does not.
 
-export interface Sample { name: string; labels: Record<string, string>; value: number }
-export interface Family { name: string; help: string; type: string; samples: Sample[] }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+export interface Family {
+  name: string;
+  help: string;
+  type: string;
+  samples: Sample[];
+}
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -45,7 +54,8 @@ export function parseExposition(text: string): Map<string, Family> {
     }
     if (raw.startsWith('#')) return;
     const s = parseSample(raw, n);
-    const owner = current && (s.name === current.name || (SUFFIXES[current.type] ?? []).some((x) => s.name === current!.name + x));
+    const owner =
+      current && (s.name === current.name || (SUFFIXES[current.type] ?? []).some((x) => s.name === current!.name + x));
     if (!owner) throw new Error(`line ${n}: sample ${s.name} outside its family (no HELP/TYPE before it)`);
     if (!current!.help || !current!.type) throw new Error(`line ${n}: ${current!.name} lacks HELP or TYPE`);
     current!.samples.push(s);
@@ -82,7 +92,10 @@ function parseLabels(s: string, n: number): Record<string, string> {
     let j = eq + 2;
     let value = '';
     for (; j < s.length && s[j] !== '"'; j++) {
-      if (s[j] !== '\\') { value += s[j]; continue; }
+      if (s[j] !== '\\') {
+        value += s[j];
+        continue;
+      }
       const e = s[++j];
       if (e === 'n') value += '\n';
       else if (e === '\\' || e === '"') value += e;

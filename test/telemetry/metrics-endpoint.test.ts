@@ -42,10 +42,17 @@ ${o.metrics}
 
 async function send(url: string, n: number): Promise<void> {
   const exporter = new OTLPLogExporter({ url });
-  const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 20, scheduledDelayMillis: 5 })] });
+  const provider = new LoggerProvider({
+    processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 20, scheduledDelayMillis: 5 })],
+  });
   const logger = provider.getLogger('telemetry-test');
   for (let i = 0; i < n; i++) {
-    logger.emit({ eventName: 'request', severityNumber: SeverityNumber.INFO, body: `record ${i}`, attributes: { 'session.id': `s-${i}` } });
+    logger.emit({
+      eventName: 'request',
+      severityNumber: SeverityNumber.INFO,
+      body: `record ${i}`,
+      attributes: { 'session.id': `s-${i}` },
+    });
   }
   await provider.forceFlush();
   await provider.shutdown();
@@ -57,7 +64,10 @@ function metricsUrl(c: RunningCollector): string {
   return m[1]!;
 }
 
-async function scrape(url: string, headers: Record<string, string> = {}): Promise<{ families: Map<string, Family>; contentType: string | null }> {
+async function scrape(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ families: Map<string, Family>; contentType: string | null }> {
   const res = await fetch(url, { headers });
   expect(res.status).toBe(200);
   return { families: parseExposition(await res.text()), contentType: res.headers.get('content-type') };
@@ -71,30 +81,43 @@ async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
   }
 }
 
-const pull = (port: number) => `      readers:\n        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${port} } } }`;
+const pull = (port: number) =>
+  `      readers:\n        - pull: { exporter: { prometheus: { host: 127.0.0.1, port: ${port} } } }`;
 
 describe('service.telemetry.metrics: the Prometheus endpoint of a real collector', () => {
   let c: RunningCollector | undefined;
-  afterEach(async () => { await c?.cleanup(); c = undefined; });
+  afterEach(async () => {
+    await c?.cleanup();
+    c = undefined;
+  });
 
   it('counts what an official OTLP exporter sent under otelcol_* names, with HELP and TYPE, without a token', async () => {
     const http = await freePort();
     c = await startCollector(config({ http, metrics: pull(0) }));
     const url = metricsUrl(c);
     await send(`http://127.0.0.1:${http}/v1/logs`, 130);
-    const sent = async () => sumOf((await scrape(url)).families, 'otelcol_exporter_sent_log_records_total', { exporter: 'msgpack_audit' });
+    const sent = async () =>
+      sumOf((await scrape(url)).families, 'otelcol_exporter_sent_log_records_total', { exporter: 'msgpack_audit' });
     await until(async () => (await sent()) >= 130);
 
     const { families, contentType } = await scrape(url);
     expect(contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect(sumOf(families, 'otelcol_receiver_accepted_log_records_total', { receiver: 'otlp', transport: 'http' })).toBe(130);
+    expect(
+      sumOf(families, 'otelcol_receiver_accepted_log_records_total', { receiver: 'otlp', transport: 'http' }),
+    ).toBe(130);
     expect(sumOf(families, 'otelcol_exporter_sent_log_records_total', { exporter: 'msgpack_audit' })).toBe(130);
     expect(sumOf(families, 'otelcol_receiver_refused_log_records_total')).toBe(0);
-    expect(sumOf(families, 'otelcol_processor_incoming_items_total', { processor: 'redaction@logs', otel_signal: 'logs' })).toBe(130);
-    expect(sumOf(families, 'otelcol_processor_outgoing_items_total', { processor: 'redaction@logs', otel_signal: 'logs' })).toBe(130);
+    expect(
+      sumOf(families, 'otelcol_processor_incoming_items_total', { processor: 'redaction@logs', otel_signal: 'logs' }),
+    ).toBe(130);
+    expect(
+      sumOf(families, 'otelcol_processor_outgoing_items_total', { processor: 'redaction@logs', otel_signal: 'logs' }),
+    ).toBe(130);
     expect(families.get('otelcol_receiver_accepted_log_records_total')!.type).toBe('counter');
     expect(families.get('otelcol_exporter_queue_size')!.type).toBe('gauge');
-    expect(families.get('otelcol_exporter_sent_log_records_total')!.help).toBe('Number of log records successfully sent to destination.');
+    expect(families.get('otelcol_exporter_sent_log_records_total')!.help).toBe(
+      'Number of log records successfully sent to destination.',
+    );
     for (const name of ['otelcol_process_uptime_seconds_total', 'otelcol_process_cpu_seconds_total']) {
       expect(families.get(name)!.type).toBe('counter');
       expect(sumOf(families, name)).toBeGreaterThan(0);
@@ -153,7 +176,10 @@ describe('service.telemetry.metrics: the Prometheus endpoint of a real collector
     try {
       const file = `${dir}/c.yaml`;
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, config({ http: await freePort(), metrics: `      address: "127.0.0.1:${port}"` }).replaceAll('{{dir}}', dir));
+      writeFileSync(
+        file,
+        config({ http: await freePort(), metrics: `      address: "127.0.0.1:${port}"` }).replaceAll('{{dir}}', dir),
+      );
       const r = await runCli(['--config', file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`The metrics endpoint cannot listen on 127.0.0.1:${port}: EADDRINUSE.`);
