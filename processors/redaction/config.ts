@@ -1,7 +1,7 @@
 // The redaction processor's YAML. The first block is the OpenTelemetry
 // Collector redaction processor's own options with the same meaning; `privacy`
 // and `mask` are Auditline's privacy profile, on by default.
-import { bool, def, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
+import { bool, def, ignored, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
 import { goRegExpSource } from '../../src/matching/go-regexp.js';
 
 export const HASH_FUNCTIONS = ['md5', 'sha1', 'sha3', 'hmac_sha256', 'hmac-sha256', 'hmac_sha512', 'hmac-sha512'] as const;
@@ -43,6 +43,25 @@ export const piiSpec = obj({
   kept_ip_keys: def(list(str({ nonEmpty: true })), ['client.address']),
 });
 
+/** `{ enabled, attributes }`: one sanitizer and the attribute keys it rewrites. */
+const sanitizerSwitch = obj({
+  enabled: def(bool(), false),
+  attributes: def(list(str({ nonEmpty: true })), []),
+});
+const switchOff = () => sanitizerSwitch.parse({}, [], [])!;
+
+/** The Collector's database query sanitizers; a kind without `attributes` sanitizes string values in bodies. */
+export const dbSanitizerSpec = obj({
+  sql: def(sanitizerSwitch, switchOff),
+  redis: def(sanitizerSwitch, switchOff),
+  valkey: def(sanitizerSwitch, switchOff),
+  memcached: def(sanitizerSwitch, switchOff),
+  mongo: def(sanitizerSwitch, switchOff),
+  opensearch: def(sanitizerSwitch, switchOff),
+  es: def(sanitizerSwitch, switchOff),
+  sanitize_span_name: ignored(),
+});
+
 export const redactionConfigSpec = obj({
   /** Keep every key. Defaults to true unless `allowed_keys` is given (the Collector defaults to false). */
   allow_all_keys: opt(bool()),
@@ -75,6 +94,10 @@ export const redactionConfigSpec = obj({
   profiles: def(list(oneOf(PROFILES)), ['secrets']),
   /** Switches of the `pii` profile. */
   pii: def(piiSpec, () => piiSpec.parse({}, [], [])!),
+  /** Replaces dynamic URL path segments (ids, UUIDs, tokens) with `*` in the listed attributes. */
+  url_sanitizer: opt(sanitizerSwitch),
+  /** Replaces literals in SQL, Redis, Memcached and Mongo/Elasticsearch/OpenSearch queries. */
+  db_sanitizer: opt(dbSanitizerSpec),
 }, (c, add) => {
   const hmac = c.hash_function?.startsWith('hmac') ?? false;
   if (c.hash_key !== undefined && c.hmac_key !== undefined) add('hmac_key', 'set either hash_key or hmac_key, not both');
@@ -111,4 +134,7 @@ export interface RedactionOptions {
   privacy?: Partial<PrivacyConfig>;
   profiles?: ('secrets' | 'pii')[];
   pii?: Partial<PiiConfig>;
+  url_sanitizer?: { enabled?: boolean; attributes?: string[] };
+  db_sanitizer?: Partial<Record<'sql' | 'redis' | 'valkey' | 'memcached' | 'mongo' | 'opensearch' | 'es',
+    { enabled?: boolean; attributes?: string[] }>>;
 }

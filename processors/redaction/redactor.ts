@@ -9,6 +9,7 @@ import type { RedactionConfig } from './config.js';
 import { PrivacyScanner, SHORT_TEXT, isCardString } from './detectors.js';
 import { KeyAction, KeyRules, clearlyNotSecret, isSecretName } from './key-rules.js';
 import { makeMask, type MaskFn } from './masking.js';
+import { Sanitizers } from './sanitize/sanitizers.js';
 import { Spans } from './spans.js';
 
 /** What one pass changed. The Collector counts keys, not matches. */
@@ -94,6 +95,8 @@ export class Redactor {
   private readonly attrCounts = newCounts();
   private readonly bodyCounts = newCounts();
   private counts: RedactionCounts = this.attrCounts;
+  /** `url_sanitizer` / `db_sanitizer`, run before the rest; undefined when not configured. */
+  private readonly sanitizers: Sanitizers | undefined;
 
   constructor(config: RedactionConfig) {
     const p = config.privacy;
@@ -124,6 +127,7 @@ export class Redactor {
     this.allTypes = config.redact_all_types && this.blocked.length > 0;
     this.minScanned = this.blocked.length > 0 ? 1 : this.scanner !== undefined ? MIN_DETECTABLE : Infinity;
     this.shortCheck = this.blocked.length === 0 ? this.scanner : undefined;
+    this.sanitizers = Sanitizers.from(config, (k) => this.rules.classify(k) === KeyAction.Ignore);
   }
 
   /**
@@ -252,12 +256,14 @@ export class Redactor {
    * when unchanged), summary attributes written as configured, `changes` set.
    */
   redactLog(attrs: Attrs, body: AnyValue | undefined): AnyValue | undefined {
+    const s = this.sanitizers;
+    if (s !== undefined) body = s.apply(attrs, body);
     const a = this.redactAttributes(attrs);
     let out = body;
     if (body === undefined || body === null) resetCounts(this.bodyCounts);
     else out = this.redactValue(body);
     const b = this.bodyCounts;
-    this.changes = a.redacted + a.masked + b.redacted + b.masked;
+    this.changes = a.redacted + a.masked + b.redacted + b.masked + (s?.changes ?? 0);
     if (this.summary !== 'silent') {
       this.writeSummary(attrs, a, 'redaction.');
       this.writeSummary(attrs, b, 'redaction.body.');
