@@ -11,6 +11,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCollector, tempDir, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
 import { parseExposition, sumOf, type Family } from '../helpers/prometheus-text.js';
+import { defaultTelemetryConfig } from '../../src/telemetry/config.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { Telemetry } from '../../src/telemetry/metrics.js';
+import { startMetricsEndpoint } from '../../src/telemetry/metrics-endpoint.js';
 
 const TOKEN = 'telemetry-test';
 
@@ -185,6 +189,25 @@ describe('service.telemetry.metrics: the Prometheus endpoint of a real collector
       expect(r.stderr).toContain(`The metrics endpoint cannot listen on 127.0.0.1:${port}: EADDRINUSE.`);
     } finally {
       busy.close();
+    }
+  });
+
+  it('skips the default address localhost:8888 with one warning when it is taken (another collector on the host)', async () => {
+    // Holding 8888 here makes it busy whether or not something else already had it.
+    const holder = createServer();
+    await new Promise<void>((r) => holder.once('error', () => r()).listen(8888, 'localhost', () => r()));
+    const lines: string[] = [];
+    try {
+      const logger = createLogger('auditline', { write: (l) => lines.push(l) });
+      const endpoint = await startMetricsEndpoint(defaultTelemetryConfig(), new Telemetry(), logger);
+      expect(endpoint.urls).toEqual([]);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /\[WARNING\] auditline: The metrics endpoint is not served: its default address is in use; .*address=localhost:8888/,
+      );
+      await endpoint.close();
+    } finally {
+      holder.close();
     }
   });
 });
