@@ -15,6 +15,7 @@ import { filterProcessorFactory } from '../processors/filter/factory.js';
 import { memoryLimiterProcessorFactory } from '../processors/memory-limiter/factory.js';
 import { redactionProcessorFactory } from '../processors/redaction/factory.js';
 import { consoleExporterFactory } from '../exporters/console/factory.js';
+import { debugExporterFactory } from '../exporters/debug/factory.js';
 import { fileExporterFactory } from '../exporters/file/factory.js';
 import { msgpackAuditExporterFactory } from '../exporters/msgpack-audit/factory.js';
 import { otlpHttpExporterFactory } from '../exporters/otlp-http/factory.js';
@@ -36,6 +37,7 @@ export const factories: readonly Factory[] = [
   sqliteExporterFactory,
   redisExporterFactory,
   consoleExporterFactory,
+  debugExporterFactory,
   fileExporterFactory,
   otlpHttpExporterFactory,
   // extensions
