@@ -32,10 +32,12 @@ const actionSpec = obj({
   /** Regex over attribute names (delete, hash) or, with named groups, over the value of `key` (extract). */
   pattern: opt(goRegExp()),
   converted_type: opt(oneOf(['int', 'double', 'string'] as const)),
-}, (c, add) => {
+}, (c, add, warnAt) => {
   const a = c.action;
+  // The Collector skips the action when the context key is missing; here it always is.
   if (c.from_context !== undefined) {
-    add('from_context', 'is not supported: Auditline records carry no request context (client address, metadata, auth); use value or from_attribute');
+    warnAt('from_context', `ignored (records carry no request metadata, auth or client address here); the action ${
+      c.default_value !== undefined ? 'sets default_value' : 'does nothing'}`);
   }
   const notFor = (key: 'value' | 'from_attribute' | 'default_value' | 'pattern' | 'converted_type') => {
     if (c[key] !== undefined) add(key, `is not used by action ${a}`);

@@ -4,7 +4,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { Host, LogsConsumer } from '../../../src/component/types.js';
-import type { ConfigIssue } from '../../../src/config/schema.js';
+import { formatIssue, takeWarnings, type ConfigIssue } from '../../../src/config/schema.js';
 import { LogRecordData } from '../../../src/model/log-record.js';
 import { RecordTap } from '../../../src/pipeline/tap.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -179,7 +179,7 @@ actions:
   - { key: c, action: insert }
   - { key: d, action: extract, pattern: '^(.*)$' }
   - { key: e, action: delete, pattern: '([' }
-  - { key: f, action: upsert, from_context: metadata.tenant }
+  - { key: f, action: upsert, from_attribute: x, from_context: metadata.tenant }
   - { key: g, action: convert }
   - { key: h, action: insert, value: 1, from_attribute: x }
 `);
@@ -189,11 +189,11 @@ actions:
       'processors::attributes::actions::2',
       'processors::attributes::actions::3::pattern',
       'processors::attributes::actions::4::pattern',
-      'processors::attributes::actions::5::from_context',
+      'processors::attributes::actions::5',
       'processors::attributes::actions::6::converted_type',
       'processors::attributes::actions::7',
     ]);
-    expect(issues.find((i) => i.path.includes('from_context'))!.message).toMatch(/not supported/);
+    expect(issues.find((i) => i.path[3] === 5)!.message).toMatch(/set only one of value, from_attribute, from_context/);
     expect(issues.find((i) => i.path[3] === 3)!.message).toMatch(/named group/);
   });
 
@@ -217,5 +217,31 @@ actions: [{ key: a, action: delete }]
 include: { match_type: regexp, log_bodies: [ok, '(unclosed'] }
 `);
     expect(paths(issues)).toEqual(['processors::attributes::include::log_bodies::1']);
+  });
+});
+
+describe('attributes processor – from_context (issue #15)', () => {
+  it('loads with a warning and acts as the Collector does when the context key is missing', async () => {
+    const issues: ConfigIssue[] = [];
+    const cfg = attributesProcessorFactory.config.parse(parseYaml(`
+actions:
+  - { key: tenant_id, from_context: metadata.tenant, default_value: default-tenant, action: upsert }
+  - { key: client, from_context: client.address, action: insert }
+`), ['processors', 'attributes'], issues);
+    expect(issues).toEqual([]);
+    expect(takeWarnings(issues).map(formatIssue)).toEqual([
+      'processors::attributes::actions::0::from_context: ignored (records carry no request metadata, auth or client address here); '
+        + 'the action sets default_value',
+      'processors::attributes::actions::1::from_context: ignored (records carry no request metadata, auth or client address here); '
+        + 'the action does nothing',
+    ]);
+    const out: ReadableLogRecord[] = [];
+    const p = attributesProcessorFactory.create({ id: 'attributes', logger: silentLogger, telemetry: new Telemetry() }, cfg!, {
+      consume: async (r) => { out.push(...r); },
+    });
+    const r = new LogRecordData(resourceFromAttributes({}), { name: 'app' });
+    r.attributes = { tenant_id: 'acme' };
+    await p.consume([r]);
+    expect(out[0]!.attributes).toEqual({ tenant_id: 'default-tenant' });
   });
 });
