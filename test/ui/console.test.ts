@@ -141,11 +141,11 @@ describe('web console in Chromium', () => {
     sender.logger.emit({ severityText: 'ERROR', severityNumber: 17, body: 'Payment webhook rejected: signature mismatch (evt_3PZ)',
       attributes: { component: 'payments', 'user.id': 'u-2077', 'session.id': 's-91bc' } });
     await sender.flush();
-    const row = page.locator('#live-rows tr', { hasText: 'Payment webhook rejected' });
+    const row = page.locator('#live-rows .lv-row', { hasText: 'Payment webhook rejected' });
     await row.waitFor().catch((err: unknown) => { console.log(collector.output().slice(-3000)); throw err; });
     const gapMs = Date.now() - sentAt;
     console.log(`Live view: record visible ${gapMs} ms after it was emitted (the issue asks for under a second).`);
-    expect(await row.getAttribute('class')).toBe('lvl-ERROR');
+    expect(await row.getAttribute('class')).toBe('lv-row lvl-ERROR');
 
     // Filter: level ERROR and component checkout; an INFO and another component's error are not shown.
     await page.selectOption('select[name=level]', 'ERROR,CRITICAL');
@@ -157,8 +157,8 @@ describe('web console in Chromium', () => {
       sender.logger.emit({ severityNumber: sev, severityText: sev === 17 ? 'ERROR' : 'INFO', body, attributes: { component } });
     }
     await sender.flush();
-    await page.locator('#live-rows tr', { hasText: 'Order ORD-88231 failed' }).waitFor();
-    expect(await texts('#live-rows tr')).toHaveLength(1);
+    await page.locator('#live-rows .lv-row', { hasText: 'Order ORD-88231 failed' }).waitFor();
+    expect(await texts('#live-rows .lv-row')).toHaveLength(1);
 
     // Back to everything, with realistic traffic for the screenshot.
     await page.selectOption('select[name=level]', '');
@@ -167,8 +167,9 @@ describe('web console in Chromium', () => {
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
     sendAppEvents(sender.logger, 1, 2);
     await sender.flush();
-    await expect.poll(() => page.locator('#live-rows tr').count(), POLL).toBe(24);
-    await expect.poll(() => page.textContent('#live-status'), POLL).toContain('24 rows shown');
+    await expect.poll(() => page.getAttribute('#live-status', 'data-rows'), POLL).toBe('24');
+    await expect.poll(() => page.textContent('#live-status'), POLL).toContain('24 rows');
+    await expect.poll(() => page.textContent('#live-rows .lv-row:last-child'), POLL).toContain('Sent order confirmation');
     await shot('live');
   });
 
@@ -178,9 +179,9 @@ describe('web console in Chromium', () => {
     sender.logger.emit({ severityNumber: 9, body: 'Price list refreshed (1,204 products)', attributes: { component: 'pricing' } });
     await sender.flush();
     await expect.poll(() => page.textContent('#live-status'), POLL).toContain('1 waiting');
-    expect(await page.locator('#live-rows tr', { hasText: 'Price list refreshed' }).count()).toBe(0);
+    expect(await page.locator('#live-rows .lv-row', { hasText: 'Price list refreshed' }).count()).toBe(0);
     await page.click('button:has-text("Resume")');
-    await page.locator('#live-rows tr', { hasText: 'Price list refreshed' }).waitFor();
+    await page.locator('#live-rows .lv-row', { hasText: 'Price list refreshed' }).waitFor();
   });
 
   it('Audit search: shows the stored records, filters narrow them, pages, and shows one record in full', async () => {
@@ -299,12 +300,31 @@ describe('web console in Chromium', () => {
   it('Live: 12,000 records keep at most 10,000 rows in the page', async () => {
     await go('live');
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
+    // Long main-thread tasks while the burst renders, reported (not asserted: the machine is shared).
+    await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[] };
+      w.longTasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+    });
     for (let i = 0; i < 12_000; i++) sender.logger.emit({ severityNumber: i % 50 ? 9 : 17, body: `bulk record ${i}`, attributes: { component: 'bulk' } });
     await sender.flush();
     await expect.poll(() => page.getAttribute('#live-status', 'data-received'), { timeout: 60_000, interval: 200 }).toBe('12000');
-    await expect.poll(() => page.locator('#live-rows tr').count(), { timeout: 20_000, interval: 200 }).toBe(10_000);
-    expect(await page.textContent('#live-rows tr:last-child')).toContain('bulk record 11999');
-    expect(await page.textContent('#live-rows tr:first-child')).toContain('bulk record 2000');
+    await expect.poll(() => page.textContent('#live-rows .lv-row:last-child'), { timeout: 20_000, interval: 200 }).toContain('bulk record 11999');
+    // The buffer holds the newest 10,000; the page draws only the rows in view.
+    expect(await page.getAttribute('#live-status', 'data-rows')).toBe('10000');
+    expect(await page.getAttribute('[role=table][aria-label^="Live records"]', 'aria-rowcount')).toBe('10001');
+    const drawn = await page.locator('#live-rows .lv-row').count();
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThanOrEqual(10_000);
+    expect(drawn).toBeLessThan(200);
+    // Scrolled to the top: the oldest record kept is the 2,001st sent.
+    await page.locator('.live-wrap').evaluate((el) => { el.scrollTop = 0; });
+    await expect.poll(() => page.textContent('#live-rows .lv-row:first-child'), POLL).toContain('bulk record 2000');
+    const long = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    console.log(`Live view, 12,000 records: ${long.length} main-thread tasks over 50 ms, longest ${Math.round(Math.max(0, ...long))} ms.`);
+    // Still responsive with a full buffer: a filter change clears and reconnects.
+    await page.click('button:has-text("Clear")');
+    await expect.poll(() => page.locator('#live-rows .lv-row').count(), POLL).toBe(0);
   }, 120_000);
 
   it('signs out: the session ends and the sign-in form returns', async () => {

@@ -2,12 +2,25 @@
 // sign-in with the bearer token, the cookie's attributes, CSRF on DELETE,
 // sign-out, the health and feature endpoints, and `ui: false`.
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
 import { M } from '../../../src/telemetry/metrics.js';
 import { healthBody, parsePrometheus } from '../../../src/extensions/query-api/health.js';
+import { makeCerts } from '../../security/certs.js';
 import { startApi, type RunningApi } from './helpers.js';
 
 const TOKEN = 'console-token-value';
+
+/** An HTTPS request trusting the test CA; resolves with status and headers. */
+function tlsRequest(url: string, ca: Buffer, method: string, path: string, headers: Record<string, string>, body?: string):
+  Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url + path, { method, headers, ca, servername: 'localhost' }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+    });
+    req.on('error', reject).end(body);
+  });
+}
 
 /** A raw GET, for paths fetch would normalise (`..`, `%2e%2e`). */
 function rawGet(url: string, path: string): Promise<{ status: number; type: string | undefined; body: string }> {
@@ -198,6 +211,28 @@ describe('query API – web console', () => {
     expect(h.totals.send_failed).toBe(1);
     expect(h.queues).toEqual([{ exporter: 'redis', log: 'logs', size: 4, capacity: null }]);
     expect(parsePrometheus('x{a="q\\"uote"} 3')).toEqual([{ name: 'x', labels: { a: 'q"uote' }, value: 3 }]);
+  });
+
+  it('under TLS the cookie is Secure, files carry HSTS, and the Origin must be https', async () => {
+    const certs = makeCerts();
+    try {
+      run = await startApi({ auth: { tokens: [TOKEN] }, tls: { cert_file: certs.serverCert, key_file: certs.serverKey } });
+      const index = await tlsRequest(run.url, certs.ca, 'GET', '/', {});
+      expect(index.status).toBe(200);
+      expect(index.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+      const json = { 'content-type': 'application/json' };
+      const body = JSON.stringify({ token: TOKEN });
+      const host = new URL(run.url).host;
+      const http = await tlsRequest(run.url, certs.ca, 'POST', '/api/session', { ...json, origin: `http://${host}` }, body);
+      expect(http.status).toBe(403);
+      const ok = await tlsRequest(run.url, certs.ca, 'POST', '/api/session', { ...json, origin: `https://${host}` }, body);
+      expect(ok.status).toBe(200);
+      expect(String(ok.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    } finally {
+      await run?.api.shutdown();
+      run = undefined;
+      certs.cleanup();
+    }
   });
 
   it('with ui: false, / is not served and session cookies are ignored', async () => {

@@ -11,7 +11,12 @@ const PAGES = { live: livePage, audit: auditPage, jobs: jobsPage, requests: requ
 const $ = (id) => document.getElementById(id);
 
 /** Shared between pages: the features this collector serves, and job ids seen in this session. */
-const ctx = { features: {}, seenJobs: new Set() };
+const ctx = {
+  features: {},
+  seenJobs: new Set(),
+  /** Any API call answered 401 shows the sign-in form (api.js). */
+  checkSession: () => { api('/api/console').catch(() => {}); },
+};
 let unmount = null;
 let signedIn = false;
 
