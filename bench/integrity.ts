@@ -27,22 +27,36 @@ export async function run(totalRecords = 400_000, rounds = 3, workers = 0): Prom
       });
       if (r.collectorCpuMicros !== undefined) cpu[mode].push(r.collectorCpuMicros);
       if (mode === 'on') {
-        const v = verifyAuditFile(join(r.dir, 'logs', 'bench', 'audit.log'), join(r.dir, 'logs', 'bench', 'audit.log.digest'), loadVerifier(join(keys, 'audit.pub')));
+        const v = verifyAuditFile(
+          join(r.dir, 'logs', 'bench', 'audit.log'),
+          join(r.dir, 'logs', 'bench', 'audit.log.digest'),
+          loadVerifier(join(keys, 'audit.pub')),
+        );
         if (!v.ok) console.log(`  WARNING: verify failed: ${v.lines.join(' ')}`);
       }
       r.cleanup();
-      console.log(`  round ${i + 1}, integrity ${mode}: ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s, collector CPU ${r.collectorCpuMicros?.toFixed(2) ?? '?'} µs/record`);
+      console.log(
+        `  round ${i + 1}, integrity ${mode}: ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s, collector CPU ${r.collectorCpuMicros?.toFixed(2) ?? '?'} µs/record`,
+      );
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const off = median(cpu.off);
   const on = median(cpu.on);
-  console.log(`collector: OTLP/HTTP protobuf → redaction → batch → msgpack_audit, ${totalRecords.toLocaleString('en')} records, service.workers: ${workers}`);
-  console.log(`  median collector CPU: integrity off ${off.toFixed(2)} µs/record, on (ed25519, interval 1s) ${on.toFixed(2)} µs/record (${(((on - off) / off) * 100).toFixed(1)}%)`);
+  console.log(
+    `collector: OTLP/HTTP protobuf → redaction → batch → msgpack_audit, ${totalRecords.toLocaleString('en')} records, service.workers: ${workers}`,
+  );
+  console.log(
+    `  median collector CPU: integrity off ${off.toFixed(2)} µs/record, on (ed25519, interval 1s) ${on.toFixed(2)} µs/record (${(((on - off) / off) * 100).toFixed(1)}%)`,
+  );
   return { off, on };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // node dist/bench/integrity.js [records] [rounds] [workers]
-  await run(process.argv[2] ? Number(process.argv[2]) : undefined, process.argv[3] ? Number(process.argv[3]) : undefined, process.argv[4] ? Number(process.argv[4]) : undefined);
+  await run(
+    process.argv[2] ? Number(process.argv[2]) : undefined,
+    process.argv[3] ? Number(process.argv[3]) : undefined,
+    process.argv[4] ? Number(process.argv[4]) : undefined,
+  );
 }

@@ -8,7 +8,11 @@ import { FileDigest, type EntryStats } from '../../src/integrity/file-digest.js'
 import { loadSigner, type Algorithm, type Signer } from '../../src/integrity/keys.js';
 import type { InternalLogger } from '../../src/telemetry/logger.js';
 
-export interface AuditIntegrityConfig { key_file: string; algorithm: Algorithm; interval: number }
+export interface AuditIntegrityConfig {
+  key_file: string;
+  algorithm: Algorithm;
+  interval: number;
+}
 
 export const DIGEST_SUFFIX = '.digest';
 
@@ -37,8 +41,16 @@ export class AuditIntegrity {
       // In-process use through the SDK may never call the exporter's start().
       if (this.signer === undefined) this.start();
       d = new FileDigest(file, file + DIGEST_SUFFIX, {
-        signer: this.signer!, mode: this.opts.mode, fsync: this.opts.fsync, scan: scanEntries,
-        onGeneration: (reason, f, at) => this.opts.logger.warn('The audit file changed outside this writer; its digest starts a new generation.', { file: f, reason, at }),
+        signer: this.signer!,
+        mode: this.opts.mode,
+        fsync: this.opts.fsync,
+        scan: scanEntries,
+        onGeneration: (reason, f, at) =>
+          this.opts.logger.warn('The audit file changed outside this writer; its digest starts a new generation.', {
+            file: f,
+            reason,
+            at,
+          }),
       });
       this.digests.set(file, d);
     }
@@ -56,7 +68,12 @@ export class AuditIntegrity {
       try {
         d.checkpoint(closed);
       } catch (err) {
-        this.opts.logger.burst('error', 'integrity', 'Cannot write an integrity checkpoint; retrying at the next interval.', { file: d.digestFile, error: errorMessage(err) });
+        this.opts.logger.burst(
+          'error',
+          'integrity',
+          'Cannot write an integrity checkpoint; retrying at the next interval.',
+          { file: d.digestFile, error: errorMessage(err) },
+        );
       }
     }
   }
@@ -72,7 +89,10 @@ export class AuditIntegrity {
 /** Per run of entries: count, smallest and largest timestamp (3 numbers), or undefined without integrity. */
 export function addRunStats(stats: number[], run: number, ts: number): void {
   const i = run * 3;
-  if (stats.length === i) { stats.push(1, ts, ts); return; }
+  if (stats.length === i) {
+    stats.push(1, ts, ts);
+    return;
+  }
   stats[i]!++;
   if (ts < stats[i + 1]!) stats[i + 1] = ts;
   if (ts > stats[i + 2]!) stats[i + 2] = ts;

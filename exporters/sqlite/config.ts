@@ -1,7 +1,8 @@
 // Configuration of the `sqlite` exporter: where the database lives, which
 // attributes become columns, and how long rows are kept.
 import { modeFields } from '../../src/config/file-mode.js';
-import { def, duration, int, obj, oneOf, record, req, str, type SpecOutput } from '../../src/config/schema.js';
+import { def, duration, int, obj, oneOf, opt, record, req, str, type SpecOutput } from '../../src/config/schema.js';
+import { integrityKeyFields } from '../../src/integrity/config.js';
 import { isContentKey } from '../../src/model/content-keys.js';
 import { PROMOTABLE_COLUMNS, type PromotableColumn } from './schema.js';
 
@@ -59,6 +60,8 @@ export const sqliteFields = {
   busy_timeout: def(duration({ min: 0 }), 5000),
   /** Permissions of the database file (its -wal and -shm follow it) and of the directories created: owner only unless set. */
   ...modeFields(),
+  /** A signed hash chain of committed batches in table `auditline_integrity`, written with them (`auditline verify`). */
+  integrity: opt(obj(integrityKeyFields)),
 };
 
 export const sqliteConfigSpec = obj(sqliteFields);

@@ -21,6 +21,8 @@ import { Retention, type RetentionResult } from './retention.js';
 import { registerSqliteRoutes } from './routes.js';
 import { RowBuilder, type BatchText } from './rows.js';
 import { prepareDatabase, SqliteWriteError, WriteWorker } from './writer.js';
+import type { IntegrityKey } from './row-integrity.js';
+import { readKeyFile, signerFromText } from '../../src/integrity/keys.js';
 
 export interface SqliteExporterContext {
   /** Component id, for log lines. */
@@ -206,10 +208,19 @@ export class SqliteExporter implements PushExporter {
       this.logger.warn('The SQLite writer thread stopped; starting a new one.', { exporter: this.id });
     }
     this.retention?.stop();
-    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.config.busy_timeout, this.rows);
+    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.config.busy_timeout, this.rows, this.integrityKey());
     this.retention = new Retention(this.writer, this.config.retention_days, this.config.retention_interval, this.config.retention_batch_size, this.logger);
     this.retention.start();
     return this.writer;
+  }
+
+  /** The integrity key, read (and checked) on this thread; the write thread gets its text. */
+  private integrityKey(): IntegrityKey | undefined {
+    const ic = this.config.integrity;
+    if (!ic) return undefined;
+    const text = readKeyFile(ic.key_file, true);
+    signerFromText(text, ic.algorithm, ic.key_file);
+    return { algorithm: ic.algorithm, text, file: ic.key_file };
   }
 
   private reader(): SqliteQueries {

@@ -4,6 +4,7 @@
 // A fresh file runs every step, which keeps new and upgraded files identical.
 import type Database from 'better-sqlite3';
 import { PermanentError } from '../../src/component/errors.js';
+import { INTEGRITY_TABLE_SQL } from '../../src/integrity/row-chain.js';
 import { POSITIONS_TABLE, SCHEMA_VERSION } from './schema.js';
 
 type Db = Database.Database;
@@ -59,6 +60,10 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   // 2 → 3: each delivery log's applied position, kept with the rows (idempotent retries and replays).
   (db) => {
     db.exec(`CREATE TABLE IF NOT EXISTS ${POSITIONS_TABLE} (log TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+  },
+  // 3 → 4: the integrity table (signed hash chain of committed batches; empty unless `integrity` is set).
+  (db) => {
+    db.exec(INTEGRITY_TABLE_SQL);
   },
 ];
 

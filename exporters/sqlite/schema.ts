@@ -3,7 +3,7 @@
 // created fresh and one upgraded from an older version are identical.
 
 /** `PRAGMA user_version` of a database fully migrated by this code. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type Table = 'audit_logs' | 'job_logs';
 

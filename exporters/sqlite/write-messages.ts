@@ -3,6 +3,8 @@
 // it runs the SQL it is given on the bytes it is sent.
 
 /** Sent once when the thread starts (as workerData). */
+import type { IntegrityKey } from './row-integrity.js';
+
 export interface WorkerInit {
   path: string;
   synchronous: 'NORMAL' | 'FULL';
@@ -15,6 +17,8 @@ export interface WorkerInit {
   inserts: TableSql;
   /** Retention DELETE statements by table: `(cutoff ISO time, batch size)`. */
   deletes: TableSql;
+  /** With `integrity`: the signing key; each transaction then appends a signed entry per table. */
+  integrity?: IntegrityKey;
 }
 
 export interface TableSql { audit_logs: string; job_logs: string }

@@ -12,6 +12,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { RowIntegrity } from './row-integrity.js';
 import type { DoneReply, TableSql, WorkerError, WorkerInit, WorkerRequest, WriteRequest } from './write-messages.js';
 
 type Table = keyof TableSql;
@@ -70,6 +71,8 @@ class Writer {
   private readonly positionGet: Database.Statement<[string], number>;
   private readonly positionSet: Database.Statement<[string, number]>;
   private readonly writeMany: Database.Transaction<(batches: QueuedWrite[]) => void>;
+  private readonly integrity: RowIntegrity | undefined;
+  private readonly pruneTx: Database.Transaction<(table: Table, cutoff: string, batch: number) => number> | undefined;
   private queued: QueuedWrite[] = [];
   private scheduled = false;
   private closing = false;
@@ -81,6 +84,9 @@ class Writer {
     this.positionGet = db.prepare<[string], number>(init.positionGet).pluck();
     this.positionSet = prep(init.positionSet);
     this.writeMany = db.transaction((batches: QueuedWrite[]) => this.apply(batches));
+    this.integrity = init.integrity ? new RowIntegrity(db, init.integrity, TABLES) : undefined;
+    const integrity = this.integrity;
+    this.pruneTx = integrity && db.transaction((table: Table, cutoff: string, batch: number) => integrity.prune(table, cutoff, batch));
   }
 
   /**
@@ -89,6 +95,7 @@ class Writer {
    */
   private apply(batches: QueuedWrite[]): void {
     let at: Map<string, { stored: number; end: number }> | null = null;
+    const ids: Record<Table, [number, number]> | undefined = this.integrity ? { audit_logs: [0, 0], job_logs: [0, 0] } : undefined;
     for (const m of batches) {
       m.skipped = false;
       if (m.log !== null) {
@@ -101,9 +108,19 @@ class Writer {
         }
         pos.end = m.end;
       }
-      if (m.audit_logs !== null) this.inserts.audit_logs.run(m.audit_logs);
-      if (m.job_logs !== null) this.inserts.job_logs.run(m.job_logs);
+      for (const table of TABLES) {
+        const rows = m[table];
+        if (rows === null) continue;
+        const r = this.inserts[table].run(rows);
+        // Ids of one transaction's inserts are consecutive: it holds the write lock, and ids are max + 1.
+        if (ids && r.changes > 0) {
+          const last = Number(r.lastInsertRowid);
+          if (ids[table][0] === 0) ids[table][0] = last - r.changes + 1;
+          ids[table][1] = last;
+        }
+      }
     }
+    if (ids) for (const table of TABLES) if (ids[table][1] > 0) this.integrity?.record(table, ids[table][0], ids[table][1]);
     if (at !== null) for (const [log, pos] of at) if (pos.end > pos.stored) this.positionSet.run(log, pos.end);
   }
 
@@ -160,10 +177,10 @@ class Writer {
         if (cutoff === undefined) continue;
         deleted[table] = 0;
         while (!this.closing) {
-          const { changes } = this.deletes[table].run(cutoff, batch);
+          const changes = this.pruneTx ? this.pruneTx.immediate(table, cutoff, batch) : this.deletes[table].run(cutoff, batch).changes;
           statements++;
           deleted[table] += changes;
-          if (changes < batch) break;
+          if (this.pruneTx ? changes === 0 : changes < batch) break;
           // Writes queued meanwhile run before the next DELETE.
           await yieldToLoop();
         }

@@ -12,6 +12,7 @@ import { OWNER_ONLY, type FileModes } from '../../src/config/file-mode.js';
 import { assertKnownVersion, migrate } from './migrations.js';
 import type { BatchText, RowBuilder, TablePlan } from './rows.js';
 import { POSITIONS_TABLE, type Table } from './schema.js';
+import type { IntegrityKey } from './row-integrity.js';
 import type { DoneReply, WorkerInit, WorkerReply, WorkerRequest } from './write-messages.js';
 
 /**
@@ -77,7 +78,10 @@ export class WriteWorker {
   readonly ready: Promise<void>;
   private closePromise?: Promise<void>;
 
-  constructor(path: string, synchronous: 'normal' | 'full', busyTimeout: number, private readonly rows: RowBuilder) {
+  constructor(
+    path: string, synchronous: 'normal' | 'full', busyTimeout: number, private readonly rows: RowBuilder,
+    integrity?: IntegrityKey,
+  ) {
     // One statement per batch and table: SQLite walks the batch's JSON array (see RowBuilder.add).
     const insert = (p: TablePlan) =>
       `INSERT INTO ${p.table} (${p.columns.join(', ')}) SELECT ${p.columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
@@ -88,6 +92,7 @@ export class WriteWorker {
       positionSet: `INSERT INTO ${POSITIONS_TABLE} (log, position) VALUES (?, ?) ON CONFLICT (log) DO UPDATE SET position = excluded.position`,
       inserts: { audit_logs: insert(rows.audit), job_logs: insert(rows.job) },
       deletes: { audit_logs: del('audit_logs'), job_logs: del('job_logs') },
+      integrity,
     };
     this.worker = new Worker(writeWorkerFile(), { workerData: init, name: 'auditline-sqlite-writer' });
     // Idle, the thread does not keep the process alive; it is ref'd while requests are in flight.

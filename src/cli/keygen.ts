@@ -14,23 +14,35 @@ const USAGE = `Usage: auditline keygen [--algorithm ed25519|hmac-sha256] --out D
   hmac-sha256:       DIR/audit-hmac.key (secret, mode 0600; verifying needs it too)
 `;
 
-export interface KeygenIo { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+export interface KeygenIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
 
 export function runKeygen(argv: string[], io: KeygenIo = { stdout: process.stdout, stderr: process.stderr }): number {
   let values: { algorithm?: string; out?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { algorithm: { type: 'string', short: 'a' }, out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        algorithm: { type: 'string', short: 'a' },
+        out: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (err) {
     io.stderr.write(`auditline keygen: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  if (values.help) { io.stdout.write(USAGE); return 0; }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   const algorithm = (values.algorithm ?? 'ed25519') as Algorithm;
   if (!ALGORITHMS.includes(algorithm) || values.out === undefined) {
-    io.stderr.write(`auditline keygen: ${values.out === undefined ? '--out DIR is required' : `unknown algorithm "${values.algorithm}"`}.\n\n${USAGE}`);
+    io.stderr.write(
+      `auditline keygen: ${values.out === undefined ? '--out DIR is required' : `unknown algorithm "${values.algorithm}"`}.\n\n${USAGE}`,
+    );
     return 2;
   }
   const key = generateKey(algorithm);
@@ -47,8 +59,10 @@ export function runKeygen(argv: string[], io: KeygenIo = { stdout: process.stdou
     io.stderr.write(`auditline keygen: ${(err as Error).message}\n`);
     return 1;
   }
-  io.stdout.write(key.public === undefined
-    ? `Wrote ${secretFile} (hmac-sha256 secret: the collector signs and verifiers check with it).\n`
-    : `Wrote ${secretFile} (private: the collector's integrity.key_file) and ${publicFile} (public: auditline verify --public-key).\n`);
+  io.stdout.write(
+    key.public === undefined
+      ? `Wrote ${secretFile} (hmac-sha256 secret: the collector signs and verifiers check with it).\n`
+      : `Wrote ${secretFile} (private: the collector's integrity.key_file) and ${publicFile} (public: auditline verify --public-key).\n`,
+  );
   return 0;
 }

@@ -21,8 +21,8 @@ const HELP = `Usage:
   auditline read FILE [--follow] [-n N] [--json]
                                        print a MessagePack audit file
   auditline logs <command> ...         query the collector's query API (auditline logs help)
-  auditline verify FILE (--public-key K | --key K)
-                                       check an audit file against its signed digest
+  auditline verify FILE|DB (--public-key K | --key K)
+                                       check an audit file or database against its signed hash chain
   auditline keygen [--algorithm ed25519|hmac-sha256] --out DIR
                                        make a key for the integrity option
   auditline --version | --help

@@ -16,24 +16,42 @@ const USAGE = `Usage: auditline verify FILE|DB (--public-key KEY | --key KEY) [-
       --digest DIGEST    the digest file, if not FILE.digest
 `;
 
-export interface VerifyIo { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+export interface VerifyIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
 
-export async function runVerify(argv: string[], io: VerifyIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runVerify(
+  argv: string[],
+  io: VerifyIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let values: { 'public-key'?: string; key?: string; digest?: string; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { 'public-key': { type: 'string' }, key: { type: 'string' }, digest: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'public-key': { type: 'string' },
+        key: { type: 'string' },
+        digest: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
     }));
   } catch (err) {
     io.stderr.write(`auditline verify: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  if (values.help) { io.stdout.write(USAGE); return 0; }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   const keyFile = values['public-key'] ?? values.key;
-  if (positionals.length !== 1 || keyFile === undefined || (values['public-key'] !== undefined && values.key !== undefined)) {
+  if (
+    positionals.length !== 1 ||
+    keyFile === undefined ||
+    (values['public-key'] !== undefined && values.key !== undefined)
+  ) {
     io.stderr.write(`auditline verify: give one FILE or DB and one of --public-key or --key.\n\n${USAGE}`);
     return 2;
   }

@@ -48,8 +48,14 @@ export function fileCheckpointBody(c: FileCheckpoint): string {
   const o: Record<string, unknown> = { v: c.v, seq: c.seq, gen: c.gen };
   if (c.reason !== undefined) o.reason = c.reason;
   Object.assign(o, {
-    start: c.start, end: c.end, records: c.records, min_ts: c.min_ts, max_ts: c.max_ts,
-    sha256: c.sha256, prev: c.prev, time: c.time,
+    start: c.start,
+    end: c.end,
+    records: c.records,
+    min_ts: c.min_ts,
+    max_ts: c.max_ts,
+    sha256: c.sha256,
+    prev: c.prev,
+    time: c.time,
   });
   if (c.closed) o.closed = true;
   o.alg = c.alg;
@@ -71,15 +77,22 @@ export function signFileCheckpoint(c: FileCheckpoint, signer: Signer): { line: s
 /** Parses one digest line; throws with what is wrong. */
 export function parseFileCheckpoint(line: string): SignedFileCheckpoint {
   let o: unknown;
-  try { o = JSON.parse(line); } catch { throw new Error('not JSON'); }
+  try {
+    o = JSON.parse(line);
+  } catch {
+    throw new Error('not JSON');
+  }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not a JSON object');
   const c = o as Record<string, unknown>;
   if (c.v !== 1) throw new Error(`unknown version ${JSON.stringify(c.v)}`);
   for (const k of ['seq', 'gen', 'start', 'end', 'records', 'time']) {
     if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) throw new Error(`"${k}" must be a non-negative integer`);
   }
-  for (const k of ['min_ts', 'max_ts']) if (c[k] !== null && !Number.isSafeInteger(c[k])) throw new Error(`"${k}" must be an integer or null`);
-  for (const k of ['sha256', 'prev']) if (typeof c[k] !== 'string' || !/^[0-9a-f]{64}$/.test(c[k] as string)) throw new Error(`"${k}" must be 64 hex digits`);
+  for (const k of ['min_ts', 'max_ts'])
+    if (c[k] !== null && !Number.isSafeInteger(c[k])) throw new Error(`"${k}" must be an integer or null`);
+  for (const k of ['sha256', 'prev'])
+    if (typeof c[k] !== 'string' || !/^[0-9a-f]{64}$/.test(c[k] as string))
+      throw new Error(`"${k}" must be 64 hex digits`);
   for (const k of ['alg', 'key_id', 'sig']) if (typeof c[k] !== 'string') throw new Error(`"${k}" must be a string`);
   if ((c.end as number) < (c.start as number)) throw new Error('"end" is before "start"');
   return c as unknown as SignedFileCheckpoint;

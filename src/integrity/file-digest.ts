@@ -12,12 +12,21 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import {
-  GENESIS, fileCheckpointHash, parseFileCheckpoint, signFileCheckpoint, type FileCheckpoint, type GenerationReason,
+  GENESIS,
+  fileCheckpointHash,
+  parseFileCheckpoint,
+  signFileCheckpoint,
+  type FileCheckpoint,
+  type GenerationReason,
 } from './checkpoint.js';
 import type { Signer } from './keys.js';
 
 /** Entries counted in a run of bytes, with their time range (`minTs` > `maxTs` when none). */
-export interface EntryStats { count: number; minTs: number; maxTs: number }
+export interface EntryStats {
+  count: number;
+  minTs: number;
+  maxTs: number;
+}
 
 /** Reads whole entries from the start of `bytes`: their stats and where the last one ends. */
 export type EntryScanner = (bytes: Buffer) => EntryStats & { end: number };
@@ -49,16 +58,25 @@ export class FileDigest {
   private lastClosed = false;
   private opened = false;
 
-  constructor(readonly auditFile: string, readonly digestFile: string, private readonly opts: FileDigestOptions) {}
+  constructor(
+    readonly auditFile: string,
+    readonly digestFile: string,
+    private readonly opts: FileDigestOptions,
+  ) {}
 
-  get isOpen(): boolean { return this.opened; }
+  get isOpen(): boolean {
+    return this.opened;
+  }
 
   /** Loads the chain and settles it against the audit file as it is now (`size`, inode `ino`). Call once, before append(). */
   open(size: number, ino: number): void {
     const last = this.load();
     this.opened = true;
     this.ino = ino;
-    if (last === undefined) { this.restart('new', size); return; }
+    if (last === undefined) {
+      this.restart('new', size);
+      return;
+    }
     this.seq = last.seq + 1;
     this.gen = last.gen;
     this.prev = fileCheckpointHash(last);
@@ -94,9 +112,19 @@ export class FileDigest {
     const empty = this.end === this.start && this.reason === undefined;
     if (empty && (!closed || this.lastClosed)) return;
     const c: FileCheckpoint = {
-      v: 1, seq: this.seq, gen: this.gen, start: this.start, end: this.end, records: this.records,
-      min_ts: this.records > 0 ? this.minTs : null, max_ts: this.records > 0 ? this.maxTs : null,
-      sha256: this.hash.copy().digest('hex'), prev: this.prev, time: Date.now(), alg: this.opts.signer.algorithm, key_id: this.opts.signer.keyId,
+      v: 1,
+      seq: this.seq,
+      gen: this.gen,
+      start: this.start,
+      end: this.end,
+      records: this.records,
+      min_ts: this.records > 0 ? this.minTs : null,
+      max_ts: this.records > 0 ? this.maxTs : null,
+      sha256: this.hash.copy().digest('hex'),
+      prev: this.prev,
+      time: Date.now(),
+      alg: this.opts.signer.algorithm,
+      key_id: this.opts.signer.keyId,
     };
     if (this.reason !== undefined) c.reason = this.reason;
     if (closed) c.closed = true;
@@ -141,8 +169,15 @@ export class FileDigest {
       fs.closeSync(fd);
     }
     let stats: EntryStats & { end: number };
-    try { stats = this.opts.scan(bytes); } catch { stats = { count: 0, minTs: Infinity, maxTs: -Infinity, end: 0 }; }
-    if (stats.end !== bytes.length) { this.restart('foreign', size); return; }
+    try {
+      stats = this.opts.scan(bytes);
+    } catch {
+      stats = { count: 0, minTs: Infinity, maxTs: -Infinity, end: 0 };
+    }
+    if (stats.end !== bytes.length) {
+      this.restart('foreign', size);
+      return;
+    }
     this.append([bytes], this.end, this.ino, stats);
   }
 
@@ -159,7 +194,11 @@ export class FileDigest {
     if (cut < text.length) fs.truncateSync(this.digestFile, Buffer.byteLength(text.slice(0, cut)));
     const lines = text.slice(0, cut).split('\n');
     for (let i = lines.length - 2; i >= 0; i--) {
-      try { return parseFileCheckpoint(lines[i]!); } catch { /* a bad line: verify reports it; continue from the last good one */ }
+      try {
+        return parseFileCheckpoint(lines[i]!);
+      } catch {
+        /* a bad line: verify reports it; continue from the last good one */
+      }
     }
     return undefined;
   }
@@ -171,7 +210,8 @@ export class FileDigest {
       const size = fs.fstatSync(fd).size;
       try {
         const n = fs.writeSync(fd, line);
-        if (n < line.length) throw Object.assign(new Error('No space left for the whole checkpoint.'), { code: 'ENOSPC' });
+        if (n < line.length)
+          throw Object.assign(new Error('No space left for the whole checkpoint.'), { code: 'ENOSPC' });
       } catch (err) {
         // A partial line must not stay: the next checkpoint would follow it on the same line.
         fs.ftruncateSync(fd, size);

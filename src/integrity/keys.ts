@@ -3,7 +3,18 @@
 // needs nothing secret. hmac-sha256: one base64 secret both signs and verifies.
 // A key id (the first 8 bytes of a SHA-256 of the public key, or of the
 // secret under a fixed prefix) names the key in each checkpoint.
-import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import fs from 'node:fs';
 
 export const ALGORITHMS = ['ed25519', 'hmac-sha256'] as const;
@@ -27,14 +38,22 @@ const MIN_SECRET = 16;
 
 /** Reads a signing key: a PEM ed25519 private key or a base64 HMAC secret, never readable by group or others. */
 export function loadSigner(file: string, algorithm: Algorithm): Signer {
-  const text = readKeyFile(file, true);
+  return signerFromText(readKeyFile(file, true), algorithm, file);
+}
+
+/** A signer from a key file's text (a thread that must not read files itself gets the text). */
+export function signerFromText(text: string, algorithm: Algorithm, file: string): Signer {
   if (algorithm === 'ed25519') {
     const key = parsePrivate(file, text);
     const keyId = publicKeyId(createPublicKey(key));
     return { algorithm, keyId, sign: (data) => sign(null, data, key).toString('base64') };
   }
   const secret = parseSecret(file, text);
-  return { algorithm, keyId: secretKeyId(secret), sign: (data) => createHmac('sha256', secret).update(data).digest('base64') };
+  return {
+    algorithm,
+    keyId: secretKeyId(secret),
+    sign: (data) => createHmac('sha256', secret).update(data).digest('base64'),
+  };
 }
 
 /**
@@ -45,7 +64,11 @@ export function loadVerifier(file: string): Verifier {
   const text = readKeyFile(file, false);
   if (text.includes('-----BEGIN')) {
     const key = text.includes('PRIVATE KEY') ? createPublicKey(parsePrivate(file, text)) : parsePublic(file, text);
-    return { algorithm: 'ed25519', keyId: publicKeyId(key), verify: (data, sig) => verify(null, data, key, Buffer.from(sig, 'base64')) };
+    return {
+      algorithm: 'ed25519',
+      keyId: publicKeyId(key),
+      verify: (data, sig) => verify(null, data, key, Buffer.from(sig, 'base64')),
+    };
   }
   const secret = parseSecret(file, text);
   return {
@@ -69,7 +92,8 @@ export function generateKey(algorithm: Algorithm): { secret: string; public?: st
   };
 }
 
-function readKeyFile(file: string, secret: boolean): string {
+/** A key file's text; a `secret` one must not be readable by group or others. */
+export function readKeyFile(file: string, secret: boolean): string {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -91,7 +115,8 @@ function parsePrivate(file: string, text: string): KeyObject {
   } catch (err) {
     throw new Error(`The key file "${file}" is not a PEM private key: ${(err as Error).message}`, { cause: err });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`The key file "${file}" holds a ${key.asymmetricKeyType} key; ed25519 is needed.`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`The key file "${file}" holds a ${key.asymmetricKeyType} key; ed25519 is needed.`);
   return key;
 }
 
@@ -102,20 +127,28 @@ function parsePublic(file: string, text: string): KeyObject {
   } catch (err) {
     throw new Error(`The key file "${file}" is not a PEM public key: ${(err as Error).message}`, { cause: err });
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`The key file "${file}" holds a ${key.asymmetricKeyType} key; ed25519 is needed.`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`The key file "${file}" holds a ${key.asymmetricKeyType} key; ed25519 is needed.`);
   return key;
 }
 
 function parseSecret(file: string, text: string): Buffer {
   const t = text.trim();
-  if (t.includes('-----BEGIN')) throw new Error(`The key file "${file}" holds a PEM key; hmac-sha256 needs a base64 secret (auditline keygen --algorithm hmac-sha256).`);
+  if (t.includes('-----BEGIN'))
+    throw new Error(
+      `The key file "${file}" holds a PEM key; hmac-sha256 needs a base64 secret (auditline keygen --algorithm hmac-sha256).`,
+    );
   const secret = /^[A-Za-z0-9+/=_-]+$/.test(t) ? Buffer.from(t, 'base64') : Buffer.alloc(0);
-  if (secret.length < MIN_SECRET) throw new Error(`The key file "${file}" must hold a base64 secret of at least ${MIN_SECRET} bytes.`);
+  if (secret.length < MIN_SECRET)
+    throw new Error(`The key file "${file}" must hold a base64 secret of at least ${MIN_SECRET} bytes.`);
   return secret;
 }
 
 function publicKeyId(key: KeyObject): string {
-  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function secretKeyId(secret: Buffer): string {

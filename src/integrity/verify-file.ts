@@ -4,7 +4,13 @@
 // generation, in order, stopping at the first that does not match.
 import fs from 'node:fs';
 import { AuditFormatError, AuditStreamDecoder } from '../format/audit-reader.js';
-import { GENESIS, checkSignature, fileCheckpointHash, parseFileCheckpoint, type SignedFileCheckpoint } from './checkpoint.js';
+import {
+  GENESIS,
+  checkSignature,
+  fileCheckpointHash,
+  parseFileCheckpoint,
+  type SignedFileCheckpoint,
+} from './checkpoint.js';
 import type { Verifier } from './keys.js';
 import { createHash } from 'node:crypto';
 
@@ -33,7 +39,10 @@ export function verifyAuditFile(file: string, digestFile: string, key: Verifier)
   const result = checkBytes(file, current);
   if (!result.ok) return result;
   const earlier = checkpoints.length - current.length;
-  if (earlier > 0) notes.push(`${earlier} checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.`);
+  if (earlier > 0)
+    notes.push(
+      `${earlier} checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.`,
+    );
   result.lines.push(...notes);
   return result;
 }
@@ -43,7 +52,10 @@ function fail(lines: string[], failure: NonNullable<FileVerifyResult['failure']>
 }
 
 /** Parses the digest and checks each checkpoint's signature and link. */
-function readChain(digestFile: string, key: Verifier): { checkpoints: Numbered[]; notes: string[] } | { failed: FileVerifyResult } {
+function readChain(
+  digestFile: string,
+  key: Verifier,
+): { checkpoints: Numbered[]; notes: string[] } | { failed: FileVerifyResult } {
   let text: string;
   try {
     text = fs.readFileSync(digestFile, 'utf8');
@@ -53,7 +65,10 @@ function readChain(digestFile: string, key: Verifier): { checkpoints: Numbered[]
   const notes: string[] = [];
   const lines = text.split('\n');
   const torn = lines.pop();
-  if (torn !== undefined && torn !== '') notes.push('The digest ends with an incomplete line (a checkpoint being written when the writer stopped); it was ignored.');
+  if (torn !== undefined && torn !== '')
+    notes.push(
+      'The digest ends with an incomplete line (a checkpoint being written when the writer stopped); it was ignored.',
+    );
   const checkpoints: Numbered[] = [];
   let prevHash = GENESIS;
   let prev: Numbered | undefined;
@@ -67,20 +82,39 @@ function readChain(digestFile: string, key: Verifier): { checkpoints: Numbered[]
       return { failed: fail([`FAILED at ${at}: not a checkpoint (${(err as Error).message}).`], { digestLine: line }) };
     }
     if (c.key_id !== key.keyId || c.alg !== key.algorithm) {
-      return { failed: fail([`FAILED at ${at}: signed with ${c.alg} key ${c.key_id}, not with the given ${key.algorithm} key ${key.keyId}.`], { digestLine: line }) };
+      return {
+        failed: fail(
+          [
+            `FAILED at ${at}: signed with ${c.alg} key ${c.key_id}, not with the given ${key.algorithm} key ${key.keyId}.`,
+          ],
+          { digestLine: line },
+        ),
+      };
     }
     if (!checkSignature(c, key)) {
-      return { failed: fail([`FAILED at ${at}: the signature does not match (the checkpoint was edited or forged).`], { digestLine: line }) };
+      return {
+        failed: fail([`FAILED at ${at}: the signature does not match (the checkpoint was edited or forged).`], {
+          digestLine: line,
+        }),
+      };
     }
     if (c.prev !== prevHash || c.seq !== i) {
-      const what = prev === undefined ? 'the first checkpoint does not start the chain (checkpoints before it were removed)'
-        : c.seq > i ? `checkpoint ${c.seq} follows checkpoint ${prev.seq} (checkpoints were removed)`
-          : `checkpoint ${c.seq} does not follow checkpoint ${prev.seq} (checkpoints were removed, inserted or reordered)`;
+      const what =
+        prev === undefined
+          ? 'the first checkpoint does not start the chain (checkpoints before it were removed)'
+          : c.seq > i
+            ? `checkpoint ${c.seq} follows checkpoint ${prev.seq} (checkpoints were removed)`
+            : `checkpoint ${c.seq} does not follow checkpoint ${prev.seq} (checkpoints were removed, inserted or reordered)`;
       return { failed: fail([`FAILED at ${at}: ${what}.`], { digestLine: line }) };
     }
     const newGen = prev === undefined ? c.gen === 0 : c.gen === prev.gen + 1;
     if (c.reason !== undefined ? !newGen : prev === undefined || c.gen !== prev.gen || c.start !== prev.end) {
-      return { failed: fail([`FAILED at ${at}: checkpoint ${c.seq} does not continue where checkpoint ${prev?.seq ?? '-'} ended.`], { digestLine: line }) };
+      return {
+        failed: fail(
+          [`FAILED at ${at}: checkpoint ${c.seq} does not continue where checkpoint ${prev?.seq ?? '-'} ended.`],
+          { digestLine: line },
+        ),
+      };
     }
     checkpoints.push(c);
     prevHash = fileCheckpointHash(c);
@@ -100,15 +134,23 @@ function sameFileEvent(checkpoints: Numbered[], gen: number): { text: string; li
     if (c.reason === undefined) continue;
     if (c.reason === 'new' || c.reason === 'replaced') break;
     if (c.gen > gen) continue;
-    const text = c.reason === 'truncated'
-      ? `FAILED at digest line ${c.line}: the writer found the file cut back to ${c.start} bytes, below what earlier checkpoints covered (entries removed from its end, or a copytruncate rotation).`
-      : `FAILED at digest line ${c.line}: the writer found bytes it had not written before byte ${c.start} (entries appended by someone else).`;
+    const text =
+      c.reason === 'truncated'
+        ? `FAILED at digest line ${c.line}: the writer found the file cut back to ${c.start} bytes, below what earlier checkpoints covered (entries removed from its end, or a copytruncate rotation).`
+        : `FAILED at digest line ${c.line}: the writer found bytes it had not written before byte ${c.start} (entries appended by someone else).`;
     found = { text, line: c.line };
   }
   return found;
 }
 
-interface Span { c: Numbered; firstEntry: number; entries: number; minTs: number; maxTs: number; badAt?: number }
+interface Span {
+  c: Numbered;
+  firstEntry: number;
+  entries: number;
+  minTs: number;
+  maxTs: number;
+  badAt?: number;
+}
 
 /** Checks the file's bytes against the checkpoints of one generation, in order. */
 function checkBytes(file: string, cps: Numbered[]): FileVerifyResult {
@@ -138,10 +180,16 @@ function checkBytes(file: string, cps: Numbered[]): FileVerifyResult {
       }
       entry = span.firstEntry + span.entries;
       if (pos < c.end) {
-        return fail([`FAILED at byte ${size} (entry ${entry}): the file ends inside checkpoint ${c.seq} (digest line ${c.line}), which covers bytes ${c.start}–${c.end} with ${c.records} entries: entries were removed from its end.`], { offset: size, entry, digestLine: c.line });
+        return fail(
+          [
+            `FAILED at byte ${size} (entry ${entry}): the file ends inside checkpoint ${c.seq} (digest line ${c.line}), which covers bytes ${c.start}–${c.end} with ${c.records} entries: entries were removed from its end.`,
+          ],
+          { offset: size, entry, digestLine: c.line },
+        );
       }
       const problem = compare(span, hash.digest('hex'), dec.offset);
-      if (problem) return fail([problem], { offset: span.badAt ?? c.start, entry: span.firstEntry, digestLine: c.line });
+      if (problem)
+        return fail([problem], { offset: span.badAt ?? c.start, entry: span.firstEntry, digestLine: c.line });
     }
     return { ok: true, lines: summary(cps, size, fd, entry) };
   } finally {
@@ -167,10 +215,14 @@ function compare(s: Span, sha256: string, decodedTo: number): string | undefined
   const c = s.c;
   const where = `bytes ${c.start}–${c.end} (entries ${s.firstEntry}–${s.firstEntry + Math.max(s.entries, c.records) - 1}), checkpoint ${c.seq} (digest line ${c.line})`;
   if (sha256 === c.sha256 && s.badAt === undefined && decodedTo === c.end && s.entries === c.records) return undefined;
-  const detail = s.badAt !== undefined ? `; the first entry that does not decode is at byte ${s.badAt}`
-    : decodedTo !== c.end ? `; an entry crosses the checkpoint's end at byte ${c.end}`
-      : s.entries !== c.records ? `; they hold ${s.entries} entries where ${c.records} were written`
-        : '';
+  const detail =
+    s.badAt !== undefined
+      ? `; the first entry that does not decode is at byte ${s.badAt}`
+      : decodedTo !== c.end
+        ? `; an entry crosses the checkpoint's end at byte ${c.end}`
+        : s.entries !== c.records
+          ? `; they hold ${s.entries} entries where ${c.records} were written`
+          : '';
   return `FAILED at byte ${s.badAt ?? c.start} (entry ${s.firstEntry}): ${where} do not match: an entry there was changed, removed, inserted or reordered${detail}.`;
 }
 
@@ -184,9 +236,17 @@ function summary(cps: Numbered[], size: number, fd: number, entries: number): st
     if (c.max_ts !== null && c.max_ts > maxTs) maxTs = c.max_ts;
   }
   const time = entries > 0 ? `, ${new Date(minTs).toISOString()} to ${new Date(maxTs).toISOString()}` : '';
-  const lines = [`OK: bytes ${first.start}–${last.end} (${entries} entries${time}) match ${cps.length} signed checkpoint(s); the last written ${new Date(last.time).toISOString()}.`];
-  if (first.start > 0) lines.push(`Bytes 0–${first.start} are not covered (written before integrity was on, or before a new generation started).`);
-  if (size > last.end) lines.push(`${size - last.end} byte(s) after the last checkpoint are not covered yet (${tailEntries(fd, last.end, size)} entries).`);
+  const lines = [
+    `OK: bytes ${first.start}–${last.end} (${entries} entries${time}) match ${cps.length} signed checkpoint(s); the last written ${new Date(last.time).toISOString()}.`,
+  ];
+  if (first.start > 0)
+    lines.push(
+      `Bytes 0–${first.start} are not covered (written before integrity was on, or before a new generation started).`,
+    );
+  if (size > last.end)
+    lines.push(
+      `${size - last.end} byte(s) after the last checkpoint are not covered yet (${tailEntries(fd, last.end, size)} entries).`,
+    );
   return lines;
 }
 
@@ -203,6 +263,8 @@ function tailEntries(fd: number, from: number, to: number): number {
       for (const _ of dec.entries()) n++;
       pos += got;
     }
-  } catch { /* counted up to the first bad entry */ }
+  } catch {
+    /* counted up to the first bad entry */
+  }
   return n;
 }

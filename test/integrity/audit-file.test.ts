@@ -11,11 +11,20 @@ import { digestLines, entryOffsets, makeKey, tempDir, verify } from './helpers.j
 const T0 = Date.UTC(2026, 11, 3, 10, 0, 0);
 
 /** Three checkpoints of 4 entries each (entries 0-11, timestamps T0 + i s). */
-async function writeThreeCheckpoints(dir: string, keyFile: string, algorithm: 'ed25519' | 'hmac-sha256' = 'ed25519'): Promise<string> {
-  const exporter = new MsgpackAuditExporter({ directory: dir, integrity: { key_file: keyFile, algorithm, interval: 3_600_000 } });
+async function writeThreeCheckpoints(
+  dir: string,
+  keyFile: string,
+  algorithm: 'ed25519' | 'hmac-sha256' = 'ed25519',
+): Promise<string> {
+  const exporter = new MsgpackAuditExporter({
+    directory: dir,
+    integrity: { key_file: keyFile, algorithm, interval: 3_600_000 },
+  });
   await exporter.start();
   for (let c = 0; c < 3; c++) {
-    const batch = Array.from({ length: 4 }, (_, i) => record({ body: `entry ${c * 4 + i}`, timeMs: T0 + (c * 4 + i) * 1000, attributes: { n: c * 4 + i } }));
+    const batch = Array.from({ length: 4 }, (_, i) =>
+      record({ body: `entry ${c * 4 + i}`, timeMs: T0 + (c * 4 + i) * 1000, attributes: { n: c * 4 + i } }),
+    );
     expect((await exportRecords(exporter, batch)).code).toBe(0);
     if (c < 2) await exporter.checkpoint();
   }
@@ -45,7 +54,9 @@ describe('integrity – audit file', () => {
   it('integrity – an untouched file verifies with the public key alone, and stays the plain audit format', async () => {
     const r = await verify([file, '--public-key', key.verifyFile]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`OK: bytes 0–${at[12]} (12 entries, 2026-12-03T10:00:00.000Z to 2026-12-03T10:00:11.000Z) match 3 signed checkpoint(s)`);
+    expect(r.out).toContain(
+      `OK: bytes 0–${at[12]} (12 entries, 2026-12-03T10:00:00.000Z to 2026-12-03T10:00:11.000Z) match 3 signed checkpoint(s)`,
+    );
     expect(digestLines(`${file}.digest`)).toHaveLength(3);
     expect(readWithPython(file).map((e) => e.entry.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
@@ -55,7 +66,11 @@ describe('integrity – audit file', () => {
     const i = b.indexOf('entry 6');
     b[i + 6] = '7'.charCodeAt(0);
     writeFileSync(file, b);
-    await expectFailure(new RegExp(`FAILED at byte ${at[4]} \\(entry 4\\): bytes ${at[4]}–${at[8]} \\(entries 4–7\\), checkpoint 1 \\(digest line 2\\) do not match`));
+    await expectFailure(
+      new RegExp(
+        `FAILED at byte ${at[4]} \\(entry 4\\): bytes ${at[4]}–${at[8]} \\(entries 4–7\\), checkpoint 1 \\(digest line 2\\) do not match`,
+      ),
+    );
   });
 
   it('integrity – a deleted entry fails at its checkpoint', async () => {
@@ -73,13 +88,18 @@ describe('integrity – audit file', () => {
 
   it('integrity – two entries swapped fail at their checkpoint', async () => {
     const b = readFileSync(file);
-    writeFileSync(file, Buffer.concat([b.subarray(0, at[9]), b.subarray(at[10], at[11]), b.subarray(at[9], at[10]), b.subarray(at[11])]));
+    writeFileSync(
+      file,
+      Buffer.concat([b.subarray(0, at[9]), b.subarray(at[10], at[11]), b.subarray(at[9], at[10]), b.subarray(at[11])]),
+    );
     await expectFailure(new RegExp(`FAILED at byte ${at[8]} \\(entry 8\\): bytes ${at[8]}–${at[12]}`));
   });
 
   it('integrity – a file cut inside a checkpoint fails where it ends', async () => {
     truncateSync(file, at[6]);
-    await expectFailure(new RegExp(`FAILED at byte ${at[6]} \\(entry 6\\): the file ends inside checkpoint 1 \\(digest line 2\\)`));
+    await expectFailure(
+      new RegExp(`FAILED at byte ${at[6]} \\(entry 6\\): the file ends inside checkpoint 1 \\(digest line 2\\)`),
+    );
   });
 
   it('integrity – entries appended after the last checkpoint are reported as not covered', async () => {
@@ -110,7 +130,9 @@ describe('integrity – audit file', () => {
     const forged = tempDir();
     const forgedFile = await writeThreeCheckpoints(forged, other.keyFile);
     writeFileSync(`${file}.digest`, readFileSync(`${forgedFile}.digest`));
-    await expectFailure(/FAILED at digest line 1: signed with ed25519 key [0-9a-f]{16}, not with the given ed25519 key [0-9a-f]{16}/);
+    await expectFailure(
+      /FAILED at digest line 1: signed with ed25519 key [0-9a-f]{16}, not with the given ed25519 key [0-9a-f]{16}/,
+    );
   });
 
   it('integrity – hmac-sha256 verifies with the secret and fails with another', async () => {
@@ -126,7 +148,10 @@ describe('integrity – audit file', () => {
 
   it('integrity – a restart continues the chain; entries added while stopped are reported', async () => {
     const more = async () => {
-      const exporter = new MsgpackAuditExporter({ directory: dir, integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 } });
+      const exporter = new MsgpackAuditExporter({
+        directory: dir,
+        integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 },
+      });
       expect((await exportRecords(exporter, [record({ body: 'later', timeMs: T0 })])).code).toBe(0);
       await exporter.shutdown();
     };
@@ -137,19 +162,27 @@ describe('integrity – audit file', () => {
     const b = readFileSync(file);
     writeFileSync(file, Buffer.concat([b, b.subarray(0, at[1])]));
     await more();
-    await expectFailure(new RegExp(`FAILED at digest line 5: the writer found bytes it had not written before byte ${b.length + at[1]}`));
+    await expectFailure(
+      new RegExp(`FAILED at digest line 5: the writer found bytes it had not written before byte ${b.length + at[1]}`),
+    );
   });
 
   it('integrity – a file cut below a checkpoint while stopped is reported after the next write', async () => {
     truncateSync(file, at[10]);
-    const exporter = new MsgpackAuditExporter({ directory: dir, integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 } });
+    const exporter = new MsgpackAuditExporter({
+      directory: dir,
+      integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 },
+    });
     expect((await exportRecords(exporter, [record({ body: 'later', timeMs: T0 })])).code).toBe(0);
     await exporter.shutdown();
     await expectFailure(new RegExp(`FAILED at digest line 4: the writer found the file cut back to ${at[10]} bytes`));
   });
 
   it('integrity – a rotated file starts a new generation at the path; the chain continues', async () => {
-    const exporter = new MsgpackAuditExporter({ directory: dir, integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 } });
+    const exporter = new MsgpackAuditExporter({
+      directory: dir,
+      integrity: { key_file: key.keyFile, algorithm: 'ed25519', interval: 3_600_000 },
+    });
     expect((await exportRecords(exporter, [record({ body: 'before rotation', timeMs: T0 })])).code).toBe(0);
     renameSync(file, `${file}.1`);
     expect((await exportRecords(exporter, [record({ body: 'after rotation', timeMs: T0 })])).code).toBe(0);
@@ -157,7 +190,9 @@ describe('integrity – audit file', () => {
     const r = await verify([file, '--public-key', key.verifyFile]);
     expect(r.out).toContain('OK: bytes 0–');
     expect(r.out).toContain('(1 entries');
-    expect(r.out).toContain('4 checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.');
+    expect(r.out).toContain(
+      '4 checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.',
+    );
     expect(r.code).toBe(0);
   });
 
@@ -165,7 +200,10 @@ describe('integrity – audit file', () => {
     const d = tempDir();
     const k = makeKey(d);
     chmodSync(k.keyFile, 0o644);
-    const exporter = new MsgpackAuditExporter({ directory: d, integrity: { key_file: k.keyFile, algorithm: 'ed25519', interval: 60_000 } });
+    const exporter = new MsgpackAuditExporter({
+      directory: d,
+      integrity: { key_file: k.keyFile, algorithm: 'ed25519', interval: 60_000 },
+    });
     await expect(exporter.start()).rejects.toThrow(/is readable by group or others \(mode 0644\); run chmod 600/);
     await exporter.shutdown();
   });

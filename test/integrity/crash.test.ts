@@ -9,7 +9,10 @@ import { emit, until } from '../exporters/msgpack-audit/otlp-feed.js';
 import { digestLines, entryOffsets, makeKey, tempDir, verify } from './helpers.js';
 
 let c: RunningCollector | undefined;
-afterEach(async () => { await c?.cleanup(); c = undefined; });
+afterEach(async () => {
+  await c?.cleanup();
+  c = undefined;
+});
 
 const yaml = (port: number, keyFile: string) => `
 receivers:
@@ -37,17 +40,29 @@ describe('integrity – crash', () => {
     const port = await freePort();
     const file = join(dir, 'logs', 'audit.log');
     const digest = `${file}.digest`;
-    const lines = () => { try { return digestLines(digest); } catch { return []; } };
+    const lines = () => {
+      try {
+        return digestLines(digest);
+      } catch {
+        return [];
+      }
+    };
     c = await startCollector(yaml(port, key.keyFile), { dir });
 
     let sending = true;
     const feeder = (async () => {
       for (let i = 0; sending; i++) {
-        await emit(port, Array.from({ length: 50 }, (_, j) => ({ body: `before ${i}.${j}`, attributes: { i, j } }))).catch(() => undefined);
+        await emit(
+          port,
+          Array.from({ length: 50 }, (_, j) => ({ body: `before ${i}.${j}`, attributes: { i, j } })),
+        ).catch(() => undefined);
       }
     })();
     // Killed with entries written after the last checkpoint, so the restart must cover them.
-    const uncovered = () => { const l = lines(); return l.length >= 2 && statSync(file).size > (JSON.parse(l.at(-1)!) as { end: number }).end; };
+    const uncovered = () => {
+      const l = lines();
+      return l.length >= 2 && statSync(file).size > (JSON.parse(l.at(-1)!) as { end: number }).end;
+    };
     await until(uncovered, 'two checkpoints and entries after them');
     await c.stop('SIGKILL');
     sending = false;
@@ -60,7 +75,10 @@ describe('integrity – crash', () => {
     const checkpointsBefore = lines().length;
 
     c = await startCollector(yaml(port, key.keyFile), { dir });
-    await emit(port, Array.from({ length: 20 }, (_, j) => ({ body: `after ${j}`, attributes: { j } })));
+    await emit(
+      port,
+      Array.from({ length: 20 }, (_, j) => ({ body: `after ${j}`, attributes: { j } })),
+    );
     await until(() => readFileSync(file).includes('after 19'), 'the records sent after the restart');
     expect(await c.stop('SIGTERM')).toBe(0);
 

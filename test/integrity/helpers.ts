@@ -12,7 +12,11 @@ export function tempDir(): string {
 }
 
 /** Writes a key pair (or secret) into `dir`; returns the signing key file and the file a verifier uses. */
-export function makeKey(dir: string, algorithm: Algorithm = 'ed25519', name = 'k'): { keyFile: string; verifyFile: string } {
+export function makeKey(
+  dir: string,
+  algorithm: Algorithm = 'ed25519',
+  name = 'k',
+): { keyFile: string; verifyFile: string } {
   const k = generateKey(algorithm);
   const keyFile = join(dir, `${name}.key`);
   writeFileSync(keyFile, k.secret, { mode: 0o600 });
@@ -34,11 +38,18 @@ export function entryOffsets(file: string): number[] {
 
 export async function verify(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const sink = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
+  const sink = new Writable({
+    write(c, _e, cb) {
+      out += String(c);
+      cb();
+    },
+  });
   const code = await runVerify(args, { stdout: sink, stderr: sink });
   return { code, out };
 }
 
 export function digestLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }

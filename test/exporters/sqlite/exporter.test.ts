@@ -205,7 +205,7 @@ describe('sqlite exporter – config', () => {
 
   it('requires path, refuses unknown keys and unknown promote columns, and refuses promoting content', () => {
     expect(parseConfig({ journal: 'x' }).errors).toEqual([
-      'exporters::sqlite/jobs::journal: unknown key (expected one of: path, promote, retention_days, retention_interval, retention_batch_size, synchronous, busy_timeout, file_mode, dir_mode, sending_queue, retry_on_failure, timeout)',
+      'exporters::sqlite/jobs::journal: unknown key (expected one of: path, promote, retention_days, retention_interval, retention_batch_size, synchronous, busy_timeout, file_mode, dir_mode, integrity, sending_queue, retry_on_failure, timeout)',
       'exporters::sqlite/jobs::path: is required',
     ]);
     expect(parseConfig({ path: 'x.db', promote: { a: 'nope' } }).errors[0]).toMatch(/^exporters::sqlite\/jobs::promote::a: must be one of component, /);
