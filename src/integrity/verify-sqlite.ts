@@ -78,7 +78,11 @@ function checkChain(entries: Entry[], key: Verifier): string | undefined {
 function checkTable(db: Db, table: string, s: TableState): string | undefined {
   let lastId = 0;
   for (const e of s.entries) {
-    if (e.kind === 'prune') continue;
+    if (e.kind === 'prune') {
+      const problem = checkPrune(table, e, s.entries);
+      if (problem) return problem;
+      continue;
+    }
     const where = `${table} rows id ${e.first_id}–${e.last_id} (${INTEGRITY_TABLE} seq ${e.seq})`;
     if (e.first_id <= lastId) return `FAILED at ${where}: the range overlaps the batch before.`;
     const gap = firstId(db, table, lastId, e.first_id, lastId > 0);
@@ -102,6 +106,15 @@ function checkTable(db: Db, table: string, s: TableState): string | undefined {
   const after = firstId(db, table, lastId, Number.MAX_SAFE_INTEGER, true);
   if (after !== undefined) return `FAILED at ${table} row id ${after}: no integrity entry covers it (a row inserted outside the collector, or written while integrity was off).`;
   return undefined;
+}
+
+/** A prune entry must have removed every row its batches held (else rows were deleted before retention ran). */
+function checkPrune(table: string, p: Entry, entries: Entry[]): string | undefined {
+  let expected = 0;
+  for (const e of entries) if (e.kind === 'batch' && e.first_id >= p.first_id && e.last_id <= p.last_id) expected += e.rows;
+  if (expected === p.rows) return undefined;
+  return `FAILED at ${INTEGRITY_TABLE} seq ${p.seq}: retention removed ${table} rows id ${p.first_id}–${p.last_id}, ` +
+    `but ${p.rows} of their ${expected} rows were there: rows were deleted before.`;
 }
 
 /** The smallest id strictly between `lo` and `hi` (when `check`), or undefined. */

@@ -92,6 +92,14 @@ describe('integrity – sqlite', () => {
     sql(`INSERT INTO audit_logs (id, timestamp, level, message) VALUES (2, '2026-01-01T00:00:00.000Z', 'INFO', 'forged')`);
     await check(/FAILED at audit_logs row id 2: retention removed audit_logs rows id 1–4/);
   });
+
+  it('integrity – rows deleted before retention ran are still reported once retention removed their batch', async () => {
+    sql(`DELETE FROM audit_logs WHERE id = 3`);
+    const e = new SqliteExporter({ path, integrity: { key_file: key.keyFile } });
+    await e.enforceRetention();
+    await e.shutdown();
+    await check(/FAILED at auditline_integrity seq 6: retention removed audit_logs rows id 1–4, but 3 of their 4 rows were there/);
+  });
 });
 
 async function writeFresh(): Promise<void> {
