@@ -14,6 +14,7 @@ import { run as redisCpu } from './redis-cpu.js';
 import { run as sqliteCollector } from './sqlite-collector.js';
 import { run as sqliteCpu } from './sqlite-cpu.js';
 import { run as sqliteQuery } from './sqlite-query.js';
+import { run as telemetry } from './telemetry.js';
 
 const groups: Record<string, () => Promise<unknown>> = {
   core: async () => { await coreCollector(); await pipelineOnly(); await inProcess(); },
@@ -22,6 +23,7 @@ const groups: Record<string, () => Promise<unknown>> = {
   micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
   integrity: async () => { await integrity(); }, // issue #17: CPU per record with msgpack_audit integrity off and on
   quality: async () => { await redactionQuality(); }, // issue #12: recall/precision on the labelled corpus
+  telemetry: async () => { await telemetry(); }, // issue #15: /metrics render time, counting cost
 };
 
 const wanted = process.argv.slice(2);

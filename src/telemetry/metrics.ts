@@ -32,6 +32,16 @@ export class Telemetry {
     this.version++;
   }
 
+  /** A counter bound to one label set, for hot paths: adding skips building the series key (bench/telemetry.ts). */
+  counter(name: string, labels: Labels = {}): (value: number) => void {
+    const series = this.get(name, labels, 'counter');
+    return (value) => {
+      if (value === 0) return;
+      series.value += value;
+      this.version++;
+    };
+  }
+
   /** Sets a gauge. */
   set(name: string, value: number, labels: Labels = {}): void {
     const s = this.get(name, labels, 'gauge');

@@ -6,9 +6,10 @@ import { M, type Labels, type Telemetry } from './metrics.js';
 
 /** `next`, counting the records that pass into it in `metric`. */
 export function countingItems(next: LogsConsumer, telemetry: Telemetry, metric: string, labels: Labels): LogsConsumer {
+  const count = telemetry.counter(metric, labels);
   return {
     consume(records, wireBytes) {
-      telemetry.add(metric, records.length, labels);
+      count(records.length);
       return next.consume(records, wireBytes);
     },
   };
