@@ -51,7 +51,10 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
 const texts = (selector: string) => page.locator(selector).allTextContents();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.`,
+    );
   redis = await startRedis();
   const [otlpPort, apiPort] = [await freePort(), await freePort()];
   collector = await startCollector(`
@@ -97,8 +100,16 @@ service:
     const r = await fetch(`${base}/api/logs/jobs/${JOB_ID}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return r.ok && ((await r.json()) as { logs: unknown[] }).logs.length === 38;
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', timezoneId: 'UTC' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+    timezoneId: 'UTC',
+  });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);
 }, 120_000);
@@ -129,7 +140,9 @@ describe('web console in Chromium', () => {
     expect(cookies[0]).toMatchObject({ name: 'auditline_session', httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(cookies[0]!.expires).toBeGreaterThan(Date.now() / 1000);
     expect(await page.evaluate(() => document.cookie)).toBe('');
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
     expect(stored).not.toContain(TOKEN);
     expect(await page.inputValue('#token')).toBe('');
   });
@@ -138,11 +151,18 @@ describe('web console in Chromium', () => {
     await go('live');
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
     const sentAt = Date.now();
-    sender.logger.emit({ severityText: 'ERROR', severityNumber: 17, body: 'Payment webhook rejected: signature mismatch (evt_3PZ)',
-      attributes: { component: 'payments', 'user.id': 'u-2077', 'session.id': 's-91bc' } });
+    sender.logger.emit({
+      severityText: 'ERROR',
+      severityNumber: 17,
+      body: 'Payment webhook rejected: signature mismatch (evt_3PZ)',
+      attributes: { component: 'payments', 'user.id': 'u-2077', 'session.id': 's-91bc' },
+    });
     await sender.flush();
     const row = page.locator('#live-rows .lv-row', { hasText: 'Payment webhook rejected' });
-    await row.waitFor().catch((err: unknown) => { console.log(collector.output().slice(-3000)); throw err; });
+    await row.waitFor().catch((err: unknown) => {
+      console.log(collector.output().slice(-3000));
+      throw err;
+    });
     const gapMs = Date.now() - sentAt;
     console.log(`Live view: record visible ${gapMs} ms after it was emitted (the issue asks for under a second).`);
     expect(await row.getAttribute('class')).toBe('lv-row lvl-ERROR');
@@ -152,9 +172,17 @@ describe('web console in Chromium', () => {
     await page.fill('input[name=component]', 'checkout');
     await page.click('form[aria-label="Live filters"] button[type=submit]');
     await expect.poll(() => page.textContent('#live-status'), POLL).toMatch(/^Connected/);
-    for (const [sev, component, body] of [[9, 'checkout', 'Checkout page rendered for cart C-5531'], [17, 'search', 'Search index shard 2 unavailable'],
-      [17, 'checkout', 'Order ORD-88231 failed: address validation error']] as const) {
-      sender.logger.emit({ severityNumber: sev, severityText: sev === 17 ? 'ERROR' : 'INFO', body, attributes: { component } });
+    for (const [sev, component, body] of [
+      [9, 'checkout', 'Checkout page rendered for cart C-5531'],
+      [17, 'search', 'Search index shard 2 unavailable'],
+      [17, 'checkout', 'Order ORD-88231 failed: address validation error'],
+    ] as const) {
+      sender.logger.emit({
+        severityNumber: sev,
+        severityText: sev === 17 ? 'ERROR' : 'INFO',
+        body,
+        attributes: { component },
+      });
     }
     await sender.flush();
     await page.locator('#live-rows .lv-row', { hasText: 'Order ORD-88231 failed' }).waitFor();
@@ -169,14 +197,20 @@ describe('web console in Chromium', () => {
     await sender.flush();
     await expect.poll(() => page.getAttribute('#live-status', 'data-rows'), POLL).toBe('24');
     await expect.poll(() => page.textContent('#live-status'), POLL).toContain('24 rows');
-    await expect.poll(() => page.textContent('#live-rows .lv-row:last-child'), POLL).toContain('Sent order confirmation');
+    await expect
+      .poll(() => page.textContent('#live-rows .lv-row:last-child'), POLL)
+      .toContain('Sent order confirmation');
     await shot('live');
   });
 
   it('Live: pause holds new records back until resumed', async () => {
     await page.click('button:has-text("Pause")');
     expect(await page.getAttribute('button:has-text("Resume")', 'aria-pressed')).toBe('true');
-    sender.logger.emit({ severityNumber: 9, body: 'Price list refreshed (1,204 products)', attributes: { component: 'pricing' } });
+    sender.logger.emit({
+      severityNumber: 9,
+      body: 'Price list refreshed (1,204 products)',
+      attributes: { component: 'pricing' },
+    });
     await sender.flush();
     await expect.poll(() => page.textContent('#live-status'), POLL).toContain('1 waiting');
     expect(await page.locator('#live-rows .lv-row', { hasText: 'Price list refreshed' }).count()).toBe(0);
@@ -190,7 +224,9 @@ describe('web console in Chromium', () => {
     expect((await texts('#audit-rows tr')).join('\n')).toContain('Order ORD-88213 created');
     await page.fill('input[name=component]', 'payments');
     await page.click('form[aria-label="Audit filters"] button[type=submit]');
-    await expect.poll(async () => (await texts('#audit-rows tr td:nth-child(3)')).every((c) => c === 'payments'), POLL).toBe(true);
+    await expect
+      .poll(async () => (await texts('#audit-rows tr td:nth-child(3)')).every((c) => c === 'payments'), POLL)
+      .toBe(true);
     const payments = await page.locator('#audit-rows tr').count();
     expect(payments).toBeGreaterThanOrEqual(6);
     // Payment retries: three sent at start, two more by the Live test.
@@ -220,7 +256,7 @@ describe('web console in Chromium', () => {
     await shot('audit');
   });
 
-  it('Jobs: a job\'s entries as a progress bar', async () => {
+  it("Jobs: a job's entries as a progress bar", async () => {
     await go('jobs');
     await page.fill('input[name=job_id]', JOB_ID);
     await page.click('form[aria-label="Open a job"] button[type=submit]');
@@ -248,7 +284,9 @@ describe('web console in Chromium', () => {
     const errorStatuses = (await texts('#error-rows tr td:nth-child(4)')).filter((s) => s !== '');
     expect(errorStatuses.length).toBeGreaterThan(0);
     expect(errorStatuses.every((s) => Number(s) >= 400)).toBe(true);
-    expect((await texts('#error-rows tr td:nth-child(3)')).join('\n')).toContain('Stock sync with warehouse WH-3 failed');
+    expect((await texts('#error-rows tr td:nth-child(3)')).join('\n')).toContain(
+      'Stock sync with warehouse WH-3 failed',
+    );
     // Drill down by the client of the first failed request: only that client's requests.
     const ipButton = page.locator('#error-rows td:nth-child(6) button').first();
     const ip = (await ipButton.textContent())!;
@@ -269,9 +307,11 @@ describe('web console in Chromium', () => {
     await shot('alerts');
   });
 
-  it('Health: the collector\'s own counters', async () => {
+  it("Health: the collector's own counters", async () => {
     await go('health');
-    await expect.poll(async () => Number((await page.textContent('[data-key="accepted"] .v'))!.replace(/,/g, '')), POLL).toBeGreaterThanOrEqual(300);
+    await expect
+      .poll(async () => Number((await page.textContent('[data-key="accepted"] .v'))!.replace(/,/g, '')), POLL)
+      .toBeGreaterThanOrEqual(300);
     expect(await page.textContent('#health-tiles')).toContain('Exported');
     await shot('health');
   });
@@ -304,12 +344,23 @@ describe('web console in Chromium', () => {
     await page.evaluate(() => {
       const w = window as unknown as { longTasks: number[] };
       w.longTasks = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) w.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) w.longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
-    for (let i = 0; i < 12_000; i++) sender.logger.emit({ severityNumber: i % 50 ? 9 : 17, body: `bulk record ${i}`, attributes: { component: 'bulk' } });
+    for (let i = 0; i < 12_000; i++)
+      sender.logger.emit({
+        severityNumber: i % 50 ? 9 : 17,
+        body: `bulk record ${i}`,
+        attributes: { component: 'bulk' },
+      });
     await sender.flush();
-    await expect.poll(() => page.getAttribute('#live-status', 'data-received'), { timeout: 60_000, interval: 200 }).toBe('12000');
-    await expect.poll(() => page.textContent('#live-rows .lv-row:last-child'), { timeout: 20_000, interval: 200 }).toContain('bulk record 11999');
+    await expect
+      .poll(() => page.getAttribute('#live-status', 'data-received'), { timeout: 60_000, interval: 200 })
+      .toBe('12000');
+    await expect
+      .poll(() => page.textContent('#live-rows .lv-row:last-child'), { timeout: 20_000, interval: 200 })
+      .toContain('bulk record 11999');
     // The buffer holds the newest 10,000; the page draws only the rows in view.
     expect(await page.getAttribute('#live-status', 'data-rows')).toBe('10000');
     expect(await page.getAttribute('[role=table][aria-label^="Live records"]', 'aria-rowcount')).toBe('10001');
@@ -318,10 +369,15 @@ describe('web console in Chromium', () => {
     expect(drawn).toBeLessThanOrEqual(10_000);
     expect(drawn).toBeLessThan(200);
     // Scrolled to the top: the oldest record kept is the 2,001st sent.
-    await page.locator('.live-wrap').evaluate((el) => { el.scrollTop = 0; });
+    await page.locator('.live-wrap').evaluate((el) => {
+      el.scrollTop = 0;
+    });
     await expect.poll(() => page.textContent('#live-rows .lv-row:first-child'), POLL).toContain('bulk record 2000');
     const long = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
-    console.log(`Live view, 12,000 records: ${long.length} main-thread tasks over 50 ms, longest ${Math.round(Math.max(0, ...long))} ms.`);
+    console.log(
+      `Live view, 12,000 records: ${long.length} main-thread tasks over 50 ms, ` +
+        `longest ${Math.round(Math.max(0, ...long))} ms.`,
+    );
     // Still responsive with a full buffer: a filter change clears and reconnects.
     await page.click('button:has-text("Clear")');
     await expect.poll(() => page.locator('#live-rows .lv-row').count(), POLL).toBe(0);

@@ -28,7 +28,12 @@ export interface ConsoleContext {
 type Reply = { status: number; body: unknown; cookie?: string };
 
 /** Answers /api/session; throws HttpError for refusals. */
-export async function sessionRoute(c: ConsoleContext, method: string, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
+export async function sessionRoute(
+  c: ConsoleContext,
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Reply> {
   if (method === 'POST') return signIn(c, req);
   if (method === 'GET') {
     const s = c.sessions.find(req);
@@ -66,7 +71,11 @@ async function signIn(c: ConsoleContext, req: IncomingMessage): Promise<Reply> {
 
 function tokenFromBody(text: string): string | undefined {
   let v: unknown;
-  try { v = JSON.parse(text); } catch { throw new HttpError(400, 'the body must be JSON: {"token": "..."}'); }
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the body must be JSON: {"token": "..."}');
+  }
   const token = (v as { token?: unknown } | null)?.token;
   if (typeof token !== 'string' || token === '') throw new HttpError(400, 'the body must be JSON: {"token": "..."}');
   return token;
@@ -78,7 +87,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new HttpError(413, `the body is larger than ${MAX_BODY} bytes`)); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, `the body is larger than ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

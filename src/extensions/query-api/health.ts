@@ -4,7 +4,11 @@
 // stem, so `auditline_receiver_accepted_log_records_total` and
 // `otelcol_receiver_accepted_log_records` both count as accepted.
 
-export interface MetricSample { name: string; labels: Record<string, string>; value: number }
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 export interface HealthBody {
   uptime_seconds: number;

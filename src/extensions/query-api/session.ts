@@ -22,9 +22,14 @@ export class SessionStore {
   /** Keyed by the SHA-256 of the cookie value, so a heap dump shows no usable cookie. */
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
 
-  get size(): number { return this.sessions.size; }
+  get size(): number {
+    return this.sessions.size;
+  }
 
   /** A new session: the cookie value and its record. */
   create(): { id: string; session: Session } {
@@ -43,7 +48,10 @@ export class SessionStore {
     const key = digest(id);
     const s = this.sessions.get(key);
     if (s === undefined) return undefined;
-    if (s.expires <= this.now()) { this.sessions.delete(key); return undefined; }
+    if (s.expires <= this.now()) {
+      this.sessions.delete(key);
+      return undefined;
+    }
     return s;
   }
 
@@ -61,7 +69,13 @@ export class SessionStore {
 
 /** `Set-Cookie` for a new session (Secure when served over TLS). */
 export function sessionCookie(id: string, maxAgeMs: number, secure: boolean): string {
-  const attrs = [`${SESSION_COOKIE}=${id}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+  const attrs = [
+    `${SESSION_COOKIE}=${id}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
   if (secure) attrs.push('Secure');
   return attrs.join('; ');
 }
@@ -86,7 +100,8 @@ export function csrfProblem(req: IncomingMessage, session: Session, secure: bool
 /** A request from another site: an Origin other than ours, or Sec-Fetch-Site saying cross-site. */
 export function originProblem(req: IncomingMessage, secure: boolean): string | undefined {
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request (Sec-Fetch-Site: ${site})`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `cross-site request (Sec-Fetch-Site: ${site})`;
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
   const expected = `${secure ? 'https' : 'http'}://${req.headers.host ?? ''}`;

@@ -21,8 +21,14 @@ const SAFE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** No inline script or style, nothing from another origin, no framing. */
 export const UI_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 /** Headers on every console file. */
@@ -40,7 +46,10 @@ export function securityHeaders(tls: boolean): Record<string, string> {
   return h;
 }
 
-interface StaticFile { body: Buffer; type: string }
+interface StaticFile {
+  body: Buffer;
+  type: string;
+}
 
 /** The ui folder beside this module (running from src/) or in the package's src/ (running from dist/). */
 export function uiDirectory(): string {
@@ -52,7 +61,10 @@ export function uiDirectory(): string {
 export class StaticFiles {
   private readonly files = new Map<string, StaticFile>();
 
-  constructor(dir: string, private readonly tls: boolean) {
+  constructor(
+    dir: string,
+    private readonly tls: boolean,
+  ) {
     for (const name of readdirSync(dir)) {
       const type = TYPES[extname(name)];
       if (!type || !SAFE_NAME.test(name) || !statSync(join(dir, name)).isFile()) continue;

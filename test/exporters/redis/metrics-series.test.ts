@@ -17,7 +17,7 @@ const NOW = Date.now();
 
 async function get(path: string, status = 200): Promise<MetricsSeries & { error?: string }> {
   const res = await run.get(path, TOKEN);
-  const body = await res.json() as MetricsSeries & { error?: string };
+  const body = (await res.json()) as MetricsSeries & { error?: string };
   expect(res.status, `${path}: ${JSON.stringify(body)}`).toBe(status);
   return body;
 }
@@ -30,10 +30,18 @@ beforeAll(async () => {
   const records = [];
   // 45 minutes ago: 10 requests from two clients, 2 of them 500s, 100..1000 ms.
   for (let i = 0; i < 10; i++) {
-    records.push(request({ time: NOW - 45 * 60_000 + i * 1000, ip: i % 2 ? '10.0.0.1' : '10.0.0.2', status: i < 2 ? 500 : 200, duration: (i + 1) / 10 }));
+    records.push(
+      request({
+        time: NOW - 45 * 60_000 + i * 1000,
+        ip: i % 2 ? '10.0.0.1' : '10.0.0.2',
+        status: i < 2 ? 500 : 200,
+        duration: (i + 1) / 10,
+      }),
+    );
   }
   // 9 minutes ago: 4 requests from one client, all fine, 20 ms.
-  for (let i = 0; i < 4; i++) records.push(request({ time: NOW - 9 * 60_000 + i * 1000, ip: '10.0.0.3', duration: 0.02 }));
+  for (let i = 0; i < 4; i++)
+    records.push(request({ time: NOW - 9 * 60_000 + i * 1000, ip: '10.0.0.3', duration: 0.02 }));
   // Two hours ago: outside hours=1.
   records.push(request({ time: NOW - 2 * 3600_000, ip: '10.0.0.9' }));
   await exportAll(exp, records);
@@ -46,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('GET /logs/metrics/series', () => {
-  it('slices the window into buckets, oldest first, with counts, error rate, percentiles and distinct clients', async () => {
+  it('slices the window into buckets, oldest first: counts, error rate, percentiles, distinct clients', async () => {
     const s = await get('/logs/metrics/series?hours=1&buckets=6');
     expect(s.hours).toBe(1);
     expect(s.bucket_seconds).toBe(600);
@@ -64,7 +72,7 @@ describe('GET /logs/metrics/series', () => {
     expect(late).toMatchObject({ error_rate: 0, unique_visitors: 1, p50_response_time: 20, p95_response_time: 20 });
     expect(s.buckets[2]).toMatchObject({ requests: 0, error_rate: 0, p50_response_time: null, unique_visitors: 0 });
     // The whole window agrees with /logs/metrics.
-    const m = await (await run.get('/logs/metrics?hours=1', TOKEN)).json() as { requests: number };
+    const m = (await (await run.get('/logs/metrics?hours=1', TOKEN)).json()) as { requests: number };
     expect(s.buckets.reduce((a, b) => a + b.requests, 0)).toBe(m.requests);
   });
 
@@ -77,7 +85,13 @@ describe('GET /logs/metrics/series', () => {
   });
 
   it('answers 400 naming the parameter', async () => {
-    for (const [q, name] of [['buckets=0', 'buckets'], ['buckets=241', 'buckets'], ['buckets=x', 'buckets'], ['hours=0', 'hours'], ['limit=3', 'limit']]) {
+    for (const [q, name] of [
+      ['buckets=0', 'buckets'],
+      ['buckets=241', 'buckets'],
+      ['buckets=x', 'buckets'],
+      ['hours=0', 'hours'],
+      ['limit=3', 'limit'],
+    ]) {
       expect((await get(`/logs/metrics/series?${q}`, 400)).error).toContain(`"${name}"`);
     }
   });

@@ -12,7 +12,11 @@ describe('web console – packaging', () => {
   afterEach(() => t?.cleanup());
 
   it('serves / and /ui/app.js from a packed install (dist/ plus the files npm pack lists)', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toContain('src/extensions/query-api/ui/index.html');
     expect(files).toContain('src/extensions/query-api/ui/app.js');
@@ -29,7 +33,8 @@ describe('web console – packaging', () => {
       await api.start();
       const index = await fetch(api.url + '/');
       const app = await fetch(api.url + '/ui/app.js');
-      console.log(JSON.stringify({ index: index.status, html: (await index.text()).includes('/ui/app.js'), app: app.status }));
+      const html = (await index.text()).includes('/ui/app.js');
+      console.log(JSON.stringify({ index: index.status, html, app: app.status }));
       await api.shutdown();
     `;
     writeFileSync(join(t.dir, 'app', 'serve.mjs'), script);

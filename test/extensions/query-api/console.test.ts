@@ -12,8 +12,14 @@ import { startApi, type RunningApi } from './helpers.js';
 const TOKEN = 'console-token-value';
 
 /** An HTTPS request trusting the test CA; resolves with status and headers. */
-function tlsRequest(url: string, ca: Buffer, method: string, path: string, headers: Record<string, string>, body?: string):
-  Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function tlsRequest(
+  url: string,
+  ca: Buffer,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url + path, { method, headers, ca, servername: 'localhost' }, (res) => {
       res.resume().on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
@@ -27,15 +33,23 @@ function rawGet(url: string, path: string): Promise<{ status: number; type: stri
   return new Promise((resolve, reject) => {
     request(url + '/', { path }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c) => { body += c; })
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => {
+          body += c;
+        })
         .on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
 async function signIn(url: string, token = TOKEN, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ token }),
   });
 }
 
@@ -76,8 +90,17 @@ describe('query API – web console', () => {
 
   it('answers 404 for unknown console files and refuses path traversal', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
-    for (const path of ['/ui/nope.js', '/ui/', '/ui/../package.json', '/ui/..%2f..%2fpackage.json', '/ui/%2e%2e/server.ts',
-      '/ui/../../../../etc/passwd', '/ui/sub/app.js', '/ui/.hidden', '/ui/app.js%00.css']) {
+    for (const path of [
+      '/ui/nope.js',
+      '/ui/',
+      '/ui/../package.json',
+      '/ui/..%2f..%2fpackage.json',
+      '/ui/%2e%2e/server.ts',
+      '/ui/../../../../etc/passwd',
+      '/ui/sub/app.js',
+      '/ui/.hidden',
+      '/ui/app.js%00.css',
+    ]) {
       const r = await rawGet(run.url, path);
       expect(r.status, path).toBe(404);
       expect(r.type).toBe('application/json; charset=utf-8');
@@ -91,7 +114,7 @@ describe('query API – web console', () => {
     run = await startApi({ auth: { tokens: [TOKEN] }, session_ttl: '2h' });
     const res = await signIn(run.url);
     expect(res.status).toBe(200);
-    const body = await res.json() as { csrf_token: string; expires: string };
+    const body = (await res.json()) as { csrf_token: string; expires: string };
     expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(body.expires) - Date.now()).toBeGreaterThan(3600_000);
     const setCookie = res.headers.get('set-cookie')!;
@@ -130,18 +153,21 @@ describe('query API – web console', () => {
     expect(run.host.telemetry.total('auditline_auth_failures_total')).toBe(2);
   });
 
-  it('refuses DELETE with the cookie but without the CSRF token, or from another origin; accepts it with both', async () => {
+  it('refuses DELETE with the cookie but no CSRF token, or from another origin; accepts it with both', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
     let deleted = 0;
     run.api.route('DELETE', '/logs', () => ({ deleted: ++deleted }));
     const res = await signIn(run.url);
-    const { csrf_token: csrf } = await res.json() as { csrf_token: string };
+    const { csrf_token: csrf } = (await res.json()) as { csrf_token: string };
     const cookie = cookieOf(res);
-    const del = (headers: Record<string, string>) => fetch(run!.url + '/logs', { method: 'DELETE', headers: { cookie, ...headers } });
+    const del = (headers: Record<string, string>) =>
+      fetch(run!.url + '/logs', { method: 'DELETE', headers: { cookie, ...headers } });
 
     const none = await del({});
     expect(none.status).toBe(403);
-    expect((await none.json() as { error: string }).error).toMatch(/CSRF check failed: missing or wrong x-csrf-token/);
+    expect(((await none.json()) as { error: string }).error).toMatch(
+      /CSRF check failed: missing or wrong x-csrf-token/,
+    );
     expect((await del({ 'x-csrf-token': 'x'.repeat(43) })).status).toBe(403);
     expect((await del({ 'x-csrf-token': csrf, origin: 'http://evil.example' })).status).toBe(403);
     expect((await del({ 'x-csrf-token': csrf, 'sec-fetch-site': 'same-site' })).status).toBe(403);
@@ -157,7 +183,7 @@ describe('query API – web console', () => {
   it('signs out: DELETE /api/session with the CSRF token ends the session and clears the cookie', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
     const res = await signIn(run.url);
-    const { csrf_token: csrf } = await res.json() as { csrf_token: string };
+    const { csrf_token: csrf } = (await res.json()) as { csrf_token: string };
     const cookie = cookieOf(res);
     expect((await fetch(run.url + '/api/session', { method: 'DELETE', headers: { cookie } })).status).toBe(403);
     const out = await fetch(run.url + '/api/session', { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
@@ -181,11 +207,11 @@ describe('query API – web console', () => {
 
   it('GET /api/console names the pages that have a backend; /api/console/health reads the counters', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
-    const info = await (await run.get('/api/console', TOKEN)).json() as { features: Record<string, boolean> };
+    const info = (await (await run.get('/api/console', TOKEN)).json()) as { features: Record<string, boolean> };
     expect(info.features).toEqual({ audit: false, jobs: false, requests: false, request_series: false, alerts: false });
     run.api.route('GET', '/api/logs/audit', () => ({}));
     run.api.route('GET', '/api/alerts', () => ({}));
-    const later = await (await run.get('/api/console', TOKEN)).json() as { features: Record<string, boolean> };
+    const later = (await (await run.get('/api/console', TOKEN)).json()) as { features: Record<string, boolean> };
     expect(later.features.audit).toBe(true);
     expect(later.features.alerts).toBe(true);
 
@@ -193,19 +219,20 @@ describe('query API – web console', () => {
     run.host.telemetry.add(M.receiverRefused, 2, { receiver: 'otlp' });
     run.host.telemetry.set(M.queueSize, 3, { exporter: 'sqlite' });
     run.host.telemetry.set(M.queueCapacity, 100, { exporter: 'sqlite' });
-    const health = await (await run.get('/api/console/health', TOKEN)).json() as ReturnType<typeof healthBody>;
+    const health = (await (await run.get('/api/console/health', TOKEN)).json()) as ReturnType<typeof healthBody>;
     expect(health.totals.accepted).toBe(7);
     expect(health.totals.refused).toBe(2);
     expect(health.queues).toEqual([{ exporter: 'sqlite', log: null, size: 3, capacity: 100 }]);
   });
 
   it('health reads otelcol_* names as well as auditline_* names', () => {
-    const text = '# TYPE otelcol_receiver_accepted_log_records counter\n'
-      + 'otelcol_receiver_accepted_log_records{receiver="otlp",transport="http"} 5\n'
-      + 'auditline_receiver_accepted_log_records_total{receiver="filelog"} 2\n'
-      + 'otelcol_exporter_queue_size{exporter="redis",log="logs"} 4\n'
-      + 'otelcol_exporter_send_failed_log_records_total{exporter="redis"} 1e0\n'
-      + 'garbage line\n';
+    const text =
+      '# TYPE otelcol_receiver_accepted_log_records counter\n' +
+      'otelcol_receiver_accepted_log_records{receiver="otlp",transport="http"} 5\n' +
+      'auditline_receiver_accepted_log_records_total{receiver="filelog"} 2\n' +
+      'otelcol_exporter_queue_size{exporter="redis",log="logs"} 4\n' +
+      'otelcol_exporter_send_failed_log_records_total{exporter="redis"} 1e0\n' +
+      'garbage line\n';
     const h = healthBody(text, 12.4);
     expect(h.totals.accepted).toBe(7);
     expect(h.totals.send_failed).toBe(1);
@@ -216,16 +243,33 @@ describe('query API – web console', () => {
   it('under TLS the cookie is Secure, files carry HSTS, and the Origin must be https', async () => {
     const certs = makeCerts();
     try {
-      run = await startApi({ auth: { tokens: [TOKEN] }, tls: { cert_file: certs.serverCert, key_file: certs.serverKey } });
+      run = await startApi({
+        auth: { tokens: [TOKEN] },
+        tls: { cert_file: certs.serverCert, key_file: certs.serverKey },
+      });
       const index = await tlsRequest(run.url, certs.ca, 'GET', '/', {});
       expect(index.status).toBe(200);
       expect(index.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
       const json = { 'content-type': 'application/json' };
       const body = JSON.stringify({ token: TOKEN });
       const host = new URL(run.url).host;
-      const http = await tlsRequest(run.url, certs.ca, 'POST', '/api/session', { ...json, origin: `http://${host}` }, body);
+      const http = await tlsRequest(
+        run.url,
+        certs.ca,
+        'POST',
+        '/api/session',
+        { ...json, origin: `http://${host}` },
+        body,
+      );
       expect(http.status).toBe(403);
-      const ok = await tlsRequest(run.url, certs.ca, 'POST', '/api/session', { ...json, origin: `https://${host}` }, body);
+      const ok = await tlsRequest(
+        run.url,
+        certs.ca,
+        'POST',
+        '/api/session',
+        { ...json, origin: `https://${host}` },
+        body,
+      );
       expect(ok.status).toBe(200);
       expect(String(ok.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
     } finally {

@@ -2,11 +2,18 @@
 let csrf = null;
 let onSignedOut = () => {};
 
-export function setCsrf(token) { csrf = token; }
-export function whenSignedOut(fn) { onSignedOut = fn; }
+export function setCsrf(token) {
+  csrf = token;
+}
+export function whenSignedOut(fn) {
+  onSignedOut = fn;
+}
 
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
 }
 
 export async function api(path, { method = 'GET', body } = {}) {
@@ -14,7 +21,10 @@ export async function api(path, { method = 'GET', body } = {}) {
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
-    method, headers, credentials: 'same-origin', cache: 'no-store',
+    method,
+    headers,
+    credentials: 'same-origin',
+    cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await res.json().catch(() => ({}));

@@ -7,7 +7,14 @@ import { jobsPage } from './page-jobs.js';
 import { livePage } from './page-live.js';
 import { requestsPage } from './page-requests.js';
 
-const PAGES = { live: livePage, audit: auditPage, jobs: jobsPage, requests: requestsPage, alerts: alertsPage, health: healthPage };
+const PAGES = {
+  live: livePage,
+  audit: auditPage,
+  jobs: jobsPage,
+  requests: requestsPage,
+  alerts: alertsPage,
+  health: healthPage,
+};
 const $ = (id) => document.getElementById(id);
 
 /** Shared between pages: the features this collector serves, and job ids seen in this session. */
@@ -15,14 +22,19 @@ const ctx = {
   features: {},
   seenJobs: new Set(),
   /** Any API call answered 401 shows the sign-in form (api.js). */
-  checkSession: () => { api('/api/console').catch(() => {}); },
+  checkSession: () => {
+    api('/api/console').catch(() => {});
+  },
 };
 let unmount = null;
 let signedIn = false;
 
 function showSignIn() {
   signedIn = false;
-  if (unmount) { unmount(); unmount = null; }
+  if (unmount) {
+    unmount();
+    unmount = null;
+  }
   $('page').replaceChildren();
   $('nav').hidden = true;
   $('sign-out').hidden = true;
@@ -61,7 +73,10 @@ function route(focus = false) {
   document.title = `${page.title} · Auditline console`;
   unmount = page.mount(root, ctx) ?? null;
   const h1 = root.querySelector('h1');
-  if (focus && h1) { h1.tabIndex = -1; h1.focus(); }
+  if (focus && h1) {
+    h1.tabIndex = -1;
+    h1.focus();
+  }
 }
 
 async function signIn(ev) {
@@ -69,7 +84,11 @@ async function signIn(ev) {
   const input = $('token');
   const err = $('sign-in-error');
   err.textContent = '';
-  if (!input.value) { err.textContent = 'Enter a token.'; input.focus(); return; }
+  if (!input.value) {
+    err.textContent = 'Enter a token.';
+    input.focus();
+    return;
+  }
   try {
     const s = await api('/api/session', { method: 'POST', body: { token: input.value } });
     input.value = '';
@@ -82,15 +101,20 @@ async function signIn(ev) {
 }
 
 async function signOut() {
-  try { await api('/api/session', { method: 'DELETE' }); } catch { /* already gone */ }
+  try {
+    await api('/api/session', { method: 'DELETE' });
+  } catch {
+    /* already gone */
+  }
   setCsrf(null);
   showSignIn();
 }
 
 function initTheme() {
   const btn = $('theme-toggle');
-  const dark = () => document.documentElement.dataset.theme === 'dark'
-    || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches);
+  const dark = () =>
+    document.documentElement.dataset.theme === 'dark' ||
+    (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches);
   const label = () => {
     btn.setAttribute('aria-pressed', String(dark()));
     btn.textContent = 'Dark theme';
@@ -98,7 +122,11 @@ function initTheme() {
   btn.addEventListener('click', () => {
     const next = dark() ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
-    try { localStorage.setItem('auditline-theme', next); } catch { /* not persisted */ }
+    try {
+      localStorage.setItem('auditline-theme', next);
+    } catch {
+      /* not persisted */
+    }
     label();
   });
   label();

@@ -22,7 +22,11 @@ export function lineChart({ title, times, series, format = String }) {
   const x = (i) => PAD.l + (times.length <= 1 ? 0 : (i * (W - PAD.l - PAD.r)) / (times.length - 1));
   const y = (v) => PAD.t + (H - PAD.t - PAD.b) * (1 - (max === 0 ? 0 : v / max));
   const latest = series.map((x) => `${x.name} ${format(lastValue(x.values))}`).join(', ');
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${title}: latest ${latest}; peak ${format(max)}` });
+  const svg = s('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': `${title}: latest ${latest}; peak ${format(max)}`,
+  });
   svg.append(s('title', {}, title));
   for (const f of [0, 0.5, 1]) {
     const gy = y(max * f);
@@ -31,7 +35,9 @@ export function lineChart({ title, times, series, format = String }) {
   }
   if (times.length) {
     svg.append(s('text', { class: 'axis', x: PAD.l, y: H - 5 }, clock(times[0])));
-    svg.append(s('text', { class: 'axis', x: W - PAD.r, y: H - 5, 'text-anchor': 'end' }, clock(times[times.length - 1])));
+    svg.append(
+      s('text', { class: 'axis', x: W - PAD.r, y: H - 5, 'text-anchor': 'end' }, clock(times[times.length - 1])),
+    );
   }
   // Drawn last to first, so the first series (p50 before p95 before p99) stays visible where lines meet.
   [...series.entries()].reverse().forEach(([k, ser]) => {

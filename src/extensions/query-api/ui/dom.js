@@ -6,7 +6,10 @@ export function h(tag, props = {}, ...children) {
   for (const [k, v] of Object.entries(props)) {
     if (v === undefined || v === null) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'attrs') for (const [a, x] of Object.entries(v)) { if (x !== undefined && x !== null) el.setAttribute(a, String(x)); }
+    else if (k === 'attrs')
+      for (const [a, x] of Object.entries(v)) {
+        if (x !== undefined && x !== null) el.setAttribute(a, String(x));
+      }
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else el[k] = v;
   }
@@ -30,17 +33,36 @@ export function field(label, input) {
 
 export function table(headers, bodyId) {
   const tbody = h('tbody', bodyId ? { id: bodyId } : {});
-  const t = h('table', {}, h('thead', {}, h('tr', {}, headers.map((x) => {
-    const [text, cls] = Array.isArray(x) ? x : [x, undefined];
-    return h('th', { scope: 'col', className: cls ?? '' }, text);
-  }))), tbody);
+  const t = h(
+    'table',
+    {},
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => {
+          const [text, cls] = Array.isArray(x) ? x : [x, undefined];
+          return h('th', { scope: 'col', className: cls ?? '' }, text);
+        }),
+      ),
+    ),
+    tbody,
+  );
   return { table: t, tbody };
 }
 
 const fmt = new Intl.NumberFormat('en-US');
-export function num(n) { return n === null || n === undefined ? '–' : fmt.format(n); }
-export function ms(n) { return n === null || n === undefined ? '–' : `${fmt.format(Math.round(n * 10) / 10)} ms`; }
-export function pct(n) { return n === null || n === undefined ? '–' : `${(n * 100).toFixed(n < 0.1 ? 2 : 1)} %`; }
+export function num(n) {
+  return n === null || n === undefined ? '–' : fmt.format(n);
+}
+export function ms(n) {
+  return n === null || n === undefined ? '–' : `${fmt.format(Math.round(n * 10) / 10)} ms`;
+}
+export function pct(n) {
+  return n === null || n === undefined ? '–' : `${(n * 100).toFixed(n < 0.1 ? 2 : 1)} %`;
+}
 
 /** `2026-12-03T11:02:03.123Z` → `11:02:03.123` (local time); dates other than today keep the date. */
 export function time(iso) {
@@ -63,7 +85,13 @@ export function qs(params) {
 
 /** Explains a page whose backend is not configured, with the YAML that enables it. */
 export function notConfigured(title, text, yaml) {
-  return h('div', { className: 'notice' }, h('h1', {}, title), h('p', {}, text), yaml ? h('pre', {}, h('code', {}, yaml)) : null);
+  return h(
+    'div',
+    { className: 'notice' },
+    h('h1', {}, title),
+    h('p', {}, text),
+    yaml ? h('pre', {}, h('code', {}, yaml)) : null,
+  );
 }
 
 export function errorBox(err) {

@@ -2,4 +2,6 @@
 try {
   const t = localStorage.getItem('auditline-theme');
   if (t === 'light' || t === 'dark') document.documentElement.dataset.theme = t;
-} catch { /* storage blocked: follow prefers-color-scheme */ }
+} catch {
+  /* storage blocked: follow prefers-color-scheme */
+}
