@@ -48,6 +48,14 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
   }
 }
 
+/** Form fields on the page without a label or aria-label (expected: none). */
+const unlabelled = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('input, select')]
+      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML),
+  );
+
 const texts = (selector: string) => page.locator(selector).allTextContents();
 
 beforeAll(async () => {
@@ -253,6 +261,7 @@ describe('web console in Chromium', () => {
     expect(await page.textContent('#audit-detail')).toContain('s-7f3a');
     expect(await page.textContent('#audit-detail')).not.toContain('[object');
     await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await unlabelled()).toEqual([]);
     await shot('audit');
   });
 
@@ -267,6 +276,7 @@ describe('web console in Chromium', () => {
     expect(await page.textContent('.job-caption')).toBe('Track 37/100 downloaded');
     expect(await page.locator('#job-rows tr').count()).toBe(38);
     expect(await page.textContent('#job-view')).toContain('37 %');
+    expect(await unlabelled()).toEqual([]);
     await shot('jobs');
   });
 
@@ -297,6 +307,7 @@ describe('web console in Chromium', () => {
     expect(new Set(ips)).toEqual(new Set([ip]));
     expect(await page.textContent('#req-drill')).toContain(`requests from client ${ip}`);
     await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await unlabelled()).toEqual([]);
     await shot('requests');
   });
 

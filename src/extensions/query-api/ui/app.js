@@ -137,6 +137,11 @@ async function boot() {
   whenSignedOut(showSignIn);
   $('sign-in-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
+  // The skip link must not change the hash: that would navigate the page router.
+  document.querySelector('.skip').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('main').focus();
+  });
   addEventListener('hashchange', () => route(true));
   try {
     const s = await api('/api/session');
