@@ -1,15 +1,16 @@
 // Content-Encoding values accepted on request bodies, as the Collector's
 // confighttp accepts them by default (gzip, zlib, deflate, zstd, snappy,
-// x-snappy-framed; lz4 is the one it has that we do not). Each decoder is bounded:
+// x-snappy-framed, lz4). Each decoder is bounded:
 // node:zlib streams are cut off by the reader as their output passes the limit;
 // the others stop themselves (see BoundedTransform).
 import type { Transform } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { Lz4Decoder } from './lz4.js';
 import { SniffingDecoder } from './sniffing-decoder.js';
 import { SNAPPY_STREAM_IDENTIFIER, SnappyBlockDecoder, SnappyFramedDecoder } from './snappy.js';
 import { ZstdDecoder } from './zstd.js';
 
-export const SUPPORTED_ENCODINGS = ['gzip', 'zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed'] as const;
+export const SUPPORTED_ENCODINGS = ['gzip', 'zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed', 'lz4'] as const;
 
 /** A zlib stream starts with a header whose compression method is 8 and whose two bytes are a multiple of 31. */
 function isZlibHeader(h: Buffer): boolean {
@@ -28,6 +29,7 @@ const DECODERS: Record<string, (limit: number) => Transform> = {
       ? new SnappyFramedDecoder(limit)
       : new SnappyBlockDecoder(limit)),
   'x-snappy-framed': (limit) => new SnappyFramedDecoder(limit),
+  lz4: (limit) => new Lz4Decoder(limit),
 };
 
 /**

@@ -3,6 +3,7 @@
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import snappy from 'snappyjs';
 import { createCompressor, snappyFramed } from '../../src/compression/encoders.js';
+import { lz4Bomb, lz4Frame } from './lz4-writer.js';
 
 const zstd = await createCompressor('zstd');
 
@@ -19,13 +20,15 @@ export async function encodeAs(encoding: string, body: Uint8Array): Promise<Buff
     case 'zstd': return Buffer.from(zstd(b));
     case 'snappy': return snappy.compress(b);
     case 'snappy-framed': case 'x-snappy-framed': return snappyFramed(b);
+    case 'lz4': return lz4Frame(b);
+    case 'lz4-checksummed': return lz4Frame(b, { blockChecksum: true });
     default: throw new Error(encoding);
   }
 }
 
 /** The Content-Encoding header a test variant is sent with. */
 export function headerOf(variant: string): string {
-  return variant === 'deflate-raw' ? 'deflate' : variant === 'snappy-framed' ? 'snappy' : variant;
+  return variant === 'deflate-raw' ? 'deflate' : variant === 'snappy-framed' ? 'snappy' : variant === 'lz4-checksummed' ? 'lz4' : variant;
 }
 
 /** A zstd frame with no declared size, a 512 KiB window and `blocks` RLE blocks of 128 KiB each (4 bytes apiece). */
@@ -63,5 +66,7 @@ export async function bombs(): Promise<{ name: string; encoding: string; body: B
     { name: 'snappy block, lying preamble', encoding: 'snappy', body: snappyPreambleBomb() },
     { name: 'snappy framed', encoding: 'snappy', body: snappyFramed(zeros) },
     { name: 'x-snappy-framed', encoding: 'x-snappy-framed', body: snappyFramed(zeros) },
+    { name: 'lz4 with declared size', encoding: 'lz4', body: lz4Frame(zeros) },
+    { name: 'lz4 dependent 4 MiB blocks, no declared size', encoding: 'lz4', body: lz4Bomb(16) },
   ];
 }

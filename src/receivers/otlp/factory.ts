@@ -31,7 +31,7 @@ export class OtlpReceiver implements Receiver {
 export const otlpReceiverFactory: ReceiverFactory<OtlpReceiverConfig> = {
   kind: 'receiver',
   type: 'otlp',
-  description: 'Receives OTLP logs over HTTP (protobuf and JSON; gzip, zlib, deflate, zstd, snappy) and gRPC.',
+  description: 'Receives OTLP logs over HTTP (protobuf and JSON; gzip, zlib, deflate, zstd, snappy, lz4) and gRPC.',
   config: otlpReceiverConfigSpec,
   create: (settings, config, next) => new OtlpReceiver(settings, config, next),
 };

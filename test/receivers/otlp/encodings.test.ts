@@ -67,7 +67,7 @@ const FORMATS = {
   protobuf: { type: 'application/x-protobuf', body: (rs: LogRecordData[]) => logsRequestProtobuf(rs) },
   json: { type: 'application/json', body: (rs: LogRecordData[]) => Buffer.from(logsRequestJson(rs)) },
 };
-const VARIANTS = ['gzip', 'zlib', 'deflate', 'deflate-raw', 'zstd', 'snappy', 'snappy-framed', 'x-snappy-framed'];
+const VARIANTS = ['gzip', 'zlib', 'deflate', 'deflate-raw', 'zstd', 'snappy', 'snappy-framed', 'x-snappy-framed', 'lz4', 'lz4-checksummed'];
 
 async function stillServing(): Promise<void> {
   const tag = `alive-${Math.random()}`;
@@ -110,10 +110,10 @@ describe('otlp receiver – HTTP request encodings', () => {
   });
 
   it('answers an unknown encoding with 415 naming the accepted ones', async () => {
-    for (const e of ['br', 'lz4', 'compress']) {
+    for (const e of ['br', 'compress', 'x-lz4']) {
       const r = await post(Buffer.from('{}'), { 'content-type': 'application/json', 'content-encoding': e });
       expect(r.status).toBe(415);
-      expect(JSON.parse(r.text).message).toBe(`Unsupported Content-Encoding "${e}"; use gzip, zlib, deflate, zstd, snappy, x-snappy-framed or none.`);
+      expect(JSON.parse(r.text).message).toBe(`Unsupported Content-Encoding "${e}"; use gzip, zlib, deflate, zstd, snappy, x-snappy-framed, lz4 or none.`);
     }
     await stillServing();
   });
