@@ -8,6 +8,7 @@ import type { Transform } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { contentDecoder } from '../../src/compression/decoders.js';
 import { DecompressError } from '../../src/compression/decompress-error.js';
+import { XXH32, xxh32 } from '../../src/compression/xxh32.js';
 import { bombs, encodeAs, headerOf, MiB, zstdWindowBomb } from './bodies.js';
 
 const VARIANTS = ['gzip', 'zlib', 'deflate', 'deflate-raw', 'zstd', 'snappy', 'snappy-framed', 'x-snappy-framed', 'lz4', 'lz4-checksummed'];
@@ -114,6 +115,16 @@ describe('request body decoders', () => {
     const r = await run('lz4', frames, 64 * MiB);
     expect(r.error).toBeUndefined();
     expect(r.out.equals(Buffer.concat([body, body]))).toBe(true);
+  });
+
+  it('xxHash32 gives the reference values, in one piece or streamed in odd pieces', () => {
+    expect(xxh32(Buffer.from('')).toString(16)).toBe('2cc5d05');
+    expect(xxh32(Buffer.from('abc')).toString(16)).toBe('32d153ff');
+    expect(xxh32(Buffer.from('Nobody inspects the spammish repetition')).toString(16)).toBe('e2293b2f');
+    const data = randomBytes(1000);
+    const h = new XXH32();
+    for (let i = 0; i < data.length; i += 7) h.update(data.subarray(i, i + 7));
+    expect(h.digest()).toBe(xxh32(data));
   });
 
   it('lz4: a wrong content checksum is a 400', async () => {
