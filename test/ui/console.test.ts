@@ -241,6 +241,17 @@ describe('web console in Chromium', () => {
     await page.selectOption('select[name=level]', 'WARNING');
     await page.click('form[aria-label="Audit filters"] button[type=submit]');
     await expect.poll(() => page.locator('#audit-rows tr').count(), POLL).toBe(5);
+    // Time range: payment records were sent over 50 minutes; the last 15 minutes hold fewer, all recent.
+    await page.selectOption('select[name=level]', '');
+    await page.selectOption('select[name=range]', '15m');
+    await page.click('form[aria-label="Audit filters"] button[type=submit]');
+    await expect.poll(() => page.locator('#audit-rows tr').count(), POLL).toBeLessThan(payments);
+    const since = Date.now() - 15 * 60_000 - 5000;
+    const times = await page.locator('#audit-rows tr td:first-child').evaluateAll((tds) => tds.map((td) => td.title));
+    expect(times.length).toBeGreaterThan(0);
+    expect(times.every((t) => Date.parse(t) >= since)).toBe(true);
+    await page.selectOption('select[name=range]', '');
+    await page.fill('input[name=since]', '');
     // Paging: 25 a page over every record.
     await page.fill('input[name=component]', '');
     await page.selectOption('select[name=level]', '');
@@ -306,6 +317,14 @@ describe('web console in Chromium', () => {
     expect(ips.length).toBeGreaterThan(1);
     expect(new Set(ips)).toEqual(new Set([ip]));
     expect(await page.textContent('#req-drill')).toContain(`requests from client ${ip}`);
+    // And by user, from a slow request's user.
+    const userButton = page.locator('#slow-rows td:nth-child(7) button').first();
+    const user = (await userButton.textContent())!;
+    await userButton.click();
+    await expect.poll(() => page.textContent('#req-drill'), POLL).toContain(`requests from user ${user}`);
+    const users = await texts('#drill-rows tr td:nth-child(7)');
+    expect(users.length).toBeGreaterThan(1);
+    expect(new Set(users)).toEqual(new Set([user]));
     await page.evaluate(() => window.scrollTo(0, 0));
     expect(await unlabelled()).toEqual([]);
     await shot('requests');
