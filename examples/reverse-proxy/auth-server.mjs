@@ -17,13 +17,17 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { reportOutcome, withOutcome } from '../shared/export-outcome.mjs';
 
 const demo = process.argv.includes('--demo');
 const PORT = Number(process.env.AUTH_PORT ?? 8002);
+const OTLP_URL = process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs';
+// Counts what the collector accepted: the SDK's batch processor drops failed exports without telling the app.
+const { exporter, outcome } = withOutcome(new OTLPLogExporter({ url: OTLP_URL }));
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'auth-server' }),
   processors: [new BatchLogRecordProcessor({
-    exporter: new OTLPLogExporter({ url: process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs' }),
+    exporter,
     scheduledDelayMillis: 200,
   })],
 });
@@ -115,7 +119,8 @@ if (demo) {
   await provider.forceFlush();
   await provider.shutdown();
   server.close();
-  console.log('Ran 6 OAuth flows (8 failed logins); the collector indexed them and the oauth_failures alert fires.');
+  console.log('Ran 6 OAuth flows (8 failed logins).');
+  reportOutcome(outcome, 'OAuth events', OTLP_URL);
 } else {
   const stop = async () => { server.close(); await provider.shutdown(); process.exit(0); };
   process.once('SIGINT', stop);

@@ -15,6 +15,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { reportOutcome, withOutcome } from '../shared/export-outcome.mjs';
 
 const demo = process.argv.includes('--demo');
 const LISTEN_PORT = Number(process.env.LISTEN_PORT ?? 8000);
@@ -22,10 +23,13 @@ const UPSTREAM_PORT = Number(process.env.UPSTREAM_PORT ?? 8001);
 const UPSTREAM = new URL(process.env.UPSTREAM ?? `http://127.0.0.1:${UPSTREAM_PORT}`);
 const TRUST_FORWARDED = demo || process.env.TRUST_FORWARDED === '1';
 
+const OTLP_URL = process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs';
+// Counts what the collector accepted: the SDK's batch processor drops failed exports without telling the app.
+const { exporter, outcome } = withOutcome(new OTLPLogExporter({ url: OTLP_URL }));
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'edge-proxy' }),
   processors: [new BatchLogRecordProcessor({
-    exporter: new OTLPLogExporter({ url: process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs' }),
+    exporter,
     scheduledDelayMillis: 200,
     // The SDK's default queue (2,048) silently drops the rest of a burst; size it for the largest one.
     maxQueueSize: 100_000,
@@ -143,7 +147,8 @@ if (demo) {
   await provider.shutdown();
   proxy.close();
   api.close();
-  console.log('Sent 300 requests through the proxy; their logs are in Redis.');
+  console.log('Sent 300 requests through the proxy.');
+  reportOutcome(outcome, 'request logs', OTLP_URL);
 } else {
   const stop = async () => { proxy.close(); await provider.shutdown(); process.exit(0); };
   process.once('SIGINT', stop);

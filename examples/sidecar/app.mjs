@@ -5,12 +5,15 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { reportOutcome, withOutcome } from '../shared/export-outcome.mjs';
 
 const url = process.env.OTLP_URL ?? 'http://localhost:4318/v1/logs';
+// Counts what the collector accepted: the SDK's batch processor drops failed exports without telling the app.
+const { exporter, outcome } = withOutcome(new OTLPLogExporter({ url }));
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
   // The SDK's default queue (2,048 records) silently drops the rest of a burst; size it for the largest one.
-  processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url }), maxQueueSize: 100_000, maxExportBatchSize: 1024 })],
+  processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 100_000, maxExportBatchSize: 1024 })],
 });
 const logger = provider.getLogger('session_manager');
 
@@ -37,4 +40,4 @@ logger.emit({
 });
 
 await provider.shutdown();
-console.log(`Sent 6 records to ${url}.`);
+reportOutcome(outcome, 'records', url);
