@@ -5,7 +5,7 @@
 // through Auditline's redaction processor and AuditlineBatchProcessor (which,
 // unlike the SDK's, never drops a burst silently) into SQLite; the service also serves the query API for `auditline logs audit`.
 //
-//   node server.mjs           serve :3000 (inference) and :8080 (query API)
+//   node server.mjs           serve :3000 (inference) and :8081 (query API, beside a collector's :8080)
 //   node server.mjs --demo    send a few requests to itself, print the audit rows, exit
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -80,7 +80,7 @@ const server = createServer(async (req, res) => {
 });
 
 // No AUDITLINE_TOKEN: the API generates a token for this run (and stays on loopback).
-const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
+const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8081', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
 await api.start();
 const TOKEN = process.env.AUDITLINE_TOKEN || api.generatedToken;
 exporter.serveQueries(api);

@@ -3,7 +3,7 @@
 // into `job_logs`), built from the OpenTelemetry SDK and Auditline.
 //
 //   node app.mjs            run one job, print its id
-//   node app.mjs --serve    run one job, then serve the query API on :8080
+//   node app.mjs --serve    run one job, then serve the query API on :8082 (beside a collector's :8080)
 //                           for `auditline logs job <id>` (Ctrl-C to stop)
 import { randomBytes } from 'node:crypto';
 import { SeverityNumber } from '@opentelemetry/api-logs';
@@ -60,7 +60,7 @@ if (!serve) {
   console.log(`Read them back: serve the database (node app.mjs --serve, or a collector with this sqlite path) and run\n  auditline logs job ${jobId}`);
 } else {
   // No AUDITLINE_TOKEN: the API generates a token for this run (and stays on loopback).
-  const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8080', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
+  const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8082', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
   await api.start();
   const token = process.env.AUDITLINE_TOKEN || api.generatedToken;
   exporter.serveQueries(api);

@@ -37,6 +37,17 @@ export function writeWorkerFile(from: string = import.meta.url): URL {
  * files the database file's mode, so all of them get it.
  */
 export function prepareDatabase(path: string, modes: FileModes = OWNER_ONLY): number {
+  try {
+    return openAndMigrate(path, modes);
+  } catch (err) {
+    // Name the file: SQLite's own messages ("file is not a database") and fs errors do not always.
+    const e = err as NodeJS.ErrnoException;
+    const message = e.message?.includes(path) ? e.message : `cannot open the SQLite database "${path}": ${e.message ?? String(err)}`;
+    throw Object.assign(new Error(message, { cause: err }), e.code === undefined ? {} : { code: e.code });
+  }
+}
+
+function openAndMigrate(path: string, modes: FileModes): number {
   mkdirSync(dirname(resolve(path)), { recursive: true, mode: modes.dir });
   try {
     closeSync(openSync(path, 'wx', modes.file));

@@ -24,6 +24,9 @@ import { ForwardingExporter, type Forward } from './forwarding-exporter.js';
 import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
 
+/** How often shutdown repeats what it is still waiting for. */
+const DRAIN_REPORT_MS = 5000;
+
 export interface ServiceOptions {
   logger?: InternalLogger;
   telemetry?: Telemetry;
@@ -275,6 +278,21 @@ export class Service {
     return this.shutdownPromise;
   }
 
+  /** Says what shutdown waits for: each exporter's records still to deliver, again every few seconds. */
+  private reportDrain(): () => void {
+    const report = (message: string) => {
+      for (const p of this.pipelines) {
+        for (const id of p.exporters) {
+          const records = p.log.backlog(id);
+          if (records > 0) this.logger.info(message, { exporter: id, pipeline: p.name, records });
+        }
+      }
+    };
+    report('Shutdown is draining records to an exporter.');
+    const timer = setInterval(() => report('Shutdown is still draining records to an exporter.'), DRAIN_REPORT_MS).unref();
+    return () => clearInterval(timer);
+  }
+
   private async doShutdown(): Promise<void> {
     const stop = async (id: string, fn: () => Promise<void>) => {
       try { await fn(); } catch (err) {
@@ -289,12 +307,14 @@ export class Service {
     await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p.id, () => p.component.shutdown()); }));
     // Then every cursor drains what was acknowledged: in memory mode for as long as its exporter's
     // max_elapsed_time allows, in durable mode for one export timeout (the rest waits on disk).
+    const stopReport = this.reportDrain();
     await Promise.all(this.pipelines.flatMap((p) => p.cursors.map((c, i) => {
       const e = this.exporters.get(p.exporters[i]!)!;
       const r = e.helper.retry_on_failure;
       const deadline = p.log.durable ? e.helper.timeout * 2 : (r.max_elapsed_time > 0 ? r.max_elapsed_time : 2 ** 31 - 1);
       return stop(e.id, () => c.drain(Math.min(deadline, 2 ** 31 - 1)));
     })));
+    stopReport();
     await Promise.all([...this.exporters.values()].map((e) => stop(e.id, async () => {
       try { await e.push.forceFlush?.(); } finally { await e.push.shutdown(); }
     })));
