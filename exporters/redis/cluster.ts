@@ -1,60 +1,28 @@
 // Redis Cluster transport. A transaction (MULTI or a script) cannot span hash
-// slots, so a batch is applied at most once *per slot*: its commands are
-// grouped by the slot of their key (computed here, CRC16 as the cluster spec
-// defines it), and each slot's part is one call of APPLY_LUA (scripts.ts),
-// which checks and sets a guard key in that slot (`slotTag` gives every slot
-// a hash tag) and writes the part only when the guard does not already cover
-// the batch. The calls go as pipelines per master, nodes in parallel. A retry
-// thus writes only the parts an earlier attempt did not. Once every part is
-// applied, the log position goes under its plain key (what
-// `appliedPosition` reads).
+// slots, so a batch is applied at most once *per slot*: the plan's commands are
+// grouped by the slot of their key (cluster-encoder.ts), and each slot's part
+// is one call of APPLY_LUA (scripts.ts), which checks and sets a guard key in
+// that slot (`slotTag` gives every slot a hash tag) and writes the part only
+// when the guard does not already cover the batch. The calls go as pipelines
+// per master, nodes in parallel. A retry thus writes only the parts an earlier
+// attempt did not. Once every part is applied, the log position goes under its
+// plain key (what `appliedPosition` reads).
 //
 // Free entry keys are chosen under the writers' lock (one for the whole
 // cluster), and for a batch of a log the choice is stored first, so a retry
 // after a partial failure builds the same plan for the remaining slots.
 import { Cluster, type ClusterNode, type Redis } from 'ioredis';
+import { keySlot, partsBySlot } from './cluster-encoder.js';
 import { allocate, guardEnd, guardRenames, guardValue } from './once.js';
-import { decodeCommands, weightOf } from './resp-writer.js';
+import type { Cmd, WritePlan } from './plan.js';
+import { batchId } from './resp-encoder.js';
 import { ACQUIRE_LUA, APPLY_LUA, RELEASE_LUA } from './scripts.js';
 import {
-  baseOptions, closeClient, inWindow, IN_FLIGHT, isRetryableReply, LockWait, reconnectDelay, scanNode, Turns, whenReady,
+  baseOptions, closeClient, inWindow, IN_FLIGHT, isRetryableReply, LockWait, lockToken, reconnectDelay, scanNode, Turns, whenReady,
   type ConnectionSettings, type Connectable, type OnceJob, type OnceResult, type Reply, type Transport,
 } from './connection.js';
-import type { Cmd, WritePlan } from './writer.js';
 
-const CRC16_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 8;
-    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-    t[i] = c;
-  }
-  return t;
-})();
-
-/** CRC16/XMODEM of the key's UTF-8 bytes (or of its `{hash tag}`), modulo 16384: the key's cluster slot. */
-export function keySlot(key: string): number {
-  let s = 0;
-  let e = key.length;
-  const open = key.indexOf('{');
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) { s = open + 1; e = close; }
-  }
-  let crc = 0;
-  for (let i = s; i < e; i++) {
-    let c = key.charCodeAt(i);
-    if (c < 0x80) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ c) & 0xff]!;
-    else {
-      // Non-ASCII: hash the UTF-8 bytes, as Redis does.
-      for (const b of Buffer.from(key.slice(i, i + (c >= 0xd800 && c < 0xdc00 ? 2 : 1)), 'utf8')) {
-        crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ b) & 0xff]!;
-      }
-      if (c >= 0xd800 && c < 0xdc00) i++;
-    }
-  }
-  return crc & 0x3fff;
-}
+export { keySlot };
 
 let slotTags: string[] | undefined;
 
@@ -119,14 +87,14 @@ export class ClusterTransport implements Transport {
 
   private async once(job: OnceJob): Promise<OnceResult> {
     await this.ready();
-    if (guardEnd(await this.cluster.get(job.guardKey())) >= job.end) {
-      job.release(job.initial);
-      return { skipped: true, commandErrors: 0 };
-    }
+    const batch = batchId(job.initial);
+    const guardKey = (tag?: string) => job.guardKey(batch, tag);
+    const token = lockToken(job, guardKey());
+    if (guardEnd(await this.cluster.get(guardKey())) >= job.end) return { skipped: true, commandErrors: 0 };
     const [lock, next] = job.lockKeys('lock');
     const { writer, lockMs, nextMs } = job.locking;
     const waits = new LockWait(lockMs);
-    while (await this.cluster.eval(ACQUIRE_LUA, 2, lock, next, job.token, lockMs, writer, nextMs) !== 1) await waits.next();
+    while (await this.cluster.eval(ACQUIRE_LUA, 2, lock, next, token, lockMs, writer, nextMs) !== 1) await waits.next();
     try {
       let renames: Map<string, string> | undefined;
       if (job.allocKey !== undefined) {
@@ -139,64 +107,49 @@ export class ClusterTransport implements Transport {
         if (job.allocKey !== undefined) await this.cluster.set(job.allocKey, guardValue(job.end, renames), 'EX', job.allocTtlSec);
       }
       const plan = renames.size > 0 ? job.build(job.first, renames) : job.initial;
-      if (plan !== job.initial) job.release(job.initial);
-      const out = await this.applySlots(plan, job);
+      const out = await this.applySlots(plan, job, guardKey);
       // Every part is in: the position under its plain key (a batch marker expires like the parts' markers).
-      if (job.ttlSec === undefined) await this.cluster.set(job.guardKey(), String(job.end));
-      else await this.cluster.set(job.guardKey(), String(job.end), 'EX', job.ttlSec);
+      if (job.ttlSec === undefined) await this.cluster.set(guardKey(), String(job.end));
+      else await this.cluster.set(guardKey(), String(job.end), 'EX', job.ttlSec);
       return { ...out, plan };
     } finally {
-      await this.cluster.eval(RELEASE_LUA, 1, lock, job.token).catch(() => undefined);
+      await this.cluster.eval(RELEASE_LUA, 1, lock, token).catch(() => undefined);
     }
   }
 
   /** Each slot's part as one APPLY_LUA call; the calls go as pipelines of about `job.size` commands per master, masters in parallel. */
-  private async applySlots(plan: WritePlan, job: OnceJob): Promise<OnceResult> {
-    const bySlot = new Map<number, Cmd[]>();
-    for (const c of decodeCommands(plan.resp)) {
-      const slot = keySlot(c[1]!);
-      const l = bySlot.get(slot);
-      if (l === undefined) bySlot.set(slot, [c]); else l.push(c);
-    }
+  private async applySlots(plan: WritePlan, job: OnceJob, guardKey: (tag: string) => string): Promise<OnceResult> {
     const ttl = String(job.ttlSec ?? 0);
     const end = String(job.end);
     const byNode = new Map<string, { calls: (string | number)[][]; weights: number[] }>();
-    for (const [slot, cmds] of bySlot) {
-      const guard = job.guardKey(slotTag(slot));
-      const keys = [guard];
-      const args: string[] = [end, ttl];
-      let weight = 0;
-      for (const c of cmds) {
-        keys.push(c[1]!);
-        args.push(String(c.length), ...c);
-        weight += weightOf(c);
-      }
+    for (const [slot, part] of partsBySlot(plan)) {
+      const guard = guardKey(slotTag(slot));
       const node = this.nodeOf(guard);
       let n = byNode.get(node);
-      if (n === undefined) { n = { calls: [], weights: [] }; byNode.set(node, n); }
-      n.calls.push(['auditlineApply', keys.length, ...keys, ...args]);
-      n.weights.push(weight);
+      if (n === undefined) {
+        n = { calls: [], weights: [] };
+        byNode.set(node, n);
+      }
+      n.calls.push(['auditlineApply', part.keys.length + 1, guard, ...part.keys, end, ttl, ...part.args]);
+      n.weights.push(part.weight);
     }
     const out: OnceResult = { skipped: false, commandErrors: 0 };
-    await Promise.all([...byNode.values()].map(({ calls, weights }) => {
-      const chunks: (string | number)[][][] = [];
-      let cur: (string | number)[][] = [];
-      let w = 0;
-      calls.forEach((c, i) => {
-        if (w > 0 && w + weights[i]! > job.size) { chunks.push(cur); cur = []; w = 0; }
-        cur.push(c);
-        w += weights[i]!;
-      });
-      if (cur.length > 0) chunks.push(cur);
-      return inWindow(chunks.length, IN_FLIGHT, async (i) => {
-        for (const [err, r] of (await this.cluster.pipeline(chunks[i]! as string[][]).exec()) as Reply[]) {
-          if (err) throw isRetryableReply(err.message) || err.name !== 'ReplyError' ? err : new Error(`Redis Cluster refused part of a batch: ${err.message}`);
-          const [, errs, first] = r as [number, number, string];
-          if (errs > 0) { out.commandErrors += errs; if (!out.firstError && first) out.firstError = first; }
-        }
-      });
-    }));
+    await Promise.all([...byNode.values()].map(({ calls, weights }) => this.sendCalls(chunked(calls, weights, job.size), out)));
     return out;
+  }
+
+  /** Pipelines of script calls to one master, a few in flight; refused commands are counted into `out`. */
+  private sendCalls(chunks: (string | number)[][][], out: OnceResult): Promise<void> {
+    return inWindow(chunks.length, IN_FLIGHT, async (i) => {
+      for (const [err, r] of (await this.cluster.pipeline(chunks[i]! as string[][]).exec()) as Reply[]) {
+        if (err) throw isRetryableReply(err.message) || err.name !== 'ReplyError' ? err : new Error(`Redis Cluster refused part of a batch: ${err.message}`);
+        const [, errs, first] = r as [number, number, string];
+        if (errs > 0) {
+          out.commandErrors += errs;
+          if (!out.firstError && first) out.firstError = first;
+        }
+      }
+    });
   }
 
   /** Which keys exist (one EXISTS each, pipelined per node). */
@@ -267,4 +220,22 @@ export class ClusterTransport implements Transport {
   async close(): Promise<void> {
     await closeClient(this.cluster);
   }
+}
+
+/** Calls in order, cut into pipelines of about `size` weight. */
+function chunked<T>(calls: T[], weights: number[], size: number): T[][] {
+  const chunks: T[][] = [];
+  let cur: T[] = [];
+  let w = 0;
+  calls.forEach((c, i) => {
+    if (w > 0 && w + weights[i]! > size) {
+      chunks.push(cur);
+      cur = [];
+      w = 0;
+    }
+    cur.push(c);
+    w += weights[i]!;
+  });
+  if (cur.length > 0) chunks.push(cur);
+  return chunks;
 }

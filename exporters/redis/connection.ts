@@ -10,8 +10,15 @@
 // ordinary (retryable) error and the sending queue retries with backoff.
 import type { Redis, RedisOptions } from 'ioredis';
 import { allocate, guardEnd, NodeTx, type LockSettings } from './once.js';
+import type { Cmd, WritePlan } from './plan.js';
+import { RespEncoder, type EncodedPlan } from './resp-encoder.js';
 import { parseEndpoint, RespPipeline } from './resp-pipeline.js';
-import type { Cmd, WritePlan } from './writer.js';
+import type { EncodedCommands } from './resp-writer.js';
+
+/** The writers' lock token of a batch: the same on every attempt at it by this exporter instance. */
+export function lockToken(job: OnceJob, guardKey: string): string {
+  return `${job.locking.writer}:${guardKey}:${job.end}`;
+}
 
 export type Reply = [Error | null, unknown];
 
@@ -30,10 +37,11 @@ export interface OnceJob {
   initial: WritePlan;
   /** The plan of the batch's records from position `from` on, with entry keys renamed. */
   build(from: number, renames?: ReadonlyMap<string, string>): WritePlan;
-  /** Hands back a plan's buffer that will not be applied. */
-  release(plan: WritePlan): void;
-  /** The guard key (position or batch marker); `tag`: a cluster node's hash tag. */
-  guardKey(tag?: string): string;
+  /**
+   * The guard key: the log position, or for a batch without a span a marker of `batch` (the content
+   * hash of the initial plan's entries, resp-encoder.ts `batchId`); `tag`: a cluster node's hash tag.
+   */
+  guardKey(batch: string, tag?: string): string;
   /** Batch markers expire after this many seconds; positions never do. */
   ttlSec?: number;
   /** Redis Cluster, batches of a log: where the entry keys chosen for the batch are kept for its retries, and for how long. */
@@ -41,8 +49,6 @@ export interface OnceJob {
   allocTtlSec: number;
   /** Lock and next-in-line keys; `tag` as above. */
   lockKeys(tag?: string): [string, string];
-  /** The same on every attempt at this batch by this exporter instance. */
-  token: string;
   locking: LockSettings;
   /** Commands per round trip. */
   size: number;
@@ -150,6 +156,7 @@ export class StandaloneTransport implements Transport {
   /** Transactions only: WATCH and MULTI hold state on the connection, so nothing else may use it meanwhile. */
   private readonly tx: RespPipeline;
   private readonly turns = new Turns();
+  private readonly encoder = new RespEncoder();
 
   constructor(s: ConnectionSettings, readonly name: string) {
     const ep = parseEndpoint(s.endpoint ?? 'redis://127.0.0.1:6379', s.username, s.password);
@@ -161,23 +168,27 @@ export class StandaloneTransport implements Transport {
     return this.tx.ready();
   }
 
+  /** Encodes the batch before its turn, so that overlaps the transaction of the batch before it. */
   applyOnce(job: OnceJob): Promise<OnceResult> {
-    return this.turns.run(() => this.once(job));
+    const encoded = this.encoder.encode(job.initial);
+    return this.turns.run(() => this.once(job, encoded));
   }
 
-  private async once(job: OnceJob): Promise<OnceResult> {
+  private async once(job: OnceJob, initial: EncodedPlan): Promise<OnceResult> {
     await this.tx.ready();
     let plan = job.initial;
+    let enc = initial.commands;
     let from = job.first;
+    const guard = job.guardKey(initial.batch);
     const waits = new LockWait(job.locking.lockMs);
     for (let aborted = 0; ;) {
-      const tx = new NodeTx(this.tx, job.lockKeys(), job.token, job.locking);
+      const tx = new NodeTx(this.tx, job.lockKeys(), lockToken(job, guard), job.locking);
       try {
-        const b = await tx.begin(job.guardKey(), plan.entryKeys);
+        const b = await tx.begin(guard, plan.entryKeys);
         const pos = guardEnd(b.guard);
         if (pos >= job.end) {
           await tx.end();
-          job.release(plan);
+          this.encoder.release(enc);
           return { skipped: true, commandErrors: 0 };
         }
         if (!b.held) {
@@ -188,21 +199,20 @@ export class StandaloneTransport implements Transport {
         let existing = b.existing;
         if (pos > from) {
           // Records below `pos` were applied under other batch boundaries (an earlier run's): only the rest.
-          job.release(plan);
+          this.encoder.release(enc);
           plan = job.build(pos);
+          enc = this.encoder.encode(plan).commands;
           from = pos;
           existing = -1;
         }
-        let final = plan;
-        if (existing !== 0) {
-          const taken = await tx.exists(plan.entryKeys);
-          if (taken.some(Boolean)) {
-            final = job.build(from, await allocate(plan.entryKeys, plan.entryN, taken, (keys) => tx.exists(keys)));
-          }
+        const [final, finalEnc] = existing === 0 ? [plan, enc] : await this.withFreeKeys(tx, job, from, plan, enc);
+        const r = await tx.commit(finalEnc, { key: guard, value: String(job.end), ttlSec: job.ttlSec }, job.size);
+        // Every reply has come back: the socket holds no reference to these bytes any more.
+        if (finalEnc !== enc) this.encoder.release(finalEnc);
+        if (r.applied) {
+          this.encoder.release(enc);
+          return { skipped: false, commandErrors: r.commandErrors, firstError: r.firstError, plan: final };
         }
-        const r = await tx.commit(final.resp, { key: job.guardKey(), value: String(job.end), ttlSec: job.ttlSec }, job.size);
-        if (final !== plan) job.release(r.applied ? plan : final);
-        if (r.applied) return { skipped: false, commandErrors: r.commandErrors, firstError: r.firstError, plan: final };
       } catch (err) {
         await tx.end();
         throw err;
@@ -212,6 +222,16 @@ export class StandaloneTransport implements Transport {
         throw new Error('Redis kept refusing the batch\'s transaction (the writers\' lock or its position changed under it each time).');
       }
     }
+  }
+
+  /** The plan again with entries whose key is taken moved to free keys, when any is. */
+  private async withFreeKeys(
+    tx: NodeTx, job: OnceJob, from: number, plan: WritePlan, enc: EncodedCommands,
+  ): Promise<[WritePlan, EncodedCommands]> {
+    const taken = await tx.exists(plan.entryKeys);
+    if (!taken.some(Boolean)) return [plan, enc];
+    const final = job.build(from, await allocate(plan.entryKeys, plan.entryN, taken, (keys) => tx.exists(keys)));
+    return [final, this.encoder.encode(final).commands];
   }
 
   async readGuard(key: string): Promise<string | null> {

@@ -3,7 +3,7 @@
 // in-process under the SDK's BatchLogRecordProcessor and in a collector
 // pipeline (the factory wraps it with the sending queue and retries).
 //
-// One export = one write plan (writer.ts) applied at most once as one
+// One export = one write plan (planner.ts) applied at most once as one
 // transaction (once.ts; per node on a cluster) in chunks of about
 // `pipeline_size` commands. In a collector pipeline the transaction also
 // stores the batch's log position, and an attempt at a batch the position
@@ -29,7 +29,7 @@ import { KeySchema } from './key-schema.js';
 import { guardEnd, type LockSettings } from './once.js';
 import { RedisLogQueries } from './queries.js';
 import { registerRedisRoutes } from './routes.js';
-import { PlanBuilder } from './writer.js';
+import { PlanBuilder } from './planner.js';
 
 export interface RedisExporterContext {
   /** Component id, for log lines and metric labels. */
@@ -171,18 +171,16 @@ export class RedisExporter implements PushExporter {
     const first = span?.first ?? 0;
     const end = span?.end ?? 1;
     const guardKey = span !== undefined
-      ? (tag?: string) => this.keys.position(this.id, span.log, tag)
-      : (tag?: string) => this.keys.batchMarker(initial.batch, tag);
+      ? (_batch: string, tag?: string) => this.keys.position(this.id, span.log, tag)
+      : (batch: string, tag?: string) => this.keys.batchMarker(batch, tag);
     const res = await t.applyOnce({
       first, end, initial,
       build: (from, renames) => this.plans.build(from === first ? records : records.slice(from - first), nowSec, renames),
-      release: (plan) => this.plans.release(plan),
       guardKey,
       ttlSec: span === undefined ? this.dedupTtl : undefined,
       allocKey: span === undefined ? undefined : this.keys.allocation(this.id, span.log),
       allocTtlSec: this.dedupTtl,
       lockKeys: (tag) => this.keys.lock(tag),
-      token: `${this.instance}:${guardKey()}:${end}`,
       locking: this.locking,
       size: this.config.pipeline_size,
     });

@@ -21,7 +21,7 @@ import { ReplyError, type RespPipeline } from './resp-pipeline.js';
 import { encodeCommands } from './resp-pipeline.js';
 import { chunkEncoded, type EncodedCommands } from './resp-writer.js';
 import { ACQUIRE_LUA, RELEASE_LUA } from './scripts.js';
-import { entryKey } from './writer.js';
+import { entryKey } from './plan.js';
 
 /** Where a batch records that it is applied: `key` holds `value` once it is (`ttlSec`: expiring, for batch markers). */
 export interface Guard { key: string; value: string; ttlSec?: number }

@@ -8,7 +8,7 @@ import { LEVELS } from '../../src/model/log-record.js';
 import type { Reply, Transport } from './connection.js';
 import { normalizePath } from './field-mapping.js';
 import { hoursBetween, type KeySchema } from './key-schema.js';
-import type { Cmd } from './writer.js';
+import type { Cmd } from './plan.js';
 import type { EventStats, Metrics, PathPattern, PathPatterns } from '../../src/extensions/query-api/responses.js';
 
 export type { EventStats, Metrics, PathPattern, PathPatterns } from '../../src/extensions/query-api/responses.js';

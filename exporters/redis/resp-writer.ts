@@ -1,16 +1,9 @@
 // RESP commands written straight into one growable Buffer, with the end and
 // weight of every command remembered so the bytes can be cut into pipeline
-// chunks later without re-encoding. The write plan (writer.ts) is built this
-// way: a record's `score member` pair is encoded once into a scratch area at
-// the start of the buffer and copied into each ZADD that carries it, instead
-// of building ~70 argument strings per record and encoding each.
-import type { Cmd } from './writer.js';
+// chunks later without re-encoding (resp-encoder.ts writes write plans this
+// way; resp-pipeline.ts its reads and handshakes). Public Buffer API only.
 
-type NativeWrite = (this: Buffer, s: string, off: number, len: number) => number;
-const latin1Write = (Buffer.prototype as unknown as { latin1Write: NativeWrite }).latin1Write;
-const utf8Write = (Buffer.prototype as unknown as { utf8Write: NativeWrite }).utf8Write;
-
-/** Arguments up to this many characters are copied in a JS loop while ASCII; longer ones by Buffer's native writers (measured faster each side). */
+/** Arguments up to this many characters are copied in a JS loop while ASCII; longer ones by Buffer#write (measured faster each side). */
 const SHORT = 64;
 
 /** `$n\r\n…\r\n` assuming one byte per character (checked by RespWriter#ascii). */
@@ -58,11 +51,20 @@ export class RespWriter {
 
   /** Ends a command of `weight` (call after its last argument). */
   mark(weight: number): void {
+    this.markAt(this.off, weight);
+  }
+
+  /** Ends a command of `weight` at `end` (for two commands written as one string). */
+  markAt(end: number, weight: number): void {
     if (this.count === this.ends.length) {
-      const e = new Int32Array(this.count * 2); e.set(this.ends); this.ends = e;
-      const w = new Int32Array(this.count * 2); w.set(this.weights); this.weights = w;
+      const e = new Int32Array(this.count * 2);
+      e.set(this.ends);
+      this.ends = e;
+      const w = new Int32Array(this.count * 2);
+      w.set(this.weights);
+      this.weights = w;
     }
-    this.ends[this.count] = this.off;
+    this.ends[this.count] = end;
     this.weights[this.count++] = weight;
   }
 
@@ -96,7 +98,7 @@ export class RespWriter {
     }
     const len = Buffer.byteLength(a, 'utf8');
     off = header(buf, off, 36, len);
-    off += len === n ? latin1Write.call(buf, a, off, len) : utf8Write.call(buf, a, off, len);
+    off += buf.write(a, off, len, len === n ? 'latin1' : 'utf8');
     buf[off++] = 13;
     buf[off++] = 10;
     this.off = off;
@@ -106,12 +108,12 @@ export class RespWriter {
    * Writes RESP text built as one string whose `$n` lengths assumed ASCII;
    * returns false, leaving `off` unchanged, when it was not (the caller then
    * rebuilds it with byte lengths and uses `utf8`). One native write per
-   * command beat copying its ~30 arguments one by one in a JS loop (measured: ~2.7 against ~4.5 µs per request HSET).
+   * command beats copying its ~30 arguments one by one in a JS loop (measured).
    */
   ascii(s: string): boolean {
     const n = s.length;
     this.ensure(3 * n);
-    if (utf8Write.call(this.buf, s, this.off, 3 * n) !== n) return false;
+    if (this.buf.write(s, this.off, 3 * n, 'utf8') !== n) return false;
     this.off += n;
     return true;
   }
@@ -119,7 +121,7 @@ export class RespWriter {
   /** Writes RESP text whose `$n` lengths are byte lengths. */
   utf8(s: string): void {
     this.ensure(3 * s.length);
-    this.off += utf8Write.call(this.buf, s, this.off, 3 * s.length);
+    this.off += this.buf.write(s, this.off, 3 * s.length, 'utf8');
   }
 
   /** Copies bytes already in RESP form (a short constant). */
@@ -168,7 +170,10 @@ function header(buf: Buffer, off: number, type: number, n: number): number {
   buf[off++] = type;
   if (n < 10) buf[off++] = 48 + n;
   else if (n < 100) { buf[off++] = 48 + ((n / 10) | 0); buf[off++] = 48 + (n % 10); }
-  else off += latin1Write.call(buf, String(n), off, 20);
+  else {
+    const s = String(n);
+    for (let i = 0; i < s.length; i++) buf[off++] = s.charCodeAt(i);
+  }
   buf[off++] = 13;
   buf[off++] = 10;
   return off;
@@ -201,46 +206,5 @@ export function chunkEncoded(e: EncodedCommands, size: number): [number, number,
     weight += w;
   }
   if (e.count > first) out.push([start, e.ends[e.count - 1]!, e.count - first]);
-  return out;
-}
-
-/** Members for multi-member commands (ZADD pairs, PFADD/SADD values), else 1. */
-export function weightOf(c: Cmd): number {
-  const name = c[0];
-  if (name === 'zadd') return Math.max(1, (c.length - 2) >> 1);
-  if (name === 'pfadd' || name === 'sadd' || name === 'rpush') return Math.max(1, c.length - 2);
-  return 1;
-}
-
-/** Encodes string commands (each weighed by `weightOf`). */
-export function encodeList(cmds: readonly Cmd[]): EncodedCommands {
-  const w = new RespWriter();
-  for (const c of cmds) w.cmd(c, weightOf(c));
-  return w;
-}
-
-/** The commands back as strings (for Redis Cluster, which groups them by slot). */
-export function decodeCommands(e: EncodedCommands): Cmd[] {
-  const b = e.buf;
-  const end = e.count > 0 ? e.ends[e.count - 1]! : 0;
-  const out: Cmd[] = [];
-  let p = e.base;
-  const int = (): number => {
-    let n = 0;
-    p++; // '*' or '$'
-    while (b[p] !== 13) n = n * 10 + (b[p++]! - 48);
-    p += 2;
-    return n;
-  };
-  while (p < end) {
-    const argc = int();
-    const c: Cmd = new Array<string>(argc);
-    for (let j = 0; j < argc; j++) {
-      const len = int();
-      c[j] = b.toString('utf8', p, p + len);
-      p += len + 2;
-    }
-    out.push(c);
-  }
   return out;
 }

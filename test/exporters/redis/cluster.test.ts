@@ -50,7 +50,7 @@ afterAll(async () => {
 
 describe('redis exporter – Redis Cluster', () => {
   it('computes the same hash slot as CLUSTER KEYSLOT, hash tags and non-ASCII keys included', async () => {
-    const keys = ['req:1705314645.123000:192.168.1.1', 'idx:req:ip:10.0.0.1', 'stats:requests:20240115:10', 'a{tag}b', '{}x', 'x{}y{z}',
+    const keys = ['req:1705314645.123000:192.168.1.1', 'idx:req:ip:10.0.0.1', 'stats:requests:20240115:10', 'a{tag}b', '{}x', 'x{}y{z}', '{}{a}', 'a{b', '{{a}}', 'x{}}{y}', 'idx:req:path:GET:/a/{}/b/{id}', 'idx:req:user:{}{zoë}',
       'idx:req:user:zoë', 'idx:req:path:GET:/café/☕', new KeySchema('').position('redis', 'logs', slotTag(1234))];
     for (const k of keys) expect(keySlot(k), k).toBe(Number(await cluster.cli('cluster', 'keyslot', k)));
   });
