@@ -26,7 +26,7 @@ function wholeKeySlot(key: string): number {
   return crc & 0x3fff;
 }
 
-/** One slot's part of a plan: the key of each command (declared to the script), and the commands as script arguments. */
+/** One slot's part of a plan: each command's key (declared to the script), and the commands as script arguments. */
 export interface SlotPart {
   keys: string[];
   /** Per command its argument count, then its arguments. */
@@ -96,7 +96,9 @@ function writeCommands(w: KeyWrite, plan: WritePlan, emit: (c: Cmd, weight: numb
       for (const [name, n] of w.fields) emit(['hincrby', w.key, name, String(n)], 1);
       break;
     case 'xadd':
-      for (const d of w.entries) emit(['xadd', w.key, 'MAXLEN', '~', String(w.maxLength), '*', 'data', streamJson(d)], 1);
+      for (const d of w.entries) {
+        emit(['xadd', w.key, 'MAXLEN', '~', String(w.maxLength), '*', 'data', streamJson(d)], 1);
+      }
       break;
   }
   ttlCommands(w.key, w.ttl, emit);

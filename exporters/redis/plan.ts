@@ -33,7 +33,10 @@ export type LogFields = Record<string, unknown>;
  * entry's fields, laid out as fields when encoded (entries.ts `hashValues`), so a batch does not
  * hold an array of strings per record until then.
  */
-export type EntryWrite = { key: string; ttl: number } & ({ kind: 'request'; entry: LogEntry } | { kind: 'log'; fields: LogFields });
+export type EntryWrite = { key: string; ttl: number } & (
+  | { kind: 'request'; entry: LogEntry }
+  | { kind: 'log'; fields: LogFields }
+);
 
 /** Score/member pairs of sorted sets, by number: a record's pair is shared by every index that holds it. */
 export interface Members {

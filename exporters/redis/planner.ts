@@ -11,7 +11,7 @@ import type { IndexName, RetentionSettings } from './config.js';
 import { fnv1a, jsonSafe, logEntryOf } from './entries.js';
 import type { FieldMapper, Mapped } from './field-mapping.js';
 import { hourKey, tsString, type KeySchema } from './key-schema.js';
-import type { KeyWrite, Ttl, WritePlan } from './plan.js';
+import type { KeyWrite, StreamData, Ttl, WritePlan } from './plan.js';
 
 export interface WriterSettings {
   keys: KeySchema;
@@ -97,7 +97,8 @@ export class PlanBuilder {
       else this.log(b, m);
     }
     const expiresSet: [string, number][] = [];
-    const writes = new PlanWrites(this.k, this.s, this.maxTtl, (key, ttl) => this.indexTtl(key, ttl, nowSec, expiresSet)).of(b);
+    const indexTtl = (key: string, ttl: number) => this.indexTtl(key, ttl, nowSec, expiresSet);
+    const writes = new PlanWrites(this.k, this.s, this.maxTtl, indexTtl).of(b);
     return { entries: b.entries, members: b.members, writes, expiresSet, entryKeys: b.entryKeys, entryN: b.entryN };
   }
 
@@ -133,7 +134,8 @@ export class PlanBuilder {
       latest(b.paths, mp, m.sec * 1e6 + m.micros, ts);
     }
     if (ix.errors && isError) add(f.single, this.k.idxErrors, fi, ttl);
-    if (ix.slow && e.response_time_ms !== null && e.response_time_ms >= this.s.slowThresholdMs) add(f.single, this.k.idxSlow, fi, ttl);
+    const slow = e.response_time_ms !== null && e.response_time_ms >= this.s.slowThresholdMs;
+    if (ix.slow && slow) add(f.single, this.k.idxSlow, fi, ttl);
     if (ix.level) add(f.level, e.level, fi, ttl);
     if (ix.event && e.event !== undefined) add(f.event, e.event, fi, ttl);
     if (ix.oauth && oauth) b.oauthActivity(e.event ?? 'request', m, ts, key, fi, ttl);
@@ -156,7 +158,7 @@ export class PlanBuilder {
     b.requestStream.push(e);
   }
 
-  /** A record that is not a request: its hash (with the other attributes as JSON), indexes, event counter, stream entry. */
+  /** Any other record: its hash (the other attributes as JSON), indexes, event counter and stream entry. */
   private log(b: Batch, m: Mapped): void {
     const e = m.entry;
     const ix = this.ix;
@@ -207,13 +209,15 @@ class PlanWrites {
     this.indexes(b);
     this.activity(b);
     this.stats(b);
-    const streamTtl: Ttl = { seconds: this.maxTtl, mode: 'set' };
-    const maxLength = this.s.streamMaxLength;
-    if (b.requestStream.length > 0) {
-      this.out.push({ type: 'xadd', key: this.k.streamRequests, maxLength, entries: b.requestStream, ttl: streamTtl });
-    }
-    if (b.logStream.length > 0) this.out.push({ type: 'xadd', key: this.k.streamLogs, maxLength, entries: b.logStream, ttl: streamTtl });
+    this.stream(this.k.streamRequests, b.requestStream);
+    this.stream(this.k.streamLogs, b.logStream);
     return this.out;
+  }
+
+  private stream(key: string, entries: StreamData[]): void {
+    if (entries.length === 0) return;
+    const ttl: Ttl = { seconds: this.maxTtl, mode: 'set' };
+    this.out.push({ type: 'xadd', key, maxLength: this.s.streamMaxLength, entries, ttl });
   }
 
   private indexes(b: Batch): void {
@@ -252,11 +256,13 @@ class PlanWrites {
     if (b.oauthTypes.size > 0) {
       const members: number[] = [];
       for (const [type, last] of b.oauthTypes) members.push(b.member(last.ts, type));
-      this.out.push({ type: 'zadd', key: k.oauthEvents, members, gt: true, ttl: this.indexTtl(k.oauthEvents, this.s.retention.oauth) });
+      const ttl = this.indexTtl(k.oauthEvents, this.s.retention.oauth);
+      this.out.push({ type: 'zadd', key: k.oauthEvents, members, gt: true, ttl });
     }
     // Inside the batch's transaction (or its slot's guarded script on a cluster), so a replay never pushes twice.
+    const flowTtl: Ttl = { seconds: OAUTH_FLOW_TTL, mode: 'set' };
     for (const [session, steps] of b.flows) {
-      this.out.push({ type: 'rpush', key: k.oauthFlow(session), values: steps, ttl: { seconds: OAUTH_FLOW_TTL, mode: 'set' } });
+      this.out.push({ type: 'rpush', key: k.oauthFlow(session), values: steps, ttl: flowTtl });
     }
     if (b.paths.size > 0) {
       const members: number[] = [];
@@ -275,7 +281,9 @@ class PlanWrites {
         this.out.push({ type: 'pfadd', key, values: ips, ttl: this.indexTtl(key, stats) });
       }
     }
-    if (b.hosts.size > 0) this.out.push({ type: 'sadd', key: k.statsHosts, values: [...b.hosts], ttl: this.indexTtl(k.statsHosts, stats) });
+    if (b.hosts.size > 0) {
+      this.out.push({ type: 'sadd', key: k.statsHosts, values: [...b.hosts], ttl: this.indexTtl(k.statsHosts, stats) });
+    }
     const ttl: Ttl = { seconds: stats, mode: 'set' };
     for (const [hour, h] of b.hours) {
       if (h.requests.size > 0) this.out.push({ type: 'hincrby', key: k.statsRequests(hour), fields: h.requests, ttl });

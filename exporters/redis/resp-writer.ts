@@ -3,7 +3,7 @@
 // chunks later without re-encoding (resp-encoder.ts writes write plans this
 // way; resp-pipeline.ts its reads and handshakes). Public Buffer API only.
 
-/** Arguments up to this many characters are copied in a JS loop while ASCII; longer ones by Buffer#write (measured faster each side). */
+/** Arguments up to this many characters are copied in a JS loop while ASCII, longer ones by Buffer#write (measured). */
 const SHORT = 64;
 
 /** `$n\r\n…\r\n` assuming one byte per character (checked by RespWriter#ascii). */
