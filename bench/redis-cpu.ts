@@ -4,14 +4,9 @@
 // benchmarks' request-audit fixture records in batches of 8192 (the batch
 // processor's default). CPU per record is what to compare while other work
 // shares the machine; records/s is printed but depends on that load.
+// Figures: bench/README.md.
 //
-//   npx tsc -p . && node dist/bench/redis-cpu.js [records] [concurrency] [passes]
-//
-// Measured on the development machine (2 shared vCPUs, load average ~3 from
-// other work, Redis 7.0, Node 20), 200,000 records per pass, 2 in flight:
-// Node 24–28 µs/record, redis-server 44–55 µs/record (ZADD 30–37, HSET 5–6,
-// stream script 4, EXPIRE 1.5–4). Before the plan was written as RESP bytes:
-// Node 74–81 µs, redis-server 58–73 µs.
+//   npx tsc -p . && node --expose-gc dist/bench/redis-cpu.js [records] [concurrency] [passes]
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { RedisExporter } from '../exporters/redis/exporter.js';

@@ -50,9 +50,8 @@ export const MAX_CONCURRENCY = 2;
 
 export class RedisExporter implements PushExporter {
   /**
-   * Exports in flight: one being built while another is applied keeps both Node and redis-server
-   * busy (transactions themselves go one at a time). More only wait: with the default ten,
-   * batches waited behind each other past the 5 s export timeout (measured through the collector).
+   * Exports in flight: one being planned and encoded while another is applied keeps Node and
+   * redis-server both busy (transactions go one at a time); more only wait (bench/README.md).
    */
   readonly maxConcurrency = MAX_CONCURRENCY;
   readonly config: RedisConfig;

@@ -16,7 +16,7 @@
 //      earlier attempt of ours committed late): nothing was applied, and the
 //      caller starts over from 1, where the guard then says "applied".
 // WATCH is only ever on those two keys: its cost in Redis 7.0 grows with the
-// square of the keys watched (measured: 8,000 keys 255 ms, 16,000 keys 1 s).
+// square of the keys watched (measured; bench/README.md).
 import { ReplyError, type RespPipeline } from './resp-pipeline.js';
 import { encodeCommands } from './resp-pipeline.js';
 import { chunkEncoded, type EncodedCommands } from './resp-writer.js';

@@ -56,9 +56,9 @@ export type KeyWrite =
   | { type: 'xadd'; key: string; maxLength: number; entries: StreamData[]; ttl: Ttl };
 
 /**
- * A stream entry's `data`: a request's entry, serialised when encoded (so a batch does not hold
- * thousands of JSON strings until then: measured, that GC work cost more than the rest of planning),
- * or a log entry's JSON, made while planning for its key.
+ * A stream entry's `data`: a request's entry, serialised when encoded (a batch holding thousands of
+ * JSON strings until then cost more GC than it saved; bench/README.md), or a log entry's JSON, made
+ * while planning for its key.
  */
 export type StreamData = LogEntry | string;
 

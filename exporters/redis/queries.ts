@@ -510,7 +510,7 @@ function clientOfKey(key: string): string {
   return m ? m[1]! : key;
 }
 
-/** A flow step's `data` rebuilt from a stored entry (the fields writer.ts puts in `oauth:flow:` steps). */
+/** A flow step's `data` rebuilt from a stored entry (the fields entries.ts puts in `oauth:flow:` steps). */
 function flowDataOf(e: Entry): Record<string, unknown> {
   const d: Record<string, unknown> = {};
   for (const k of ['id', 'level', 'client_id', 'user_id', 'client_ip', 'method', 'path', 'status_code', 'error', 'message']) {

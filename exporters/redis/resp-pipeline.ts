@@ -3,14 +3,11 @@
 // write; replies are counted and checked for errors (writes) or returned
 // (reads).
 //
-// Why not ioredis here: ioredis builds a Command object, a promise and a
-// timer per command, ~10–13 µs of Node CPU each on the benchmark machine
-// (measured: 116 µs per record with every index on, capping the exporter near
-// 9,000 records/s). Sending a chunk as one script argument instead cost Redis
-// ~30 µs per record in cjson decoding. Encoding RESP here costs Node a few µs
-// per record and Redis only the commands themselves. Reads go the same way:
-// ioredis's reply decoder took most of a 100-entry query's CPU (measured,
-// p50 3.4 ms direct). ioredis serves Redis Cluster.
+// Why not ioredis here: it builds a Command object, a promise and a timer per
+// command, several times the CPU of the whole plan encoded here; a chunk sent
+// as one script argument cost Redis more in cjson decoding; its reply decoder
+// took most of a query's CPU (figures in bench/README.md). ioredis serves
+// Redis Cluster.
 //
 // Failure model: any socket error, close or reply timeout rejects every chunk
 // in flight (their replies can no longer be matched) and drops the socket;
@@ -72,10 +69,7 @@ export class ReplyError extends Error {
 
 interface Pending { left: number; keep: boolean; result: ChunkReplies; resolve(r: ChunkReplies): void; reject(e: Error): void; timer: NodeJS.Timeout }
 
-/**
- * `+OK` and `+QUEUED` (one per command of a transaction) without allocating a string each, and `:n`
- * read from the bytes: bench/redis-cpu.js Node ~19.1 → ~18.4 µs per record (measured, alternating runs).
- */
+/** `+OK` and `+QUEUED` (one per command of a transaction) without allocating a string each (measured). */
 function simpleString(b: Buffer, start: number, end: number): string {
   const n = end - start;
   if (n === 2 && b[start] === 79 && b[start + 1] === 75) return 'OK';
@@ -83,7 +77,7 @@ function simpleString(b: Buffer, start: number, end: number): string {
   return b.toString('latin1', start, end);
 }
 
-/** `:n` from the bytes (most are `:0` or `:1`). */
+/** `:n` from the bytes (most are `:0` or `:1`), without a string each. */
 function integer(b: Buffer, start: number, end: number): number {
   if (end - start > 15) return Number(b.toString('latin1', start, end));
   let neg = false;

@@ -139,7 +139,7 @@ export class RespWriter {
   again(start: number, end: number): void {
     const n = end - start;
     this.ensure(n);
-    // copyWithin: ~30 ns for 60 bytes against ~250 ns for a JS byte loop or ~100 ns for Buffer#copy (measured).
+    // copyWithin: cheaper for these ~60-byte copies than a JS loop or Buffer#copy (measured).
     this.buf.copyWithin(this.off, start, end);
     this.off += n;
   }
