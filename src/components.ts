@@ -7,6 +7,7 @@ import { fileStorageExtensionFactory } from './extensions/file-storage/factory.j
 import { healthCheckExtensionFactory } from './extensions/health-check/factory.js';
 import { queryApiExtensionFactory } from './extensions/query-api/factory.js';
 import { alertsExtensionFactory } from './extensions/alerts/factory.js';
+import { pprofExtensionFactory, zpagesExtensionFactory } from './extensions/unsupported/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 import { filelogReceiverFactory } from './receivers/filelog/factory.js';
 import { attributesProcessorFactory } from '../processors/attributes/factory.js';
@@ -46,6 +47,8 @@ export const factories: readonly Factory[] = [
   bearerTokenAuthExtensionFactory,
   fileStorageExtensionFactory,
   alertsExtensionFactory,
+  pprofExtensionFactory,
+  zpagesExtensionFactory,
 ];
 
 export function defaultRegistry(): Registry {

@@ -13,7 +13,7 @@ import type { Registry } from '../component/registry.js';
 import { ExpandLimitError, expandEnv, type Expansion } from './expand.js';
 import { ConfigFileError, readConfigFile } from './read-file.js';
 import { escapeControl } from './safe-text.js';
-import { formatIssue, takeWarnings, type ConfigIssue } from './schema.js';
+import { formatIssue, takeWarnings, warn, type ConfigIssue } from './schema.js';
 import { ConfigSecrets } from './secrets.js';
 import { indexDocument, YamlLimitError, type YamlIndex } from './yaml-index.js';
 import { firstSyntaxIssue } from './yaml-syntax.js';
@@ -78,7 +78,7 @@ const SECTIONS: { key: string; kind: Kind }[] = [
   { key: 'exporters', kind: 'exporter' },
   { key: 'extensions', kind: 'extension' },
 ];
-const TOP_KEYS = [...SECTIONS.map((s) => s.key), 'service'];
+const TOP_KEYS = [...SECTIONS.map((s) => s.key), 'connectors', 'service'];
 const ID = /^([A-Za-z][A-Za-z0-9_]*)(?:\/([^/\s]+))?$/;
 
 /** Reads and validates a config file; a file that cannot be a config is refused with one line. */
@@ -120,6 +120,8 @@ export function loadConfigText(text: string, registry: Registry, env: NodeJS.Pro
     w.line ??= index.lineOf(w.path);
     secrets.redactIssue(w);
   }
+  // In file order, as a reader meets them.
+  result.warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   result.source = { text, file };
   result.secrets = secrets;
   return result;
@@ -168,6 +170,8 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
   for (const k of Object.keys(raw)) {
     if (!TOP_KEYS.includes(k)) issues.push({ path: [k], message: `unknown key (expected one of: ${TOP_KEYS.join(', ')})` });
   }
+  const inUse = idsInUse(raw);
+  warnConnectors(raw['connectors'], issues);
   for (const { key, kind } of SECTIONS) {
     const section = raw[key];
     if (section === undefined || section === null) continue;
@@ -178,7 +182,10 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
       if (!m) { issues.push({ path: [key, id], message: 'component id must be type or type/name (letters, digits, underscores)' }); continue; }
       const factory = registry.get(kind, m[1]!);
       if (!factory) {
-        issues.push({ path: [key, id], message: `unknown ${kind} type "${m[1]}" (available: ${registry.typesOf(kind).join(', ')})` });
+        // A component only other signals' pipelines use is the Collector's business, not ours.
+        if (inUse.has(`${key}/${id}`)) {
+          issues.push({ path: [key, id], message: `unknown ${kind} type "${m[1]}" (available: ${registry.typesOf(kind).join(', ')})` });
+        } else warn(issues, [key, id], `ignored (Auditline has no ${kind} "${m[1]}", and no logs pipeline uses it)`);
         continue;
       }
       const parsed = factory.config.parse(cfg, [key, id], issues);
@@ -188,6 +195,28 @@ export function validateServiceConfig(raw: unknown, registry: Registry, issues: 
   validateService(raw, out, issues);
   out.warnings = takeWarnings(issues);
   return out;
+}
+
+/** `section/id` of every component the logs pipelines and `service.extensions` name. */
+function idsInUse(raw: Record<string, unknown>): Set<string> {
+  const used = new Set<string>();
+  const service = isObject(raw['service']) ? raw['service'] : {};
+  const add = (section: string, ids: unknown) => {
+    if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string') used.add(`${section}/${id}`);
+  };
+  add('extensions', service['extensions']);
+  const pipelines = isObject(service['pipelines']) ? service['pipelines'] : {};
+  for (const [name, p] of Object.entries(pipelines)) {
+    if (!/^logs(\/|$)/.test(name) || !isObject(p)) continue;
+    for (const section of ['receivers', 'processors', 'exporters']) add(section, p[section]);
+  }
+  return used;
+}
+
+/** The Collector's `connectors` (pipelines feeding pipelines): Auditline has none. */
+function warnConnectors(connectors: unknown, issues: ConfigIssue[]): void {
+  if (!isObject(connectors)) return;
+  for (const id of Object.keys(connectors)) warn(issues, ['connectors', id], 'ignored (Auditline has no connectors)');
 }
 
 /** `service`, through its spec; ids it names are looked up in the file's other sections. */

@@ -4,7 +4,7 @@
 // that cannot run in workers) read them through a context built from the whole file.
 import { deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
 import { telemetrySpec } from '../telemetry/config.js';
-import { def, int, obj, opt, type ConfigIssue, type Spec, type SpecOutput } from './schema.js';
+import { def, int, obj, opt, warn, type ConfigIssue, type Spec, type SpecOutput } from './schema.js';
 
 export interface PipelineConfig {
   name: string;
@@ -73,7 +73,7 @@ function pipelineSpec(ctx: ServiceContext): Spec<Omit<PipelineConfig, 'name'>> {
   };
 }
 
-/** `logs` or `logs/<name>` → pipeline; other signals are refused by name. */
+/** `logs` or `logs/<name>` → pipeline; other signals' pipelines load with a warning and do not run. */
 function pipelinesSpec(ctx: ServiceContext): Spec<PipelineConfig[]> {
   const pipeline = pipelineSpec(ctx);
   return {
@@ -88,16 +88,14 @@ function pipelinesSpec(ctx: ServiceContext): Spec<PipelineConfig[]> {
       for (const [name, value] of Object.entries(v)) {
         const m = PIPELINE_ID.exec(name);
         if (!m) ok = issue(is, [...p, name], 'pipeline id must be logs or logs/<name>') ?? false;
-        else if (m[1] !== 'logs')
-          ok =
-            issue(is, [...p, name], `Auditline runs logs pipelines only; "${m[1]}" pipelines are not supported`) ??
-            false;
+        else if (m[1] !== 'logs') warn(is, [...p, name], 'ignored (Auditline collects logs only)');
         else {
           const r = pipeline.parse(value, [...p, name], is);
           if (r) out.push({ name, ...r });
           else ok = false;
         }
       }
+      if (ok && out.length === 0) return issue(is, p, 'must define at least one logs pipeline (logs or logs/<name>)');
       return ok ? out : undefined;
     },
   };

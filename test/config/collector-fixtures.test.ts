@@ -44,6 +44,21 @@ describe('config – ignored options through the CLI', () => {
     expect(r.stdout).toContain('valid (1 pipeline: logs)');
   });
 
+  it('a gateway config with traces and metrics pipelines runs its logs pipeline', async () => {
+    const text = readFileSync(join(DIR, 'whole-gateway-all-signals.yaml'), 'utf8')
+      .replaceAll(/0\.0\.0\.0:431[78]/g, '127.0.0.1:0')
+      .replace('  health_check:\n', '  health_check: { endpoint: "127.0.0.1:0" }\n')
+      .replace('port: 8888', 'port: 0');
+    const c = await startCollector(text);
+    try {
+      const lines = c.output().split('\n');
+      for (const w of expectedWarnings(text)) expect(lines.filter((l) => l.endsWith(w))).toHaveLength(1);
+      expect(c.output()).toMatch(/Auditline is running\..*pipelines=logs\b/);
+    } finally {
+      await c.cleanup();
+    }
+  }, 60_000);
+
   it('the running collector logs each warning once at start', async () => {
     const text = readFileSync(file, 'utf8').replace('localhost:4318', '127.0.0.1:0');
     const c = await startCollector(text);

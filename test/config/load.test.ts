@@ -62,6 +62,7 @@ service:
     logs:
       receivers: [otlp, missing]
       exporters: [gone]
+      processors: [nosuch]
 `);
     expect(errs).toContain('receivers::otlp::protocols::http::endpoint: must be host:port with a port from 0 to 65535 (line 5)');
     expect(errs.some((e) => e.startsWith('receivers::otlp::protocols::http::bogus: unknown key') && e.endsWith('(line 6)'))).toBe(true);
@@ -72,17 +73,17 @@ service:
     expect(errs).toContain('service::pipelines::logs::exporters::0: references exporter "gone" which is not configured (line 16)');
   });
 
-  it('refuses unknown top-level keys, non-logs pipelines and empty pipelines', () => {
+  it('refuses unknown top-level keys and empty pipelines (other signals\' pipelines only warn)', () => {
     const errs = errorsOf(`
 receivers: { otlp: {} }
-connectors: {}
+connector: {}
 service:
   pipelines:
     traces: { receivers: [otlp], exporters: [] }
     logs/a: { receivers: [] }
 `);
-    expect(errs.some((e) => e.startsWith('connectors: unknown key'))).toBe(true);
-    expect(errs.some((e) => e.startsWith('service::pipelines::traces: Auditline runs logs pipelines only'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('connector: unknown key'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('service::pipelines::traces'))).toBe(false);
     expect(errs.some((e) => e.startsWith('service::pipelines::logs/a::receivers: must list at least one receiver'))).toBe(true);
     expect(errs.some((e) => e.startsWith('service::pipelines::logs/a::exporters: must list at least one exporter'))).toBe(true);
   });

@@ -64,7 +64,6 @@ describe('service spec', () => {
         'service::telemetry::tracez: unknown key (expected one of: logs, metrics, resource, traces) (line 17)',
         'service::pipelines::logs::receivers::1: references receiver "ghost" which is not configured (line 20)',
         'service::pipelines::logs::extra: unknown key (expected one of: receivers, processors, exporters) (line 22)',
-        'service::pipelines::metrics: Auditline runs logs pipelines only; "metrics" pipelines are not supported (line 23)',
         'service::pipelines::logs/empty::receivers: must list at least one receiver (line 24)',
         'service::pipelines::logs/empty::exporters: must list at least one exporter (line 24)',
       ]),
@@ -155,11 +154,11 @@ ${telemetry}
       "service::telemetry::logs::development: ignored (Auditline's logger has no such option) (line 11)",
       "service::telemetry::logs::disable_caller: ignored (Auditline's logger has no such option) (line 11)",
       'service::telemetry::logs::sampling: ignored (failure logs are rate-limited per kind instead) (line 11)',
+      'service::telemetry::metrics::views: ignored (metrics cannot be renamed or dropped) (line 13)',
       'service::telemetry::metrics::readers::0::periodic: ignored (the metrics are served to be pulled: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]) (line 15)',
       "service::telemetry::metrics::readers::1::pull::exporter::prometheus::without_units: ignored (names are always as the Collector's endpoint shows them by default) (line 16)",
-      'service::telemetry::metrics::views: ignored (metrics cannot be renamed or dropped) (line 13)',
-      'service::telemetry::resource: ignored (no resource attributes are added to the metrics or logs) (line 18)',
       'service::telemetry::traces: ignored (the collector does not trace itself) (line 17)',
+      'service::telemetry::resource: ignored (no resource attributes are added to the metrics or logs) (line 18)',
     ]);
     expect(metricsEndpoints(cfg.telemetry).endpoints).toEqual([{ host: '127.0.0.1', port: 9465 }]);
   });
