@@ -85,4 +85,18 @@ describe('web console without backends, by keyboard', () => {
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe('none');
   });
+
+  it('follows prefers-color-scheme: dark without the toggle', async () => {
+    const dark = await browser.newContext({ colorScheme: 'dark' });
+    try {
+      const p = await dark.newPage();
+      await p.goto(`${run.url}/`);
+      await p.waitForSelector('#sign-in-form', { state: 'visible' });
+      const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg).toBe('rgb(13, 17, 23)');
+      expect(await p.getAttribute('#theme-toggle', 'aria-pressed')).toBe('true');
+    } finally {
+      await dark.close();
+    }
+  });
 });

@@ -123,7 +123,7 @@ const IPS = ['203.0.113.7', '198.51.100.23', '192.0.2.14', '203.0.113.99', '198.
 const USERS = ['u-1042', 'u-2077', 'u-3110', 'u-5120'];
 
 /** `n` HTTP requests over the last `minutes`, deterministic: some 4xx/5xx, some slow. */
-export function sendRequests(logger: Logger, n = 240, minutes = 58): void {
+export function sendRequests(logger: Logger, n = 240, minutes = 50): void {
   const now = Date.now();
   for (let i = 0; i < n; i++) {
     const at = now - minutes * 60_000 + Math.round((i * minutes * 60_000) / n);
