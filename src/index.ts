@@ -31,7 +31,7 @@ export { QueryApiServer } from './extensions/query-api/server.js';
 
 // For writing components
 export { defineExporter } from './exporterhelper/define-exporter.js';
-export type { PushExporter } from './exporterhelper/queued-exporter.js';
+export type { PushExporter } from './exporterhelper/push-exporter.js';
 export { PermanentError, BackpressureError } from './component/errors.js';
 export type * from './component/types.js';
 export { LogRecordData, recordTimeMillis, recordEventName, severityLevel } from './model/log-record.js';

@@ -3,7 +3,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { PushExporter, ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import { recordTimeMillis, severityLevel } from '../../src/model/log-record.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { ConsoleConfig } from './config.js';
@@ -19,7 +19,7 @@ export interface ConsoleExporterOptions extends Partial<ConsoleConfig> {
   env?: Record<string, string | undefined>;
 }
 
-export class ConsoleExporter implements PushExporter {
+export class ConsoleExporter implements PushExporter<ReadableLogRecord[]> {
   /** Lines of consecutive batches stay in order. */
   readonly maxConcurrency = 1;
   readonly color: boolean;
@@ -40,7 +40,16 @@ export class ConsoleExporter implements PushExporter {
     this.stream.on('error', this.onError);
   }
 
-  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+  /** Its payload is the batch itself. */
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+
+  exportPrepared(records: ReadableLogRecord[], resultCallback: ResultCallback): void {
+    this.export(records, resultCallback);
+  }
+
+  export(records: ReadableLogRecord[], resultCallback: ResultCallback): void {
     if (this.closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The console exporter is shut down.') });
       return;

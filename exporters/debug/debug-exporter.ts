@@ -5,9 +5,9 @@
 // default) entries go to stderr as the Collector's console log writes them:
 // `<time>\tinfo\t<message>\t{"kind": "exporter", "data_type": "logs", "name": "<id>", ...}`.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { PushExporter, ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import type { Verbosity } from './config.js';
 import { detailedText, groupRecords, normalText } from './otlp-text.js';
 import { Sampler } from './sampler.js';
@@ -30,7 +30,7 @@ function zapFields(fields: [string, string | number][]): string {
   return `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
 }
 
-export class DebugExporter implements PushExporter {
+export class DebugExporter implements PushExporter<ReadableLogRecord[]> {
   /** Entries of consecutive batches stay in order. */
   readonly maxConcurrency = 1;
   private readonly sampler: Sampler;
@@ -47,7 +47,16 @@ export class DebugExporter implements PushExporter {
     this.streams = opts.streams ?? (opts.use_internal_logger ? [process.stderr] : (opts.output_paths ?? ['stdout']).map((p) => this.open(p)));
   }
 
-  export(records: ReadableLogRecord[], done: (r: ExportResult) => void): void {
+  /** Its payload is the batch itself. */
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+
+  exportPrepared(records: ReadableLogRecord[], done: ResultCallback): void {
+    this.export(records, done);
+  }
+
+  export(records: ReadableLogRecord[], done: ResultCallback): void {
     const resources = groupRecords(records).size;
     let text = this.entry('LogsExporter', [['resource logs', resources], ['log records', records.length]]);
     if (this.opts.verbosity !== 'basic') {

@@ -6,7 +6,8 @@ export const fileExporterFactory = defineExporter({
   type: 'file',
   description: 'Writes records as JSON lines to a file rotated by size.',
   fields: fileFields,
-  mainThreadOnly: 'it rotates its file, which only one writer may do',
+  // One writer rotates the file: with pipeline workers, they build the lines for the main thread's instance.
+  singleWriter: true,
   check: checkFile,
   create: (settings, config) => new FileLogExporter(config, { logger: settings.logger }),
 });

@@ -5,12 +5,13 @@
 // line, so the position applied per log is kept per line written (in the
 // state file `<path>.state`); a batch already applied is acknowledged without
 // writing, and a retry after part of a batch landed (before a rotation)
-// writes only the rest.
+// writes only the rest. The JSON lines are the prepared payload: with pipeline
+// workers they are built on the workers and written by the main thread's instance.
 import path from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Host } from '../../src/component/types.js';
-import type { LogSpan, PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter, ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import { SinkState } from '../msgpack-audit/sink-state.js';
@@ -21,7 +22,7 @@ import { RotatingFile, type LinePosition } from './rotating-file.js';
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 const ignore = () => {};
 
-export class FileLogExporter implements PushExporter {
+export class FileLogExporter implements PushExporter<string[]> {
   readonly maxConcurrency = 1;
   private readonly file: RotatingFile;
   private readonly state: SinkState;
@@ -30,7 +31,9 @@ export class FileLogExporter implements PushExporter {
   /** The last write queued; each write starts when the one before has finished. */
   private tail: Promise<void> = Promise.resolve();
   /** Without a span: a failed batch and how many of its lines are in files, so its retry skips them. */
-  private partial: { records: ReadableLogRecord[]; lines: number } | null = null;
+  private partial: { lines: string[]; landed: number } | null = null;
+  /** Lines export() prepared, by their records: an in-process retry hands the same records again. */
+  private readonly linesOf = new WeakMap<ReadableLogRecord[], string[]>();
 
   constructor(cfg: FileConfig, settings: { logger?: InternalLogger } = {}) {
     const logger = settings.logger ?? silentLogger;
@@ -55,13 +58,30 @@ export class FileLogExporter implements PushExporter {
     this.opened = true;
   }
 
-  export(records: ReadableLogRecord[], done: (r: ExportResult) => void): void {
-    this.run(records, undefined, done);
+  export(records: ReadableLogRecord[], done: ResultCallback): void {
+    let lines = this.linesOf.get(records);
+    if (lines === undefined) {
+      try {
+        lines = this.prepare(records);
+      } catch (err) {
+        done({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+        return;
+      }
+      this.linesOf.set(records, lines);
+    }
+    this.exportPrepared(lines, done);
   }
 
-  /** Like export(); a span already applied is acknowledged without writing. */
-  exportSpan(records: ReadableLogRecord[], span: LogSpan, done: (r: ExportResult) => void): void {
-    this.run(records, span, done);
+  /** One JSON line per record. */
+  prepare(records: ReadableLogRecord[]): string[] {
+    const lines = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) lines[i] = this.json.line(records[i]!);
+    return lines;
+  }
+
+  /** Appends the lines; with a span, a span already applied is acknowledged without writing. */
+  exportPrepared(lines: string[], done: ResultCallback, span?: LogSpan): void {
+    this.run(lines, span, done);
   }
 
   /** The end of the last span of `log` whose lines are in the files (0 when none). */
@@ -91,9 +111,9 @@ export class FileLogExporter implements PushExporter {
     await this.file.close();
   }
 
-  private run(records: ReadableLogRecord[], span: LogSpan | undefined, done: (r: ExportResult) => void): void {
+  private run(lines: string[], span: LogSpan | undefined, done: ResultCallback): void {
     if (!this.opened) { done({ code: ExportResultCode.FAILED, error: new Error(`File ${this.file.path} is not open.`) }); return; }
-    this.serial(() => this.write(records, span)).then(
+    this.serial(() => this.write(lines, span)).then(
       () => done(SUCCESS),
       (error: Error) => done({ code: ExportResultCode.FAILED, error }),
     );
@@ -105,25 +125,24 @@ export class FileLogExporter implements PushExporter {
     return p;
   }
 
-  private async write(records: ReadableLogRecord[], span: LogSpan | undefined): Promise<void> {
+  private async write(all: string[], span: LogSpan | undefined): Promise<void> {
     // Lines already in the files: a whole span applied, or the part written before a later part failed.
     let from = 0;
     if (span !== undefined) {
       const applied = this.state.applied(span.log);
       if (span.end <= applied) return;
       if (applied > span.first) from = applied - span.first;
-    } else if (this.partial !== null && this.partial.records === records) {
-      from = this.partial.lines;
+    } else if (this.partial !== null && this.partial.lines === all) {
+      from = this.partial.landed;
     }
     this.partial = null;
-    const lines = new Array<string>(records.length - from);
-    for (let i = from; i < records.length; i++) lines[i - from] = this.json.line(records[i]!);
+    const lines = from === 0 ? all : all.slice(from);
     const pos: LinePosition | null = span === undefined ? null : { log: span.log, first: span.first + from };
     let landed = from;
     try {
       await this.file.writeLines(lines, pos, (n) => { landed = from + n; });
     } catch (err) {
-      if (span === undefined && landed > 0) this.partial = { records, lines: landed };
+      if (span === undefined && landed > 0) this.partial = { lines: all, landed };
       throw err;
     }
   }

@@ -12,7 +12,7 @@ export const msgpackAuditExporterFactory = defineExporter({
   fields: msgpackAuditFields,
   // One writer per file (a failed write is cut back, which two threads must never race): pipeline
   // workers only encode the entries (prepare) for the main thread's instance.
-  preparedInWorkers: true,
+  singleWriter: true,
   check: checkMsgpackAudit,
   create(settings, config) {
     return new MsgpackAuditExporter(config, { logger: settings.logger, telemetry: settings.telemetry, id: settings.id });

@@ -17,7 +17,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import { modesOf } from '../../src/config/file-mode.js';
-import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/push-exporter.js';
 import { recordTimeMillis } from '../../src/model/log-record.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
@@ -62,7 +62,7 @@ export interface AuditPayload {
   stats?: number[];
 }
 
-export class MsgpackAuditExporter implements PushExporter {
+export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
   /** One append-only file must see its batches in order. */
   readonly maxConcurrency = 1;
   readonly config: MsgpackAuditConfig;
@@ -166,12 +166,11 @@ export class MsgpackAuditExporter implements PushExporter {
    * Appends a prepared batch. Called again with the same payload (and span) on retry. With a span,
    * a batch whose span was already applied to the files is acknowledged without writing.
    */
-  exportPrepared(payload: unknown, resultCallback: Callback, span?: LogSpan): void {
+  exportPrepared(p: AuditPayload, resultCallback: Callback, span?: LogSpan): void {
     if (this.closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The MessagePack audit exporter is shut down.') });
       return;
     }
-    const p = payload as AuditPayload;
     if (!Buffer.isBuffer(p.bytes)) {
       // Built in a pipeline worker: a Uint8Array view; its targets are found by file in writeGroup().
       const b = p.bytes as Uint8Array;

@@ -23,7 +23,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
-import type { PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { PushExporter, ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import { logsUrl, type OtlpHttpConfig } from './config.js';
 import { logsRequestJson, logsRequestProtobuf } from '../../src/otlp/encode-request.js';
 import { createCompressor } from '../../src/compression/encoders.js';
@@ -73,7 +73,7 @@ function loadTransport(): NodeHttpBase {
   }
 }
 
-export class OtlpHttpLogExporter implements PushExporter {
+export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
   readonly url: string;
   private inner?: Delegate;
   private agent?: HttpAgent;
@@ -118,7 +118,16 @@ export class OtlpHttpLogExporter implements PushExporter {
     this.inner = base.createOtlpHttpExportDelegate(options, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper, undefined);
   }
 
-  export(records: ReadableLogRecord[], done: (r: ExportResult) => void): void {
+  /** Its payload is the batch itself (the transport encodes each request). */
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+
+  exportPrepared(records: ReadableLogRecord[], done: ResultCallback): void {
+    this.export(records, done);
+  }
+
+  export(records: ReadableLogRecord[], done: ResultCallback): void {
     const inner = this.inner;
     if (!inner) { done({ code: ExportResultCode.FAILED, error: new Error('The otlp_http exporter is not started.') }); return; }
     try {

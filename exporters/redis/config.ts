@@ -141,7 +141,7 @@ export function checkRedisConfig(cfg: RedisConfig & Partial<ExporterHelperSettin
   }
 }
 
-export const redisConfigSpec = obj(redisFields, checkRedisConfig as never) as unknown as Spec<RedisConfig>;
+export const redisConfigSpec: Spec<RedisConfig> = obj(redisFields, checkRedisConfig);
 
 /** Parses YAML-shaped options (as an in-process user writes them) or throws one error listing every problem. */
 export function parseRedisOptions(options: RedisExporterOptions): RedisConfig {

@@ -16,7 +16,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
-import type { LogSpan, PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter, ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
@@ -43,12 +43,10 @@ export interface RedisExporterContext {
 /** Counter of commands Redis refused for reasons a retry cannot fix (e.g. WRONGTYPE on a key another program wrote). */
 export const REDIS_COMMAND_ERRORS = 'auditline_redis_command_errors_total';
 
-const PARSED = Symbol('parsed config');
-
 /** Concurrent exports (see `maxConcurrency`). */
 export const MAX_CONCURRENCY = 2;
 
-export class RedisExporter implements PushExporter {
+export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
   /**
    * Exports in flight: one being planned and encoded while another is applied keeps Node and
    * redis-server both busy (transactions go one at a time); more only wait (bench/README.md).
@@ -72,9 +70,11 @@ export class RedisExporter implements PushExporter {
   private closed = false;
   private shutdownPromise?: Promise<void>;
 
-  /** `options` in YAML form: `{ endpoint: 'redis://127.0.0.1:6379', retention: { requests: 7 } }`. */
-  constructor(options: RedisExporterOptions = {}, ctx: RedisExporterContext = {}) {
-    const cfg = (ctx as { [PARSED]?: RedisConfig })[PARSED] ?? parseRedisOptions(options);
+  /**
+   * `options` in YAML form: `{ endpoint: 'redis://127.0.0.1:6379', retention: { requests: 7 } }`;
+   * `cfg`, when given, is those options already parsed (the factory passes the collector's).
+   */
+  constructor(options: RedisExporterOptions = {}, ctx: RedisExporterContext = {}, cfg: RedisConfig = parseRedisOptions(options)) {
     this.config = cfg;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'redis';
@@ -102,7 +102,7 @@ export class RedisExporter implements PushExporter {
 
   /** From a config the collector already validated. */
   static fromConfig(config: RedisConfig, ctx: RedisExporterContext = {}): RedisExporter {
-    return new RedisExporter({}, { ...ctx, [PARSED]: config } as RedisExporterContext);
+    return new RedisExporter({}, ctx, config);
   }
 
   /** Starts connecting (not awaited: an unreachable Redis must not stop the collector), the trimming timer, and the routes. */
@@ -128,8 +128,13 @@ export class RedisExporter implements PushExporter {
     this.send(records, undefined, resultCallback);
   }
 
-  /** A batch of a delivery log: applied at most once, with its position (see `appliedPosition`). */
-  exportSpan(records: ReadableLogRecord[], span: LogSpan, resultCallback: (result: ExportResult) => void): void {
+  /** Its payload is the batch itself: each attempt plans its commands afresh. */
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+
+  /** With a span (a batch of a delivery log): applied at most once, with its position (see `appliedPosition`). */
+  exportPrepared(records: ReadableLogRecord[], resultCallback: ResultCallback, span?: LogSpan): void {
     this.send(records, span, resultCallback);
   }
 

@@ -5,12 +5,12 @@
 // once that transaction has committed. In a pipeline each batch comes with its
 // span of a delivery log, and the log's position is stored with the rows, so a
 // retried or replayed span is written once (see README "Positions").
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
-import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { exportByPreparing, type LogSpan, type PushExporter, type ResultCallback } from '../../src/exporterhelper/push-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
@@ -30,10 +30,8 @@ export interface SqliteExporterContext {
   logger?: InternalLogger;
 }
 
-const PARSED = Symbol('parsed config');
-
 /** One batch as rows (UTF-8 JSON per table), built once and kept for retries. */
-interface SqlitePayload {
+export interface SqlitePayload {
   batch: BatchText;
   dropped: number;
   /** Settles when the latest attempt has answered; a retry starts only then. */
@@ -48,7 +46,7 @@ const NOOP = (): void => undefined;
 /** SQLite error codes worth retrying: the database is busy, full or the disk failed transiently. */
 const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/;
 
-export class SqliteExporter implements PushExporter {
+export class SqliteExporter implements PushExporter<SqlitePayload> {
   /**
    * Up to eight exports in flight: rows of the next batches are built on this thread while the writer
    * thread commits, and batches waiting there share one transaction. Order is kept: the writer takes
@@ -66,9 +64,12 @@ export class SqliteExporter implements PushExporter {
   private closed = false;
   private shutdownPromise?: Promise<void>;
 
-  /** `options` in YAML form: `{ path: './data/auditline.db', retention_days: { audit_logs: 7 } }`. */
-  constructor(options: SqliteExporterOptions, ctx: SqliteExporterContext = {}) {
-    this.config = (ctx as { [PARSED]?: SqliteConfig })[PARSED] ?? parseOptions(options);
+  /**
+   * `options` in YAML form: `{ path: './data/auditline.db', retention_days: { audit_logs: 7 } }`;
+   * `config`, when given, is those options already parsed (the factory passes the collector's).
+   */
+  constructor(options: SqliteExporterOptions, ctx: SqliteExporterContext = {}, config: SqliteConfig = parseOptions(options)) {
+    this.config = config;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'sqlite';
     this.rows = new RowBuilder(this.config.promote);
@@ -76,7 +77,7 @@ export class SqliteExporter implements PushExporter {
 
   /** From a config the collector already validated. */
   static fromConfig(config: SqliteConfig, ctx: SqliteExporterContext = {}): SqliteExporter {
-    return new SqliteExporter({ path: config.path }, { ...ctx, [PARSED]: config } as SqliteExporterContext);
+    return new SqliteExporter({ path: config.path }, ctx, config);
   }
 
   /** Opens the database and registers the query routes when a query API is running. */
@@ -92,7 +93,7 @@ export class SqliteExporter implements PushExporter {
     registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'SQLite routes' }, (a) => registerSqliteRoutes(a, () => this.reader()));
   }
 
-  export(records: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+  export(records: ReadableLogRecord[], resultCallback: ResultCallback): void {
     exportByPreparing(this, records, resultCallback);
   }
 
@@ -115,8 +116,7 @@ export class SqliteExporter implements PushExporter {
    * succeeds. A repeat of a payload waits until its earlier attempt answered (an attempt that outlived
    * the export timeout may still commit), and after a commit writes nothing and succeeds.
    */
-  exportPrepared(payload: unknown, resultCallback: (result: ExportResult) => void, span?: LogSpan): void {
-    const p = payload as SqlitePayload;
+  exportPrepared(p: SqlitePayload, resultCallback: ResultCallback, span?: LogSpan): void {
     const prior = p.attempt;
     const writing = prior === undefined ? this.write(p, span) : prior.then(() => this.write(p, span));
     p.attempt = writing.then(NOOP, NOOP);

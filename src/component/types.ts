@@ -7,7 +7,7 @@ import type { InternalLogger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/metrics.js';
 import type { RecordTap } from '../pipeline/tap.js';
 import type { ExporterHelperSettings } from '../exporterhelper/config.js';
-import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { PushExporter } from '../exporterhelper/push-exporter.js';
 import type { BatchSettings } from '../delivery/log-cursor.js';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
@@ -75,17 +75,11 @@ export interface ProcessorFactory<C = any> extends FactoryBase<'processor', C> {
 }
 export interface ExporterFactory<C = any> extends FactoryBase<'exporter', C> {
   /**
-   * Why this exporter cannot run once per pipeline worker (`service.workers` > 1),
-   * e.g. it must be the only writer of a rotating file. Unset: every worker may run its own copy.
+   * One instance writes the exporter's target (a database, files). With pipeline workers, each worker's
+   * cursor runs the exporter's `prepare` on its own thread (an unstarted instance) and sends the payload
+   * to the one started instance on the main thread. Unset: every worker runs its own copy.
    */
-  mainThreadOnly?: string;
-  /**
-   * For an exporter that must stay the only writer of its target but whose
-   * batches are costly to build: in pipeline workers only this runs (an
-   * unstarted exporter whose `prepare` builds the payload), and payloads go to
-   * the one instance on the main thread.
-   */
-  preparer?(settings: CreateSettings, config: C): { prepare(records: ReadableLogRecord[]): unknown };
+  singleWriter?: boolean;
   create(settings: CreateSettings, config: C): Exporter;
   /**
    * The bare exporter and its sending settings, for a collector pipeline: the pipeline's delivery

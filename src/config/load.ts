@@ -222,16 +222,9 @@ function warnConnectors(connectors: unknown, issues: ConfigIssue[]): void {
 /** `service`, through its spec; ids it names are looked up in the file's other sections. */
 function validateService(raw: Record<string, unknown>, out: ServiceConfig, issues: ConfigIssue[]): void {
   const service = raw['service'];
-  const pipelines = isObject(service) && isObject(service['pipelines']) ? Object.values(service['pipelines']) : [];
   const ctx: ServiceContext = {
     declared: (section, id) => isObject(raw[section]) && Object.hasOwn(raw[section], id),
     listedExtensions: () => (isObject(service) && Array.isArray(service['extensions']) ? service['extensions'] : []),
-    mainThreadOnly: (id) => {
-      const c = out.exporters.get(id);
-      return c?.factory.kind === 'exporter' ? c.factory.mainThreadOnly : undefined;
-    },
-    usedExporters: () => pipelines.flatMap((p) => (isObject(p) && Array.isArray(p['exporters']) ? p['exporters'] : []))
-      .filter((id): id is string => typeof id === 'string'),
   };
   const s = serviceSpec(ctx).parse(service, ['service'], issues);
   if (!s) return;

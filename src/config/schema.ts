@@ -250,8 +250,9 @@ export function ignored(why: string = LOGS_ONLY, spec: Spec<unknown> = anything)
   };
 }
 
-type Fields = Record<string, Field<unknown>>;
-type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+export type Fields = Record<string, Field<unknown>>;
+/** What `obj(fields)` parses to. */
+export type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
 /**
  * A map with a fixed set of keys. Unknown keys are errors. A missing or null
@@ -259,8 +260,20 @@ type ObjOut<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? 
  */
 type KeyMessage = (key: string | null, msg: string) => void;
 
-/** `check` runs on a parsed map: `add` refuses it with a problem, `warnAt` loads it with a warning. */
-export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: KeyMessage, warnAt: KeyMessage) => void): Spec<ObjOut<F>> {
+/** Cross-field checks on a parsed map: `add` refuses it with a problem, `warnAt` loads it with a warning. */
+export type Check<T> = (v: T, add: KeyMessage, warnAt: KeyMessage) => void;
+
+export function obj<F extends Fields>(fields: F, check?: Check<ObjOut<F>>): Spec<ObjOut<F>> {
+  return fixedMap(fields, check);
+}
+
+/** `obj` over two sets of fields in one map (an exporter's own options and the exporter helper's). */
+export function objWith<A extends Fields, B extends Fields>(a: A, b: B, check?: Check<ObjOut<A> & ObjOut<B>>): Spec<ObjOut<A> & ObjOut<B>> {
+  return fixedMap({ ...a, ...b }, check);
+}
+
+/** `T`: what the fields parse to (each field's value under its key). */
+function fixedMap<T>(fields: Fields, check?: Check<T>): Spec<T> {
   return {
     shape: 'map',
     fields,
@@ -285,9 +298,9 @@ export function obj<F extends Fields>(fields: F, check?: (v: ObjOut<F>, add: Key
       if (is.length !== before) return undefined;
       if (check) {
         const at = (key: string | null) => (key === null ? p : [...p, key]);
-        check(out as ObjOut<F>, (key, msg) => issue(is, at(key), msg), (key, msg) => warn(is, at(key), msg));
+        check(out as T, (key, msg) => issue(is, at(key), msg), (key, msg) => warn(is, at(key), msg));
       }
-      return is.length === before ? (out as ObjOut<F>) : undefined;
+      return is.length === before ? (out as T) : undefined;
     },
   };
 }

@@ -1,7 +1,7 @@
 // `service` as a spec of the same DSL as components' configs: pipelines,
 // extensions, telemetry, delivery and workers, each problem with its YAML path.
-// Checks that name other sections (an id that is not configured, an exporter
-// that cannot run in workers) read them through a context built from the whole file.
+// Checks that name other sections (an id that is not configured) read them
+// through a context built from the whole file.
 import { deliveryConfigSpec, type DeliveryConfig } from '../delivery/config.js';
 import { telemetrySpec } from '../telemetry/config.js';
 import { def, int, obj, opt, warn, type ConfigIssue, type Spec, type SpecOutput } from './schema.js';
@@ -20,10 +20,6 @@ export interface ServiceContext {
   declared(section: Section, id: string): boolean;
   /** Ids listed in `service.extensions` (as written, before validation). */
   listedExtensions(): unknown[];
-  /** Why exporter `id` cannot run in pipeline workers; undefined when it can or is unknown. */
-  mainThreadOnly(id: string): string | undefined;
-  /** Exporter ids the pipelines name (as written). */
-  usedExporters(): string[];
 }
 
 const MAX_WORKERS = 64;
@@ -120,39 +116,13 @@ function deliverySpec(ctx: ServiceContext): Spec<DeliveryConfig> {
   };
 }
 
-// Every pipeline worker builds its own copy of each exporter, so an exporter
-// that must be the only writer of its target cannot be used with more than one
-// (unless it is prepared in workers and written on the main thread).
-function workersSpec(ctx: ServiceContext): Spec<number> {
-  const count = int({ min: 0, max: MAX_WORKERS });
-  return {
-    ...count,
-    parse(v, p, is) {
-      const n = count.parse(v, p, is);
-      if (!n) return n;
-      let ok = true;
-      for (const id of new Set(ctx.usedExporters())) {
-        const why = ctx.mainThreadOnly(id);
-        if (why)
-          ok =
-            issue(
-              is,
-              p,
-              `exporter "${id}" cannot run in pipeline workers (${why}); ` +
-                'use workers: 0, or a second pipeline in another collector for it',
-            ) ?? false;
-      }
-      return ok ? n : undefined;
-    },
-  };
-}
-
 function serviceFields(ctx: ServiceContext) {
   return obj({
     extensions: def(idList(ctx, 'extensions', 'extension', false), []),
     pipelines: opt(pipelinesSpec(ctx)),
     telemetry: def(telemetrySpec, () => telemetrySpec.parse({}, [], [])!),
-    workers: def(workersSpec(ctx), 0),
+    // Every exporter runs with pipeline workers: a copy per worker, or a single writer fed by them.
+    workers: def(int({ min: 0, max: MAX_WORKERS }), 0),
     delivery: def(deliverySpec(ctx), () => deliveryConfigSpec.parse({}, [], [])!),
   });
 }

@@ -9,7 +9,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage, isPermanent } from '../component/errors.js';
 import type { CreateSettings } from '../component/types.js';
 import type { ExporterHelperSettings } from '../exporterhelper/config.js';
-import type { LogSpan, PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter } from '../exporterhelper/push-exporter.js';
 import { M } from '../telemetry/metrics.js';
 import type { DeliveryLog } from './delivery-log.js';
 
@@ -125,9 +125,9 @@ export class LogCursor {
     for (;;) {
       let err: unknown;
       try {
-        if (!prepared && this.exporter.prepare) { payload = this.exporter.prepare(records); }
+        if (!prepared) payload = this.exporter.prepare(records);
         prepared = true;
-        await this.attempt(records, payload, span);
+        await this.attempt(records.length, payload, span);
         this.settings.telemetry.add(M.exporterSent, records.length, this.labels);
         return true;
       } catch (e) {
@@ -155,20 +155,17 @@ export class LogCursor {
   }
 
   /** One attempt. Past the timeout it is reported but still awaited: a retry never races it. */
-  private attempt(records: ReadableLogRecord[], payload: unknown, span: LogSpan): Promise<void> {
+  private attempt(count: number, payload: unknown, span: LogSpan): Promise<void> {
     const outcome = new Promise<void>((resolve, reject) => {
       const done = (res: ExportResult) => {
         if (res.code === ExportResultCode.SUCCESS) resolve();
         else reject(res.error ?? new Error('Export failed.'));
       };
-      const e = this.exporter;
-      if (e.prepare) e.exportPrepared!(payload, done, span);
-      else if (e.exportSpan) e.exportSpan(records, span, done);
-      else e.export(records, done);
+      this.exporter.exportPrepared(payload, done, span);
     });
     const timer = setTimeout(() => {
       this.settings.logger.burst('warn', 'slow', 'An export is taking longer than its timeout; waiting for its outcome before any retry.', {
-        exporter: this.settings.id, timeout_ms: this.helper.timeout, records: records.length,
+        exporter: this.settings.id, timeout_ms: this.helper.timeout, records: count,
       });
     }, this.helper.timeout);
     timer.unref();

@@ -1,48 +1,48 @@
 // Builds an ExporterFactory from an exporter's own config fields and a
-// function that makes its SDK LogRecordExporter. The sending queue, retry
-// and timeout keys are added here, so every exporter has them.
-import { obj, type Field } from '../config/schema.js';
+// function that makes its PushExporter from the parsed, typed config. The
+// sending queue, retry and timeout keys are added here, so every exporter has them.
+import { objWith, type Check, type Fields, type ObjOut } from '../config/schema.js';
 import type { CreateSettings, ExporterFactory } from '../component/types.js';
 import { exporterHelperFields, type ExporterHelperSettings } from './config.js';
-import { QueuedExporter, type PushExporter } from './queued-exporter.js';
+import type { PushExporter } from './push-exporter.js';
+import { QueuedExporter } from './queued-exporter.js';
 
-type Fields = Record<string, Field<unknown>>;
-type Parsed<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+/** An exporter's parsed options with the exporter helper's. */
+export type ExporterConfig<F extends Fields> = ObjOut<F> & ObjOut<typeof exporterHelperFields>;
 
-export interface ExporterDefinition<F extends Fields> {
+export interface ExporterDefinition<F extends Fields, P> {
   type: string;
   aliases?: string[];
   description: string;
   fields: F;
-  /** Why the exporter cannot run once per pipeline worker; see ExporterFactory. */
-  mainThreadOnly?: string;
-  /** In pipeline workers, only build payloads (the exporter's `prepare`) for the main thread's instance; see ExporterFactory. */
-  preparedInWorkers?: boolean;
+  /**
+   * One instance writes the target (a database, files): with pipeline workers each worker runs only
+   * `prepare`, on its own thread, and the main thread's instance writes the payloads (see ExporterFactory).
+   */
+  singleWriter?: boolean;
   /** Cross-field checks after each field parsed; call `add(key, message)` per problem. */
-  check?: (cfg: Parsed<F>, add: (key: string | null, msg: string) => void) => void;
-  /** Helper defaults this exporter prefers (e.g. one consumer for an ordered file). */
-  create(settings: CreateSettings, config: Parsed<F> & ExporterHelperSettings): PushExporter;
+  check?: Check<ExporterConfig<F>>;
+  create(settings: CreateSettings, config: ExporterConfig<F>): PushExporter<P>;
 }
 
-export function defineExporter<F extends Fields>(def: ExporterDefinition<F>): ExporterFactory<Parsed<F> & ExporterHelperSettings> {
-  const spec = obj({ ...def.fields, ...exporterHelperFields }, def.check as never);
+export function defineExporter<F extends Fields, P>(def: ExporterDefinition<F, P>): ExporterFactory<ExporterConfig<F>> {
+  const spec = objWith(def.fields, exporterHelperFields, def.check);
   return {
     kind: 'exporter',
     type: def.type,
     aliases: def.aliases,
     description: def.description,
-    mainThreadOnly: def.mainThreadOnly,
-    preparer: def.preparedInWorkers ? (settings, config) => {
-      const inner = def.create(settings, config);
-      if (!inner.prepare) throw new Error(`Exporter "${def.type}" has no prepare(), so it cannot be prepared in workers.`);
-      return inner as Required<Pick<PushExporter, 'prepare'>>;
-    } : undefined,
-    config: spec as never,
+    singleWriter: def.singleWriter,
+    config: spec,
     create(settings, config) {
-      return new QueuedExporter(settings, def.create(settings, config), config);
+      return new QueuedExporter(settings, def.create(settings, config), helperSettings(config));
     },
     createPush(settings, config) {
-      return { exporter: def.create(settings, config), helper: config };
+      return { exporter: def.create(settings, config), helper: helperSettings(config) };
     },
   };
+}
+
+function helperSettings(c: ExporterHelperSettings): ExporterHelperSettings {
+  return { sending_queue: c.sending_queue, retry_on_failure: c.retry_on_failure, timeout: c.timeout };
 }

@@ -1,72 +1,17 @@
 // Wraps any SDK LogRecordExporter with the Collector's exporterhelper
 // behaviour: a bounded sending queue drained by N consumers, retry with
 // exponential backoff and jitter for retryable failures, and a per-attempt
-// timeout. An exporter author writes only `export()`; this does the rest.
-// An exporter that can turn a batch into its own payload (rows, bytes) may
-// also offer `prepare`/`exportPrepared`: the batch is then converted as it is
-// queued, and the queue and retries hold the compact payload, not the records.
+// timeout. The batch is converted to the exporter's payload (`prepare`) as it
+// is queued, so the queue and retries hold the payload, not the records.
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BackpressureError, PermanentError, errorMessage, isPermanent } from '../component/errors.js';
 import type { CreateSettings, Exporter, Host } from '../component/types.js';
 import { M } from '../telemetry/metrics.js';
 import { isFileStorage } from '../extensions/file-storage/factory.js';
 import type { QueueStore } from '../extensions/file-storage/queue-store.js';
 import type { ExporterHelperSettings } from './config.js';
-
-/** An SDK exporter, optionally with a start hook (to open files, register routes) and an ordering constraint. */
-export interface PushExporter extends LogRecordExporter {
-  start?(host: Host): Promise<void>;
-  /** Upper bound on concurrent exports, e.g. 1 for a single append-only file. */
-  readonly maxConcurrency?: number;
-  /**
-   * Converts a batch into what `exportPrepared` sends, synchronously; a throw drops the batch for good.
-   * Records otherwise stay referenced until their export commits. A queued sqlite batch measured
-   * ~664 B/record of GC-traced heap as records, ~392 B/record off-heap as row bytes (throughput unchanged).
-   */
-  prepare?(records: ReadableLogRecord[]): unknown;
-  /**
-   * Sends a payload from `prepare`; called again with the same payload on retry. In a collector
-   * pipeline `span` says where the batch sits in its delivery log: an idempotent sink stores
-   * `span.end` atomically with the data and treats a span it has already applied as done.
-   */
-  exportPrepared?(payload: unknown, resultCallback: (result: ExportResult) => void, span?: LogSpan): void;
-  /** For sinks without `prepare`: like `export`, with the batch's span (see `exportPrepared`). */
-  exportSpan?(records: ReadableLogRecord[], span: LogSpan, resultCallback: (result: ExportResult) => void): void;
-  /**
-   * An idempotent sink's own record of how far it got: the `end` of the last span from `log` it has
-   * durably applied (0 when none). The collector resumes the exporter's cursor from the larger of
-   * this and its own committed position, so a replay after a crash never writes a record twice.
-   */
-  appliedPosition?(log: string): Promise<number>;
-  /** SIGHUP: close and reopen output files (logrotate). */
-  reopen?(): Promise<void>;
-}
-
-/**
- * A batch's place in a pipeline's delivery log: records [first, end) of log `log`.
- * `log` names the log (pipeline, and pipeline worker when there are workers) and is stable across restarts.
- */
-export interface LogSpan { log: string; first: number; end: number }
-
-/**
- * `export()` for an exporter that has `prepare`/`exportPrepared` (used directly
- * by the SDK): prepares the batch, then sends it; a prepare failure fails the export.
- */
-export function exportByPreparing<P>(
-  exporter: { prepare(records: ReadableLogRecord[]): P; exportPrepared(payload: P, cb: (result: ExportResult) => void): void },
-  records: ReadableLogRecord[],
-  resultCallback: (result: ExportResult) => void,
-): void {
-  let payload: P;
-  try {
-    payload = exporter.prepare(records);
-  } catch (err) {
-    resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
-    return;
-  }
-  exporter.exportPrepared(payload, resultCallback);
-}
+import type { PushExporter } from './push-exporter.js';
 
 interface Item {
   /** The batch, until `prepare` has turned it into `payload`. */
@@ -131,17 +76,6 @@ export class QueuedExporter implements Exporter {
     return this.take({ records, count: records.length, firstAttempt: Date.now() });
   }
 
-  /**
-   * Takes a payload another thread already built with this exporter's `prepare`
-   * (a pipeline worker's batch for the one writer on the main thread).
-   * `prepareError` is that thread's prepare failure: the batch is dropped and counted.
-   */
-  consumePrepared(payload: unknown, count: number, prepareError?: string): Promise<void> {
-    const item: Item = { records: null, payload, count, firstAttempt: Date.now() };
-    if (prepareError !== undefined) item.prepareError = new PermanentError(prepareError);
-    return this.take(item);
-  }
-
   private take(item: Item): Promise<void> {
     if (!this.accepting) {
       return Promise.reject(new BackpressureError(`Exporter "${this.settings.id}" is not running.`, 1, 503));
@@ -174,7 +108,7 @@ export class QueuedExporter implements Exporter {
   }
 
   private prepare(item: Item): void {
-    if (this.inner.prepare === undefined || item.records === null) return;
+    if (item.records === null) return;
     try {
       item.payload = this.inner.prepare(item.records);
     } catch (err) {
@@ -293,8 +227,7 @@ export class QueuedExporter implements Exporter {
         else reject(res.error ?? new Error('Export failed.'));
       };
       try {
-        if (item.records === null) this.inner.exportPrepared!(item.payload, done);
-        else this.inner.export(item.records, done);
+        this.inner.exportPrepared(item.payload, done);
       } catch (err) {
         clearTimeout(timer);
         reject(err);

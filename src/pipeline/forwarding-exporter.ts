@@ -1,11 +1,11 @@
-// In a pipeline worker, the stand-in for an exporter that must stay the only
-// writer of its target (sqlite, msgpack_audit): the worker's cursor builds the
-// batch's payload here, in parallel with the other workers, and the one
-// instance on the main thread writes it, keyed by the worker's log position,
-// so its idempotency holds across threads too.
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+// In a pipeline worker, the stand-in for a single-writer exporter (sqlite,
+// msgpack_audit, file): the worker's cursor builds the batch's payload here
+// with an unstarted instance's `prepare`, in parallel with the other workers,
+// and the one instance on the main thread writes it, keyed by the worker's log
+// position, so its idempotency holds across threads too.
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { LogSpan, PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter, ResultCallback } from '../exporterhelper/push-exporter.js';
 
 export interface Forward {
   /** Sends a prepared payload to the main thread's instance; resolves or rejects with its outcome. */
@@ -14,10 +14,11 @@ export interface Forward {
   applied(exporter: string, log: string): Promise<number>;
 }
 
-export class ForwardingExporter implements PushExporter {
+export class ForwardingExporter<P> implements PushExporter<P> {
   constructor(
     private readonly id: string,
-    private readonly preparer: { prepare(records: ReadableLogRecord[]): unknown },
+    /** Never started: only its `prepare` runs here. */
+    private readonly preparer: PushExporter<P>,
     private readonly forward: Forward,
   ) {}
 
@@ -27,11 +28,11 @@ export class ForwardingExporter implements PushExporter {
 
   async forceFlush(): Promise<void> {}
 
-  prepare(records: ReadableLogRecord[]): unknown {
+  prepare(records: ReadableLogRecord[]): P {
     return this.preparer.prepare(records);
   }
 
-  exportPrepared(payload: unknown, cb: (r: ExportResult) => void, span?: LogSpan): void {
+  exportPrepared(payload: P, cb: ResultCallback, span?: LogSpan): void {
     if (!span) { cb({ code: ExportResultCode.FAILED, error: new Error('A forwarded batch needs its log span.') }); return; }
     this.forward.payload(this.id, payload, span).then(
       () => cb({ code: ExportResultCode.SUCCESS }),
@@ -39,7 +40,7 @@ export class ForwardingExporter implements PushExporter {
     );
   }
 
-  export(_records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+  export(_records: ReadableLogRecord[], cb: ResultCallback): void {
     cb({ code: ExportResultCode.FAILED, error: new Error('A forwarding exporter only sends prepared batches.') });
   }
 

@@ -6,6 +6,7 @@
 // exporters and extensions.
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Exporter, Extension, Host, LogsConsumer, Processor, Receiver } from '../component/types.js';
 import { obj } from '../config/schema.js';
 import { modesOf } from '../config/file-mode.js';
@@ -14,7 +15,7 @@ import { createLogger, type InternalLogger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/metrics.js';
 import { countingItems, PROCESSOR_ITEMS, processorLabels } from '../telemetry/processor-items.js';
 import { exporterHelperFields, type ExporterHelperSettings } from '../exporterhelper/config.js';
-import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { PushExporter, ResultCallback } from '../exporterhelper/push-exporter.js';
 import { DeliveryLog, MemoryBudget } from '../delivery/delivery-log.js';
 import { LogCursor, type BatchSettings } from '../delivery/log-cursor.js';
 import { PipelineTail } from '../delivery/pipeline-tail.js';
@@ -44,13 +45,16 @@ interface PipelineRuntime { name: string; log: DeliveryLog; head: LogsConsumer; 
 
 /** An exporter factory without `createPush` (written against the consumer interface) behind a cursor. */
 function consumerAsPush(e: Exporter): { exporter: PushExporter; helper: ExporterHelperSettings } {
-  const exporter: PushExporter = {
+  const exportRecords = (records: ReadableLogRecord[], cb: ResultCallback) => {
+    e.consume(records).then(() => cb({ code: ExportResultCode.SUCCESS }), (error: Error) => cb({ code: ExportResultCode.FAILED, error }));
+  };
+  const exporter: PushExporter<ReadableLogRecord[]> = {
     start: (host) => e.start(host),
     shutdown: () => e.shutdown(),
     forceFlush: async () => {},
-    export: (records, cb) => {
-      e.consume(records).then(() => cb({ code: ExportResultCode.SUCCESS }), (error: Error) => cb({ code: ExportResultCode.FAILED, error }));
-    },
+    prepare: (records) => records,
+    exportPrepared: exportRecords,
+    export: exportRecords,
   };
   return { exporter, helper: defaultHelper() };
 }
@@ -135,9 +139,7 @@ export class Service {
       if (c.factory.kind !== 'exporter') continue;
       const { exporter, helper } = c.factory.createPush?.(this.settings(id), c.config) ?? consumerAsPush(c.factory.create(this.settings(id), c.config));
       // Only a pipeline worker is given `forward`: it prepares, the main thread's instance writes.
-      const push = c.factory.preparer && forward
-        ? new ForwardingExporter(id, c.factory.preparer(this.settings(id), c.config), forward)
-        : exporter;
+      const push = c.factory.singleWriter && forward ? new ForwardingExporter(id, exporter, forward) : exporter;
       this.exporters.set(id, { id, push, helper, started: false });
     }
     const tails = new Map<string, IntakePipeline[]>();

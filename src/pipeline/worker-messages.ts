@@ -1,13 +1,13 @@
 // What the main thread and pipeline workers say to each other. Only bytes and
 // small plain objects cross: request bodies go over transferred, never as
 // records, because cloning records costs more than decoding them again.
-import type { HrTime, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes, SeverityNumber } from '@opentelemetry/api-logs';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BackpressureError, isPermanent, PermanentError } from '../component/errors.js';
-import type { LogSpan } from '../exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../exporterhelper/push-exporter.js';
 import { LogRecordData } from '../model/log-record.js';
 import type { Series } from '../telemetry/metrics.js';
 import type { BodyFormat } from './ingest.js';
@@ -50,7 +50,7 @@ export interface PlainRecord {
   eventName?: string;
   attributes: LogAttributes;
   droppedAttributesCount: number;
-  resource: LogAttributes;
+  resource: Attributes;
   scope: InstrumentationScope;
 }
 
@@ -60,12 +60,12 @@ export function toPlain(r: ReadableLogRecord): PlainRecord {
     hrTime: r.hrTime, hrTimeObserved: r.hrTimeObserved, spanContext: r.spanContext,
     severityText: r.severityText, severityNumber: r.severityNumber, body: r.body, eventName: r.eventName,
     attributes: r.attributes, droppedAttributesCount: r.droppedAttributesCount,
-    resource: r.resource.attributes as LogAttributes, scope: { name, version, schemaUrl },
+    resource: r.resource.attributes, scope: { name, version, schemaUrl },
   };
 }
 
 export function fromPlain(p: PlainRecord): LogRecordData {
-  const r = new LogRecordData(resourceFromAttributes(p.resource as never), p.scope);
+  const r = new LogRecordData(resourceFromAttributes(p.resource), p.scope);
   r.hrTime = p.hrTime;
   r.hrTimeObserved = p.hrTimeObserved;
   r.spanContext = p.spanContext;

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { BackpressureError } from '../component/errors.js';
 import type { LogsConsumer } from '../component/types.js';
-import type { PushExporter } from '../exporterhelper/queued-exporter.js';
+import type { PushExporter } from '../exporterhelper/push-exporter.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { InternalLogger } from '../telemetry/logger.js';
 import { M, type Telemetry } from '../telemetry/metrics.js';
@@ -113,7 +113,7 @@ export class PipelineWorkers {
   private takeForwarded(w: PipelineWorker, m: Extract<FromWorker, { type: 'forward' }>): void {
     const writer = this.writerOf(m.exporter);
     const reply = (refused?: Refusal) => { if (!w.exited) w.post({ type: 'forwarded', id: m.id, refused }); };
-    if (!writer?.exportPrepared) return reply({ message: `exporter "${m.exporter}" is not running on the main thread` });
+    if (!writer) return reply({ message: `exporter "${m.exporter}" is not running on the main thread` });
     try {
       writer.exportPrepared(m.payload, (res) => {
         reply(res.code === ExportResultCode.SUCCESS ? undefined : toRefusal(res.error ?? new Error('Export failed.')));

@@ -33,7 +33,7 @@ describe('service spec', () => {
   it('names every problem of the service section at once, with path and line', () => {
     const errs = errorsOf(`${BASE}service:
   extensions: [health_check, health_check, nope]
-  workers: 2
+  workers: 65
   color: blue
   delivery: { storage: file_storage, memory_limit_mib: 0 }
   telemetry:
@@ -53,7 +53,7 @@ describe('service spec', () => {
         'service::color: unknown key (expected one of: extensions, pipelines, telemetry, workers, delivery) (line 12)',
         'service::extensions::1: extension "health_check" is listed twice (line 10)',
         'service::extensions::2: references extension "nope" which is not configured (line 10)',
-        'service::workers: exporter "file" cannot run in pipeline workers (it rotates its file, which only one writer may do); use workers: 0, or a second pipeline in another collector for it (line 11)',
+        'service::workers: must be an integer from 0 to 64 (line 11)',
         'service::delivery::memory_limit_mib: must be a positive integer (line 13)',
         'service::telemetry::logs::level: must be one of debug, info, warn, error (line 15)',
         'service::telemetry::logs::encoding: must be one of console, json (line 15)',

@@ -10,7 +10,7 @@ import { LogCursor, type BatchSettings } from '../../src/delivery/log-cursor.js'
 import { PipelineTail } from '../../src/delivery/pipeline-tail.js';
 import { RequestIntake } from '../../src/delivery/request-intake.js';
 import { exporterHelperFields, type ExporterHelperSettings } from '../../src/exporterhelper/config.js';
-import type { LogSpan, PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan, PushExporter } from '../../src/exporterhelper/push-exporter.js';
 import { obj } from '../../src/config/schema.js';
 import { RecordTap } from '../../src/pipeline/tap.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -26,7 +26,7 @@ const until = async (cond: () => boolean, ms = 5_000) => {
 };
 
 /** Counts what it stores; fails the first `failures` attempts; each attempt takes `delayMs`. */
-class CountingExporter implements PushExporter {
+class CountingExporter implements PushExporter<ReadableLogRecord[]> {
   stored: string[] = [];
   batches: number[] = [];
   spans: LogSpan[] = [];
@@ -34,7 +34,8 @@ class CountingExporter implements PushExporter {
   inFlight = 0;
   maxInFlight = 0;
   constructor(private failures = 0, private delayMs = 0) {}
-  exportSpan(records: ReadableLogRecord[], span: LogSpan, cb: (r: ExportResult) => void): void {
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] { return records; }
+  exportPrepared(records: ReadableLogRecord[], cb: (r: ExportResult) => void, span: LogSpan = { log: '', first: 0, end: 0 }): void {
     this.attempts++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -47,7 +48,7 @@ class CountingExporter implements PushExporter {
       cb({ code: ExportResultCode.SUCCESS });
     }, this.delayMs);
   }
-  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.exportSpan(records, { log: '', first: 0, end: 0 }, cb); }
+  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.exportPrepared(records, cb); }
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
 }

@@ -24,7 +24,7 @@ export interface CollectorSetup {
   ports: Ports;
   redisPort: number;
   workers: 0 | 2;
-  /** Add the `file` exporter (refused with workers). */
+  /** Add the `file` exporter. */
   file?: boolean;
   /** Durable delivery log: file_storage + service.delivery.storage. */
   durable?: boolean;

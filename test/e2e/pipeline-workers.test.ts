@@ -155,28 +155,31 @@ describe('pipeline workers (service.workers)', () => {
     expect(await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="sqlite"')).toBe(300);
   });
 
-  it('refuses a config whose exporters cannot run once per worker, naming each', async () => {
+  it('builds the file exporter\'s JSON lines in the workers and writes them through the one writer on the main thread', async () => {
     const ports = { http: await freePort(), grpc: await freePort(), api: await freePort() };
-    const yaml = config(ports, '1s')
-      .replace('exporters:\n  msgpack_audit:', 'exporters:\n  file:\n    path: "{{dir}}/out.jsonl"\n  otlp_http:\n    endpoint: http://127.0.0.1:1\n    sending_queue: { storage: file_storage }\n  msgpack_audit:')
-      .replace('extensions:\n  query_api:', 'extensions:\n  file_storage:\n    directory: "{{dir}}/queue"\n  query_api:')
-      .replace('extensions: [query_api]', 'extensions: [query_api, file_storage]')
-      .replace('exporters: [msgpack_audit]', 'exporters: [msgpack_audit, file, otlp_http]')
-      .replace('workers: 2', 'workers: -1');
+    c = await startCollector(config(ports, '20ms')
+      .replace('exporters:\n  msgpack_audit:', 'exporters:\n  file:\n    path: "{{dir}}/out.jsonl"\n  msgpack_audit:')
+      .replace('exporters: [msgpack_audit]', 'exporters: [msgpack_audit, file]'));
+    await send(new ProtoExporter({ url: `http://127.0.0.1:${ports.http}/v1/logs` }), 'line', 300);
+    await until(async () => (await metric(ports.api, 'otelcol_exporter_sent_log_records_total', 'exporter="file"')) >= 300);
+    expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total', 'worker="1"')).toBeGreaterThan(0);
+    expect(await metric(ports.api, 'auditline_pipeline_worker_requests_total', 'worker="2"')).toBeGreaterThan(0);
+    expect(await c.stop('SIGTERM')).toBe(0);
+    const lines = readFileSync(join(c.dir, 'out.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(300);
+    const sessions = new Set(lines.map((l) => /line-\d+/.exec(l)?.[0]));
+    expect(sessions.size).toBe(300);
+    expect(lines.join('\n')).not.toContain('alice@example.com');
+  });
+
+  it('refuses a workers count out of range', async () => {
+    const ports = { http: await freePort(), grpc: await freePort(), api: await freePort() };
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'auditline-workers-'));
-    writeFileSync(join(dir, 'bad.yaml'), yaml.replaceAll('{{dir}}', dir));
+    writeFileSync(join(dir, 'bad.yaml'), config(ports, '1s').replace('workers: 2', 'workers: -1').replaceAll('{{dir}}', dir));
     const negative = await runCli(['validate', '--config', join(dir, 'bad.yaml')]);
     expect(negative.code).toBe(1);
     expect(negative.stderr).toContain('service::workers: must be an integer from 0 to 64');
-
-    writeFileSync(join(dir, 'bad.yaml'), yaml.replace('workers: -1', 'workers: 2').replaceAll('{{dir}}', dir));
-    const r = await runCli(['--config', join(dir, 'bad.yaml')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/service::workers: exporter "file" cannot run in pipeline workers \(it rotates its file/);
-    // Each worker keeps its own delivery log, so a disk queue no longer rules workers out.
-    expect(r.stderr).not.toContain('sending_queue');
-    expect(r.stderr).not.toContain('"msgpack_audit"');
   });
 });

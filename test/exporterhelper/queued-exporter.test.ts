@@ -6,18 +6,21 @@ import { BackpressureError, PermanentError } from '../../src/component/errors.js
 import type { Host } from '../../src/component/types.js';
 import { exporterHelperFields } from '../../src/exporterhelper/config.js';
 import { obj } from '../../src/config/schema.js';
-import { QueuedExporter, type PushExporter } from '../../src/exporterhelper/queued-exporter.js';
+import { QueuedExporter } from '../../src/exporterhelper/queued-exporter.js';
+import type { PushExporter } from '../../src/exporterhelper/push-exporter.js';
 import { LogRecordData } from '../../src/model/log-record.js';
 import { RecordTap } from '../../src/pipeline/tap.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { M, Telemetry } from '../../src/telemetry/metrics.js';
 
 /** An exporter that fails its first `failures` calls, then stores what it gets. */
-class FlakyExporter implements PushExporter {
+class FlakyExporter implements PushExporter<ReadableLogRecord[]> {
   readonly received: ReadableLogRecord[] = [];
   calls = 0;
   shutdowns = 0;
   constructor(private failures: number, private readonly error: Error = new Error('Backend unavailable.'), private readonly hold?: Promise<void>) {}
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] { return records; }
+  exportPrepared(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.export(records, cb); }
   export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
     this.calls++;
     void (this.hold ?? Promise.resolve()).then(() => {
@@ -112,7 +115,7 @@ describe('exporter helper', () => {
 });
 
 /** A two-phase exporter: batches become strings as they are queued; the first `failures` sends fail. */
-class PreparingExporter implements PushExporter {
+class PreparingExporter implements PushExporter<string[]> {
   readonly prepared: string[][] = [];
   readonly sent: unknown[] = [];
   readonly delivered: string[] = [];
@@ -123,11 +126,11 @@ class PreparingExporter implements PushExporter {
     this.prepared.push(bodies);
     return bodies;
   }
-  exportPrepared(payload: unknown, cb: (r: ExportResult) => void): void {
+  exportPrepared(payload: string[], cb: (r: ExportResult) => void): void {
     this.sent.push(payload);
     setImmediate(() => {
       if (this.failures > 0) { this.failures--; cb({ code: ExportResultCode.FAILED, error: new Error('Backend unavailable.') }); return; }
-      this.delivered.push(...(payload as string[]));
+      this.delivered.push(...payload);
       cb({ code: ExportResultCode.SUCCESS });
     });
   }

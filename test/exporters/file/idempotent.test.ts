@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { fileExporterFactory } from '../../../exporters/file/factory.js';
 import { FileLogExporter } from '../../../exporters/file/file-exporter.js';
 import type { FileConfig } from '../../../exporters/file/config.js';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { LogRecordData } from '../../../src/model/log-record.js';
 import { createLogger, silentLogger } from '../../../src/telemetry/logger.js';
 import { tempDir } from '../../helpers/collector.js';
@@ -34,7 +34,7 @@ function batch(first: number, end: number): LogRecordData[] {
   });
 }
 const span = (first: number, end: number, log = 'logs'): LogSpan => ({ log, first, end });
-const sendRecords = (e: FileLogExporter, records: LogRecordData[], s: LogSpan) => new Promise<ExportResult>((r) => e.exportSpan(records, s, r));
+const sendRecords = (e: FileLogExporter, records: LogRecordData[], s: LogSpan) => new Promise<ExportResult>((r) => e.exportPrepared(e.prepare(records), r, s));
 const send = (e: FileLogExporter, s: LogSpan) => sendRecords(e, batch(s.first, s.end), s);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 

@@ -7,7 +7,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { msgpackAuditExporterFactory } from '../../../exporters/msgpack-audit/factory.js';
 import { MsgpackAuditExporter, type AuditPayload } from '../../../exporters/msgpack-audit/msgpack-audit-exporter.js';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { tempDir } from '../../helpers/collector.js';
 import { freezeWritesUnder, mountTmpfs, openFilesUnder, type Tmpfs } from './faults.js';
@@ -103,7 +103,7 @@ describe('msgpack_audit – positions', () => {
   });
 
   it('msgpack_audit – a payload built in a pipeline worker (a structured clone) goes to the main instance\'s one handle', async () => {
-    expect(msgpackAuditExporterFactory.preparer).toBeDefined();
+    expect(msgpackAuditExporterFactory.singleWriter).toBe(true);
     const worker = new MsgpackAuditExporter({ directory: dir });
     const main = new MsgpackAuditExporter({ directory: dir });
     await main.start();

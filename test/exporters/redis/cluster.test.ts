@@ -4,7 +4,7 @@
 // queries read across nodes.
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { keySlot, slotTag } from '../../../exporters/redis/cluster.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { KeySchema } from '../../../exporters/redis/key-schema.js';
@@ -17,7 +17,7 @@ const NOW = Date.now();
 const T0 = NOW - 2 * 3600_000;
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportSpan(records, span, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
 }
 
 /** What a batch adds to, read across the nodes. */

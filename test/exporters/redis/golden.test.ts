@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { ACQUIRE_LUA, APPLY_LUA, RELEASE_LUA } from '../../../exporters/redis/scripts.js';
 import { startCluster, startRedis, type RedisCluster, type RedisServer } from '../../helpers/redis.js';
@@ -21,7 +21,7 @@ const DIR = join(import.meta.dirname, 'golden');
 const UPDATE = process.env.AUDITLINE_UPDATE_GOLDEN === '1';
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportSpan(records, span, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
 }
 
 /** Compares with (or, updating, writes) a golden file. */

@@ -6,7 +6,7 @@
 // on one server and per slot on a cluster; the /logs/oauth routes read them.
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { startApi, type RunningApi } from '../../extensions/query-api/helpers.js';
 import { startCluster, startRedis, type RedisCluster, type RedisServer } from '../../helpers/redis.js';
@@ -39,7 +39,7 @@ function exporter(opts: Record<string, unknown> = {}, target: { url?: string; cl
 }
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportSpan(records, span, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
 }
 
 /** One authorization-code flow of session `s` from `ip`, a failed login of another session, and traffic that is not OAuth. */

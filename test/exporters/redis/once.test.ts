@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { RedisExporter } from '../../../exporters/redis/exporter.js';
 import { startRedis, type RedisServer } from '../../helpers/redis.js';
 import { exportAll, request } from './fixtures.js';
@@ -33,7 +33,7 @@ function exporter(opts: Record<string, unknown> = {}, ctx: { id?: string; comman
 }
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportSpan(records, span, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))));
+  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
 }
 
 /** Retries like the delivery cursor does, until the span is acknowledged. */

@@ -7,7 +7,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteExporter } from '../../../exporters/sqlite/exporter.js';
-import type { LogSpan } from '../../../src/exporterhelper/queued-exporter.js';
+import type { LogSpan } from '../../../src/exporterhelper/push-exporter.js';
 import { record, tempDir } from './fixtures.js';
 
 function send(e: SqliteExporter, payload: unknown, span?: LogSpan): Promise<ExportResult> {
