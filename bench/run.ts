@@ -1,6 +1,7 @@
 // `npm run bench [-- core|sqlite|redis|micro|integrity|quality ...]`: runs the benchmark groups
 // and prints their figures. Nothing here asserts; the figures are the output.
 import { run as coreCollector } from './core-collector.js';
+import { run as decompress } from './decompress.js';
 import { run as inProcess } from './in-process.js';
 import { run as integrity } from './integrity.js';
 import { run as msgpackEncode } from './msgpack-encode.js';
@@ -24,6 +25,7 @@ const groups: Record<string, () => Promise<unknown>> = {
   integrity: async () => { await integrity(); }, // issue #17: CPU per record with msgpack_audit integrity off and on
   quality: async () => { await redactionQuality(); }, // issue #12: recall/precision on the labelled corpus
   telemetry: async () => { await telemetry(); }, // issue #15: /metrics render time, counting cost
+  decompress: async () => { await decompress(); }, // issue #15: request body decoders, bombs at the limit
 };
 
 const wanted = process.argv.slice(2);
