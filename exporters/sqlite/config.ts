@@ -3,35 +3,12 @@
 import { modeFields } from '../../src/config/file-mode.js';
 import { def, duration, int, obj, oneOf, opt, record, req, str, type SpecOutput } from '../../src/config/schema.js';
 import { integrityKeyFields } from '../../src/integrity/config.js';
+import { AUDIT_ATTRIBUTE_COLUMNS } from '../../src/model/audit-columns.js';
 import { isContentKey } from '../../src/model/content-keys.js';
 import { PROMOTABLE_COLUMNS, type PromotableColumn } from './schema.js';
 
-/**
- * Attribute → column, in precedence order: when several attributes map to one
- * column, the first present wins and the others stay in `metadata`. Names come
- * from the OpenTelemetry semantic conventions and the columns of docs/sqlite-schema.md.
- */
-export const DEFAULT_PROMOTE: ReadonlyArray<readonly [string, PromotableColumn]> = [
-  ['component', 'component'],
-  ['operation', 'operation'],
-  ['event.name', 'event'], ['event_type', 'event'], ['event', 'event'],
-  ['session.id', 'session_id'], ['session_id', 'session_id'],
-  ['user.id', 'user_id'], ['user_id', 'user_id'], ['enduser.id', 'user_id'],
-  ['request.id', 'request_id'], ['request_id', 'request_id'],
-  ['endpoint', 'endpoint'], ['http.route', 'endpoint'], ['url.path', 'endpoint'],
-  ['gen_ai.request.model', 'model'], ['model', 'model'],
-  ['duration_ms', 'duration_ms'],
-  ['status', 'status'],
-  ['http.response.status_code', 'status_code'], ['status_code', 'status_code'],
-  ['gen_ai.usage.input_tokens', 'prompt_tokens'], ['prompt_tokens', 'prompt_tokens'],
-  ['gen_ai.usage.output_tokens', 'completion_tokens'], ['completion_tokens', 'completion_tokens'],
-  ['gen_ai.usage.total_tokens', 'total_tokens'], ['total_tokens', 'total_tokens'],
-  ['error.type', 'error_type'], ['exception.type', 'error_type'], ['error_type', 'error_type'],
-  ['exception.message', 'error_message'], ['error.message', 'error_message'], ['error_message', 'error_message'],
-  ['exception.stacktrace', 'error_stack'], ['error_stack', 'error_stack'],
-  ['job.id', 'job_id'], ['job_id', 'job_id'],
-  ['job.progress.current', 'progress_current'], ['job.progress.total', 'progress_total'],
-];
+/** Attribute → column, in precedence order (src/model/audit-columns.ts, shared with `auditline logs follow`). */
+export const DEFAULT_PROMOTE: ReadonlyArray<readonly [string, PromotableColumn]> = AUDIT_ATTRIBUTE_COLUMNS;
 
 /** `metadata` as a promote target keeps an attribute out of every column. */
 const promoteTarget = oneOf([...PROMOTABLE_COLUMNS, 'metadata'] as const);

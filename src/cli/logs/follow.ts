@@ -2,12 +2,14 @@
 // Events) printed as records arrive, until Ctrl-C.
 import { QueryClient } from './client.js';
 import { COMMON_OPTIONS, COMMON_USAGE, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
+import { auditShape } from './audit-shape.js';
 import { printer } from './format.js';
 
 const usage = `Usage: auditline logs follow [--event NAME] [--level LEVELS] [--user ID] [--session ID]
                              [--component NAME] [--json]
 
-Prints records as they leave the collector's pipelines (after redaction) until Ctrl-C.
+Prints records as they leave the collector's pipelines (after redaction) until Ctrl-C,
+with the field names of "logs audit" (error_type, job_id, …; other attributes in metadata).
 Coloured by level on a terminal (not with NO_COLOR). Exits 1 if the server drops the
 stream because this client read too slowly.
 
@@ -36,7 +38,8 @@ export const command: LogsCommand = {
       const res = await client.stream('/api/logs/stream', {
         event: values.event, level: values.level, user_id: values.user, session_id: values.session, component: values.component,
       }, abort.signal);
-      return await readEvents(res, printer(io, values.json === true), io, abort.signal);
+      const print = printer(io, values.json === true);
+      return await readEvents(res, (r) => print(auditShape(r)), io, abort.signal);
     } catch (err) {
       if (abort.signal.aborted) return EXIT.ok;
       throw err;

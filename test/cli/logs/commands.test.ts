@@ -164,6 +164,29 @@ describe('auditline logs – against a real query API and SQLite database', () =
     stop.abort();
     expect(await done).toBe(0);
   });
+  it('follow names fields as audit does: error_type, job_id and the rest in metadata, human and --json (issue #15)', async () => {
+    for (const json of [true, false]) {
+      const stop = new AbortController();
+      const c = io({ env, signal: stop.signal });
+      const done = follow.run(json ? ['--json'] : [], c);
+      await vi.waitFor(() => expect(run.host.tap.active).toBe(true));
+      run.host.tap.publish([record({
+        time: base, severity: SEV.ERROR, body: 'Upload failed',
+        attrs: { 'session.id': 's9', 'error.type': 'ENOSPC', 'job.id': 'j1', bytes: 3 },
+      })], 'logs');
+      await vi.waitFor(() => expect(c.lines()).toHaveLength(1));
+      if (json) {
+        const r = JSON.parse(c.lines()[0]!);
+        expect(r).toMatchObject({ session_id: 's9', error_type: 'ENOSPC', job_id: 'j1', metadata: { bytes: 3 } });
+        expect(r).not.toHaveProperty('attributes');
+      } else {
+        expect(c.lines()[0]).toMatch(/\(session_id=s9, error_type=ENOSPC, job_id=j1, bytes=3\)$/);
+      }
+      stop.abort();
+      expect(await done).toBe(0);
+      await vi.waitFor(() => expect(run.host.tap.active).toBe(false));
+    }
+  });
 });
 
 describe('auditline logs – dispatch and help', () => {
