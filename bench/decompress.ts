@@ -18,8 +18,17 @@ function decode(encoding: string, body: Buffer): Promise<{ produced: number; out
   return new Promise((resolve) => {
     let produced = 0;
     let settled = false;
-    const finish = (outcome: string) => { if (!settled) { settled = true; d.destroy(); resolve({ produced, outcome }); } };
-    d.on('data', (c: Buffer) => { produced += c.length; if (produced > LIMIT) finish('413 (reader)'); });
+    const finish = (outcome: string) => {
+      if (!settled) {
+        settled = true;
+        d.destroy();
+        resolve({ produced, outcome });
+      }
+    };
+    d.on('data', (c: Buffer) => {
+      produced += c.length;
+      if (produced > LIMIT) finish('413 (reader)');
+    });
     d.on('end', () => finish('decoded'));
     d.on('error', (e: Error & { status?: number }) => finish(`${e.status ?? 400}`));
     const feed = (at: number) => {
@@ -41,8 +50,19 @@ async function timed(encoding: string, body: Buffer): Promise<{ ms: number; prod
 
 /** A zstd frame with no declared size and 128 KiB RLE blocks of 4 bytes each. */
 function zstdRle(blocks: number): Buffer {
-  const block = (last: boolean) => { const v = (131072 << 3) | 2 | (last ? 1 : 0); return [v & 0xff, (v >> 8) & 0xff, v >> 16, 0x61]; };
-  return Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 9 << 3, ...Array.from({ length: blocks }, (_, i) => block(i === blocks - 1)).flat()]);
+  const block = (last: boolean) => {
+    const v = (131072 << 3) | 2 | (last ? 1 : 0);
+    return [v & 0xff, (v >> 8) & 0xff, v >> 16, 0x61];
+  };
+  return Buffer.from([
+    0x28,
+    0xb5,
+    0x2f,
+    0xfd,
+    0x00,
+    9 << 3,
+    ...Array.from({ length: blocks }, (_, i) => block(i === blocks - 1)).flat(),
+  ]);
 }
 
 /** An LZ4 frame of dependent 4 MiB blocks, each one long run of 'a' (about 16 KiB on the wire). */
@@ -60,17 +80,24 @@ function lz4Runs(blocks: number): Buffer {
 export async function run(): Promise<void> {
   const zstd = await createCompressor('zstd');
   const snappy = await createCompressor('snappy');
-  const line = (i: number) => `{"time":"2024-01-15T10:30:${String(i % 60).padStart(2, '0')}Z","level":"info","msg":"request ${i} done","ms":${i % 97}}\n`;
+  const line = (i: number) =>
+    `{"time":"2024-01-15T10:30:${String(i % 60).padStart(2, '0')}Z","level":"info","msg":"request ${i} done","ms":${i % 97}}\n`;
   const legit = Buffer.from(Array.from({ length: 60_000 }, (_, i) => line(i)).join('')).subarray(0, 4 * MiB);
   const encoders: Record<string, (b: Buffer) => Uint8Array> = {
-    gzip: gzipSync, zlib: deflateSync, zstd, snappy, 'x-snappy-framed': snappyFramed,
+    gzip: gzipSync,
+    zlib: deflateSync,
+    zstd,
+    snappy,
+    'x-snappy-framed': snappyFramed,
   };
   console.log(`Decoding a ${(legit.length / MiB).toFixed(1)} MiB body of JSON log lines (fed in 64 KiB pieces):`);
   for (const [enc, f] of Object.entries(encoders)) {
     const wire = Buffer.from(f(legit));
     await timed(enc, wire); // warm-up
     const r = await timed(enc, wire);
-    console.log(`  ${enc.padEnd(16)} ${String(wire.length).padStart(8)} B on the wire  ${(legit.length / MiB / (r.ms / 1000)).toFixed(0).padStart(5)} MiB/s of CPU  ${r.outcome}`);
+    console.log(
+      `  ${enc.padEnd(16)} ${String(wire.length).padStart(8)} B on the wire  ${(legit.length / MiB / (r.ms / 1000)).toFixed(0).padStart(5)} MiB/s of CPU  ${r.outcome}`,
+    );
   }
   const zeros = Buffer.alloc(256 * MiB);
   const bombs: [string, string, Buffer][] = [
@@ -86,7 +113,9 @@ export async function run(): Promise<void> {
   console.log(`Bombs at the ${LIMIT >> 20} MiB limit:`);
   for (const [enc, name, body] of bombs) {
     const r = await timed(enc, body);
-    console.log(`  ${name.padEnd(34)} ${String(body.length).padStart(9)} B on the wire  produced ${(r.produced / MiB).toFixed(1).padStart(5)} MiB  ${r.ms.toFixed(0).padStart(5)} ms CPU  ${r.outcome}`);
+    console.log(
+      `  ${name.padEnd(34)} ${String(body.length).padStart(9)} B on the wire  produced ${(r.produced / MiB).toFixed(1).padStart(5)} MiB  ${r.ms.toFixed(0).padStart(5)} ms CPU  ${r.outcome}`,
+    );
   }
 }
 

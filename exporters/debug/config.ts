@@ -1,5 +1,5 @@
 // Configuration of the `debug` exporter, with the Collector debugexporter's keys.
-import { bool, def, int, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
+import { bool, def, int, list, oneOf, opt, str } from '../../src/config/schema.js';
 
 export const debugFields = {
   /** `basic`: one summary line per batch; `normal`: one line per record; `detailed`: every field. */
@@ -14,9 +14,14 @@ export const debugFields = {
   output_paths: opt(list(str({ nonEmpty: true }))),
 };
 
-export function checkDebug(c: { use_internal_logger: boolean; output_paths?: string[] }, add: (key: string | null, msg: string) => void): void {
-  if (c.use_internal_logger && c.output_paths !== undefined) add('output_paths', 'is not supported when use_internal_logger is true');
-  if (!c.use_internal_logger && c.output_paths?.length === 0) add('output_paths', 'must not be empty when use_internal_logger is false');
+export function checkDebug(
+  c: { use_internal_logger: boolean; output_paths?: string[] },
+  add: (key: string | null, msg: string) => void,
+): void {
+  if (c.use_internal_logger && c.output_paths !== undefined)
+    add('output_paths', 'is not supported when use_internal_logger is true');
+  if (!c.use_internal_logger && c.output_paths?.length === 0)
+    add('output_paths', 'must not be empty when use_internal_logger is false');
 }
 
 export type Verbosity = 'basic' | 'normal' | 'detailed';

@@ -43,8 +43,16 @@ export class DebugExporter implements PushExporter<ReadableLogRecord[]> {
     this.now = opts.now ?? Date.now;
     this.sampler = new Sampler(opts.sampling_initial, opts.sampling_thereafter, this.now);
     // The internal logger carries the component's fields; the exporter's own logger has none.
-    this.base = opts.use_internal_logger ? [['kind', 'exporter'], ['data_type', 'logs'], ['name', opts.id]] : [];
-    this.streams = opts.streams ?? (opts.use_internal_logger ? [process.stderr] : (opts.output_paths ?? ['stdout']).map((p) => this.open(p)));
+    this.base = opts.use_internal_logger
+      ? [
+          ['kind', 'exporter'],
+          ['data_type', 'logs'],
+          ['name', opts.id],
+        ]
+      : [];
+    this.streams =
+      opts.streams ??
+      (opts.use_internal_logger ? [process.stderr] : (opts.output_paths ?? ['stdout']).map((p) => this.open(p)));
   }
 
   /** Its payload is the batch itself. */
@@ -58,7 +66,10 @@ export class DebugExporter implements PushExporter<ReadableLogRecord[]> {
 
   export(records: ReadableLogRecord[], done: ResultCallback): void {
     const resources = groupRecords(records).size;
-    let text = this.entry('LogsExporter', [['resource logs', resources], ['log records', records.length]]);
+    let text = this.entry('LogsExporter', [
+      ['resource logs', resources],
+      ['log records', records.length],
+    ]);
     if (this.opts.verbosity !== 'basic') {
       text += this.entry(this.opts.verbosity === 'detailed' ? detailedText(records) : normalText(records), []);
     }

@@ -20,9 +20,33 @@ export function groupRecords(records: readonly ReadableLogRecord[]): Map<Resourc
   return out;
 }
 
-const SEVERITY = ['Unspecified', 'Trace', 'Trace2', 'Trace3', 'Trace4', 'Debug', 'Debug2', 'Debug3', 'Debug4',
-  'Info', 'Info2', 'Info3', 'Info4', 'Warn', 'Warn2', 'Warn3', 'Warn4', 'Error', 'Error2', 'Error3', 'Error4',
-  'Fatal', 'Fatal2', 'Fatal3', 'Fatal4'];
+const SEVERITY = [
+  'Unspecified',
+  'Trace',
+  'Trace2',
+  'Trace3',
+  'Trace4',
+  'Debug',
+  'Debug2',
+  'Debug3',
+  'Debug4',
+  'Info',
+  'Info2',
+  'Info3',
+  'Info4',
+  'Warn',
+  'Warn2',
+  'Warn3',
+  'Warn4',
+  'Error',
+  'Error2',
+  'Error3',
+  'Error4',
+  'Fatal',
+  'Fatal2',
+  'Fatal3',
+  'Fatal4',
+];
 
 const isInt = (v: number) => Number.isInteger(v) && Math.abs(v) <= 2 ** 53 && !Object.is(v, -0);
 
@@ -54,7 +78,11 @@ function toRaw(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toRaw);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, toRaw(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, toRaw(o[k])]),
+    );
   }
   return v;
 }
@@ -78,12 +106,16 @@ export function normalText(records: readonly ReadableLogRecord[]): string {
   let i = 0;
   for (const [resource, scopes] of groupRecords(records)) {
     const schema = resource.schemaUrl ? ` [${resource.schemaUrl}]` : '';
-    out += `ResourceLog #${i++}${schema}${attrs(resource.attributes).map((a) => ` ${a}`).join('')}\n`;
+    out += `ResourceLog #${i++}${schema}${attrs(resource.attributes)
+      .map((a) => ` ${a}`)
+      .join('')}\n`;
     let j = 0;
     for (const [scope, list] of scopes) {
       let details = `${scope.name}${scope.version ? `@${scope.version}` : ''}`;
       if (scope.schemaUrl) details += `${details ? ' ' : ''}[${scope.schemaUrl}]`;
-      out += `ScopeLog #${j++}${details ? ` ${details}` : ''}${attrs(scope.attributes).map((a) => ` ${a}`).join('')}\n`;
+      out += `ScopeLog #${j++}${details ? ` ${details}` : ''}${attrs(scope.attributes)
+        .map((a) => ` ${a}`)
+        .join('')}\n`;
       for (const r of list) out += `${asString(r.body)} ${attrs(r.attributes).join(' ')}\n`;
     }
   }
@@ -98,17 +130,19 @@ function attributeBlock(header: string, m: Record<string, unknown> | undefined):
 
 function detailedRecord(r: ReadableLogRecord, k: number): string {
   const sev = r.severityNumber ?? 0;
-  return `LogRecord #${k}\n`
-    + `ObservedTimestamp: ${goTime(r.hrTimeObserved)}\n`
-    + `Timestamp: ${goTime(r.hrTime)}\n`
-    + `SeverityText: ${r.severityText ?? ''}\n`
-    + `SeverityNumber: ${SEVERITY[sev] ?? ''}(${sev})\n`
-    + (r.eventName ? `EventName: ${r.eventName}\n` : '')
-    + `Body: ${valueToString(r.body)}\n`
-    + attributeBlock('Attributes', r.attributes)
-    + `Trace ID: ${r.spanContext?.traceId ?? ''}\n`
-    + `Span ID: ${r.spanContext?.spanId ?? ''}\n`
-    + `Flags: ${r.spanContext?.traceFlags ?? 0}\n`;
+  return (
+    `LogRecord #${k}\n` +
+    `ObservedTimestamp: ${goTime(r.hrTimeObserved)}\n` +
+    `Timestamp: ${goTime(r.hrTime)}\n` +
+    `SeverityText: ${r.severityText ?? ''}\n` +
+    `SeverityNumber: ${SEVERITY[sev] ?? ''}(${sev})\n` +
+    (r.eventName ? `EventName: ${r.eventName}\n` : '') +
+    `Body: ${valueToString(r.body)}\n` +
+    attributeBlock('Attributes', r.attributes) +
+    `Trace ID: ${r.spanContext?.traceId ?? ''}\n` +
+    `Span ID: ${r.spanContext?.spanId ?? ''}\n` +
+    `Flags: ${r.spanContext?.traceFlags ?? 0}\n`
+  );
 }
 
 /** `detailed`: every ResourceLog, ScopeLogs and LogRecord field, as the Collector's otlptext prints them. */
@@ -123,7 +157,9 @@ export function detailedText(records: readonly ReadableLogRecord[]): string {
       out += `ScopeLogs #${j++}\nScopeLogs SchemaURL: ${scope.schemaUrl ?? ''}\n`;
       out += `InstrumentationScope ${scope.name} ${scope.version ?? ''}\n`;
       out += attributeBlock('InstrumentationScope attributes', scope.attributes);
-      list.forEach((r, k) => { out += detailedRecord(r, k); });
+      list.forEach((r, k) => {
+        out += detailedRecord(r, k);
+      });
     }
   }
   return out;

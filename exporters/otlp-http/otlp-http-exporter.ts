@@ -69,7 +69,7 @@ function loadTransport(): NodeHttpBase {
     const sdk = createRequire(import.meta.url).resolve(SDK_PACKAGE);
     return createRequire(sdk)('@opentelemetry/otlp-exporter-base/node-http') as NodeHttpBase;
   } catch (err) {
-    throw new Error(`otlp_http needs the package ${SDK_PACKAGE} (its HTTP transport), which could not be loaded (${(err as Error).message}). Install it.`);
+    throw new Error(`otlp_http needs the package ${SDK_PACKAGE} (its HTTP transport), which could not be loaded (${(err as Error).message}). Install it.`, { cause: err });
   }
 }
 

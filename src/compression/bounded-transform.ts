@@ -15,7 +15,8 @@ export abstract class BoundedTransform extends Transform {
   protected output(chunk: Uint8Array): void {
     this.produced += chunk.length;
     if (this.produced > this.limit) throw tooLarge(this.limit);
-    if (chunk.length > 0) this.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    if (chunk.length > 0)
+      this.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
   }
 
   protected abstract write1(chunk: Buffer): void;

@@ -24,10 +24,12 @@ const DECODERS: Record<string, (limit: number) => Transform> = {
   // The Collector reads `deflate` as zlib; some clients send raw deflate under that name, so both are taken.
   deflate: () => new SniffingDecoder(2, (h) => (isZlibHeader(h) ? createInflate() : createInflateRaw())),
   zstd: (limit) => new ZstdDecoder(limit),
-  snappy: (limit) => new SniffingDecoder(SNAPPY_STREAM_IDENTIFIER.length, (h) =>
-    h.subarray(0, SNAPPY_STREAM_IDENTIFIER.length).equals(SNAPPY_STREAM_IDENTIFIER)
-      ? new SnappyFramedDecoder(limit)
-      : new SnappyBlockDecoder(limit)),
+  snappy: (limit) =>
+    new SniffingDecoder(SNAPPY_STREAM_IDENTIFIER.length, (h) =>
+      h.subarray(0, SNAPPY_STREAM_IDENTIFIER.length).equals(SNAPPY_STREAM_IDENTIFIER)
+        ? new SnappyFramedDecoder(limit)
+        : new SnappyBlockDecoder(limit),
+    ),
   'x-snappy-framed': (limit) => new SnappyFramedDecoder(limit),
   lz4: (limit) => new Lz4Decoder(limit),
 };

@@ -52,12 +52,14 @@ export class Lz4Decoder extends BoundedTransform {
     const word = q.peek(4).readUInt32LE(0);
     if (word === 0) return this.frameEnd();
     const size = word & 0x7fffffff;
-    if (size > this.frame.blockMax) throw corrupt(`a block of ${size} bytes in a frame of ${this.frame.blockMax}-byte blocks`);
+    if (size > this.frame.blockMax)
+      throw corrupt(`a block of ${size} bytes in a frame of ${this.frame.blockMax}-byte blocks`);
     const total = 4 + size + (this.frame.blockChecksum ? 4 : 0);
     if (q.length < total) return false;
     const block = q.take(total).subarray(4);
     const data = block.subarray(0, size);
-    if (this.frame.blockChecksum && xxh32(data) !== block.readUInt32LE(size)) throw corrupt('a block checksum mismatch');
+    if (this.frame.blockChecksum && xxh32(data) !== block.readUInt32LE(size))
+      throw corrupt('a block checksum mismatch');
     this.block(data, (word & 0x80000000) !== 0);
     return true;
   }
@@ -78,13 +80,17 @@ export class Lz4Decoder extends BoundedTransform {
     const h = q.take(length);
     if (flg >> 6 !== 1 || flg & 0x02 || h[5]! & 0x8f) throw corrupt('an unknown frame version or reserved bits set');
     if (flg & 0x01) throw new DecompressError(400, 'LZ4 frames with a dictionary are not supported.');
-    if (((xxh32(h.subarray(4, length - 1)) >>> 8) & 0xff) !== h[length - 1]) throw corrupt('a header checksum mismatch');
+    if (((xxh32(h.subarray(4, length - 1)) >>> 8) & 0xff) !== h[length - 1])
+      throw corrupt('a header checksum mismatch');
     const blockId = (h[5]! >> 4) & 7;
     if (blockId < 4) throw corrupt('an invalid block size');
     if (flg & 0x08) {
       this.declared += h.readUInt32LE(6) + h.readUInt32LE(10) * 2 ** 32;
       if (this.declared > this.limit) {
-        throw new DecompressError(413, `LZ4 body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`);
+        throw new DecompressError(
+          413,
+          `LZ4 body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`,
+        );
       }
     }
     this.frame = {

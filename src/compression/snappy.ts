@@ -40,7 +40,10 @@ export class SnappyBlockDecoder extends BoundedTransform {
     if (this.declared === undefined) {
       this.declared = preamble(this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks));
       if (this.declared !== undefined && this.declared > this.limit) {
-        throw new DecompressError(413, `Snappy body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`);
+        throw new DecompressError(
+          413,
+          `Snappy body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`,
+        );
       }
     }
     if (this.declared !== undefined && this.size > 32 + this.declared + this.declared / 6 + 10) {

@@ -43,7 +43,9 @@ export class SniffingDecoder extends Transform {
   private start(): void {
     const inner = this.choose(Buffer.concat(this.head, this.headSize));
     inner.on('data', (c: Buffer) => this.push(c));
-    inner.on('error', (err) => this.destroy(err instanceof DecompressError ? err : new DecompressError(400, err.message)));
+    inner.on('error', (err) =>
+      this.destroy(err instanceof DecompressError ? err : new DecompressError(400, err.message)),
+    );
     this.inner = inner;
   }
 }

@@ -24,7 +24,7 @@ class FrameWalker {
   constructor(private readonly limit: number) {}
 
   scan(chunk: Uint8Array): void {
-    for (let i = 0; i < chunk.length; ) {
+    for (let i = 0; i < chunk.length;) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
         this.skip -= n;
@@ -86,7 +86,10 @@ class FrameWalker {
       if (fcsBytes === 2) fcs += 256;
       this.declared += fcs;
       if (this.declared > this.limit) {
-        throw new DecompressError(413, `Zstandard body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`);
+        throw new DecompressError(
+          413,
+          `Zstandard body declares ${this.declared} bytes, over the limit of ${this.limit} bytes.`,
+        );
       }
     }
     let window = fcs ?? 0;
@@ -95,7 +98,10 @@ class FrameWalker {
       window = 2 ** exp + (2 ** exp / 8) * (h[1]! & 7);
     }
     if (window > MAX_ZSTD_WINDOW && !singleSegment) {
-      throw new DecompressError(413, `Zstandard frame window of ${window} bytes is over the ${MAX_ZSTD_WINDOW} bytes accepted.`);
+      throw new DecompressError(
+        413,
+        `Zstandard frame window of ${window} bytes is over the ${MAX_ZSTD_WINDOW} bytes accepted.`,
+      );
     }
   }
 }

@@ -13,22 +13,39 @@ export const MiB = 1024 * 1024;
 export async function encodeAs(encoding: string, body: Uint8Array): Promise<Buffer> {
   const b = Buffer.from(body);
   switch (encoding) {
-    case 'gzip': return gzipSync(b);
-    case 'zlib': return deflateSync(b);
-    case 'deflate': return deflateSync(b);
-    case 'deflate-raw': return deflateRawSync(b);
-    case 'zstd': return Buffer.from(zstd(b));
-    case 'snappy': return snappy.compress(b);
-    case 'snappy-framed': case 'x-snappy-framed': return snappyFramed(b);
-    case 'lz4': return lz4Frame(b);
-    case 'lz4-checksummed': return lz4Frame(b, { blockChecksum: true });
-    default: throw new Error(encoding);
+    case 'gzip':
+      return gzipSync(b);
+    case 'zlib':
+      return deflateSync(b);
+    case 'deflate':
+      return deflateSync(b);
+    case 'deflate-raw':
+      return deflateRawSync(b);
+    case 'zstd':
+      return Buffer.from(zstd(b));
+    case 'snappy':
+      return snappy.compress(b);
+    case 'snappy-framed':
+    case 'x-snappy-framed':
+      return snappyFramed(b);
+    case 'lz4':
+      return lz4Frame(b);
+    case 'lz4-checksummed':
+      return lz4Frame(b, { blockChecksum: true });
+    default:
+      throw new Error(encoding);
   }
 }
 
 /** The Content-Encoding header a test variant is sent with. */
 export function headerOf(variant: string): string {
-  return variant === 'deflate-raw' ? 'deflate' : variant === 'snappy-framed' ? 'snappy' : variant === 'lz4-checksummed' ? 'lz4' : variant;
+  return variant === 'deflate-raw'
+    ? 'deflate'
+    : variant === 'snappy-framed'
+      ? 'snappy'
+      : variant === 'lz4-checksummed'
+        ? 'lz4'
+        : variant;
 }
 
 /** A zstd frame with no declared size, a 512 KiB window and `blocks` RLE blocks of 128 KiB each (4 bytes apiece). */

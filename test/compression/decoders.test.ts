@@ -11,9 +11,24 @@ import { DecompressError } from '../../src/compression/decompress-error.js';
 import { XXH32, xxh32 } from '../../src/compression/xxh32.js';
 import { bombs, encodeAs, headerOf, MiB, zstdWindowBomb } from './bodies.js';
 
-const VARIANTS = ['gzip', 'zlib', 'deflate', 'deflate-raw', 'zstd', 'snappy', 'snappy-framed', 'x-snappy-framed', 'lz4', 'lz4-checksummed'];
+const VARIANTS = [
+  'gzip',
+  'zlib',
+  'deflate',
+  'deflate-raw',
+  'zstd',
+  'snappy',
+  'snappy-framed',
+  'x-snappy-framed',
+  'lz4',
+  'lz4-checksummed',
+];
 
-interface Outcome { produced: number; out: Buffer; error?: DecompressError | Error }
+interface Outcome {
+  produced: number;
+  out: Buffer;
+  error?: DecompressError | Error;
+}
 
 /** Drives a decoder as the receiver does: in 16 KiB pieces, stopping once its output passes `limit`. */
 function run(encoding: string, body: Buffer, limit: number): Promise<Outcome> {
@@ -57,8 +72,9 @@ describe('request body decoders', () => {
     expect(r.produced).toBe(0);
   });
 
-  it('knows the Collector\'s names, case-insensitively, and nothing else', () => {
-    for (const e of ['gzip', 'x-gzip', 'GZIP', 'zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed', 'lz4']) expect(contentDecoder(e, 1)).toBeTruthy();
+  it("knows the Collector's names, case-insensitively, and nothing else", () => {
+    for (const e of ['gzip', 'x-gzip', 'GZIP', 'zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed', 'lz4'])
+      expect(contentDecoder(e, 1)).toBeTruthy();
     for (const e of ['', 'identity', 'none']) expect(contentDecoder(e, 1)).toBeNull();
     for (const e of ['br', 'compress', 'gzip, zstd']) expect(contentDecoder(e, 1)).toBeUndefined();
   });

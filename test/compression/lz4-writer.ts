@@ -62,7 +62,11 @@ export function lz4Frame(src: Buffer, opts: { blockChecksum?: boolean } = {}): B
     const head = Buffer.alloc(4);
     head.writeUInt32LE((data.length | (stored ? 0x80000000 : 0)) >>> 0);
     parts.push(head, data);
-    if (opts.blockChecksum) { const c = Buffer.alloc(4); c.writeUInt32LE(xxh32(data)); parts.push(c); }
+    if (opts.blockChecksum) {
+      const c = Buffer.alloc(4);
+      c.writeUInt32LE(xxh32(data));
+      parts.push(c);
+    }
   }
   const end = Buffer.alloc(8);
   end.writeUInt32LE(xxh32(src), 4);

@@ -104,7 +104,7 @@ export class OtlpGrpcReceiver {
       });
     } catch (err) {
       server.forceShutdown();
-      throw new Error(`OTLP/gRPC receiver cannot listen on "${address}": ${errorMessage(err)}`);
+      throw new Error(`OTLP/gRPC receiver cannot listen on "${address}": ${errorMessage(err)}`, { cause: err });
     }
     this.server = server;
     const where = socket !== undefined ? address : `${h}:${this.boundPort}`;

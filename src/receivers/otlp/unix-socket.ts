@@ -10,7 +10,10 @@ export async function removeStaleSocket(path: string): Promise<void> {
   if (!st?.isSocket()) return;
   const live = await new Promise<boolean>((resolve) => {
     const s = connect(path);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
   if (!live) await unlink(path);

@@ -52,25 +52,37 @@ const server = createServer((req: IncomingMessage, res) => {
 beforeAll(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', r)));
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 
 describe('otlp_http exporter – compression seen on the wire', () => {
-  it.each([...Object.keys(DECODE), 'none'])('compression: %s sends the matching Content-Encoding and a body that decodes', async (compression) => {
-    const port = (server.address() as AddressInfo).port;
-    const cfg = otlpHttpExporterFactory.config.parse({ endpoint: `http://127.0.0.1:${port}`, compression }, [], [])!;
-    const e = otlpHttpExporterFactory.create({ id: 'otlp_http', logger: silentLogger, telemetry: new Telemetry() }, cfg);
-    await e.start(host);
-    const r = new LogRecordData(resourceFromAttributes({ 'service.name': 'wire' }), { name: 'wire' });
-    r.hrTime = [1_700_000_000, 0];
-    r.body = `compressed with ${compression} ${'x'.repeat(70_000)}`; // more than one 64 KiB snappy chunk
-    seen.length = 0;
-    await e.consume([r]);
-    await e.shutdown();
-    expect(seen).toHaveLength(1);
-    const { encoding, body } = seen[0]!;
-    expect(encoding).toBe(compression === 'none' ? undefined : compression);
-    const plain = compression === 'none' ? body : DECODE[compression]!(body);
-    if (compression !== 'none') expect(body.length).toBeLessThan(plain.length / 10);
-    expect(decodeLogsRequestProtobuf(plain).records.map((x) => x.body)).toEqual([r.body]);
-  });
+  it.each([...Object.keys(DECODE), 'none'])(
+    'compression: %s sends the matching Content-Encoding and a body that decodes',
+    async (compression) => {
+      const port = (server.address() as AddressInfo).port;
+      const cfg = otlpHttpExporterFactory.config.parse({ endpoint: `http://127.0.0.1:${port}`, compression }, [], [])!;
+      const e = otlpHttpExporterFactory.create(
+        { id: 'otlp_http', logger: silentLogger, telemetry: new Telemetry() },
+        cfg,
+      );
+      await e.start(host);
+      const r = new LogRecordData(resourceFromAttributes({ 'service.name': 'wire' }), { name: 'wire' });
+      r.hrTime = [1_700_000_000, 0];
+      r.body = `compressed with ${compression} ${'x'.repeat(70_000)}`; // more than one 64 KiB snappy chunk
+      seen.length = 0;
+      await e.consume([r]);
+      await e.shutdown();
+      expect(seen).toHaveLength(1);
+      const { encoding, body } = seen[0]!;
+      expect(encoding).toBe(compression === 'none' ? undefined : compression);
+      const plain = compression === 'none' ? body : DECODE[compression]!(body);
+      if (compression !== 'none') expect(body.length).toBeLessThan(plain.length / 10);
+      expect(decodeLogsRequestProtobuf(plain).records.map((x) => x.body)).toEqual([r.body]);
+    },
+  );
 });

@@ -33,20 +33,33 @@ beforeAll(async () => {
   const cfg = httpProtocolSpec.parse({ endpoint: '127.0.0.1:0', max_request_body_size: LIMIT }, ['http'], [])!;
   const telemetry = new Telemetry();
   receiver = new OtlpHttpReceiver({ id: 'otlp', logger: silentLogger, telemetry }, cfg, sink);
-  const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry };
+  const host: Host = {
+    getExtension: () => undefined,
+    findExtension: () => undefined,
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry,
+  };
   await receiver.start(host);
 });
 afterAll(() => receiver.shutdown());
 
 function post(body: Uint8Array, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: receiver.port, path: '/v1/logs', method: 'POST', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('latin1') }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: receiver.port, path: '/v1/logs', method: 'POST', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('latin1') }));
+      },
+    );
     // The server may answer (413) and close before a bomb is fully sent.
-    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+        ? undefined
+        : reject(err),
+    );
     req.end(body);
   });
 }
@@ -67,11 +80,25 @@ const FORMATS = {
   protobuf: { type: 'application/x-protobuf', body: (rs: LogRecordData[]) => logsRequestProtobuf(rs) },
   json: { type: 'application/json', body: (rs: LogRecordData[]) => Buffer.from(logsRequestJson(rs)) },
 };
-const VARIANTS = ['gzip', 'zlib', 'deflate', 'deflate-raw', 'zstd', 'snappy', 'snappy-framed', 'x-snappy-framed', 'lz4', 'lz4-checksummed'];
+const VARIANTS = [
+  'gzip',
+  'zlib',
+  'deflate',
+  'deflate-raw',
+  'zstd',
+  'snappy',
+  'snappy-framed',
+  'x-snappy-framed',
+  'lz4',
+  'lz4-checksummed',
+];
 
 async function stillServing(): Promise<void> {
   const tag = `alive-${Math.random()}`;
-  const r = await post(await encodeAs('zstd', FORMATS.json.body(records(tag))), { 'content-type': 'application/json', 'content-encoding': 'zstd' });
+  const r = await post(await encodeAs('zstd', FORMATS.json.body(records(tag))), {
+    'content-type': 'application/json',
+    'content-encoding': 'zstd',
+  });
   expect(r.status).toBe(200);
   expect(sink.records.filter((x) => x.attributes['tag'] === tag)).toHaveLength(2);
 }
@@ -80,7 +107,10 @@ describe('otlp receiver – HTTP request encodings', () => {
   for (const [format, f] of Object.entries(FORMATS)) {
     it.each(VARIANTS)(`accepts %s in ${format}`, async (variant) => {
       const tag = `${variant}-${format}`;
-      const r = await post(await encodeAs(variant, f.body(records(tag))), { 'content-type': f.type, 'content-encoding': headerOf(variant) });
+      const r = await post(await encodeAs(variant, f.body(records(tag))), {
+        'content-type': f.type,
+        'content-encoding': headerOf(variant),
+      });
       expect(r.status, r.text).toBe(200);
       const got = sink.records.filter((x) => x.attributes['tag'] === tag);
       expect(got.map((x) => x.body)).toEqual(records(tag).map((x) => x.body));
@@ -98,13 +128,19 @@ describe('otlp receiver – HTTP request encodings', () => {
 
   it.each(VARIANTS)('answers a truncated %s body with 400 and keeps serving', async (variant) => {
     const full = await encodeAs(variant, FORMATS.protobuf.body(records('cut')));
-    const r = await post(full.subarray(0, Math.floor(full.length / 2)), { 'content-type': 'application/x-protobuf', 'content-encoding': headerOf(variant) });
+    const r = await post(full.subarray(0, Math.floor(full.length / 2)), {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': headerOf(variant),
+    });
     expect(r.status, r.text).toBe(400);
     await stillServing();
   });
 
   it.each(VARIANTS)('answers a %s header on an uncompressed body with 400', async (variant) => {
-    const r = await post(Buffer.from(logsRequestJson(records('plain'))), { 'content-type': 'application/json', 'content-encoding': headerOf(variant) });
+    const r = await post(Buffer.from(logsRequestJson(records('plain'))), {
+      'content-type': 'application/json',
+      'content-encoding': headerOf(variant),
+    });
     expect(r.status, r.text).toBe(400);
     expect(r.text).toMatch(/corrupt|decompress|invalid|incorrect/i);
   });
@@ -113,7 +149,9 @@ describe('otlp receiver – HTTP request encodings', () => {
     for (const e of ['br', 'compress', 'x-lz4']) {
       const r = await post(Buffer.from('{}'), { 'content-type': 'application/json', 'content-encoding': e });
       expect(r.status).toBe(415);
-      expect(JSON.parse(r.text).message).toBe(`Unsupported Content-Encoding "${e}"; use gzip, zlib, deflate, zstd, snappy, x-snappy-framed, lz4 or none.`);
+      expect(JSON.parse(r.text).message).toBe(
+        `Unsupported Content-Encoding "${e}"; use gzip, zlib, deflate, zstd, snappy, x-snappy-framed, lz4 or none.`,
+      );
     }
     await stillServing();
   });

@@ -10,7 +10,14 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { credentials, makeGenericClientConstructor, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +48,13 @@ afterEach(async () => {
 });
 
 const telemetry = new Telemetry();
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry,
+};
 
 function parse<T>(spec: { parse(v: unknown, p: (string | number)[], is: ConfigIssue[]): T | undefined }, raw: unknown) {
   const issues: ConfigIssue[] = [];
@@ -52,7 +65,11 @@ function parse<T>(spec: { parse(v: unknown, p: (string | number)[], is: ConfigIs
 
 async function httpReceiver(raw: Record<string, unknown>) {
   const sink = new Collecting();
-  const r = new OtlpHttpReceiver({ id: 'otlp', logger: silentLogger, telemetry }, parse(httpProtocolSpec, raw).cfg, sink);
+  const r = new OtlpHttpReceiver(
+    { id: 'otlp', logger: silentLogger, telemetry },
+    parse(httpProtocolSpec, raw).cfg,
+    sink,
+  );
   await r.start(host);
   cleanups.push(() => r.shutdown());
   return { r, sink };
@@ -60,7 +77,11 @@ async function httpReceiver(raw: Record<string, unknown>) {
 
 async function grpcReceiver(raw: Record<string, unknown>) {
   const sink = new Collecting();
-  const r = new OtlpGrpcReceiver({ id: 'otlp', logger: silentLogger, telemetry }, parse(grpcProtocolSpec, raw).cfg, sink);
+  const r = new OtlpGrpcReceiver(
+    { id: 'otlp', logger: silentLogger, telemetry },
+    parse(grpcProtocolSpec, raw).cfg,
+    sink,
+  );
   await r.start(host);
   cleanups.push(() => r.shutdown());
   return { r, sink };
@@ -75,13 +96,21 @@ function records(tag: string): LogRecordData[] {
 }
 
 type Target = { port?: number; socketPath?: string };
-function post(to: Target, path: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+function post(
+  to: Target,
+  path: string,
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', ...to, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      { host: '127.0.0.1', ...to, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -90,28 +119,48 @@ const json = (tag: string) => Buffer.from(logsRequestJson(records(tag)));
 
 describe('otlp receiver options – HTTP', () => {
   it('takes logs_url_path without its leading slash, as the Collector does, and answers other signals 404', async () => {
-    const { cfg, warnings } = parse(httpProtocolSpec, { logs_url_path: 'log/ingest', traces_url_path: 't/in', metrics_url_path: '/m/in' });
+    const { cfg, warnings } = parse(httpProtocolSpec, {
+      logs_url_path: 'log/ingest',
+      traces_url_path: 't/in',
+      metrics_url_path: '/m/in',
+    });
     expect(cfg.logs_url_path).toBe('/log/ingest');
     expect(warnings).toEqual([
       'traces_url_path: ignored (Auditline collects logs only; requests to /t/in are answered 404)',
       'metrics_url_path: ignored (Auditline collects logs only; requests to /m/in are answered 404)',
     ]);
-    const { r, sink } = await httpReceiver({ endpoint: '127.0.0.1:0', logs_url_path: 'log/ingest', traces_url_path: 't/in' });
+    const { r, sink } = await httpReceiver({
+      endpoint: '127.0.0.1:0',
+      logs_url_path: 'log/ingest',
+      traces_url_path: 't/in',
+    });
     expect((await post({ port: r.port }, '/log/ingest', json('path'))).status).toBe(200);
     expect(sink.records.map((x) => x.body)).toEqual(['hello path']);
     expect((await post({ port: r.port }, '/v1/logs', json('x'))).status).toBe(404);
-    for (const [path, signal] of [['/t/in', 'traces'], ['/v1/metrics', 'metrics']] as const) {
+    for (const [path, signal] of [
+      ['/t/in', 'traces'],
+      ['/v1/metrics', 'metrics'],
+    ] as const) {
       const res = await post({ port: r.port }, path, Buffer.from('{}'));
       expect(res.status).toBe(404);
-      expect(JSON.parse(res.text).message).toBe(`This collector receives logs only; ${signal} are not accepted (logs: /log/ingest).`);
+      expect(JSON.parse(res.text).message).toBe(
+        `This collector receives logs only; ${signal} are not accepted (logs: /log/ingest).`,
+      );
     }
   });
 
   it('accepts only the listed compression_algorithms ("" is an uncompressed body)', async () => {
     const { r } = await httpReceiver({ endpoint: '127.0.0.1:0', compression_algorithms: ['gzip', 'snappy'] });
-    expect((await post({ port: r.port }, '/v1/logs', gzipSync(json('gz')), { 'content-encoding': 'gzip' })).status).toBe(200);
-    expect((await post({ port: r.port }, '/v1/logs', await encodeAs('snappy', json('sn')), { 'content-encoding': 'snappy' })).status).toBe(200);
-    const zstd = await post({ port: r.port }, '/v1/logs', await encodeAs('zstd', json('z')), { 'content-encoding': 'zstd' });
+    expect(
+      (await post({ port: r.port }, '/v1/logs', gzipSync(json('gz')), { 'content-encoding': 'gzip' })).status,
+    ).toBe(200);
+    expect(
+      (await post({ port: r.port }, '/v1/logs', await encodeAs('snappy', json('sn')), { 'content-encoding': 'snappy' }))
+        .status,
+    ).toBe(200);
+    const zstd = await post({ port: r.port }, '/v1/logs', await encodeAs('zstd', json('z')), {
+      'content-encoding': 'zstd',
+    });
     expect(zstd.status).toBe(415);
     expect(JSON.parse(zstd.text).message).toBe('Unsupported Content-Encoding "zstd"; use gzip, snappy.');
     expect((await post({ port: r.port }, '/v1/logs', json('plain'))).status).toBe(415);
@@ -123,7 +172,13 @@ describe('otlp receiver options – HTTP', () => {
     execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', socketPath]);
     expect(existsSync(socketPath)).toBe(true);
     const { r, sink } = await httpReceiver({ endpoint: socketPath, transport: 'unix' });
-    expect((await post({ socketPath }, '/v1/logs', logsRequestProtobuf(records('unix')), { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+    expect(
+      (
+        await post({ socketPath }, '/v1/logs', logsRequestProtobuf(records('unix')), {
+          'content-type': 'application/x-protobuf',
+        })
+      ).status,
+    ).toBe(200);
     expect(sink.records.map((x) => x.body)).toEqual(['hello unix']);
     await r.shutdown();
     expect(existsSync(socketPath)).toBe(false);
@@ -143,14 +198,24 @@ describe('otlp receiver options – HTTP', () => {
 // --- gRPC ---
 
 type RawCallback = (err: ServiceError | null, res?: Buffer) => void;
-interface RawClient extends Client { Export(req: Buffer, md: Metadata, cb: RawCallback): void }
+interface RawClient extends Client {
+  Export(req: Buffer, md: Metadata, cb: RawCallback): void;
+}
 const identity = (b: Buffer) => b;
-const RawLogsClient = makeGenericClientConstructor({
-  Export: {
-    path: LOGS_EXPORT_PATH, requestStream: false, responseStream: false,
-    requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+const RawLogsClient = makeGenericClientConstructor(
+  {
+    Export: {
+      path: LOGS_EXPORT_PATH,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
   },
-}, 'LogsService');
+  'LogsService',
+);
 
 function rawClient(target: string, options: Record<string, unknown> = {}): RawClient {
   const c = new RawLogsClient(target, credentials.createInsecure(), options) as unknown as RawClient;
@@ -170,12 +235,28 @@ async function rawCall(port: number, encoding: string, payload: Buffer): Promise
   frame[0] = 1;
   frame.writeUInt32BE(payload.length, 1);
   payload.copy(frame, 5);
-  const stream = session.request({ ':method': 'POST', ':path': LOGS_EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers', 'grpc-encoding': encoding });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': LOGS_EXPORT_PATH,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    'grpc-encoding': encoding,
+  });
   return new Promise((resolve, reject) => {
     let headers: Record<string, unknown> = {};
-    stream.on('response', (h) => { headers = h; });
-    stream.on('trailers', (t) => resolve({ code: Number(t['grpc-status']), message: decodeURIComponent(String(t['grpc-message'] ?? '')) }));
-    stream.on('end', () => { if (headers['grpc-status'] !== undefined) resolve({ code: Number(headers['grpc-status']), message: decodeURIComponent(String(headers['grpc-message'] ?? '')) }); });
+    stream.on('response', (h) => {
+      headers = h;
+    });
+    stream.on('trailers', (t) =>
+      resolve({ code: Number(t['grpc-status']), message: decodeURIComponent(String(t['grpc-message'] ?? '')) }),
+    );
+    stream.on('end', () => {
+      if (headers['grpc-status'] !== undefined)
+        resolve({
+          code: Number(headers['grpc-status']),
+          message: decodeURIComponent(String(headers['grpc-message'] ?? '')),
+        });
+    });
     stream.on('error', reject);
     stream.resume();
     stream.end(frame);
@@ -190,15 +271,22 @@ describe('otlp receiver options – gRPC', () => {
   it('takes gzip and deflate compressed messages (grpc-accept-encoding of grpc-js)', async () => {
     const { r, sink } = await grpcReceiver({ endpoint: '127.0.0.1:0' });
     // grpc-js compression algorithm ids: 1 deflate, 2 gzip.
-    expect(await send(rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': 2 }), proto('gzip'))).toBeNull();
-    expect(await send(rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': 1 }), proto('deflate'))).toBeNull();
+    expect(
+      await send(rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': 2 }), proto('gzip')),
+    ).toBeNull();
+    expect(
+      await send(rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': 1 }), proto('deflate')),
+    ).toBeNull();
     expect(sink.records.map((x) => x.body)).toEqual(['hello gzip', 'hello deflate']);
   });
 
   it('refuses a gzip or deflate bomb at max_recv_msg_size_mib with RESOURCE_EXHAUSTED, and keeps serving', async () => {
     const { r, sink } = await grpcReceiver({ endpoint: '127.0.0.1:0', max_recv_msg_size_mib: 1 });
     for (const algorithm of [1, 2]) {
-      const err = await send(rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': algorithm }), Buffer.alloc(64 * 1024 * 1024));
+      const err = await send(
+        rawClient(`127.0.0.1:${r.port}`, { 'grpc.default_compression_algorithm': algorithm }),
+        Buffer.alloc(64 * 1024 * 1024),
+      );
       expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
     }
     expect(await send(rawClient(`127.0.0.1:${r.port}`), proto('after'))).toBeNull();
@@ -211,7 +299,10 @@ describe('otlp receiver options – gRPC', () => {
     expect(corrupt.code).toBe(status.INTERNAL);
     for (const encoding of ['zstd', 'snappy']) {
       const res = await rawCall(r.port!, encoding, await encodeAs(encoding, proto(encoding)));
-      expect(res).toEqual({ code: status.UNIMPLEMENTED, message: `Received message compressed with unsupported encoding "${encoding}"` });
+      expect(res).toEqual({
+        code: status.UNIMPLEMENTED,
+        message: `Received message compressed with unsupported encoding "${encoding}"`,
+      });
     }
     expect((await rawCall(r.port!, 'gzip', gzipSync(proto('ok')))).code).toBe(status.OK);
     expect(sink.records.map((x) => x.body)).toEqual(['hello ok']);
@@ -228,16 +319,23 @@ describe('otlp receiver options – gRPC', () => {
     const { r } = await grpcReceiver({ endpoint: '127.0.0.1:0', max_concurrent_streams: 7 });
     const session: ClientHttp2Session = h2connect(`http://127.0.0.1:${r.port}`);
     cleanups.push(() => session.close());
-    const settings = await new Promise<{ maxConcurrentStreams?: number }>((resolve) => session.once('remoteSettings', resolve));
+    const settings = await new Promise<{ maxConcurrentStreams?: number }>((resolve) =>
+      session.once('remoteSettings', resolve),
+    );
     expect(settings.maxConcurrentStreams).toBe(7);
   });
 
   it('closes an idle connection after keepalive.server_parameters.max_connection_idle', async () => {
-    const { r } = await grpcReceiver({ endpoint: '127.0.0.1:0', keepalive: { server_parameters: { max_connection_idle: '200ms' } } });
+    const { r } = await grpcReceiver({
+      endpoint: '127.0.0.1:0',
+      keepalive: { server_parameters: { max_connection_idle: '200ms' } },
+    });
     const session = h2connect(`http://127.0.0.1:${r.port}`);
     cleanups.push(() => session.destroy());
     let goaway = false;
-    session.on('goaway', () => { goaway = true; });
+    session.on('goaway', () => {
+      goaway = true;
+    });
     session.on('error', () => undefined);
     await until(() => goaway || session.closed);
     expect(goaway || session.closed).toBe(true);
