@@ -5,7 +5,7 @@
 import type { LineCounter, YAMLError } from 'yaml';
 import type { ConfigIssue } from './schema.js';
 
-/** A value holding `{…}` next to other characters, e.g. `./logs/{collection}/`: a plain scalar cannot in flow context. */
+/** A value holding `{…}` beside other characters (`./logs/{collection}/`): not a plain scalar in flow context. */
 const BRACED_VALUE = /[^\s"'{},[\]]*\{[^\s{}"',[\]]*\}[^\s,{}[\]"']*/g;
 
 export function firstSyntaxIssue(text: string, errors: YAMLError[], lines: LineCounter): ConfigIssue {

@@ -10,7 +10,9 @@ import { formatIssue } from '../../src/config/schema.js';
 import { runCli, startCollector } from '../helpers/collector.js';
 
 const DIR = join(import.meta.dirname, 'collector');
-const FIXTURES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const FIXTURES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const ENV = { HOME: '/tmp', COLLECTOR_TOKEN: 'fixture-token' };
 
 function expectedWarnings(text: string): string[] {
@@ -64,7 +66,12 @@ describe('config – ignored options through the CLI', () => {
     const c = await startCollector(text);
     try {
       for (const w of warnings) {
-        expect(c.output().split('\n').filter((l) => l.includes('[WARNING]') && l.endsWith(w))).toHaveLength(1);
+        expect(
+          c
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('[WARNING]') && l.endsWith(w)),
+        ).toHaveLength(1);
       }
     } finally {
       await c.cleanup();

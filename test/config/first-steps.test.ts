@@ -39,18 +39,26 @@ describe('config – first steps', () => {
   it('an unquoted {collection} in a flow map is one syntax error with a hint to quote it', () => {
     const err = refusal(() => loadConfigText(FLOW_MAP, defaultRegistry(), {}));
     expect(err.issues.map(formatIssue)).toEqual([
-      'YAML syntax error at column 38: Unexpected flow-map-start at node end; '
-        + 'quote the value: "./logs/{collection}/" (inside { … } braces open and close maps) (line 6)',
+      'YAML syntax error at column 38: Unexpected flow-map-start at node end; ' +
+        'quote the value: "./logs/{collection}/" (inside { … } braces open and close maps) (line 6)',
     ]);
     // The quoted value loads.
-    const cfg = loadConfigText(FLOW_MAP.replace('./logs/{collection}/', '"./logs/{collection}/"'), defaultRegistry(), {});
+    const cfg = loadConfigText(
+      FLOW_MAP.replace('./logs/{collection}/', '"./logs/{collection}/"'),
+      defaultRegistry(),
+      {},
+    );
     expect(cfg.exporters.has('msgpack_audit')).toBe(true);
   });
 
   it('other syntax errors in a flow collection: the first only, with a general hint', () => {
-    const err = refusal(() => loadConfigText('receivers:\n  otlp: {protocols: {http: {endpoint: [a, }}}\nservice: {}\n', defaultRegistry(), {}));
+    const err = refusal(() =>
+      loadConfigText('receivers:\n  otlp: {protocols: {http: {endpoint: [a, }}}\nservice: {}\n', defaultRegistry(), {}),
+    );
     expect(err.issues).toHaveLength(1);
-    expect(formatIssue(err.issues[0]!)).toMatch(/^YAML syntax error at column \d+: .*; inside \{ … \} or \[ … \], quote values that contain/);
+    expect(formatIssue(err.issues[0]!)).toMatch(
+      /^YAML syntax error at column \d+: .*; inside \{ … \} or \[ … \], quote values that contain/,
+    );
   });
 
   it('validate prints that one line', async () => {
@@ -59,19 +67,25 @@ describe('config – first steps', () => {
     const r = await runCli(['validate', '--config', file]);
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      `Invalid configuration in ${file}: YAML syntax error at column 38: Unexpected flow-map-start at node end; `
-        + 'quote the value: "./logs/{collection}/" (inside { … } braces open and close maps) (line 6)',
+      `Invalid configuration in ${file}: YAML syntax error at column 38: Unexpected flow-map-start at node end; ` +
+        'quote the value: "./logs/{collection}/" (inside { … } braces open and close maps) (line 6)',
     ]);
   });
 
   it('a missing config file is named by its absolute path', async () => {
     const err = refusal(() => loadConfigFile(join(dir, 'missing.yaml'), defaultRegistry(), {}));
-    expect(err.issues.map(formatIssue)).toEqual([`cannot read config file ${join(dir, 'missing.yaml')}: no such file (ENOENT)`]);
-    for (const args of [['validate', '--config', 'missing.yaml'], ['--config', 'missing.yaml']]) {
+    expect(err.issues.map(formatIssue)).toEqual([
+      `cannot read config file ${join(dir, 'missing.yaml')}: no such file (ENOENT)`,
+    ]);
+    for (const args of [
+      ['validate', '--config', 'missing.yaml'],
+      ['--config', 'missing.yaml'],
+    ]) {
       const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(1);
       expect(r.stderr.trimEnd()).toBe(
-        `Invalid configuration in missing.yaml: cannot read config file ${join(dir, 'missing.yaml')}: no such file (ENOENT)`,
+        'Invalid configuration in missing.yaml: ' +
+          `cannot read config file ${join(dir, 'missing.yaml')}: no such file (ENOENT)`,
       );
     }
   }, 30_000);

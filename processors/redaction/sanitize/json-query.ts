@@ -11,9 +11,12 @@ export function obfuscateJsonQuery(text: string): string {
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
-    if (c === '"' || c === '\'') {
+    if (c === '"' || c === "'") {
       const j = stringEnd(text, i, c);
-      if (!isKey(text, j)) { parts.push(text.slice(plain, i), '"?"'); plain = j; }
+      if (!isKey(text, j)) {
+        parts.push(text.slice(plain, i), '"?"');
+        plain = j;
+      }
       i = j;
       continue;
     }
@@ -23,7 +26,10 @@ export function obfuscateJsonQuery(text: string): string {
       const word = text.slice(i, j);
       // A key, a function name (ObjectId) or a path stays; a bare value does not.
       const value = /^[-+]?(?:\d|\.\d)/.test(word) || word === 'true' || word === 'false' || word === 'null';
-      if (value && text[j] !== '(' && !isKey(text, j)) { parts.push(text.slice(plain, i), '"?"'); plain = j; }
+      if (value && text[j] !== '(' && !isKey(text, j)) {
+        parts.push(text.slice(plain, i), '"?"');
+        plain = j;
+      }
       i = j;
       continue;
     }
@@ -37,7 +43,10 @@ export function obfuscateJsonQuery(text: string): string {
 function stringEnd(s: string, i: number, quote: string): number {
   let j = i + 1;
   while (j < s.length) {
-    if (s[j] === '\\') { j += 2; continue; }
+    if (s[j] === '\\') {
+      j += 2;
+      continue;
+    }
     if (s[j] === quote) return j + 1;
     j++;
   }

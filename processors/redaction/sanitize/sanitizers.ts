@@ -12,7 +12,10 @@ import { sanitizeUrl } from './url.js';
 
 type Attrs = Record<string, AnyValue>;
 
-export interface SanitizerSwitch { enabled: boolean; attributes: string[] }
+export interface SanitizerSwitch {
+  enabled: boolean;
+  attributes: string[];
+}
 export interface SanitizerConfig {
   url_sanitizer?: SanitizerSwitch;
   db_sanitizer?: Record<DbKind, SanitizerSwitch>;
@@ -23,8 +26,25 @@ export type DbKind = (typeof DB_KINDS)[number];
 
 /** `db.system.name` values each kind handles (lower case). */
 const SYSTEMS: Record<DbKind, string[]> = {
-  sql: ['other_sql', 'mysql', 'postgresql', 'mariadb', 'sqlite', 'mssql', 'microsoft.sql_server', 'oracle', 'oracle.db',
-    'db2', 'ibm.db2', 'h2', 'hsqldb', 'derby', 'cockroachdb', 'clickhouse', 'trino'],
+  sql: [
+    'other_sql',
+    'mysql',
+    'postgresql',
+    'mariadb',
+    'sqlite',
+    'mssql',
+    'microsoft.sql_server',
+    'oracle',
+    'oracle.db',
+    'db2',
+    'ibm.db2',
+    'h2',
+    'hsqldb',
+    'derby',
+    'cockroachdb',
+    'clickhouse',
+    'trino',
+  ],
   redis: ['redis'],
   valkey: ['valkey'],
   memcached: ['memcached'],
@@ -34,11 +54,20 @@ const SYSTEMS: Record<DbKind, string[]> = {
 };
 
 const OBFUSCATE: Record<DbKind, (s: string) => string> = {
-  sql: obfuscateSql, redis: obfuscateRedis, valkey: obfuscateRedis, memcached: obfuscateMemcached,
-  mongo: obfuscateJsonQuery, opensearch: obfuscateJsonQuery, es: obfuscateJsonQuery,
+  sql: obfuscateSql,
+  redis: obfuscateRedis,
+  valkey: obfuscateRedis,
+  memcached: obfuscateMemcached,
+  mongo: obfuscateJsonQuery,
+  opensearch: obfuscateJsonQuery,
+  es: obfuscateJsonQuery,
 };
 
-interface Kind { systems: Set<string>; keys: Set<string>; run: (s: string) => string }
+interface Kind {
+  systems: Set<string>;
+  keys: Set<string>;
+  run: (s: string) => string;
+}
 
 /** The body depth walked; deeper values are left to the rest of redaction. */
 const MAX_DEPTH = 32;
@@ -51,11 +80,16 @@ export class Sanitizers {
   /** Values changed by the last `apply`. */
   changes = 0;
 
-  private constructor(cfg: SanitizerConfig, private readonly ignored: (key: string) => boolean) {
+  private constructor(
+    cfg: SanitizerConfig,
+    private readonly ignored: (key: string) => boolean,
+  ) {
     const u = cfg.url_sanitizer;
     this.urlKeys = new Set(u?.enabled ? u.attributes : []);
     const kinds = DB_KINDS.filter((k) => cfg.db_sanitizer?.[k].enabled).map((k) => ({
-      systems: new Set(SYSTEMS[k]), keys: new Set(cfg.db_sanitizer![k].attributes), run: OBFUSCATE[k],
+      systems: new Set(SYSTEMS[k]),
+      keys: new Set(cfg.db_sanitizer![k].attributes),
+      run: OBFUSCATE[k],
     }));
     for (const kind of kinds) for (const key of kind.keys) this.byKey.set(key, [...(this.byKey.get(key) ?? []), kind]);
     this.forBody = kinds.filter((k) => k.keys.size === 0);
@@ -79,7 +113,10 @@ export class Sanitizers {
       if ((kinds === undefined && !url) || this.ignored(k)) continue;
       let nv = url ? sanitizeUrl(v) : v;
       if (kinds !== undefined) nv = this.runAll(kinds, nv, system);
-      if (nv !== v) { attrs[k] = nv; this.changes++; }
+      if (nv !== v) {
+        attrs[k] = nv;
+        this.changes++;
+      }
     }
     if (this.forBody.length === 0 || body === undefined || body === null) return body;
     return this.walk(body, system, 0);

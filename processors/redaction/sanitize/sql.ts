@@ -22,10 +22,23 @@ export function obfuscateSql(q: string): string {
   while (i < n) {
     const c = q[i]!;
     const next = q[i + 1];
-    if (c === '\'') { i = replace(i, skipQuoted(q, i, '\''), '?'); continue; }
-    if (c === '"' || c === '`') { i = skipQuoted(q, i, c); continue; }
-    if (c === '-' && next === '-') { i = replace(i, lineEnd(q, i), ''); continue; }
-    if (c === '/' && next === '*') { const j = q.indexOf('*/', i + 2); i = replace(i, j < 0 ? n : j + 2, ' '); continue; }
+    if (c === "'") {
+      i = replace(i, skipQuoted(q, i, "'"), '?');
+      continue;
+    }
+    if (c === '"' || c === '`') {
+      i = skipQuoted(q, i, c);
+      continue;
+    }
+    if (c === '-' && next === '-') {
+      i = replace(i, lineEnd(q, i), '');
+      continue;
+    }
+    if (c === '/' && next === '*') {
+      const j = q.indexOf('*/', i + 2);
+      i = replace(i, j < 0 ? n : j + 2, ' ');
+      continue;
+    }
     if (c === '$' && next !== undefined && isDigit(next)) {
       // $1: a bind parameter, not a literal.
       i++;
@@ -34,7 +47,11 @@ export function obfuscateSql(q: string): string {
     }
     if (c === '$') {
       const tag = /^\$[A-Za-z_]*\$/.exec(q.slice(i, i + 64));
-      if (tag) { const j = q.indexOf(tag[0], i + tag[0].length); i = replace(i, j < 0 ? n : j + tag[0].length, '?'); continue; }
+      if (tag) {
+        const j = q.indexOf(tag[0], i + tag[0].length);
+        i = replace(i, j < 0 ? n : j + tag[0].length, '?');
+        continue;
+      }
     }
     if (isDigit(c) || (c === '.' && next !== undefined && isDigit(next))) {
       const minus = i > plain && q[i - 1] === '-' && UNARY_AFTER.has(charBefore(q, i - 1));
@@ -45,7 +62,10 @@ export function obfuscateSql(q: string): string {
       let j = i + 1;
       while (j < n && IDENT_PART.test(q[j]!)) j++;
       // N'…', E'…', X'…', B'…': a prefixed string literal.
-      if (j === i + 1 && q[j] === '\'' && /[NnEeXxBb]/.test(c)) { i = replace(i, skipQuoted(q, j, '\''), '?'); continue; }
+      if (j === i + 1 && q[j] === "'" && /[NnEeXxBb]/.test(c)) {
+        i = replace(i, skipQuoted(q, j, "'"), '?');
+        continue;
+      }
       i = j;
       continue;
     }
@@ -64,9 +84,15 @@ function skipQuoted(q: string, i: number, quote: string): number {
   let j = i + 1;
   while (j < q.length) {
     const c = q[j]!;
-    if (c === '\\' && quote === '\'') { j += 2; continue; }
+    if (c === '\\' && quote === "'") {
+      j += 2;
+      continue;
+    }
     if (c === quote) {
-      if (q[j + 1] === quote) { j += 2; continue; }
+      if (q[j + 1] === quote) {
+        j += 2;
+        continue;
+      }
       return j + 1;
     }
     j++;

@@ -19,7 +19,13 @@ export function sanitizeUrl(url: string): string {
   }
   const end = firstOf(rest, '?', '#');
   const path = end < 0 ? rest : rest.slice(0, end);
-  return prefix + path.split('/').map((s) => (isDynamic(s) ? '*' : s)).join('/');
+  return (
+    prefix +
+    path
+      .split('/')
+      .map((s) => (isDynamic(s) ? '*' : s))
+      .join('/')
+  );
 }
 
 function firstOf(s: string, a: string, b: string): number {

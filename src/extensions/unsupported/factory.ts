@@ -28,4 +28,7 @@ function unsupported(type: string, why: string): ExtensionFactory<Record<string,
 }
 
 export const pprofExtensionFactory = unsupported('pprof', 'Go runtime profiling; use node --cpu-prof or --inspect');
-export const zpagesExtensionFactory = unsupported('zpages', 'the Collector\'s debug pages; use the debug exporter and /metrics');
+export const zpagesExtensionFactory = unsupported(
+  'zpages',
+  "the Collector's debug pages; use the debug exporter and /metrics",
+);

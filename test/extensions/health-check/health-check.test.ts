@@ -12,18 +12,33 @@ import { Telemetry } from '../../../src/telemetry/metrics.js';
 import { startCollector, type RunningCollector } from '../../helpers/collector.js';
 import { freePort } from '../../helpers/ports.js';
 
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
 
 function get(port: number, path = '/'): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c) => { body += c; }).on('end', () => {
-        resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body });
-      });
-    }).on('error', reject).end();
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => {
+          body += c;
+        })
+        .on('end', () => {
+          resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body });
+        });
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -31,7 +46,10 @@ async function started(raw: Record<string, unknown>): Promise<HealthCheck> {
   const issues: ConfigIssue[] = [];
   const cfg = healthCheckExtensionFactory.config.parse({ endpoint: '127.0.0.1:0', ...raw }, [], issues);
   if (!cfg) throw new Error(issues.map(formatIssue).join('\n'));
-  const hc = healthCheckExtensionFactory.create({ id: 'health_check', logger: silentLogger, telemetry: new Telemetry() }, cfg) as HealthCheck;
+  const hc = healthCheckExtensionFactory.create(
+    { id: 'health_check', logger: silentLogger, telemetry: new Telemetry() },
+    cfg,
+  ) as HealthCheck;
   await hc.start(host);
   cleanups.push(() => hc.shutdown());
   return hc;
@@ -47,27 +65,46 @@ describe('health_check', () => {
     const ready = await get(hc.port!);
     expect(ready.status).toBe(200);
     expect(ready.type).toBe('application/json');
-    expect(JSON.parse(ready.body)).toMatchObject({ status: 'Server available', uptime: expect.stringMatching(/^\d+s$/) });
+    expect(JSON.parse(ready.body)).toMatchObject({
+      status: 'Server available',
+      uptime: expect.stringMatching(/^\d+s$/),
+    });
     hc.notReady();
     expect((await get(hc.port!)).status).toBe(503);
   });
 
   it('response_body: answers the healthy and unhealthy texts instead of the JSON status', async () => {
-    const hc = await started({ path: '/health/status', response_body: { healthy: 'I\'m OK', unhealthy: 'I\'m not well' } });
-    expect(await get(hc.port!, '/health/status')).toEqual({ status: 503, type: 'text/plain; charset=utf-8', body: 'I\'m not well' });
+    const hc = await started({
+      path: '/health/status',
+      response_body: { healthy: "I'm OK", unhealthy: "I'm not well" },
+    });
+    expect(await get(hc.port!, '/health/status')).toEqual({
+      status: 503,
+      type: 'text/plain; charset=utf-8',
+      body: "I'm not well",
+    });
     hc.ready();
-    expect(await get(hc.port!, '/health/status')).toEqual({ status: 200, type: 'text/plain; charset=utf-8', body: 'I\'m OK' });
+    expect(await get(hc.port!, '/health/status')).toEqual({
+      status: 200,
+      type: 'text/plain; charset=utf-8',
+      body: "I'm OK",
+    });
     expect((await get(hc.port!, '/')).status).toBe(404);
   });
 
   it('check_collector_pipeline: loads, and warns only when enabled', () => {
     const issues: ConfigIssue[] = [];
     const parse = (v: unknown) => healthCheckExtensionFactory.config.parse(v, ['extensions', 'health_check'], issues);
-    expect(parse({ check_collector_pipeline: { enabled: false, interval: '5m', exporter_failure_threshold: 5 } })).toBeDefined();
-    expect(parse({ check_collector_pipeline: { enabled: true, interval: '5m', exporter_failure_threshold: 5 } })).toBeDefined();
+    expect(
+      parse({ check_collector_pipeline: { enabled: false, interval: '5m', exporter_failure_threshold: 5 } }),
+    ).toBeDefined();
+    expect(
+      parse({ check_collector_pipeline: { enabled: true, interval: '5m', exporter_failure_threshold: 5 } }),
+    ).toBeDefined();
     expect(issues).toEqual([]);
     expect(takeWarnings(issues).map(formatIssue)).toEqual([
-      'extensions::health_check::check_collector_pipeline: ignored (deprecated in the Collector, which advises against it); the probe reports whether all pipelines run',
+      'extensions::health_check::check_collector_pipeline: ignored (deprecated in the Collector, ' +
+        'which advises against it); the probe reports whether all pipelines run',
     ]);
     parse({ check_collector_pipeline: { interval: 'often', exporter_failure_threshold: 0 } });
     expect(issues.map(formatIssue)).toEqual([

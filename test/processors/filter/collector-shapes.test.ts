@@ -14,7 +14,13 @@ import { silentLogger } from '../../../src/telemetry/logger.js';
 import { Telemetry } from '../../../src/telemetry/metrics.js';
 import { filterProcessorFactory } from '../../../processors/filter/factory.js';
 
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 
 function record(name: string, severityNumber: number | undefined, scope = 'app'): LogRecordData {
   const r = new LogRecordData(resourceFromAttributes({ 'service.name': 'api' }), { name: scope, version: '1.2.0' });
@@ -24,8 +30,14 @@ function record(name: string, severityNumber: number | undefined, scope = 'app')
   return r;
 }
 const RECORDS = () => [
-  record('trace', 1), record('debug', 5), record('info', 9), record('warn', 13),
-  record('error', 17), record('fatal', 21), record('unset', undefined), record('db', 9, 'pg-driver'),
+  record('trace', 1),
+  record('debug', 5),
+  record('info', 9),
+  record('warn', 13),
+  record('error', 17),
+  record('fatal', 21),
+  record('unset', undefined),
+  record('db', 9, 'pg-driver'),
 ];
 
 function parse(yaml: string): { cfg?: unknown; issues: string[] } {
@@ -38,8 +50,16 @@ async function kept(yaml: string): Promise<string[]> {
   const { cfg, issues } = parse(yaml);
   if (!cfg) throw new Error(issues.join('\n'));
   const out: ReadableLogRecord[] = [];
-  const sink: LogsConsumer = { consume: async (r) => { out.push(...r); } };
-  const p = filterProcessorFactory.create({ id: 'filter', logger: silentLogger, telemetry: new Telemetry() }, cfg, sink);
+  const sink: LogsConsumer = {
+    consume: async (r) => {
+      out.push(...r);
+    },
+  };
+  const p = filterProcessorFactory.create(
+    { id: 'filter', logger: silentLogger, telemetry: new Telemetry() },
+    cfg,
+    sink,
+  );
   await p.start(host);
   await p.consume(RECORDS());
   await p.shutdown();
@@ -48,32 +68,38 @@ async function kept(yaml: string): Promise<string[]> {
 
 describe('filter – legacy severity_number without match_type', () => {
   it('include min INFO with match_undefined keeps INFO and above and records without a severity', async () => {
-    expect(await kept(`
+    expect(
+      await kept(`
 logs:
   include:
     severity_number:
       min: "INFO"
       match_undefined: true
-`)).toEqual(['info', 'warn', 'error', 'fatal', 'unset', 'db']);
+`),
+    ).toEqual(['info', 'warn', 'error', 'fatal', 'unset', 'db']);
   });
 
   it('exclude min ERROR drops the ERROR and FATAL ranges; an undefined severity does not match', async () => {
-    expect(await kept(`
+    expect(
+      await kept(`
 logs:
   exclude:
     severity_number:
       min: "ERROR"
-`)).toEqual(['trace', 'debug', 'info', 'warn', 'unset', 'db']);
+`),
+    ).toEqual(['trace', 'debug', 'info', 'warn', 'unset', 'db']);
   });
 
   it('include then exclude keeps the INFO and WARN ranges and undefined severities', async () => {
-    expect(await kept(`
+    expect(
+      await kept(`
 logs:
   include:
     severity_number: { min: "INFO", match_undefined: true }
   exclude:
     severity_number: { min: "ERROR" }
-`)).toEqual(['info', 'warn', 'unset', 'db']);
+`),
+    ).toEqual(['info', 'warn', 'unset', 'db']);
   });
 
   it('takes lower-case names and numbers for min, as the Collector does', async () => {
@@ -83,17 +109,20 @@ logs:
 
   it('still needs match_type for patterns, naming the key', () => {
     expect(parse('logs: { exclude: { bodies: ["debug happened"] } }').issues).toEqual([
-      'processors::filter::logs::exclude::match_type: is required (strict or regexp) with bodies, severity_texts, record_attributes or resource_attributes',
+      'processors::filter::logs::exclude::match_type: is required (strict or regexp) ' +
+        'with bodies, severity_texts, record_attributes or resource_attributes',
     ]);
     expect(parse('logs: { exclude: { severity_number: { min: LOUD } } }').issues).toEqual([
-      'processors::filter::logs::exclude::severity_number::min: must be a severity number from 0 to 24 or a name such as INFO, WARN or ERROR',
+      'processors::filter::logs::exclude::severity_number::min: ' +
+        'must be a severity number from 0 to 24 or a name such as INFO, WARN or ERROR',
     ]);
   });
 });
 
 describe('filter – log_conditions groups', () => {
   it('takes groups with their own error_mode, an explicit or inferred context, any case', async () => {
-    expect(await kept(`
+    expect(
+      await kept(`
 error_mode: ignore
 log_conditions:
   - error_mode: propagate
@@ -105,7 +134,8 @@ log_conditions:
   - context: resource
     conditions: ['attributes["service.name"] == "billing"']
   - conditions: ['IsMatch(log.body, "^fatal")']
-`)).toEqual(['info', 'warn', 'error', 'unset']);
+`),
+    ).toEqual(['info', 'warn', 'error', 'unset']);
   });
 
   it('refuses mixed styles, unknown contexts and error modes with their paths', () => {

@@ -16,12 +16,21 @@ import { fileURLToPath } from 'node:url';
 
 type Attrs = Record<string, AnyValue>;
 
-async function run(yaml: string, attributes: Attrs, body?: AnyValue, telemetry = new Telemetry()): Promise<ReadableLogRecord> {
+async function run(
+  yaml: string,
+  attributes: Attrs,
+  body?: AnyValue,
+  telemetry = new Telemetry(),
+): Promise<ReadableLogRecord> {
   const issues: ConfigIssue[] = [];
   const cfg = redactionProcessorFactory.config.parse(parseYaml(yaml), ['processors', 'redaction'], issues);
   if (!cfg) throw new Error(issues.map(formatIssue).join('\n'));
   const out: ReadableLogRecord[] = [];
-  const p = redactionProcessorFactory.create({ id: 'redaction', logger: silentLogger, telemetry }, cfg, { consume: async (r) => { out.push(...r); } });
+  const p = redactionProcessorFactory.create({ id: 'redaction', logger: silentLogger, telemetry }, cfg, {
+    consume: async (r) => {
+      out.push(...r);
+    },
+  });
   const r = new LogRecordData(resourceFromAttributes({ 'service.name': 'shop' }), { name: 'app' });
   r.attributes = attributes;
   r.body = body;
@@ -37,9 +46,11 @@ ignored_keys: [http.url]
 `;
 
 describe('redaction – url_sanitizer', () => {
-  it('replaces ids, UUIDs, dates and tokens in the listed attributes and drops query strings and credentials', async () => {
+  it('replaces ids, UUIDs, dates and tokens in the listed attributes; drops queries and credentials', async () => {
     const r = await run(URLS, {
-      'url.full': 'https://deploy:s3cret@shop.example.com/api/v2/customers/8f14e45f-ceea-467f-a0e1-7a3c2b1d9e55/orders/20241203-0042?coupon=WINTER&sig=abc#items',
+      'url.full':
+        'https://deploy:s3cret@shop.example.com/api/v2/customers/8f14e45f-ceea-467f-a0e1-7a3c2b1d9e55' +
+        '/orders/20241203-0042?coupon=WINTER&sig=abc#items',
       'http.target': '/oauth2/authorize/reset/eyJhbGciOiJIUzI1NiJ9xQ7pL2vN/users/1234567',
       'http.route': '/api/v2/customers/{id}',
       'url.path': '/api/users/42',
@@ -56,7 +67,9 @@ describe('redaction – url_sanitizer', () => {
 
   it('does nothing when disabled or without attributes', async () => {
     const attrs = { 'url.full': '/api/users/12345' };
-    expect((await run('url_sanitizer: { enabled: false, attributes: [url.full] }', { ...attrs })).attributes).toEqual(attrs);
+    expect((await run('url_sanitizer: { enabled: false, attributes: [url.full] }', { ...attrs })).attributes).toEqual(
+      attrs,
+    );
     expect((await run('url_sanitizer: { enabled: true }', { ...attrs })).attributes).toEqual(attrs);
   });
 });
@@ -81,18 +94,24 @@ describe('redaction – db_sanitizer', () => {
   it('SQL: literals become ?, comments go, IN lists collapse; identifiers and bind parameters stay', async () => {
     const r = await run(DB, {
       'db.system.name': 'postgresql',
-      'db.query.text': 'SELECT o.id, o.total FROM orders o WHERE o.customer_email = \'dana@example.org\' AND o.total > 250.00 '
-        + 'AND o.status IN (\'paid\', \'shipped\') AND o.created_at > $1 /* report for dana */ LIMIT 50',
-      'db.statement': 'UPDATE accounts SET balance = balance - 100 WHERE iban = \'DE89 3704 0044 0532 0130 00\' -- manual fix',
+      'db.query.text':
+        "SELECT o.id, o.total FROM orders o WHERE o.customer_email = 'dana@example.org' AND o.total > 250.00 " +
+        "AND o.status IN ('paid', 'shipped') AND o.created_at > $1 /* report for dana */ LIMIT 50",
+      'db.statement':
+        "UPDATE accounts SET balance = balance - 100 WHERE iban = 'DE89 3704 0044 0532 0130 00' -- manual fix",
     });
     expect(r.attributes['db.query.text']).toBe(
-      'SELECT o.id, o.total FROM orders o WHERE o.customer_email = ? AND o.total > ? AND o.status IN (?) AND o.created_at > $1   LIMIT ?',
+      'SELECT o.id, o.total FROM orders o WHERE o.customer_email = ? AND o.total > ? ' +
+        'AND o.status IN (?) AND o.created_at > $1   LIMIT ?',
     );
     expect(r.attributes['db.statement']).toBe('UPDATE accounts SET balance = balance - ? WHERE iban = ?');
   });
 
-  it('picks the sanitizer for the record\'s db.system: Redis arguments and Mongo values go', async () => {
-    const redis = await run(DB, { 'db.system': 'redis', 'db.statement': 'HSET session:7f3a9c user_id 81723 email eve@example.net' });
+  it("picks the sanitizer for the record's db.system: Redis arguments and Mongo values go", async () => {
+    const redis = await run(DB, {
+      'db.system': 'redis',
+      'db.statement': 'HSET session:7f3a9c user_id 81723 email eve@example.net',
+    });
     expect(redis.attributes['db.statement']).toBe('HSET ?');
     const mongo = await run(DB, {
       'db.system.name': 'mongodb',
@@ -118,17 +137,22 @@ describe('redaction – db_sanitizer', () => {
 
   it('a kind configured without attributes sanitizes string values in the body, and counts as redaction', async () => {
     const telemetry = new Telemetry();
-    const body = { query: 'SELECT * FROM users WHERE id = 42', rows: 1, nested: ['DELETE FROM t WHERE k = \'x\''] };
+    const body = { query: 'SELECT * FROM users WHERE id = 42', rows: 1, nested: ["DELETE FROM t WHERE k = 'x'"] };
     const r = await run('db_sanitizer: { sql: { enabled: true } }', { 'db.statement': 'SELECT 2' }, body, telemetry);
-    expect(r.body).toEqual({ query: 'SELECT * FROM users WHERE id = ?', rows: 1, nested: ['DELETE FROM t WHERE k = ?'] });
+    expect(r.body).toEqual({
+      query: 'SELECT * FROM users WHERE id = ?',
+      rows: 1,
+      nested: ['DELETE FROM t WHERE k = ?'],
+    });
     expect(body.query).toBe('SELECT * FROM users WHERE id = 42'); // the original object is not modified
     expect(r.attributes['db.statement']).toBe('SELECT 2');
     expect(telemetry.value(M.redacted, { processor: 'redaction' })).toBe(2);
   });
 
-  it('loads the Collector\'s full example; sanitize_span_name is ignored with a warning', () => {
+  it("loads the Collector's full example; sanitize_span_name is ignored with a warning", () => {
     const issues: ConfigIssue[] = [];
-    const cfg = redactionProcessorFactory.config.parse(parseYaml(`
+    const cfg = redactionProcessorFactory.config.parse(
+      parseYaml(`
 db_sanitizer:
   sanitize_span_name: true
   sql: { enabled: true, attributes: ["db.statement", "db.query"] }
@@ -138,7 +162,10 @@ db_sanitizer:
   mongo: { enabled: true, attributes: ["db.statement", "mongodb.query"] }
   opensearch: { enabled: true, attributes: ["db.statement", "opensearch.body"] }
   es: { enabled: true, attributes: ["db.statement", "elasticsearch.body"] }
-`), ['processors', 'redaction'], issues);
+`),
+      ['processors', 'redaction'],
+      issues,
+    );
     expect(issues).toEqual([]);
     expect(cfg).toBeDefined();
     expect(takeWarnings(issues).map(formatIssue)).toEqual([
@@ -152,9 +179,14 @@ const runner = new GrowthRunner();
 afterAll(() => runner.close());
 
 describe('redaction – sanitizers take time linear in the value', () => {
-  for (const unit of ['\'', '((', '(?, ', '$$', '$a', '-- x\n', '/*', '-1,', 'a1/', '{"a":', ' : ', 'SET a\n', '"\\']) {
+  for (const unit of ["'", '((', '(?, ', '$$', '$a', '-- x\n', '/*', '-1,', 'a1/', '{"a":', ' : ', 'SET a\n', '"\\']) {
     it(`${JSON.stringify(unit)} repeated to 1 MiB`, async () => {
-      await expectLinear(runner, `sanitize ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'sanitizeLog' }, { unit });
+      await expectLinear(
+        runner,
+        `sanitize ${JSON.stringify(unit)}`,
+        { module: SUBJECTS, export: 'sanitizeLog' },
+        { unit },
+      );
     }, 120_000);
   }
 });
