@@ -78,6 +78,8 @@ const K_SPAN_ID = preEncoded('span_id');
 const K_DATA_LEN = K_DATA.bytes.length;
 
 export class AuditEncoder {
+  /** The `timestamp` of the entry encoded last (Unix ms). */
+  timestamp = 0;
   /**
    * The encoded bytes are `buf[0, pos)`. The Buffer is replaced when it grows.
    * Callers only read pos: bytes before it are the next entry's template, so
@@ -156,7 +158,8 @@ export class AuditEncoder {
 
     this.slot(0, 'action', HEAD_ACTION, action);
     this.slot(1, 'session', K_SESSION, session);
-    this.slot(2, 'timestamp', K_TIMESTAMP, recordTimeMillis(r));
+    this.timestamp = recordTimeMillis(r);
+    this.slot(2, 'timestamp', K_TIMESTAMP, this.timestamp);
     // The data map's header is sized like the previous entry's (copied with it, or reserved) and fixed at the end.
     let head: number;
     let headSize = this.tHeadSize;

@@ -18,7 +18,6 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { exportByPreparing, type LogSpan, type PushExporter } from '../../src/exporterhelper/push-exporter.js';
-import { recordTimeMillis } from '../../src/model/log-record.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
 import type { Telemetry } from '../../src/telemetry/metrics.js';
 import { AuditEncoder } from './audit-encoder.js';
@@ -148,7 +147,7 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
         const last = targets.length - 1;
         if (last >= 0 && targets[last] === t) ends[last] = enc.pos;
         else { targets.push(t); ends.push(enc.pos); }
-        if (stats) addRunStats(stats, targets.length - 1, recordTimeMillis(r));
+        if (stats) addRunStats(stats, targets.length - 1, enc.timestamp);
       }
     } catch (err) {
       throw new PermanentError(`Cannot encode audit entries: ${errorMessage(err)}`);

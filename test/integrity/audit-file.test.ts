@@ -196,6 +196,25 @@ describe('integrity – audit file', () => {
     expect(r.code).toBe(0);
   });
 
+  it('integrity – a templated directory gets one digest per file; payloads built on another thread are covered', async () => {
+    const d = tempDir();
+    const options = { directory: join(d, '{collection}'), integrity: { key_file: key.keyFile, algorithm: 'ed25519' as const, interval: 3_600_000 } };
+    const worker = new MsgpackAuditExporter(options);
+    const writer = new MsgpackAuditExporter(options);
+    await writer.start();
+    const batch = ['a', 'b', 'a'].map((collection, n) => record({ timeMs: T0 + n, attributes: { collection, n } }));
+    // A pipeline worker's payload reaches the writing thread as a structured clone.
+    const payload = structuredClone(worker.prepare(batch));
+    expect(await new Promise<number>((res) => writer.exportPrepared(payload, (r) => res(r.code)))).toBe(0);
+    await writer.shutdown();
+    await worker.shutdown();
+    for (const [c, n] of [['a', 2], ['b', 1]] as const) {
+      const r = await verify([join(d, c, 'audit.log'), '--public-key', key.verifyFile]);
+      expect(r.out).toContain(`(${n} entries`);
+      expect(r.code).toBe(0);
+    }
+  });
+
   it('integrity – a signing key readable by others is refused at start', async () => {
     const d = tempDir();
     const k = makeKey(d);
