@@ -1,62 +1,89 @@
-// Issue 17: collector CPU per record with msgpack_audit `integrity` off and on
-// (ed25519, a checkpoint every second), same load as the core figure; runs
-// alternate off/on so drift on a shared machine hits both. The file written
-// with integrity on is verified afterwards.
+// Issue 17: collector CPU per record with `integrity` off and on (ed25519), for
+// msgpack_audit (a checkpoint every second) and sqlite (an entry per table per
+// transaction), under the core figure's load. Runs alternate off/on so drift
+// on a shared machine hits both; what was written with integrity on is verified.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { generateKey, loadVerifier } from '../src/integrity/keys.js';
+import { generateKey, loadVerifier, type Verifier } from '../src/integrity/keys.js';
 import { verifyAuditFile } from '../src/integrity/verify-file.js';
+import { verifyDatabase } from '../src/integrity/verify-sqlite.js';
 import { runCollectorLoad } from './collector-load.js';
 
-export async function run(totalRecords = 400_000, rounds = 3, workers = 0): Promise<{ off: number; on: number }> {
+type Sink = 'msgpack_audit' | 'sqlite';
+
+const SINKS: Record<
+  Sink,
+  { yaml: (integrity: string) => string; verify: (dir: string, key: Verifier) => { ok: boolean; lines: string[] } }
+> = {
+  msgpack_audit: {
+    yaml: (i) =>
+      `  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"${i && `\n    integrity: { ${i}, interval: 1s }`}`,
+    verify: (dir, key) => {
+      const file = join(dir, 'logs', 'bench', 'audit.log');
+      return verifyAuditFile(file, `${file}.digest`, key);
+    },
+  },
+  sqlite: {
+    yaml: (i) => `  sqlite:\n    path: "{{dir}}/data/auditline.db"${i && `\n    integrity: { ${i} }`}`,
+    verify: (dir, key) => verifyDatabase(join(dir, 'data', 'auditline.db'), key),
+  },
+};
+
+export async function run(
+  totalRecords = 300_000,
+  rounds = 3,
+  workers = 0,
+  sinks: Sink[] = ['msgpack_audit', 'sqlite'],
+): Promise<void> {
   const keys = mkdtempSync(join(tmpdir(), 'auditline-bench-keys-'));
   const k = generateKey('ed25519');
   writeFileSync(join(keys, 'audit.key'), k.secret, { mode: 0o600 });
   writeFileSync(join(keys, 'audit.pub'), k.public!);
-  const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
-  for (let i = 0; i < rounds; i++) {
-    for (const mode of ['off', 'on'] as const) {
-      const integrity = mode === 'on' ? `\n    integrity: { key_file: ${join(keys, 'audit.key')}, interval: 1s }` : '';
-      const r = await runCollectorLoad({
-        exportersYaml: `  msgpack_audit:\n    directory: "{{dir}}/logs/{collection}/"${integrity}`,
-        exporterIds: ['msgpack_audit'],
-        totalRecords,
-        workers,
-      });
-      if (r.collectorCpuMicros !== undefined) cpu[mode].push(r.collectorCpuMicros);
-      if (mode === 'on') {
-        const v = verifyAuditFile(
-          join(r.dir, 'logs', 'bench', 'audit.log'),
-          join(r.dir, 'logs', 'bench', 'audit.log.digest'),
-          loadVerifier(join(keys, 'audit.pub')),
-        );
+  const key = loadVerifier(join(keys, 'audit.pub'));
+  for (const sink of sinks) {
+    const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
+    for (let i = 0; i < rounds; i++) {
+      for (const mode of ['off', 'on'] as const) {
+        const r = await runCollectorLoad({
+          exportersYaml: SINKS[sink].yaml(mode === 'on' ? `key_file: ${join(keys, 'audit.key')}` : ''),
+          exporterIds: [sink],
+          totalRecords,
+          workers,
+        });
+        if (r.collectorCpuMicros !== undefined) cpu[mode].push(r.collectorCpuMicros);
+        const v = mode === 'on' ? SINKS[sink].verify(r.dir, key) : { ok: true, lines: [] };
         if (!v.ok) console.log(`  WARNING: verify failed: ${v.lines.join(' ')}`);
+        r.cleanup();
+        const rate = Math.round(r.recordsPerSecond).toLocaleString('en');
+        console.log(
+          `  ${sink} round ${i + 1}, integrity ${mode}: ${rate} records/s, collector CPU ${r.collectorCpuMicros?.toFixed(2) ?? '?'} µs/record`,
+        );
       }
-      r.cleanup();
-      console.log(
-        `  round ${i + 1}, integrity ${mode}: ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s, collector CPU ${r.collectorCpuMicros?.toFixed(2) ?? '?'} µs/record`,
-      );
     }
+    const off = median(cpu.off);
+    const on = median(cpu.on);
+    console.log(
+      `collector: OTLP/HTTP protobuf → redaction → batch → ${sink}, ${totalRecords.toLocaleString('en')} records, service.workers: ${workers}`,
+    );
+    console.log(
+      `  median collector CPU: integrity off ${off.toFixed(2)} µs/record, on ${on.toFixed(2)} µs/record (${(((on - off) / off) * 100).toFixed(1)}%)`,
+    );
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const off = median(cpu.off);
-  const on = median(cpu.on);
-  console.log(
-    `collector: OTLP/HTTP protobuf → redaction → batch → msgpack_audit, ${totalRecords.toLocaleString('en')} records, service.workers: ${workers}`,
-  );
-  console.log(
-    `  median collector CPU: integrity off ${off.toFixed(2)} µs/record, on (ed25519, interval 1s) ${on.toFixed(2)} µs/record (${(((on - off) / off) * 100).toFixed(1)}%)`,
-  );
-  return { off, on };
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // node dist/bench/integrity.js [records] [rounds] [workers]
+  // node dist/bench/integrity.js [records] [rounds] [workers] [msgpack_audit|sqlite]
+  const [records, rounds, workers, sink] = process.argv.slice(2);
   await run(
-    process.argv[2] ? Number(process.argv[2]) : undefined,
-    process.argv[3] ? Number(process.argv[3]) : undefined,
-    process.argv[4] ? Number(process.argv[4]) : undefined,
+    records ? Number(records) : undefined,
+    rounds ? Number(rounds) : undefined,
+    workers ? Number(workers) : undefined,
+    sink ? [sink as Sink] : undefined,
   );
 }
