@@ -42,6 +42,11 @@ export class LogCursor {
 
   get position(): number { return this.pos; }
 
+  /** Resolves once the cursor stopped: drained, or its log closed and every record read. */
+  finished(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   /** Starts reading from `from` (the larger of the cursor's committed position and the sink's own). */
   start(from: number): void {
     this.pos = this.log.addCursor(this.settings.id, from);

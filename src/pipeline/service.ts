@@ -4,6 +4,7 @@
 // exporters, the logs and cursors, processors and receivers; shutdown stops
 // intake everywhere first, then lets every cursor drain, then closes the
 // exporters and extensions.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -21,6 +22,7 @@ import { LogCursor, type BatchSettings } from '../delivery/log-cursor.js';
 import { PipelineTail } from '../delivery/pipeline-tail.js';
 import { RequestIntake, type IntakePipeline } from '../delivery/request-intake.js';
 import { SegmentStore } from '../delivery/segment-store.js';
+import { logFolder, orphanedWorkerLogs } from '../delivery/worker-log-folders.js';
 import { ForwardingExporter, type Forward } from './forwarding-exporter.js';
 import { PipelineWorkers } from './worker-pool.js';
 import { RecordTap } from './tap.js';
@@ -41,7 +43,10 @@ export interface ServiceOptions {
 
 interface Named<T> { id: string; component: T }
 interface ExporterEntry { id: string; push: PushExporter; helper: ExporterHelperSettings; started: boolean }
-interface PipelineRuntime { name: string; log: DeliveryLog; head: LogsConsumer; batch: BatchSettings; exporters: string[]; cursors: LogCursor[] }
+interface LogRuntime { name: string; log: DeliveryLog; batch: BatchSettings; exporters: string[]; cursors: LogCursor[] }
+/** A worker's durable log left by a run with more workers: drained, then its folder removed. */
+interface OrphanedLog extends LogRuntime { dir: string; disposed: boolean }
+interface DurableStorage { directory: string; fsync: boolean; file_mode: string; dir_mode: string }
 
 /** An exporter factory without `createPush` (written against the consumer interface) behind a cursor. */
 function consumerAsPush(e: Exporter): { exporter: PushExporter; helper: ExporterHelperSettings } {
@@ -73,7 +78,8 @@ export class Service {
   private readonly exporters = new Map<string, ExporterEntry>();
   /** Per pipeline, processors in data order. */
   private readonly processors: Named<Processor>[][] = [];
-  private readonly pipelines: PipelineRuntime[] = [];
+  private readonly pipelines: LogRuntime[] = [];
+  private readonly orphaned: OrphanedLog[] = [];
   private readonly receivers = new Map<string, Receiver>();
   /** Per receiver id, the intake its records go to. */
   private readonly heads = new Map<string, LogsConsumer>();
@@ -159,8 +165,8 @@ export class Service {
       }
       this.processors.push(chain);
       const log = this.createLog(p.name, p.exporters);
-      const rt: PipelineRuntime = { name: p.name, log, head: next, batch, exporters: p.exporters, cursors: [] };
-      this.pipelines.push(rt);
+      this.pipelines.push({ name: p.name, log, batch, exporters: p.exporters, cursors: [] });
+      if (!pipelinesOnly) this.findOrphanedLogs(p.name, p.exporters, batch);
       for (const r of p.receivers) tails.set(r, [...(tails.get(r) ?? []), { name: p.name, head: next, log, index }]);
     });
     for (const [id, pipelines] of tails) {
@@ -177,17 +183,37 @@ export class Service {
   /** Durable when `service.delivery.storage`, or an exporter's `sending_queue.storage`, names a file_storage. */
   private createLog(pipeline: string, exporters: string[]): DeliveryLog {
     const name = this.logName(pipeline);
+    const fs = this.durableStorage(exporters);
+    if (!fs) return new DeliveryLog(name, this.budget);
+    return this.durableLog(name, fs);
+  }
+
+  private durableLog(name: string, fs: DurableStorage): DeliveryLog {
+    const dir = join(fs.directory, 'delivery', logFolder(name));
+    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync, modesOf(fs)), this.cfg.delivery.disk_limit_mib * MIB);
+  }
+
+  private durableStorage(exporters: string[]): DurableStorage | undefined {
     let storage = this.cfg.delivery.storage;
     for (const id of exporters) {
       const q = (this.cfg.exporters.get(id)?.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined)?.sending_queue;
       if (!storage && q?.enabled && q.storage) storage = q.storage;
     }
-    if (!storage) return new DeliveryLog(name, this.budget);
-    const c = this.cfg.extensions.get(storage);
-    const fs = c?.config as { directory: string; fsync: boolean; file_mode: string; dir_mode: string } | undefined;
+    if (!storage) return undefined;
+    const fs = this.cfg.extensions.get(storage)?.config as DurableStorage | undefined;
     if (!fs) throw new Error(`Delivery storage "${storage}" is not a configured file_storage extension.`);
-    const dir = join(fs.directory, 'delivery', name.replace(/[^A-Za-z0-9_.#-]/g, '_'));
-    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync, modesOf(fs)), this.cfg.delivery.disk_limit_mib * MIB);
+    return fs;
+  }
+
+  /** Durable logs of pipeline workers a run with more `service.workers` left (`logs#w2` with one worker now). */
+  private findOrphanedLogs(pipeline: string, exporters: string[], batch: BatchSettings): void {
+    const fs = this.durableStorage(exporters);
+    if (!fs) return;
+    const deliveryDir = join(fs.directory, 'delivery');
+    for (const name of orphanedWorkerLogs(deliveryDir, pipeline, this.cfg.workers)) {
+      const log = this.durableLog(name, fs);
+      this.orphaned.push({ name: pipeline, log, batch, exporters, cursors: [], dir: join(deliveryDir, logFolder(name)), disposed: false });
+    }
   }
 
   async start(): Promise<void> {
@@ -221,28 +247,54 @@ export class Service {
    */
   private async startLogs(): Promise<void> {
     for (const p of this.pipelines) {
-      const applied = new Map<string, number>();
-      for (const id of p.exporters) applied.set(id, await this.appliedPosition(id, p.log.name));
-      // New positions also start above the clock in µs: a sink that could not be asked (down at
-      // start) still never holds a position above them, since no run writes a record per µs.
-      const saved = p.log.open(Math.max(Date.now() * 1000, ...applied.values()));
-      const from = new Map(p.exporters.map((id) => [id, Math.max(saved[id] ?? 0, applied.get(id) ?? 0)]));
-      // Every cursor is registered before any starts: starting one commits its position, which releases
-      // (and trims from disk) what every registered cursor has passed. Registered one by one, an exporter
-      // further ahead would release recovered records a later-listed one still needs, and that one's
-      // cursor would be clamped past them: records acknowledged before a restart, silently skipped.
-      for (const [id, pos] of from) p.log.addCursor(id, pos);
-      for (const id of p.exporters) {
-        const e = this.exporters.get(id)!;
-        const cursor = new LogCursor(p.log, e.push, this.settings(id), e.helper, p.batch);
-        cursor.start(from.get(id)!);
-        p.cursors.push(cursor);
-      }
+      await this.startCursors(p);
       if (p.log.durable && p.log.end > p.log.start) {
         this.logger.info('Resuming the delivery log.', { pipeline: p.name, records: p.log.backlogTotal() });
       }
     }
+    for (const o of this.orphaned) {
+      await this.startCursors(o);
+      // Nothing appends to it: its cursors stop once they have read everything.
+      o.log.close();
+      this.logger.info('Draining the delivery log of a pipeline worker that is no longer configured.', {
+        pipeline: o.name, log: o.log.name, records: o.log.backlogTotal(),
+      });
+      void Promise.all(o.cursors.map((c) => c.finished())).then(() => this.removeDrained(o));
+    }
     this.startedLogs = true;
+  }
+
+  /** A drained orphaned log's folder goes: a later run with that worker again starts its log afresh. */
+  private removeDrained(o: OrphanedLog): void {
+    if (o.disposed || this.shutdownPromise || o.log.backlogTotal() > 0) return;
+    o.disposed = true;
+    o.log.dispose();
+    try {
+      rmSync(o.dir, { recursive: true, force: true });
+      this.logger.info('Drained the delivery log of a pipeline worker that is no longer configured.', { log: o.log.name });
+    } catch (err) {
+      this.logger.warn('Could not remove a drained delivery log.', { log: o.log.name, error: (err as Error).message });
+    }
+  }
+
+  private async startCursors(p: LogRuntime): Promise<void> {
+    const applied = new Map<string, number>();
+    for (const id of p.exporters) applied.set(id, await this.appliedPosition(id, p.log.name));
+    // New positions also start above the clock in µs: a sink that could not be asked (down at
+    // start) still never holds a position above them, since no run writes a record per µs.
+    const saved = p.log.open(Math.max(Date.now() * 1000, ...applied.values()));
+    const from = new Map(p.exporters.map((id) => [id, Math.max(saved[id] ?? 0, applied.get(id) ?? 0)]));
+    // Every cursor is registered before any starts: starting one commits its position, which releases
+    // (and trims from disk) what every registered cursor has passed. Registered one by one, an exporter
+    // further ahead would release recovered records a later-listed one still needs, and that one's
+    // cursor would be clamped past them: records acknowledged before a restart, silently skipped.
+    for (const [id, pos] of from) p.log.addCursor(id, pos);
+    for (const id of p.exporters) {
+      const e = this.exporters.get(id)!;
+      const cursor = new LogCursor(p.log, e.push, this.settings(id), e.helper, p.batch);
+      cursor.start(from.get(id)!);
+      p.cursors.push(cursor);
+    }
   }
 
   /** A sink's own position for `log`; 0 when it cannot say now (it still skips what it has when writing). */
@@ -304,13 +356,14 @@ export class Service {
     for (const e of this.extensions) e.component.notReady?.();
     // Intake stops everywhere at once: a request that has not been appended yet is refused (503).
     for (const p of this.pipelines) p.log.close();
+    const logs = [...this.pipelines, ...this.orphaned.filter((o) => !o.disposed)];
     await Promise.all([...this.receivers].map(([id, r]) => stop(id, () => r.shutdown())));
     if (this.workers) await stop('pipeline workers', () => this.workers!.shutdown());
     await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p.id, () => p.component.shutdown()); }));
     // Then every cursor drains what was acknowledged: in memory mode for as long as its exporter's
     // max_elapsed_time allows, in durable mode for one export timeout (the rest waits on disk).
     const stopReport = this.reportDrain();
-    await Promise.all(this.pipelines.flatMap((p) => p.cursors.map((c, i) => {
+    await Promise.all(logs.flatMap((p) => p.cursors.map((c, i) => {
       const e = this.exporters.get(p.exporters[i]!)!;
       const r = e.helper.retry_on_failure;
       const deadline = p.log.durable ? e.helper.timeout * 2 : (r.max_elapsed_time > 0 ? r.max_elapsed_time : 2 ** 31 - 1);
@@ -320,7 +373,7 @@ export class Service {
     await Promise.all([...this.exporters.values()].map((e) => stop(e.id, async () => {
       try { await e.push.forceFlush?.(); } finally { await e.push.shutdown(); }
     })));
-    if (this.startedLogs) for (const p of this.pipelines) p.log.dispose();
+    if (this.startedLogs) for (const p of logs) p.log.dispose();
     for (const e of [...this.extensions].reverse()) await stop(e.id, () => e.component.shutdown());
   }
 }
