@@ -29,8 +29,12 @@ export function reportOutcome(outcome, what, url) {
     return;
   }
   const reason = outcome.error ? describe(outcome.error) : 'nothing was exported';
-  console.error(`Could not deliver ${outcome.failed} of ${outcome.accepted + outcome.failed} ${what} to ${url}: ${reason}.`);
-  console.error('Is the collector running? Start it from the repository root with `npm start` (or `npx auditline --config collector.yaml`).');
+  console.error(
+    `Could not deliver ${outcome.failed} of ${outcome.accepted + outcome.failed} ${what} to ${url}: ${reason}.`,
+  );
+  console.error(
+    'Is the collector running? Start it from the repository root with `npm start` (or `npx auditline --config collector.yaml`).',
+  );
   process.exitCode = 1;
 }
 

@@ -93,7 +93,10 @@ async function dispatch(argv: string[]): Promise<number> {
 }
 
 async function withConfig(
-  argv: string[], what: string, json: boolean, fn: (a: ConfigArgs) => number | Promise<number>,
+  argv: string[],
+  what: string,
+  json: boolean,
+  fn: (a: ConfigArgs) => number | Promise<number>,
 ): Promise<number> {
   let args: ConfigArgs;
   try {
@@ -102,12 +105,18 @@ async function withConfig(
     process.stderr.write(`auditline ${what}: ${(err as Error).message}.\n\nOptions:\n${CONFIG_USAGE}\n`);
     return 2;
   }
-  if (args.help) { process.stdout.write(`${HELP}`); return 0; }
+  if (args.help) {
+    process.stdout.write(`${HELP}`);
+    return 0;
+  }
   try {
     return await fn(args);
   } catch (err) {
     // A --set or source problem found before validation.
-    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
 }
@@ -117,23 +126,36 @@ function components(argv: string[]): number {
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: argv, options: { json: { type: 'boolean' }, markdown: { type: 'boolean' } }, allowPositionals: true, strict: true,
+      args: argv,
+      options: { json: { type: 'boolean' }, markdown: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
     }));
   } catch (err) {
     process.stderr.write(`auditline components: ${(err as Error).message}\n`);
     return 2;
   }
-  if (values.markdown) { process.stdout.write(optionReference()); return 0; }
+  if (values.markdown) {
+    process.stdout.write(optionReference());
+    return 0;
+  }
   if (positionals.length > 1) {
     process.stderr.write('auditline components: at most one TYPE.\n');
     return 2;
   }
-  return positionals.length === 1 ? showComponent(positionals[0]!, values.json === true) : listComponents(values.json === true);
+  return positionals.length === 1
+    ? showComponent(positionals[0]!, values.json === true)
+    : listComponents(values.json === true);
 }
 
 function listComponents(json: boolean): number {
   if (json) {
-    const list = factories.map((f) => ({ kind: f.kind, type: f.type, aliases: f.aliases ?? [], description: f.description }));
+    const list = factories.map((f) => ({
+      kind: f.kind,
+      type: f.type,
+      aliases: f.aliases ?? [],
+      description: f.description,
+    }));
     process.stdout.write(`${JSON.stringify(list)}\n`);
     return 0;
   }
@@ -147,11 +169,18 @@ function listComponents(json: boolean): number {
 function showComponent(type: string, json: boolean): number {
   const matches = factories.filter((f) => f.type === type || f.aliases?.includes(type));
   if (matches.length === 0) {
-    process.stderr.write(`auditline components: no component type "${escapeControl(type)}" (see auditline components).\n`);
+    process.stderr.write(
+      `auditline components: no component type "${escapeControl(type)}" (see auditline components).\n`,
+    );
     return 1;
   }
   if (json) {
-    const list = matches.map((f) => ({ kind: f.kind, type: f.type, description: f.description, options: describeOptions(f.config) }));
+    const list = matches.map((f) => ({
+      kind: f.kind,
+      type: f.type,
+      description: f.description,
+      options: describeOptions(f.config),
+    }));
     process.stdout.write(`${JSON.stringify(list)}\n`);
     return 0;
   }
@@ -178,6 +207,8 @@ export function optionReference(): string {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return `auditline ${pkg.version}`;
 }

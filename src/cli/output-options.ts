@@ -15,18 +15,30 @@ export function takeOutputOptions(argv: string[], into: OutputOptions = outputOp
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { rest.push(...argv.slice(i)); break; }
-    if (a === '--local') { into.localTime = true; continue; }
-    if (a === '--utc') { into.localTime = false; continue; }
+    if (a === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--local') {
+      into.localTime = true;
+      continue;
+    }
+    if (a === '--utc') {
+      into.localTime = false;
+      continue;
+    }
     if (a === '--color' || a === '--colour') {
       const next = argv[i + 1];
-      if (next !== undefined && (COLOR_MODES as string[]).includes(next)) { into.color = next as ColorMode; i++; }
-      else into.color = 'always';
+      if (next !== undefined && (COLOR_MODES as string[]).includes(next)) {
+        into.color = next as ColorMode;
+        i++;
+      } else into.color = 'always';
       continue;
     }
     const m = /^--colou?r=(.*)$/.exec(a);
     if (m) {
-      if (!(COLOR_MODES as string[]).includes(m[1]!)) throw new Error(`--color must be one of ${COLOR_MODES.join(', ')}, not "${m[1]}"`);
+      if (!(COLOR_MODES as string[]).includes(m[1]!))
+        throw new Error(`--color must be one of ${COLOR_MODES.join(', ')}, not "${m[1]}"`);
       into.color = m[1] as ColorMode;
       continue;
     }
@@ -36,7 +48,11 @@ export function takeOutputOptions(argv: string[], into: OutputOptions = outputOp
 }
 
 /** Whether CLI output to `stream` is coloured (the same rule as the console exporter's). */
-export function cliColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env, mode = outputOptions.color): boolean {
+export function cliColor(
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+  mode = outputOptions.color,
+): boolean {
   return colorEnabled(mode, stream, env);
 }
 
@@ -46,7 +62,10 @@ export function cliStamp(t: number, opts: { ms?: boolean; local?: boolean } = {}
   if (Number.isNaN(d.getTime())) return String(t);
   const local = opts.local ?? outputOptions.localTime;
   if (!local) {
-    return `${d.toISOString().slice(0, opts.ms ? 23 : 19).replace('T', ' ')}Z`;
+    return `${d
+      .toISOString()
+      .slice(0, opts.ms ? 23 : 19)
+      .replace('T', ' ')}Z`;
   }
   const off = -d.getTimezoneOffset();
   const shifted = new Date(t + off * 60_000).toISOString();

@@ -9,7 +9,8 @@ import { defaultRegistry } from '../components.js';
 import { ConfigError } from '../config/load.js';
 import { loadConfigSources, mergeSources, type ConfigSources } from '../config/sources.js';
 
-const SECRET_KEY = /(^|[_-])(token|tokens|password|passwd|secret|api_?key|private_?key|authorization|credentials?|auth_?header)$/i;
+const SECRET_KEY =
+  /(^|[_-])(token|tokens|password|passwd|secret|api_?key|private_?key|authorization|credentials?|auth_?header)$/i;
 const ENV_REF_ONLY = /^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
 /** `redis://user:password@host`: the password part. */
 const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i;
@@ -24,7 +25,10 @@ export function printConfig(sources: ConfigSources, json: boolean, out = process
     out.write(json ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown));
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) { err.write(`${e.message}\n`); return 1; }
+    if (e instanceof ConfigError) {
+      err.write(`${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
 }

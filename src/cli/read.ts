@@ -31,14 +31,19 @@ export interface ReadIo {
   signal?: AbortSignal;
 }
 
-export async function runRead(argv: string[], io: ReadIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runRead(
+  argv: string[],
+  io: ReadIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let values: { follow?: boolean; json?: boolean; help?: boolean; lines?: string };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
       options: {
-        follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        follow: { type: 'boolean', short: 'f' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         lines: { type: 'string', short: 'n' },
       },
       allowPositionals: true,
@@ -52,7 +57,9 @@ export async function runRead(argv: string[], io: ReadIo = { stdout: process.std
     return 0;
   }
   if (positionals.length !== 1) {
-    io.stderr.write(`auditline read: ${positionals.length === 0 ? 'FILE is required' : 'only one FILE may be given'}.\n\n${USAGE}`);
+    io.stderr.write(
+      `auditline read: ${positionals.length === 0 ? 'FILE is required' : 'only one FILE may be given'}.\n\n${USAGE}`,
+    );
     return 2;
   }
   const file = positionals[0]!;
@@ -90,7 +97,6 @@ async function readFile(
   stderr: NodeJS.WritableStream,
   follow: AbortSignal | undefined,
 ): Promise<number> {
-  const { format } = opts;
   let fh = await openFile(file, stderr, follow);
   if (fh === undefined) return follow?.aborted ? 0 : 1;
   // With -n, lines are held back (the last N kept) until the first end of the file.
@@ -106,17 +112,13 @@ async function readFile(
       if (bytesRead > 0) {
         position += bytesRead;
         decoder.push(chunk.subarray(0, bytesRead));
-        let text = '';
-        let failure: unknown;
-        try {
-          for (const { entry } of decoder.entries()) {
-            if (tail === undefined) text += format(entry) + '\n';
-            else if (tail.push(format(entry) + '\n') > opts.last!) tail.shift();
-          }
-        } catch (err) {
-          failure = err; // the entries before the corruption are still printed
+        const formatted = formatEntries(decoder, opts.format, tail, opts.last ?? 0);
+        const failure = formatted.failure;
+        let text = formatted.text;
+        if (failure !== undefined && tail !== undefined) {
+          text = tail.join('');
+          tail = undefined;
         }
-        if (failure !== undefined && tail !== undefined) { text = tail.join(''); tail = undefined; }
         if (text !== '' && !(await out.write(text))) return 0; // reader went away (e.g. `| head`)
         if (failure !== undefined) throw failure;
         continue;
@@ -130,12 +132,7 @@ async function readFile(
       if (follow.aborted) return 0;
       // At the end: wait for an append (or a poll tick), then check for truncation or replacement.
       watcher ??= watch(file, () => wake?.());
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, POLL_MS);
-        function done() { clearTimeout(timer); wake = undefined; follow!.removeEventListener('abort', done); resolve(); }
-        wake = done;
-        follow.addEventListener('abort', done, { once: true });
-      });
+      await pause(follow, (w) => (wake = w));
       if (follow.aborted) return 0;
       const change = await checkRotation(file, fh, position, stderr);
       if (change === undefined) continue;
@@ -148,7 +145,9 @@ async function readFile(
       position = 0;
     }
     if (decoder.pendingBytes > 0) {
-      stderr.write(`auditline read: "${file}" ends with an incomplete entry at byte ${decoder.offset} (${decoder.pendingBytes} bytes).\n`);
+      stderr.write(
+        `auditline read: "${file}" ends with an incomplete entry at byte ${decoder.offset} (${decoder.pendingBytes} bytes).\n`,
+      );
       return 1;
     }
     return 0;
@@ -165,13 +164,50 @@ async function readFile(
   }
 }
 
+/** Formats the complete entries in `decoder`: into the text to print, or into `tail` (keeping the last `last`). */
+function formatEntries(
+  decoder: AuditStreamDecoder,
+  format: (e: AuditEntry) => string,
+  tail: string[] | undefined,
+  last: number,
+): { text: string; failure: unknown } {
+  let text = '';
+  try {
+    for (const { entry } of decoder.entries()) {
+      if (tail === undefined) text += format(entry) + '\n';
+      else if (tail.push(format(entry) + '\n') > last) tail.shift();
+    }
+  } catch (err) {
+    return { text, failure: err }; // the entries before the corruption are still printed
+  }
+  return { text, failure: undefined };
+}
+
+/** Resolves after a poll interval, when the watcher calls the function given to `setWake`, or on abort. */
+function pause(follow: AbortSignal, setWake: (wake: (() => void) | undefined) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, POLL_MS);
+    function done() {
+      clearTimeout(timer);
+      setWake(undefined);
+      follow.removeEventListener('abort', done);
+      resolve();
+    }
+    setWake(done);
+    follow.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * At the end of a followed file: the new file when the path now names another
  * one (after the old one is read to its end), the same handle when the file was
  * truncated (both read from the start), else undefined.
  */
 async function checkRotation(
-  file: string, fh: fs.promises.FileHandle, position: number, stderr: NodeJS.WritableStream,
+  file: string,
+  fh: fs.promises.FileHandle,
+  position: number,
+  stderr: NodeJS.WritableStream,
 ): Promise<fs.promises.FileHandle | undefined> {
   const [now, open] = await Promise.all([fs.promises.stat(file).catch(() => undefined), fh.stat()]);
   if (now && (now.ino !== open.ino || now.dev !== open.dev)) {
@@ -190,7 +226,11 @@ async function checkRotation(
 }
 
 /** Opens the file; with --follow, a file that does not exist yet is waited for (like `tail -F`). */
-async function openFile(file: string, stderr: NodeJS.WritableStream, follow: AbortSignal | undefined): Promise<fs.promises.FileHandle | undefined> {
+async function openFile(
+  file: string,
+  stderr: NodeJS.WritableStream,
+  follow: AbortSignal | undefined,
+): Promise<fs.promises.FileHandle | undefined> {
   let told = false;
   for (;;) {
     try {
@@ -201,10 +241,17 @@ async function openFile(file: string, stderr: NodeJS.WritableStream, follow: Abo
         return undefined;
       }
     }
-    if (!told) { stderr.write(`auditline read: waiting for "${file}" to be created.\n`); told = true; }
+    if (!told) {
+      stderr.write(`auditline read: waiting for "${file}" to be created.\n`);
+      told = true;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, POLL_MS);
-      function done() { clearTimeout(timer); follow!.removeEventListener('abort', done); resolve(); }
+      function done() {
+        clearTimeout(timer);
+        follow!.removeEventListener('abort', done);
+        resolve();
+      }
       follow.addEventListener('abort', done, { once: true });
     });
     if (follow.aborted) return undefined;
@@ -231,12 +278,15 @@ function humanLine(e: AuditEntry): string {
 
 /** The four keys, binary values as base64, 64-bit integers beyond 2^53 as strings. */
 function jsonLine(e: AuditEntry): string {
-  return JSON.stringify({ action: e.action, session: e.session, timestamp: e.timestamp, data: e.data }, function (this: Record<string, unknown>, k, v: unknown) {
-    const raw = this[k]; // before Buffer#toJSON
-    if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
-    if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-    return v;
-  });
+  return JSON.stringify(
+    { action: e.action, session: e.session, timestamp: e.timestamp, data: e.data },
+    function (this: Record<string, unknown>, k, v: unknown) {
+      const raw = this[k]; // before Buffer#toJSON
+      if (raw instanceof Uint8Array) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64');
+      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+      return v;
+    },
+  );
 }
 
 function describeFsError(err: unknown): string {
@@ -250,7 +300,9 @@ function describeFsError(err: unknown): string {
 /** Writes with backpressure; a closed reader (EPIPE) ends the command quietly. */
 class Output {
   private broken = false;
-  private readonly onError = () => { this.broken = true; };
+  private readonly onError = () => {
+    this.broken = true;
+  };
 
   constructor(private readonly stream: NodeJS.WritableStream) {
     stream.on('error', this.onError);
@@ -261,7 +313,11 @@ class Output {
     if (this.broken) return false;
     if (!this.stream.write(text)) {
       await new Promise<void>((resolve) => {
-        const done = () => { this.stream.removeListener('drain', done); this.stream.removeListener('error', done); resolve(); };
+        const done = () => {
+          this.stream.removeListener('drain', done);
+          this.stream.removeListener('error', done);
+          resolve();
+        };
         this.stream.once('drain', done);
         this.stream.once('error', done);
       });

@@ -20,14 +20,20 @@ export async function runCollector(sources: ConfigSources): Promise<number> {
   try {
     cfg = load(sources);
   } catch (err) {
-    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 1; }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   let logger;
   try {
     logger = collectorLogger(cfg);
   } catch (err) {
-    if (err instanceof LogOutputError) { process.stderr.write(`${err.message}\n`); return 1; }
+    if (err instanceof LogOutputError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   const service = new Service(cfg, { logger });
@@ -52,8 +58,14 @@ export async function runCollector(sources: ConfigSources): Promise<number> {
       stopping = true;
       service.logger.info('Shutting down; flushing records in flight.', { signal });
       service.shutdown().then(
-        () => { service.logger.info('Shutdown complete.'); void metrics?.close().finally(() => resolve(0)); },
-        (err) => { service.logger.error('Shutdown failed.', { error: err as Error }); resolve(1); },
+        () => {
+          service.logger.info('Shutdown complete.');
+          void metrics?.close().finally(() => resolve(0));
+        },
+        (err) => {
+          service.logger.error('Shutdown failed.', { error: err as Error });
+          resolve(1);
+        },
       );
     };
     process.on('SIGINT', stop);
@@ -70,20 +82,35 @@ export function validateConfig(sources: ConfigSources, json = false): number {
   const label = sources.configs.map(sourceLabel).join(' + ') + (sources.sets?.length ? ' + --set' : '');
   try {
     const cfg = load(sources);
-    const pipelines = cfg.pipelines.map((p) => ({ name: p.name, receivers: p.receivers, processors: p.processors, exporters: p.exporters }));
+    const pipelines = cfg.pipelines.map((p) => ({
+      name: p.name,
+      receivers: p.receivers,
+      processors: p.processors,
+      exporters: p.exporters,
+    }));
     if (json) {
-      const warnings = cfg.warnings.map((w) => ({ path: formatPath(w.path), message: w.message, ...(w.line ? { line: w.line } : {}) }));
+      const warnings = cfg.warnings.map((w) => ({
+        path: formatPath(w.path),
+        message: w.message,
+        ...(w.line ? { line: w.line } : {}),
+      }));
       process.stdout.write(`${JSON.stringify({ valid: true, config: label, pipelines, warnings })}\n`);
     } else {
       for (const w of cfg.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
       const n = cfg.pipelines.length;
-      process.stdout.write(`${escapeControl(label)}: valid (${n} pipeline${n === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`);
+      process.stdout.write(
+        `${escapeControl(label)}: valid (${n} pipeline${n === 1 ? '' : 's'}: ${cfg.pipelines.map((p) => p.name).join(', ')})\n`,
+      );
     }
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     if (json) {
-      const errors = err.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...(i.line ? { line: i.line } : {}) }));
+      const errors = err.issues.map((i) => ({
+        path: formatPath(i.path),
+        message: i.message,
+        ...(i.line ? { line: i.line } : {}),
+      }));
       process.stdout.write(`${JSON.stringify({ valid: false, config: label, errors })}\n`);
     } else {
       process.stderr.write(`${err.message}\n`);

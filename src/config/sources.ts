@@ -33,21 +33,27 @@ export function sourceLabel(spec: string): string {
 
 /** The YAML text of one `--config` value. */
 export function readSource(spec: string, io: SourceIo): string {
-  const fail = (message: string): never => { throw new ConfigError([{ path: [], message }], sourceLabel(spec)); };
+  const fail = (message: string): never => {
+    throw new ConfigError([{ path: [], message }], sourceLabel(spec));
+  };
   if (spec === '-') return readStdinText(io, fail);
   const m = SCHEME.exec(spec);
   if (!m || m[1]!.length === 1) return readFileOrFail(spec, fail); // a drive letter or a plain path
   const [, scheme, rest] = m as unknown as [string, string, string];
   switch (scheme) {
-    case 'file': return readFileOrFail(rest, fail);
+    case 'file':
+      return readFileOrFail(rest, fail);
     case 'env': {
       const v = io.env[rest];
       if (v === undefined) return fail(`environment variable "${escapeControl(rest)}" is not set`);
       return v;
     }
-    case 'yaml': return rest;
+    case 'yaml':
+      return rest;
     default:
-      return fail(`unsupported config URI scheme "${escapeControl(scheme)}" (supported: ${SCHEMES.join(', ')}, a file path, or - for stdin)`);
+      return fail(
+        `unsupported config URI scheme "${escapeControl(scheme)}" (supported: ${SCHEMES.join(', ')}, a file path, or - for stdin)`,
+      );
   }
 }
 
@@ -62,7 +68,8 @@ function readFileOrFail(path: string, fail: (m: string) => never): string {
 
 function readStdinText(io: SourceIo, fail: (m: string) => never): string {
   const bytes = io.readStdin ? Buffer.from(io.readStdin()) : readFileSync(0);
-  if (bytes.length > MAX_CONFIG_BYTES) return fail(`the input is more than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config may be at most that`);
+  if (bytes.length > MAX_CONFIG_BYTES)
+    return fail(`the input is more than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config may be at most that`);
   return bytes.toString('utf8');
 }
 
@@ -72,14 +79,23 @@ function readStdinText(io: SourceIo, fail: (m: string) => never): string {
  */
 export function setFragment(set: string): Record<string, unknown> {
   const eq = set.indexOf('=');
-  if (eq < 1) throw new ConfigError([{ path: [], message: `--set "${escapeControl(set)}": expected key=value (e.g. processors::batch::timeout=2s)` }]);
+  if (eq < 1)
+    throw new ConfigError([
+      { path: [], message: `--set "${escapeControl(set)}": expected key=value (e.g. processors::batch::timeout=2s)` },
+    ]);
   const keys = set.slice(0, eq).trim().replaceAll('.', '::').split('::');
-  if (keys.some((k) => k === '')) throw new ConfigError([{ path: [], message: `--set "${escapeControl(set)}": empty key segment` }]);
+  if (keys.some((k) => k === ''))
+    throw new ConfigError([{ path: [], message: `--set "${escapeControl(set)}": empty key segment` }]);
   let value: unknown;
   try {
     value = parseYaml(set.slice(eq + 1).trim() || '~');
   } catch (err) {
-    throw new ConfigError([{ path: [], message: `--set "${escapeControl(set)}": the value is not YAML: ${(err as Error).message.split('\n')[0]}` }]);
+    throw new ConfigError([
+      {
+        path: [],
+        message: `--set "${escapeControl(set)}": the value is not YAML: ${(err as Error).message.split('\n')[0]}`,
+      },
+    ]);
   }
   let out: unknown = value;
   for (let i = keys.length - 1; i >= 0; i--) out = { [keys[i]!]: out };
@@ -109,7 +125,10 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
 }
 
 /** The merged, not yet validated config (environment references as written), and a name for messages. */
-export function mergeSources(sources: ConfigSources, io: SourceIo): { merged: unknown; label: string; single?: string } {
+export function mergeSources(
+  sources: ConfigSources,
+  io: SourceIo,
+): { merged: unknown; label: string; single?: string } {
   const label = sources.configs.map(sourceLabel).join(' + ');
   const texts = sources.configs.map((c) => readSource(c, io));
   const sets = (sources.sets ?? []).map(setFragment);
@@ -120,7 +139,8 @@ export function mergeSources(sources: ConfigSources, io: SourceIo): { merged: un
   });
   for (const s of sets) merged = mergeConfig(merged, s);
   // One file alone keeps its own text, so problems are reported with its line numbers.
-  const single = texts.length === 1 && sets.length === 0 && !sources.configs[0]!.startsWith('yaml:') ? texts[0] : undefined;
+  const single =
+    texts.length === 1 && sets.length === 0 && !sources.configs[0]!.startsWith('yaml:') ? texts[0] : undefined;
   return { merged, label: sets.length ? `${label} + --set` : label, single };
 }
 
@@ -134,7 +154,11 @@ export function loadConfigSources(sources: ConfigSources, registry: Registry, io
     return cfg;
   } catch (err) {
     // Lines of the merged text would point nowhere the user can look; the YAML path says where.
-    if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => ({ ...i, line: undefined })), label);
+    if (err instanceof ConfigError)
+      throw new ConfigError(
+        err.issues.map((i) => ({ ...i, line: undefined })),
+        label,
+      );
     throw err;
   }
 }

@@ -16,9 +16,7 @@ const LEVEL_COLORS: Record<string, string> = {
   CRITICAL: '\x1b[1;31m',
 };
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-// eslint-disable-next-line no-control-regex
 const NEEDS_QUOTES = /[\s,()="\x00-\x1f\x7f-\x9f]/;
 
 let cachedSecond = -1;

@@ -5,8 +5,24 @@
 // the alerts extension reads status codes and response times the same way.
 
 export const ENTRY_FIELDS = [
-  'client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'route', 'status_code', 'response_time_ms',
-  'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error', 'session_id', 'trace_id', 'client_id', 'event', 'component',
+  'client_ip',
+  'client_hostname',
+  'proxy_hostname',
+  'method',
+  'path',
+  'route',
+  'status_code',
+  'response_time_ms',
+  'user_id',
+  'user_agent',
+  'referrer',
+  'bytes_sent',
+  'error',
+  'session_id',
+  'trace_id',
+  'client_id',
+  'event',
+  'component',
 ] as const;
 export type EntryField = (typeof ENTRY_FIELDS)[number];
 
@@ -19,7 +35,13 @@ export const DEFAULT_MAPPING: Readonly<Record<EntryField, readonly string[]>> = 
   path: ['url.path', 'http.target', 'http.route', 'path'],
   route: ['http.route'],
   status_code: ['http.response.status_code', 'http.status_code', 'status_code'],
-  response_time_ms: ['http.server.request.duration', 'http.client.request.duration', 'duration_ms', 'http.duration_ms', 'response_time_ms'],
+  response_time_ms: [
+    'http.server.request.duration',
+    'http.client.request.duration',
+    'duration_ms',
+    'http.duration_ms',
+    'response_time_ms',
+  ],
   user_id: ['user.id', 'enduser.id', 'user_id'],
   user_agent: ['user_agent.original', 'http.user_agent', 'user_agent'],
   referrer: ['http.request.header.referer', 'http.referer', 'referrer'],

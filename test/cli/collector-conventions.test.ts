@@ -13,7 +13,9 @@ const dir = tempDir('auditline-cli-conv-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const base = join(dir, 'base.yaml');
-writeFileSync(base, `receivers:
+writeFileSync(
+  base,
+  `receivers:
   otlp:
     protocols:
       http: { endpoint: localhost:4318 }
@@ -34,15 +36,19 @@ service:
       receivers: [otlp]
       processors: [batch]
       exporters: [sqlite, msgpack_audit]
-`);
+`,
+);
 const over = join(dir, 'over.yaml');
-writeFileSync(over, `processors:
+writeFileSync(
+  over,
+  `processors:
   batch: { timeout: 1s }
 service:
   pipelines:
     logs:
       exporters: [sqlite]
-`);
+`,
+);
 
 async function printed(args: string[], opts: Parameters<typeof runCli>[1] = {}) {
   const r = await runCli(['print-config', ...args, '--json'], { cwd: dir, ...opts });
@@ -55,13 +61,25 @@ describe('collector command-line conventions', () => {
   it('a second --config is merged over the first: maps deep-merged, lists replaced', async () => {
     const c = await printed(['--config', base, '--config', over]);
     expect(c.processors!.batch).toEqual({ timeout: '1s', send_batch_size: 100 });
-    expect(c.service!.pipelines).toEqual({ logs: { receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] } });
+    expect(c.service!.pipelines).toEqual({
+      logs: { receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] },
+    });
     expect(c.exporters!.msgpack_audit).toEqual({ directory: './logs' });
   });
 
   it('--set takes :: or dotted keys and YAML-typed values, applied after every --config', async () => {
-    const c = await printed(['-c', base, '--set', 'processors::batch::send_batch_size=7', '--set', 'processors.batch.timeout=5s',
-      '--set', 'service::pipelines::logs::processors=[]', '-c', over]);
+    const c = await printed([
+      '-c',
+      base,
+      '--set',
+      'processors::batch::send_batch_size=7',
+      '--set',
+      'processors.batch.timeout=5s',
+      '--set',
+      'service::pipelines::logs::processors=[]',
+      '-c',
+      over,
+    ]);
     expect(c.processors!.batch).toEqual({ timeout: '5s', send_batch_size: 7 });
     expect((c.service!.pipelines as Record<string, Record<string, unknown>>).logs!.processors).toEqual([]);
     const bad = await runCli(['validate', '-c', base, '--set', 'processors::batch::send_batch_size=-1'], { cwd: dir });
@@ -74,7 +92,10 @@ describe('collector command-line conventions', () => {
 
   it('config URIs: file:, env: and yaml:, and --config - reads stdin', async () => {
     const env = { BASE_YAML: readFileSync(base, 'utf8') };
-    const c = await printed(['--config', 'env:BASE_YAML', '--config', `file:${over}`, '--config', 'yaml:exporters::sqlite::path: ./b.db'], { env });
+    const c = await printed(
+      ['--config', 'env:BASE_YAML', '--config', `file:${over}`, '--config', 'yaml:exporters::sqlite::path: ./b.db'],
+      { env },
+    );
     expect(c.exporters!.sqlite).toEqual({ path: './b.db' });
     expect(c.processors!.batch).toEqual({ timeout: '1s', send_batch_size: 100 });
     const stdin = await runCli(['validate', '--config', '-'], { cwd: dir, input: readFileSync(base, 'utf8') });
@@ -101,14 +122,20 @@ describe('collector command-line conventions', () => {
     const ok = await runCli(['validate', '--json', '-c', base, '-c', over], { cwd: dir });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({
-      valid: true, config: `${base} + ${over}`,
-      pipelines: [{ name: 'logs', receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] }], warnings: [],
+      valid: true,
+      config: `${base} + ${over}`,
+      pipelines: [{ name: 'logs', receivers: ['otlp'], processors: ['batch'], exporters: ['sqlite'] }],
+      warnings: [],
     });
     const bad = await runCli(['validate', '--json', '-c', over], { cwd: dir });
     expect(bad.code).toBe(1);
     const body = JSON.parse(bad.stdout);
     expect(body.valid).toBe(false);
-    expect(body.errors).toContainEqual({ path: 'service::pipelines::logs::exporters::0', message: 'references exporter "sqlite" which is not configured', line: 6 });
+    expect(body.errors).toContainEqual({
+      path: 'service::pipelines::logs::exporters::0',
+      message: 'references exporter "sqlite" which is not configured',
+      line: 6,
+    });
   });
 
   it('components --json lists every type, and every option of one type', async () => {
@@ -122,13 +149,16 @@ describe('collector command-line conventions', () => {
   });
 
   it('print-config shows environment references as written and elides literal credentials', async () => {
-    const r = await runCli(['print-config', '-c', base, '--set', 'exporters::sqlite::path=./c.db'], { cwd: dir, env: { AUDITLINE_TOKEN: 'tok-from-env-123' } });
+    const r = await runCli(['print-config', '-c', base, '--set', 'exporters::sqlite::path=./c.db'], {
+      cwd: dir,
+      env: { AUDITLINE_TOKEN: 'tok-from-env-123' },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('literal-secret-token');
     expect(r.stdout).not.toContain('tok-from-env-123');
     const c = parse(r.stdout);
     expect(c.extensions.bearertokenauth.token).toBe('[REDACTED]');
-    expect(c.extensions.query_api.auth.tokens).toEqual(["${env:AUDITLINE_TOKEN:-}"]);
+    expect(c.extensions.query_api.auth.tokens).toEqual(['${env:AUDITLINE_TOKEN:-}']);
     expect(c.exporters.sqlite.path).toBe('./c.db');
     const bad = await runCli(['print-config', '-c', over], { cwd: dir });
     expect(bad.code).toBe(1);
@@ -140,7 +170,9 @@ describe('collector command-line conventions', () => {
       const proc = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       proc.stdout.destroy(); // the reader is gone before the first write
       let stderr = '';
-      proc.stderr.on('data', (c) => { stderr += c; });
+      proc.stderr.on('data', (c) => {
+        stderr += c;
+      });
       const code = await new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
       expect(stderr).toBe('');
       expect(code).toBe(0);

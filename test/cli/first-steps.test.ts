@@ -7,7 +7,10 @@ import { runCli, startCollector, tempDir, type RunningCollector } from '../helpe
 import { freePort } from '../helpers/ports.js';
 
 let collector: RunningCollector | undefined;
-afterEach(async () => { await collector?.cleanup(); collector = undefined; });
+afterEach(async () => {
+  await collector?.cleanup();
+  collector = undefined;
+});
 
 async function until(cond: () => boolean, what: string, output: () => string): Promise<void> {
   for (let i = 0; i < 1200 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -30,21 +33,39 @@ service:
 `);
     const logRecords = Array.from({ length: 5 }, (_, i) => ({ body: { stringValue: `r${i}` } }));
     const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords }] }] }),
     });
     expect(res.status).toBe(200);
     collector.proc.kill('SIGTERM');
     const out = () => collector!.output();
-    await until(() => /Shutdown is draining records to an exporter\. \(exporter=otlp_http, pipeline=logs, records=5\)/.test(out()), 'the drain line', out);
-    await until(() => /Shutdown is still draining records to an exporter\. \(exporter=otlp_http, pipeline=logs, records=5\)/.test(out()), 'the progress line', out);
+    await until(
+      () =>
+        /Shutdown is draining records to an exporter\. \(exporter=otlp_http, pipeline=logs, records=5\)/.test(out()),
+      'the drain line',
+      out,
+    );
+    await until(
+      () =>
+        /Shutdown is still draining records to an exporter\. \(exporter=otlp_http, pipeline=logs, records=5\)/.test(
+          out(),
+        ),
+      'the progress line',
+      out,
+    );
   }, 90_000);
 
   it('a SQLite file that cannot be opened is named in the start-up error', async () => {
     const dir = tempDir('auditline-sqlite-open-');
     const db = join(dir, 'not-a-db.db');
-    writeFileSync(db, 'this is not a SQLite database, just text that is long enough to fill a header page......\n'.repeat(10));
-    writeFileSync(join(dir, 'c.yaml'), `receivers:
+    writeFileSync(
+      db,
+      'this is not a SQLite database, just text that is long enough to fill a header page......\n'.repeat(10),
+    );
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      `receivers:
   otlp: { protocols: { http: { endpoint: 127.0.0.1:0 } } }
 exporters:
   sqlite: { path: ${db} }
@@ -52,7 +73,8 @@ service:
   telemetry: { metrics: { level: none } }
   pipelines:
     logs: { receivers: [otlp], exporters: [sqlite] }
-`);
+`,
+    );
     const r = await runCli(['--config', join(dir, 'c.yaml')], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot open the SQLite database "${db}": file is not a database`);

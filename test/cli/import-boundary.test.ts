@@ -24,7 +24,9 @@ function tsFiles(dir: string): string[] {
 /** Every module specifier in static imports, re-exports and dynamic import() calls. */
 function specifiers(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|\s)(?:import|export)\s[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)) {
+  for (const m of text.matchAll(
+    /(?:^|\s)(?:import|export)\s[^;'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm,
+  )) {
     out.push((m[1] ?? m[2] ?? m[3])!);
   }
   return out;
@@ -46,8 +48,15 @@ describe('import boundary', () => {
   });
 
   it('the scan sees static, type-only, re-export and dynamic imports', () => {
-    const text = `import { a } from '../../exporters/x.js';\nimport type { B } from "../processors/y.js";\n`
-      + `export { c } from './z.js';\nconst m = await import('../../exporters/w.js');\nimport './side.js';\n`;
-    expect(specifiers(text)).toEqual(['../../exporters/x.js', '../processors/y.js', './z.js', '../../exporters/w.js', './side.js']);
+    const text =
+      `import { a } from '../../exporters/x.js';\nimport type { B } from "../processors/y.js";\n` +
+      `export { c } from './z.js';\nconst m = await import('../../exporters/w.js');\nimport './side.js';\n`;
+    expect(specifiers(text)).toEqual([
+      '../../exporters/x.js',
+      '../processors/y.js',
+      './z.js',
+      '../../exporters/w.js',
+      './side.js',
+    ]);
   });
 });

@@ -24,13 +24,23 @@ describe('colour and output options', () => {
   it('--color, --color=WHEN, --color WHEN and --local are taken out wherever they appear', () => {
     const o = (): OutputOptions => ({ color: 'auto', localTime: false });
     let into = o();
-    expect(takeOutputOptions(['logs', 'audit', '--color', '--limit', '3'], into)).toEqual(['logs', 'audit', '--limit', '3']);
+    expect(takeOutputOptions(['logs', 'audit', '--color', '--limit', '3'], into)).toEqual([
+      'logs',
+      'audit',
+      '--limit',
+      '3',
+    ]);
     expect(into.color).toBe('always');
     into = o();
     expect(takeOutputOptions(['--color', 'never', 'read', 'f', '--local'], into)).toEqual(['read', 'f']);
     expect(into).toEqual({ color: 'never', localTime: true });
     into = o();
-    expect(takeOutputOptions(['read', '--colour=always', 'f', '--', '--color'], into)).toEqual(['read', 'f', '--', '--color']);
+    expect(takeOutputOptions(['read', '--colour=always', 'f', '--', '--color'], into)).toEqual([
+      'read',
+      'f',
+      '--',
+      '--color',
+    ]);
     expect(into.color).toBe('always');
     expect(() => takeOutputOptions(['--color=sometimes'], o())).toThrow(/--color must be one of auto, always, never/);
   });

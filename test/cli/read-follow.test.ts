@@ -14,7 +14,9 @@ import { exportRecords, record } from '../exporters/msgpack-audit/records.js';
 function collector(): PassThrough & { text(): string } {
   const s = new PassThrough() as PassThrough & { text(): string };
   let out = '';
-  s.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+  s.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
   s.text = () => out;
   return s;
 }
@@ -26,16 +28,29 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 let dir: string;
 let file: string;
-beforeEach(() => { dir = tempDir('auditline-read-f-'); file = join(dir, 'audit.log'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-read-f-');
+  file = join(dir, 'audit.log');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function writeEntries(names: string[]): Promise<void> {
   const exporter = new MsgpackAuditExporter({ directory: dir });
-  await exportRecords(exporter, names.map((eventName) => record({ eventName })));
+  await exportRecords(
+    exporter,
+    names.map((eventName) => record({ eventName })),
+  );
   await exporter.shutdown();
 }
 
-const actions = (text: string) => text.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l).action as string);
+const actions = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).action as string);
 
 describe('auditline read --follow like tail -F, and -n', () => {
   it('read --follow – waits for a file not yet created, then follows it through rotation and recreation', async () => {
@@ -71,7 +86,11 @@ describe('auditline read --follow like tail -F, and -n', () => {
 
     const stdout = collector();
     const stop = new AbortController();
-    const done = runRead([file, '--follow', '--lines', '1', '--json'], { stdout, stderr: collector(), signal: stop.signal });
+    const done = runRead([file, '--follow', '--lines', '1', '--json'], {
+      stdout,
+      stderr: collector(),
+      signal: stop.signal,
+    });
     await until(() => actions(stdout.text()).length === 1, 'the last entry');
     await writeEntries(['e5']);
     await until(() => actions(stdout.text()).length === 2, 'the appended entry');
@@ -88,12 +107,17 @@ describe('auditline read --follow like tail -F, and -n', () => {
     const exporter = new MsgpackAuditExporter({ directory: dir });
     await exportRecords(exporter, [record({ timeMs: Date.UTC(2024, 0, 15, 10, 30, 45, 123), eventName: 'x' })]);
     await exporter.shutdown();
-    const run = (args: string[]) => new Promise<string>((resolve) => {
-      const p = spawn(process.execPath, [CLI, 'read', file, ...args], { env: { ...process.env, TZ: 'Asia/Kolkata' } });
-      let o = '';
-      p.stdout.on('data', (c) => { o += c; });
-      p.on('exit', () => resolve(o));
-    });
+    const run = (args: string[]) =>
+      new Promise<string>((resolve) => {
+        const p = spawn(process.execPath, [CLI, 'read', file, ...args], {
+          env: { ...process.env, TZ: 'Asia/Kolkata' },
+        });
+        let o = '';
+        p.stdout.on('data', (c) => {
+          o += c;
+        });
+        p.on('exit', () => resolve(o));
+      });
     expect(await run([])).toMatch(/^2024-01-15 10:30:45\.123Z x /);
     expect(await run(['--local'])).toMatch(/^2024-01-15 16:00:45\.123\+05:30 x /);
   });

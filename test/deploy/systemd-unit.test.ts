@@ -18,20 +18,23 @@ function verify(file: string) {
 }
 
 describe('systemd unit', () => {
-  it.skipIf(!hasAnalyze)('systemd-analyze verify accepts deploy/auditline.service without a warning (and rejects a broken copy)', () => {
-    const ok = verify(UNIT);
-    expect(ok.output).toBe('');
-    expect(ok.status).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'auditline-unit-'));
-    try {
-      const broken = join(dir, 'auditline.service');
-      writeFileSync(broken, readFileSync(UNIT, 'utf8').replace('ProtectSystem=strict', 'ProtectSystem=sometimes'));
-      const bad = verify(broken);
-      expect(bad.output).toMatch(/protect ?system/i);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!hasAnalyze)(
+    'systemd-analyze verify accepts deploy/auditline.service without a warning (and rejects a broken copy)',
+    () => {
+      const ok = verify(UNIT);
+      expect(ok.output).toBe('');
+      expect(ok.status).toBe(0);
+      const dir = mkdtempSync(join(tmpdir(), 'auditline-unit-'));
+      try {
+        const broken = join(dir, 'auditline.service');
+        writeFileSync(broken, readFileSync(UNIT, 'utf8').replace('ProtectSystem=strict', 'ProtectSystem=sometimes'));
+        const bad = verify(broken);
+        expect(bad.output).toMatch(/protect ?system/i);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('the unit runs unprivileged and hardened, reloads with SIGHUP and leaves time to drain', () => {
     const unit = readFileSync(UNIT, 'utf8');
@@ -45,13 +48,20 @@ describe('systemd unit', () => {
     has('ExecReload=/bin/kill -HUP \\$MAINPID');
     const stop = /^TimeoutStopSec=(\d+)$/m.exec(unit);
     expect(Number(stop?.[1])).toBeGreaterThanOrEqual(60);
-    expect(unit).toMatch(/^ExecStart=\S*node \/opt\/auditline\/bin\/auditline --config \/etc\/auditline\/collector\.yaml$/m);
+    expect(unit).toMatch(
+      /^ExecStart=\S*node \/opt\/auditline\/bin\/auditline --config \/etc\/auditline\/collector\.yaml$/m,
+    );
   });
 
   it('the deploy config the unit and the image load is valid', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'auditline'), 'validate', '--config', join(ROOT, 'deploy', 'collector.yaml')], {
-      encoding: 'utf8', env: { ...process.env, AUDITLINE_DATA: tmpdir() },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'auditline'), 'validate', '--config', join(ROOT, 'deploy', 'collector.yaml')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, AUDITLINE_DATA: tmpdir() },
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -11,15 +11,21 @@ import { freePort } from '../helpers/ports.js';
 
 const APP = join(ROOT, 'examples', 'sidecar', 'app.mjs');
 let collector: RunningCollector | undefined;
-afterAll(async () => { await collector?.cleanup(); });
+afterAll(async () => {
+  await collector?.cleanup();
+});
 
 function runApp(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [APP], { env: { ...process.env, OTLP_URL: url } });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (c) => { stdout += c; });
-    p.stderr.on('data', (c) => { stderr += c; });
+    p.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    p.stderr.on('data', (c) => {
+      stderr += c;
+    });
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -6,7 +6,18 @@
 import { AUDIT_ATTRIBUTE_COLUMNS } from '../../model/audit-columns.js';
 
 /** The stream's fields that already have the audit table's names. */
-const SAME = ['timestamp', 'level', 'event', 'component', 'operation', 'message', 'session_id', 'user_id', 'trace_id', 'span_id'];
+const SAME = [
+  'timestamp',
+  'level',
+  'event',
+  'component',
+  'operation',
+  'message',
+  'session_id',
+  'user_id',
+  'trace_id',
+  'span_id',
+];
 
 export function auditShape(r: Record<string, unknown>): Record<string, unknown> {
   const attrs = r.attributes;
