@@ -91,7 +91,7 @@ const legacyMatch: Spec<RecordPredicate | null> = transform(obj({
     matchType: m.match_type ?? 'strict',
     bodies: m.bodies, severityTexts: m.severity_texts,
     severityNumber: m.severity_number && { min: m.severity_number.min, matchUndefined: m.severity_number.match_undefined ?? false },
-    attributes: m.record_attributes as never, resources: m.resource_attributes as never,
+    attributes: m.record_attributes, resources: m.resource_attributes,
   }, { bodies: 'bodies', severityTexts: 'severity_texts', attributes: 'record_attributes', resources: 'resource_attributes' }, add);
 }, 'map');
 
