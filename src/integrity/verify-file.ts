@@ -27,24 +27,40 @@ const CHUNK = 1024 * 1024;
 /** A checkpoint with its 1-based line number in the digest. */
 type Numbered = SignedFileCheckpoint & { line: number };
 
-export function verifyAuditFile(file: string, digestFile: string, key: Verifier): FileVerifyResult {
+/** `generation`: which file at the path `file` is (default the newest; a rotated file is an earlier one). */
+export function verifyAuditFile(file: string, digestFile: string, key: Verifier, generation?: number): FileVerifyResult {
   const chain = readChain(digestFile, key);
   if ('failed' in chain) return chain.failed;
   const { checkpoints, notes } = chain;
   if (checkpoints.length === 0) return fail([`The digest "${digestFile}" holds no checkpoint.`], {});
-  const last = checkpoints[checkpoints.length - 1]!;
-  const current = checkpoints.filter((c) => c.gen === last.gen);
-  const event = sameFileEvent(checkpoints, last.gen);
+  const gen = generation ?? checkpoints[checkpoints.length - 1]!.gen;
+  const current = checkpoints.filter((c) => c.gen === gen);
+  if (current.length === 0) return fail([`The digest "${digestFile}" has no generation ${gen}.`], {});
+  const event = sameFileEvent(checkpoints, gen);
   if (event) return fail([event.text], { digestLine: event.line });
   const result = checkBytes(file, current);
   if (!result.ok) return result;
-  const earlier = checkpoints.length - current.length;
-  if (earlier > 0)
+  const others = checkpoints.length - current.length;
+  if (others > 0) {
     notes.push(
-      `${earlier} checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.`,
+      `Checked generation ${gen}; ${others} checkpoint(s) of other files at this path (generations ${generations(checkpoints, gen)}) ` +
+        'are chained and signed; check a rotated file with --generation N.',
     );
+  }
   result.lines.push(...notes);
   return result;
+}
+
+/** The other generations with their checkpoint numbers: `0 (checkpoints 0–3), 2 (checkpoints 6–6)`. */
+function generations(checkpoints: Numbered[], except: number): string {
+  const spans = new Map<number, [number, number]>();
+  for (const c of checkpoints) {
+    if (c.gen === except) continue;
+    const s = spans.get(c.gen);
+    if (s) s[1] = c.seq;
+    else spans.set(c.gen, [c.seq, c.seq]);
+  }
+  return [...spans].map(([g, [a, b]]) => `${g} (checkpoints ${a}–${b})`).join(', ');
 }
 
 function fail(lines: string[], failure: NonNullable<FileVerifyResult['failure']>): FileVerifyResult {

@@ -190,10 +190,11 @@ describe('integrity – audit file', () => {
     const r = await verify([file, '--public-key', key.verifyFile]);
     expect(r.out).toContain('OK: bytes 0–');
     expect(r.out).toContain('(1 entries');
-    expect(r.out).toContain(
-      '4 checkpoint(s) of earlier files at this path (rotated) are chained and signed, not checked against this file.',
-    );
+    expect(r.out).toContain('Checked generation 1; 4 checkpoint(s) of other files at this path (generations 0 (checkpoints 0–3))');
     expect(r.code).toBe(0);
+    const rotated = await verify([`${file}.1`, '--digest', `${file}.digest`, '--generation', '0', '--public-key', key.verifyFile]);
+    expect(rotated.out).toContain(`OK: bytes 0–${readFileSync(`${file}.1`).length} (13 entries`);
+    expect(rotated.code).toBe(0);
   });
 
   it('integrity – a templated directory gets one digest per file; payloads built on another thread are covered', async () => {
