@@ -6,12 +6,23 @@
 import type Database from 'better-sqlite3';
 import { signerFromText, type Algorithm, type Signer } from '../../src/integrity/keys.js';
 import {
-  ENTRY_COLUMNS, INTEGRITY_TABLE, hashedColumns, rowEntryHash, rowsDigestSql, rowsSha256, signRowEntry,
-  type RowEntry, type RowsDigest,
+  ENTRY_COLUMNS,
+  INTEGRITY_TABLE,
+  hashedColumns,
+  rowEntryHash,
+  rowsDigestSql,
+  rowsSha256,
+  signRowEntry,
+  type RowEntry,
+  type RowsDigest,
 } from '../../src/integrity/row-chain.js';
 
 /** The key, as text: the write thread does not read files. */
-export interface IntegrityKey { algorithm: Algorithm; text: string; file: string }
+export interface IntegrityKey {
+  algorithm: Algorithm;
+  text: string;
+  file: string;
+}
 
 type Db = Database.Database;
 
@@ -26,15 +37,30 @@ export class RowIntegrity {
   private readonly head: Database.Statement<[], RowEntry>;
   private readonly insert: Database.Statement<unknown[]>;
   private readonly prunedTo: Database.Statement<[string], number>;
-  private readonly candidates: Database.Statement<[string, number], { first_id: number; last_id: number; max_ts: string | null }>;
+  private readonly candidates: Database.Statement<
+    [string, number],
+    { first_id: number; last_id: number; max_ts: string | null }
+  >;
   private readonly tables = new Map<string, TableStatements>();
 
-  constructor(private readonly db: Db, key: IntegrityKey, tables: readonly string[]) {
+  constructor(
+    private readonly db: Db,
+    key: IntegrityKey,
+    tables: readonly string[],
+  ) {
     this.signer = signerFromText(key.text, key.algorithm, key.file);
     this.head = db.prepare<[], RowEntry>(`SELECT * FROM ${INTEGRITY_TABLE} ORDER BY seq DESC LIMIT 1`);
-    this.insert = db.prepare<unknown[]>(`INSERT INTO ${INTEGRITY_TABLE} (${ENTRY_COLUMNS.join(', ')}) VALUES (${ENTRY_COLUMNS.map(() => '?').join(', ')})`);
-    this.prunedTo = db.prepare<[string], number>(`SELECT coalesce(max(last_id), 0) FROM ${INTEGRITY_TABLE} WHERE kind = 'prune' AND tbl = ?`).pluck();
-    this.candidates = db.prepare(`SELECT first_id, last_id, max_ts FROM ${INTEGRITY_TABLE} WHERE kind = 'batch' AND tbl = ? AND first_id > ? ORDER BY seq LIMIT 256`);
+    this.insert = db.prepare<unknown[]>(
+      `INSERT INTO ${INTEGRITY_TABLE} (${ENTRY_COLUMNS.join(', ')}) VALUES (${ENTRY_COLUMNS.map(() => '?').join(', ')})`,
+    );
+    this.prunedTo = db
+      .prepare<[string], number>(
+        `SELECT coalesce(max(last_id), 0) FROM ${INTEGRITY_TABLE} WHERE kind = 'prune' AND tbl = ?`,
+      )
+      .pluck();
+    this.candidates = db.prepare(
+      `SELECT first_id, last_id, max_ts FROM ${INTEGRITY_TABLE} WHERE kind = 'batch' AND tbl = ? AND first_id > ? ORDER BY seq LIMIT 256`,
+    );
     for (const t of tables) {
       const cols = hashedColumns(db.pragma(`table_info(${t})`) as { name: string }[]);
       this.tables.set(t, {
@@ -72,13 +98,35 @@ export class RowIntegrity {
     return changes;
   }
 
-  private append(kind: RowEntry['kind'], tbl: string, first: number, last: number, d: RowsDigest, columns: string): void {
+  private append(
+    kind: RowEntry['kind'],
+    tbl: string,
+    first: number,
+    last: number,
+    d: RowsDigest,
+    columns: string,
+  ): void {
     const prev = this.head.get();
-    const e = signRowEntry({
-      v: 1, seq: prev === undefined ? 0 : prev.seq + 1, kind, tbl, first_id: first, last_id: last, rows: d.n,
-      min_ts: d.min_ts, max_ts: d.max_ts, sha256: rowsSha256(d), columns, prev: rowEntryHash(prev && { ...prev, v: 1 }),
-      time: Date.now(), alg: this.signer.algorithm, key_id: this.signer.keyId,
-    }, this.signer);
+    const e = signRowEntry(
+      {
+        v: 1,
+        seq: prev === undefined ? 0 : prev.seq + 1,
+        kind,
+        tbl,
+        first_id: first,
+        last_id: last,
+        rows: d.n,
+        min_ts: d.min_ts,
+        max_ts: d.max_ts,
+        sha256: rowsSha256(d),
+        columns,
+        prev: rowEntryHash(prev && { ...prev, v: 1 }),
+        time: Date.now(),
+        alg: this.signer.algorithm,
+        key_id: this.signer.keyId,
+      },
+      this.signer,
+    );
     this.insert.run(...ENTRY_COLUMNS.map((c) => e[c]));
   }
 }

@@ -55,7 +55,9 @@ export async function runVerify(
     (values['public-key'] !== undefined && values.key !== undefined) ||
     (values.generation !== undefined && !/^\d+$/.test(values.generation))
   ) {
-    io.stderr.write(`auditline verify: give one FILE or DB, one of --public-key or --key, and --generation as a number.\n\n${USAGE}`);
+    io.stderr.write(
+      `auditline verify: give one FILE or DB, one of --public-key or --key, and --generation as a number.\n\n${USAGE}`,
+    );
     return 2;
   }
   const target = positionals[0]!;

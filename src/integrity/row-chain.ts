@@ -41,9 +41,21 @@ export type SignedRowEntry = RowEntry & { sig: string };
 /** The signed text: the fields in the order above, as JSON.stringify writes them. */
 export function rowEntryBody(e: RowEntry): string {
   return JSON.stringify({
-    v: 1, seq: e.seq, kind: e.kind, tbl: e.tbl, first_id: e.first_id, last_id: e.last_id, rows: e.rows,
-    min_ts: e.min_ts, max_ts: e.max_ts, sha256: e.sha256, columns: e.columns, prev: e.prev, time: e.time,
-    alg: e.alg, key_id: e.key_id,
+    v: 1,
+    seq: e.seq,
+    kind: e.kind,
+    tbl: e.tbl,
+    first_id: e.first_id,
+    last_id: e.last_id,
+    rows: e.rows,
+    min_ts: e.min_ts,
+    max_ts: e.max_ts,
+    sha256: e.sha256,
+    columns: e.columns,
+    prev: e.prev,
+    time: e.time,
+    alg: e.alg,
+    key_id: e.key_id,
   });
 }
 
@@ -62,15 +74,24 @@ export function checkRowSignature(e: SignedRowEntry, key: Verifier): boolean {
 /** Count, time range and canonical text of a table's rows with ids in [?, ?]. */
 export function rowsDigestSql(table: string, columns: readonly string[]): string {
   // The subquery walks the rowid range in id order, so the aggregate needs no sort of its own.
-  return `SELECT count(*) AS n, min(timestamp) AS min_ts, max(timestamp) AS max_ts, ` +
+  return (
+    `SELECT count(*) AS n, min(timestamp) AS min_ts, max(timestamp) AS max_ts, ` +
     `CAST(group_concat(r, char(10)) AS BLOB) AS text FROM ` +
-    `(SELECT timestamp, json_array(${columns.join(', ')}) AS r FROM ${table} WHERE id BETWEEN ? AND ? ORDER BY id)`;
+    `(SELECT timestamp, json_array(${columns.join(', ')}) AS r FROM ${table} WHERE id BETWEEN ? AND ? ORDER BY id)`
+  );
 }
 
-export interface RowsDigest { n: number; min_ts: string | null; max_ts: string | null; text: Buffer | null }
+export interface RowsDigest {
+  n: number;
+  min_ts: string | null;
+  max_ts: string | null;
+  text: Buffer | null;
+}
 
 export function rowsSha256(d: RowsDigest): string {
-  return createHash('sha256').update(d.text ?? '').digest('hex');
+  return createHash('sha256')
+    .update(d.text ?? '')
+    .digest('hex');
 }
 
 /** Columns hashed for a table: every column, id first, in table order. */
@@ -81,6 +102,19 @@ export function hashedColumns(tableInfo: readonly { name: string }[]): string[] 
 
 /** Columns of the integrity table in insert order (`sig` last). */
 export const ENTRY_COLUMNS = [
-  'seq', 'kind', 'tbl', 'first_id', 'last_id', 'rows', 'min_ts', 'max_ts', 'sha256', 'columns', 'prev', 'time',
-  'alg', 'key_id', 'sig',
+  'seq',
+  'kind',
+  'tbl',
+  'first_id',
+  'last_id',
+  'rows',
+  'min_ts',
+  'max_ts',
+  'sha256',
+  'columns',
+  'prev',
+  'time',
+  'alg',
+  'key_id',
+  'sig',
 ] as const;

@@ -28,7 +28,12 @@ const CHUNK = 1024 * 1024;
 type Numbered = SignedFileCheckpoint & { line: number };
 
 /** `generation`: which file at the path `file` is (default the newest; a rotated file is an earlier one). */
-export function verifyAuditFile(file: string, digestFile: string, key: Verifier, generation?: number): FileVerifyResult {
+export function verifyAuditFile(
+  file: string,
+  digestFile: string,
+  key: Verifier,
+  generation?: number,
+): FileVerifyResult {
   const chain = readChain(digestFile, key);
   if ('failed' in chain) return chain.failed;
   const { checkpoints, notes } = chain;

@@ -6,14 +6,26 @@
 import Database from 'better-sqlite3';
 import type { Verifier } from './keys.js';
 import {
-  INTEGRITY_TABLE, checkRowSignature, rowEntryHash, rowsDigestSql, rowsSha256, type RowsDigest, type SignedRowEntry,
+  INTEGRITY_TABLE,
+  checkRowSignature,
+  rowEntryHash,
+  rowsDigestSql,
+  rowsSha256,
+  type RowsDigest,
+  type SignedRowEntry,
 } from './row-chain.js';
 import type { FileVerifyResult } from './verify-file.js';
 
 type Db = Database.Database;
 type Entry = SignedRowEntry;
 
-interface TableState { entries: Entry[]; prunedTo: number; rows: number; minTs: string | null; maxTs: string | null }
+interface TableState {
+  entries: Entry[];
+  prunedTo: number;
+  rows: number;
+  minTs: string | null;
+  maxTs: string | null;
+}
 
 export function verifyDatabase(file: string, key: Verifier): FileVerifyResult {
   let db: Db;
@@ -24,8 +36,14 @@ export function verifyDatabase(file: string, key: Verifier): FileVerifyResult {
   }
   try {
     const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(INTEGRITY_TABLE);
-    const entries = exists ? (db.prepare(`SELECT * FROM ${INTEGRITY_TABLE} ORDER BY seq`).all() as Entry[]).map((e) => ({ ...e, v: 1 as const })) : [];
-    if (entries.length === 0) return failed(`"${file}" has no integrity entries (the sqlite exporter's integrity option was not on).`);
+    const entries = exists
+      ? (db.prepare(`SELECT * FROM ${INTEGRITY_TABLE} ORDER BY seq`).all() as Entry[]).map((e) => ({
+          ...e,
+          v: 1 as const,
+        }))
+      : [];
+    if (entries.length === 0)
+      return failed(`"${file}" has no integrity entries (the sqlite exporter's integrity option was not on).`);
     const chain = checkChain(entries, key);
     if (chain) return failed(chain);
     const tables = new Map<string, TableState>();
@@ -42,7 +60,9 @@ export function verifyDatabase(file: string, key: Verifier): FileVerifyResult {
       lines.push(tableSummary(db, table, s));
     }
     const last = entries[entries.length - 1]!;
-    lines.unshift(`OK: ${entries.length} signed integrity entries; the last written ${new Date(last.time).toISOString()}.`);
+    lines.unshift(
+      `OK: ${entries.length} signed integrity entries; the last written ${new Date(last.time).toISOString()}.`,
+    );
     return { ok: true, lines };
   } catch (err) {
     return failed(`FAILED: cannot check "${file}": ${(err as Error).message}`);
@@ -66,7 +86,8 @@ function checkChain(entries: Entry[], key: Verifier): string | undefined {
     }
     if (!checkRowSignature(e, key)) return `${at}: the signature does not match (the entry was edited or forged).`;
     if (e.seq !== i || e.prev !== rowEntryHash(prev)) {
-      return prev === undefined ? `${at}: the first entry does not start the chain (entries before it were removed).`
+      return prev === undefined
+        ? `${at}: the first entry does not start the chain (entries before it were removed).`
         : `${at}: it does not follow entry ${prev.seq} (integrity entries were removed, inserted or edited).`;
     }
     prev = e;
@@ -86,47 +107,62 @@ function checkTable(db: Db, table: string, s: TableState): string | undefined {
     const where = `${table} rows id ${e.first_id}–${e.last_id} (${INTEGRITY_TABLE} seq ${e.seq})`;
     if (e.first_id <= lastId) return `FAILED at ${where}: the range overlaps the batch before.`;
     const gap = firstId(db, table, lastId, e.first_id, lastId > 0);
-    if (gap !== undefined) return `FAILED at ${table} row id ${gap}: no integrity entry covers it (a row inserted outside the collector).`;
+    if (gap !== undefined)
+      return `FAILED at ${table} row id ${gap}: no integrity entry covers it (a row inserted outside the collector).`;
     lastId = e.last_id;
     if (e.last_id <= s.prunedTo) {
       const left = firstId(db, table, e.first_id - 1, e.last_id + 1, true);
-      if (left !== undefined) return `FAILED at ${table} row id ${left}: retention removed ${where}, but the row is there (re-inserted).`;
+      if (left !== undefined)
+        return `FAILED at ${table} row id ${left}: retention removed ${where}, but the row is there (re-inserted).`;
       continue;
     }
-    const d = db.prepare<[number, number], RowsDigest>(rowsDigestSql(table, e.columns.split(','))).get(e.first_id, e.last_id)!;
+    const d = db
+      .prepare<[number, number], RowsDigest>(rowsDigestSql(table, e.columns.split(',')))
+      .get(e.first_id, e.last_id)!;
     if (d.n < e.rows) {
       const missing = missingId(db, table, e.first_id, e.last_id);
       return `FAILED at ${table} row id ${missing}: the row is missing (${where} holds ${d.n} of ${e.rows} rows): a row was deleted.`;
     }
-    if (d.n !== e.rows || rowsSha256(d) !== e.sha256) return `FAILED at ${where}: the rows do not match: a row there was changed.`;
+    if (d.n !== e.rows || rowsSha256(d) !== e.sha256)
+      return `FAILED at ${where}: the rows do not match: a row there was changed.`;
     s.rows += d.n;
     if (d.min_ts !== null && (s.minTs === null || d.min_ts < s.minTs)) s.minTs = d.min_ts;
     if (d.max_ts !== null && (s.maxTs === null || d.max_ts > s.maxTs)) s.maxTs = d.max_ts;
   }
   const after = firstId(db, table, lastId, Number.MAX_SAFE_INTEGER, true);
-  if (after !== undefined) return `FAILED at ${table} row id ${after}: no integrity entry covers it (a row inserted outside the collector, or written while integrity was off).`;
+  if (after !== undefined)
+    return `FAILED at ${table} row id ${after}: no integrity entry covers it (a row inserted outside the collector, or written while integrity was off).`;
   return undefined;
 }
 
 /** A prune entry must have removed every row its batches held (else rows were deleted before retention ran). */
 function checkPrune(table: string, p: Entry, entries: Entry[]): string | undefined {
   let expected = 0;
-  for (const e of entries) if (e.kind === 'batch' && e.first_id >= p.first_id && e.last_id <= p.last_id) expected += e.rows;
+  for (const e of entries)
+    if (e.kind === 'batch' && e.first_id >= p.first_id && e.last_id <= p.last_id) expected += e.rows;
   if (expected === p.rows) return undefined;
-  return `FAILED at ${INTEGRITY_TABLE} seq ${p.seq}: retention removed ${table} rows id ${p.first_id}–${p.last_id}, ` +
-    `but ${p.rows} of their ${expected} rows were there: rows were deleted before.`;
+  return (
+    `FAILED at ${INTEGRITY_TABLE} seq ${p.seq}: retention removed ${table} rows id ${p.first_id}–${p.last_id}, ` +
+    `but ${p.rows} of their ${expected} rows were there: rows were deleted before.`
+  );
 }
 
 /** The smallest id strictly between `lo` and `hi` (when `check`), or undefined. */
 function firstId(db: Db, table: string, lo: number, hi: number, check: boolean): number | undefined {
   if (!check || hi - lo <= 1) return undefined;
-  return db.prepare<[number, number], number>(`SELECT id FROM ${table} WHERE id > ? AND id < ? ORDER BY id LIMIT 1`).pluck().get(lo, hi);
+  return db
+    .prepare<[number, number], number>(`SELECT id FROM ${table} WHERE id > ? AND id < ? ORDER BY id LIMIT 1`)
+    .pluck()
+    .get(lo, hi);
 }
 
 /** The first id in [first, last] with no row. */
 function missingId(db: Db, table: string, first: number, last: number): number {
   let expect = first;
-  for (const id of db.prepare<[number, number], number>(`SELECT id FROM ${table} WHERE id BETWEEN ? AND ? ORDER BY id`).pluck().iterate(first, last)) {
+  for (const id of db
+    .prepare<[number, number], number>(`SELECT id FROM ${table} WHERE id BETWEEN ? AND ? ORDER BY id`)
+    .pluck()
+    .iterate(first, last)) {
     if (id !== expect) return expect;
     expect++;
   }
@@ -140,7 +176,10 @@ function tableSummary(db: Db, table: string, s: TableState): string {
   const time = s.minTs !== null ? `, ${s.minTs} to ${s.maxTs}` : '';
   let line = `${table}: rows id ${Math.max(first, s.prunedTo + 1)}–${last} (${s.rows} rows${time}) match ${batches.length} batch entries`;
   if (s.prunedTo > 0) line += `; rows id up to ${s.prunedTo} were removed by retention (recorded)`;
-  const before = first > 1 ? db.prepare<[number], number>(`SELECT count(*) FROM ${table} WHERE id < ?`).pluck().get(first) ?? 0 : 0;
+  const before =
+    first > 1
+      ? (db.prepare<[number], number>(`SELECT count(*) FROM ${table} WHERE id < ?`).pluck().get(first) ?? 0)
+      : 0;
   if (before > 0) line += `; ${before} older rows (written before integrity was on) are not covered`;
   return `${line}.`;
 }

@@ -190,16 +190,29 @@ describe('integrity – audit file', () => {
     const r = await verify([file, '--public-key', key.verifyFile]);
     expect(r.out).toContain('OK: bytes 0–');
     expect(r.out).toContain('(1 entries');
-    expect(r.out).toContain('Checked generation 1; 4 checkpoint(s) of other files at this path (generations 0 (checkpoints 0–3))');
+    expect(r.out).toContain(
+      'Checked generation 1; 4 checkpoint(s) of other files at this path (generations 0 (checkpoints 0–3))',
+    );
     expect(r.code).toBe(0);
-    const rotated = await verify([`${file}.1`, '--digest', `${file}.digest`, '--generation', '0', '--public-key', key.verifyFile]);
+    const rotated = await verify([
+      `${file}.1`,
+      '--digest',
+      `${file}.digest`,
+      '--generation',
+      '0',
+      '--public-key',
+      key.verifyFile,
+    ]);
     expect(rotated.out).toContain(`OK: bytes 0–${readFileSync(`${file}.1`).length} (13 entries`);
     expect(rotated.code).toBe(0);
   });
 
   it('integrity – a templated directory gets one digest per file; payloads built on another thread are covered', async () => {
     const d = tempDir();
-    const options = { directory: join(d, '{collection}'), integrity: { key_file: key.keyFile, algorithm: 'ed25519' as const, interval: 3_600_000 } };
+    const options = {
+      directory: join(d, '{collection}'),
+      integrity: { key_file: key.keyFile, algorithm: 'ed25519' as const, interval: 3_600_000 },
+    };
     const worker = new MsgpackAuditExporter(options);
     const writer = new MsgpackAuditExporter(options);
     await writer.start();
@@ -209,7 +222,10 @@ describe('integrity – audit file', () => {
     expect(await new Promise<number>((res) => writer.exportPrepared(payload, (r) => res(r.code)))).toBe(0);
     await writer.shutdown();
     await worker.shutdown();
-    for (const [c, n] of [['a', 2], ['b', 1]] as const) {
+    for (const [c, n] of [
+      ['a', 2],
+      ['b', 1],
+    ] as const) {
       const r = await verify([join(d, c, 'audit.log'), '--public-key', key.verifyFile]);
       expect(r.out).toContain(`(${n} entries`);
       expect(r.code).toBe(0);

@@ -102,7 +102,11 @@ describe('integrity – crash', () => {
     const allDb = await verify([db, '--public-key', key.verifyFile]);
     const conn = new Database(db, { readonly: true });
     // The records are from 2024, so retention at each start removes whole batches (and records it).
-    const ids = conn.prepare('SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM audit_logs').get() as { lo: number; hi: number; n: number };
+    const ids = conn.prepare('SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM audit_logs').get() as {
+      lo: number;
+      hi: number;
+      n: number;
+    };
     conn.close();
     expect(allDb.out).toContain(`audit_logs: rows id ${ids.lo}–${ids.hi} (${ids.n} rows`);
     expect(allDb.code).toBe(0);

@@ -22,7 +22,9 @@ async function writeThreeBatches(): Promise<void> {
   await e.start();
   for (let b = 0; b < 3; b++) {
     const time = b === 0 ? Date.now() - 100 * DAY : Date.now() - (3 - b) * 1000;
-    const rows = Array.from({ length: 4 }, (_, i) => record({ time, body: `audit ${b * 4 + i}`, attrs: { n: b * 4 + i } }));
+    const rows = Array.from({ length: 4 }, (_, i) =>
+      record({ time, body: `audit ${b * 4 + i}`, attrs: { n: b * 4 + i } }),
+    );
     rows.push(record({ time, body: `job step ${b}`, attrs: { 'job.id': 'job-1' } }));
     await exportAll(e, rows);
   }
@@ -31,7 +33,11 @@ async function writeThreeBatches(): Promise<void> {
 
 function sql(statement: string, ...params: unknown[]): void {
   const db = new Database(path);
-  try { db.prepare(statement).run(...params); } finally { db.close(); }
+  try {
+    db.prepare(statement).run(...params);
+  } finally {
+    db.close();
+  }
 }
 
 const check = async (pattern: RegExp, code = 1) => {
@@ -49,7 +55,7 @@ beforeEach(async () => {
 });
 
 describe('integrity – sqlite', () => {
-  it('integrity – an untouched database verifies, naming each table\'s covered rows', async () => {
+  it("integrity – an untouched database verifies, naming each table's covered rows", async () => {
     const out = await check(/^OK: 6 signed integrity entries/, 0);
     expect(out).toMatch(/audit_logs: rows id 1–12 \(12 rows, .+\) match 3 batch entries\./);
     expect(out).toMatch(/job_logs: rows id 1–3 \(3 rows, .+\) match 3 batch entries\./);
@@ -57,7 +63,9 @@ describe('integrity – sqlite', () => {
 
   it('integrity – an edited row fails at its batch', async () => {
     sql(`UPDATE audit_logs SET message = 'nothing happened' WHERE id = 6`);
-    await check(/FAILED at audit_logs rows id 5–8 \(auditline_integrity seq 2\): the rows do not match: a row there was changed\./);
+    await check(
+      /FAILED at audit_logs rows id 5–8 \(auditline_integrity seq 2\): the rows do not match: a row there was changed\./,
+    );
   });
 
   it('integrity – a deleted row fails naming its id', async () => {
@@ -78,7 +86,9 @@ describe('integrity – sqlite', () => {
     await check(/FAILED at auditline_integrity seq 4: it does not follow entry 2/);
     const other = makeKey(dir, 'ed25519', 'other');
     const r = await verify([path, '--public-key', other.verifyFile]);
-    expect(r.out).toMatch(/FAILED at auditline_integrity seq 0: signed with ed25519 key [0-9a-f]{16}, not with the given/);
+    expect(r.out).toMatch(
+      /FAILED at auditline_integrity seq 0: signed with ed25519 key [0-9a-f]{16}, not with the given/,
+    );
     expect(r.code).toBe(1);
   });
 
@@ -88,8 +98,12 @@ describe('integrity – sqlite', () => {
     await e.shutdown();
     expect(result.deleted).toEqual({ audit_logs: 4, job_logs: 1 });
     const out = await check(/^OK: 8 signed integrity entries/, 0);
-    expect(out).toMatch(/audit_logs: rows id 5–12 \(8 rows, .+\) match 3 batch entries; rows id up to 4 were removed by retention \(recorded\)\./);
-    sql(`INSERT INTO audit_logs (id, timestamp, level, message) VALUES (2, '2026-01-01T00:00:00.000Z', 'INFO', 'forged')`);
+    expect(out).toMatch(
+      /audit_logs: rows id 5–12 \(8 rows, .+\) match 3 batch entries; rows id up to 4 were removed by retention \(recorded\)\./,
+    );
+    sql(
+      `INSERT INTO audit_logs (id, timestamp, level, message) VALUES (2, '2026-01-01T00:00:00.000Z', 'INFO', 'forged')`,
+    );
     await check(/FAILED at audit_logs row id 2: retention removed audit_logs rows id 1–4/);
   });
 
@@ -98,7 +112,9 @@ describe('integrity – sqlite', () => {
     const e = new SqliteExporter({ path, integrity: { key_file: key.keyFile } });
     await e.enforceRetention();
     await e.shutdown();
-    await check(/FAILED at auditline_integrity seq 6: retention removed audit_logs rows id 1–4, but 3 of their 4 rows were there/);
+    await check(
+      /FAILED at auditline_integrity seq 6: retention removed audit_logs rows id 1–4, but 3 of their 4 rows were there/,
+    );
   });
 });
 
