@@ -8,8 +8,8 @@
 // (encoding every argument of every command separately was most of the
 // exporter's CPU; figures in bench/README.md).
 import { createHash } from 'node:crypto';
-import { hashLayout, hashValues } from './entries.js';
-import type { EntryWrite, HashLayout, KeyWrite, Members, StreamData, Ttl, WritePlan } from './plan.js';
+import { hashValues, LOG_HASH, REQUEST_HASH } from './entries.js';
+import type { EntryWrite, KeyWrite, Members, StreamData, Ttl, WritePlan } from './plan.js';
 import { MEMBERS_PER_COMMAND, streamJson } from './plan.js';
 import { asciiBulk, bulkBytes, RespWriter, utf8Bulk, type EncodedCommands } from './resp-writer.js';
 
@@ -23,16 +23,9 @@ const B = {
 /** Buffers kept for reuse: a plan of 8192 records takes ~16 MB, too much to allocate per plan (measured). */
 const POOL = 4;
 
-/** `$n` + name of each field of a layout, as RESP text. */
-const heads = new WeakMap<HashLayout, string[]>();
-function headsOf(layout: HashLayout): string[] {
-  let h = heads.get(layout);
-  if (h === undefined) {
-    h = layout.names.map(asciiBulk);
-    heads.set(layout, h);
-  }
-  return h;
-}
+/** `$n` + name of each field of a hash layout, as RESP text. */
+const REQUEST_HEADS = REQUEST_HASH.names.map(asciiBulk);
+const LOG_HEADS = LOG_HASH.names.map(asciiBulk);
 
 /** A plan as RESP, and its batch id (see `batchId`). */
 export interface EncodedPlan {
@@ -124,7 +117,7 @@ export class RespEncoder {
 
 /** HSET of an entry's present fields, then its EXPIRE: one string, one write when all of it is ASCII. */
 function writeEntry(w: RespWriter, e: EntryWrite): void {
-  const h = headsOf(hashLayout(e));
+  const h = e.kind === 'request' ? REQUEST_HEADS : LOG_HEADS;
   const values = hashValues(e);
   const start = w.off;
   const hset = hashText(e.key, h, values, asciiBulk);
