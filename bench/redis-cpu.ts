@@ -32,7 +32,8 @@ export async function run(records = 200_000, concurrency = 4, passes = 3): Promi
   // AUDITLINE_BENCH_REDIS_URL: an external server (flushed first), e.g. to run perf on it.
   const external = process.env.AUDITLINE_BENCH_REDIS_URL;
   const server = external ? { url: external, stop: async () => {} } : await startRedisServer();
-  const e = new RedisExporter({ endpoint: server.url, cleanup_interval: '0s' });
+  // A generous reply timeout: on a loaded machine one batch's transaction can take longer than the default 5 s.
+  const e = new RedisExporter({ endpoint: server.url, cleanup_interval: '0s' }, { commandTimeout: 120_000 });
   const info = new Redis(server.url);
   try {
     if (external) await info.flushall();
