@@ -7,7 +7,7 @@
 // idempotent on its own. How it becomes commands is the encoders' business.
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { add, Batch, bump, latest, type Group } from './batch.js';
-import type { IndexName, RetentionSettings } from './config.js';
+import { INDEX_NAMES, type IndexName, type RetentionSettings } from './config.js';
 import { fnv1a, jsonSafe, logEntryOf } from './entries.js';
 import type { FieldMapper, Mapped } from './field-mapping.js';
 import { hourKey, tsString, type KeySchema } from './key-schema.js';
@@ -64,10 +64,7 @@ export class PlanBuilder {
     const r = s.retention;
     this.maxTtl = Math.max(r.requests, r.errors, r.oauth);
     this.ix = {} as Record<IndexName, boolean>;
-    for (const name of ['ip', 'fqdn', 'host', 'user', 'session', 'client', 'status', 'method', 'path', 'errors', 'slow',
-      'level', 'event', 'oauth'] as const) {
-      this.ix[name] = s.indexes.has(name);
-    }
+    for (const name of INDEX_NAMES) this.ix[name] = s.indexes.has(name);
   }
 
   /** Forgets remembered TTLs (after a reconnect or a clear, keys may have been recreated without one). */
