@@ -2,7 +2,7 @@
 // msgpack_audit (a checkpoint every second) and sqlite (an entry per table per
 // transaction), under the core figure's load. Runs alternate off/on so drift
 // on a shared machine hits both; what was written with integrity on is verified.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,6 +71,7 @@ export async function run(
       `  median collector CPU: integrity off ${off.toFixed(2)} µs/record, on ${on.toFixed(2)} µs/record (${(((on - off) / off) * 100).toFixed(1)}%)`,
     );
   }
+  rmSync(keys, { recursive: true, force: true });
 }
 
 function median(xs: number[]): number {

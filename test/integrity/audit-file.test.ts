@@ -2,11 +2,11 @@
 // the right place for every kind of tampering.
 import { chmodSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MsgpackAuditExporter } from '../../exporters/msgpack-audit/msgpack-audit-exporter.js';
 import { exportRecords, record } from '../exporters/msgpack-audit/records.js';
 import { readWithPython } from '../exporters/msgpack-audit/python-reader.js';
-import { digestLines, entryOffsets, makeKey, tempDir, verify } from './helpers.js';
+import { digestLines, entryOffsets, makeKey, removeTempDirs, tempDir, verify } from './helpers.js';
 
 const T0 = Date.UTC(2026, 11, 3, 10, 0, 0);
 
@@ -49,6 +49,8 @@ const expectFailure = async (pattern: RegExp) => {
   expect(r.code).toBe(1);
   return r.out;
 };
+
+afterAll(removeTempDirs);
 
 describe('integrity – audit file', () => {
   it('integrity – an untouched file verifies with the public key alone, and stays the plain audit format', async () => {

@@ -3,11 +3,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startCollector, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
-import { emit, until } from '../exporters/msgpack-audit/otlp-feed.js';
-import { digestLines, entryOffsets, makeKey, tempDir, verify } from './helpers.js';
+import { emit } from '../exporters/msgpack-audit/otlp-feed.js';
+import { digestLines, entryOffsets, makeKey, removeTempDirs, tempDir, verify } from './helpers.js';
+
+/** Polls `cond` for up to a minute: the machine may be busy. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1200 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!cond()) throw new Error(`Gave up waiting for ${what}.`);
+}
 
 let c: RunningCollector | undefined;
 afterEach(async () => {
@@ -36,6 +42,8 @@ service:
       processors: [batch]
       exporters: [msgpack_audit, sqlite]
 `;
+
+afterAll(removeTempDirs);
 
 describe('integrity – crash', () => {
   it('integrity – after kill -9 mid-write the file verifies to its last checkpoint and the database entirely; a restart continues both chains', async () => {
@@ -110,5 +118,5 @@ describe('integrity – crash', () => {
     conn.close();
     expect(allDb.out).toContain(`audit_logs: rows id ${ids.lo}–${ids.hi} (${ids.n} rows`);
     expect(allDb.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 // Keys in temp dirs, entry offsets of an audit file, and the verify CLI as a function.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,8 +7,17 @@ import { runVerify } from '../../src/cli/verify.js';
 import { AuditStreamDecoder } from '../../src/format/audit-reader.js';
 import { generateKey, type Algorithm } from '../../src/integrity/keys.js';
 
+const made: string[] = [];
+
+/** A temp dir, removed by removeTempDirs() (call it in afterAll). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'auditline-integrity-'));
+  const dir = mkdtempSync(join(tmpdir(), 'auditline-integrity-'));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** Writes a key pair (or secret) into `dir`; returns the signing key file and the file a verifier uses. */

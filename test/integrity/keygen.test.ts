@@ -1,10 +1,12 @@
 // `auditline keygen` through the built CLI: key files, their modes, and no overwriting.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/collector.js';
 import { loadSigner, loadVerifier } from '../../src/integrity/keys.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 describe('integrity – keygen', () => {
   it('integrity – keygen writes an ed25519 pair (private 0600) whose public half verifies what the private signs', async () => {

@@ -2,10 +2,10 @@
 // `auditline verify DB` failing at the right table and row for every kind of tampering.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteExporter } from '../../exporters/sqlite/exporter.js';
 import { record } from '../exporters/sqlite/fixtures.js';
-import { makeKey, tempDir, verify } from './helpers.js';
+import { makeKey, removeTempDirs, tempDir, verify } from './helpers.js';
 
 const DAY = 86_400_000;
 
@@ -53,6 +53,8 @@ beforeEach(async () => {
   key = makeKey(dir);
   await writeThreeBatches();
 });
+
+afterAll(removeTempDirs);
 
 describe('integrity – sqlite', () => {
   it("integrity – an untouched database verifies, naming each table's covered rows", async () => {
