@@ -148,7 +148,9 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     try {
       return guardEnd(await t.readGuard(this.keys.position(this.id, log)));
     } catch (err) {
-      throw new Error(`Could not read the Redis exporter's position in log "${log}": ${errorMessage(err)}`);
+      throw new Error(`Could not read the Redis exporter's position in log "${log}": ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 

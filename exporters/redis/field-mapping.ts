@@ -7,7 +7,7 @@
 // in the config replaces the list for a field.
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { recordEventName, severityLevel } from '../../src/model/log-record.js';
+import { severityLevel } from '../../src/model/log-record.js';
 import { DEFAULT_MAPPING, ENTRY_FIELDS, type EntryField } from '../../src/model/request-fields.js';
 
 export { DEFAULT_MAPPING, ENTRY_FIELDS, type EntryField } from '../../src/model/request-fields.js';

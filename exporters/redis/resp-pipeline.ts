@@ -12,7 +12,7 @@
 // Failure model: any socket error, close or reply timeout rejects every chunk
 // in flight (their replies can no longer be matched) and drops the socket;
 // the next write connects again. Nothing is queued while disconnected.
-import { Socket, connect as netConnect } from 'node:net';
+import { type Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { RespWriter } from './resp-writer.js';
 

@@ -48,9 +48,10 @@ function bool(name: string, v: string | undefined): boolean {
 const WINDOW = ['hours', 'limit'];
 const FILTERED = [...WINDOW, 'event', 'level'];
 
+const logs = (items: Record<string, unknown>[]) => ({ logs: items });
+
 /** Registers every `/logs` route; `queries` is called per request so the reader connects lazily. */
 export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQueries, onCleared: () => void): void {
-  const logs = (items: Record<string, unknown>[]) => ({ logs: items });
   // Redis being down or slow is the server's problem, not the client's: 503 rather than a generic 500.
   const api: QueryApi = {
     route: (method, pattern, handler) => target.route(method, pattern, async (q) => {
@@ -62,7 +63,14 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
       }
     }),
   };
+  registerIndexRoutes(api, queries);
+  registerOauthRoutes(api, queries);
+  registerSearchRoutes(api, queries);
+  registerStatsRoutes(api, queries, onCleared);
+}
 
+/** Entries by one index: address, host, client, user, session, method, status. */
+function registerIndexRoutes(api: QueryApi, queries: () => RedisLogQueries): void {
   api.route('GET', '/logs/ip/:ip', async ({ params, query }) => {
     const p = singleParams(query, FILTERED);
     return logs(await queries().ip(keyPart('ip', params.ip!), window(p), eventLevel(p)));
@@ -96,7 +104,10 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     if (Number.isNaN(code)) throw new HttpError(400, 'parameter "code" must be an HTTP status code from 100 to 599');
     return logs(await queries().status(code, window(p)));
   });
+}
 
+/** OAuth activity, narrowed by parameters, client address or user, and the flows by session. */
+function registerOauthRoutes(api: QueryApi, queries: () => RedisLogQueries): void {
   // OAuth activity (idx:oauth:{event_type}, oauth:flow:{session_id}): all of it narrowed by
   // parameters, by client address or user, and the flows by session.
   const oauthFilter = (p: Map<string, string>): EntryFilter => {
@@ -126,7 +137,10 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     const p = singleParams(query, [...WINDOW, 'username', 'client_id']);
     return { flows: await queries().oauthFlows(window(p), oauthFilter(p)) };
   });
+}
 
+/** Search over every entry, errors, slow requests and path patterns. */
+function registerSearchRoutes(api: QueryApi, queries: () => RedisLogQueries): void {
   const search = async (query: URLSearchParams) => {
     const p = singleParams(query, [...FILTERED, 'hostname', 'q']);
     const f = eventLevel(p);
@@ -162,7 +176,11 @@ export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQue
     if (method !== undefined && !/^[A-Za-z]{1,20}$/.test(method)) throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
     return logs(await queries().path(pattern, window(p), method));
   });
-  // The seed's analyze_path_patterns: most requested normalised path patterns over `hours` (default 24).
+}
+
+/** Traffic statistics from the hourly buckets, and clearing every key. */
+function registerStatsRoutes(api: QueryApi, queries: () => RedisLogQueries, onCleared: () => void): void {
+  // analyze_path_patterns: most requested normalised path patterns over `hours` (default 24).
   api.route('GET', '/logs/paths', async ({ query }) => {
     const p = singleParams(query, WINDOW);
     const w = window(p);
