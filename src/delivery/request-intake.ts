@@ -8,6 +8,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BackpressureError, errorMessage } from '../component/errors.js';
 import type { LogsConsumer } from '../component/types.js';
 import { cloneRecord } from '../pipeline/fanout.js';
+import { decodeAndConsume, type BodyFormat, type Ingested, type RequestConsumer } from '../pipeline/ingest.js';
 import type { RecordTap } from '../pipeline/tap.js';
 import type { InternalLogger } from '../telemetry/logger.js';
 import { estimateBytes, type AppendTicket, type DeliveryLog } from './delivery-log.js';
@@ -21,8 +22,13 @@ const SLICE = 2048;
 /** Seconds a sender is asked to wait when the logs are full. */
 const FULL_RETRY_AFTER_S = 1;
 
-export class RequestIntake implements LogsConsumer {
+export class RequestIntake implements RequestConsumer {
   constructor(private readonly pipelines: IntakePipeline[], private readonly totalPipelines: number, private readonly tap: RecordTap, private readonly logger: InternalLogger) {}
+
+  /** A body decoded on this thread (without pipeline workers; in a worker, the body it was handed). */
+  consumeEncoded(format: BodyFormat, body: Uint8Array): Promise<Ingested> {
+    return decodeAndConsume(this, format, body);
+  }
 
   async consume(records: ReadableLogRecord[], wireBytes = 0): Promise<void> {
     const ps = this.pipelines;

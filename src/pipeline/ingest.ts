@@ -1,7 +1,7 @@
 // A receiver's hand-off of one request body: decode it into records and give
-// them to the pipeline. Receivers call `ingest`; with pipeline workers the
-// consumer they were given dispatches the still-encoded body to a worker
-// thread, so decoding runs in parallel too.
+// them to the pipeline. Receivers hand bodies to a RequestConsumer; with
+// pipeline workers the one the collector gives them dispatches the
+// still-encoded body to a worker thread, so decoding runs in parallel too.
 import type { LogsConsumer } from '../component/types.js';
 import { errorMessage } from '../component/errors.js';
 import { decodeLogsRequestJson } from '../otlp/decode-json.js';
@@ -34,18 +34,25 @@ export function asRefused(err: unknown): PipelineRefused {
   return err instanceof PipelineRefused ? err : new PipelineRefused(0, 0, err);
 }
 
-/** A consumer that takes request bodies as they arrived, before decoding. */
-export interface EncodedLogsConsumer extends LogsConsumer {
+/**
+ * A consumer that also takes request bodies as they arrived, before decoding. Rejects with
+ * DecodeFailure or PipelineRefused.
+ */
+export interface RequestConsumer extends LogsConsumer {
   consumeEncoded(format: BodyFormat, body: Uint8Array): Promise<Ingested>;
 }
 
-function isEncodedConsumer(c: LogsConsumer): c is EncodedLogsConsumer {
-  return typeof (c as Partial<EncodedLogsConsumer>).consumeEncoded === 'function';
-}
-
-/** Decodes and consumes one body, on this thread or (when `next` dispatches) on a pipeline worker. */
-export function ingest(next: LogsConsumer, format: BodyFormat, body: Uint8Array): Promise<Ingested> {
-  return isEncodedConsumer(next) ? next.consumeEncoded(format, body) : decodeAndConsume(next, format, body);
+/**
+ * What a receiver sends bodies to, chosen once when it is built: the collector's consumer takes them
+ * encoded (pipeline heads and worker dispatchers are RequestConsumers); any other consumer (in-process
+ * use, tests) is given the records decoded on this thread.
+ */
+export function requestConsumer(next: LogsConsumer): RequestConsumer {
+  if ('consumeEncoded' in next && typeof next.consumeEncoded === 'function') return next as RequestConsumer;
+  return {
+    consume: (records, wireBytes) => next.consume(records, wireBytes),
+    consumeEncoded: (format, body) => decodeAndConsume(next, format, body),
+  };
 }
 
 /** Decodes on this thread and consumes. Rejects with DecodeFailure or PipelineRefused. */

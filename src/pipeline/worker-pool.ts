@@ -12,7 +12,7 @@ import type { PushExporter } from '../exporterhelper/push-exporter.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { InternalLogger } from '../telemetry/logger.js';
 import { M, type Telemetry } from '../telemetry/metrics.js';
-import { decodeAndConsume, DecodeFailure, PipelineRefused, type BodyFormat, type EncodedLogsConsumer, type Ingested } from './ingest.js';
+import { decodeAndConsume, DecodeFailure, PipelineRefused, type BodyFormat, type RequestConsumer, type Ingested } from './ingest.js';
 import type { RecordTap } from './tap.js';
 import { fromPlain, fromRefusal, toRefusal, type FromWorker, type Refusal, type ToWorker, type WorkerInit } from './worker-messages.js';
 
@@ -140,7 +140,7 @@ export class PipelineWorkers {
   }
 
   /** The consumer a receiver gets: dispatches bodies to workers, and records (already decoded) to `local`. */
-  dispatcher(receiver: string, local: LogsConsumer): EncodedLogsConsumer {
+  dispatcher(receiver: string, local: LogsConsumer): RequestConsumer {
     return {
       consume: (records) => local.consume(records),
       consumeEncoded: (format, body) => {

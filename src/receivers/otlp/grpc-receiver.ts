@@ -25,7 +25,7 @@ import { authFailed, isAuthenticator, type Authenticator } from '../../extension
 import { grpcServerCredentials } from '../../net/grpc-tls.js';
 import { serverTlsOptions } from '../../net/tls.js';
 import { encodeLogsResponse, type PartialSuccess } from '../../otlp/encode.js';
-import { asRefused, DecodeFailure, ingest } from '../../pipeline/ingest.js';
+import { asRefused, DecodeFailure, requestConsumer, type RequestConsumer } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { GrpcProtocolConfig } from './config.js';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from './grpc-status.js';
@@ -75,8 +75,11 @@ export class OtlpGrpcReceiver {
   private stopping?: Promise<void>;
   private readonly labels: Record<string, string>;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: GrpcProtocolConfig, private readonly next: LogsConsumer) {
+  private readonly requests: RequestConsumer;
+
+  constructor(private readonly settings: CreateSettings, private readonly cfg: GrpcProtocolConfig, next: LogsConsumer) {
     this.labels = { receiver: settings.id, transport: 'grpc' };
+    this.requests = requestConsumer(next);
   }
 
   /** The bound port (useful with `endpoint: localhost:0`). */
@@ -133,7 +136,7 @@ export class OtlpGrpcReceiver {
   }
 
   private readonly handleExport = (call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void => {
-    ingest(this.next, 'protobuf', call.request).then(
+    this.requests.consumeEncoded('protobuf', call.request).then(
       (result) => {
         if (result.rejected > 0) this.settings.telemetry.add(M.receiverRejected, result.rejected, this.labels);
         this.settings.telemetry.add(M.receiverAccepted, result.accepted, this.labels);

@@ -11,7 +11,7 @@ import { authFailed, isAuthenticator, type Authenticator } from '../../extension
 import { createServer, serverTlsOptions } from '../../net/tls.js';
 import { removeStaleSocket } from './unix-socket.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
-import { asRefused, DecodeFailure, ingest, type Ingested } from '../../pipeline/ingest.js';
+import { asRefused, DecodeFailure, requestConsumer, type Ingested, type RequestConsumer } from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { HttpProtocolConfig } from './config.js';
 import { BodyError, readBody } from './read-body.js';
@@ -34,8 +34,11 @@ export class OtlpHttpReceiver {
   private inflightBytes = 0;
   private readonly labels: Record<string, string>;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: HttpProtocolConfig, private readonly next: LogsConsumer) {
+  private readonly requests: RequestConsumer;
+
+  constructor(private readonly settings: CreateSettings, private readonly cfg: HttpProtocolConfig, next: LogsConsumer) {
     this.labels = { receiver: settings.id, transport: 'http' };
+    this.requests = requestConsumer(next);
   }
 
   /** The bound port (useful with `endpoint: localhost:0`). */
@@ -122,7 +125,7 @@ export class OtlpHttpReceiver {
     let result: Ingested;
     this.inflightBytes += size;
     try {
-      result = await ingest(this.next, format, body);
+      result = await this.requests.consumeEncoded(format, body);
     } catch (err) {
       if (err instanceof DecodeFailure) return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${err.message}`);
       const refused = asRefused(err);
