@@ -231,7 +231,7 @@ export class Service {
       } catch (err) {
         this.logger.error('A component failed to start; shutting down what started.', { component: s.id, error: err as Error });
         await this.shutdown();
-        throw new Error(`Component "${s.id}" failed to start: ${(err as Error).message}`);
+        throw new Error(`Component "${s.id}" failed to start: ${(err as Error).message}`, { cause: err });
       }
     }
     for (const e of this.extensions) e.component.ready?.();

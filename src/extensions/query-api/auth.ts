@@ -22,7 +22,9 @@ export class BearerAuth {
       try {
         fromFile = TokenSet.fromFile(cfg.tokens_file);
       } catch (err) {
-        throw new Error(`Cannot read tokens_file "${cfg.tokens_file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+        throw new Error(`Cannot read tokens_file "${cfg.tokens_file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+          cause: err,
+        });
       }
       if (fromFile.length === 0 && tokens.length === 0) throw new Error(`tokens_file "${cfg.tokens_file}" holds no tokens.`);
       tokens.push(...fromFile);
