@@ -55,7 +55,9 @@ export async function runCollectorLoad(o: LoadOptions): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'auditline-bench-'));
   const [otlpPort, apiPort] = [await freePort(), await freePort()];
   const processors = o.processors ?? ['redaction', 'batch'];
-  writeFileSync(join(dir, 'collector.yaml'), `
+  writeFileSync(
+    join(dir, 'collector.yaml'),
+    `
 receivers:
   otlp:
     protocols:
@@ -80,20 +82,28 @@ ${o.durable ? '  delivery: { storage: file_storage }' : ''}
       receivers: [otlp]
       processors: [${processors.join(', ')}]
       exporters: [${o.exporterIds.join(', ')}]
-`);
+`,
+  );
   // Node runs with the flags of bin/auditline's shebang, as when a user runs the command;
   // BENCH_NODE_ARGS (e.g. "--cpu-prof") adds flags, for profiling.
   const nodeArgs = [...shebangFlags(CLI), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const proc = spawn(process.execPath, [...nodeArgs, CLI, '--config', join(dir, 'collector.yaml')], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, '--config', join(dir, 'collector.yaml')], {
+    cwd: dir,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
   let err = '';
-  proc.stderr!.on('data', (c) => { err += c; });
+  proc.stderr!.on('data', (c) => {
+    err += c;
+  });
   await waitFor(async () => (await metricsUp(apiPort)) || proc.exitCode !== null, 20_000);
   if (proc.exitCode !== null) throw new Error(`Collector failed to start:\n${err}`);
 
   // Every request pre-encoded before the clock starts, so encoding stays out of the
   // measurement; all records distinct, so idempotent exporters do not collapse repeats.
   const requests = Math.ceil(o.totalRecords / perRequest);
-  const bodies = Array.from({ length: requests }, (_, k) => Buffer.from(ProtobufLogsSerializer.serializeRequest(requestAuditRecords(k * perRequest, perRequest))!));
+  const bodies = Array.from({ length: requests }, (_, k) =>
+    Buffer.from(ProtobufLogsSerializer.serializeRequest(requestAuditRecords(k * perRequest, perRequest))!),
+  );
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   let next = 0;
   let accepted = 0;
@@ -102,23 +112,34 @@ ${o.durable ? '  delivery: { storage: file_storage }' : ''}
   const threads0 = threadTicks(proc.pid!);
   const loadCpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < requests) {
-      const body = bodies[next++ % bodies.length]!;
-      for (;;) {
-        const status = await post(agent, otlpPort, body);
-        if (status === 200) { accepted += perRequest; break; }
-        refused++;
-        await new Promise((r) => setTimeout(r, 20));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < requests) {
+        const body = bodies[next++ % bodies.length]!;
+        for (;;) {
+          const status = await post(agent, otlpPort, body);
+          if (status === 200) {
+            accepted += perRequest;
+            break;
+          }
+          refused++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
-    }
-  }));
+    }),
+  );
   let delivered = 0;
-  await waitFor(async () => {
-    const counts = await Promise.all(o.exporterIds.map((id) => metric(apiPort, 'otelcol_exporter_sent_log_records_total', id)));
-    delivered = Math.min(...counts.map((c) => c ?? 0));
-    return delivered >= accepted;
-  }, 300_000, 10);
+  await waitFor(
+    async () => {
+      const counts = await Promise.all(
+        o.exporterIds.map((id) => metric(apiPort, 'otelcol_exporter_sent_log_records_total', id)),
+      );
+      delivered = Math.min(...counts.map((c) => c ?? 0));
+      return delivered >= accepted;
+    },
+    300_000,
+    10,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = processCpuSeconds(proc.pid!);
   if (process.env.BENCH_THREADS) {
@@ -130,7 +151,12 @@ ${o.durable ? '  delivery: { storage: file_storage }' : ''}
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
   return {
-    recordsPerSecond: delivered / seconds, delivered, accepted, refusedRequests: refused, seconds, dir,
+    recordsPerSecond: delivered / seconds,
+    delivered,
+    accepted,
+    refusedRequests: refused,
+    seconds,
+    dir,
     collectorCpuMicros: cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1e6) / delivered : undefined,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -153,23 +179,45 @@ function threadTicks(pid: number): Map<string, { name: string; ticks: number }> 
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       out.set(tid, { name, ticks: cpuTicks(statFields(`/proc/${pid}/task/${tid}/stat`)) });
     }
-  } catch { /* not Linux, or the process ended */ }
+  } catch {
+    /* not Linux, or the process ended */
+  }
   return out;
 }
 
 /** BENCH_THREADS=1: where the collector's CPU went, per thread name, in µs per delivered record. */
-function printThreadCpu(main: string, before: Map<string, { ticks: number }>, after: Map<string, { name: string; ticks: number }>, records: number): void {
+function printThreadCpu(
+  main: string,
+  before: Map<string, { ticks: number }>,
+  after: Map<string, { name: string; ticks: number }>,
+  records: number,
+): void {
   // Node names no thread: the main thread is the one whose id is the process's, the rest go by busiest.
-  const parts = [...after].map(([tid, t]) => [tid === main ? 'main' : tid, t.ticks - (before.get(tid)?.ticks ?? 0)] as const).filter(([, ticks]) => ticks > 0).sort((a, b) => b[1] - a[1]);
-  console.log(`  per thread (µs/record): ${parts.map(([name, ticks]) => `${name} ${((ticks / USER_HZ) * 1e6 / records).toFixed(2)}`).join(', ')}`);
+  const parts = [...after]
+    .map(([tid, t]) => [tid === main ? 'main' : tid, t.ticks - (before.get(tid)?.ticks ?? 0)] as const)
+    .filter(([, ticks]) => ticks > 0)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(
+    `  per thread (µs/record): ${parts.map(([name, ticks]) => `${name} ${(((ticks / USER_HZ) * 1e6) / records).toFixed(2)}`).join(', ')}`,
+  );
 }
 
 function post(agent: Agent, port: number, body: Buffer): Promise<number> {
   return new Promise((resolvePost, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/logs', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolvePost(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/logs',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolvePost(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -211,6 +259,9 @@ function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
     s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
   });
 }

@@ -39,7 +39,10 @@ export function requestAudit(i: number): EmitArgs {
   if (i % 10 === 0) attributes['user.email'] = `person${i}@example.com`;
   if (i % 10 === 3) attributes['http.request.header.authorization'] = 'Bearer q8Zr4TnV2mXw9LpK7sYd';
   if (i % 10 === 5) attributes['prompt'] = 'Summarise my medical history please';
-  const body = i % 10 === 7 ? 'Payment with card 4111 1111 1111 1111 accepted' : `${attributes['http.request.method']} ${attributes['url.path']} completed`;
+  const body =
+    i % 10 === 7
+      ? 'Payment with card 4111 1111 1111 1111 accepted'
+      : `${attributes['http.request.method']} ${attributes['url.path']} completed`;
   return {
     eventName: 'request',
     severityNumber: status >= 500 ? SeverityNumber.ERROR : SeverityNumber.INFO,

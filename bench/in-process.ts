@@ -11,20 +11,28 @@ import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  type LogRecordExporter,
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { createRedactionProcessor } from '../processors/redaction/redaction-processor.js';
 import { MsgpackAuditExporter } from '../exporters/msgpack-audit/msgpack-audit-exporter.js';
 import { requestAudit, type EmitArgs } from './fixtures.js';
 
 class NoopExporter implements LogRecordExporter {
   count = 0;
-  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.count += records.length; cb({ code: ExportResultCode.SUCCESS }); }
+  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+    this.count += records.length;
+    cb({ code: ExportResultCode.SUCCESS });
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
 
 const BURST = 512;
-
 
 async function timeEmit(processors: LogRecordProcessor[], records: EmitArgs[]): Promise<number> {
   const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), processors });
@@ -33,7 +41,13 @@ async function timeEmit(processors: LogRecordProcessor[], records: EmitArgs[]): 
   for (let i = 0; i < records.length; i++) {
     // The SDK keeps the attributes object it is given; pass a fresh copy as an app would build one.
     const r = records[i]!;
-    logger.emit({ eventName: r.eventName, severityNumber: r.severityNumber, severityText: r.severityText, body: r.body, attributes: { ...r.attributes } });
+    logger.emit({
+      eventName: r.eventName,
+      severityNumber: r.severityNumber,
+      severityText: r.severityText,
+      body: r.body,
+      attributes: { ...r.attributes },
+    });
     if ((i + 1) % BURST === 0) await new Promise((res) => setImmediate(res));
   }
   await provider.forceFlush();
@@ -42,7 +56,12 @@ async function timeEmit(processors: LogRecordProcessor[], records: EmitArgs[]): 
   return ns / records.length;
 }
 
-export interface InProcessResult { sdkNoopNs: number; redactionNoopNs: number; auditlineNs: number; ratio: number }
+export interface InProcessResult {
+  sdkNoopNs: number;
+  redactionNoopNs: number;
+  auditlineNs: number;
+  ratio: number;
+}
 
 export async function run(n = 200_000, rounds = 5): Promise<InProcessResult> {
   const records = Array.from({ length: n }, (_, i) => requestAudit(i));
@@ -52,15 +71,30 @@ export async function run(n = 200_000, rounds = 5): Promise<InProcessResult> {
   try {
     for (let round = 0; round < rounds; round++) {
       const noop = new NoopExporter();
-      best.sdk = Math.min(best.sdk, await timeEmit([new BatchLogRecordProcessor({ exporter: noop, ...batchOptions })], records));
+      best.sdk = Math.min(
+        best.sdk,
+        await timeEmit([new BatchLogRecordProcessor({ exporter: noop, ...batchOptions })], records),
+      );
       if (noop.count !== n) throw new Error(`The SDK baseline dropped ${n - noop.count} records.`);
 
       const noop2 = new NoopExporter();
-      best.red = Math.min(best.red, await timeEmit([createRedactionProcessor(), new BatchLogRecordProcessor({ exporter: noop2, ...batchOptions })], records));
+      best.red = Math.min(
+        best.red,
+        await timeEmit(
+          [createRedactionProcessor(), new BatchLogRecordProcessor({ exporter: noop2, ...batchOptions })],
+          records,
+        ),
+      );
 
       const sub = join(dir, String(round));
       const exporter = new MsgpackAuditExporter({ directory: sub });
-      best.ours = Math.min(best.ours, await timeEmit([createRedactionProcessor(), new BatchLogRecordProcessor({ exporter, ...batchOptions })], records));
+      best.ours = Math.min(
+        best.ours,
+        await timeEmit(
+          [createRedactionProcessor(), new BatchLogRecordProcessor({ exporter, ...batchOptions })],
+          records,
+        ),
+      );
       const written = [...decodeMulti(readFileSync(join(sub, 'audit.log')))].length;
       if (written !== n) throw new Error(`Only ${written} of ${n} records reached the audit file.`);
       global.gc?.();
@@ -68,11 +102,18 @@ export async function run(n = 200_000, rounds = 5): Promise<InProcessResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const result = { sdkNoopNs: best.sdk, redactionNoopNs: best.red, auditlineNs: best.ours, ratio: best.ours / best.sdk };
+  const result = {
+    sdkNoopNs: best.sdk,
+    redactionNoopNs: best.red,
+    auditlineNs: best.ours,
+    ratio: best.ours / best.sdk,
+  };
   console.log(`in-process, ${n} records, best of ${rounds} rounds (ns per record, emit to flushed):`);
   console.log(`  SDK BatchLogRecordProcessor + no-op exporter      ${best.sdk.toFixed(0).padStart(6)} ns`);
   console.log(`  + Auditline redaction (no-op exporter)            ${best.red.toFixed(0).padStart(6)} ns`);
-  console.log(`  + redaction + MessagePack audit file (all writes) ${best.ours.toFixed(0).padStart(6)} ns   = ${result.ratio.toFixed(2)}x the SDK no-op (target <= 1.5x)`);
+  console.log(
+    `  + redaction + MessagePack audit file (all writes) ${best.ours.toFixed(0).padStart(6)} ns   = ${result.ratio.toFixed(2)}x the SDK no-op (target <= 1.5x)`,
+  );
   return result;
 }
 

@@ -29,10 +29,18 @@ function entryObject(r: ReadableLogRecord): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   if (r.body !== undefined && r.body !== null) data.body = r.body;
   data.severity = severityLevel(r);
-  if (r.spanContext) { data.trace_id = r.spanContext.traceId; data.span_id = r.spanContext.spanId; }
+  if (r.spanContext) {
+    data.trace_id = r.spanContext.traceId;
+    data.span_id = r.spanContext.spanId;
+  }
   for (const k in a) if (k !== 'event.name' && k !== 'session.id') data[k] = a[k];
   const sid = a['session.id'];
-  return { action: recordEventName(r) ?? 'log', session: typeof sid === 'string' ? sid : '', timestamp: recordTimeMillis(r), data };
+  return {
+    action: recordEventName(r) ?? 'log',
+    session: typeof sid === 'string' ? sid : '',
+    timestamp: recordTimeMillis(r),
+    data,
+  };
 }
 
 /**
@@ -55,7 +63,9 @@ function measure(records: ReadableLogRecord[], encodeBatch: (batch: ReadableLogR
 export async function run(): Promise<{ auditline: number; msgpack: number }> {
   const records = tracedRecords(8192);
   const passes = 25;
-  console.log(`msgpack audit entry encoding: ${records.length} request-audit records in batches of ${BATCH}, best of ${passes} passes, CPU time`);
+  console.log(
+    `msgpack audit entry encoding: ${records.length} request-audit records in batches of ${BATCH}, best of ${passes} passes, CPU time`,
+  );
 
   const mine = new AuditEncoder();
   const auditlinePass = measure(records, (batch) => {

@@ -23,7 +23,9 @@ function hex(n: number, len: number): string {
 /** Request-audit records with exactly 10 attributes, each in its own trace. */
 export function tenAttributeRecords(n: number): LogRecordData[] {
   const resource = resourceFromAttributes({
-    'service.name': 'chat-gateway', 'service.version': '2.4.1', 'deployment.environment': 'production',
+    'service.name': 'chat-gateway',
+    'service.version': '2.4.1',
+    'deployment.environment': 'production',
   });
   const scope = { name: 'request-audit', version: '1.0.0' };
   const out: LogRecordData[] = [];
@@ -41,13 +43,13 @@ export function tenAttributeRecords(n: number): LogRecordData[] {
       'http.request.method': 'POST',
       'url.path': ROUTES[i % ROUTES.length]!,
       'http.response.status_code': failed ? 500 : 200,
-      'duration_ms': 12.5 + (i % 300),
+      duration_ms: 12.5 + (i % 300),
       'session.id': `sess_${hex(i * 2654435761, 20)}`,
       'user.id': `user-${1000 + (i % 97)}`,
       'client.address': `10.0.${i % 256}.${(i * 7) % 256}`,
       'gen_ai.request.model': MODELS[i % MODELS.length]!,
       'gen_ai.usage.input_tokens': 100 + (i % 900),
-      'authorization': i % 5 === 0 ? 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig' : 'none',
+      authorization: i % 5 === 0 ? 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig' : 'none',
     };
     out.push(r);
   }
@@ -58,12 +60,19 @@ export function tenAttributeRecords(n: number): LogRecordData[] {
 function fixtureRecords(n: number): LogRecordData[] {
   const records = requestAuditRecords(0, n);
   records.forEach((r, i) => {
-    r.spanContext = { traceId: hex(0x5b8efff7 + i, 32), spanId: hex(0xeee19b7e + i, 16), traceFlags: TraceFlags.SAMPLED };
+    r.spanContext = {
+      traceId: hex(0x5b8efff7 + i, 32),
+      spanId: hex(0xeee19b7e + i, 16),
+      traceFlags: TraceFlags.SAMPLED,
+    };
   });
   return records;
 }
 
-interface Figure { recordsPerSec: number; cpuNsPerRecord: number }
+interface Figure {
+  recordsPerSec: number;
+  cpuNsPerRecord: number;
+}
 
 /**
  * Best of several passes. CPU time is the work done (decoding is one thread)
@@ -89,7 +98,7 @@ function measure(decode: () => number, passes = 15, perPass = 40): Figure {
 function line(label: string, bytes: number, f: Figure): void {
   console.log(
     `  ${label.padEnd(34)} ${Math.round(f.recordsPerSec).toLocaleString('en-US').padStart(10)} records/s` +
-    `  ${f.cpuNsPerRecord.toFixed(0).padStart(6)} ns/record CPU  (${(bytes / RECORDS).toFixed(0)} B/record)`,
+      `  ${f.cpuNsPerRecord.toFixed(0).padStart(6)} ns/record CPU  (${(bytes / RECORDS).toFixed(0)} B/record)`,
   );
 }
 

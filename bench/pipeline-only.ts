@@ -30,17 +30,36 @@ const PER_REQUEST = 512;
 async function measure(totalRecords: number): Promise<void> {
   const telemetry = new Telemetry();
   const settings = (id: string) => ({ id, logger: silentLogger, telemetry });
-  const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry };
+  const host: Host = {
+    getExtension: () => undefined,
+    findExtension: () => undefined,
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry,
+  };
   const config = <C>(spec: Spec<C>, raw: unknown): C => spec.parse(raw, [], [])!;
   const dir = mkdtempSync(join(tmpdir(), 'auditline-pipeline-'));
   try {
-    const exporter = msgpackAuditExporterFactory.create(settings('msgpack_audit'), config(msgpackAuditExporterFactory.config, { directory: `${dir}/logs/{collection}/` }));
+    const exporter = msgpackAuditExporterFactory.create(
+      settings('msgpack_audit'),
+      config(msgpackAuditExporterFactory.config, { directory: `${dir}/logs/{collection}/` }),
+    );
     await exporter.start(host);
-    const batch = batchProcessorFactory.create(settings('batch'), config(batchProcessorFactory.config, { timeout: '200ms' }), exporter);
-    const redaction = redactionProcessorFactory.create(settings('redaction'), config(redactionProcessorFactory.config, {}), batch);
+    const batch = batchProcessorFactory.create(
+      settings('batch'),
+      config(batchProcessorFactory.config, { timeout: '200ms' }),
+      exporter,
+    );
+    const redaction = redactionProcessorFactory.create(
+      settings('redaction'),
+      config(redactionProcessorFactory.config, {}),
+      batch,
+    );
 
     const requests = Math.ceil(totalRecords / PER_REQUEST);
-    const bodies = Array.from({ length: requests }, (_, k) => Buffer.from(ProtobufLogsSerializer.serializeRequest(requestAuditRecords(k * PER_REQUEST, PER_REQUEST))!));
+    const bodies = Array.from({ length: requests }, (_, k) =>
+      Buffer.from(ProtobufLogsSerializer.serializeRequest(requestAuditRecords(k * PER_REQUEST, PER_REQUEST))!),
+    );
     const total = requests * PER_REQUEST;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -48,12 +67,17 @@ async function measure(totalRecords: number): Promise<void> {
       await redaction.consume(decodeLogsRequestProtobuf(body).records);
       await new Promise((r) => setImmediate(r));
     }
-    while ((telemetry.value(M.exporterSent, { exporter: 'msgpack_audit' }) ?? 0) < total) await new Promise((r) => setTimeout(r, 5));
+    while ((telemetry.value(M.exporterSent, { exporter: 'msgpack_audit' }) ?? 0) < total)
+      await new Promise((r) => setTimeout(r, 5));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     await exporter.shutdown();
-    console.log(`pipeline only (no HTTP): decode → redaction → batch → msgpack_audit, one thread, node ${process.execArgv.join(' ')}`);
-    console.log(`  ${Math.round(total / seconds).toLocaleString('en')} records/s, ${((cpu.user + cpu.system) / total).toFixed(1)} µs CPU/record (${total.toLocaleString('en')} records)`);
+    console.log(
+      `pipeline only (no HTTP): decode → redaction → batch → msgpack_audit, one thread, node ${process.execArgv.join(' ')}`,
+    );
+    console.log(
+      `  ${Math.round(total / seconds).toLocaleString('en')} records/s, ${((cpu.user + cpu.system) / total).toFixed(1)} µs CPU/record (${total.toLocaleString('en')} records)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -61,7 +85,9 @@ async function measure(totalRecords: number): Promise<void> {
 
 export async function run(totalRecords = 600_000): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [...shebangFlags(CLI), self, '--child', String(totalRecords)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...shebangFlags(CLI), self, '--child', String(totalRecords)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error(`pipeline-only bench failed (exit ${r.status}).`);
 }
 

@@ -29,14 +29,25 @@ import { Telemetry } from '../src/telemetry/metrics.js';
 import { redactionConfigSpec } from '../processors/redaction/config.js';
 import { redactionProcessorFactory } from '../processors/redaction/factory.js';
 import { LOOK_ALIKE_SPECIMENS } from '../test/processors/redaction/corpus/lookalikes.js';
-import { CATEGORIES, PLACES, expand, type Case, type Category, type Place } from '../test/processors/redaction/corpus/model.js';
+import {
+  CATEGORIES,
+  PLACES,
+  expand,
+  type Case,
+  type Category,
+  type Place,
+} from '../test/processors/redaction/corpus/model.js';
 import { PII_LOOK_ALIKE_SPECIMENS, PII_SECRET_SPECIMENS } from '../test/processors/redaction/corpus/pii.js';
 import { SECRET_SPECIMENS } from '../test/processors/redaction/corpus/secrets.js';
 
 /** The default-profile corpus, one case per specimen and place. */
-export function defaultCorpus(): Case[] { return expand('default', SECRET_SPECIMENS, LOOK_ALIKE_SPECIMENS); }
+export function defaultCorpus(): Case[] {
+  return expand('default', SECRET_SPECIMENS, LOOK_ALIKE_SPECIMENS);
+}
 /** The opt-in pii-profile corpus. */
-export function piiCorpus(): Case[] { return expand('pii', PII_SECRET_SPECIMENS, PII_LOOK_ALIKE_SPECIMENS); }
+export function piiCorpus(): Case[] {
+  return expand('pii', PII_SECRET_SPECIMENS, PII_LOOK_ALIKE_SPECIMENS);
+}
 
 /** Redaction config shapes that would turn the pii profile on; the first one the config accepts is used. */
 export const PII_PROFILE_CANDIDATES: readonly Record<string, unknown>[] = [
@@ -90,7 +101,9 @@ type Attrs = Record<string, unknown>;
 const NESTED_KEY = 'app.context';
 const INDEX_KEY = 'app.index';
 
-function clone(v: unknown): unknown { return structuredClone(v); }
+function clone(v: unknown): unknown {
+  return structuredClone(v);
+}
 const utf8 = new TextEncoder();
 
 /** One record holding only this case, at its place. */
@@ -102,15 +115,33 @@ function plant(c: Case): LogRecordData {
   let eventName: string | undefined;
   const v = clone(c.value);
   switch (c.place) {
-    case 'resource': resourceAttrs[c.key] = v; break;
-    case 'scope': scope.attributes![c.key] = v as AnyValue; break;
-    case 'attribute': attributes[c.key] = v; break;
-    case 'bytes': attributes[c.key] = utf8.encode(String(c.value)); break;
-    case 'nested': attributes[NESTED_KEY] = { stages: ['init', { detail: { [c.key]: v } }] }; break;
-    case 'body': body = v; break;
-    case 'body.map': body = { level: 'info', [c.key]: v }; break;
-    case 'map.key': attributes[INDEX_KEY] = { [String(c.value)]: 1 }; break;
-    case 'event.name': eventName = String(c.value); break;
+    case 'resource':
+      resourceAttrs[c.key] = v;
+      break;
+    case 'scope':
+      scope.attributes![c.key] = v as AnyValue;
+      break;
+    case 'attribute':
+      attributes[c.key] = v;
+      break;
+    case 'bytes':
+      attributes[c.key] = utf8.encode(String(c.value));
+      break;
+    case 'nested':
+      attributes[NESTED_KEY] = { stages: ['init', { detail: { [c.key]: v } }] };
+      break;
+    case 'body':
+      body = v;
+      break;
+    case 'body.map':
+      body = { level: 'info', [c.key]: v };
+      break;
+    case 'map.key':
+      attributes[INDEX_KEY] = { [String(c.value)]: 1 };
+      break;
+    case 'event.name':
+      eventName = String(c.value);
+      break;
   }
   const r = new LogRecordData(resourceFromAttributes(resourceAttrs as never), scope);
   r.attributes = attributes as LogRecordData['attributes'];
@@ -121,17 +152,32 @@ function plant(c: Case): LogRecordData {
 
 /** The container and value at the case's place after redaction. */
 function locate(r: ReadableLogRecord, c: Case): { present: boolean; value: unknown } {
-  const has = (o: unknown, k: string) => o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
-  const get = (o: unknown, k: string | number): unknown => (o !== null && typeof o === 'object' ? (o as Attrs)[k] : undefined);
+  const has = (o: unknown, k: string) =>
+    o !== null && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
+  const get = (o: unknown, k: string | number): unknown =>
+    o !== null && typeof o === 'object' ? (o as Attrs)[k] : undefined;
   let container: unknown;
   switch (c.place) {
-    case 'resource': container = r.resource.attributes; break;
-    case 'scope': container = (r.instrumentationScope as LogScope).attributes; break;
-    case 'attribute': case 'bytes': container = r.attributes; break;
-    case 'nested': container = get(get(get(get(r.attributes, NESTED_KEY), 'stages'), 1), 'detail'); break;
-    case 'body': return { present: r.body !== undefined, value: r.body };
-    case 'body.map': container = r.body; break;
-    case 'event.name': return { present: r.eventName !== undefined, value: r.eventName };
+    case 'resource':
+      container = r.resource.attributes;
+      break;
+    case 'scope':
+      container = (r.instrumentationScope as LogScope).attributes;
+      break;
+    case 'attribute':
+    case 'bytes':
+      container = r.attributes;
+      break;
+    case 'nested':
+      container = get(get(get(get(r.attributes, NESTED_KEY), 'stages'), 1), 'detail');
+      break;
+    case 'body':
+      return { present: r.body !== undefined, value: r.body };
+    case 'body.map':
+      container = r.body;
+      break;
+    case 'event.name':
+      return { present: r.eventName !== undefined, value: r.eventName };
     case 'map.key': {
       const index = get(r.attributes, INDEX_KEY);
       return { present: has(index, String(c.value)), value: index };
@@ -147,7 +193,11 @@ function strings(v: unknown, out: string[], depth = 0): string[] {
   else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') out.push(String(v));
   else if (v instanceof Uint8Array) out.push(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8'));
   else if (Array.isArray(v)) for (const x of v) strings(x, out, depth + 1);
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push(k); strings(x, out, depth + 1); }
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      strings(x, out, depth + 1);
+    }
   return out;
 }
 
@@ -194,12 +244,23 @@ export function show(v: unknown, max = 110): string {
   let s: string;
   if (v === undefined) s = '(absent)';
   else if (v instanceof Uint8Array) s = `bytes ${JSON.stringify(Buffer.from(v).toString('utf8'))}`;
-  else s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? `bytes:${Buffer.from(x).toString('utf8')}` : x)) ?? String(v);
+  else
+    s =
+      typeof v === 'string'
+        ? JSON.stringify(v)
+        : (JSON.stringify(v, (_k, x: unknown) =>
+            x instanceof Uint8Array ? `bytes:${Buffer.from(x).toString('utf8')}` : x,
+          ) ?? String(v));
   s = s.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-function judge(c: Case, before: LogRecordData, after: LogRecordData | undefined, error: string | undefined): CaseResult {
+function judge(
+  c: Case,
+  before: LogRecordData,
+  after: LogRecordData | undefined,
+  error: string | undefined,
+): CaseResult {
   if (after === undefined) {
     return { case: c, lost: [`record dropped: ${error}`], error, after: '(record dropped)' };
   }
@@ -209,7 +270,8 @@ function judge(c: Case, before: LogRecordData, after: LogRecordData | undefined,
     const expected = c.place === 'bytes' ? utf8.encode(String(c.value)) : c.value;
     if (c.place === 'map.key') {
       if (!at.present || (at.value as Attrs)[String(c.value)] !== 1) res.lost.push('map key changed');
-    } else if (!at.present) res.lost.push(c.place === 'event.name' || c.place === 'body' ? 'removed' : `key "${c.key}" removed`);
+    } else if (!at.present)
+      res.lost.push(c.place === 'event.name' || c.place === 'body' ? 'removed' : `key "${c.key}" removed`);
     else if (!sameValue(at.value, expected)) res.lost.push('value changed');
     return res;
   }
@@ -225,31 +287,51 @@ function judge(c: Case, before: LogRecordData, after: LogRecordData | undefined,
 
 class Sink {
   records: ReadableLogRecord[] = [];
-  consume(records: ReadableLogRecord[]): Promise<void> { this.records.push(...records); return Promise.resolve(); }
+  consume(records: ReadableLogRecord[]): Promise<void> {
+    this.records.push(...records);
+    return Promise.resolve();
+  }
 }
 
-function emptyRow(name: string): Row { return { name, secrets: 0, caught: 0, lookAlikes: 0, overRedacted: 0 }; }
+function emptyRow(name: string): Row {
+  return { name, secrets: 0, caught: 0, lookAlikes: 0, overRedacted: 0 };
+}
 
 function tally(row: Row, r: CaseResult): void {
   if (r.case.lookAlike) row.lookAlikes++;
-  else { row.secrets++; if (r.leaked === undefined) row.caught++; }
+  else {
+    row.secrets++;
+    if (r.leaked === undefined) row.caught++;
+  }
   if (r.lost.length > 0) row.overRedacted++;
 }
 
 /** Runs every case through a redaction processor built from `options` (YAML shape) and scores it. */
-export async function scoreCases(cases: readonly Case[], options: Record<string, unknown>, title: string): Promise<QualityReport> {
+export async function scoreCases(
+  cases: readonly Case[],
+  options: Record<string, unknown>,
+  title: string,
+): Promise<QualityReport> {
   const issues: ConfigIssue[] = [];
   const config = redactionConfigSpec.parse(options, ['processors', 'redaction'], issues);
   if (config === undefined) throw new Error(`The redaction config was refused: ${issues.map(formatIssue).join('; ')}`);
   const sink = new Sink();
-  const processor = redactionProcessorFactory.create({ id: 'redaction', logger: silentLogger, telemetry: new Telemetry() }, config, sink);
+  const processor = redactionProcessorFactory.create(
+    { id: 'redaction', logger: silentLogger, telemetry: new Telemetry() },
+    config,
+    sink,
+  );
   const results: CaseResult[] = [];
   for (const c of cases) {
     const record = plant(c);
     const before = plant(c);
     sink.records = [];
     let error: string | undefined;
-    try { await processor.consume([record]); } catch (err) { error = err instanceof Error ? err.message : String(err); }
+    try {
+      await processor.consume([record]);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
     results.push(judge(c, before, error === undefined ? sink.records[0] : undefined, error));
   }
   await processor.shutdown();
@@ -280,7 +362,8 @@ export const recall = (r: Row) => (r.secrets === 0 ? 1 : r.caught / r.secrets);
 export const precision = (r: Row) => (r.caught + r.overRedacted === 0 ? 1 : r.caught / (r.caught + r.overRedacted));
 
 function table(rows: Row[], total: Row, head: string): string[] {
-  const line = (r: Row, name: string) => `${name.padEnd(16)} ${String(r.secrets).padStart(7)} ${String(r.caught).padStart(6)} ${pct(r.caught, r.secrets)} ${String(r.lookAlikes).padStart(11)} ${String(r.overRedacted).padStart(13)} ${pct(r.caught, r.caught + r.overRedacted)}`;
+  const line = (r: Row, name: string) =>
+    `${name.padEnd(16)} ${String(r.secrets).padStart(7)} ${String(r.caught).padStart(6)} ${pct(r.caught, r.secrets)} ${String(r.lookAlikes).padStart(11)} ${String(r.overRedacted).padStart(13)} ${pct(r.caught, r.caught + r.overRedacted)}`;
   return [
     `${head.padEnd(16)} secrets caught recall  look-alikes over-redacted precision`,
     ...rows.map((r) => {
@@ -297,12 +380,18 @@ export function formatReport(rep: QualityReport, brief = false): string {
   out.push(`${rep.title}: ${rep.total.secrets} planted secrets, ${rep.total.lookAlikes} look-alikes`);
   out.push('', ...table(rep.byCategory, rep.total, 'category'), '', ...table(rep.byPlace, rep.total, 'place'), '');
   const failing = rep.byCategory.filter((r) => r.caught < r.secrets || r.overRedacted > 0);
-  out.push(failing.length === 0 ? 'Every category: recall 100%, no over-redaction.' : `Failing categories (${failing.length}): ${failing.map((r) => r.name).join(', ')}`);
+  out.push(
+    failing.length === 0
+      ? 'Every category: recall 100%, no over-redaction.'
+      : `Failing categories (${failing.length}): ${failing.map((r) => r.name).join(', ')}`,
+  );
   if (!brief) {
     out.push('', `Misses (${rep.misses.length}): a secret survived`);
-    for (const r of rep.misses) out.push(`  ${r.case.id}  [${r.case.kind}]${keyNote(r.case)}  leaked ${show(r.leaked, 40)}  → ${r.after}`);
+    for (const r of rep.misses)
+      out.push(`  ${r.case.id}  [${r.case.kind}]${keyNote(r.case)}  leaked ${show(r.leaked, 40)}  → ${r.after}`);
     out.push('', `Over-redactions (${rep.overRedactions.length}): something that must survive did not`);
-    for (const r of rep.overRedactions) out.push(`  ${r.case.id}  [${r.case.kind}]${keyNote(r.case)}  ${r.lost.join('; ')}  → ${r.after}`);
+    for (const r of rep.overRedactions)
+      out.push(`  ${r.case.id}  [${r.case.kind}]${keyNote(r.case)}  ${r.lost.join('; ')}  → ${r.after}`);
   }
   return out.join('\n');
 }
@@ -321,11 +410,19 @@ export async function run(brief = false): Promise<void> {
   console.log(formatReport(rep, brief));
   const pii = piiProfileOptions();
   if (pii === undefined) {
-    console.log(`\npii profile: not scored — the redaction config does not accept profiles: [secrets, pii] yet (${configProblems(PII_PROFILE_CANDIDATES[0]!)[0] ?? 'refused'}).`);
+    console.log(
+      `\npii profile: not scored — the redaction config does not accept profiles: [secrets, pii] yet (${configProblems(PII_PROFILE_CANDIDATES[0]!)[0] ?? 'refused'}).`,
+    );
   } else {
     console.log('');
-    console.log(formatReport(await scoreCases(piiCorpus(), pii, `redaction quality, pii profile (${JSON.stringify(pii)})`), brief));
+    console.log(
+      formatReport(
+        await scoreCases(piiCorpus(), pii, `redaction quality, pii profile (${JSON.stringify(pii)})`),
+        brief,
+      ),
+    );
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run(process.argv.includes('--brief'));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await run(process.argv.includes('--brief'));

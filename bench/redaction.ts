@@ -11,7 +11,10 @@ import { Redactor } from '../processors/redaction/redactor.js';
 import { requestAudit } from './fixtures.js';
 
 type Attrs = Record<string, AnyValue>;
-interface Rec { attributes: Attrs; body: AnyValue }
+interface Rec {
+  attributes: Attrs;
+  body: AnyValue;
+}
 
 /** A decoded string: flat and not shared with the fixture's literals. */
 const flat = (s: string): string => Buffer.from(s).toString('utf8');
@@ -29,14 +32,16 @@ function typical(i: number, secrets: 0 | 1 | 2): Rec {
     completion_tokens: 20 + (i % 200),
   };
   attributes[secrets >= 1 ? 'user.email' : 'backend_type'] = flat(secrets >= 1 ? `person${i}@example.com` : 'mlx');
-  attributes[secrets >= 2 ? 'http.request.header.authorization' : 'status'] = flat(secrets >= 2 ? 'Bearer q8Zr4TnV2mXw9LpK7sYd' : 'success');
+  attributes[secrets >= 2 ? 'http.request.header.authorization' : 'status'] = flat(
+    secrets >= 2 ? 'Bearer q8Zr4TnV2mXw9LpK7sYd' : 'success',
+  );
   return { attributes, body: flat('Request completed') };
 }
 
 function fromFixture(i: number): Rec {
   const a = requestAudit(i);
   const attributes: Attrs = {};
-  for (const [k, v] of Object.entries(a.attributes)) attributes[k] = typeof v === 'string' ? flat(v) : v as AnyValue;
+  for (const [k, v] of Object.entries(a.attributes)) attributes[k] = typeof v === 'string' ? flat(v) : (v as AnyValue);
   return { attributes, body: flat(a.body) };
 }
 
@@ -59,9 +64,14 @@ function measure(name: string, make: (i: number) => Rec, options: RedactionOptio
       changes += redactor.changes;
     }
     const used = process.cpuUsage(t0);
-    if (b >= 40) { cpuNs += (used.user + used.system) * 1000; n += BATCH; } // the first batches warm up the JIT
+    if (b >= 40) {
+      cpuNs += (used.user + used.system) * 1000;
+      n += BATCH;
+    } // the first batches warm up the JIT
   }
-  console.log(`${name.padEnd(58)} ${(cpuNs / n).toFixed(0).padStart(6)} ns/record  (${(changes / ((BATCHES + 40) * BATCH)).toFixed(2)} changes/record)`);
+  console.log(
+    `${name.padEnd(58)} ${(cpuNs / n).toFixed(0).padStart(6)} ns/record  (${(changes / ((BATCHES + 40) * BATCH)).toFixed(2)} changes/record)`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -71,12 +81,17 @@ export async function run(): Promise<void> {
   for (let i = 0; i < 1e8; i++) x += i & 7;
   const u = process.cpuUsage(t0);
   console.log(`redaction engine, default privacy profile, node ${process.version}, CPU time per record`);
-  console.log(`reference: ${(((u.user + u.system) * 1000) / 1e8).toFixed(2)} ns per trivial loop iteration (${x > 0 ? 'ok' : ''})`);
+  console.log(
+    `reference: ${(((u.user + u.system) * 1000) / 1e8).toFixed(2)} ns per trivial loop iteration (${x > 0 ? 'ok' : ''})`,
+  );
   measure('10 attributes, no secret', (i) => typical(i, 0));
   measure('10 attributes, 1 secret (email)', (i) => typical(i, 1));
   measure('10 attributes, 2 secrets (email, authorization header)', (i) => typical(i, 2));
   measure('bench fixture: 14 attributes + body, 40% with a secret', fromFixture);
-  measure('10 attributes, 2 secrets, hmac_sha256', (i) => typical(i, 2), { hash_function: 'hmac_sha256', hash_key: 'x'.repeat(32) });
+  measure('10 attributes, 2 secrets, hmac_sha256', (i) => typical(i, 2), {
+    hash_function: 'hmac_sha256',
+    hash_key: 'x'.repeat(32),
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

@@ -29,9 +29,15 @@ export async function run(totalRecords = 300_000): Promise<{ recordsPerSecond: n
     }
     redis.disconnect();
     console.log(`collector: OTLP/HTTP protobuf → redaction → batch → redis (every index), 8 clients × 512 records`);
-    console.log(`  ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s indexed (${counted.toLocaleString('en')} requests in stats:requests:* of ${r.accepted.toLocaleString('en')} accepted, ${r.seconds.toFixed(2)} s, ${r.refusedRequests} requests refused and retried)`);
-    const per = [...n1].map(([name, n]) => `${name} ${((n.calls - (n0.get(name)?.calls ?? 0)) / r.delivered).toFixed(2)}`).join(', ');
-    console.log(`  redis-server CPU ${((c1 - c0) * 1e6 / r.delivered).toFixed(1)} µs/record; commands per record: ${per}`);
+    console.log(
+      `  ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s indexed (${counted.toLocaleString('en')} requests in stats:requests:* of ${r.accepted.toLocaleString('en')} accepted, ${r.seconds.toFixed(2)} s, ${r.refusedRequests} requests refused and retried)`,
+    );
+    const per = [...n1]
+      .map(([name, n]) => `${name} ${((n.calls - (n0.get(name)?.calls ?? 0)) / r.delivered).toFixed(2)}`)
+      .join(', ');
+    console.log(
+      `  redis-server CPU ${(((c1 - c0) * 1e6) / r.delivered).toFixed(1)} µs/record; commands per record: ${per}`,
+    );
     return { recordsPerSecond: r.recordsPerSecond };
   } finally {
     await server.stop();

@@ -23,9 +23,11 @@ function exportBatch(e: RedisExporter, records: LogRecordData[]): Promise<void> 
 
 async function load(e: RedisExporter, batches: LogRecordData[][], concurrency: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < batches.length) await exportBatch(e, batches[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) await exportBatch(e, batches[next++]!);
+    }),
+  );
 }
 
 export async function run(records = 200_000, concurrency = 4, passes = 3): Promise<void> {
@@ -38,11 +40,14 @@ export async function run(records = 200_000, concurrency = 4, passes = 3): Promi
   try {
     if (external) await info.flushall();
     await e.start();
-    console.log(`Redis exporter CPU: ${records.toLocaleString('en')} fixture requests per pass, batches of ${BATCH}, ${concurrency} exports in flight, every index on`);
+    console.log(
+      `Redis exporter CPU: ${records.toLocaleString('en')} fixture requests per pass, batches of ${BATCH}, ${concurrency} exports in flight, every index on`,
+    );
     let start = 0;
     for (let pass = 0; pass <= passes; pass++) {
       const batches: LogRecordData[][] = [];
-      for (let i = 0; i < records; i += BATCH) batches.push(requestAuditRecords(start + i, Math.min(BATCH, records - i)));
+      for (let i = 0; i < records; i += BATCH)
+        batches.push(requestAuditRecords(start + i, Math.min(BATCH, records - i)));
       start += records;
       global.gc?.();
       const s0 = await commandStats(info);
@@ -54,15 +59,22 @@ export async function run(records = 200_000, concurrency = 4, passes = 3): Promi
       const n1 = process.cpuUsage(n0);
       const r1 = await redisCpuSeconds(info);
       const s1 = await commandStats(info);
-      if (pass === 0) { console.log('  (warm-up pass)'); continue; }
+      if (pass === 0) {
+        console.log('  (warm-up pass)');
+        continue;
+      }
       const per = (us: number) => (us / records).toFixed(2);
-      console.log(`pass ${pass}: ${Math.round(records / secs).toLocaleString('en')} records/s   Node ${per(n1.user + n1.system)} µs/record   redis-server ${per((r1 - r0) * 1e6)} µs/record`);
+      console.log(
+        `pass ${pass}: ${Math.round(records / secs).toLocaleString('en')} records/s   Node ${per(n1.user + n1.system)} µs/record   redis-server ${per((r1 - r0) * 1e6)} µs/record`,
+      );
       const rows: string[] = [];
       for (const [name, b] of s1) {
         const a = s0.get(name) ?? { calls: 0, usec: 0 };
         const calls = b.calls - a.calls;
         if (calls === 0) continue;
-        rows.push(`${name}: ${per(b.usec - a.usec)} µs/rec (${(calls / records).toFixed(3)} calls/rec, ${((b.usec - a.usec) / calls).toFixed(1)} µs/call)`);
+        rows.push(
+          `${name}: ${per(b.usec - a.usec)} µs/rec (${(calls / records).toFixed(3)} calls/rec, ${((b.usec - a.usec) / calls).toFixed(1)} µs/call)`,
+        );
       }
       console.log(`  commandstats: ${rows.join('; ')}`);
     }

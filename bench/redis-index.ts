@@ -34,7 +34,16 @@ const IPS = 10_000;
 const USERS = 1000;
 const SESSIONS = 50_000;
 const HOSTS = 10;
-const ROUTES = ['/api/users/{id}', '/api/orders/{id}', '/api/items', '/health', '/login', '/api/search', '/static/app.js', '/api/cart'];
+const ROUTES = [
+  '/api/users/{id}',
+  '/api/orders/{id}',
+  '/api/items',
+  '/health',
+  '/login',
+  '/api/search',
+  '/static/app.js',
+  '/api/cart',
+];
 const BATCH = 8192;
 const HOUR = 3_600_000;
 
@@ -85,12 +94,16 @@ async function load(e: RedisExporter, total: number, concurrency: number): Promi
   for (let i = 0; i < total; i += BATCH) {
     const batch: LogRecordData[] = [];
     for (let k = i; k < Math.min(total, i + BATCH); k++) batch.push(makeRecord(k, Math.floor(start + k * step)));
-    const p: Promise<void> = exportBatch(e, batch).then(() => { inflight.delete(p); });
+    const p: Promise<void> = exportBatch(e, batch).then(() => {
+      inflight.delete(p);
+    });
     inflight.add(p);
     if (inflight.size >= concurrency) await Promise.race(inflight);
     const now = performance.now();
     if (now - last > 10_000) {
-      console.log(`  … ${(i + batch.length).toLocaleString('en')} records, ${Math.round((i + batch.length) / ((now - t0) / 1000)).toLocaleString('en')} records/s so far`);
+      console.log(
+        `  … ${(i + batch.length).toLocaleString('en')} records, ${Math.round((i + batch.length) / ((now - t0) / 1000)).toLocaleString('en')} records/s so far`,
+      );
       last = now;
     }
   }
@@ -100,17 +113,28 @@ async function load(e: RedisExporter, total: number, concurrency: number): Promi
 
 function get(agent: Agent, base: URL, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, path, agent, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      { host: base.hostname, port: base.port, path, agent, headers: { authorization: `Bearer ${TOKEN}` } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject).end();
   });
 }
 
-async function latency(label: string, agent: Agent, base: URL, path: (i: number) => string, n: number): Promise<{ p50: number; p99: number }> {
+async function latency(
+  label: string,
+  agent: Agent,
+  base: URL,
+  path: (i: number) => string,
+  n: number,
+): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 200; i++) await get(agent, base, path(i + 500_000)); // warm-up
   const times: number[] = [];
   let entries = 0;
@@ -124,24 +148,39 @@ async function latency(label: string, agent: Agent, base: URL, path: (i: number)
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
   const out = { p50: q(0.5), p99: q(0.99) };
-  console.log(`${label.padEnd(44)} p50 ${out.p50.toFixed(2).padStart(6)} ms   p99 ${out.p99.toFixed(2).padStart(6)} ms   (${n} requests, ${Math.round(entries / n)} entries each)`);
+  console.log(
+    `${label.padEnd(44)} p50 ${out.p50.toFixed(2).padStart(6)} ms   p99 ${out.p99.toFixed(2).padStart(6)} ms   (${n} requests, ${Math.round(entries / n)} entries each)`,
+  );
   return out;
 }
 
-export interface Server { url: string; stop(): Promise<void> }
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
 
 export async function startRedisServer(): Promise<Server> {
   const port = await new Promise<number>((res, rej) => {
     const s = createServer();
     s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
   });
   const dir = mkdtempSync(join(tmpdir(), 'auditline-bench-redis-'));
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const proc: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise((r) => proc.once('exit', r));
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((res) => {
-      const c = connect(port, '127.0.0.1', () => { c.destroy(); res(true); });
+      const c = connect(port, '127.0.0.1', () => {
+        c.destroy();
+        res(true);
+      });
       c.on('error', () => res(false));
     });
     if (ok) break;
@@ -150,11 +189,18 @@ export async function startRedisServer(): Promise<Server> {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
-    async stop() { proc.kill('SIGKILL'); await exited; rmSync(dir, { recursive: true, force: true }); },
+    async stop() {
+      proc.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-export interface RedisIndexResult { recordsPerSecond: number; ip: { p50: number; p99: number } }
+export interface RedisIndexResult {
+  recordsPerSecond: number;
+  ip: { p50: number; p99: number };
+}
 
 export async function run(records = 1_000_000, concurrency = 4): Promise<RedisIndexResult> {
   const external = process.env.AUDITLINE_BENCH_REDIS_URL;
@@ -164,7 +210,9 @@ export async function run(records = 1_000_000, concurrency = 4): Promise<RedisIn
   try {
     await e.start();
     await e.queries().clear();
-    console.log(`Redis exporter: ${records.toLocaleString('en')} proxy requests, every index on, batches of ${BATCH}, ${concurrency} exports in flight`);
+    console.log(
+      `Redis exporter: ${records.toLocaleString('en')} proxy requests, every index on, batches of ${BATCH}, ${concurrency} exports in flight`,
+    );
     const info = new Redis(server.url);
     const r0 = await redisCpuSeconds(info);
     const n0 = process.cpuUsage();
@@ -172,12 +220,22 @@ export async function run(records = 1_000_000, concurrency = 4): Promise<RedisIn
     const n1 = process.cpuUsage(n0);
     const r1 = await redisCpuSeconds(info);
     info.disconnect();
-    console.log(`indexed ${records.toLocaleString('en')} records at ${Math.round(rate).toLocaleString('en')} records/s (exporter → ${server.url})`);
-    console.log(`CPU per record: Node ${((n1.user + n1.system) / records).toFixed(1)} µs (record building included), redis-server ${((r1 - r0) * 1e6 / records).toFixed(1)} µs`);
+    console.log(
+      `indexed ${records.toLocaleString('en')} records at ${Math.round(rate).toLocaleString('en')} records/s (exporter → ${server.url})`,
+    );
+    console.log(
+      `CPU per record: Node ${((n1.user + n1.system) / records).toFixed(1)} µs (record building included), redis-server ${(((r1 - r0) * 1e6) / records).toFixed(1)} µs`,
+    );
     await api.start();
     e.serveQueries(api);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const ip = await latency('GET /logs/ip/{ip} (100 newest)', agent, new URL(api.url), (i) => `/logs/ip/${ipOf((i * 7919) % IPS)}`, 2000);
+    const ip = await latency(
+      'GET /logs/ip/{ip} (100 newest)',
+      agent,
+      new URL(api.url),
+      (i) => `/logs/ip/${ipOf((i * 7919) % IPS)}`,
+      2000,
+    );
     agent.destroy();
     return { recordsPerSecond: rate, ip };
   } finally {
@@ -188,5 +246,8 @@ export async function run(records = 1_000_000, concurrency = 4): Promise<RedisIn
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run(process.argv[2] ? Number(process.argv[2]) : undefined, process.argv[3] ? Number(process.argv[3]) : undefined);
+  await run(
+    process.argv[2] ? Number(process.argv[2]) : undefined,
+    process.argv[3] ? Number(process.argv[3]) : undefined,
+  );
 }

@@ -18,14 +18,38 @@ import { run as sqliteQuery } from './sqlite-query.js';
 import { run as telemetry } from './telemetry.js';
 
 const groups: Record<string, () => Promise<unknown>> = {
-  core: async () => { await coreCollector(); await pipelineOnly(); await inProcess(); },
-  sqlite: async () => { await sqliteCollector(); await sqliteCpu(); await sqliteQuery(); },
-  redis: async () => { await redisCollector(); await redisCpu(); await redisIndex(); },
-  micro: async () => { await otlpDecode(); await redaction(); await msgpackEncode(); },
-  integrity: async () => { await integrity(); }, // issue #17: CPU per record with msgpack_audit integrity off and on
-  quality: async () => { await redactionQuality(); }, // issue #12: recall/precision on the labelled corpus
-  telemetry: async () => { await telemetry(); }, // issue #15: /metrics render time, counting cost
-  decompress: async () => { await decompress(); }, // issue #15: request body decoders, bombs at the limit
+  core: async () => {
+    await coreCollector();
+    await pipelineOnly();
+    await inProcess();
+  },
+  sqlite: async () => {
+    await sqliteCollector();
+    await sqliteCpu();
+    await sqliteQuery();
+  },
+  redis: async () => {
+    await redisCollector();
+    await redisCpu();
+    await redisIndex();
+  },
+  micro: async () => {
+    await otlpDecode();
+    await redaction();
+    await msgpackEncode();
+  },
+  integrity: async () => {
+    await integrity();
+  }, // issue #17: CPU per record with msgpack_audit integrity off and on
+  quality: async () => {
+    await redactionQuality();
+  }, // issue #12: recall/precision on the labelled corpus
+  telemetry: async () => {
+    await telemetry();
+  }, // issue #15: /metrics render time, counting cost
+  decompress: async () => {
+    await decompress();
+  }, // issue #15: request body decoders, bombs at the limit
 };
 
 const wanted = process.argv.slice(2);

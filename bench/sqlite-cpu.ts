@@ -59,12 +59,23 @@ export async function run(total = 200_000, passes = 3): Promise<void> {
     await ex.shutdown();
     rmSync(dir, { recursive: true, force: true });
     const r = { main: (m1 - m0) / total, writer: (w1 - w0) / total, wall: (wall * 1000) / total };
-    console.log(`pass ${p + 1}: main ${r.main.toFixed(2)} µs/record, writer ${r.writer.toFixed(2)} µs/record (${writerTids.length} new threads), wall ${r.wall.toFixed(2)} µs/record`);
-    best = { main: Math.min(best.main, r.main), writer: Math.min(best.writer, r.writer), wall: Math.min(best.wall, r.wall) };
+    console.log(
+      `pass ${p + 1}: main ${r.main.toFixed(2)} µs/record, writer ${r.writer.toFixed(2)} µs/record (${writerTids.length} new threads), wall ${r.wall.toFixed(2)} µs/record`,
+    );
+    best = {
+      main: Math.min(best.main, r.main),
+      writer: Math.min(best.writer, r.writer),
+      wall: Math.min(best.wall, r.wall),
+    };
   }
-  console.log(`best: main ${best.main.toFixed(2)} µs/record, writer ${best.writer.toFixed(2)} µs/record, wall ${best.wall.toFixed(2)} µs/record`);
+  console.log(
+    `best: main ${best.main.toFixed(2)} µs/record, writer ${best.writer.toFixed(2)} µs/record, wall ${best.wall.toFixed(2)} µs/record`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run(process.argv[2] ? Number(process.argv[2]) : undefined, process.argv[3] ? Number(process.argv[3]) : undefined);
+  await run(
+    process.argv[2] ? Number(process.argv[2]) : undefined,
+    process.argv[3] ? Number(process.argv[3]) : undefined,
+  );
 }

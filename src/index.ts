@@ -11,7 +11,11 @@
 export { RedactionLogRecordProcessor, createRedactionProcessor } from '../processors/redaction/redaction-processor.js';
 export type { RedactionOptions } from '../processors/redaction/config.js';
 export { trackRequest, type RequestContext } from './inprocess/track-request.js';
-export { AuditlineBatchProcessor, type AuditlineBatchProcessorOptions, type AuditlineBatchProcessorStats } from './inprocess/batch-processor.js';
+export {
+  AuditlineBatchProcessor,
+  type AuditlineBatchProcessorOptions,
+  type AuditlineBatchProcessorStats,
+} from './inprocess/batch-processor.js';
 
 // Exporters (SDK LogRecordExporters; also collector components)
 export { MsgpackAuditExporter } from '../exporters/msgpack-audit/msgpack-audit-exporter.js';

@@ -20,25 +20,40 @@ let redis: RedisServer;
 /** The smallest config each type needs beyond its defaults (ports are ephemeral). */
 function minimalConfig(f: Factory): Record<string, unknown> {
   switch (f.type) {
-    case 'otlp': return { protocols: { http: { endpoint: '127.0.0.1:0' }, grpc: { endpoint: '127.0.0.1:0' } } };
-    case 'msgpack_audit': return { directory: join(dir, 'audit') };
-    case 'sqlite': return { path: join(dir, 'db', 'auditline.db') };
-    case 'redis': return { endpoint: redis.url };
-    case 'file': return { path: join(dir, 'file', 'logs.jsonl') };
-    case 'otlp_http': return { endpoint: 'http://127.0.0.1:9' , retry_on_failure: { enabled: false }, sending_queue: { enabled: true } };
-    case 'query_api': return { endpoint: '127.0.0.1:0', auth: { tokens: ['t0ken'] } };
-    case 'health_check': return { endpoint: '127.0.0.1:0' };
-    case 'bearertokenauth': return { token: 't0ken' };
-    case 'file_storage': return { directory: join(dir, 'queue') };
-    case 'memory_limiter': return { limit_mib: 65536 };
-    case 'attributes': return { actions: [{ key: 'lifecycle.checked', value: true, action: 'insert' }] };
-    default: return {};
+    case 'otlp':
+      return { protocols: { http: { endpoint: '127.0.0.1:0' }, grpc: { endpoint: '127.0.0.1:0' } } };
+    case 'msgpack_audit':
+      return { directory: join(dir, 'audit') };
+    case 'sqlite':
+      return { path: join(dir, 'db', 'auditline.db') };
+    case 'redis':
+      return { endpoint: redis.url };
+    case 'file':
+      return { path: join(dir, 'file', 'logs.jsonl') };
+    case 'otlp_http':
+      return { endpoint: 'http://127.0.0.1:9', retry_on_failure: { enabled: false }, sending_queue: { enabled: true } };
+    case 'query_api':
+      return { endpoint: '127.0.0.1:0', auth: { tokens: ['t0ken'] } };
+    case 'health_check':
+      return { endpoint: '127.0.0.1:0' };
+    case 'bearertokenauth':
+      return { token: 't0ken' };
+    case 'file_storage':
+      return { directory: join(dir, 'queue') };
+    case 'memory_limiter':
+      return { limit_mib: 65536 };
+    case 'attributes':
+      return { actions: [{ key: 'lifecycle.checked', value: true, action: 'insert' }] };
+    default:
+      return {};
   }
 }
 
 class Sink implements LogsConsumer {
   received: ReadableLogRecord[] = [];
-  async consume(r: ReadableLogRecord[]): Promise<void> { this.received.push(...r); }
+  async consume(r: ReadableLogRecord[]): Promise<void> {
+    this.received.push(...r);
+  }
 }
 
 function oneRecord(): LogRecordData {
@@ -55,16 +70,23 @@ function build(f: Factory, next: LogsConsumer): Lifecycle & Partial<LogsConsumer
   if (parsed === undefined) throw new Error(`minimal config for ${f.type} is invalid`);
   const settings = { id: f.type, logger: silentLogger, telemetry: new Telemetry() };
   switch (f.kind) {
-    case 'receiver': return f.create(settings, parsed, next);
-    case 'processor': return f.create(settings, parsed, next);
-    case 'exporter': return f.create(settings, parsed);
-    case 'extension': return f.create(settings, parsed);
+    case 'receiver':
+      return f.create(settings, parsed, next);
+    case 'processor':
+      return f.create(settings, parsed, next);
+    case 'exporter':
+      return f.create(settings, parsed);
+    case 'extension':
+      return f.create(settings, parsed);
   }
 }
 
 const host: Host = {
-  getExtension: () => undefined, findExtension: () => undefined,
-  tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry(),
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
 };
 
 beforeAll(async () => {

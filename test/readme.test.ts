@@ -28,7 +28,12 @@ describe('README', () => {
   it('names every component type and every logs command', () => {
     for (const f of factories) expect(readme).toContain(`\`${f.type}\``);
     for (const c of logsCommands) expect(readme).toMatch(new RegExp(`\`logs ${c.name}\\b`));
-    for (const cmd of ['auditline --config FILE', 'auditline validate --config FILE', 'auditline components', 'auditline read FILE']) {
+    for (const cmd of [
+      'auditline --config FILE',
+      'auditline validate --config FILE',
+      'auditline components',
+      'auditline read FILE',
+    ]) {
       expect(readme).toContain(cmd);
     }
   });

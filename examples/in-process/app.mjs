@@ -27,15 +27,20 @@ logger.emit({
     'session.id': 'abc123',
     strategy: 'semantic',
     n: 3,
-    'user.email': 'alice@example.com',         // masked
-    password: 'hunter2',                        // masked
+    'user.email': 'alice@example.com', // masked
+    password: 'hunter2', // masked
     prompt: 'find me shoes like my last order', // dropped
   },
 });
 
 // trackRequest: one audit record per request with duration, status and error
 // type; the handler's input and output are never logged.
-const inference = { 'event.name': 'inference', collection: 'inference', 'gen_ai.request.model': 'llama-3-8b', 'session.id': 'abc123' };
+const inference = {
+  'event.name': 'inference',
+  collection: 'inference',
+  'gen_ai.request.model': 'llama-3-8b',
+  'session.id': 'abc123',
+};
 await trackRequest(logger, { ...inference, endpoint: '/v1/chat/completions' }, async (ctx) => {
   const prompt = 'What is my account balance?';
   const reply = `echo: ${prompt}`;

@@ -3,7 +3,16 @@
 // to a SQLite file and a MessagePack audit file; every call names its
 // component and never throws into the app.
 import { MsgpackAuditExporter, SqliteExporter } from 'auditline';
-import { logError, logEvent, logInfo, logOperation, logRequest, logResponse, logTrace, useAuditline } from 'auditline/log';
+import {
+  logError,
+  logEvent,
+  logInfo,
+  logOperation,
+  logRequest,
+  logResponse,
+  logTrace,
+  useAuditline,
+} from 'auditline/log';
 
 const logging = useAuditline({
   serviceName: 'search-api',
@@ -16,8 +25,11 @@ logRequest('GET', '/api/health', { component: 'api', client_ip: '192.168.1.1', p
 logResponse(200, 45.3, { component: 'api', method: 'GET', path: '/api/health', client_ip: '192.168.1.1' });
 logEvent('proxy_created', { component: 'proxy_manager', hostname: 'example.com', owner: 'alice@example.com' }); // email masked
 
-await logOperation('Session created', { component: 'session_manager', operation: 'create_session', session_id: 'abc123' },
-  async () => new Promise((r) => setTimeout(r, 20)));
+await logOperation(
+  'Session created',
+  { component: 'session_manager', operation: 'create_session', session_id: 'abc123' },
+  async () => new Promise((r) => setTimeout(r, 20)),
+);
 try {
   JSON.parse('{not json');
 } catch (e) {

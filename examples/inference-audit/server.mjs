@@ -12,7 +12,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import { AuditlineBatchProcessor, QueryApiServer, SqliteExporter, createRedactionProcessor, trackRequest } from 'auditline';
+import {
+  AuditlineBatchProcessor,
+  QueryApiServer,
+  SqliteExporter,
+  createRedactionProcessor,
+  trackRequest,
+} from 'auditline';
 
 const DB = process.env.AUDIT_DB ?? './data/inference.db';
 const PORT = Number(process.env.PORT ?? 3000);
@@ -27,13 +33,21 @@ const provider = new LoggerProvider({
 const logger = provider.getLogger('inference-api');
 
 class HttpFailure extends Error {
-  constructor(status, name, message) { super(message); this.status = status; this.name = name; }
+  constructor(status, name, message) {
+    super(message);
+    this.status = status;
+    this.name = name;
+  }
 }
 
 async function readJson(req) {
   let body = '';
   for await (const chunk of req) body += chunk;
-  try { return JSON.parse(body || '{}'); } catch { throw new HttpFailure(400, 'InvalidRequest', 'Body is not JSON.'); }
+  try {
+    return JSON.parse(body || '{}');
+  } catch {
+    throw new HttpFailure(400, 'InvalidRequest', 'Body is not JSON.');
+  }
 }
 
 /** A stand-in for a model: counts "tokens" as words. */
@@ -73,14 +87,21 @@ const server = createServer(async (req, res) => {
         throw err;
       }
     });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer } }] }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: answer } }] }));
   } catch (err) {
-    res.writeHead(err.status ?? 500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message }));
+    res
+      .writeHead(err.status ?? 500, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: err.message }));
   }
 });
 
 // No AUDITLINE_TOKEN: the API generates a token for this run (and stays on loopback).
-const api = QueryApiServer.fromOptions({ endpoint: process.env.QUERY_API ?? 'localhost:8081', auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] } });
+const api = QueryApiServer.fromOptions({
+  endpoint: process.env.QUERY_API ?? 'localhost:8081',
+  auth: { tokens: [process.env.AUDITLINE_TOKEN ?? ''] },
+});
 await api.start();
 const TOKEN = process.env.AUDITLINE_TOKEN || api.generatedToken;
 exporter.serveQueries(api);
@@ -88,7 +109,9 @@ await new Promise((r) => server.listen(demo ? 0 : PORT, 'localhost', r));
 const base = `http://localhost:${server.address().port}`;
 
 if (!demo) {
-  console.log(`Inference on ${base}/v1/chat/completions; audit rows via ${api.url} (export AUDITLINE_TOKEN=${TOKEN}). Ctrl-C to stop.`);
+  console.log(
+    `Inference on ${base}/v1/chat/completions; audit rows via ${api.url} (export AUDITLINE_TOKEN=${TOKEN}). Ctrl-C to stop.`,
+  );
   process.once('SIGINT', async () => {
     server.close();
     await api.shutdown();
@@ -97,16 +120,51 @@ if (!demo) {
   });
 } else {
   const SECRET = 'my diagnosis is strictly confidential';
-  const ask = (model, user) => fetch(`${base}/v1/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-user-id': user, 'x-session-id': 'demo-session' },
-    body: JSON.stringify({ model, messages: [{ role: 'user', content: `Hello, ${SECRET}. Summarise it.` }] }),
-  }).then((r) => r.status);
-  console.log('statuses:', await ask('llama-3-8b', 'u-1'), await ask('mistral-7b', 'u-2'), await ask('gpt-9000', 'u-1'));
+  const ask = (model, user) =>
+    fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': user, 'x-session-id': 'demo-session' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: `Hello, ${SECRET}. Summarise it.` }] }),
+    }).then((r) => r.status);
+  console.log(
+    'statuses:',
+    await ask('llama-3-8b', 'u-1'),
+    await ask('mistral-7b', 'u-2'),
+    await ask('gpt-9000', 'u-1'),
+  );
   await provider.forceFlush();
-  const page = await fetch(`${api.url}/api/logs/audit?event=inference&limit=10`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
+  const page = await fetch(`${api.url}/api/logs/audit?event=inference&limit=10`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  }).then((r) => r.json());
   for (const row of page.logs.reverse()) {
-    const { timestamp, level, model, endpoint, duration_ms, status, status_code, prompt_tokens, completion_tokens, error_type, error_message } = row;
-    console.log(JSON.stringify({ timestamp, level, model, endpoint, duration_ms, status, status_code, prompt_tokens, completion_tokens, error_type, error_message }));
+    const {
+      timestamp,
+      level,
+      model,
+      endpoint,
+      duration_ms,
+      status,
+      status_code,
+      prompt_tokens,
+      completion_tokens,
+      error_type,
+      error_message,
+    } = row;
+    console.log(
+      JSON.stringify({
+        timestamp,
+        level,
+        model,
+        endpoint,
+        duration_ms,
+        status,
+        status_code,
+        prompt_tokens,
+        completion_tokens,
+        error_type,
+        error_message,
+      }),
+    );
   }
   server.close();
   await api.shutdown();

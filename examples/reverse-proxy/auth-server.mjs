@@ -26,10 +26,12 @@ const OTLP_URL = process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs';
 const { exporter, outcome } = withOutcome(new OTLPLogExporter({ url: OTLP_URL }));
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'auth-server' }),
-  processors: [new BatchLogRecordProcessor({
-    exporter,
-    scheduledDelayMillis: 200,
-  })],
+  processors: [
+    new BatchLogRecordProcessor({
+      exporter,
+      scheduledDelayMillis: 200,
+    }),
+  ],
 });
 const logger = provider.getLogger('auth-server.oauth');
 const CLIENTS = new Set(['web-app', 'mobile-app']);
@@ -56,7 +58,9 @@ function oauthLog(req, eventName, status, attrs, failed = false) {
 function readForm(req) {
   return new Promise((resolve) => {
     let s = '';
-    req.on('data', (c) => { s += c; });
+    req.on('data', (c) => {
+      s += c;
+    });
     req.on('end', () => resolve(Object.fromEntries(new URLSearchParams(s))));
   });
 }
@@ -70,8 +74,14 @@ const server = createServer(async (req, res) => {
     const form = await readForm(req);
     const client = url.searchParams.get('client_id') ?? '';
     const base = { 'oauth.client_id': client, 'user.id': form.username, 'session.id': session };
-    if (!CLIENTS.has(client)) { oauthLog(req, 'oauth.login_failed', 400, { ...base, 'error.type': 'invalid_client' }, true); return json(400, { error: 'invalid_client' }); }
-    if (form.password !== 'secret') { oauthLog(req, 'oauth.login_failed', 401, { ...base, 'error.type': 'invalid_credentials' }, true); return json(401, { error: 'access_denied' }); }
+    if (!CLIENTS.has(client)) {
+      oauthLog(req, 'oauth.login_failed', 400, { ...base, 'error.type': 'invalid_client' }, true);
+      return json(400, { error: 'invalid_client' });
+    }
+    if (form.password !== 'secret') {
+      oauthLog(req, 'oauth.login_failed', 401, { ...base, 'error.type': 'invalid_credentials' }, true);
+      return json(401, { error: 'access_denied' });
+    }
     const code = randomBytes(12).toString('hex');
     codes.set(code, { client, user: form.username });
     oauthLog(req, 'oauth.authorize', 302, { ...base, 'oauth.scope': url.searchParams.get('scope') ?? 'openid' });
@@ -81,8 +91,22 @@ const server = createServer(async (req, res) => {
     const form = await readForm(req);
     const grant = codes.get(form.code);
     codes.delete(form.code);
-    if (!grant || grant.client !== form.client_id) { oauthLog(req, 'oauth.token_failed', 400, { 'oauth.client_id': form.client_id, 'session.id': session, 'error.type': 'invalid_grant' }, true); return json(400, { error: 'invalid_grant' }); }
-    oauthLog(req, 'oauth.token_issued', 200, { 'oauth.client_id': grant.client, 'user.id': grant.user, 'session.id': session, 'oauth.grant_type': 'authorization_code' });
+    if (!grant || grant.client !== form.client_id) {
+      oauthLog(
+        req,
+        'oauth.token_failed',
+        400,
+        { 'oauth.client_id': form.client_id, 'session.id': session, 'error.type': 'invalid_grant' },
+        true,
+      );
+      return json(400, { error: 'invalid_grant' });
+    }
+    oauthLog(req, 'oauth.token_issued', 200, {
+      'oauth.client_id': grant.client,
+      'user.id': grant.user,
+      'session.id': session,
+      'oauth.grant_type': 'authorization_code',
+    });
     return json(200, { access_token: randomBytes(16).toString('hex'), token_type: 'Bearer', expires_in: 3600 });
   }
   json(404, { error: 'not found' });
@@ -91,11 +115,22 @@ const server = createServer(async (req, res) => {
 function post(path, form, headers) {
   return new Promise((resolve) => {
     const body = new URLSearchParams(form).toString();
-    const r = httpRequest({ host: '127.0.0.1', port: PORT, path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
-      let s = '';
-      res.on('data', (c) => { s += c; });
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: s }));
-    });
+    const r = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: PORT,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      },
+      (res) => {
+        let s = '';
+        res.on('data', (c) => {
+          s += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: s }));
+      },
+    );
     r.on('error', () => resolve({ status: 0 }));
     r.end(body);
   });
@@ -109,7 +144,11 @@ async function flow(i, failures) {
   for (let k = 0; k < failures; k++) await post(authorize, { username: user, password: 'wrong' }, headers);
   const a = await post(authorize, { username: user, password: 'secret' }, headers);
   const code = new URL(a.location, 'http://x').searchParams.get('code');
-  await post('/oauth/token', { grant_type: 'authorization_code', code, client_id: i % 2 ? 'mobile-app' : 'web-app' }, headers);
+  await post(
+    '/oauth/token',
+    { grant_type: 'authorization_code', code, client_id: i % 2 ? 'mobile-app' : 'web-app' },
+    headers,
+  );
 }
 
 await new Promise((r) => server.listen(PORT, '127.0.0.1', r));
@@ -122,7 +161,11 @@ if (demo) {
   console.log('Ran 6 OAuth flows (8 failed logins).');
   reportOutcome(outcome, 'OAuth events', OTLP_URL);
 } else {
-  const stop = async () => { server.close(); await provider.shutdown(); process.exit(0); };
+  const stop = async () => {
+    server.close();
+    await provider.shutdown();
+    process.exit(0);
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -28,18 +28,23 @@ const OTLP_URL = process.env.OTLP_LOGS_URL ?? 'http://localhost:4318/v1/logs';
 const { exporter, outcome } = withOutcome(new OTLPLogExporter({ url: OTLP_URL }));
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'edge-proxy' }),
-  processors: [new BatchLogRecordProcessor({
-    exporter,
-    scheduledDelayMillis: 200,
-    // The SDK's default queue (2,048) silently drops the rest of a burst; size it for the largest one.
-    maxQueueSize: 100_000,
-    maxExportBatchSize: 1024,
-  })],
+  processors: [
+    new BatchLogRecordProcessor({
+      exporter,
+      scheduledDelayMillis: 200,
+      // The SDK's default queue (2,048) silently drops the rest of a burst; size it for the largest one.
+      maxQueueSize: 100_000,
+      maxExportBatchSize: 1024,
+    }),
+  ],
 });
 const logger = provider.getLogger('edge-proxy.access');
 
 /** Known routes, so the Redis path index groups /users/42 and /users/43. */
-const ROUTES = [[/^\/users\/[^/]+$/, '/users/{id}'], [/^\/orders\/[^/]+$/, '/orders/{id}']];
+const ROUTES = [
+  [/^\/users\/[^/]+$/, '/users/{id}'],
+  [/^\/orders\/[^/]+$/, '/orders/{id}'],
+];
 
 function clientAddress(req) {
   const fwd = TRUST_FORWARDED ? req.headers['x-forwarded-for'] : undefined;
@@ -82,15 +87,27 @@ function logRequest(req, path, status, bytes, startedNs, errorType) {
 const proxy = createServer((req, res) => {
   const started = process.hrtime.bigint();
   const path = (req.url ?? '/').split('?')[0];
-  const upstream = httpRequest({
-    host: UPSTREAM.hostname, port: UPSTREAM.port, method: req.method, path: req.url,
-    headers: { ...req.headers, host: UPSTREAM.host, 'x-forwarded-for': clientAddress(req) },
-  }, (up) => {
-    let bytes = 0;
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.on('data', (c) => { bytes += c.length; res.write(c); });
-    up.on('end', () => { res.end(); logRequest(req, path, up.statusCode ?? 502, bytes, started); });
-  });
+  const upstream = httpRequest(
+    {
+      host: UPSTREAM.hostname,
+      port: UPSTREAM.port,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: UPSTREAM.host, 'x-forwarded-for': clientAddress(req) },
+    },
+    (up) => {
+      let bytes = 0;
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.on('data', (c) => {
+        bytes += c.length;
+        res.write(c);
+      });
+      up.on('end', () => {
+        res.end();
+        logRequest(req, path, up.statusCode ?? 502, bytes, started);
+      });
+    },
+  );
   upstream.on('error', (err) => {
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
     res.end('Bad gateway\n');
@@ -105,8 +122,14 @@ function startUpstream() {
     const path = (req.url ?? '/').split('?')[0];
     const delay = path.startsWith('/reports') ? 600 + Math.random() * 400 : Math.random() * 20;
     setTimeout(() => {
-      if (path === '/boom') { res.writeHead(500).end('{"error":"boom"}'); return; }
-      if (!/^\/(users|orders|health|reports|login)/.test(path)) { res.writeHead(404).end('{"error":"not found"}'); return; }
+      if (path === '/boom') {
+        res.writeHead(500).end('{"error":"boom"}');
+        return;
+      }
+      if (!/^\/(users|orders|health|reports|login)/.test(path)) {
+        res.writeHead(404).end('{"error":"not found"}');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path, ok: true }));
     }, delay);
   });
@@ -118,21 +141,36 @@ async function sendDemoTraffic() {
   const paths = ['/users/42', '/users/7', '/orders/1001', '/health', '/reports/daily', '/login', '/nope', '/boom'];
   let next = 0;
   // Eight clients at a time, like a browser's connection pool.
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < 300) await sendOne(next++, ips, paths);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < 300) await sendOne(next++, ips, paths);
+    }),
+  );
 }
 
 function sendOne(i, ips, paths) {
   const path = paths[(i * 7) % paths.length];
   return new Promise((resolve) => {
-    const r = httpRequest({
-      host: '127.0.0.1', port: LISTEN_PORT, path, method: i % 9 === 0 ? 'POST' : 'GET',
-      headers: {
-        host: i % 3 === 0 ? 'admin.example.com' : 'api.example.com', 'x-forwarded-for': ips[i % ips.length],
-        'user-agent': 'demo-client/1.0', 'x-user-id': `user-${i % 5}`, cookie: `session=s-${i % 12}`, referer: 'https://example.com/',
+    const r = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: LISTEN_PORT,
+        path,
+        method: i % 9 === 0 ? 'POST' : 'GET',
+        headers: {
+          host: i % 3 === 0 ? 'admin.example.com' : 'api.example.com',
+          'x-forwarded-for': ips[i % ips.length],
+          'user-agent': 'demo-client/1.0',
+          'x-user-id': `user-${i % 5}`,
+          cookie: `session=s-${i % 12}`,
+          referer: 'https://example.com/',
+        },
       },
-    }, (res) => { res.resume(); res.on('end', resolve); });
+      (res) => {
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     r.on('error', resolve);
     r.end();
   });
@@ -150,7 +188,11 @@ if (demo) {
   console.log('Sent 300 requests through the proxy.');
   reportOutcome(outcome, 'request logs', OTLP_URL);
 } else {
-  const stop = async () => { proxy.close(); await provider.shutdown(); process.exit(0); };
+  const stop = async () => {
+    proxy.close();
+    await provider.shutdown();
+    process.exit(0);
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

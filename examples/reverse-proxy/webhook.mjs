@@ -8,9 +8,15 @@ const PORT = Number(process.env.WEBHOOK_PORT ?? 9099);
 const server = createServer((req, res) => {
   let body = '';
   req.setEncoding('utf8');
-  req.on('data', (c) => { body += c; });
+  req.on('data', (c) => {
+    body += c;
+  });
   req.on('end', () => {
-    try { console.log(JSON.stringify(JSON.parse(body))); } catch { console.log(`(not JSON) ${body}`); }
+    try {
+      console.log(JSON.stringify(JSON.parse(body)));
+    } catch {
+      console.log(`(not JSON) ${body}`);
+    }
     res.writeHead(204).end();
   });
 });

@@ -36,7 +36,13 @@ for (let i = 1; i <= 5; i++) {
 logger.emit({
   severityNumber: SeverityNumber.ERROR,
   body: 'AI provider timed out',
-  attributes: { collection: 'sessions', component: 'session_manager', operation: 'ask_ai', 'session.id': 'abc121', 'error.type': 'TimeoutError' },
+  attributes: {
+    collection: 'sessions',
+    component: 'session_manager',
+    operation: 'ask_ai',
+    'session.id': 'abc121',
+    'error.type': 'TimeoutError',
+  },
 });
 
 await provider.shutdown();

@@ -18,10 +18,27 @@ const count = countArg >= 0 ? Number(process.argv[countArg + 1]) : Infinity;
 function line(n) {
   const now = new Date().toISOString();
   switch (n % 4) {
-    case 0: return `${now} INFO worker-${n % 3} started job ${n}`;
-    case 1: return JSON.stringify({ time: now, level: 'INFO', 'event.name': 'order_placed', 'session.id': `s-${n % 5}`, order_id: n, amount: 42.5 });
-    case 2: return JSON.stringify({ time: now, level: 'WARN', 'event.name': 'password_reset', message: 'reset link sent to alice@example.com', email: 'alice@example.com' });
-    default: return `${now} ERROR payment gateway timeout after 3 attempts (job ${n})`;
+    case 0:
+      return `${now} INFO worker-${n % 3} started job ${n}`;
+    case 1:
+      return JSON.stringify({
+        time: now,
+        level: 'INFO',
+        'event.name': 'order_placed',
+        'session.id': `s-${n % 5}`,
+        order_id: n,
+        amount: 42.5,
+      });
+    case 2:
+      return JSON.stringify({
+        time: now,
+        level: 'WARN',
+        'event.name': 'password_reset',
+        message: 'reset link sent to alice@example.com',
+        email: 'alice@example.com',
+      });
+    default:
+      return `${now} ERROR payment gateway timeout after 3 attempts (job ${n})`;
   }
 }
 

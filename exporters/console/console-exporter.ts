@@ -36,7 +36,8 @@ export class ConsoleExporter implements PushExporter<ReadableLogRecord[]> {
     this.color = colorEnabled(options.color ?? 'auto', this.stream, options.env);
     this.logger = settings.logger ?? silentLogger;
     // A closed pipe (EPIPE) must not crash the process; the write callback reports it.
-    this.onError = (err) => this.logger.burst('error', 'console-stream', 'The console output stream failed.', { error: err.message });
+    this.onError = (err) =>
+      this.logger.burst('error', 'console-stream', 'The console output stream failed.', { error: err.message });
     this.stream.on('error', this.onError);
   }
 
@@ -51,7 +52,10 @@ export class ConsoleExporter implements PushExporter<ReadableLogRecord[]> {
 
   export(records: ReadableLogRecord[], resultCallback: ResultCallback): void {
     if (this.closed) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The console exporter is shut down.') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new PermanentError('The console exporter is shut down.'),
+      });
       return;
     }
     let text = '';
@@ -75,11 +79,11 @@ export class ConsoleExporter implements PushExporter<ReadableLogRecord[]> {
     const fromAttr = typeof comp === 'string' && comp !== '';
     const component = fromAttr ? comp : componentFromResource(r);
     const body = r.body;
-    const message = typeof body === 'string' ? body
-      : body === undefined || body === null ? (r.eventName ?? '')
-      : compactJson(body);
+    const message =
+      typeof body === 'string' ? body : body === undefined || body === null ? (r.eventName ?? '') : compactJson(body);
     // The event name is shown unless it is already an attribute or stands in as the message.
-    const showEvent = r.eventName !== undefined && r.eventName !== '' && attrs['event.name'] === undefined && message !== r.eventName;
+    const showEvent =
+      r.eventName !== undefined && r.eventName !== '' && attrs['event.name'] === undefined && message !== r.eventName;
     let fields: Record<string, unknown> = attrs;
     if (fromAttr || showEvent) {
       fields = {};
@@ -106,7 +110,11 @@ export class ConsoleExporter implements PushExporter<ReadableLogRecord[]> {
 
   private done(cb: (result: ExportResult) => void, err: Error | null | undefined): void {
     this.inflight--;
-    cb(err ? { code: ExportResultCode.FAILED, error: new Error(`Cannot write to the console: ${errorMessage(err)}`) } : { code: ExportResultCode.SUCCESS });
+    cb(
+      err
+        ? { code: ExportResultCode.FAILED, error: new Error(`Cannot write to the console: ${errorMessage(err)}`) }
+        : { code: ExportResultCode.SUCCESS },
+    );
     if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -2,7 +2,20 @@
 // where they make sense for JSON lines, with the documented rotation defaults
 // (10 MB per file, 5 backups; docs/log-formats.md).
 import { modeFields } from '../../src/config/file-mode.js';
-import { bool, bytes, def, duration, int, obj, oneOf, opt, req, str, type Spec, type SpecOutput } from '../../src/config/schema.js';
+import {
+  bool,
+  bytes,
+  def,
+  duration,
+  int,
+  obj,
+  oneOf,
+  opt,
+  req,
+  str,
+  type Spec,
+  type SpecOutput,
+} from '../../src/config/schema.js';
 
 const MIB = 1024 * 1024;
 
@@ -21,7 +34,13 @@ const rotationSpec = obj({
 
 /** A key the Collector accepts that Auditline refuses, with the reason. */
 function refused(reason: string): Spec<never> {
-  return { shape: 'refused', parse(_v, p, is) { is.push({ path: p, message: reason }); return undefined; } };
+  return {
+    shape: 'refused',
+    parse(_v, p, is) {
+      is.push({ path: p, message: reason });
+      return undefined;
+    },
+  };
 }
 
 export const fileFields = {
@@ -36,14 +55,20 @@ export const fileFields = {
   flush_interval: opt(duration()),
   compression: opt(str()),
   encoding: opt(refused('encoding extensions are not supported; the file exporter writes JSON lines')),
-  group_by: opt(obj({ enabled: def(bool(), false), resource_attribute: opt(str()), max_open_files: opt(int({ min: 1 })) })),
+  group_by: opt(
+    obj({ enabled: def(bool(), false), resource_attribute: opt(str()), max_open_files: opt(int({ min: 1 })) }),
+  ),
   /** Permissions of the file (backups keep them), its state file and the directories created: owner only unless set. */
   ...modeFields(),
 };
 
-export function checkFile(c: { format: string; compression?: string; group_by?: { enabled: boolean } }, add: (key: string | null, msg: string) => void): void {
+export function checkFile(
+  c: { format: string; compression?: string; group_by?: { enabled: boolean } },
+  add: (key: string | null, msg: string) => void,
+): void {
   if (c.format === 'proto') add('format', 'proto is not supported; the file exporter writes JSON lines (format: json)');
-  if (c.compression !== undefined && c.compression !== '') add('compression', `"${c.compression}" is not supported; files are written uncompressed`);
+  if (c.compression !== undefined && c.compression !== '')
+    add('compression', `"${c.compression}" is not supported; files are written uncompressed`);
   if (c.group_by?.enabled) add('group_by', 'grouping into several files by resource attribute is not supported');
 }
 

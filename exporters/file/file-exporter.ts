@@ -40,14 +40,23 @@ export class FileLogExporter implements PushExporter<string[]> {
     const file = path.resolve(cfg.path);
     const modes = modesOf(cfg);
     this.state = new SinkState(`${file}.state`, { fsync: false, mode: modes.file, dirMode: modes.dir, logger });
-    this.file = new RotatingFile(file, {
-      maxBytes: maxFileBytes(cfg.rotation),
-      maxBackups: cfg.rotation.max_backups,
-      maxDays: cfg.rotation.max_days,
-      localtime: cfg.rotation.localtime,
-      truncate: !cfg.append,
-      modes,
-    }, this.state, (how) => logger.warn('The output file was moved or deleted while open; writing a new file at its path.', { file, path_now: how }));
+    this.file = new RotatingFile(
+      file,
+      {
+        maxBytes: maxFileBytes(cfg.rotation),
+        maxBackups: cfg.rotation.max_backups,
+        maxDays: cfg.rotation.max_days,
+        localtime: cfg.rotation.localtime,
+        truncate: !cfg.append,
+        modes,
+      },
+      this.state,
+      (how) =>
+        logger.warn('The output file was moved or deleted while open; writing a new file at its path.', {
+          file,
+          path_now: how,
+        }),
+    );
   }
 
   async start(_host?: Host): Promise<void> {
@@ -92,7 +101,10 @@ export class FileLogExporter implements PushExporter<string[]> {
 
   /** Closes the file after the write in progress; the next write reopens the file at the path (SIGHUP). */
   reopen(): Promise<void> {
-    return this.serial(() => { this.state.close(); return this.file.close(); });
+    return this.serial(() => {
+      this.state.close();
+      return this.file.close();
+    });
   }
 
   async forceFlush(): Promise<void> {
@@ -112,7 +124,10 @@ export class FileLogExporter implements PushExporter<string[]> {
   }
 
   private run(lines: string[], span: LogSpan | undefined, done: ResultCallback): void {
-    if (!this.opened) { done({ code: ExportResultCode.FAILED, error: new Error(`File ${this.file.path} is not open.`) }); return; }
+    if (!this.opened) {
+      done({ code: ExportResultCode.FAILED, error: new Error(`File ${this.file.path} is not open.`) });
+      return;
+    }
     this.serial(() => this.write(lines, span)).then(
       () => done(SUCCESS),
       (error: Error) => done({ code: ExportResultCode.FAILED, error }),
@@ -140,7 +155,9 @@ export class FileLogExporter implements PushExporter<string[]> {
     const pos: LinePosition | null = span === undefined ? null : { log: span.log, first: span.first + from };
     let landed = from;
     try {
-      await this.file.writeLines(lines, pos, (n) => { landed = from + n; });
+      await this.file.writeLines(lines, pos, (n) => {
+        landed = from + n;
+      });
     } catch (err) {
       if (span === undefined && landed > 0) this.partial = { lines: all, landed };
       throw err;

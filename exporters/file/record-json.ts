@@ -46,11 +46,15 @@ export class RecordJson {
         break;
       }
       // Without a `component` attribute, the logger (instrumentation scope) names the component.
-      if (i === 0 && o.component === undefined && r.instrumentationScope.name) o.component = r.instrumentationScope.name;
+      if (i === 0 && o.component === undefined && r.instrumentationScope.name)
+        o.component = r.instrumentationScope.name;
       if (i === 1) {
         const body = r.body;
         if (typeof body === 'string') o.message = body;
-        else if (body !== undefined && body !== null) { o.body = body; if (needsReplacer(body)) nested = true; }
+        else if (body !== undefined && body !== null) {
+          o.body = body;
+          if (needsReplacer(body)) nested = true;
+        }
       }
     }
     const event = recordEventName(r);
@@ -59,7 +63,10 @@ export class RecordJson {
       o.event = event;
     }
     const sc = r.spanContext;
-    if (sc && sc.traceId && sc.traceId !== ZERO_TRACE) { o.trace_id = sc.traceId; o.span_id = sc.spanId; }
+    if (sc && sc.traceId && sc.traceId !== ZERO_TRACE) {
+      o.trace_id = sc.traceId;
+      o.span_id = sc.spanId;
+    }
     const service = r.resource.attributes['service.name'];
     if (typeof service === 'string' && service !== '') o.service = service;
 
@@ -88,7 +95,6 @@ export class RecordJson {
     return `${this.lastPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
   }
 }
-
 
 /** True when a value holds something the plain JSON.stringify would get wrong: a content key, bytes, a bigint. */
 function needsReplacer(v: unknown): boolean {

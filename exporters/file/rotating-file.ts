@@ -31,7 +31,10 @@ export interface RotationOptions {
 }
 
 /** Where the lines of one writeLines() call sit in a delivery log: the first line is record `first`. */
-export interface LinePosition { log: string; first: number }
+export interface LinePosition {
+  log: string;
+  first: number;
+}
 
 const DAY_MS = 86_400_000;
 
@@ -65,7 +68,9 @@ export class RotatingFile {
     this.ext = extname(path);
     this.prefix = basename(path, this.ext);
     this.truncateNext = opts.truncate;
-    this.backupPattern = new RegExp(`^${escape(this.prefix)}-(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.\\d{3})${escape(this.ext)}$`);
+    this.backupPattern = new RegExp(
+      `^${escape(this.prefix)}-(\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.\\d{3})${escape(this.ext)}$`,
+    );
   }
 
   /** Opens (creating) the file in append mode; returns its size. */
@@ -74,7 +79,9 @@ export class RotatingFile {
       const modes = this.opts.modes ?? OWNER_ONLY;
       await mkdir(this.dir, { recursive: true, mode: modes.dir });
       // Always O_APPEND (append: false truncates explicitly): a cut-back tail never leaves a hole.
-      const fd = await new Promise<number>((res, rej) => fs.open(this.path, 'a', modes.file, (e, n) => (e ? rej(e) : res(n))));
+      const fd = await new Promise<number>((res, rej) =>
+        fs.open(this.path, 'a', modes.file, (e, n) => (e ? rej(e) : res(n))),
+      );
       try {
         if (this.truncateNext) await truncateFd(fd, 0);
         const st = await fstat(fd);
@@ -167,7 +174,10 @@ export class RotatingFile {
       this.undoLeft = null;
     } catch (err) {
       this.undoLeft = mark;
-      throw new Error(`Cannot cut a failed write back in "${this.path}"; nothing more is written until it can be: ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `Cannot cut a failed write back in "${this.path}"; nothing more is written until it can be: ${(err as Error).message}`,
+        { cause: err },
+      );
     } finally {
       await this.close();
     }
@@ -222,7 +232,12 @@ export class RotatingFile {
 }
 
 async function exists(p: string): Promise<boolean> {
-  try { await stat(p); return true; } catch { return false; }
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function fstat(fd: number): Promise<fs.Stats> {
@@ -233,11 +248,13 @@ function fstat(fd: number): Promise<fs.Stats> {
 async function writeAll(fd: number, buf: Buffer): Promise<void> {
   let off = 0;
   while (off < buf.length) {
-    off += await new Promise<number>((res, rej) => fs.write(fd, buf, off, buf.length - off, null, (e, n) => {
-      if (e) rej(e);
-      else if (n === 0) rej(new Error('Write made no progress.'));
-      else res(n);
-    }));
+    off += await new Promise<number>((res, rej) =>
+      fs.write(fd, buf, off, buf.length - off, null, (e, n) => {
+        if (e) rej(e);
+        else if (n === 0) rej(new Error('Write made no progress.'));
+        else res(n);
+      }),
+    );
   }
 }
 

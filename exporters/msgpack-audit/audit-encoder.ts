@@ -48,7 +48,9 @@ interface Chunk {
 function chunk(bytes: Buffer): Chunk {
   const words: number[] = [];
   for (let j = 0; j < bytes.length; j += 4) {
-    words.push(((bytes[j] ?? 0) << 24) | ((bytes[j + 1] ?? 0) << 16) | ((bytes[j + 2] ?? 0) << 8) | (bytes[j + 3] ?? 0));
+    words.push(
+      ((bytes[j] ?? 0) << 24) | ((bytes[j + 1] ?? 0) << 16) | ((bytes[j + 2] ?? 0) << 8) | (bytes[j + 3] ?? 0),
+    );
   }
   return { bytes, words };
 }
@@ -148,7 +150,8 @@ export class AuditEncoder {
     const ev = attrs['event.name'];
     const action = r.eventName ? r.eventName : typeof ev === 'string' && ev !== '' ? ev : 'log';
     const sid = attrs['session.id'];
-    const session = typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid);
+    const session =
+      typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid);
     const start = this.pos;
     // The previous entry serves as template only while its bytes are intact (no reset or rewind since).
     this.tAvail = start >= this.tEnd ? this.tCount : 0;
@@ -204,8 +207,14 @@ export class AuditEncoder {
     }
     const buf = this.buf;
     if (need === 1) buf[head] = 0x80 | n;
-    else if (need === 3) { buf[head] = 0xde; buf[head + 1] = n >> 8; buf[head + 2] = n & 0xff; }
-    else { buf[head] = 0xdf; buf.writeUInt32BE(n, head + 1); }
+    else if (need === 3) {
+      buf[head] = 0xde;
+      buf[head + 1] = n >> 8;
+      buf[head + 2] = n & 0xff;
+    } else {
+      buf[head] = 0xdf;
+      buf.writeUInt32BE(n, head + 1);
+    }
     this.tCount = i < MAX_SLOTS ? i : MAX_SLOTS;
     this.tStart = start;
     this.tEnd = this.pos;
@@ -227,7 +236,14 @@ export class AuditEncoder {
         // Objects are not kept (they may have changed since), so they never match;
         // 0 and -0 are === and encode alike. Typed compares: a mixed === is a builtin call.
         const old = this.sVal[i];
-        if (typeof v === 'string' ? typeof old === 'string' && v === old : typeof v === 'number' ? typeof old === 'number' && v === old : v === old) return;
+        if (
+          typeof v === 'string'
+            ? typeof old === 'string' && v === old
+            : typeof v === 'number'
+              ? typeof old === 'number' && v === old
+              : v === old
+        )
+          return;
         this.flush(at);
         const p = this.pos;
         this.any(v);
@@ -251,7 +267,10 @@ export class AuditEncoder {
     const ks = this.pos;
     if (kb !== undefined) this.raw(kb);
     else if (i < KEY_SLOTS) {
-      if (this.slotKeys[i] !== key) { this.slotKeys[i] = key; this.slotBytes[i] = this.keyBytes(key); }
+      if (this.slotKeys[i] !== key) {
+        this.slotKeys[i] = key;
+        this.slotBytes[i] = this.keyBytes(key);
+      }
       this.raw(this.slotBytes[i]!);
     } else this.key(key);
     const vs = this.pos;
@@ -307,10 +326,22 @@ export class AuditEncoder {
         return;
       case 'object':
         if (v === null || depth >= MAX_DEPTH) break;
-        if (Array.isArray(v)) { this.array(v, depth + 1); return; }
-        if (ArrayBuffer.isView(v)) { this.bin(v); return; }
-        if (v instanceof Date) { this.str(Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()); return; }
-        if (v instanceof Error) { this.str(`${v.name}: ${v.message}`); return; }
+        if (Array.isArray(v)) {
+          this.array(v, depth + 1);
+          return;
+        }
+        if (ArrayBuffer.isView(v)) {
+          this.bin(v);
+          return;
+        }
+        if (v instanceof Date) {
+          this.str(Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString());
+          return;
+        }
+        if (v instanceof Error) {
+          this.str(`${v.name}: ${v.message}`);
+          return;
+        }
         this.map(v as Record<string, unknown>, depth + 1);
         return;
       default:
@@ -377,14 +408,24 @@ export class AuditEncoder {
       let or = 0;
       let i = 0;
       for (; i + 4 <= len; i += 4) {
-        const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
+        const a = s.charCodeAt(i),
+          b = s.charCodeAt(i + 1),
+          c = s.charCodeAt(i + 2),
+          d = s.charCodeAt(i + 3);
         or |= a | b | c | d;
         dv.setInt32(p + i, (a << 24) | (b << 16) | (c << 8) | d);
       }
-      for (; i < len; i++) { const c = s.charCodeAt(i); or |= c; buf[p + i] = c; }
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        or |= c;
+        buf[p + i] = c;
+      }
       if (or < 0x80) {
         if (head === 1) buf[start] = 0xa0 | len;
-        else { buf[start] = 0xd9; buf[start + 1] = len; }
+        else {
+          buf[start] = 0xd9;
+          buf[start + 1] = len;
+        }
         this.pos = p + len;
         return;
       }
@@ -401,9 +442,18 @@ export class AuditEncoder {
     if (need !== head) buf.copyWithin(start + need, start + head, start + head + n);
     let p = start;
     if (need === 1) buf[p++] = 0xa0 | n;
-    else if (need === 2) { buf[p++] = 0xd9; buf[p++] = n; }
-    else if (need === 3) { buf[p++] = 0xda; buf[p++] = n >> 8; buf[p++] = n & 0xff; }
-    else { buf[p++] = 0xdb; buf.writeUInt32BE(n, p); p += 4; }
+    else if (need === 2) {
+      buf[p++] = 0xd9;
+      buf[p++] = n;
+    } else if (need === 3) {
+      buf[p++] = 0xda;
+      buf[p++] = n >> 8;
+      buf[p++] = n & 0xff;
+    } else {
+      buf[p++] = 0xdb;
+      buf.writeUInt32BE(n, p);
+      p += 4;
+    }
     this.pos = p + n;
   }
 
@@ -414,17 +464,49 @@ export class AuditEncoder {
     const p = this.pos;
     if (Number.isSafeInteger(n)) {
       if (n >= 0) {
-        if (n < 0x80) { buf[p] = n; this.pos = p + 1; }
-        else if (n < 0x100) { buf[p] = 0xcc; buf[p + 1] = n; this.pos = p + 2; }
-        else if (n < 0x10000) { buf[p] = 0xcd; dv.setUint16(p + 1, n); this.pos = p + 3; }
-        else if (n < TWO_POW_32) { buf[p] = 0xce; dv.setUint32(p + 1, n); this.pos = p + 5; }
-        else { buf[p] = 0xcf; dv.setUint32(p + 1, Math.floor(n / TWO_POW_32)); dv.setUint32(p + 5, n >>> 0); this.pos = p + 9; }
+        if (n < 0x80) {
+          buf[p] = n;
+          this.pos = p + 1;
+        } else if (n < 0x100) {
+          buf[p] = 0xcc;
+          buf[p + 1] = n;
+          this.pos = p + 2;
+        } else if (n < 0x10000) {
+          buf[p] = 0xcd;
+          dv.setUint16(p + 1, n);
+          this.pos = p + 3;
+        } else if (n < TWO_POW_32) {
+          buf[p] = 0xce;
+          dv.setUint32(p + 1, n);
+          this.pos = p + 5;
+        } else {
+          buf[p] = 0xcf;
+          dv.setUint32(p + 1, Math.floor(n / TWO_POW_32));
+          dv.setUint32(p + 5, n >>> 0);
+          this.pos = p + 9;
+        }
       } else {
-        if (n >= -32) { buf[p] = n & 0xff; this.pos = p + 1; }
-        else if (n >= -0x80) { buf[p] = 0xd0; buf[p + 1] = n & 0xff; this.pos = p + 2; }
-        else if (n >= -0x8000) { buf[p] = 0xd1; dv.setInt16(p + 1, n); this.pos = p + 3; }
-        else if (n >= -0x80000000) { buf[p] = 0xd2; dv.setInt32(p + 1, n); this.pos = p + 5; }
-        else { buf[p] = 0xd3; dv.setInt32(p + 1, Math.floor(n / TWO_POW_32)); dv.setUint32(p + 5, n >>> 0); this.pos = p + 9; }
+        if (n >= -32) {
+          buf[p] = n & 0xff;
+          this.pos = p + 1;
+        } else if (n >= -0x80) {
+          buf[p] = 0xd0;
+          buf[p + 1] = n & 0xff;
+          this.pos = p + 2;
+        } else if (n >= -0x8000) {
+          buf[p] = 0xd1;
+          dv.setInt16(p + 1, n);
+          this.pos = p + 3;
+        } else if (n >= -0x80000000) {
+          buf[p] = 0xd2;
+          dv.setInt32(p + 1, n);
+          this.pos = p + 5;
+        } else {
+          buf[p] = 0xd3;
+          dv.setInt32(p + 1, Math.floor(n / TWO_POW_32));
+          dv.setUint32(p + 5, n >>> 0);
+          this.pos = p + 9;
+        }
       }
     } else {
       buf[p] = 0xcb;
@@ -436,11 +518,17 @@ export class AuditEncoder {
   private bigint(v: bigint): void {
     this.ensure(9);
     if (v >= 0n && v <= 0xffffffffffffffffn) {
-      if (v <= BigInt(Number.MAX_SAFE_INTEGER)) { this.number(Number(v)); return; }
+      if (v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        this.number(Number(v));
+        return;
+      }
       this.buf[this.pos++] = 0xcf;
       this.buf.writeBigUInt64BE(v, this.pos);
     } else if (v < 0n && v >= -0x8000000000000000n) {
-      if (v >= BigInt(Number.MIN_SAFE_INTEGER)) { this.number(Number(v)); return; }
+      if (v >= BigInt(Number.MIN_SAFE_INTEGER)) {
+        this.number(Number(v));
+        return;
+      }
       this.buf[this.pos++] = 0xd3;
       this.buf.writeBigInt64BE(v, this.pos);
     } else {
@@ -456,9 +544,18 @@ export class AuditEncoder {
     this.ensure(n + 5);
     const buf = this.buf;
     let p = this.pos;
-    if (n < 0x100) { buf[p++] = 0xc4; buf[p++] = n; }
-    else if (n < 0x10000) { buf[p++] = 0xc5; buf[p++] = n >> 8; buf[p++] = n & 0xff; }
-    else { buf[p++] = 0xc6; buf.writeUInt32BE(n, p); p += 4; }
+    if (n < 0x100) {
+      buf[p++] = 0xc4;
+      buf[p++] = n;
+    } else if (n < 0x10000) {
+      buf[p++] = 0xc5;
+      buf[p++] = n >> 8;
+      buf[p++] = n & 0xff;
+    } else {
+      buf[p++] = 0xc6;
+      buf.writeUInt32BE(n, p);
+      p += 4;
+    }
     src.copy(buf, p);
     this.pos = p + n;
   }
@@ -468,11 +565,21 @@ export class AuditEncoder {
     this.ensure(5);
     const buf = this.buf;
     if (n < 16) buf[this.pos++] = 0x90 | n;
-    else if (n < 0x10000) { buf[this.pos++] = 0xdc; buf[this.pos++] = n >> 8; buf[this.pos++] = n & 0xff; }
-    else { buf[this.pos++] = 0xdd; buf.writeUInt32BE(n, this.pos); this.pos += 4; }
+    else if (n < 0x10000) {
+      buf[this.pos++] = 0xdc;
+      buf[this.pos++] = n >> 8;
+      buf[this.pos++] = n & 0xff;
+    } else {
+      buf[this.pos++] = 0xdd;
+      buf.writeUInt32BE(n, this.pos);
+      this.pos += 4;
+    }
     for (let i = 0; i < n; i++) {
       const x = a[i];
-      if (x === undefined) { this.ensure(1); this.buf[this.pos++] = 0xc0; } else this.value(x, depth);
+      if (x === undefined) {
+        this.ensure(1);
+        this.buf[this.pos++] = 0xc0;
+      } else this.value(x, depth);
     }
   }
 
@@ -501,8 +608,14 @@ export class AuditEncoder {
     const buf = this.buf;
     buf.copyWithin(head + 1 + extra, head + 1, this.pos);
     this.pos += extra;
-    if (extra === 2) { buf[head] = 0xde; buf[head + 1] = n >> 8; buf[head + 2] = n & 0xff; }
-    else { buf[head] = 0xdf; buf.writeUInt32BE(n, head + 1); }
+    if (extra === 2) {
+      buf[head] = 0xde;
+      buf[head + 1] = n >> 8;
+      buf[head + 2] = n & 0xff;
+    } else {
+      buf[head] = 0xdf;
+      buf.writeUInt32BE(n, head + 1);
+    }
   }
 
   private ensure(n: number): void {

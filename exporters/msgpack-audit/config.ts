@@ -2,13 +2,27 @@
 // file lives (optionally templated by an attribute) and how it is written.
 import { modeFields } from '../../src/config/file-mode.js';
 import { fileIntegritySpec } from '../../src/integrity/config.js';
-import { bool, def, formatIssue, int, obj, opt, req, str, type ConfigIssue, type SpecOutput } from '../../src/config/schema.js';
+import {
+  bool,
+  def,
+  formatIssue,
+  int,
+  obj,
+  opt,
+  req,
+  str,
+  type ConfigIssue,
+  type SpecOutput,
+} from '../../src/config/schema.js';
 
 export const msgpackAuditFields = {
   /** The audit log directory (`LogDirectory`, docs/audit-format.md); may contain `{attr}` placeholders. Created if missing. */
   directory: req(str({ nonEmpty: true })),
   /** File inside the directory. */
-  file_name: def(str({ nonEmpty: true, pattern: /^(?!\.\.?$)[^/\\\0]+$/, patternHint: 'a plain file name (no slashes)' }), 'audit.log'),
+  file_name: def(
+    str({ nonEmpty: true, pattern: /^(?!\.\.?$)[^/\\\0]+$/, patternHint: 'a plain file name (no slashes)' }),
+    'audit.log',
+  ),
   /** Open file handles kept for a templated directory; the least recently used is closed beyond this. */
   max_open_files: def(int({ min: 1, max: 65_536 }), 64),
   /** Distinct templated directories written (those already there at start count); records for more go to `_overflow`. */

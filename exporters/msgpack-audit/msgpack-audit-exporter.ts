@@ -41,8 +41,18 @@ const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
 
 type Callback = (result: ExportResult) => void;
 /** One file's share of a write group, with its entries' count and time range (kept with `integrity` only). */
-interface Group { slices: Buffer[]; bytes: number; count: number; minTs: number; maxTs: number }
-interface Waiting { payload: AuditPayload; cb: Callback; span: LogSpan | undefined }
+interface Group {
+  slices: Buffer[];
+  bytes: number;
+  count: number;
+  minTs: number;
+  maxTs: number;
+}
+interface Waiting {
+  payload: AuditPayload;
+  cb: Callback;
+  span: LogSpan | undefined;
+}
 
 /**
  * A batch's entries as bytes, and per run of entries the file it goes to and where the run ends.
@@ -91,25 +101,54 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
   private shutdownPromise?: Promise<void>;
 
   /** Takes the YAML-shaped options (`directory`, `file_name`, `max_open_files`, `fsync`, `file_mode`, `dir_mode`). */
-  constructor(options: MsgpackAuditOptions, settings: { logger?: InternalLogger; telemetry?: Telemetry; id?: string } = {}) {
+  constructor(
+    options: MsgpackAuditOptions,
+    settings: { logger?: InternalLogger; telemetry?: Telemetry; id?: string } = {},
+  ) {
     this.config = parseMsgpackAuditOptions(options);
     this.logger = settings.logger ?? silentLogger;
     const modes = modesOf(this.config);
-    this.files = new AuditFiles(this.config.directory, this.config.file_name, this.config.max_open_files, (file, how) => {
-      this.logger.warn('An audit file was moved or deleted while open; writing a new file at its path.', { file, path_now: how });
-    }, modes);
+    this.files = new AuditFiles(
+      this.config.directory,
+      this.config.file_name,
+      this.config.max_open_files,
+      (file, how) => {
+        this.logger.warn('An audit file was moved or deleted while open; writing a new file at its path.', {
+          file,
+          path_now: how,
+        });
+      },
+      modes,
+    );
     const labels = { exporter: settings.id ?? 'msgpack_audit' };
-    settings.telemetry?.describe(OVERFLOW_RECORDS, 'Records written to the _overflow directory because max_directories directories were in use.');
+    settings.telemetry?.describe(
+      OVERFLOW_RECORDS,
+      'Records written to the _overflow directory because max_directories directories were in use.',
+    );
     this.files.limitDirectories(this.config.max_directories, (records) => {
       settings.telemetry?.add(OVERFLOW_RECORDS, records, labels);
-      this.logger.burst('warn', 'overflow', `More than max_directories (${this.config.max_directories}) directories; records for new ones go to the overflow directory.`, { directory: this.files.overflowDirectory });
+      this.logger.burst(
+        'warn',
+        'overflow',
+        `More than max_directories (${this.config.max_directories}) directories; records for new ones go to the overflow directory.`,
+        { directory: this.files.overflowDirectory },
+      );
     });
     // Beside a fixed file; in the template's base directory (hidden, so it is never taken for a collection).
     const base = this.files.template.base;
-    const stateFile = this.files.fixedTarget ? `${this.files.fixedTarget.file}.state` : path.join(base, `.${this.config.file_name}.state`);
+    const stateFile = this.files.fixedTarget
+      ? `${this.files.fixedTarget.file}.state`
+      : path.join(base, `.${this.config.file_name}.state`);
     const ic = this.config.integrity;
-    this.integrity = ic ? new AuditIntegrity(ic, { mode: modes.file, fsync: this.config.fsync, logger: this.logger }) : undefined;
-    this.state = new SinkState(stateFile, { fsync: this.config.fsync, mode: modes.file, dirMode: modes.dir, logger: this.logger });
+    this.integrity = ic
+      ? new AuditIntegrity(ic, { mode: modes.file, fsync: this.config.fsync, logger: this.logger })
+      : undefined;
+    this.state = new SinkState(stateFile, {
+      fsync: this.config.fsync,
+      mode: modes.file,
+      dirMode: modes.dir,
+      logger: this.logger,
+    });
   }
 
   /** Opens the fixed file (or creates the template's base directory) so a bad path fails at start-up. */
@@ -118,7 +157,10 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
       await this.state.load();
       await this.files.prepare();
     } catch (err) {
-      throw new Error(`Cannot open the MessagePack audit file under "${this.files.template.base}": ${errorMessage(err)}`, { cause: err });
+      throw new Error(
+        `Cannot open the MessagePack audit file under "${this.files.template.base}": ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
     try {
       this.integrity?.start();
@@ -126,7 +168,10 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
       throw new Error(`Cannot start msgpack_audit integrity: ${errorMessage(err)}`, { cause: err });
     }
     const fixed = this.files.fixedTarget;
-    this.logger.info('Appending audit entries.', fixed ? { file: fixed.file } : { directory: this.config.directory, base: this.files.template.base });
+    this.logger.info(
+      'Appending audit entries.',
+      fixed ? { file: fixed.file } : { directory: this.config.directory, base: this.files.template.base },
+    );
   }
 
   /**
@@ -146,7 +191,10 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
         enc.encodeRecord(r);
         const last = targets.length - 1;
         if (last >= 0 && targets[last] === t) ends[last] = enc.pos;
-        else { targets.push(t); ends.push(enc.pos); }
+        else {
+          targets.push(t);
+          ends.push(enc.pos);
+        }
         if (stats) addRunStats(stats, targets.length - 1, enc.timestamp);
       }
     } catch (err) {
@@ -167,7 +215,10 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
    */
   exportPrepared(p: AuditPayload, resultCallback: Callback, span?: LogSpan): void {
     if (this.closed) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('The MessagePack audit exporter is shut down.') });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new PermanentError('The MessagePack audit exporter is shut down.'),
+      });
       return;
     }
     if (!Buffer.isBuffer(p.bytes)) {
@@ -227,7 +278,11 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
       this.integrity?.shutdown();
       // A state without an intent; failing here loses nothing (the next start settles the intent).
       if (this.state.isLoaded) {
-        await this.state.settle().catch((err: unknown) => this.logger.warn('Could not record the final positions.', { error: errorMessage(err) }));
+        await this.state
+          .settle()
+          .catch((err: unknown) =>
+            this.logger.warn('Could not record the final positions.', { error: errorMessage(err) }),
+          );
         this.state.close();
       }
       await this.files.closeAll();
@@ -254,7 +309,11 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
     this.waiting = [];
     this.writeGroup(batch).then(
       () => this.written(batch, SUCCESS),
-      (err: unknown) => this.written(batch, { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
+      (err: unknown) =>
+        this.written(batch, {
+          code: ExportResultCode.FAILED,
+          error: err instanceof Error ? err : new Error(String(err)),
+        }),
     );
   }
 
@@ -270,7 +329,11 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
       }
     }
     for (const { cb } of batch) {
-      try { cb(result); } catch (err) { this.logger.error('An export callback threw.', { error: errorMessage(err) }); }
+      try {
+        cb(result);
+      } catch (err) {
+        this.logger.error('An export callback threw.', { error: errorMessage(err) });
+      }
     }
     if (this.waiting.length > 0 || this.reopenWaiters.length > 0) {
       this.drain();
@@ -319,7 +382,11 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
         start = runEnds[i]!;
         const t = this.files.targetAt(targets[i]!.file);
         let g = groups.get(t);
-        if (g) { g.slices.push(slice); g.bytes += slice.length; } else groups.set(t, g = { slices: [slice], bytes: slice.length, count: 0, minTs: Infinity, maxTs: -Infinity });
+        if (g) {
+          g.slices.push(slice);
+          g.bytes += slice.length;
+        } else
+          groups.set(t, (g = { slices: [slice], bytes: slice.length, count: 0, minTs: Infinity, maxTs: -Infinity }));
         if (stats) {
           g.count += stats[i * 3]!;
           if (stats[i * 3 + 1]! < g.minTs) g.minTs = stats[i * 3 + 1]!;
@@ -332,7 +399,11 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
     const byFile = new Map<string, FileMark>();
     for (const [t, g] of groups) {
       let st;
-      try { st = await this.files.check(t); } catch (err) { throw new Error(`Cannot open audit file "${t.file}": ${errorMessage(err)}`, { cause: err }); }
+      try {
+        st = await this.files.check(t);
+      } catch (err) {
+        throw new Error(`Cannot open audit file "${t.file}": ${errorMessage(err)}`, { cause: err });
+      }
       const mark = { before: st.size, after: st.size + g.bytes, dev: st.dev, ino: st.ino };
       this.integrity?.ready(t.file, st.size, st.ino);
       marks.set(t, mark);
@@ -349,7 +420,8 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
       }
     }
     this.state.landed(ends);
-    if (this.integrity) for (const [t, g] of groups) this.integrity.landed(t.file, g.slices, marks.get(t)!.before, marks.get(t)!.ino, g);
+    if (this.integrity)
+      for (const [t, g] of groups) this.integrity.landed(t.file, g.slices, marks.get(t)!.before, marks.get(t)!.ino, g);
   }
 
   /**
@@ -370,7 +442,10 @@ export class MsgpackAuditExporter implements PushExporter<AuditPayload> {
     }
     this.undoLeft = left;
     if (left !== null) {
-      this.logger.error('Could not cut a failed write back; no more is written until it can be.', { files: [...left.keys()].map((t) => t.file), error: errorMessage(error) });
+      this.logger.error('Could not cut a failed write back; no more is written until it can be.', {
+        files: [...left.keys()].map((t) => t.file),
+        error: errorMessage(error),
+      });
       throw new Error(`Cannot cut a failed write back: ${errorMessage(error)}`, { cause: error });
     }
   }

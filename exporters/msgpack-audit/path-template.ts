@@ -81,13 +81,21 @@ function levelPatterns(rest: string): RegExp[] | undefined {
  * The directories under the template's base that it could have rendered (walking its levels), at most
  * `limit`, skipping `skip`. Read at start so the directories written before a restart keep counting.
  */
-export async function existingDirectories(t: DirectoryTemplate, limit: number, skip: ReadonlySet<string>): Promise<string[]> {
+export async function existingDirectories(
+  t: DirectoryTemplate,
+  limit: number,
+  skip: ReadonlySet<string>,
+): Promise<string[]> {
   const found: string[] = [];
   const levels = t.levels;
   if (t.names.length === 0 || levels === undefined || levels.length === 0) return found;
   const walk = async (dir: string, level: number): Promise<void> => {
     let d: fs.Dir;
-    try { d = await fs.promises.opendir(dir); } catch { return; }
+    try {
+      d = await fs.promises.opendir(dir);
+    } catch {
+      return;
+    }
     // Iterating closes the directory, also on break.
     for await (const e of d) {
       if (found.length >= limit) break;
@@ -121,10 +129,13 @@ export function placeholderValue(r: ReadableLogRecord, name: string): string | u
   let v = r.attributes[name];
   if (v === undefined || v === null) v = r.resource.attributes[name] as typeof v;
   switch (typeof v) {
-    case 'string': return v === '' ? undefined : v;
+    case 'string':
+      return v === '' ? undefined : v;
     case 'number':
     case 'boolean':
-    case 'bigint': return String(v);
-    default: return undefined;
+    case 'bigint':
+      return String(v);
+    default:
+      return undefined;
   }
 }

@@ -22,7 +22,12 @@ import { errorMessage } from '../../src/component/errors.js';
 import type { InternalLogger } from '../../src/telemetry/logger.js';
 
 /** One file of a write group: its size before and after the group, and its identity (stat dev/ino). */
-export interface FileMark { before: number; after: number; dev: number; ino: number }
+export interface FileMark {
+  before: number;
+  after: number;
+  dev: number;
+  ino: number;
+}
 
 type MarkJson = [number, number, number, number];
 interface StateJson {
@@ -56,19 +61,29 @@ export class SinkState {
   /** An intent was written since the last state without one. */
   private unsettled = false;
 
-  constructor(readonly file: string, private readonly opts: SinkStateOptions) {
+  constructor(
+    readonly file: string,
+    private readonly opts: SinkStateOptions,
+  ) {
     this.dir = path.dirname(file);
     this.tmp = `${file}.tmp`;
   }
 
   /** Whether load() has finished, so applied() is meaningful. */
-  get isLoaded(): boolean { return this.loaded; }
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
 
   /** Reads the state and settles an intent left by a crash (truncating files). Runs once; retried after a failure. */
   load(): Promise<void> {
     this.loading ??= this.doLoad().then(
-      () => { this.loaded = true; },
-      (err: unknown) => { this.loading = undefined; throw err; },
+      () => {
+        this.loaded = true;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
     );
     return this.loading;
   }
@@ -117,12 +132,17 @@ export class SinkState {
     try {
       // Synchronous: a small append measured ~2.5 µs here, against ~55 µs through the libuv pool.
       const n = fs.writeSync(fd, line);
-      if (n < line.length) throw Object.assign(new Error('No space left for the whole state line.'), { code: 'ENOSPC' });
+      if (n < line.length)
+        throw Object.assign(new Error('No space left for the whole state line.'), { code: 'ENOSPC' });
       this.size += n;
       if (this.opts.fsync) await new Promise<void>((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
     } catch (err) {
       // A partial line must not stay: cut it, or drop the handle so the next write replaces the file.
-      try { fs.ftruncateSync(fd, this.size); } catch { this.close(); }
+      try {
+        fs.ftruncateSync(fd, this.size);
+      } catch {
+        this.close();
+      }
       throw new Error(`Cannot write the position state "${this.file}": ${errorMessage(err)}`, { cause: err });
     }
   }
@@ -169,21 +189,32 @@ export class SinkState {
       // Positions restart from 0: the collector's own committed positions still apply, so nothing is lost.
       const aside = `${this.file}.corrupt`;
       await fs.promises.rename(this.file, aside);
-      this.opts.logger.error('The position state file is unreadable; it was kept aside and positions start from the collector\'s.', { file: this.file, kept: aside });
+      this.opts.logger.error(
+        "The position state file is unreadable; it was kept aside and positions start from the collector's.",
+        { file: this.file, kept: aside },
+      );
     } else {
       for (const [log, end] of Object.entries(state.confirmed)) this.confirmed.set(log, end);
       if (state.pending) await this.recover(state.pending);
     }
-    await this.rewrite(Buffer.from(JSON.stringify({ version: 1, confirmed: Object.fromEntries(this.confirmed) } satisfies StateJson) + '\n'));
+    await this.rewrite(
+      Buffer.from(
+        JSON.stringify({ version: 1, confirmed: Object.fromEntries(this.confirmed) } satisfies StateJson) + '\n',
+      ),
+    );
   }
 
   /** Settles an intent left by a crash: the group either landed whole, or is cut back to where it started. */
   private async recover(pending: NonNullable<StateJson['pending']>): Promise<void> {
     const marks = Object.entries(pending.files).map(([rel, [before, after, dev, ino]]) => ({
-      file: path.resolve(this.dir, rel), mark: { before, after, dev, ino },
+      file: path.resolve(this.dir, rel),
+      mark: { before, after, dev, ino },
     }));
     const stats = await Promise.all(marks.map(({ file }) => statOrNull(file)));
-    const same = (i: number) => { const st = stats[i] ?? null; return st !== null && st.dev === marks[i]!.mark.dev && st.ino === marks[i]!.mark.ino; };
+    const same = (i: number) => {
+      const st = stats[i] ?? null;
+      return st !== null && st.dev === marks[i]!.mark.dev && st.ino === marks[i]!.mark.ino;
+    };
     // A file moved or deleted since cannot be checked: then the group is replayed (never lost; at worst
     // repeated across the moved file and the new one).
     const landed = marks.every(({ mark }, i) => same(i) && stats[i]!.size >= mark.after);
@@ -192,9 +223,12 @@ export class SinkState {
       const size = landed ? mark.after : mark.before;
       if (!same(i) || stats[i]!.size <= size) continue;
       await truncatePath(file, size, mark);
-      this.opts.logger.warn(landed
-        ? 'Removed bytes past the last recorded write group from a file.'
-        : 'Removed the unconfirmed tail of an interrupted write; the collector resends those records.', { file, bytes: stats[i]!.size - size });
+      this.opts.logger.warn(
+        landed
+          ? 'Removed bytes past the last recorded write group from a file.'
+          : 'Removed the unconfirmed tail of an interrupted write; the collector resends those records.',
+        { file, bytes: stats[i]!.size - size },
+      );
     }
     if (landed) this.landed(new Map(Object.entries(pending.ends)));
   }
@@ -234,7 +268,11 @@ export function truncateFd(fd: number, size: number): Promise<void> {
 
 async function syncDir(dir: string): Promise<void> {
   const fh = await fs.promises.open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The last complete, valid line of the state file (a torn last line is skipped). */
@@ -250,13 +288,18 @@ function lastState(text: string): StateJson | undefined {
 
 function parseState(line: string): StateJson | undefined {
   let s: unknown;
-  try { s = JSON.parse(line); } catch { return undefined; }
+  try {
+    s = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
   if (typeof s !== 'object' || s === null) return undefined;
   const o = s as Partial<StateJson>;
   if (o.version !== 1 || !isNumbers(o.confirmed)) return undefined;
   if (o.pending !== undefined) {
     const p = o.pending as Partial<NonNullable<StateJson['pending']>>;
-    if (typeof p !== 'object' || p === null || !isNumbers(p.ends) || typeof p.files !== 'object' || p.files === null) return undefined;
+    if (typeof p !== 'object' || p === null || !isNumbers(p.ends) || typeof p.files !== 'object' || p.files === null)
+      return undefined;
     for (const m of Object.values(p.files)) {
       // dev and ino may pass 2^53 (they compare as the same rounded numbers stat() gives).
       if (!Array.isArray(m) || m.length !== 4 || !m.every((n) => typeof n === 'number' && n >= 0)) return undefined;

@@ -6,38 +6,53 @@ import { COMPRESSIONS, type Compression } from '../../src/compression/encoders.j
 import { transform } from '../../src/matching/transform.js';
 
 function httpUrl(): Spec<string> {
-  return transform(str({ nonEmpty: true }), (v, add) => {
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      add([], 'must be an http:// or https:// URL such as http://gateway:4318');
-      return undefined;
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') { add([], 'must be an http:// or https:// URL'); return undefined; }
-    return v;
-  }, 'http(s) URL');
+  return transform(
+    str({ nonEmpty: true }),
+    (v, add) => {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        add([], 'must be an http:// or https:// URL such as http://gateway:4318');
+        return undefined;
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        add([], 'must be an http:// or https:// URL');
+        return undefined;
+      }
+      return v;
+    },
+    'http(s) URL',
+  );
 }
 
 /** The Collector's names; `""` is none. lz4 is the one it has that we do not. */
-const compressionSpec: Spec<Compression> = transform(str(), (v, add) => {
-  if (v === '') return 'none';
-  if ((COMPRESSIONS as readonly string[]).includes(v)) return v as Compression;
-  add([], `"${v}" is not supported; use ${COMPRESSIONS.join(', ')}`);
-  return undefined;
-}, COMPRESSIONS.join(' | '));
+const compressionSpec: Spec<Compression> = transform(
+  str(),
+  (v, add) => {
+    if (v === '') return 'none';
+    if ((COMPRESSIONS as readonly string[]).includes(v)) return v as Compression;
+    add([], `"${v}" is not supported; use ${COMPRESSIONS.join(', ')}`);
+    return undefined;
+  },
+  COMPRESSIONS.join(' | '),
+);
 
-const tlsSpec = obj({
-  /** Skip verification of the server's certificate and name. */
-  insecure_skip_verify: def(bool(), false),
-  /** Accepted for compatibility; it only matters for gRPC. An http:// endpoint is plain HTTP. */
-  insecure: def(bool(), false),
-  ca_file: opt(str({ nonEmpty: true })),
-  cert_file: opt(str({ nonEmpty: true })),
-  key_file: opt(str({ nonEmpty: true })),
-}, (c, add) => {
-  if ((c.cert_file === undefined) !== (c.key_file === undefined)) add(null, 'cert_file and key_file must be set together');
-});
+const tlsSpec = obj(
+  {
+    /** Skip verification of the server's certificate and name. */
+    insecure_skip_verify: def(bool(), false),
+    /** Accepted for compatibility; it only matters for gRPC. An http:// endpoint is plain HTTP. */
+    insecure: def(bool(), false),
+    ca_file: opt(str({ nonEmpty: true })),
+    cert_file: opt(str({ nonEmpty: true })),
+    key_file: opt(str({ nonEmpty: true })),
+  },
+  (c, add) => {
+    if ((c.cert_file === undefined) !== (c.key_file === undefined))
+      add(null, 'cert_file and key_file must be set together');
+  },
+);
 
 export const otlpHttpFields = {
   /** Base URL; `/v1/logs` is appended, as the Collector does. */
@@ -55,8 +70,12 @@ export const otlpHttpFields = {
   write_buffer_size: ignored("Node's HTTP client has no socket buffer size setting", bytes({ min: 0 })),
 };
 
-export function checkOtlpHttp(c: { endpoint?: string; logs_endpoint?: string }, add: (key: string | null, msg: string) => void): void {
-  if (c.endpoint === undefined && c.logs_endpoint === undefined) add(null, 'must set endpoint (base URL) or logs_endpoint (full URL)');
+export function checkOtlpHttp(
+  c: { endpoint?: string; logs_endpoint?: string },
+  add: (key: string | null, msg: string) => void,
+): void {
+  if (c.endpoint === undefined && c.logs_endpoint === undefined)
+    add(null, 'must set endpoint (base URL) or logs_endpoint (full URL)');
 }
 
 /** The URL logs are posted to: `logs_endpoint`, else `endpoint` + `/v1/logs`. */

@@ -36,8 +36,19 @@ const SDK_PACKAGE = '@opentelemetry/exporter-logs-otlp-http';
 
 /** What is used of `@opentelemetry/otlp-exporter-base/node-http` (0.223). */
 interface NodeHttpBase {
-  convertLegacyHttpOptions(config: Record<string, unknown>, signal: string, path: string, headers: Record<string, string>): unknown;
-  createOtlpHttpExportDelegate(options: unknown, serializer: Serializer, componentType: string, metricsHelper: unknown, meterProvider: undefined): Delegate;
+  convertLegacyHttpOptions(
+    config: Record<string, unknown>,
+    signal: string,
+    path: string,
+    headers: Record<string, string>,
+  ): unknown;
+  createOtlpHttpExportDelegate(
+    options: unknown,
+    serializer: Serializer,
+    componentType: string,
+    metricsHelper: unknown,
+    meterProvider: undefined,
+  ): Delegate;
 }
 interface Serializer {
   serializeRequest(records: ReadableLogRecord[]): Uint8Array | undefined;
@@ -49,7 +60,10 @@ interface Delegate {
   shutdown(): Promise<void>;
 }
 
-const ENCODINGS: Record<OtlpHttpConfig['encoding'], { contentType: string; body: (records: ReadableLogRecord[]) => Uint8Array; response: (data: Uint8Array) => Response }> = {
+const ENCODINGS: Record<
+  OtlpHttpConfig['encoding'],
+  { contentType: string; body: (records: ReadableLogRecord[]) => Uint8Array; response: (data: Uint8Array) => Response }
+> = {
   json: {
     contentType: 'application/json',
     body: (records) => Buffer.from(logsRequestJson(records), 'utf8'),
@@ -62,14 +76,19 @@ const ENCODINGS: Record<OtlpHttpConfig['encoding'], { contentType: string; body:
   },
 };
 
-interface Response { partialSuccess?: { rejectedLogRecords?: number | string; errorMessage?: string } }
+interface Response {
+  partialSuccess?: { rejectedLogRecords?: number | string; errorMessage?: string };
+}
 
 function loadTransport(): NodeHttpBase {
   try {
     const sdk = createRequire(import.meta.url).resolve(SDK_PACKAGE);
     return createRequire(sdk)('@opentelemetry/otlp-exporter-base/node-http') as NodeHttpBase;
   } catch (err) {
-    throw new Error(`otlp_http needs the package ${SDK_PACKAGE} (its HTTP transport), which could not be loaded (${(err as Error).message}). Install it.`, { cause: err });
+    throw new Error(
+      `otlp_http needs the package ${SDK_PACKAGE} (its HTTP transport), which could not be loaded (${(err as Error).message}). Install it.`,
+      { cause: err },
+    );
   }
 }
 
@@ -78,7 +97,10 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
   private inner?: Delegate;
   private agent?: HttpAgent;
 
-  constructor(private readonly cfg: OtlpHttpConfig, private readonly logger: InternalLogger = silentLogger) {
+  constructor(
+    private readonly cfg: OtlpHttpConfig,
+    private readonly logger: InternalLogger = silentLogger,
+  ) {
     this.url = logsUrl(cfg);
   }
 
@@ -92,7 +114,10 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
     // gzip is the transport's own (streamed); the other encodings compress the body as it is built.
     const kind = this.cfg.compression;
     const compress = kind === 'gzip' || kind === 'none' ? undefined : await createCompressor(kind);
-    const staticHeaders: Record<string, string> = { ...this.cfg.headers, ...(compress ? { 'Content-Encoding': kind } : {}) };
+    const staticHeaders: Record<string, string> = {
+      ...this.cfg.headers,
+      ...(compress ? { 'Content-Encoding': kind } : {}),
+    };
     const serializer: Serializer = {
       serializeRequest: compress ? (records) => compress(body(records)) : body,
       deserializeResponse: (data) => {
@@ -100,22 +125,37 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
         // The transport only reports a partial success to the OTel diag logger, which is silent by default.
         const rejected = Number(res.partialSuccess?.rejectedLogRecords ?? 0);
         if (rejected > 0) {
-          this.logger.burst('warn', 'partial-success', `${this.url} accepted the request but rejected ${rejected} log records: ${res.partialSuccess?.errorMessage || 'no reason given'}`);
+          this.logger.burst(
+            'warn',
+            'partial-success',
+            `${this.url} accepted the request but rejected ${rejected} log records: ${res.partialSuccess?.errorMessage || 'no reason given'}`,
+          );
         }
         return res;
       },
     };
-    const options = base.convertLegacyHttpOptions({
-      url: this.url,
-      // Called per request, so an authenticator's current credentials are sent.
-      headers: async () => (auth ? { ...staticHeaders, ...auth.requestHeaders() } : staticHeaders),
-      compression: kind === 'gzip' ? 'gzip' : 'none',
-      timeoutMillis: this.cfg.timeout,
-      // The sending queue bounds concurrency; the transport's own limit only needs to be above it.
-      concurrencyLimit: this.cfg.sending_queue.num_consumers + 1,
-      httpAgentOptions: () => agent,
-    }, 'LOGS', 'v1/logs', { 'Content-Type': contentType });
-    this.inner = base.createOtlpHttpExportDelegate(options, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper, undefined);
+    const options = base.convertLegacyHttpOptions(
+      {
+        url: this.url,
+        // Called per request, so an authenticator's current credentials are sent.
+        headers: async () => (auth ? { ...staticHeaders, ...auth.requestHeaders() } : staticHeaders),
+        compression: kind === 'gzip' ? 'gzip' : 'none',
+        timeoutMillis: this.cfg.timeout,
+        // The sending queue bounds concurrency; the transport's own limit only needs to be above it.
+        concurrencyLimit: this.cfg.sending_queue.num_consumers + 1,
+        httpAgentOptions: () => agent,
+      },
+      'LOGS',
+      'v1/logs',
+      { 'Content-Type': contentType },
+    );
+    this.inner = base.createOtlpHttpExportDelegate(
+      options,
+      serializer,
+      'otlp_http_log_exporter',
+      LogsExporterMetricsHelper,
+      undefined,
+    );
   }
 
   /** Its payload is the batch itself (the transport encodes each request). */
@@ -129,7 +169,10 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
 
   export(records: ReadableLogRecord[], done: ResultCallback): void {
     const inner = this.inner;
-    if (!inner) { done({ code: ExportResultCode.FAILED, error: new Error('The otlp_http exporter is not started.') }); return; }
+    if (!inner) {
+      done({ code: ExportResultCode.FAILED, error: new Error('The otlp_http exporter is not started.') });
+      return;
+    }
     try {
       inner.export(records, (res) => {
         if (res.code === ExportResultCode.SUCCESS) done(res);
@@ -137,7 +180,10 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
       });
     } catch (err) {
       // The body could not be built; sending it again cannot help.
-      done({ code: ExportResultCode.FAILED, error: new PermanentError(`Could not encode a request for ${this.url}: ${(err as Error).message}`) });
+      done({
+        code: ExportResultCode.FAILED,
+        error: new PermanentError(`Could not encode a request for ${this.url}: ${(err as Error).message}`),
+      });
     }
   }
 
@@ -161,7 +207,9 @@ export class OtlpHttpLogExporter implements PushExporter<ReadableLogRecord[]> {
     if (!id) return undefined;
     const ext = host.getExtension(id);
     if (!isClientAuthenticator(ext)) {
-      throw new Error(`Authenticator extension "${id}" is not enabled in service.extensions or cannot authenticate requests it sends (with service.workers, use workers: 0).`);
+      throw new Error(
+        `Authenticator extension "${id}" is not enabled in service.extensions or cannot authenticate requests it sends (with service.workers, use workers: 0).`,
+      );
     }
     return ext;
   }

@@ -54,9 +54,21 @@ export class Batch {
   readonly entries: EntryWrite[] = [];
   readonly members: Members = { scores: [], members: [] };
   readonly f: Families = {
-    ip: new Map(), fqdn: new Map(), host: new Map(), user: new Map(), session: new Map(), client: new Map(),
-    status: new Map(), method: new Map(), path: new Map(), single: new Map(), level: new Map(), event: new Map(),
-    logHost: new Map(), rt: new Map(), oauth: new Map(),
+    ip: new Map(),
+    fqdn: new Map(),
+    host: new Map(),
+    user: new Map(),
+    session: new Map(),
+    client: new Map(),
+    status: new Map(),
+    method: new Map(),
+    path: new Map(),
+    single: new Map(),
+    level: new Map(),
+    event: new Map(),
+    logHost: new Map(),
+    rt: new Map(),
+    oauth: new Map(),
   };
   readonly oauthTypes = new Map<string, Latest>();
   /** Each session's OAuth flow steps, in record order. */
@@ -82,7 +94,7 @@ export class Batch {
     this.seen.add(key);
     this.entryKeys.push(key);
     this.entryN.push(n);
-    return this.renames === undefined ? key : this.renames.get(key) ?? key;
+    return this.renames === undefined ? key : (this.renames.get(key) ?? key);
   }
 
   /** A score/member pair; returns its number. */

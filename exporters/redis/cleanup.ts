@@ -8,7 +8,10 @@ import type { InternalLogger } from '../../src/telemetry/logger.js';
 import type { Transport } from './connection.js';
 import type { KeySchema } from './key-schema.js';
 
-export interface CleanupResult { keys: number; removed: number }
+export interface CleanupResult {
+  keys: number;
+  removed: number;
+}
 
 export class Cleanup {
   private timer?: NodeJS.Timeout;
@@ -26,7 +29,9 @@ export class Cleanup {
   start(): void {
     if (this.timer || this.intervalMs <= 0) return;
     this.timer = setInterval(() => {
-      this.run().catch((err) => this.logger.warn('Trimming old Redis index members failed; will try again.', { error: errorMessage(err) }));
+      this.run().catch((err) =>
+        this.logger.warn('Trimming old Redis index members failed; will try again.', { error: errorMessage(err) }),
+      );
     }, this.intervalMs);
     this.timer.unref();
   }
@@ -39,7 +44,9 @@ export class Cleanup {
 
   /** One pass now; concurrent calls share the pass in progress. */
   run(nowSec = Date.now() / 1000): Promise<CleanupResult> {
-    this.running ??= this.pass(nowSec).finally(() => { this.running = undefined; });
+    this.running ??= this.pass(nowSec).finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
@@ -54,7 +61,8 @@ export class Cleanup {
     const p = this.keys.prefix;
     await t.scan(`${p}idx:*`, trim(nowSec - this.maxRetentionSec));
     await t.scan(`${p}stats:response_times:*`, trim(nowSec - this.responseWindowSec));
-    if (total.removed > 0) this.logger.debug('Trimmed old Redis index members.', { keys: total.keys, removed: total.removed });
+    if (total.removed > 0)
+      this.logger.debug('Trimmed old Redis index members.', { keys: total.keys, removed: total.removed });
     return total;
   }
 }

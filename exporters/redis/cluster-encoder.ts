@@ -86,7 +86,9 @@ function writeCommands(w: KeyWrite, plan: WritePlan, emit: (c: Cmd, weight: numb
       }
       break;
     }
-    case 'rpush': case 'pfadd': case 'sadd':
+    case 'rpush':
+    case 'pfadd':
+    case 'sadd':
       for (let off = 0; off < w.values.length; off += MEMBERS_PER_COMMAND) {
         const part = w.values.slice(off, off + MEMBERS_PER_COMMAND);
         emit([w.type, w.key, ...part], part.length);

@@ -18,8 +18,23 @@ import type { Cmd, WritePlan } from './plan.js';
 import { batchId } from './resp-encoder.js';
 import { ACQUIRE_LUA, APPLY_LUA, RELEASE_LUA } from './scripts.js';
 import {
-  baseOptions, closeClient, inWindow, IN_FLIGHT, isRetryableReply, LockWait, lockToken, reconnectDelay, scanNode, Turns, whenReady,
-  type ConnectionSettings, type Connectable, type OnceJob, type OnceResult, type Reply, type Transport,
+  baseOptions,
+  closeClient,
+  inWindow,
+  IN_FLIGHT,
+  isRetryableReply,
+  LockWait,
+  lockToken,
+  reconnectDelay,
+  scanNode,
+  Turns,
+  whenReady,
+  type ConnectionSettings,
+  type Connectable,
+  type OnceJob,
+  type OnceResult,
+  type Reply,
+  type Transport,
 } from './connection.js';
 
 export { keySlot };
@@ -33,7 +48,10 @@ export function slotTag(slot: number): string {
     let left = 16384;
     for (let i = 0; left > 0; i++) {
       const s = keySlot(`n${i}`);
-      if (t[s] === undefined) { t[s] = `n${i}`; left--; }
+      if (t[s] === undefined) {
+        t[s] = `n${i}`;
+        left--;
+      }
     }
     slotTags = t;
   }
@@ -48,7 +66,10 @@ export class ClusterTransport implements Transport {
   private readonly connectTimeout: number;
   private readonly turns = new Turns();
 
-  constructor(s: ConnectionSettings, readonly name: string) {
+  constructor(
+    s: ConnectionSettings,
+    readonly name: string,
+  ) {
     this.connectTimeout = s.connectTimeout;
     const nodes: ClusterNode[] = (s.cluster ?? []).map((a) => {
       const i = a.lastIndexOf(':');
@@ -94,7 +115,8 @@ export class ClusterTransport implements Transport {
     const [lock, next] = job.lockKeys('lock');
     const { writer, lockMs, nextMs } = job.locking;
     const waits = new LockWait(lockMs);
-    while (await this.cluster.eval(ACQUIRE_LUA, 2, lock, next, token, lockMs, writer, nextMs) !== 1) await waits.next();
+    while ((await this.cluster.eval(ACQUIRE_LUA, 2, lock, next, token, lockMs, writer, nextMs)) !== 1)
+      await waits.next();
     try {
       let renames: Map<string, string> | undefined;
       if (job.allocKey !== undefined) {
@@ -103,8 +125,11 @@ export class ClusterTransport implements Transport {
       }
       if (renames === undefined) {
         const taken = await this.exists(job.initial.entryKeys);
-        renames = taken.some(Boolean) ? await allocate(job.initial.entryKeys, job.initial.entryN, taken, (keys) => this.exists(keys)) : new Map();
-        if (job.allocKey !== undefined) await this.cluster.set(job.allocKey, guardValue(job.end, renames), 'EX', job.allocTtlSec);
+        renames = taken.some(Boolean)
+          ? await allocate(job.initial.entryKeys, job.initial.entryN, taken, (keys) => this.exists(keys))
+          : new Map();
+        if (job.allocKey !== undefined)
+          await this.cluster.set(job.allocKey, guardValue(job.end, renames), 'EX', job.allocTtlSec);
       }
       const plan = renames.size > 0 ? job.build(job.first, renames) : job.initial;
       const out = await this.applySlots(plan, job, guardKey);
@@ -134,7 +159,9 @@ export class ClusterTransport implements Transport {
       n.weights.push(part.weight);
     }
     const out: OnceResult = { skipped: false, commandErrors: 0 };
-    await Promise.all([...byNode.values()].map(({ calls, weights }) => this.sendCalls(chunked(calls, weights, job.size), out)));
+    await Promise.all(
+      [...byNode.values()].map(({ calls, weights }) => this.sendCalls(chunked(calls, weights, job.size), out)),
+    );
     return out;
   }
 
@@ -142,7 +169,10 @@ export class ClusterTransport implements Transport {
   private sendCalls(chunks: (string | number)[][][], out: OnceResult): Promise<void> {
     return inWindow(chunks.length, IN_FLIGHT, async (i) => {
       for (const [err, r] of (await this.cluster.pipeline(chunks[i]! as string[][]).exec()) as Reply[]) {
-        if (err) throw isRetryableReply(err.message) || err.name !== 'ReplyError' ? err : new Error(`Redis Cluster refused part of a batch: ${err.message}`);
+        if (err)
+          throw isRetryableReply(err.message) || err.name !== 'ReplyError'
+            ? err
+            : new Error(`Redis Cluster refused part of a batch: ${err.message}`);
         const [, errs, first] = r as [number, number, string];
         if (errs > 0) {
           out.commandErrors += errs;
@@ -172,15 +202,18 @@ export class ClusterTransport implements Transport {
     for (let i = 0; i < cmds.length; i++) {
       const node = this.nodeOf(cmds[i]![1]!);
       const l = byNode.get(node);
-      if (l === undefined) byNode.set(node, [i]); else l.push(i);
+      if (l === undefined) byNode.set(node, [i]);
+      else l.push(i);
     }
     const work: Promise<void>[] = [];
     for (const idx of byNode.values()) {
       for (let off = 0; off < idx.length; off += size) {
         const part = idx.slice(off, off + size);
-        work.push((this.cluster.pipeline(part.map((i) => cmds[i]!)).exec() as Promise<Reply[]>).then((replies) => {
-          for (let j = 0; j < part.length; j++) out[part[j]!] = replies[j]!;
-        }));
+        work.push(
+          (this.cluster.pipeline(part.map((i) => cmds[i]!)).exec() as Promise<Reply[]>).then((replies) => {
+            for (let j = 0; j < part.length; j++) out[part[j]!] = replies[j]!;
+          }),
+        );
       }
     }
     await Promise.all(work);
@@ -196,7 +229,9 @@ export class ClusterTransport implements Transport {
     if (keys.length === 0) return 0;
     const slot = keySlot(keys[0]!);
     if (keys.every((k) => keySlot(k) === slot)) return this.cluster.pfcount(...keys);
-    const blobs = (await Promise.all(keys.map((k) => this.cluster.getBuffer(k)))).filter((b): b is Buffer => b !== null);
+    const blobs = (await Promise.all(keys.map((k) => this.cluster.getBuffer(k)))).filter(
+      (b): b is Buffer => b !== null,
+    );
     if (blobs.length === 0) return 0;
     const tag = `${tmpBase}{hll-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}}`;
     const tmp = blobs.map((_, i) => `${tag}:${i}`);
@@ -214,8 +249,12 @@ export class ClusterTransport implements Transport {
     await Promise.all(masters.map((n) => scanNode(n, pattern, onKeys)));
   }
 
-  onReconnect(fn: () => void): void { this.reconnectFns.push(fn); }
-  onError(fn: (err: Error) => void): void { this.cluster.on('error', fn); }
+  onReconnect(fn: () => void): void {
+    this.reconnectFns.push(fn);
+  }
+  onError(fn: (err: Error) => void): void {
+    this.cluster.on('error', fn);
+  }
 
   async close(): Promise<void> {
     await closeClient(this.cluster);

@@ -2,7 +2,17 @@
 // cluster), how keys are named, which indexes are written, how long each
 // retention class lives, and how attributes map onto the seed's log entry.
 import {
-  bool, def, duration, int, list, obj, opt, record, str, type ConfigIssue, type Spec,
+  bool,
+  def,
+  duration,
+  int,
+  list,
+  obj,
+  opt,
+  record,
+  str,
+  type ConfigIssue,
+  type Spec,
 } from '../../src/config/schema.js';
 import type { ExporterHelperSettings } from '../../src/exporterhelper/config.js';
 import { ENTRY_FIELDS, type EntryField } from './field-mapping.js';
@@ -11,7 +21,20 @@ export const DEFAULT_ENDPOINT = 'redis://127.0.0.1:6379';
 
 /** Index families that can be switched off with `indexes:`; all are on by default. */
 export const INDEX_NAMES = [
-  'ip', 'fqdn', 'host', 'user', 'session', 'client', 'status', 'method', 'path', 'errors', 'slow', 'level', 'event', 'oauth',
+  'ip',
+  'fqdn',
+  'host',
+  'user',
+  'session',
+  'client',
+  'status',
+  'method',
+  'path',
+  'errors',
+  'slow',
+  'level',
+  'event',
+  'oauth',
 ] as const;
 export type IndexName = (typeof INDEX_NAMES)[number];
 
@@ -48,7 +71,10 @@ function attributeNames(): Spec<string[]> {
   return {
     shape: 'attribute name or list of attribute names',
     parse(v, p, is) {
-      if (typeof v === 'string') { const s = one.parse(v, p, is); return s === undefined ? undefined : [s]; }
+      if (typeof v === 'string') {
+        const s = one.parse(v, p, is);
+        return s === undefined ? undefined : [s];
+      }
       return many.parse(v, p, is);
     },
   };
@@ -79,7 +105,13 @@ export const redisFields = {
   username: opt(str({ nonEmpty: true })),
   password: opt(str()),
   /** Prepended to every key. Empty by default so keys are exactly the seed's. */
-  key_prefix: def(str({ pattern: /^(?:[A-Za-z0-9_.:-]*|[A-Za-z0-9_.:-]*\{[A-Za-z0-9_.:-]+\}[A-Za-z0-9_.:-]*)$/, patternHint: 'letters, digits, "_", ".", ":", "-" and at most one {hash-tag}' }), ''),
+  key_prefix: def(
+    str({
+      pattern: /^(?:[A-Za-z0-9_.:-]*|[A-Za-z0-9_.:-]*\{[A-Za-z0-9_.:-]+\}[A-Za-z0-9_.:-]*)$/,
+      patternHint: 'letters, digits, "_", ".", ":", "-" and at most one {hash-tag}',
+    }),
+    '',
+  ),
   /** Requests at least this slow go to `idx:req:slow`. */
   slow_threshold: def(duration(), 1000),
   stream: def(streamSpec, () => streamSpec.parse({}, [], [])!),
@@ -101,7 +133,12 @@ export const redisFields = {
   serve_queries: def(bool(), true),
 };
 
-export interface RetentionSettings { requests: number; errors: number; oauth: number; stats: number }
+export interface RetentionSettings {
+  requests: number;
+  errors: number;
+  oauth: number;
+  stats: number;
+}
 
 export interface RedisConfig {
   endpoint?: string;
@@ -125,19 +162,27 @@ export interface RedisConfig {
 export type RedisExporterConfig = RedisConfig & ExporterHelperSettings;
 
 /** Cross-field checks; `add(key, message)` per problem. No I/O. */
-export function checkRedisConfig(cfg: RedisConfig & Partial<ExporterHelperSettings>, add: (key: string | null, msg: string) => void): void {
+export function checkRedisConfig(
+  cfg: RedisConfig & Partial<ExporterHelperSettings>,
+  add: (key: string | null, msg: string) => void,
+): void {
   if (cfg.endpoint !== undefined && cfg.cluster !== undefined) {
     add(null, 'set either "endpoint" (one Redis) or "cluster" (Redis Cluster seed nodes), not both');
   }
   for (const k of Object.keys(cfg.mapping)) {
-    if (!(ENTRY_FIELDS as readonly string[]).includes(k)) add('mapping', `unknown field "${k}" (expected one of: ${ENTRY_FIELDS.join(', ')})`);
+    if (!(ENTRY_FIELDS as readonly string[]).includes(k))
+      add('mapping', `unknown field "${k}" (expected one of: ${ENTRY_FIELDS.join(', ')})`);
   }
   for (const name of cfg.indexes) {
-    if (!(INDEX_NAMES as readonly string[]).includes(name)) add('indexes', `unknown index "${name}" (expected any of: ${INDEX_NAMES.join(', ')})`);
+    if (!(INDEX_NAMES as readonly string[]).includes(name))
+      add('indexes', `unknown index "${name}" (expected any of: ${INDEX_NAMES.join(', ')})`);
   }
   const maxElapsed = cfg.retry_on_failure?.max_elapsed_time;
   if (cfg.retry_on_failure?.enabled && maxElapsed !== undefined && maxElapsed > 0 && cfg.dedup_window < maxElapsed) {
-    add('dedup_window', `must be at least retry_on_failure::max_elapsed_time (${maxElapsed}ms), or a retried batch could be counted twice`);
+    add(
+      'dedup_window',
+      `must be at least retry_on_failure::max_elapsed_time (${maxElapsed}ms), or a retried batch could be counted twice`,
+    );
   }
 }
 
@@ -148,7 +193,9 @@ export function parseRedisOptions(options: RedisExporterOptions): RedisConfig {
   const issues: ConfigIssue[] = [];
   const cfg = redisConfigSpec.parse(options, [], issues);
   if (!cfg || issues.length) {
-    throw new Error(`Invalid Redis exporter options: ${issues.map((i) => `${i.path.join('::') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid Redis exporter options: ${issues.map((i) => `${i.path.join('::') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   return cfg;
 }

@@ -92,7 +92,8 @@ export interface ConnectionSettings {
 }
 
 /** Reply errors a retry can fix: memory, loading, a busy script, cluster moves and failovers. */
-const RETRYABLE_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|NOSCRIPT)\b/;
+const RETRYABLE_REPLY =
+  /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|NOSCRIPT)\b/;
 
 export function isRetryableReply(message: string): boolean {
   return RETRYABLE_REPLY.test(message);
@@ -128,7 +129,10 @@ export interface Connectable {
 /** Waits for `ready` on a client that is starting; throws at once while it is reconnecting or closed. */
 export function whenReady(c: Connectable, timeoutMs: number, what: string): Promise<void> {
   if (c.status === 'ready') return Promise.resolve();
-  if (c.status === 'wait') c.connect().catch(() => { /* reported by the wait below and the error listener */ });
+  if (c.status === 'wait')
+    c.connect().catch(() => {
+      /* reported by the wait below and the error listener */
+    });
   else if (c.status !== 'connecting' && c.status !== 'connect') {
     return Promise.reject(new Error(`${what} is not connected (${c.status}).`));
   }
@@ -138,7 +142,8 @@ export function whenReady(c: Connectable, timeoutMs: number, what: string): Prom
       c.off('ready', onReady);
       c.off('end', onEnd);
       c.off('reconnecting', onEnd);
-      if (err) reject(err); else resolve();
+      if (err) reject(err);
+      else resolve();
     };
     const onReady = () => done();
     const onEnd = () => done(new Error(`${what} is not reachable.`));
@@ -158,7 +163,10 @@ export class StandaloneTransport implements Transport {
   private readonly turns = new Turns();
   private readonly encoder = new RespEncoder();
 
-  constructor(s: ConnectionSettings, readonly name: string) {
+  constructor(
+    s: ConnectionSettings,
+    readonly name: string,
+  ) {
     const ep = parseEndpoint(s.endpoint ?? 'redis://127.0.0.1:6379', s.username, s.password);
     this.pipe = new RespPipeline(ep, s.connectTimeout, s.commandTimeout);
     this.tx = new RespPipeline(ep, s.connectTimeout, s.commandTimeout);
@@ -219,14 +227,20 @@ export class StandaloneTransport implements Transport {
       }
       if (++aborted === MAX_ABORTS) {
         await tx.end();
-        throw new Error('Redis kept refusing the batch\'s transaction (the writers\' lock or its position changed under it each time).');
+        throw new Error(
+          "Redis kept refusing the batch's transaction (the writers' lock or its position changed under it each time).",
+        );
       }
     }
   }
 
   /** The plan again with entries whose key is taken moved to free keys, when any is. */
   private async withFreeKeys(
-    tx: NodeTx, job: OnceJob, from: number, plan: WritePlan, enc: EncodedCommands,
+    tx: NodeTx,
+    job: OnceJob,
+    from: number,
+    plan: WritePlan,
+    enc: EncodedCommands,
   ): Promise<[WritePlan, EncodedCommands]> {
     const taken = await tx.exists(plan.entryKeys);
     if (!taken.some(Boolean)) return [plan, enc];
@@ -236,7 +250,7 @@ export class StandaloneTransport implements Transport {
 
   async readGuard(key: string): Promise<string | null> {
     await this.tx.ready();
-    const [[err, v]] = await this.run([['get', key]]) as [Reply];
+    const [[err, v]] = (await this.run([['get', key]])) as [Reply];
     if (err) throw err;
     return v as string | null;
   }
@@ -245,15 +259,17 @@ export class StandaloneTransport implements Transport {
     if (cmds.length === 0) return [];
     await this.pipe.ready();
     const parts: Promise<unknown[]>[] = [];
-    for (let i = 0; i < cmds.length; i += size) parts.push(this.pipe.sendCommands(cmds.slice(i, i + size), true).then((r) => r.values));
+    for (let i = 0; i < cmds.length; i += size)
+      parts.push(this.pipe.sendCommands(cmds.slice(i, i + size), true).then((r) => r.values));
     const out: Reply[] = [];
-    for (const values of await Promise.all(parts)) for (const v of values) out.push(v instanceof Error ? [v, null] : [null, v]);
+    for (const values of await Promise.all(parts))
+      for (const v of values) out.push(v instanceof Error ? [v, null] : [null, v]);
     return out;
   }
 
   async pfcountUnion(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    const [[err, n]] = await this.run([['pfcount', ...keys]]) as [Reply];
+    const [[err, n]] = (await this.run([['pfcount', ...keys]])) as [Reply];
     if (err) throw err;
     return Number(n);
   }
@@ -261,7 +277,7 @@ export class StandaloneTransport implements Transport {
   async scan(pattern: string, onKeys: (keys: string[]) => Promise<void>): Promise<void> {
     let cursor = '0';
     do {
-      const [[err, reply]] = await this.run([['scan', cursor, 'MATCH', pattern, 'COUNT', '1000']]) as [Reply];
+      const [[err, reply]] = (await this.run([['scan', cursor, 'MATCH', pattern, 'COUNT', '1000']])) as [Reply];
       if (err) throw err;
       const [next, keys] = reply as [string, string[]];
       cursor = next;
@@ -269,7 +285,9 @@ export class StandaloneTransport implements Transport {
     } while (cursor !== '0');
   }
 
-  onReconnect(fn: () => void): void { this.tx.onReconnect(fn); }
+  onReconnect(fn: () => void): void {
+    this.tx.onReconnect(fn);
+  }
   /** Connection errors surface as failed calls here; nothing is emitted in the background. */
   onError(): void {}
 
@@ -297,10 +315,13 @@ export class LockWait {
   private delay = 2;
   private readonly deadline: number;
 
-  constructor(lockMs: number) { this.deadline = Date.now() + lockMs + 1000; }
+  constructor(lockMs: number) {
+    this.deadline = Date.now() + lockMs + 1000;
+  }
 
   async next(): Promise<void> {
-    if (Date.now() > this.deadline) throw new Error('Another writer has held the Redis writers\' lock longer than its lifetime; will retry.');
+    if (Date.now() > this.deadline)
+      throw new Error("Another writer has held the Redis writers' lock longer than its lifetime; will retry.");
     await new Promise((r) => setTimeout(r, this.delay * (0.5 + Math.random())));
     this.delay = Math.min(this.delay * 2, 50);
   }
@@ -316,7 +337,11 @@ export async function inWindow(n: number, width: number, task: (i: number) => Pr
   const lane = async () => {
     while (next < n && failed === undefined) {
       const i = next++;
-      try { await task(i); } catch (err) { failed ??= err; }
+      try {
+        await task(i);
+      } catch (err) {
+        failed ??= err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, n) }, lane));
@@ -335,7 +360,12 @@ export async function scanNode(node: Redis, pattern: string, onKeys: (keys: stri
 /** QUIT when connected (flushes replies), else just disconnect; never throws. */
 export async function closeClient(c: { status: string; quit(): Promise<unknown>; disconnect(): void }): Promise<void> {
   if (c.status === 'ready') {
-    try { await c.quit(); return; } catch { /* fall through */ }
+    try {
+      await c.quit();
+      return;
+    } catch {
+      /* fall through */
+    }
   }
   c.disconnect();
 }

@@ -8,8 +8,24 @@ import type { EntryWrite, HashLayout, LogFields } from './plan.js';
 /** A request's hash (`req:{timestamp}:{client_ip}`). */
 export const REQUEST_HASH: HashLayout = {
   names: [
-    'timestamp', 'client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'status_code', 'response_time_ms',
-    'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error', 'session_id', 'trace_id', 'event', 'level', 'message',
+    'timestamp',
+    'client_ip',
+    'client_hostname',
+    'proxy_hostname',
+    'method',
+    'path',
+    'status_code',
+    'response_time_ms',
+    'user_id',
+    'user_agent',
+    'referrer',
+    'bytes_sent',
+    'error',
+    'session_id',
+    'trace_id',
+    'event',
+    'level',
+    'message',
     'client_id',
   ],
 };
@@ -17,8 +33,23 @@ export const REQUEST_HASH: HashLayout = {
 /** A log entry's hash (`log:{timestamp}:{seq}`), for records that are not HTTP requests. */
 export const LOG_HASH: HashLayout = {
   names: [
-    'timestamp', 'level', 'event', 'message', 'hostname', 'component', 'session_id', 'user_id', 'client_ip',
-    'client_hostname', 'client_id', 'trace_id', 'method', 'path', 'status_code', 'response_time_ms', 'error',
+    'timestamp',
+    'level',
+    'event',
+    'message',
+    'hostname',
+    'component',
+    'session_id',
+    'user_id',
+    'client_ip',
+    'client_hostname',
+    'client_id',
+    'trace_id',
+    'method',
+    'path',
+    'status_code',
+    'response_time_ms',
+    'error',
     'attributes',
   ],
 };
@@ -36,10 +67,25 @@ export function hashValues(e: EntryWrite): (string | null)[] {
 /** A request's hash values in `REQUEST_HASH` order. */
 function requestValues(e: LogEntry): (string | null)[] {
   return [
-    e.timestamp, e.client_ip, e.client_hostname, e.proxy_hostname, e.method, e.path, String(e.status_code),
-    e.response_time_ms === null ? null : String(e.response_time_ms), e.user_id, e.user_agent, e.referrer,
-    e.bytes_sent === null ? null : String(e.bytes_sent), e.error, e.session_id ?? null, e.trace_id ?? null,
-    e.event ?? null, e.level, e.message ?? null, e.client_id ?? null,
+    e.timestamp,
+    e.client_ip,
+    e.client_hostname,
+    e.proxy_hostname,
+    e.method,
+    e.path,
+    String(e.status_code),
+    e.response_time_ms === null ? null : String(e.response_time_ms),
+    e.user_id,
+    e.user_agent,
+    e.referrer,
+    e.bytes_sent === null ? null : String(e.bytes_sent),
+    e.error,
+    e.session_id ?? null,
+    e.trace_id ?? null,
+    e.event ?? null,
+    e.level,
+    e.message ?? null,
+    e.client_id ?? null,
   ];
 }
 
@@ -71,8 +117,14 @@ function logValues(o: LogFields): (string | null)[] {
   const out = new Array<string | null>(names.length);
   for (let i = 0; i < names.length; i++) {
     const v = o[names[i]!];
-    out[i] = v === null || v === undefined ? null
-      : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v, jsonSafe) : String(v);
+    out[i] =
+      v === null || v === undefined
+        ? null
+        : typeof v === 'string'
+          ? v
+          : typeof v === 'object'
+            ? JSON.stringify(v, jsonSafe)
+            : String(v);
   }
   return out;
 }

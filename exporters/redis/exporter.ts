@@ -74,7 +74,11 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
    * `options` in YAML form: `{ endpoint: 'redis://127.0.0.1:6379', retention: { requests: 7 } }`;
    * `cfg`, when given, is those options already parsed (the factory passes the collector's).
    */
-  constructor(options: RedisExporterOptions = {}, ctx: RedisExporterContext = {}, cfg: RedisConfig = parseRedisOptions(options)) {
+  constructor(
+    options: RedisExporterOptions = {},
+    ctx: RedisExporterContext = {},
+    cfg: RedisConfig = parseRedisOptions(options),
+  ) {
     this.config = cfg;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'redis';
@@ -90,14 +94,25 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     });
     this.dedupTtl = Math.ceil(cfg.dedup_window / 1000);
     this.conn = {
-      endpoint: cfg.endpoint, cluster: cfg.cluster, username: cfg.username, password: cfg.password,
-      connectTimeout: cfg.connect_timeout, commandTimeout: ctx.commandTimeout ?? 5000,
+      endpoint: cfg.endpoint,
+      cluster: cfg.cluster,
+      username: cfg.username,
+      password: cfg.password,
+      connectTimeout: cfg.connect_timeout,
+      commandTimeout: ctx.commandTimeout ?? 5000,
     };
     // A lock outlives any sane attempt (else its EXEC is refused and the attempt starts over);
     // a writer that dies holding it delays the others this long at most.
     this.locking = { writer: this.instance, lockMs: Math.max(10_000, 4 * this.conn.commandTimeout), nextMs: 500 };
     const r = cfg.retention;
-    this.cleanup = new Cleanup(() => this.writer(), this.keys, Math.max(r.requests, r.errors, r.oauth), cfg.response_times_window, cfg.cleanup_interval, this.logger);
+    this.cleanup = new Cleanup(
+      () => this.writer(),
+      this.keys,
+      Math.max(r.requests, r.errors, r.oauth),
+      cfg.response_times_window,
+      cfg.cleanup_interval,
+      this.logger,
+    );
   }
 
   /** From a config the collector already validated. */
@@ -108,9 +123,14 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
   /** Starts connecting (not awaited: an unreachable Redis must not stop the collector), the trimming timer, and the routes. */
   async start(host?: Host): Promise<void> {
     if (this.closed) return;
-    this.writer().ready().catch((err: unknown) => {
-      this.logger.warn('Redis is not reachable yet; exports will retry.', { exporter: this.id, error: errorMessage(err) });
-    });
+    this.writer()
+      .ready()
+      .catch((err: unknown) => {
+        this.logger.warn('Redis is not reachable yet; exports will retry.', {
+          exporter: this.id,
+          error: errorMessage(err),
+        });
+      });
     this.cleanup.start();
     if (!host || !this.config.serve_queries) return;
     const api = findQueryApi({ host, logger: this.logger, id: this.id, what: 'Redis /logs routes' });
@@ -119,8 +139,13 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
 
   /** Registers the `/logs/...` routes on a query API. */
   serveQueries(api: QueryApi): void {
-    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'Redis /logs routes' },
-      (a) => registerRedisRoutes(a, () => this.queries(), () => this.plans.forgetExpires()));
+    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'Redis /logs routes' }, (a) =>
+      registerRedisRoutes(
+        a,
+        () => this.queries(),
+        () => this.plans.forgetExpires(),
+      ),
+    );
   }
 
   /** Without a span (in-process use): the batch is applied at most once within `dedup_window`, by its content. */
@@ -154,7 +179,11 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     }
   }
 
-  private send(records: ReadableLogRecord[], span: LogSpan | undefined, resultCallback: (result: ExportResult) => void): void {
+  private send(
+    records: ReadableLogRecord[],
+    span: LogSpan | undefined,
+    resultCallback: (result: ExportResult) => void,
+  ): void {
     if (this.closed) {
       resultCallback({ code: ExportResultCode.FAILED, error: new PermanentError('Redis exporter is shut down.') });
       return;
@@ -165,7 +194,8 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     }
     this.write(records, span).then(
       () => resultCallback({ code: ExportResultCode.SUCCESS }),
-      (err: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
+      (err: unknown) =>
+        resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
     );
   }
 
@@ -176,12 +206,16 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     const initial = this.plans.build(records, nowSec);
     const first = span?.first ?? 0;
     const end = span?.end ?? 1;
-    const guardKey = span !== undefined
-      ? (_batch: string, tag?: string) => this.keys.position(this.id, span.log, tag)
-      : (batch: string, tag?: string) => this.keys.batchMarker(batch, tag);
+    const guardKey =
+      span !== undefined
+        ? (_batch: string, tag?: string) => this.keys.position(this.id, span.log, tag)
+        : (batch: string, tag?: string) => this.keys.batchMarker(batch, tag);
     const res = await t.applyOnce({
-      first, end, initial,
-      build: (from, renames) => this.plans.build(from === first ? records : records.slice(from - first), nowSec, renames),
+      first,
+      end,
+      initial,
+      build: (from, renames) =>
+        this.plans.build(from === first ? records : records.slice(from - first), nowSec, renames),
       guardKey,
       ttlSec: span === undefined ? this.dedupTtl : undefined,
       allocKey: span === undefined ? undefined : this.keys.allocation(this.id, span.log),
@@ -193,14 +227,22 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
     if (res.plan) this.plans.commit(res.plan);
     if (res.skipped) {
       this.logger.debug('Redis already holds this batch (an earlier attempt was applied); nothing written.', {
-        exporter: this.id, ...(span ? { log: span.log, first: span.first, end: span.end } : {}),
+        exporter: this.id,
+        ...(span ? { log: span.log, first: span.first, end: span.end } : {}),
       });
     }
     if (res.commandErrors > 0) {
       this.telemetry?.add(REDIS_COMMAND_ERRORS, res.commandErrors, { exporter: this.id });
-      this.logger.burst('warn', 'command-errors', 'Redis refused some writes; the keys involved hold another type of value.', {
-        exporter: this.id, commands: res.commandErrors, error: res.firstError,
-      });
+      this.logger.burst(
+        'warn',
+        'command-errors',
+        'Redis refused some writes; the keys involved hold another type of value.',
+        {
+          exporter: this.id,
+          commands: res.commandErrors,
+          error: res.firstError,
+        },
+      );
     }
   }
 
@@ -243,9 +285,12 @@ export class RedisExporter implements PushExporter<ReadableLogRecord[]> {
 
   private transport(role: string): Transport {
     const t = this.config.cluster ? new ClusterTransport(this.conn, role) : new StandaloneTransport(this.conn, role);
-    t.onError((err) => this.logger.burst('warn', `connection-${role}`, 'Redis connection failed; reconnecting in the background.', {
-      exporter: this.id, error: err.message,
-    }));
+    t.onError((err) =>
+      this.logger.burst('warn', `connection-${role}`, 'Redis connection failed; reconnecting in the background.', {
+        exporter: this.id,
+        error: err.message,
+      }),
+    );
     if (role === 'writer') t.onReconnect(() => this.plans.forgetExpires());
     return t;
   }

@@ -178,7 +178,10 @@ function intOf(v: AnyValue | undefined): number | null {
 
 function numOf(v: AnyValue | undefined): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && v.trim() !== '') { const n = Number(v); return Number.isFinite(n) ? n : null; }
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : null;
+  }
   return null;
 }
 
@@ -206,7 +209,8 @@ function messageOf(body: AnyValue | undefined): string | null {
   return JSON.stringify(body);
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{16,})$/;
+const ID_SEGMENT =
+  /^(?:\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{16,})$/;
 
 /** `/users/123/orders/9f1c…` → `/users/:id/orders/:id`, so one path index serves every id (the seed's normalize_path). */
 export function normalizePath(path: string): string {

@@ -42,32 +42,74 @@ export class KeySchema {
     this.oauthEvents = `${prefix}oauth:events`;
   }
 
-  req(ts: string, ip: string): string { return `${this.prefix}req:${ts}:${ip}`; }
-  log(ts: string, seq: string): string { return `${this.prefix}log:${ts}:${seq}`; }
+  req(ts: string, ip: string): string {
+    return `${this.prefix}req:${ts}:${ip}`;
+  }
+  log(ts: string, seq: string): string {
+    return `${this.prefix}log:${ts}:${seq}`;
+  }
 
-  idxIp(ip: string): string { return `${this.prefix}idx:req:ip:${ip}`; }
-  idxFqdn(fqdn: string): string { return `${this.prefix}idx:req:fqdn:${fqdn}`; }
-  idxHost(host: string): string { return `${this.prefix}idx:req:host:${host}`; }
-  idxUser(user: string): string { return `${this.prefix}idx:req:user:${user}`; }
-  idxSession(id: string): string { return `${this.prefix}idx:req:session:${id}`; }
-  idxClient(id: string): string { return `${this.prefix}idx:req:client:${id}`; }
-  idxStatus(code: number | string): string { return `${this.prefix}idx:req:status:${code}`; }
-  idxMethod(method: string): string { return `${this.prefix}idx:req:method:${method}`; }
-  idxPath(method: string, path: string): string { return `${this.prefix}idx:req:path:${method}:${path}`; }
+  idxIp(ip: string): string {
+    return `${this.prefix}idx:req:ip:${ip}`;
+  }
+  idxFqdn(fqdn: string): string {
+    return `${this.prefix}idx:req:fqdn:${fqdn}`;
+  }
+  idxHost(host: string): string {
+    return `${this.prefix}idx:req:host:${host}`;
+  }
+  idxUser(user: string): string {
+    return `${this.prefix}idx:req:user:${user}`;
+  }
+  idxSession(id: string): string {
+    return `${this.prefix}idx:req:session:${id}`;
+  }
+  idxClient(id: string): string {
+    return `${this.prefix}idx:req:client:${id}`;
+  }
+  idxStatus(code: number | string): string {
+    return `${this.prefix}idx:req:status:${code}`;
+  }
+  idxMethod(method: string): string {
+    return `${this.prefix}idx:req:method:${method}`;
+  }
+  idxPath(method: string, path: string): string {
+    return `${this.prefix}idx:req:path:${method}:${path}`;
+  }
 
-  logEvent(event: string): string { return `${this.prefix}idx:log:event:${event}`; }
-  logLevel(level: string): string { return `${this.prefix}idx:log:level:${level}`; }
-  logHost(host: string): string { return `${this.prefix}idx:log:host:${host}`; }
+  logEvent(event: string): string {
+    return `${this.prefix}idx:log:event:${event}`;
+  }
+  logLevel(level: string): string {
+    return `${this.prefix}idx:log:level:${level}`;
+  }
+  logHost(host: string): string {
+    return `${this.prefix}idx:log:host:${host}`;
+  }
 
   /** OAuth activity (the seed's log_oauth_activity): entries by event type, and the flow of a session (1 h TTL). */
-  idxOauth(eventType: string): string { return `${this.prefix}idx:oauth:${eventType}`; }
-  oauthFlow(sessionId: string): string { return `${this.prefix}oauth:flow:${sessionId}`; }
+  idxOauth(eventType: string): string {
+    return `${this.prefix}idx:oauth:${eventType}`;
+  }
+  oauthFlow(sessionId: string): string {
+    return `${this.prefix}oauth:flow:${sessionId}`;
+  }
 
-  statsRequests(hour: string): string { return `${this.prefix}stats:requests:${hour}`; }
-  statsErrors(hour: string): string { return `${this.prefix}stats:errors:${hour}`; }
-  statsEvents(hour: string): string { return `${this.prefix}stats:events:${hour}`; }
-  uniqueIps(host: string, hour: string): string { return `${this.prefix}stats:unique_ips:${host}:${hour}`; }
-  responseTimes(host: string): string { return `${this.prefix}stats:response_times:${host}`; }
+  statsRequests(hour: string): string {
+    return `${this.prefix}stats:requests:${hour}`;
+  }
+  statsErrors(hour: string): string {
+    return `${this.prefix}stats:errors:${hour}`;
+  }
+  statsEvents(hour: string): string {
+    return `${this.prefix}stats:events:${hour}`;
+  }
+  uniqueIps(host: string, hour: string): string {
+    return `${this.prefix}stats:unique_ips:${host}:${hour}`;
+  }
+  responseTimes(host: string): string {
+    return `${this.prefix}stats:response_times:${host}`;
+  }
 
   /**
    * Where a writer records how far into delivery log `log` it has applied (the `end` of the last
@@ -76,7 +118,9 @@ export class KeySchema {
    * in either cannot become the key's hash tag.
    */
   position(exporter: string, log: string, tag?: string): string {
-    return tag === undefined ? `${this.prefix}auditline:pos:${exporter}:${log}` : `${this.prefix}auditline:pos:{${tag}}:${exporter}:${log}`;
+    return tag === undefined
+      ? `${this.prefix}auditline:pos:${exporter}:${log}`
+      : `${this.prefix}auditline:pos:{${tag}}:${exporter}:${log}`;
   }
 
   /** Redis Cluster: the entry keys chosen for the batch of `log` in progress, kept for its retries (cluster.ts). */
@@ -86,7 +130,9 @@ export class KeySchema {
 
   /** A batch applied without a log position (in-process use): marked by its content hash for `dedup_window`. */
   batchMarker(batch: string, tag?: string): string {
-    return tag === undefined ? `${this.prefix}auditline:batch:${batch}` : `${this.prefix}auditline:batch:{${tag}}:${batch}`;
+    return tag === undefined
+      ? `${this.prefix}auditline:batch:${batch}`
+      : `${this.prefix}auditline:batch:{${tag}}:${batch}`;
   }
 
   /** The lock every writer of this key space holds while it checks and applies a batch, and the next writer in line. */
@@ -99,8 +145,17 @@ export class KeySchema {
   families(): string[] {
     const p = this.prefix;
     return [
-      `${p}req:*`, `${p}log:*`, `${p}idx:req:*`, `${p}idx:log:*`, `${p}idx:oauth:*`, `${p}oauth:flow:*`, `${p}stats:requests:*`, `${p}stats:errors:*`,
-      `${p}stats:events:*`, `${p}stats:unique_ips:*`, `${p}stats:response_times:*`,
+      `${p}req:*`,
+      `${p}log:*`,
+      `${p}idx:req:*`,
+      `${p}idx:log:*`,
+      `${p}idx:oauth:*`,
+      `${p}oauth:flow:*`,
+      `${p}stats:requests:*`,
+      `${p}stats:errors:*`,
+      `${p}stats:events:*`,
+      `${p}stats:unique_ips:*`,
+      `${p}stats:response_times:*`,
       // Positions, batch markers and the lock: once the data is gone they describe nothing (a batch
       // replayed afterwards is simply written again).
       `${p}auditline:*`,

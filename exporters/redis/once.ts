@@ -24,7 +24,11 @@ import { ACQUIRE_LUA, RELEASE_LUA } from './scripts.js';
 import { entryKey } from './plan.js';
 
 /** Where a batch records that it is applied: `key` holds `value` once it is (`ttlSec`: expiring, for batch markers). */
-export interface Guard { key: string; value: string; ttlSec?: number }
+export interface Guard {
+  key: string;
+  value: string;
+  ttlSec?: number;
+}
 
 export interface LockSettings {
   /** This writer (exporter instance), for the lock's `next`. */
@@ -104,7 +108,8 @@ export class NodeTx {
     this.watching = true;
     const r = await this.pipe.sendCommands(cmds, true);
     const [acq, , guard, existing] = r.values;
-    if (acq instanceof ReplyError) throw new Error(`Redis refused the writers' lock script: ${acq.message} (Redis 7.0 or newer is needed).`);
+    if (acq instanceof ReplyError)
+      throw new Error(`Redis refused the writers' lock script: ${acq.message} (Redis 7.0 or newer is needed).`);
     if (guard instanceof ReplyError) throw new Error(`Redis refused to read "${guardKey}": ${guard.message}`);
     if (existing instanceof ReplyError) throw new Error(`Redis refused EXISTS: ${existing.message}`);
     this.held = acq === 1;
@@ -115,7 +120,10 @@ export class NodeTx {
   async exists(keys: readonly string[]): Promise<boolean[]> {
     const out: boolean[] = [];
     for (let i = 0; i < keys.length; i += 1000) {
-      const r = await this.pipe.sendCommands(keys.slice(i, i + 1000).map((k) => ['EXISTS', k]), true);
+      const r = await this.pipe.sendCommands(
+        keys.slice(i, i + 1000).map((k) => ['EXISTS', k]),
+        true,
+      );
       for (const v of r.values) {
         if (v instanceof ReplyError) throw new Error(`Redis refused EXISTS: ${v.message}`);
         out.push(v === 1);
@@ -129,7 +137,9 @@ export class NodeTx {
     const pipe = this.pipe;
     const queued: string[] = [];
     const multi = pipe.send(MULTI, 1);
-    multi.catch(() => { /* the same failure rejects the chunks below */ });
+    multi.catch(() => {
+      /* the same failure rejects the chunks below */
+    });
     const chunks = chunkEncoded(cmds, size);
     let next = 0;
     let failed: unknown;
@@ -139,12 +149,17 @@ export class NodeTx {
         try {
           const r = await pipe.send(cmds.buf.subarray(start, end), count);
           for (const e of r.errors) queued.push(e);
-        } catch (err) { failed ??= err; }
+        } catch (err) {
+          failed ??= err;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, lane));
     if (failed !== undefined) throw failed;
-    const set = guard.ttlSec === undefined ? ['SET', guard.key, guard.value] : ['SET', guard.key, guard.value, 'EX', String(guard.ttlSec)];
+    const set =
+      guard.ttlSec === undefined
+        ? ['SET', guard.key, guard.value]
+        : ['SET', guard.key, guard.value, 'EX', String(guard.ttlSec)];
     const tail = await pipe.send(encodeCommands([set, ['DEL', this.lock[0]], ['EXEC']]), 3, true);
     await multi;
     this.watching = false;
@@ -159,7 +174,10 @@ export class NodeTx {
     const result: CommitResult = { applied: true, commandErrors: 0 };
     for (let i = 0; i < exec.length - 2; i++) {
       const v = exec[i];
-      if (v instanceof ReplyError) { result.commandErrors++; result.firstError ??= v.message; }
+      if (v instanceof ReplyError) {
+        result.commandErrors++;
+        result.firstError ??= v.message;
+      }
     }
     const g = exec[exec.length - 2];
     if (g instanceof ReplyError) throw new Error(`Redis applied the batch but refused its position: ${g.message}`);
@@ -177,7 +195,9 @@ export class NodeTx {
         this.watching = false;
         await this.pipe.send(UNWATCH, 1);
       }
-    } catch { /* the connection is gone, and with it the WATCH; the lock runs out on its own */ }
+    } catch {
+      /* the connection is gone, and with it the WATCH; the lock runs out on its own */
+    }
   }
 }
 
@@ -188,7 +208,9 @@ export class NodeTx {
  * trips. Returns wanted key → key to write.
  */
 export async function allocate(
-  entryKeys: readonly string[], entryN: readonly number[], taken: readonly boolean[],
+  entryKeys: readonly string[],
+  entryN: readonly number[],
+  taken: readonly boolean[],
   exists: (keys: string[]) => Promise<boolean[]>,
 ): Promise<Map<string, string>> {
   const renames = new Map<string, string>();
@@ -214,7 +236,7 @@ export async function allocate(
   }
   for (const b of bases.values()) b.window = Math.max(4, b.pending.length);
   for (let round = 0; bases.size > 0; round++) {
-    if (round === 40) throw new Error('Could not find free keys for the batch\'s entries.');
+    if (round === 40) throw new Error("Could not find free keys for the batch's entries.");
     const cands: string[] = [];
     const owner: string[] = [];
     for (const [base, b] of bases) {

@@ -34,8 +34,7 @@ export type LogFields = Record<string, unknown>;
  * hold an array of strings per record until then.
  */
 export type EntryWrite = { key: string; ttl: number } & (
-  | { kind: 'request'; entry: LogEntry }
-  | { kind: 'log'; fields: LogFields }
+  { kind: 'request'; entry: LogEntry } | { kind: 'log'; fields: LogFields }
 );
 
 /** Score/member pairs of sorted sets, by number: a record's pair is shared by every index that holds it. */

@@ -86,9 +86,27 @@ const MAX_PATH_PAIRS = 10_000;
 const COUNT_BATCH = 1000;
 
 const NUMERIC = new Set(['status_code', 'response_time_ms', 'bytes_sent']);
-const REQUEST_NULLS = ['client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'status_code', 'response_time_ms', 'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error'];
+const REQUEST_NULLS = [
+  'client_ip',
+  'client_hostname',
+  'proxy_hostname',
+  'method',
+  'path',
+  'status_code',
+  'response_time_ms',
+  'user_id',
+  'user_agent',
+  'referrer',
+  'bytes_sent',
+  'error',
+];
 
-interface Source { key: string; offset: number; buf: [string, number][]; done: boolean }
+interface Source {
+  key: string;
+  offset: number;
+  buf: [string, number][];
+  done: boolean;
+}
 
 export class RedisLogQueries {
   constructor(
@@ -98,19 +116,34 @@ export class RedisLogQueries {
     private readonly now: () => number = () => Date.now() / 1000,
   ) {}
 
-  ip(ip: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxIp(ip)], w, f); }
-  user(user: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxUser(user)], w, f); }
-  session(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxSession(id)], w, f); }
-  client(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> { return this.entries([this.keys.idxClient(id)], w, f); }
-  method(method: string, w: Window): Promise<Entry[]> { return this.entries([this.keys.idxMethod(method.toUpperCase())], w, {}); }
-  status(code: number, w: Window): Promise<Entry[]> { return this.entries([this.keys.idxStatus(code)], w, {}); }
+  ip(ip: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    return this.entries([this.keys.idxIp(ip)], w, f);
+  }
+  user(user: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    return this.entries([this.keys.idxUser(user)], w, f);
+  }
+  session(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    return this.entries([this.keys.idxSession(id)], w, f);
+  }
+  client(id: string, w: Window, f: EntryFilter = {}): Promise<Entry[]> {
+    return this.entries([this.keys.idxClient(id)], w, f);
+  }
+  method(method: string, w: Window): Promise<Entry[]> {
+    return this.entries([this.keys.idxMethod(method.toUpperCase())], w, {});
+  }
+  status(code: number, w: Window): Promise<Entry[]> {
+    return this.entries([this.keys.idxStatus(code)], w, {});
+  }
 
   /** By client FQDN (`client`), proxy hostname (`proxy`: requests and other logs), or either (`any`). */
   host(hostname: string, role: 'client' | 'proxy' | 'any', w: Window, f: EntryFilter = {}): Promise<Entry[]> {
     const k = this.keys;
-    const sources = role === 'client' ? [k.idxFqdn(hostname)]
-      : role === 'proxy' ? [k.idxHost(hostname), k.logHost(hostname)]
-      : [k.idxFqdn(hostname), k.idxHost(hostname), k.logHost(hostname)];
+    const sources =
+      role === 'client'
+        ? [k.idxFqdn(hostname)]
+        : role === 'proxy'
+          ? [k.idxHost(hostname), k.logHost(hostname)]
+          : [k.idxFqdn(hostname), k.idxHost(hostname), k.logHost(hostname)];
     return this.entries(sources, w, f);
   }
 
@@ -146,7 +179,9 @@ export class RedisLogQueries {
       const e = found[i]!;
       if (typeof e.session_id !== 'string') continue;
       const l = bySession.get(e.session_id);
-      if (l === undefined) { if (bySession.size < w.limit) bySession.set(e.session_id, [e]); } else l.push(e);
+      if (l === undefined) {
+        if (bySession.size < w.limit) bySession.set(e.session_id, [e]);
+      } else l.push(e);
     }
     if (bySession.size === 0) return [];
     const sessions = [...bySession.keys()];
@@ -156,7 +191,13 @@ export class RedisLogQueries {
     sessions.forEach((sid, i) => {
       const raw = ok(lists[i]!) as string[];
       let steps: OauthFlow['steps'] = [];
-      for (const r of raw) { try { steps.push(JSON.parse(r) as OauthFlow['steps'][number]); } catch { /* not ours */ } }
+      for (const r of raw) {
+        try {
+          steps.push(JSON.parse(r) as OauthFlow['steps'][number]);
+        } catch {
+          /* not ours */
+        }
+      }
       const entries = bySession.get(sid)!.reverse();
       const source = steps.length > 0 ? 'flow' : 'entries';
       if (steps.length === 0) {
@@ -173,8 +214,14 @@ export class RedisLogQueries {
       const first = steps[0]!;
       const last = steps[steps.length - 1]!;
       flows.push({
-        session_id: sid, client_id: pick('client_id'), user_id: pick('user_id'), client_ip: pick('client_ip'),
-        started: new Date(first.timestamp * 1000).toISOString(), ended: new Date(last.timestamp * 1000).toISOString(), source, steps,
+        session_id: sid,
+        client_id: pick('client_id'),
+        user_id: pick('user_id'),
+        client_ip: pick('client_ip'),
+        started: new Date(first.timestamp * 1000).toISOString(),
+        ended: new Date(last.timestamp * 1000).toISOString(),
+        source,
+        steps,
       });
     });
     return flows;
@@ -183,7 +230,9 @@ export class RedisLogQueries {
   private async oauthSources(w: Window, event?: string): Promise<string[]> {
     if (event !== undefined) return [this.keys.idxOauth(event)];
     const from = String(this.now() - w.hours * 3600);
-    const [reply] = await (await this.transport()).run([['zrevrangebyscore', this.keys.oauthEvents, '+inf', from, 'LIMIT', '0', String(MAX_OAUTH_TYPES)]]);
+    const [reply] = await (
+      await this.transport()
+    ).run([['zrevrangebyscore', this.keys.oauthEvents, '+inf', from, 'LIMIT', '0', String(MAX_OAUTH_TYPES)]]);
     return (ok(reply!) as string[]).map((type) => this.keys.idxOauth(type));
   }
 
@@ -212,7 +261,9 @@ export class RedisLogQueries {
     const glob = compileGlob(pattern);
     const normal = compileGlob(normalizePath(pattern));
     const from = this.now() - w.hours * 3600;
-    const [reply] = await (await this.transport()).run([['zrevrangebyscore', this.keys.idxPaths, '+inf', String(from), 'LIMIT', '0', '10000']]);
+    const [reply] = await (
+      await this.transport()
+    ).run([['zrevrangebyscore', this.keys.idxPaths, '+inf', String(from), 'LIMIT', '0', '10000']]);
     const pairs = ok(reply!) as string[];
     const sources: string[] = [];
     const m = method?.toUpperCase();
@@ -242,16 +293,20 @@ export class RedisLogQueries {
   async paths(hours: number, limit: number): Promise<PathPatterns> {
     const t = await this.transport();
     const from = String(this.now() - hours * 3600);
-    const [reply] = await t.run([['zrevrangebyscore', this.keys.idxPaths, '+inf', from, 'LIMIT', '0', String(MAX_PATH_PAIRS)]]);
+    const [reply] = await t.run([
+      ['zrevrangebyscore', this.keys.idxPaths, '+inf', from, 'LIMIT', '0', String(MAX_PATH_PAIRS)],
+    ]);
     const pairs = ok(reply!) as string[];
     const byPattern = new Map<string, PathPattern>();
     let total = 0;
     for (let off = 0; off < pairs.length; off += COUNT_BATCH) {
       const part = pairs.slice(off, off + COUNT_BATCH);
-      const counts = await t.run(part.map((mp) => {
-        const i = mp.indexOf(':');
-        return ['zcount', this.keys.idxPath(mp.slice(0, i), mp.slice(i + 1)), from, '+inf'];
-      }));
+      const counts = await t.run(
+        part.map((mp) => {
+          const i = mp.indexOf(':');
+          return ['zcount', this.keys.idxPath(mp.slice(0, i), mp.slice(i + 1)), from, '+inf'];
+        }),
+      );
       part.forEach((mp, j) => {
         const n = Number(ok(counts[j]!));
         if (!(n > 0)) return;
@@ -259,7 +314,10 @@ export class RedisLogQueries {
         const method = mp.slice(0, i);
         const pattern = normalizePath(mp.slice(i + 1));
         let p = byPattern.get(pattern);
-        if (p === undefined) { p = { pattern, count: 0, methods: {} }; byPattern.set(pattern, p); }
+        if (p === undefined) {
+          p = { pattern, count: 0, methods: {} };
+          byPattern.set(pattern, p);
+        }
         p.count += n;
         p.methods[method] = (p.methods[method] ?? 0) + n;
         total += n;
@@ -277,7 +335,8 @@ export class RedisLogQueries {
     const hourKeys = hoursBetween(now - hours * 3600, now);
     const k = this.keys;
     const cmds: Cmd[] = [];
-    for (const h of hourKeys) cmds.push(['hgetall', k.statsEvents(h)], ['hgetall', k.statsRequests(h)], ['hgetall', k.statsErrors(h)]);
+    for (const h of hourKeys)
+      cmds.push(['hgetall', k.statsEvents(h)], ['hgetall', k.statsRequests(h)], ['hgetall', k.statsErrors(h)]);
     const replies = await (await this.transport()).run(cmds);
     const events = new Map<string, number>();
     const byStatus: Record<string, number> = {};
@@ -293,12 +352,15 @@ export class RedisLogQueries {
         if (field === 'total') total += Number(v);
         else if (field.startsWith('status_')) byStatus[field.slice(7)] = (byStatus[field.slice(7)] ?? 0) + Number(v);
       }
-      for (const [code, v] of Object.entries(asHash(ok(replies[i + 2]!)))) errors[code] = (errors[code] ?? 0) + Number(v);
+      for (const [code, v] of Object.entries(asHash(ok(replies[i + 2]!))))
+        errors[code] = (errors[code] ?? 0) + Number(v);
     }
     return {
       hours,
       total_events: totalEvents,
-      events: [...events].map(([event, count]) => ({ event, count })).sort((a, b) => b.count - a.count || a.event.localeCompare(b.event)),
+      events: [...events]
+        .map(([event, count]) => ({ event, count }))
+        .sort((a, b) => b.count - a.count || a.event.localeCompare(b.event)),
       requests: { total, by_status: byStatus },
       errors,
     };
@@ -327,10 +389,21 @@ export class RedisLogQueries {
     rtKeys.forEach((key, i) => {
       const n = counts[i]!;
       if (n === 0) return;
-      if (n <= perHost) { reads.push(['zrangebyscore', key, String(from), '+inf']); return; }
+      if (n <= perHost) {
+        reads.push(['zrangebyscore', key, String(from), '+inf']);
+        return;
+      }
       const per = Math.max(1, Math.floor(perHost / SAMPLE_SLICES));
       for (let s = 0; s < SAMPLE_SLICES; s++) {
-        reads.push(['zrangebyscore', key, String(from), '+inf', 'LIMIT', String(Math.floor((s * n) / SAMPLE_SLICES)), String(per)]);
+        reads.push([
+          'zrangebyscore',
+          key,
+          String(from),
+          '+inf',
+          'LIMIT',
+          String(Math.floor((s * n) / SAMPLE_SLICES)),
+          String(per),
+        ]);
       }
     });
     const times: number[] = [];
@@ -374,7 +447,8 @@ export class RedisLogQueries {
     const now = this.now();
     const width = (hours * 3600) / buckets;
     const from = now - hours * 3600;
-    const hosts = hostname !== undefined ? [hostname] : (ok((await t.run([['smembers', k.statsHosts]]))[0]!) as string[]);
+    const hosts =
+      hostname !== undefined ? [hostname] : (ok((await t.run([['smembers', k.statsHosts]]))[0]!) as string[]);
     const rtKeys = hosts.map((h) => k.responseTimes(h));
     const edges = Array.from({ length: buckets + 1 }, (_, i) => from + i * width);
     const countCmds: Cmd[] = [];
@@ -383,11 +457,26 @@ export class RedisLogQueries {
     }
     const counts = (await t.run(countCmds)).map((r) => Number(ok(r)));
     const perBucket = new Array<number>(buckets).fill(0);
-    counts.forEach((n, i) => { perBucket[i % buckets]! += n; });
+    counts.forEach((n, i) => {
+      perBucket[i % buckets]! += n;
+    });
     const total = perBucket.reduce((a, b) => a + b, 0);
     const perHost = Math.max(1, Math.floor(MAX_SAMPLES / Math.max(1, hosts.length)));
-    const reads: Cmd[] = rtKeys.map((key) => ['zrangebyscore', key, String(from), '+inf', 'WITHSCORES', 'LIMIT', '0', String(perHost)]);
-    const samples = Array.from({ length: buckets }, () => ({ times: [] as number[], errors: 0, ips: new Set<string>() }));
+    const reads: Cmd[] = rtKeys.map((key) => [
+      'zrangebyscore',
+      key,
+      String(from),
+      '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      '0',
+      String(perHost),
+    ]);
+    const samples = Array.from({ length: buckets }, () => ({
+      times: [] as number[],
+      errors: 0,
+      ips: new Set<string>(),
+    }));
     for (const r of await t.run(reads)) {
       const flat = ok(r) as string[];
       for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -415,7 +504,13 @@ export class RedisLogQueries {
         unique_visitors: s.ips.size,
       };
     });
-    return { hours, bucket_seconds: round(width, 3), hostname: hostname ?? null, sampled: total > perHost, buckets: out };
+    return {
+      hours,
+      bucket_seconds: round(width, 3),
+      hostname: hostname ?? null,
+      sampled: total > perHost,
+      buckets: out,
+    };
   }
 
   /** Deletes every key of this exporter's families (fixed SCAN patterns) and returns how many were removed. */
@@ -434,8 +529,16 @@ export class RedisLogQueries {
   private async entries(sourceKeys: string[], w: Window, f: EntryFilter): Promise<Entry[]> {
     const t = await this.transport();
     const min = String(this.now() - w.hours * 3600);
-    const filtered = f.event !== undefined || f.levels !== undefined || f.hostname !== undefined || f.q !== undefined
-      || f.minResponseMs !== undefined || f.path !== undefined || f.clientIp !== undefined || f.userId !== undefined || f.clientId !== undefined;
+    const filtered =
+      f.event !== undefined ||
+      f.levels !== undefined ||
+      f.hostname !== undefined ||
+      f.q !== undefined ||
+      f.minResponseMs !== undefined ||
+      f.path !== undefined ||
+      f.clientIp !== undefined ||
+      f.userId !== undefined ||
+      f.clientId !== undefined;
     const page = filtered || sourceKeys.length > 1 ? Math.min(1000, Math.max(100, w.limit * 2)) : w.limit;
     const cap = filtered ? Math.max(5000, w.limit * SCAN_FACTOR) : Infinity;
     const sources: Source[] = sourceKeys.map((key) => ({ key, offset: 0, buf: [], done: false }));
@@ -448,7 +551,18 @@ export class RedisLogQueries {
     while (out.length < w.limit && examined < cap) {
       const refill = sources.filter((s) => !s.done && s.buf.length === 0);
       if (refill.length > 0) {
-        const replies = await t.run(refill.map((s) => ['zrevrangebyscore', s.key, '+inf', min, 'WITHSCORES', 'LIMIT', String(s.offset), String(page)]));
+        const replies = await t.run(
+          refill.map((s) => [
+            'zrevrangebyscore',
+            s.key,
+            '+inf',
+            min,
+            'WITHSCORES',
+            'LIMIT',
+            String(s.offset),
+            String(page),
+          ]),
+        );
         refill.forEach((s, i) => {
           const flat = ok(replies[i]!) as string[];
           for (let j = 0; j < flat.length; j += 2) s.buf.push([flat[j]!, Number(flat[j + 1])]);
@@ -463,12 +577,18 @@ export class RedisLogQueries {
         let best: Source | undefined;
         let blocked = false;
         for (const s of sources) {
-          if (s.buf.length === 0) { if (!s.done) blocked = true; continue; }
+          if (s.buf.length === 0) {
+            if (!s.done) blocked = true;
+            continue;
+          }
           if (best === undefined || s.buf[0]![1] > best.buf[0]![1]) best = s;
         }
         if (best === undefined || blocked) break;
         const [member] = best.buf.shift()!;
-        if (!seen.has(member)) { seen.add(member); batch.push(member); }
+        if (!seen.has(member)) {
+          seen.add(member);
+          batch.push(member);
+        }
       }
       if (batch.length === 0) {
         if (sources.every((s) => s.done && s.buf.length === 0)) break;
@@ -492,13 +612,20 @@ function accept(e: Entry, f: EntryFilter, q: string | undefined): boolean {
   if (f.event !== undefined && e.event !== f.event) return false;
   if (f.levels !== undefined && !f.levels.includes(e.level as string)) return false;
   if (f.hostname !== undefined && e.proxy_hostname !== f.hostname && e.hostname !== f.hostname) return false;
-  if (f.minResponseMs !== undefined && !(typeof e.response_time_ms === 'number' && e.response_time_ms >= f.minResponseMs)) return false;
+  if (
+    f.minResponseMs !== undefined &&
+    !(typeof e.response_time_ms === 'number' && e.response_time_ms >= f.minResponseMs)
+  )
+    return false;
   if (f.path !== undefined && !(typeof e.path === 'string' && f.path.test(e.path))) return false;
   if (f.clientIp !== undefined && e.client_ip !== f.clientIp) return false;
   if (f.userId !== undefined && e.user_id !== f.userId) return false;
   if (f.clientId !== undefined && e.client_id !== f.clientId) return false;
   if (q !== undefined) {
-    const hay = [e.message, e.path, e.error, e.event].filter((v) => typeof v === 'string').join('\n').toLowerCase();
+    const hay = [e.message, e.path, e.error, e.event]
+      .filter((v) => typeof v === 'string')
+      .join('\n')
+      .toLowerCase();
     if (!hay.includes(q)) return false;
   }
   return true;
@@ -513,7 +640,18 @@ function clientOfKey(key: string): string {
 /** A flow step's `data` rebuilt from a stored entry (the fields entries.ts puts in `oauth:flow:` steps). */
 function flowDataOf(e: Entry): Record<string, unknown> {
   const d: Record<string, unknown> = {};
-  for (const k of ['id', 'level', 'client_id', 'user_id', 'client_ip', 'method', 'path', 'status_code', 'error', 'message']) {
+  for (const k of [
+    'id',
+    'level',
+    'client_id',
+    'user_id',
+    'client_ip',
+    'method',
+    'path',
+    'status_code',
+    'error',
+    'message',
+  ]) {
     if (e[k] !== null && e[k] !== undefined) d[k] = e[k];
   }
   return d;
@@ -525,9 +663,16 @@ function toEntry(key: string, h: Record<string, string>, isRequest: boolean): En
   if (isRequest) for (const f of REQUEST_NULLS) e[f] = null;
   for (const f in h) {
     const v = h[f]!;
-    if (NUMERIC.has(f)) { const n = Number(v); e[f] = Number.isFinite(n) ? n : v; }
-    else if (f === 'attributes') { try { e[f] = JSON.parse(v); } catch { e[f] = v; } }
-    else e[f] = v;
+    if (NUMERIC.has(f)) {
+      const n = Number(v);
+      e[f] = Number.isFinite(n) ? n : v;
+    } else if (f === 'attributes') {
+      try {
+        e[f] = JSON.parse(v);
+      } catch {
+        e[f] = v;
+      }
+    } else e[f] = v;
   }
   return e;
 }

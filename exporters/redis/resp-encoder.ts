@@ -15,9 +15,14 @@ import { asciiBulk, bulkBytes, RespWriter, utf8Bulk, type EncodedCommands } from
 
 /** Constant arguments, encoded once. */
 const B = {
-  zadd: bulkBytes('zadd'), pfadd: bulkBytes('pfadd'), sadd: bulkBytes('sadd'), rpush: bulkBytes('rpush'),
-  gt: bulkBytes('GT'), xadd: bulkBytes('xadd'),
-  xaddArgs: [bulkBytes('MAXLEN'), bulkBytes('~')], data: [bulkBytes('*'), bulkBytes('data')],
+  zadd: bulkBytes('zadd'),
+  pfadd: bulkBytes('pfadd'),
+  sadd: bulkBytes('sadd'),
+  rpush: bulkBytes('rpush'),
+  gt: bulkBytes('GT'),
+  xadd: bulkBytes('xadd'),
+  xaddArgs: [bulkBytes('MAXLEN'), bulkBytes('~')],
+  data: [bulkBytes('*'), bulkBytes('data')],
 };
 
 /** Buffers kept for reuse: a plan of 8192 records takes ~16 MB, too much to allocate per plan (measured). */
@@ -93,10 +98,20 @@ export class RespEncoder {
 
   private write(w: RespWriter, kw: KeyWrite): void {
     switch (kw.type) {
-      case 'zadd': this.zadd(w, kw.key, kw.members, kw.gt); break;
-      case 'rpush': case 'pfadd': case 'sadd': writeValues(w, B[kw.type], kw.key, kw.values); break;
-      case 'hincrby': for (const [name, n] of kw.fields) w.cmd(['hincrby', kw.key, name, String(n)]); break;
-      case 'xadd': writeStream(w, kw.key, kw.maxLength, kw.entries); break;
+      case 'zadd':
+        this.zadd(w, kw.key, kw.members, kw.gt);
+        break;
+      case 'rpush':
+      case 'pfadd':
+      case 'sadd':
+        writeValues(w, B[kw.type], kw.key, kw.values);
+        break;
+      case 'hincrby':
+        for (const [name, n] of kw.fields) w.cmd(['hincrby', kw.key, name, String(n)]);
+        break;
+      case 'xadd':
+        writeStream(w, kw.key, kw.maxLength, kw.entries);
+        break;
     }
     writeTtl(w, kw.key, kw.ttl);
   }

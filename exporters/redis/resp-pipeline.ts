@@ -67,7 +67,14 @@ export class ReplyError extends Error {
   override name = 'ReplyError';
 }
 
-interface Pending { left: number; keep: boolean; result: ChunkReplies; resolve(r: ChunkReplies): void; reject(e: Error): void; timer: NodeJS.Timeout }
+interface Pending {
+  left: number;
+  keep: boolean;
+  result: ChunkReplies;
+  resolve(r: ChunkReplies): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
 
 /** `+OK` and `+QUEUED` (one per command of a transaction) without allocating a string each (measured). */
 function simpleString(b: Buffer, start: number, end: number): string {
@@ -82,7 +89,10 @@ function integer(b: Buffer, start: number, end: number): number {
   if (end - start > 15) return Number(b.toString('latin1', start, end));
   let neg = false;
   let i = start;
-  if (b[i] === 45) { neg = true; i++; }
+  if (b[i] === 45) {
+    neg = true;
+    i++;
+  }
   let n = 0;
   for (; i < end; i++) n = n * 10 + (b[i]! - 48);
   return neg ? -n : n;
@@ -114,10 +124,18 @@ class ReplyReader {
       let v: unknown;
       let err = false;
       switch (type) {
-        case 43: v = simpleString(b, this.pos + 1, end); break; // +
-        case 45: v = b.toString('utf8', this.pos + 1, end); err = true; break; // -
-        case 58: v = integer(b, this.pos + 1, end); break; // :
-        case 36: { // $
+        case 43:
+          v = simpleString(b, this.pos + 1, end);
+          break; // +
+        case 45:
+          v = b.toString('utf8', this.pos + 1, end);
+          err = true;
+          break; // -
+        case 58:
+          v = integer(b, this.pos + 1, end);
+          break; // :
+        case 36: {
+          // $
           const len = Number(b.toString('latin1', this.pos + 1, end));
           if (len >= 0) {
             if (b.length < next + len + 2) return;
@@ -128,7 +146,8 @@ class ReplyReader {
           v = null;
           break;
         }
-        case 42: { // *
+        case 42: {
+          // *
           const n = Number(b.toString('latin1', this.pos + 1, end));
           this.pos = next;
           if (n > 0) this.stack.push({ arr: [], left: n });
@@ -147,7 +166,10 @@ class ReplyReader {
   private value(v: unknown, err: boolean): void {
     for (;;) {
       const top = this.stack[this.stack.length - 1];
-      if (top === undefined) { this.onReply(v, err); return; }
+      if (top === undefined) {
+        this.onReply(v, err);
+        return;
+      }
       top.arr.push(err ? new ReplyError(v as string) : v);
       if (--top.left > 0) return;
       this.stack.pop();
@@ -166,18 +188,28 @@ export class RespPipeline {
   private everConnected = false;
   private reconnectFns: (() => void)[] = [];
 
-  constructor(private readonly ep: RespEndpoint, private readonly connectTimeout: number, private readonly replyTimeout: number) {}
+  constructor(
+    private readonly ep: RespEndpoint,
+    private readonly connectTimeout: number,
+    private readonly replyTimeout: number,
+  ) {}
 
   /** Runs after every (re)connect, before any chunk, e.g. to load scripts. */
-  onConnect(fn: (send: (cmds: string[][]) => Promise<ChunkReplies>) => Promise<void>): void { this.onConnectFns.push(fn); }
+  onConnect(fn: (send: (cmds: string[][]) => Promise<ChunkReplies>) => Promise<void>): void {
+    this.onConnectFns.push(fn);
+  }
   /** Called when a connection is made after an earlier one was lost. */
-  onReconnect(fn: () => void): void { this.reconnectFns.push(fn); }
+  onReconnect(fn: () => void): void {
+    this.reconnectFns.push(fn);
+  }
 
   /** Connects (with AUTH and SELECT) unless connected; rejects after `connectTimeout`. */
   ready(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('The Redis connection is closed.'));
     if (this.socket && !this.connecting) return Promise.resolve();
-    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -187,8 +219,15 @@ export class RespPipeline {
     if (!sock || this.closed) return Promise.reject(new Error('Redis is not connected.'));
     return new Promise((resolve, reject) => {
       const p: Pending = {
-        left: count, keep, result: { errors: [], values: [] }, resolve, reject,
-        timer: setTimeout(() => this.fail(new Error(`Redis did not answer within ${this.replyTimeout}ms.`)), this.replyTimeout),
+        left: count,
+        keep,
+        result: { errors: [], values: [] },
+        resolve,
+        reject,
+        timer: setTimeout(
+          () => this.fail(new Error(`Redis did not answer within ${this.replyTimeout}ms.`)),
+          this.replyTimeout,
+        ),
       };
       p.timer.unref();
       this.pending.push(p);
@@ -210,7 +249,11 @@ export class RespPipeline {
     const s = this.socket;
     if (!s) return;
     if (this.pending.length === 0 && !this.connecting) {
-      await new Promise<void>((r) => { s.once('close', () => r()); s.end(encodeCommand(['QUIT'])); setTimeout(r, 500).unref(); });
+      await new Promise<void>((r) => {
+        s.once('close', () => r());
+        s.end(encodeCommand(['QUIT']));
+        setTimeout(r, 500).unref();
+      });
     }
     this.fail(new Error('The Redis connection is closed.'));
   }
@@ -218,11 +261,24 @@ export class RespPipeline {
   private async open(): Promise<void> {
     const ep = this.ep;
     const sock: Socket = await new Promise((resolve, reject) => {
-      const s = ep.tls ? tlsConnect({ host: ep.host, port: ep.port, servername: ep.host }) : netConnect({ host: ep.host, port: ep.port });
-      const timer = setTimeout(() => { s.destroy(); reject(new Error(`Connecting to Redis at ${ep.host}:${ep.port} timed out after ${this.connectTimeout}ms.`)); }, this.connectTimeout);
-      const onError = (err: Error) => { clearTimeout(timer); s.destroy(); reject(err); };
+      const s = ep.tls
+        ? tlsConnect({ host: ep.host, port: ep.port, servername: ep.host })
+        : netConnect({ host: ep.host, port: ep.port });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`Connecting to Redis at ${ep.host}:${ep.port} timed out after ${this.connectTimeout}ms.`));
+      }, this.connectTimeout);
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        s.destroy();
+        reject(err);
+      };
       s.once('error', onError);
-      s.once(ep.tls ? 'secureConnect' : 'connect', () => { clearTimeout(timer); s.off('error', onError); resolve(s as Socket); });
+      s.once(ep.tls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        s.off('error', onError);
+        resolve(s as Socket);
+      });
     });
     if (this.closed) {
       sock.destroy();
@@ -231,14 +287,21 @@ export class RespPipeline {
     sock.setNoDelay(true);
     const reader = new ReplyReader((v, isError) => this.reply(v, isError));
     sock.on('data', (d: Buffer) => {
-      try { reader.push(d); } catch (err) { this.fail(err as Error); }
+      try {
+        reader.push(d);
+      } catch (err) {
+        this.fail(err as Error);
+      }
     });
     sock.on('error', (err) => this.fail(err));
-    sock.on('close', () => { if (this.socket === sock) this.fail(new Error('The Redis connection was closed.')); });
+    sock.on('close', () => {
+      if (this.socket === sock) this.fail(new Error('The Redis connection was closed.'));
+    });
     this.socket = sock;
     try {
       const hello: string[][] = [];
-      if (ep.password !== undefined) hello.push(ep.username !== undefined ? ['AUTH', ep.username, ep.password] : ['AUTH', ep.password]);
+      if (ep.password !== undefined)
+        hello.push(ep.username !== undefined ? ['AUTH', ep.username, ep.password] : ['AUTH', ep.password]);
       if (ep.db !== 0) hello.push(['SELECT', String(ep.db)]);
       hello.push(['PING']);
       const r = await this.sendCommands(hello);
@@ -269,6 +332,9 @@ export class RespPipeline {
     const s = this.socket;
     this.socket = undefined;
     s?.destroy();
-    for (const p of this.pending.splice(0)) { clearTimeout(p.timer); p.reject(err); }
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
   }
 }

@@ -39,7 +39,11 @@ export class RespWriter {
     this.weights = new Int32Array(1024);
   }
 
-  reset(): void { this.off = 0; this.count = 0; this.base = 0; }
+  reset(): void {
+    this.off = 0;
+    this.count = 0;
+    this.base = 0;
+  }
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
@@ -169,8 +173,10 @@ export class RespWriter {
 function header(buf: Buffer, off: number, type: number, n: number): number {
   buf[off++] = type;
   if (n < 10) buf[off++] = 48 + n;
-  else if (n < 100) { buf[off++] = 48 + ((n / 10) | 0); buf[off++] = 48 + (n % 10); }
-  else {
+  else if (n < 100) {
+    buf[off++] = 48 + ((n / 10) | 0);
+    buf[off++] = 48 + (n % 10);
+  } else {
     const s = String(n);
     for (let i = 0; i < s.length; i++) buf[off++] = s.charCodeAt(i);
   }

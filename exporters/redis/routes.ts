@@ -14,14 +14,16 @@ const KEY_UNSAFE = /[*?[\]\\\u0000-\u001f\u007f]/;
 /** A value that becomes part of a key: at most 256 characters, no glob characters, no control characters. */
 export function keyPart(name: string, v: string): string {
   if (v.length > 256) throw new HttpError(400, `parameter "${name}" is longer than 256 characters`);
-  if (KEY_UNSAFE.test(v)) throw new HttpError(400, `parameter "${name}" must not contain *, ?, [, ], \\ or control characters`);
+  if (KEY_UNSAFE.test(v))
+    throw new HttpError(400, `parameter "${name}" must not contain *, ?, [, ], \\ or control characters`);
   return v;
 }
 
 export function parseHours(v: string | undefined, def: number): number {
   if (v === undefined) return def;
   const n = /^\d{1,5}(\.\d{1,3})?$/.test(v) ? Number(v) : NaN;
-  if (!(n > 0 && n <= MAX_HOURS)) throw new HttpError(400, `parameter "hours" must be a number of hours greater than 0 and at most ${MAX_HOURS}`);
+  if (!(n > 0 && n <= MAX_HOURS))
+    throw new HttpError(400, `parameter "hours" must be a number of hours greater than 0 and at most ${MAX_HOURS}`);
   return n;
 }
 
@@ -54,14 +56,15 @@ const logs = (items: Record<string, unknown>[]) => ({ logs: items });
 export function registerRedisRoutes(target: QueryApi, queries: () => RedisLogQueries, onCleared: () => void): void {
   // Redis being down or slow is the server's problem, not the client's: 503 rather than a generic 500.
   const api: QueryApi = {
-    route: (method, pattern, handler) => target.route(method, pattern, async (q) => {
-      try {
-        return await handler(q);
-      } catch (err) {
-        if (err instanceof HttpError) throw err;
-        throw new HttpError(503, `Redis query failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
+    route: (method, pattern, handler) =>
+      target.route(method, pattern, async (q) => {
+        try {
+          return await handler(q);
+        } catch (err) {
+          if (err instanceof HttpError) throw err;
+          throw new HttpError(503, `Redis query failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }),
   };
   registerIndexRoutes(api, queries);
   registerOauthRoutes(api, queries);
@@ -78,7 +81,8 @@ function registerIndexRoutes(api: QueryApi, queries: () => RedisLogQueries): voi
   api.route('GET', '/logs/host/:hostname', async ({ params, query }) => {
     const p = singleParams(query, [...FILTERED, 'role']);
     const role = p.get('role') ?? 'any';
-    if (role !== 'client' && role !== 'proxy' && role !== 'any') throw new HttpError(400, 'parameter "role" must be client, proxy or any');
+    if (role !== 'client' && role !== 'proxy' && role !== 'any')
+      throw new HttpError(400, 'parameter "role" must be client, proxy or any');
     return logs(await queries().host(keyPart('hostname', params.hostname!), role, window(p), eventLevel(p)));
   });
   api.route('GET', '/logs/client/:client_id', async ({ params, query }) => {
@@ -95,7 +99,8 @@ function registerIndexRoutes(api: QueryApi, queries: () => RedisLogQueries): voi
   });
   api.route('GET', '/logs/method/:method', async ({ params, query }) => {
     const p = singleParams(query, WINDOW);
-    if (!/^[A-Za-z]{1,20}$/.test(params.method!)) throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
+    if (!/^[A-Za-z]{1,20}$/.test(params.method!))
+      throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
     return logs(await queries().method(params.method!, window(p)));
   });
   api.route('GET', '/logs/status/:code', async ({ params, query }) => {
@@ -148,7 +153,8 @@ function registerSearchRoutes(api: QueryApi, queries: () => RedisLogQueries): vo
     if (hostname !== undefined) f.hostname = keyPart('hostname', hostname);
     const q = p.get('q');
     if (q !== undefined) {
-      if (/[\u0000-\u001f\u007f]/.test(q)) throw new HttpError(400, 'parameter "q" must not contain control characters');
+      if (/[\u0000-\u001f\u007f]/.test(q))
+        throw new HttpError(400, 'parameter "q" must not contain control characters');
       f.q = q;
     }
     return logs(await queries().search(window(p), f));
@@ -164,16 +170,20 @@ function registerSearchRoutes(api: QueryApi, queries: () => RedisLogQueries): vo
     const p = singleParams(query, [...WINDOW, 'threshold_ms']);
     const t = p.get('threshold_ms');
     const threshold = t === undefined ? undefined : /^\d{1,9}(\.\d+)?$/.test(t) ? Number(t) : NaN;
-    if (Number.isNaN(threshold)) throw new HttpError(400, 'parameter "threshold_ms" must be a non-negative number of milliseconds');
+    if (Number.isNaN(threshold))
+      throw new HttpError(400, 'parameter "threshold_ms" must be a non-negative number of milliseconds');
     return logs(await queries().slow(window(p), threshold));
   });
   api.route('GET', '/logs/path', async ({ query }) => {
     const p = singleParams(query, [...WINDOW, 'pattern', 'method']);
     const pattern = p.get('pattern');
-    if (pattern === undefined) throw new HttpError(400, 'parameter "pattern" is required (a path or a glob such as /api/users/*)');
-    if (/[\u0000-\u001f\u007f]/.test(pattern)) throw new HttpError(400, 'parameter "pattern" must not contain control characters');
+    if (pattern === undefined)
+      throw new HttpError(400, 'parameter "pattern" is required (a path or a glob such as /api/users/*)');
+    if (/[\u0000-\u001f\u007f]/.test(pattern))
+      throw new HttpError(400, 'parameter "pattern" must not contain control characters');
     const method = p.get('method');
-    if (method !== undefined && !/^[A-Za-z]{1,20}$/.test(method)) throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
+    if (method !== undefined && !/^[A-Za-z]{1,20}$/.test(method))
+      throw new HttpError(400, 'parameter "method" must be an HTTP method such as GET');
     return logs(await queries().path(pattern, window(p), method));
   });
 }
@@ -193,7 +203,10 @@ function registerStatsRoutes(api: QueryApi, queries: () => RedisLogQueries, onCl
   api.route('GET', '/logs/metrics', async ({ query }) => {
     const p = singleParams(query, ['hours', 'hostname']);
     const hostname = p.get('hostname');
-    return queries().metrics(parseHours(p.get('hours'), 1), hostname === undefined ? undefined : keyPart('hostname', hostname));
+    return queries().metrics(
+      parseHours(p.get('hours'), 1),
+      hostname === undefined ? undefined : keyPart('hostname', hostname),
+    );
   });
   // The console's Requests charts: the same metrics in `buckets` slices of the window.
   api.route('GET', '/logs/metrics/series', async ({ query }) => {
@@ -201,8 +214,13 @@ function registerStatsRoutes(api: QueryApi, queries: () => RedisLogQueries, onCl
     const hostname = p.get('hostname');
     const b = p.get('buckets');
     const buckets = b === undefined ? 30 : /^\d{1,3}$/.test(b) ? Number(b) : NaN;
-    if (!(buckets >= 1 && buckets <= 240)) throw new HttpError(400, 'parameter "buckets" must be an integer from 1 to 240');
-    return queries().series(parseHours(p.get('hours'), 1), buckets, hostname === undefined ? undefined : keyPart('hostname', hostname));
+    if (!(buckets >= 1 && buckets <= 240))
+      throw new HttpError(400, 'parameter "buckets" must be an integer from 1 to 240');
+    return queries().series(
+      parseHours(p.get('hours'), 1),
+      buckets,
+      hostname === undefined ? undefined : keyPart('hostname', hostname),
+    );
   });
   api.route('DELETE', '/logs', async ({ query }) => {
     singleParams(query, []);

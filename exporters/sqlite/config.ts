@@ -52,7 +52,8 @@ export type SqliteExporterOptions = { path: string } & Partial<Record<Exclude<ke
 /** Cross-field checks: content never becomes a column, even by configuration. */
 export function checkSqliteConfig(cfg: SqliteConfig, add: (key: string | null, msg: string) => void): void {
   for (const [attr, col] of Object.entries(cfg.promote)) {
-    if (col !== 'metadata' && isContentKey(attr)) add('promote', `"${attr}" names prompt or response content, which is never stored`);
+    if (col !== 'metadata' && isContentKey(attr))
+      add('promote', `"${attr}" names prompt or response content, which is never stored`);
   }
   if (cfg.path === ':memory:') add('path', 'must be a file: the query routes read it through a second connection');
 }

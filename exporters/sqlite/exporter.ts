@@ -10,7 +10,12 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { PermanentError, errorMessage } from '../../src/component/errors.js';
 import type { Host } from '../../src/component/types.js';
 import { formatIssue, type ConfigIssue } from '../../src/config/schema.js';
-import { exportByPreparing, type LogSpan, type PushExporter, type ResultCallback } from '../../src/exporterhelper/push-exporter.js';
+import {
+  exportByPreparing,
+  type LogSpan,
+  type PushExporter,
+  type ResultCallback,
+} from '../../src/exporterhelper/push-exporter.js';
 import { findQueryApi, registerRoutesOnce, type QueryApi } from '../../src/extensions/query-api/routes.js';
 import { modesOf } from '../../src/config/file-mode.js';
 import { silentLogger, type InternalLogger } from '../../src/telemetry/logger.js';
@@ -68,7 +73,11 @@ export class SqliteExporter implements PushExporter<SqlitePayload> {
    * `options` in YAML form: `{ path: './data/auditline.db', retention_days: { audit_logs: 7 } }`;
    * `config`, when given, is those options already parsed (the factory passes the collector's).
    */
-  constructor(options: SqliteExporterOptions, ctx: SqliteExporterContext = {}, config: SqliteConfig = parseOptions(options)) {
+  constructor(
+    options: SqliteExporterOptions,
+    ctx: SqliteExporterContext = {},
+    config: SqliteConfig = parseOptions(options),
+  ) {
     this.config = config;
     this.logger = ctx.logger ?? silentLogger;
     this.id = ctx.id ?? 'sqlite';
@@ -90,7 +99,9 @@ export class SqliteExporter implements PushExporter<SqlitePayload> {
 
   /** Registers `GET /api/logs/audit` and `GET /api/logs/jobs/:job_id` on a query API. */
   serveQueries(api: QueryApi): void {
-    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'SQLite routes' }, (a) => registerSqliteRoutes(a, () => this.reader()));
+    registerRoutesOnce(api, { logger: this.logger, id: this.id, what: 'SQLite routes' }, (a) =>
+      registerSqliteRoutes(a, () => this.reader()),
+    );
   }
 
   export(records: ReadableLogRecord[], resultCallback: ResultCallback): void {
@@ -120,11 +131,14 @@ export class SqliteExporter implements PushExporter<SqlitePayload> {
     const prior = p.attempt;
     const writing = prior === undefined ? this.write(p, span) : prior.then(() => this.write(p, span));
     p.attempt = writing.then(NOOP, NOOP);
-    writing.then(() => {
-      resultCallback({ code: ExportResultCode.SUCCESS });
-    }, (err: unknown) => {
-      resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
-    });
+    writing.then(
+      () => {
+        resultCallback({ code: ExportResultCode.SUCCESS });
+      },
+      (err: unknown) => {
+        resultCallback({ code: ExportResultCode.FAILED, error: classify(err) });
+      },
+    );
   }
 
   /** End of the last span of `log` whose rows are in the database (0 if none); read from the file. */
@@ -154,13 +168,26 @@ export class SqliteExporter implements PushExporter<SqlitePayload> {
       if (batch.audit_logs) this.rows.recycle(batch.audit_logs.buffer as ArrayBuffer);
       if (batch.job_logs) this.rows.recycle(batch.job_logs.buffer as ArrayBuffer);
       if (!applied) {
-        this.logger.burst('info', 'already-applied', 'Skipped a batch the database already holds (a retry or replay).', {
-          exporter: this.id, log: span?.log, end: span?.end,
-        });
+        this.logger.burst(
+          'info',
+          'already-applied',
+          'Skipped a batch the database already holds (a retry or replay).',
+          {
+            exporter: this.id,
+            log: span?.log,
+            end: span?.end,
+          },
+        );
       } else if (dropped > 0) {
-        this.logger.burst('warn', 'content-dropped', 'Dropped prompt or response content keys before writing; configure the redaction processor.', {
-          exporter: this.id, keys: dropped,
-        });
+        this.logger.burst(
+          'warn',
+          'content-dropped',
+          'Dropped prompt or response content keys before writing; configure the redaction processor.',
+          {
+            exporter: this.id,
+            keys: dropped,
+          },
+        );
       }
     });
   }
@@ -208,8 +235,20 @@ export class SqliteExporter implements PushExporter<SqlitePayload> {
       this.logger.warn('The SQLite writer thread stopped; starting a new one.', { exporter: this.id });
     }
     this.retention?.stop();
-    this.writer = new WriteWorker(this.config.path, this.config.synchronous, this.config.busy_timeout, this.rows, this.integrityKey());
-    this.retention = new Retention(this.writer, this.config.retention_days, this.config.retention_interval, this.config.retention_batch_size, this.logger);
+    this.writer = new WriteWorker(
+      this.config.path,
+      this.config.synchronous,
+      this.config.busy_timeout,
+      this.rows,
+      this.integrityKey(),
+    );
+    this.retention = new Retention(
+      this.writer,
+      this.config.retention_days,
+      this.config.retention_interval,
+      this.config.retention_batch_size,
+      this.logger,
+    );
     this.retention.start();
     return this.writer;
   }
@@ -240,7 +279,8 @@ function parseOptions(options: SqliteExporterOptions): SqliteConfig {
 
 function classify(err: unknown): Error {
   if (err instanceof PermanentError) return err;
-  if (err instanceof SqliteWriteError && err.code === undefined) return new PermanentError(`SQLite write failed: ${err.message}`);
+  if (err instanceof SqliteWriteError && err.code === undefined)
+    return new PermanentError(`SQLite write failed: ${err.message}`);
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && RETRYABLE.test(code)) return err as Error;
   // Anything else (constraint, corrupt file, a bug) would fail the same way again.

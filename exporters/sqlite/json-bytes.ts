@@ -60,10 +60,17 @@ export class JsonBytes {
       this.ensure(10);
       const buf = this.buf;
       let o = this.len;
-      if (v < 10) { buf[o++] = 0x30 + v; this.len = o; return; }
+      if (v < 10) {
+        buf[o++] = 0x30 + v;
+        this.len = o;
+        return;
+      }
       let d = 10;
       while (d <= v) d *= 10;
-      while (d > 1) { d = (d / 10) | 0; buf[o++] = 0x30 + (((v / d) | 0) % 10); }
+      while (d > 1) {
+        d = (d / 10) | 0;
+        buf[o++] = 0x30 + (((v / d) | 0) % 10);
+      }
       this.len = o;
       return;
     }
@@ -73,7 +80,10 @@ export class JsonBytes {
   /** A JSON string literal for `s`. */
   str(s: string): void {
     const n = s.length;
-    if (n > LOOP_MAX) { this.text(JSON.stringify(s)); return; }
+    if (n > LOOP_MAX) {
+      this.text(JSON.stringify(s));
+      return;
+    }
     this.ensure(n + 2);
     const buf = this.buf;
     let o = this.len;
@@ -81,7 +91,10 @@ export class JsonBytes {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       // Escapes and non-ASCII: the whole string again, natively (nothing was committed yet).
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) { this.text(JSON.stringify(s)); return; }
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
+        this.text(JSON.stringify(s));
+        return;
+      }
       buf[o++] = c;
     }
     buf[o++] = 0x22;

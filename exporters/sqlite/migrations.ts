@@ -38,16 +38,34 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   // 1 → 2: request-audit and trace columns (sqlite-request-audit.md), job progress, query indexes.
   (db) => {
     addColumns(db, 'audit_logs', [
-      ['event', 'TEXT'], ['request_id', 'TEXT'], ['trace_id', 'TEXT'], ['span_id', 'TEXT'],
-      ['service', 'TEXT'], ['endpoint', 'TEXT'], ['model', 'TEXT'], ['duration_ms', 'REAL'],
-      ['status', 'TEXT'], ['status_code', 'INTEGER'], ['prompt_tokens', 'INTEGER'],
-      ['completion_tokens', 'INTEGER'], ['total_tokens', 'INTEGER'], ['error_type', 'TEXT'],
-      ['error_message', 'TEXT'], ['error_stack', 'TEXT'],
+      ['event', 'TEXT'],
+      ['request_id', 'TEXT'],
+      ['trace_id', 'TEXT'],
+      ['span_id', 'TEXT'],
+      ['service', 'TEXT'],
+      ['endpoint', 'TEXT'],
+      ['model', 'TEXT'],
+      ['duration_ms', 'REAL'],
+      ['status', 'TEXT'],
+      ['status_code', 'INTEGER'],
+      ['prompt_tokens', 'INTEGER'],
+      ['completion_tokens', 'INTEGER'],
+      ['total_tokens', 'INTEGER'],
+      ['error_type', 'TEXT'],
+      ['error_message', 'TEXT'],
+      ['error_stack', 'TEXT'],
     ]);
     addColumns(db, 'job_logs', [
-      ['event', 'TEXT'], ['component', 'TEXT'], ['operation', 'TEXT'], ['session_id', 'TEXT'],
-      ['user_id', 'TEXT'], ['trace_id', 'TEXT'], ['span_id', 'TEXT'], ['status', 'TEXT'],
-      ['progress_current', 'NUMERIC'], ['progress_total', 'NUMERIC'],
+      ['event', 'TEXT'],
+      ['component', 'TEXT'],
+      ['operation', 'TEXT'],
+      ['session_id', 'TEXT'],
+      ['user_id', 'TEXT'],
+      ['trace_id', 'TEXT'],
+      ['span_id', 'TEXT'],
+      ['status', 'TEXT'],
+      ['progress_current', 'NUMERIC'],
+      ['progress_total', 'NUMERIC'],
     ]);
     db.exec(`
       CREATE INDEX IF NOT EXISTS audit_logs_timestamp ON audit_logs (timestamp);
@@ -59,7 +77,9 @@ const MIGRATIONS: ReadonlyArray<(db: Db) => void> = [
   },
   // 2 → 3: each delivery log's applied position, kept with the rows (idempotent retries and replays).
   (db) => {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${POSITIONS_TABLE} (log TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${POSITIONS_TABLE} (log TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID`,
+    );
   },
   // 3 → 4: the integrity table (signed hash chain of committed batches; empty unless `integrity` is set).
   (db) => {
@@ -88,7 +108,9 @@ export function migrate(db: Db): number {
     db.pragma(`user_version = ${v + 1}`);
     return true;
   });
-  while (step.immediate()) { /* one version per transaction */ }
+  while (step.immediate()) {
+    /* one version per transaction */
+  }
   return from;
 }
 
@@ -96,7 +118,9 @@ export function migrate(db: Db): number {
 export function assertKnownVersion(db: Db): number {
   const v = version(db);
   if (v > SCHEMA_VERSION) {
-    throw new PermanentError(`Database "${db.name}" has schema version ${v}, newer than this Auditline supports (${SCHEMA_VERSION}).`);
+    throw new PermanentError(
+      `Database "${db.name}" has schema version ${v}, newer than this Auditline supports (${SCHEMA_VERSION}).`,
+    );
   }
   return v;
 }

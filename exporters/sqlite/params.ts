@@ -1,6 +1,12 @@
 // Query parameters of the SQLite routes, validated into filters. Values only
 // ever reach SQL as bound parameters, never as text.
-import { decodeCursor, parseLevels, parseLimit, parseTime, singleParams } from '../../src/extensions/query-api/params.js';
+import {
+  decodeCursor,
+  parseLevels,
+  parseLimit,
+  parseTime,
+  singleParams,
+} from '../../src/extensions/query-api/params.js';
 import { HttpError } from '../../src/extensions/query-api/routes.js';
 
 export interface AuditFilter {
@@ -23,7 +29,17 @@ export interface JobFilter {
   afterId?: number;
 }
 
-export const AUDIT_PARAMS = ['user_id', 'session_id', 'event', 'level', 'component', 'since', 'until', 'limit', 'cursor'] as const;
+export const AUDIT_PARAMS = [
+  'user_id',
+  'session_id',
+  'event',
+  'level',
+  'component',
+  'since',
+  'until',
+  'limit',
+  'cursor',
+] as const;
 export const JOB_PARAMS = ['limit', 'cursor'] as const;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -44,7 +60,13 @@ export function parseAuditFilter(query: URLSearchParams, now = Date.now()): Audi
   const cursor = p.get('cursor');
   if (cursor !== undefined) {
     const c = decodeCursor(cursor);
-    if (c.length !== 3 || c[0] !== 'a' || typeof c[1] !== 'string' || !ISO_UTC.test(c[1]) || !Number.isSafeInteger(c[2])) {
+    if (
+      c.length !== 3 ||
+      c[0] !== 'a' ||
+      typeof c[1] !== 'string' ||
+      !ISO_UTC.test(c[1]) ||
+      !Number.isSafeInteger(c[2])
+    ) {
       throw new HttpError(400, 'parameter "cursor" is not a cursor returned by this endpoint');
     }
     f.after = { timestamp: c[1], id: c[2] as number };

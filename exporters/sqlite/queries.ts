@@ -10,8 +10,15 @@ import { AUDIT_SELECT, JOB_SELECT } from './schema.js';
 
 export type LogRow = Record<string, unknown> & { id: number; timestamp: string; metadata: Record<string, unknown> };
 
-export interface AuditPage { logs: LogRow[]; next_cursor: string | null }
-export interface JobPage { job_id: string; logs: LogRow[]; next_cursor: string | null }
+export interface AuditPage {
+  logs: LogRow[];
+  next_cursor: string | null;
+}
+export interface JobPage {
+  job_id: string;
+  logs: LogRow[];
+  next_cursor: string | null;
+}
 
 type RawRow = unknown[];
 
@@ -37,8 +44,12 @@ class RowCodec {
     this.iMeta = columns.indexOf('metadata');
   }
 
-  id(r: RawRow): number { return r[this.iId] as number; }
-  timestamp(r: RawRow): string { return r[this.iTs] as string; }
+  id(r: RawRow): number {
+    return r[this.iId] as number;
+  }
+  timestamp(r: RawRow): string {
+    return r[this.iTs] as string;
+  }
 
   json(rows: RawRow[]): string {
     let out = '[';
@@ -47,7 +58,16 @@ class RowCodec {
       out += i === 0 ? '{' : ',{';
       for (let c = 0; c < r.length; c++) {
         const v = r[c];
-        out += (c === 0 ? '' : ',') + this.keys[c] + (c === this.iMeta ? metadataJson(v) : v === null ? 'null' : typeof v === 'number' ? String(v) : JSON.stringify(v));
+        out +=
+          (c === 0 ? '' : ',') +
+          this.keys[c] +
+          (c === this.iMeta
+            ? metadataJson(v)
+            : v === null
+              ? 'null'
+              : typeof v === 'number'
+                ? String(v)
+                : JSON.stringify(v));
       }
       out += '}';
     }
@@ -70,7 +90,9 @@ function metadataJson(v: unknown): string {
     try {
       const parsed: unknown = JSON.parse(v);
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return v;
-    } catch { /* a hand-made row; wrapped below */ }
+    } catch {
+      /* a hand-made row; wrapped below */
+    }
   }
   return JSON.stringify({ _raw: typeof v === 'string' ? v : String(v) });
 }
@@ -113,7 +135,10 @@ export class SqliteQueries {
   /** The same page as JSON text, and how many entries it holds. */
   jobJson(jobId: string, f: JobFilter): { text: string; count: number } {
     const { rows, next } = this.jobRows(jobId, f);
-    return { text: `{"job_id":${JSON.stringify(jobId)},"logs":${this.jobCodec.json(rows)},"next_cursor":${JSON.stringify(next)}}`, count: rows.length };
+    return {
+      text: `{"job_id":${JSON.stringify(jobId)},"logs":${this.jobCodec.json(rows)},"next_cursor":${JSON.stringify(next)}}`,
+      count: rows.length,
+    };
   }
 
   close(): void {
@@ -123,19 +148,43 @@ export class SqliteQueries {
   private auditRows(f: AuditFilter): { rows: RawRow[]; next: string | null } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (f.session_id !== undefined) { where.push('session_id = ?'); args.push(f.session_id); }
-    if (f.user_id !== undefined) { where.push('user_id = ?'); args.push(f.user_id); }
-    if (f.event !== undefined) { where.push('event = ?'); args.push(f.event); }
-    if (f.component !== undefined) { where.push('component = ?'); args.push(f.component); }
-    if (f.since !== undefined) { where.push('timestamp >= ?'); args.push(f.since); }
-    if (f.until !== undefined) { where.push('timestamp < ?'); args.push(f.until); }
-    if (f.after !== undefined) { where.push('(timestamp, id) < (?, ?)'); args.push(f.after.timestamp, f.after.id); }
+    if (f.session_id !== undefined) {
+      where.push('session_id = ?');
+      args.push(f.session_id);
+    }
+    if (f.user_id !== undefined) {
+      where.push('user_id = ?');
+      args.push(f.user_id);
+    }
+    if (f.event !== undefined) {
+      where.push('event = ?');
+      args.push(f.event);
+    }
+    if (f.component !== undefined) {
+      where.push('component = ?');
+      args.push(f.component);
+    }
+    if (f.since !== undefined) {
+      where.push('timestamp >= ?');
+      args.push(f.since);
+    }
+    if (f.until !== undefined) {
+      where.push('timestamp < ?');
+      args.push(f.until);
+    }
+    if (f.after !== undefined) {
+      where.push('(timestamp, id) < (?, ?)');
+      args.push(f.after.timestamp, f.after.id);
+    }
     const take = f.limit + 1;
     let sql: string;
     let bound: (string | number)[];
     const levels = f.levels ?? [];
     if (levels.length <= 1) {
-      if (levels.length === 1) { where.unshift('level = ?'); args.unshift(levels[0]!); }
+      if (levels.length === 1) {
+        where.unshift('level = ?');
+        args.unshift(levels[0]!);
+      }
       sql = `${select(where)}${ORDER} LIMIT ?`;
       bound = [...args, take];
     } else {

@@ -34,13 +34,17 @@ export class Retention {
   start(): void {
     if (this.timer || this.stopped) return;
     void this.run().catch(() => undefined);
-    this.timer = setInterval(() => { void this.run().catch(() => undefined); }, this.intervalMs);
+    this.timer = setInterval(() => {
+      void this.run().catch(() => undefined);
+    }, this.intervalMs);
     this.timer.unref();
   }
 
   /** One pass over both tables; concurrent calls share the pass in progress. */
   run(now = Date.now()): Promise<RetentionResult> {
-    this.running ??= this.pass(now).finally(() => { this.running = undefined; });
+    this.running ??= this.pass(now).finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
@@ -54,12 +58,17 @@ export class Retention {
   private async pass(now: number): Promise<RetentionResult> {
     const cutoff = (t: Table) => new Date(now - this.days[t] * DAY_MS).toISOString();
     try {
-      const r = await this.writer.retention({ audit_logs: cutoff('audit_logs'), job_logs: cutoff('job_logs') }, this.batch);
-      if (r.deleted.audit_logs + r.deleted.job_logs > 0) this.logger.info('Deleted expired rows.', { ...r.deleted, statements: r.statements });
+      const r = await this.writer.retention(
+        { audit_logs: cutoff('audit_logs'), job_logs: cutoff('job_logs') },
+        this.batch,
+      );
+      if (r.deleted.audit_logs + r.deleted.job_logs > 0)
+        this.logger.info('Deleted expired rows.', { ...r.deleted, statements: r.statements });
       return r;
     } catch (err) {
       // A busy or full database is retried at the next interval; ingestion is unaffected.
-      if (!this.stopped) this.logger.warn('Retention pass failed; will retry at the next interval.', { error: errorMessage(err) });
+      if (!this.stopped)
+        this.logger.warn('Retention pass failed; will retry at the next interval.', { error: errorMessage(err) });
       throw err;
     }
   }

@@ -16,7 +16,12 @@ import { AUDIT_COLUMNS, JOB_COLUMNS, type PromotableColumn, type Table } from '.
 type Cell = string | number | bigint | null;
 
 /** Per attribute key, computed once: target column (or -1), precedence, `"key":` as UTF-8, content flag. */
-interface KeyInfo { col: number; rank: number; quoted: Buffer; content: boolean }
+interface KeyInfo {
+  col: number;
+  rank: number;
+  quoted: Buffer;
+  content: boolean;
+}
 
 const FREE = Number.MAX_SAFE_INTEGER;
 /** Bound on remembered non-promoted keys; beyond it keys are looked at afresh each time. */
@@ -37,8 +42,14 @@ export interface TablePlan {
   /** Rank of the attribute that filled each column (lower wins), and its key. */
   readonly rank: number[];
   readonly winner: (string | undefined)[];
-  readonly iTimestamp: number; readonly iLevel: number; readonly iMessage: number; readonly iMetadata: number;
-  readonly iEvent: number; readonly iTrace: number; readonly iSpan: number; readonly iService: number;
+  readonly iTimestamp: number;
+  readonly iLevel: number;
+  readonly iMessage: number;
+  readonly iMetadata: number;
+  readonly iEvent: number;
+  readonly iTrace: number;
+  readonly iSpan: number;
+  readonly iService: number;
   readonly iComponent: number;
   /** The current batch's rows as UTF-8 JSON (`[[...],[...]`, closed by takeBatch()), and how many. */
   readonly out: JsonBytes;
@@ -46,7 +57,11 @@ export interface TablePlan {
 }
 
 /** One batch's rows per table as UTF-8 JSON text (`[[...],[...]]`), null when the table gets none. */
-export interface BatchText { audit_logs: Uint8Array | null; job_logs: Uint8Array | null; rows: number }
+export interface BatchText {
+  audit_logs: Uint8Array | null;
+  job_logs: Uint8Array | null;
+  rows: number;
+}
 
 /** First buffer size of a table's batch; later batches start at the size the previous one reached. */
 const INITIAL_BUFFER = 64 * 1024;
@@ -69,16 +84,23 @@ function plan(table: Table, tableColumns: readonly string[], promote: [string, P
     if (!keys.has(attr)) keys.set(attr, { ...keyInfo(attr), col: i, rank });
   });
   return {
-    table, columns, keys,
+    table,
+    columns,
+    keys,
     row: new Array<Cell>(columns.length).fill(null),
     rank: new Array<number>(columns.length).fill(FREE),
     winner: new Array<string | undefined>(columns.length).fill(undefined),
-    iTimestamp: columns.indexOf('timestamp'), iLevel: columns.indexOf('level'),
-    iMessage: columns.indexOf('message'), iMetadata: columns.indexOf('metadata'),
-    iEvent: columns.indexOf('event'), iTrace: columns.indexOf('trace_id'),
-    iSpan: columns.indexOf('span_id'), iService: columns.indexOf('service'),
+    iTimestamp: columns.indexOf('timestamp'),
+    iLevel: columns.indexOf('level'),
+    iMessage: columns.indexOf('message'),
+    iMetadata: columns.indexOf('metadata'),
+    iEvent: columns.indexOf('event'),
+    iTrace: columns.indexOf('trace_id'),
+    iSpan: columns.indexOf('span_id'),
+    iService: columns.indexOf('service'),
     iComponent: columns.indexOf('component'),
-    out: new JsonBytes(INITIAL_BUFFER), count: 0,
+    out: new JsonBytes(INITIAL_BUFFER),
+    count: 0,
   };
 }
 
@@ -121,7 +143,10 @@ export class RowBuilder {
     let p = this.audit;
     for (let i = 0; i < this.jobKeys.length; i++) {
       const v = attrs[this.jobKeys[i]!];
-      if (v !== undefined && v !== null && v !== '') { p = this.job; break; }
+      if (v !== undefined && v !== null && v !== '') {
+        p = this.job;
+        break;
+      }
     }
     const row = p.row;
     p.out.byte(p.count === 0 ? 0x5b : 0x2c);
@@ -135,9 +160,13 @@ export class RowBuilder {
     row[p.iTimestamp] = this.iso(ms);
     row[p.iLevel] = severityLevel(r);
     const body = r.body;
-    row[p.iMessage] = body === undefined || body === null ? null : typeof body === 'string' ? body : contentFreeJson(body);
+    row[p.iMessage] =
+      body === undefined || body === null ? null : typeof body === 'string' ? body : contentFreeJson(body);
     // The record's own event name outranks any attribute.
-    if (r.eventName) { row[p.iEvent] = r.eventName; p.rank[p.iEvent] = -1; }
+    if (r.eventName) {
+      row[p.iEvent] = r.eventName;
+      p.rank[p.iEvent] = -1;
+    }
     const sc = r.spanContext;
     if (sc && sc.traceId && sc.traceId !== ZERO_TRACE) {
       row[p.iTrace] = sc.traceId;
@@ -189,14 +218,16 @@ export class RowBuilder {
 
   /** Ends a table's batch text, handing over its bytes; null when the batch had no rows for it. */
   private close(p: TablePlan): Uint8Array | null {
-    if (p.count === 0) { p.out.len = 0; return null; } // (drops a row a failed add() left half-written)
+    if (p.count === 0) {
+      p.out.len = 0;
+      return null;
+    } // (drops a row a failed add() left half-written)
     p.out.byte(0x5d);
     p.count = 0;
     const next = this.spare.pop();
     // A smaller spare (from the other table) would only be grown again.
     return p.out.take(next !== undefined && next.length >= p.out.buf.length ? next : undefined);
   }
-
 
   /** Number of content keys dropped since the last call. */
   takeDropped(): number {
@@ -241,7 +272,10 @@ export class RowBuilder {
         for (const mk in v) {
           const mv = (v as Record<string, AnyValue>)[mk];
           if (mv === undefined) continue;
-          if (isContentKey(mk)) { this.dropped++; continue; }
+          if (isContentKey(mk)) {
+            this.dropped++;
+            continue;
+          }
           m.byte(m.len === start ? 0x7b : 0x2c);
           m.str(mk);
           m.byte(0x3a);
@@ -249,12 +283,18 @@ export class RowBuilder {
         }
         continue;
       }
-      if (info.content) { this.dropped++; continue; }
+      if (info.content) {
+        this.dropped++;
+        continue;
+      }
       m.byte(m.len === start ? 0x7b : 0x2c);
       m.bytes(info.quoted);
       this.value(m, v);
     }
-    if (m.len === start) { m.ascii('null'); return; }
+    if (m.len === start) {
+      m.ascii('null');
+      return;
+    }
     m.byte(0x7d);
     if (this.nested) {
       // Rare: metadata with a nested map or list goes in as a JSON string instead (see add()).
@@ -269,9 +309,16 @@ export class RowBuilder {
   /** One metadata value as JSON; maps and lists mark the metadata as nested. */
   private value(m: JsonBytes, v: AnyValue): void {
     switch (typeof v) {
-      case 'string': m.str(v); return;
-      case 'number': if (Number.isFinite(v)) m.num(v); else m.ascii('null'); return;
-      case 'boolean': m.ascii(v ? 'true' : 'false'); return;
+      case 'string':
+        m.str(v);
+        return;
+      case 'number':
+        if (Number.isFinite(v)) m.num(v);
+        else m.ascii('null');
+        return;
+      case 'boolean':
+        m.ascii(v ? 'true' : 'false');
+        return;
       default:
         if (v !== null && typeof v === 'object') this.nested = true;
         m.text(contentFreeJson(v));
@@ -302,10 +349,15 @@ export class RowBuilder {
 
 function cell(v: AnyValue): Cell {
   switch (typeof v) {
-    case 'string': return v;
-    case 'number': return Number.isFinite(v) ? v : null;
-    case 'boolean': return v ? 1 : 0;
-    case 'bigint': return v;
-    default: return v === null || v === undefined ? null : contentFreeJson(v);
+    case 'string':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'boolean':
+      return v ? 1 : 0;
+    case 'bigint':
+      return v;
+    default:
+      return v === null || v === undefined ? null : contentFreeJson(v);
   }
 }

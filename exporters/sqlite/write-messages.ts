@@ -21,7 +21,10 @@ export interface WorkerInit {
   integrity?: IntegrityKey;
 }
 
-export interface TableSql { audit_logs: string; job_logs: string }
+export interface TableSql {
+  audit_logs: string;
+  job_logs: string;
+}
 
 /** `log` null: no span (in-process use), always written. Else written only if `end` is past the log's position. */
 export interface WriteRequest {
@@ -39,7 +42,10 @@ export type WorkerRequest =
   | { t: 'position'; id: number; log: string }
   | { t: 'close'; id: number };
 
-export interface WorkerError { code?: string; message: string }
+export interface WorkerError {
+  code?: string;
+  message: string;
+}
 
 export interface DoneReply {
   t: 'done';

@@ -20,7 +20,9 @@ const TABLES: readonly Table[] = ['audit_logs', 'job_logs'];
 const BUSY = /^SQLITE_(BUSY|LOCKED)/;
 
 /** A write waiting for the next transaction; `skipped` is set inside it. */
-interface QueuedWrite extends WriteRequest { skipped?: boolean }
+interface QueuedWrite extends WriteRequest {
+  skipped?: boolean;
+}
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -86,7 +88,9 @@ class Writer {
     this.writeMany = db.transaction((batches: QueuedWrite[]) => this.apply(batches));
     this.integrity = init.integrity ? new RowIntegrity(db, init.integrity, TABLES) : undefined;
     const integrity = this.integrity;
-    this.pruneTx = integrity && db.transaction((table: Table, cutoff: string, batch: number) => integrity.prune(table, cutoff, batch));
+    this.pruneTx =
+      integrity &&
+      db.transaction((table: Table, cutoff: string, batch: number) => integrity.prune(table, cutoff, batch));
   }
 
   /**
@@ -95,7 +99,9 @@ class Writer {
    */
   private apply(batches: QueuedWrite[]): void {
     let at: Map<string, { stored: number; end: number }> | null = null;
-    const ids: Record<Table, [number, number]> | undefined = this.integrity ? { audit_logs: [0, 0], job_logs: [0, 0] } : undefined;
+    const ids: Record<Table, [number, number]> | undefined = this.integrity
+      ? { audit_logs: [0, 0], job_logs: [0, 0] }
+      : undefined;
     for (const m of batches) {
       m.skipped = false;
       if (m.log !== null) {
@@ -120,7 +126,8 @@ class Writer {
         }
       }
     }
-    if (ids) for (const table of TABLES) if (ids[table][1] > 0) this.integrity?.record(table, ids[table][0], ids[table][1]);
+    if (ids)
+      for (const table of TABLES) if (ids[table][1] > 0) this.integrity?.record(table, ids[table][0], ids[table][1]);
     if (at !== null) for (const [log, pos] of at) if (pos.end > pos.stored) this.positionSet.run(log, pos.end);
   }
 
@@ -177,7 +184,9 @@ class Writer {
         if (cutoff === undefined) continue;
         deleted[table] = 0;
         while (!this.closing) {
-          const changes = this.pruneTx ? this.pruneTx.immediate(table, cutoff, batch) : this.deletes[table].run(cutoff, batch).changes;
+          const changes = this.pruneTx
+            ? this.pruneTx.immediate(table, cutoff, batch)
+            : this.deletes[table].run(cutoff, batch).changes;
           statements++;
           deleted[table] += changes;
           if (this.pruneTx ? changes === 0 : changes < batch) break;
@@ -226,10 +235,18 @@ try {
 
 port.on('message', (m: WorkerRequest) => {
   switch (m.t) {
-    case 'write': writer.write(m); break;
-    case 'retention': void writer.retention(m.id, m.cutoffs, m.batch); break;
-    case 'position': writer.position(m.id, m.log); break;
-    case 'close': writer.close(m.id); break;
+    case 'write':
+      writer.write(m);
+      break;
+    case 'retention':
+      void writer.retention(m.id, m.cutoffs, m.batch);
+      break;
+    case 'position':
+      writer.position(m.id, m.log);
+      break;
+    case 'close':
+      writer.close(m.id);
+      break;
   }
 });
 

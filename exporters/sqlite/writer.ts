@@ -25,8 +25,10 @@ export function writeWorkerFile(from: string = import.meta.url): URL {
   const source = new URL('./write-worker.ts', from);
   const built = statSync(compiled, { throwIfNoEntry: false });
   if (!built || built.mtimeMs < statSync(source).mtimeMs) {
-    throw new Error(`The SQLite write thread runs from ${fileURLToPath(compiled)}, which is missing or older than `
-      + 'write-worker.ts; build it with `npx tsc -p tsconfig.json`.');
+    throw new Error(
+      `The SQLite write thread runs from ${fileURLToPath(compiled)}, which is missing or older than ` +
+        'write-worker.ts; build it with `npx tsc -p tsconfig.json`.',
+    );
   }
   return compiled;
 }
@@ -42,7 +44,9 @@ export function prepareDatabase(path: string, modes: FileModes = OWNER_ONLY): nu
   } catch (err) {
     // Name the file: SQLite's own messages ("file is not a database") and fs errors do not always.
     const e = err as NodeJS.ErrnoException;
-    const message = e.message?.includes(path) ? e.message : `cannot open the SQLite database "${path}": ${e.message ?? String(err)}`;
+    const message = e.message?.includes(path)
+      ? e.message
+      : `cannot open the SQLite database "${path}": ${e.message ?? String(err)}`;
     throw Object.assign(new Error(message, { cause: err }), e.code === undefined ? {} : { code: e.code });
   }
 }
@@ -62,7 +66,8 @@ function openAndMigrate(path: string, modes: FileModes): number {
     // cache) measured about half the CPU per insert of the 4 KiB / 2 MiB defaults.
     db.pragma('page_size = 16384');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (String(mode).toLowerCase() !== 'wal') throw new Error(`Database "${path}" could not be switched to WAL mode (got "${mode}").`);
+    if (String(mode).toLowerCase() !== 'wal')
+      throw new Error(`Database "${path}" could not be switched to WAL mode (got "${mode}").`);
     return migrate(db);
   } finally {
     db.close();
@@ -71,14 +76,23 @@ function openAndMigrate(path: string, modes: FileModes): number {
 
 /** An error reported by the write thread, keeping SQLite's code for retry decisions. */
 export class SqliteWriteError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
 
-export interface RetentionReply { deleted: Record<Table, number>; statements: number }
+export interface RetentionReply {
+  deleted: Record<Table, number>;
+  statements: number;
+}
 
-interface Pending { resolve: (r: DoneReply) => void; reject: (e: Error) => void }
+interface Pending {
+  resolve: (r: DoneReply) => void;
+  reject: (e: Error) => void;
+}
 
 export class WriteWorker {
   private readonly worker: Worker;
@@ -90,15 +104,21 @@ export class WriteWorker {
   private closePromise?: Promise<void>;
 
   constructor(
-    path: string, synchronous: 'normal' | 'full', busyTimeout: number, private readonly rows: RowBuilder,
+    path: string,
+    synchronous: 'normal' | 'full',
+    busyTimeout: number,
+    private readonly rows: RowBuilder,
     integrity?: IntegrityKey,
   ) {
     // One statement per batch and table: SQLite walks the batch's JSON array (see RowBuilder.add).
     const insert = (p: TablePlan) =>
       `INSERT INTO ${p.table} (${p.columns.join(', ')}) SELECT ${p.columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM jsonb_each(CAST(? AS TEXT))`;
-    const del = (t: Table) => `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
+    const del = (t: Table) =>
+      `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE timestamp < ? ORDER BY timestamp LIMIT ?)`;
     const init: WorkerInit = {
-      path, synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL', busyTimeout,
+      path,
+      synchronous: synchronous === 'full' ? 'FULL' : 'NORMAL',
+      busyTimeout,
       positionGet: `SELECT position FROM ${POSITIONS_TABLE} WHERE log = ?`,
       positionSet: `INSERT INTO ${POSITIONS_TABLE} (log, position) VALUES (?, ?) ON CONFLICT (log) DO UPDATE SET position = excluded.position`,
       inserts: { audit_logs: insert(rows.audit), job_logs: insert(rows.job) },
@@ -110,11 +130,18 @@ export class WriteWorker {
     this.worker.unref();
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
       const onMessage = (m: WorkerReply) => {
-        if (m.t === 'ready') { this.worker.off('message', onMessage); resolveReady(); return; }
-        if (m.t === 'done' && m.id === -1) rejectReady(new SqliteWriteError(m.error?.message ?? 'The SQLite writer failed to start.', m.error?.code));
+        if (m.t === 'ready') {
+          this.worker.off('message', onMessage);
+          resolveReady();
+          return;
+        }
+        if (m.t === 'done' && m.id === -1)
+          rejectReady(new SqliteWriteError(m.error?.message ?? 'The SQLite writer failed to start.', m.error?.code));
       };
       this.worker.on('message', onMessage);
-      this.worker.once('exit', () => rejectReady(this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.')));
+      this.worker.once('exit', () =>
+        rejectReady(this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.')),
+      );
     });
     this.ready.catch(() => undefined);
     this.worker.on('message', (m: WorkerReply) => {
@@ -126,7 +153,9 @@ export class WriteWorker {
       if (this.pending.size === 0) this.worker.unref();
       p.resolve(m);
     });
-    this.worker.on('error', (err) => { this.exitError = err; });
+    this.worker.on('error', (err) => {
+      this.exitError = err;
+    });
     this.worker.once('exit', () => {
       this.exited = true;
       const err = this.exitError ?? new SqliteWriteError('The SQLite writer thread exited.', 'SQLITE_IOERR');
@@ -135,7 +164,9 @@ export class WriteWorker {
     });
   }
 
-  get alive(): boolean { return !this.exited; }
+  get alive(): boolean {
+    return !this.exited;
+  }
 
   /**
    * Writes a batch built by RowBuilder in one transaction on the writer thread; with a span, only if
@@ -152,7 +183,10 @@ export class WriteWorker {
     const transfer: ArrayBuffer[] = [];
     if (audit) transfer.push(audit.buffer as ArrayBuffer);
     if (job) transfer.push(job.buffer as ArrayBuffer);
-    const reply = await this.request({ t: 'write', id: 0, audit_logs: audit, job_logs: job, log: span?.log ?? null, end: span?.end ?? 0 }, transfer);
+    const reply = await this.request(
+      { t: 'write', id: 0, audit_logs: audit, job_logs: job, log: span?.log ?? null, end: span?.end ?? 0 },
+      transfer,
+    );
     if (reply.error) throw new SqliteWriteError(reply.error.message, reply.error.code);
     return reply.skipped !== true;
   }
@@ -177,7 +211,9 @@ export class WriteWorker {
       try {
         await this.ready;
         await this.request({ t: 'close', id: 0 });
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       await this.worker.terminate();
     })();
     return this.closePromise;

@@ -15,13 +15,23 @@ export function compileAction(a: AttributeAction): CompiledAction {
   switch (a.action) {
     case 'insert':
     case 'update':
-    case 'upsert': return setter(a.action, key, a);
-    case 'delete': return a.pattern ? deleteMatching(a.key, a.pattern) : (attrs) => { if (key in attrs) delete attrs[key]; };
-    case 'hash': return a.pattern ? hashMatching(a.key, a.pattern) : (attrs) => {
-      const v = attrs[key];
-      if (v !== undefined && v !== null) attrs[key] = hashValue(v);
-    };
-    case 'extract': return extract(key, a.pattern!);
+    case 'upsert':
+      return setter(a.action, key, a);
+    case 'delete':
+      return a.pattern
+        ? deleteMatching(a.key, a.pattern)
+        : (attrs) => {
+            if (key in attrs) delete attrs[key];
+          };
+    case 'hash':
+      return a.pattern
+        ? hashMatching(a.key, a.pattern)
+        : (attrs) => {
+            const v = attrs[key];
+            if (v !== undefined && v !== null) attrs[key] = hashValue(v);
+          };
+    case 'extract':
+      return extract(key, a.pattern!);
     case 'convert': {
       const conv = a.converted_type === 'int' ? toInt : a.converted_type === 'double' ? toDouble : toStr;
       return (attrs) => {
@@ -37,12 +47,36 @@ function setter(mode: 'insert' | 'update' | 'upsert', key: string, a: AttributeA
   const from = a.from_attribute;
   const constant = a.value ?? fallback;
   // Each value source gets its own small function, chosen once.
-  const valueOf: (attrs: LogAttributes) => AnyValue | undefined = from !== undefined
-    ? (attrs) => { const v = attrs[from]; return v === undefined ? fallback : v; }
-    : () => (constant === undefined ? undefined : typeof constant === 'object' && constant !== null ? structuredClone(constant) : constant);
-  if (mode === 'insert') return (attrs) => { if (!(key in attrs)) { const v = valueOf(attrs); if (v !== undefined) attrs[key] = v; } };
-  if (mode === 'update') return (attrs) => { if (key in attrs) { const v = valueOf(attrs); if (v !== undefined) attrs[key] = v; } };
-  return (attrs) => { const v = valueOf(attrs); if (v !== undefined) attrs[key] = v; };
+  const valueOf: (attrs: LogAttributes) => AnyValue | undefined =
+    from !== undefined
+      ? (attrs) => {
+          const v = attrs[from];
+          return v === undefined ? fallback : v;
+        }
+      : () =>
+          constant === undefined
+            ? undefined
+            : typeof constant === 'object' && constant !== null
+              ? structuredClone(constant)
+              : constant;
+  if (mode === 'insert')
+    return (attrs) => {
+      if (!(key in attrs)) {
+        const v = valueOf(attrs);
+        if (v !== undefined) attrs[key] = v;
+      }
+    };
+  if (mode === 'update')
+    return (attrs) => {
+      if (key in attrs) {
+        const v = valueOf(attrs);
+        if (v !== undefined) attrs[key] = v;
+      }
+    };
+  return (attrs) => {
+    const v = valueOf(attrs);
+    if (v !== undefined) attrs[key] = v;
+  };
 }
 
 function deleteMatching(key: string | undefined, re: GoRegExp): CompiledAction {

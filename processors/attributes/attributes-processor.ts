@@ -11,7 +11,11 @@ export class AttributesProcessor implements Processor {
   private readonly include?: RecordPredicate;
   private readonly exclude?: RecordPredicate;
 
-  constructor(_settings: CreateSettings, cfg: AttributesConfig, private readonly next: LogsConsumer) {
+  constructor(
+    _settings: CreateSettings,
+    cfg: AttributesConfig,
+    private readonly next: LogsConsumer,
+  ) {
     this.actions = cfg.actions.map(compileAction);
     this.include = cfg.include?.matches;
     this.exclude = cfg.exclude?.matches;

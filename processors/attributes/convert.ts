@@ -9,7 +9,10 @@ export function toInt(v: AnyValue): AnyValue {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string') {
     const t = v.trim();
-    if (INT.test(t)) { const n = Number(t); if (Number.isSafeInteger(n)) return n; }
+    if (INT.test(t)) {
+      const n = Number(t);
+      if (Number.isSafeInteger(n)) return n;
+    }
     return v;
   }
   return v;

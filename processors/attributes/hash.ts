@@ -15,7 +15,10 @@ const ZERO = Buffer.from([0]);
 
 export function hashValue(v: AnyValue): string {
   if (typeof v === 'string') return createHash('sha256').update(v, 'utf8').digest('hex');
-  if (typeof v === 'boolean') return createHash('sha256').update(v ? ONE : ZERO).digest('hex');
+  if (typeof v === 'boolean')
+    return createHash('sha256')
+      .update(v ? ONE : ZERO)
+      .digest('hex');
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v)) scratch.writeBigInt64LE(BigInt(v));
     else scratch.writeDoubleLE(v);

@@ -11,7 +11,11 @@ import type { CreateSettings, Host, LogsConsumer, Processor } from '../../src/co
 import type { BatchConfig } from './config.js';
 
 export class BatchProcessor implements Processor {
-  constructor(_settings: CreateSettings, readonly cfg: BatchConfig, private readonly next: LogsConsumer) {}
+  constructor(
+    _settings: CreateSettings,
+    readonly cfg: BatchConfig,
+    private readonly next: LogsConsumer,
+  ) {}
 
   /** How the pipeline's exporters batch what they read from the delivery log. */
   get batchSettings(): BatchSettings {

@@ -11,7 +11,10 @@ import type { ErrorMode, FilterConfig } from './config.js';
 import type { CompiledCondition } from './ottl/compile.js';
 
 /** A condition with the error mode of its group (`log_conditions` groups may override the processor's). */
-interface Check { condition: CompiledCondition; errorMode: ErrorMode }
+interface Check {
+  condition: CompiledCondition;
+  errorMode: ErrorMode;
+}
 
 export class FilterProcessor implements Processor {
   private readonly checks: Check[];
@@ -20,11 +23,20 @@ export class FilterProcessor implements Processor {
   private readonly labels: { processor: string };
   private readonly active: boolean;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: FilterConfig, private readonly next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: FilterConfig,
+    private readonly next: LogsConsumer,
+  ) {
     const mode = cfg.error_mode;
     this.checks = [
-      ...[...(cfg.logs.resource ?? []), ...(cfg.logs.log_record ?? [])].map((condition) => ({ condition, errorMode: mode })),
-      ...(cfg.log_conditions ?? []).flatMap((g) => g.conditions.map((condition) => ({ condition, errorMode: g.errorMode ?? mode }))),
+      ...[...(cfg.logs.resource ?? []), ...(cfg.logs.log_record ?? [])].map((condition) => ({
+        condition,
+        errorMode: mode,
+      })),
+      ...(cfg.log_conditions ?? []).flatMap((g) =>
+        g.conditions.map((condition) => ({ condition, errorMode: g.errorMode ?? mode })),
+      ),
     ];
     this.include = cfg.logs.include ?? undefined;
     this.exclude = cfg.logs.exclude ?? undefined;
@@ -64,11 +76,21 @@ export class FilterProcessor implements Processor {
       try {
         if (c.matches(r)) return true;
       } catch (err) {
-        if (errorMode === 'propagate') throw new PermanentError(`Failed to evaluate filter condition ${JSON.stringify(c.source)}: ${errorMessage(err)}`);
+        if (errorMode === 'propagate')
+          throw new PermanentError(
+            `Failed to evaluate filter condition ${JSON.stringify(c.source)}: ${errorMessage(err)}`,
+          );
         if (errorMode === 'ignore') {
-          this.settings.logger.burst('warn', 'eval', 'Failed to evaluate a filter condition; treating it as not matched.', {
-            processor: this.settings.id, condition: c.source, error: errorMessage(err),
-          });
+          this.settings.logger.burst(
+            'warn',
+            'eval',
+            'Failed to evaluate a filter condition; treating it as not matched.',
+            {
+              processor: this.settings.id,
+              condition: c.source,
+              error: errorMessage(err),
+            },
+          );
         }
       }
     }

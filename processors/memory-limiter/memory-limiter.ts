@@ -25,14 +25,20 @@ export class MemoryLimiterProcessor implements Processor {
   private readonly retryAfterSeconds: number;
   private readonly labels: { processor: string };
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: MemoryLimiterConfig, private readonly next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: MemoryLimiterConfig,
+    private readonly next: LogsConsumer,
+  ) {
     this.limits = resolveLimits(cfg);
     this.retryAfterSeconds = Math.max(1, Math.ceil(cfg.check_interval / 1000));
     this.labels = { processor: settings.id };
   }
 
   /** True while records are being refused. */
-  get limited(): boolean { return this.refusing; }
+  get limited(): boolean {
+    return this.refusing;
+  }
 
   async start(_host: Host): Promise<void> {
     if (this.timer) return;
@@ -44,10 +50,13 @@ export class MemoryLimiterProcessor implements Processor {
   consume(records: ReadableLogRecord[]): Promise<void> {
     if (this.refusing) {
       this.settings.telemetry.add(M.processorRefused, records.length, this.labels);
-      return Promise.reject(new BackpressureError(
-        `Memory usage is above the soft limit of ${mib(this.limits.softBytes)} MiB; try again later.`,
-        this.retryAfterSeconds, 429,
-      ));
+      return Promise.reject(
+        new BackpressureError(
+          `Memory usage is above the soft limit of ${mib(this.limits.softBytes)} MiB; try again later.`,
+          this.retryAfterSeconds,
+          429,
+        ),
+      );
     }
     return this.next.consume(records);
   }
@@ -63,7 +72,10 @@ export class MemoryLimiterProcessor implements Processor {
     // (by default). Only possible when Node runs with --expose-gc.
     if (rss > this.limits.softBytes && typeof globalThis.gc === 'function') {
       const now = Date.now();
-      const every = rss > this.limits.hardBytes ? this.cfg.min_gc_interval_when_hard_limited : this.cfg.min_gc_interval_when_soft_limited;
+      const every =
+        rss > this.limits.hardBytes
+          ? this.cfg.min_gc_interval_when_hard_limited
+          : this.cfg.min_gc_interval_when_soft_limited;
       if (now - this.lastGc >= every) {
         globalThis.gc();
         this.lastGc = now;
@@ -73,8 +85,14 @@ export class MemoryLimiterProcessor implements Processor {
     const over = rss > this.limits.softBytes;
     if (over === this.refusing) return;
     this.refusing = over;
-    const fields = { processor: this.settings.id, rss_mib: mib(rss), soft_limit_mib: mib(this.limits.softBytes), hard_limit_mib: mib(this.limits.hardBytes) };
-    if (over) this.settings.logger.warn('Memory usage is above the soft limit; refusing records until it drops.', fields);
+    const fields = {
+      processor: this.settings.id,
+      rss_mib: mib(rss),
+      soft_limit_mib: mib(this.limits.softBytes),
+      hard_limit_mib: mib(this.limits.hardBytes),
+    };
+    if (over)
+      this.settings.logger.warn('Memory usage is above the soft limit; refusing records until it drops.', fields);
     else this.settings.logger.info('Memory usage is below the soft limit again; accepting records.', fields);
   }
 }

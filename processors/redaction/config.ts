@@ -4,7 +4,15 @@
 import { bool, def, ignored, list, obj, oneOf, opt, str } from '../../src/config/schema.js';
 import { goRegExpSource } from '../../src/matching/go-regexp.js';
 
-export const HASH_FUNCTIONS = ['md5', 'sha1', 'sha3', 'hmac_sha256', 'hmac-sha256', 'hmac_sha512', 'hmac-sha512'] as const;
+export const HASH_FUNCTIONS = [
+  'md5',
+  'sha1',
+  'sha3',
+  'hmac_sha256',
+  'hmac-sha256',
+  'hmac_sha512',
+  'hmac-sha512',
+] as const;
 export type HashFunction = (typeof HASH_FUNCTIONS)[number];
 
 export const privacySpec = obj({
@@ -62,55 +70,60 @@ export const dbSanitizerSpec = obj({
   sanitize_span_name: ignored(),
 });
 
-export const redactionConfigSpec = obj({
-  /** Keep every key. Defaults to true unless `allowed_keys` is given (the Collector defaults to false). */
-  allow_all_keys: opt(bool()),
-  /** Keys kept when `allow_all_keys` is false; every other key is removed. */
-  allowed_keys: opt(list(str())),
-  /** Keys passed through untouched: never removed, masked or scanned. */
-  ignored_keys: def(list(str()), []),
-  /** RE2 patterns over key names, same meaning as `ignored_keys`. */
-  ignored_key_patterns: def(list(goRegExpSource()), []),
-  /** RE2 patterns over values; each match is masked. */
-  blocked_values: def(list(goRegExpSource()), []),
-  /** RE2 patterns over key names; the whole value of a matching key is masked. */
-  blocked_key_patterns: def(list(goRegExpSource()), []),
-  /** RE2 patterns over values; a match the privacy profile or `blocked_values` found is kept when it lies inside one of these. */
-  allowed_values: def(list(goRegExpSource()), []),
-  /** Also apply `blocked_values` to numbers and booleans via their string form (the privacy profile always checks numbers for card numbers). */
-  redact_all_types: def(bool(), false),
-  /** Replace masked text with its hex digest instead of `mask`. */
-  hash_function: opt(oneOf(HASH_FUNCTIONS)),
-  /** HMAC key for hmac_sha256 / hmac_sha512 (e.g. `${env:REDACTION_KEY}`). */
-  hash_key: opt(str()),
-  /** The Collector's name for `hash_key`. */
-  hmac_key: opt(str()),
-  /** Diagnostic attributes: debug = counts and key names, info = counts, silent = none. */
-  summary: def(oneOf(['debug', 'info', 'silent'] as const), 'silent'),
-  /** Replacement for masked text when no hash function is set. */
-  mask: def(str({ nonEmpty: true }), '****'),
-  privacy: def(privacySpec, () => privacySpec.parse({}, [], [])!),
-  /** Detector sets to run: `secrets` (default) and the opt-in `pii`. */
-  profiles: def(list(oneOf(PROFILES)), ['secrets']),
-  /** Switches of the `pii` profile. */
-  pii: def(piiSpec, () => piiSpec.parse({}, [], [])!),
-  /** Replaces dynamic URL path segments (ids, UUIDs, tokens) with `*` in the listed attributes. */
-  url_sanitizer: opt(sanitizerSwitch),
-  /** Replaces literals in SQL, Redis, Memcached and Mongo/Elasticsearch/OpenSearch queries. */
-  db_sanitizer: opt(dbSanitizerSpec),
-}, (c, add) => {
-  const hmac = c.hash_function?.startsWith('hmac') ?? false;
-  if (c.hash_key !== undefined && c.hmac_key !== undefined) add('hmac_key', 'set either hash_key or hmac_key, not both');
-  const key = c.hash_key ?? c.hmac_key;
-  const keyName = c.hash_key !== undefined ? 'hash_key' : 'hmac_key';
-  if (hmac && key === undefined) add('hash_key', `is required when hash_function is ${c.hash_function}`);
-  if (!hmac && key !== undefined) add(keyName, 'is only used with hash_function hmac_sha256 or hmac_sha512');
-  if (hmac && key !== undefined) {
-    // The Collector's documented minimum key lengths; shorter keys make low-entropy values (emails) guessable.
-    const min = c.hash_function!.endsWith('512') ? 64 : 32;
-    if (Buffer.byteLength(key) < min) add(keyName, `must be at least ${min} bytes for ${c.hash_function} (e.g. openssl rand -hex ${min / 2})`);
-  }
-});
+export const redactionConfigSpec = obj(
+  {
+    /** Keep every key. Defaults to true unless `allowed_keys` is given (the Collector defaults to false). */
+    allow_all_keys: opt(bool()),
+    /** Keys kept when `allow_all_keys` is false; every other key is removed. */
+    allowed_keys: opt(list(str())),
+    /** Keys passed through untouched: never removed, masked or scanned. */
+    ignored_keys: def(list(str()), []),
+    /** RE2 patterns over key names, same meaning as `ignored_keys`. */
+    ignored_key_patterns: def(list(goRegExpSource()), []),
+    /** RE2 patterns over values; each match is masked. */
+    blocked_values: def(list(goRegExpSource()), []),
+    /** RE2 patterns over key names; the whole value of a matching key is masked. */
+    blocked_key_patterns: def(list(goRegExpSource()), []),
+    /** RE2 patterns over values; a match the privacy profile or `blocked_values` found is kept when it lies inside one of these. */
+    allowed_values: def(list(goRegExpSource()), []),
+    /** Also apply `blocked_values` to numbers and booleans via their string form (the privacy profile always checks numbers for card numbers). */
+    redact_all_types: def(bool(), false),
+    /** Replace masked text with its hex digest instead of `mask`. */
+    hash_function: opt(oneOf(HASH_FUNCTIONS)),
+    /** HMAC key for hmac_sha256 / hmac_sha512 (e.g. `${env:REDACTION_KEY}`). */
+    hash_key: opt(str()),
+    /** The Collector's name for `hash_key`. */
+    hmac_key: opt(str()),
+    /** Diagnostic attributes: debug = counts and key names, info = counts, silent = none. */
+    summary: def(oneOf(['debug', 'info', 'silent'] as const), 'silent'),
+    /** Replacement for masked text when no hash function is set. */
+    mask: def(str({ nonEmpty: true }), '****'),
+    privacy: def(privacySpec, () => privacySpec.parse({}, [], [])!),
+    /** Detector sets to run: `secrets` (default) and the opt-in `pii`. */
+    profiles: def(list(oneOf(PROFILES)), ['secrets']),
+    /** Switches of the `pii` profile. */
+    pii: def(piiSpec, () => piiSpec.parse({}, [], [])!),
+    /** Replaces dynamic URL path segments (ids, UUIDs, tokens) with `*` in the listed attributes. */
+    url_sanitizer: opt(sanitizerSwitch),
+    /** Replaces literals in SQL, Redis, Memcached and Mongo/Elasticsearch/OpenSearch queries. */
+    db_sanitizer: opt(dbSanitizerSpec),
+  },
+  (c, add) => {
+    const hmac = c.hash_function?.startsWith('hmac') ?? false;
+    if (c.hash_key !== undefined && c.hmac_key !== undefined)
+      add('hmac_key', 'set either hash_key or hmac_key, not both');
+    const key = c.hash_key ?? c.hmac_key;
+    const keyName = c.hash_key !== undefined ? 'hash_key' : 'hmac_key';
+    if (hmac && key === undefined) add('hash_key', `is required when hash_function is ${c.hash_function}`);
+    if (!hmac && key !== undefined) add(keyName, 'is only used with hash_function hmac_sha256 or hmac_sha512');
+    if (hmac && key !== undefined) {
+      // The Collector's documented minimum key lengths; shorter keys make low-entropy values (emails) guessable.
+      const min = c.hash_function!.endsWith('512') ? 64 : 32;
+      if (Buffer.byteLength(key) < min)
+        add(keyName, `must be at least ${min} bytes for ${c.hash_function} (e.g. openssl rand -hex ${min / 2})`);
+    }
+  },
+);
 
 export type RedactionConfig = NonNullable<ReturnType<typeof redactionConfigSpec.parse>>;
 export type PrivacyConfig = RedactionConfig['privacy'];
@@ -135,6 +148,10 @@ export interface RedactionOptions {
   profiles?: ('secrets' | 'pii')[];
   pii?: Partial<PiiConfig>;
   url_sanitizer?: { enabled?: boolean; attributes?: string[] };
-  db_sanitizer?: Partial<Record<'sql' | 'redis' | 'valkey' | 'memcached' | 'mongo' | 'opensearch' | 'es',
-    { enabled?: boolean; attributes?: string[] }>>;
+  db_sanitizer?: Partial<
+    Record<
+      'sql' | 'redis' | 'valkey' | 'memcached' | 'mongo' | 'opensearch' | 'es',
+      { enabled?: boolean; attributes?: string[] }
+    >
+  >;
 }

@@ -16,11 +16,25 @@
 // match, or ends the pattern. test/processors/redaction/linear-time.test.ts
 // feeds every detector hostile values up to 1 MiB.
 import { isCardNumber } from './luhn.js';
-import { CONTENT_WORDS, clearlyNotSecret, isSecretName, keyWords, secretNameRules, type SecretNameRules } from './key-rules.js';
+import {
+  CONTENT_WORDS,
+  clearlyNotSecret,
+  isSecretName,
+  keyWords,
+  secretNameRules,
+  type SecretNameRules,
+} from './key-rules.js';
 import { findIbans, findIps, findPhones, findSsns } from './pii-detectors.js';
 import type { Spans } from './spans.js';
 import {
-  authValue, cookieValues, findCliSecrets, findSlackWebhooks, findSqlPasswords, findTelegramTokens, findUrlCredentials, jsonValueEnd,
+  authValue,
+  cookieValues,
+  findCliSecrets,
+  findSlackWebhooks,
+  findSqlPasswords,
+  findTelegramTokens,
+  findUrlCredentials,
+  jsonValueEnd,
 } from './text-secrets.js';
 
 // Character classes for ASCII; everything else is "other".
@@ -81,7 +95,14 @@ function hasTld(s: string, d: number, b: number): boolean {
   while (dot > d && s.charCodeAt(dot) !== 46) dot--;
   if (dot <= d) return false;
   const t = dot + 1;
-  if (b - t >= 5 && (s.charCodeAt(t) | 32) === 120 && (s.charCodeAt(t + 1) | 32) === 110 && s.charCodeAt(t + 2) === 45 && s.charCodeAt(t + 3) === 45) return true;
+  if (
+    b - t >= 5 &&
+    (s.charCodeAt(t) | 32) === 120 &&
+    (s.charCodeAt(t + 1) | 32) === 110 &&
+    s.charCodeAt(t + 2) === 45 &&
+    s.charCodeAt(t + 3) === 45
+  )
+    return true;
   if (b - t < 2) return false;
   for (let i = t; i < b; i++) if (!isAlpha(s.charCodeAt(i))) return false;
   return true;
@@ -98,7 +119,10 @@ export function findEmails(s: string, out: Spans, skipAt?: number[], skipN = 0):
   let at = s.indexOf('@');
   while (at !== -1) {
     while (k < skipN && skipAt![k]! < at) k++;
-    if (k < skipN && skipAt![k] === at) { at = s.indexOf('@', at + 1); continue; }
+    if (k < skipN && skipAt![k] === at) {
+      at = s.indexOf('@', at + 1);
+      continue;
+    }
     let a = at;
     while (a > 0 && at - a < 64 && isLocal(s.charCodeAt(a - 1))) a--;
     while (a < at && s.charCodeAt(a) === 46) a++; // a local part cannot start with '.'
@@ -119,7 +143,8 @@ export function findEncodedEmails(s: string, out: Spans): void {
     let a = at;
     while (a > 0 && at - a < 64) {
       const c = s.charCodeAt(a - 1);
-      if (c < 128 && (EMAIL_CLS[c]! & LOCAL) !== 0 && c !== 37) a--; else break;
+      if (c < 128 && (EMAIL_CLS[c]! & LOCAL) !== 0 && c !== 37) a--;
+      else break;
     }
     while (a < at && s.charCodeAt(a) === 46) a++;
     const d = at + 3;
@@ -176,7 +201,10 @@ export function findCards(s: string, out: Spans): void {
   const n = s.length;
   let i = 0;
   while (i < n) {
-    if (!isDigit(s.charCodeAt(i))) { i++; continue; }
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
     if (i > 0 && isAlpha(s.charCodeAt(i - 1))) {
       let j = i;
       while (j < n && isDigit(s.charCodeAt(j))) j++;
@@ -194,9 +222,15 @@ export function findCards(s: string, out: Spans): void {
     for (;;) {
       const gs = j;
       while (j < n && isDigit(s.charCodeAt(j))) j++;
-      gStart[g] = gs; gEnd[g] = j; gDigits[g] = j - gs; g++;
+      gStart[g] = gs;
+      gEnd[g] = j;
+      gDigits[g] = j - gs;
+      g++;
       const sep = g < MAX_GROUPS && j < n ? cardSep(s, j, j - gs) : 0;
-      if (sep > 0) { j += sep; continue; }
+      if (sep > 0) {
+        j += sep;
+        continue;
+      }
       break;
     }
     // A last group glued to a letter or a decimal point is not part of a card.
@@ -209,7 +243,10 @@ export function findCards(s: string, out: Spans): void {
         if (d > 19) break;
         if (d >= 13 && isCardNumber(s, gStart[a]!, gEnd[b]!, d)) best = b;
       }
-      if (best >= 0) { out.push(gStart[a]!, gEnd[best]!); a = best; }
+      if (best >= 0) {
+        out.push(gStart[a]!, gEnd[best]!);
+        a = best;
+      }
     }
     i = j;
   }
@@ -226,7 +263,11 @@ for (let c = 0; c < 128; c++) if (isAlnum(c) || c === 95 || c === 45) B64U[c] = 
 /** The end of the run of base64url characters starting at i. */
 function b64uRun(s: string, i: number): number {
   const n = s.length;
-  while (i < n) { const c = s.charCodeAt(i); if (c >= 128 || B64U[c] === 0) break; i++; }
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || B64U[c] === 0) break;
+    i++;
+  }
   return i;
 }
 
@@ -294,33 +335,62 @@ function pemBodyEnd(s: string, i: number): number {
 // repeat either ends the alternative or is followed by a character it cannot
 // match (SendGrid's '.'), so an attempt reads at most one run of key characters.
 // PEM private keys, whose body is any text, are matched by hand (matchPem).
-const API_KEY_Y = new RegExp([
-  'sk-[A-Za-z0-9_-]{20,}', // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…)
-  '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe secret / restricted
-  'whsec_[A-Za-z0-9]{20,}', // Stripe webhook secret
-  '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])', // AWS access key id
-  'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub tokens
-  'github_pat_[A-Za-z0-9_]{22,}',
-  'glpat-[A-Za-z0-9_-]{20,}', // GitLab
-  'xox[abposr]-[A-Za-z0-9-]{10,}', // Slack
-  'AIza[0-9A-Za-z_-]{35}', // Google API key
-  'hf_[A-Za-z0-9]{30,}', // Hugging Face
-  'npm_[A-Za-z0-9]{36}', // npm
-  'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
-  'xapp-\\d-[A-Za-z0-9-]{20,}', // Slack app-level token
-  'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{16,}', // PyPI upload token
-  'SK[0-9a-fA-F]{32}(?![A-Za-z0-9])', // Twilio API key
-  'HRKU-[A-Za-z0-9_-]{20,}', // Heroku
-  'do[opr]_v1_[a-f0-9]{64}', // DigitalOcean personal / OAuth / refresh
-].join('|'), 'y');
+const API_KEY_Y = new RegExp(
+  [
+    'sk-[A-Za-z0-9_-]{20,}', // OpenAI (sk-…, sk-proj-…), Anthropic (sk-ant-…)
+    '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe secret / restricted
+    'whsec_[A-Za-z0-9]{20,}', // Stripe webhook secret
+    '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])', // AWS access key id
+    'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub tokens
+    'github_pat_[A-Za-z0-9_]{22,}',
+    'glpat-[A-Za-z0-9_-]{20,}', // GitLab
+    'xox[abposr]-[A-Za-z0-9-]{10,}', // Slack
+    'AIza[0-9A-Za-z_-]{35}', // Google API key
+    'hf_[A-Za-z0-9]{30,}', // Hugging Face
+    'npm_[A-Za-z0-9]{36}', // npm
+    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
+    'xapp-\\d-[A-Za-z0-9-]{20,}', // Slack app-level token
+    'pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{16,}', // PyPI upload token
+    'SK[0-9a-fA-F]{32}(?![A-Za-z0-9])', // Twilio API key
+    'HRKU-[A-Za-z0-9_-]{20,}', // Heroku
+    'do[opr]_v1_[a-f0-9]{64}', // DigitalOcean personal / OAuth / refresh
+  ].join('|'),
+  'y',
+);
 /**
  * The first three characters of each shape above. Checking them before the regex
  * lets common words (when, which, give, global, skip) pass with a few compares
  * instead of a failed regex call (bench/README.md).
  */
 const API_STARTS = [
-  'sk-', 'sk_', 'rk_', 'whs', 'AKI', 'ASI', 'ABI', 'ACC', 'ghp', 'gho', 'ghu', 'ghs', 'ghr', 'git', 'glp', 'xox', 'AIz', 'hf_', 'npm', 'SG.', '---',
-  'xap', 'pyp', 'HRK', 'doo', 'dop', 'dor', ...[...'0123456789abcdefABCDEF'].map((h) => `SK${h}`),
+  'sk-',
+  'sk_',
+  'rk_',
+  'whs',
+  'AKI',
+  'ASI',
+  'ABI',
+  'ACC',
+  'ghp',
+  'gho',
+  'ghu',
+  'ghs',
+  'ghr',
+  'git',
+  'glp',
+  'xox',
+  'AIz',
+  'hf_',
+  'npm',
+  'SG.',
+  '---',
+  'xap',
+  'pyp',
+  'HRK',
+  'doo',
+  'dop',
+  'dor',
+  ...[...'0123456789abcdefABCDEF'].map((h) => `SK${h}`),
 ];
 /** (first, second character) → the third characters an API key can continue with. */
 const API_THIRD = new Map<number, string>();
@@ -328,7 +398,9 @@ for (const p of API_STARTS) {
   const k = pairKey(p.charCodeAt(0), p.charCodeAt(1));
   API_THIRD.set(k, (API_THIRD.get(k) ?? '') + p[2]);
 }
-function pairKey(c: number, c2: number): number { return c * 65536 + c2; }
+function pairKey(c: number, c2: number): number {
+  return c * 65536 + c2;
+}
 
 // Where a word starting with these characters may hold a key, a JWT (eyJ…) or an auth scheme (Bearer/Basic).
 for (const ch of ['e', 'b', 'B', 'M', 'N', 'O', ...API_STARTS.map((p) => p[0]!)]) CLS[ch.charCodeAt(0)]! |= START;
@@ -443,7 +515,11 @@ export class PrivacyScanner {
     if (this.pii) return true; // an SSN or an IPv4 address fits in 7–12 characters
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      if ((c - 58) >>> 0 < 7 && (c === 64 ? this.emails : (c === 61 || c === 58 || c === 62) && (this.keyValues || this.content))) return true;
+      if (
+        (c - 58) >>> 0 < 7 &&
+        (c === 64 ? this.emails : (c === 61 || c === 58 || c === 62) && (this.keyValues || this.content))
+      )
+        return true;
     }
     return false;
   }
@@ -452,12 +528,7 @@ export class PrivacyScanner {
   scan(s: string, out: Spans): void {
     if (!this.any) return;
     const n = s.length;
-    if (n < SHORT_TEXT) {
-      if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
-      if ((this.keyValues || this.content) && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1 || s.indexOf('>') !== -1)) this.findKeyValues(s, out);
-      if (this.pii) this.findPii(s, out);
-      return;
-    }
+    if (n < SHORT_TEXT) return this.scanShort(s, out);
     this.jwtMissBefore = 0;
     this.pemSearchFrom = 0;
     this.pemEndAt = -1;
@@ -476,42 +547,80 @@ export class PrivacyScanner {
     while (i < n) {
       const k = c < 128 ? CLS[c]! : 0;
       if (k & ALPHA) {
-        digits = 0; tainted = true; prevSep = false;
+        digits = 0;
+        tainted = true;
+        prevSep = false;
         if ((k & START) !== 0 && !prevAlnum) {
           const end = this.startsAt(s, i, c, out);
-          if (end > i) { i = end; if (i < n) c = s.charCodeAt(i); prevAlnum = true; continue; }
+          if (end > i) {
+            i = end;
+            if (i < n) c = s.charCodeAt(i);
+            prevAlnum = true;
+            continue;
+          }
         }
         prevAlnum = true;
-        while (++i < n) { c = s.charCodeAt(i); if (((c | 32) - 97) >>> 0 >= 26) break; }
+        while (++i < n) {
+          c = s.charCodeAt(i);
+          if (((c | 32) - 97) >>> 0 >= 26) break;
+        }
       } else if (k & DIGIT) {
         const from = i;
-        while (++i < n) { c = s.charCodeAt(i); if ((c - 48) >>> 0 >= 10) break; }
+        while (++i < n) {
+          c = s.charCodeAt(i);
+          if ((c - 48) >>> 0 >= 10) break;
+        }
         // A run of 13+ digits glued to a word (PAN4111…) may be a card too.
-        if (!tainted) { if ((digits += i - from) > maxDigits) maxDigits = digits; }
-        else if (i - from > maxDigits) maxDigits = i - from;
-        prevSep = false; prevAlnum = true;
+        if (!tainted) {
+          if ((digits += i - from) > maxDigits) maxDigits = digits;
+        } else if (i - from > maxDigits) maxDigits = i - from;
+        prevSep = false;
+        prevAlnum = true;
       } else {
         if (k & SEP) {
           // Two spaces may separate card groups; a third resets the run.
           if (prevSep && c !== 32) digits = 0;
-          prevSep = true; tainted = false;
+          prevSep = true;
+          tainted = false;
           if (c === 45) flags |= DASH;
           if ((k & START) !== 0 && !prevAlnum) {
             const end = this.startsAt(s, i, c, out);
-            if (end > i) { i = end; if (i < n) c = s.charCodeAt(i); prevAlnum = true; digits = 0; continue; }
+            if (end > i) {
+              i = end;
+              if (i < n) c = s.charCodeAt(i);
+              prevAlnum = true;
+              digits = 0;
+              continue;
+            }
           }
         } else if (c === 46 || c === 0xa0 || c === 0x202f) {
           // A dot or a no-break space may separate card groups.
           if (prevSep) digits = 0;
-          prevSep = true; tainted = false;
+          prevSep = true;
+          tainted = false;
         } else {
-          digits = 0; tainted = false; prevSep = false;
+          digits = 0;
+          tainted = false;
+          prevSep = false;
           flags |= k;
         }
         prevAlnum = false;
         if (++i < n) c = s.charCodeAt(i);
       }
     }
+    this.runFinders(s, out, flags, maxDigits);
+  }
+
+  /** A short string: only the finders its characters allow (no class scan). */
+  private scanShort(s: string, out: Spans): void {
+    if (this.emails && s.indexOf('@') !== -1) findEmails(s, out);
+    if ((this.keyValues || this.content) && (s.indexOf('=') !== -1 || s.indexOf(':') !== -1 || s.indexOf('>') !== -1))
+      this.findKeyValues(s, out);
+    if (this.pii) this.findPii(s, out);
+  }
+
+  /** The finders the scan's character classes (`flags`) and longest digit run call for. */
+  private runFinders(s: string, out: Spans, flags: number, maxDigits: number): void {
     let ats = 0;
     if (this.keyValues && (flags & COLON) !== 0) {
       ats = findUrlCredentials(s, out, this.urlAts);
@@ -541,7 +650,10 @@ export class PrivacyScanner {
     if (c === 101 /* e */) {
       if (this.jwts && c2 === 121 && s.charCodeAt(i + 2) === 74 && i >= this.jwtMissBefore) {
         const end = matchJwt(s, i);
-        if (end > i) { out.push(i, end); return end; }
+        if (end > i) {
+          out.push(i, end);
+          return end;
+        }
         this.jwtMissBefore = -end - 1;
       }
       return i;
@@ -562,20 +674,29 @@ export class PrivacyScanner {
     if (this.apiKeys) {
       if (c === 77 || c === 78 || c === 79 /* M N O: a Discord bot token */) {
         const end = matchDiscord(s, i);
-        if (end > i) { out.push(i, end); return end; }
+        if (end > i) {
+          out.push(i, end);
+          return end;
+        }
         if (c !== 79) return i;
       }
       const thirds = API_THIRD.get(pairKey(c, c2));
       if (c === 45 /* - */) {
         if (c2 === 45 && s.startsWith(PEM_BEGIN, i)) {
           const end = this.matchPem(s, i);
-          if (end > i) { out.push(i, end); return end; }
+          if (end > i) {
+            out.push(i, end);
+            return end;
+          }
         }
         return i;
       }
       if (thirds !== undefined && includesCode(thirds, s.charCodeAt(i + 2))) {
         API_KEY_Y.lastIndex = i;
-        if (API_KEY_Y.test(s)) { out.push(i, API_KEY_Y.lastIndex); return API_KEY_Y.lastIndex; }
+        if (API_KEY_Y.test(s)) {
+          out.push(i, API_KEY_Y.lastIndex);
+          return API_KEY_Y.lastIndex;
+        }
       }
     }
     return i;
@@ -614,7 +735,8 @@ export class PrivacyScanner {
     const lower = name.toLowerCase();
     if (lower.endsWith('authorization')) k = NameKind.Authorization;
     else if (lower.endsWith('set-cookie') || lower.endsWith('set_cookie')) k = NameKind.SetCookie;
-    else if (lower === 'cookie' || lower.endsWith('.cookie') || lower.endsWith('-cookie') || lower.endsWith('_cookie')) k = NameKind.Cookie;
+    else if (lower === 'cookie' || lower.endsWith('.cookie') || lower.endsWith('-cookie') || lower.endsWith('_cookie'))
+      k = NameKind.Cookie;
     else if (this.keyValues && this.isSecret(name)) k = NameKind.Secret;
     else if (lower === 'value') k = NameKind.XmlValue;
     else if (this.content && isContentName(name)) k = NameKind.Content;
@@ -648,7 +770,8 @@ export class PrivacyScanner {
       const nameEnd = e;
       while (e > 0 && nameEnd - e < 8) {
         const d = s.charCodeAt(e - 1);
-        if (d === 34 || d === 39 || d === 92 || d === 93) e--; else break;
+        if (d === 34 || d === 39 || d === 92 || d === 93) e--;
+        else break;
       }
       const quoted = e < nameEnd;
       let b = e;
@@ -665,11 +788,23 @@ export class PrivacyScanner {
   }
 
   /** Masks the value after the separator at p (the name starting at b); returns where scanning resumes. */
-  private valueAt(s: string, b: number, p: number, arrow: boolean, kind: NameKind, quotedName: boolean, out: Spans): number {
+  private valueAt(
+    s: string,
+    b: number,
+    p: number,
+    arrow: boolean,
+    kind: NameKind,
+    quotedName: boolean,
+    out: Spans,
+  ): number {
     const n = s.length;
     const xml = s.charCodeAt(p) === 62;
     let v = arrow ? p + 2 : p + 1;
-    while (v < n && (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9 || (arrow && (s.charCodeAt(v) === 10 || s.charCodeAt(v) === 13)))) v++;
+    while (
+      v < n &&
+      (s.charCodeAt(v) === 32 || s.charCodeAt(v) === 9 || (arrow && (s.charCodeAt(v) === 10 || s.charCodeAt(v) === 13)))
+    )
+      v++;
     if (arrow && s.startsWith('string(', v)) {
       // PHP var_dump: string(13) "value"
       let close = v + 7;
@@ -677,7 +812,8 @@ export class PrivacyScanner {
       if (s.charCodeAt(close) === 41 && s.charCodeAt(close + 1) === 32) v = close + 2;
     }
     // The quote that opened the text this pair sits in (`-H 'Authorization: …'`).
-    const outerQuote = b > 0 && (s.charCodeAt(b - 1) === 39 || s.charCodeAt(b - 1) === 34) && !quotedName ? s.charCodeAt(b - 1) : -1;
+    const outerQuote =
+      b > 0 && (s.charCodeAt(b - 1) === 39 || s.charCodeAt(b - 1) === 34) && !quotedName ? s.charCodeAt(b - 1) : -1;
     let bs = v;
     while (bs < n && bs - v < 8 && s.charCodeAt(bs) === 92) bs++;
     const q = s.charCodeAt(bs);
@@ -689,7 +825,10 @@ export class PrivacyScanner {
       if (escaped || !(q === 34 || q === 91 || q === 123) || !quotedName) return p + 1;
       const end = jsonValueEnd(s, v);
       z = end === -1 ? n : end;
-      if (q === 34) { a = v + 1; if (end !== -1) z = end - 1; } else a = v;
+      if (q === 34) {
+        a = v + 1;
+        if (end !== -1) z = end - 1;
+      } else a = v;
       if (z > a) out.push(a, z);
       return Math.max(z, p + 1);
     }
@@ -723,7 +862,8 @@ export class PrivacyScanner {
       // A bare true / false / null is a setting, not a secret.
       if ((len === 4 || len === 5) && /^(?:true|false|null)$/i.test(s.slice(a, z))) return Math.max(z, p + 1);
     }
-    if (z > a && !clearlyNotSecret(s.slice(a, Math.min(z, a + 40)), s.slice(b, Math.min(p, b + 64)).trim())) out.push(a, z);
+    if (z > a && !clearlyNotSecret(s.slice(a, Math.min(z, a + 40)), s.slice(b, Math.min(p, b + 64)).trim()))
+      out.push(a, z);
     return Math.max(z, p + 1);
   }
 
@@ -749,7 +889,11 @@ function isContentName(name: string): boolean {
   for (const suf of CONTENT_SUFFIXES) {
     if (suf.length > words.length) continue;
     let ok = true;
-    for (let i = 0; i < suf.length; i++) if (words[words.length - suf.length + i] !== suf[i]) { ok = false; break; }
+    for (let i = 0; i < suf.length; i++)
+      if (words[words.length - suf.length + i] !== suf[i]) {
+        ok = false;
+        break;
+      }
     if (ok) return true;
   }
   return false;
@@ -762,6 +906,19 @@ function includesCode(set: string, c: number): boolean {
 
 /** Ends an unquoted value: blank, quote, & , ; { } [ ] */
 function isValueEnd(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 38 || c === 44 || c === 59
-    || c === 123 || c === 125 || c === 91 || c === 93;
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 34 ||
+    c === 39 ||
+    c === 38 ||
+    c === 44 ||
+    c === 59 ||
+    c === 123 ||
+    c === 125 ||
+    c === 91 ||
+    c === 93
+  );
 }

@@ -22,11 +22,36 @@ export const KeyAction = {
 export type KeyAction = (typeof KeyAction)[keyof typeof KeyAction];
 
 /** Words that name a secret wherever they appear in a key's last segment (`db_password`, `password_confirm`). */
-export const SECRET_WORDS = ['password', 'passwd', 'pwd', 'passphrase', 'secret', 'credential', 'credentials', 'cookie', 'authorization'];
+export const SECRET_WORDS = [
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'credential',
+  'credentials',
+  'cookie',
+  'authorization',
+];
 /** Names that name a secret when a key's last segment ends with them (`access_token`, `x-api-key`, `privateKey`, `smtp.pass`). */
 export const SECRET_SUFFIXES = [
-  'token', 'api_key', 'apikey', 'private_key', 'access_key', 'secret_key', 'client_secret', 'auth_key',
-  'pass', 'auth', 'app_key', 'account_key', 'encryption_key', 'signing_key', 'master_key', 'sig', 'signature',
+  'token',
+  'api_key',
+  'apikey',
+  'private_key',
+  'access_key',
+  'secret_key',
+  'client_secret',
+  'auth_key',
+  'pass',
+  'auth',
+  'app_key',
+  'account_key',
+  'encryption_key',
+  'signing_key',
+  'master_key',
+  'sig',
+  'signature',
 ];
 /**
  * Words that may follow a secret's name and still leave it a secret: versions,
@@ -34,8 +59,32 @@ export const SECRET_SUFFIXES = [
  * `private_key_pem`, `password_confirmation`).
  */
 const SECRET_TRAILERS = new Set([
-  'old', 'prev', 'previous', 'new', 'current', 'next', 'backup', 'bak', 'v', 'pem', 'b64', 'base64', 'hex', 'raw',
-  'enc', 'encoded', 'plain', 'plaintext', 'confirm', 'confirmation', 'repeat', 'again', 'tmp', 'temp', 'primary', 'secondary',
+  'old',
+  'prev',
+  'previous',
+  'new',
+  'current',
+  'next',
+  'backup',
+  'bak',
+  'v',
+  'pem',
+  'b64',
+  'base64',
+  'hex',
+  'raw',
+  'enc',
+  'encoded',
+  'plain',
+  'plaintext',
+  'confirm',
+  'confirmation',
+  'repeat',
+  'again',
+  'tmp',
+  'temp',
+  'primary',
+  'secondary',
 ]);
 /**
  * Last words that make a secret-looking name describe something else: when it
@@ -43,21 +92,108 @@ const SECRET_TRAILERS = new Set([
  * `token_expires_at`, `PASSWORD_MIN_LENGTH`, `TOKEN_TTL_SECONDS`, `auth.method`).
  */
 const NOT_SECRET_TAILS = new Set([
-  'at', 'time', 'date', 'ts', 'timestamp', 'changed', 'updated', 'created', 'expires', 'expiry', 'expiration', 'expired',
-  'count', 'counts', 'length', 'len', 'min', 'max', 'size', 'policy', 'policies', 'rules', 'ttl', 'seconds', 'secs', 'ms',
-  'minutes', 'hours', 'days', 'age', 'enabled', 'disabled', 'required', 'set', 'present', 'missing', 'type', 'types', 'method',
-  'methods', 'provider', 'providers', 'scheme', 'mode', 'strength', 'score', 'hint', 'reset', 'requested', 'rotation',
-  'rotated', 'stdin', 'file', 'path', 'dir', 'name', 'names', 'id', 'ids', 'url', 'uri', 'endpoint', 'version', 'status',
-  'valid', 'error', 'errors', 'attempts', 'retries', 'field', 'fields', 'algorithm', 'alg',
-  'kind', 'label', 'prompt', 'form', 'page', 'flow', 'level', 'format',
+  'at',
+  'time',
+  'date',
+  'ts',
+  'timestamp',
+  'changed',
+  'updated',
+  'created',
+  'expires',
+  'expiry',
+  'expiration',
+  'expired',
+  'count',
+  'counts',
+  'length',
+  'len',
+  'min',
+  'max',
+  'size',
+  'policy',
+  'policies',
+  'rules',
+  'ttl',
+  'seconds',
+  'secs',
+  'ms',
+  'minutes',
+  'hours',
+  'days',
+  'age',
+  'enabled',
+  'disabled',
+  'required',
+  'set',
+  'present',
+  'missing',
+  'type',
+  'types',
+  'method',
+  'methods',
+  'provider',
+  'providers',
+  'scheme',
+  'mode',
+  'strength',
+  'score',
+  'hint',
+  'reset',
+  'requested',
+  'rotation',
+  'rotated',
+  'stdin',
+  'file',
+  'path',
+  'dir',
+  'name',
+  'names',
+  'id',
+  'ids',
+  'url',
+  'uri',
+  'endpoint',
+  'version',
+  'status',
+  'valid',
+  'error',
+  'errors',
+  'attempts',
+  'retries',
+  'field',
+  'fields',
+  'algorithm',
+  'alg',
+  'kind',
+  'label',
+  'prompt',
+  'form',
+  'page',
+  'flow',
+  'level',
+  'format',
 ]);
 /** Segments under which a value is still the parent's (`db.password.value`). */
 const VALUE_SEGMENTS = new Set(['value', 'values', 'data', 'text', 'content', 'raw']);
 /** Words that name content when a key segment ends with them (`gen_ai.prompt`, `llm.input_messages`, `user_input`). */
 export const CONTENT_WORDS = [
-  'prompt', 'prompts', 'response', 'responses', 'completion', 'completions', 'messages',
-  'input', 'inputs', 'output', 'outputs', 'content', 'contents', 'system_instructions',
-  'arguments', 'chat_history',
+  'prompt',
+  'prompts',
+  'response',
+  'responses',
+  'completion',
+  'completions',
+  'messages',
+  'input',
+  'inputs',
+  'output',
+  'outputs',
+  'content',
+  'contents',
+  'system_instructions',
+  'arguments',
+  'chat_history',
 ];
 /** Content keys by their dotted ending (`llm.prompt_template.variables`). */
 const CONTENT_DOTTED = ['prompt_template.variables', 'request.body'];
@@ -68,16 +204,29 @@ const MEASURE_SEGMENTS = new Set(['token_count', 'tokencount', 'usage', 'token_c
 
 /** The processor's summary attribute names (never removed or scanned). */
 export const SUMMARY_KEYS = [
-  'redaction.redacted.keys', 'redaction.redacted.count', 'redaction.masked.keys', 'redaction.masked.count',
-  'redaction.allowed.keys', 'redaction.allowed.count', 'redaction.ignored.count',
-  'redaction.body.redacted.keys', 'redaction.body.redacted.count', 'redaction.body.masked.keys',
-  'redaction.body.masked.count', 'redaction.body.allowed.keys', 'redaction.body.allowed.count',
+  'redaction.redacted.keys',
+  'redaction.redacted.count',
+  'redaction.masked.keys',
+  'redaction.masked.count',
+  'redaction.allowed.keys',
+  'redaction.allowed.count',
+  'redaction.ignored.count',
+  'redaction.body.redacted.keys',
+  'redaction.body.redacted.count',
+  'redaction.body.masked.keys',
+  'redaction.body.masked.count',
+  'redaction.body.allowed.keys',
+  'redaction.body.allowed.count',
   'redaction.body.ignored.count',
 ];
 
 /** `x-API-Key` → ['x', 'api', 'key']; camelCase splits too (`accessToken` → ['access', 'token']). */
 export function keyWords(segment: string): string[] {
-  return segment.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+  return segment
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== '');
 }
 
 /** keyWords, with digits split from letters (`apiKey2` → ['api', 'key', '2']). */
@@ -121,12 +270,18 @@ const DEFAULT_SUFFIXES = SECRET_SUFFIXES.map(keyWords);
 const nameCache = new Map<string, boolean>();
 
 /** Secret name rules with privacy.secret_keys added. */
-export interface SecretNameRules { anywhere: ReadonlySet<string>; suffixes: readonly string[][] }
+export interface SecretNameRules {
+  anywhere: ReadonlySet<string>;
+  suffixes: readonly string[][];
+}
 
 /** The rules for names in text: the built-in ones, plus the last segments of privacy.secret_keys. */
 export function secretNameRules(extra: string[]): SecretNameRules | undefined {
   if (extra.length === 0) return undefined;
-  return { anywhere: DEFAULT_ANYWHERE, suffixes: [...DEFAULT_SUFFIXES, ...extra.map((n) => keyWords(n.slice(n.lastIndexOf('.') + 1)))] };
+  return {
+    anywhere: DEFAULT_ANYWHERE,
+    suffixes: [...DEFAULT_SUFFIXES, ...extra.map((n) => keyWords(n.slice(n.lastIndexOf('.') + 1)))],
+  };
 }
 
 /**
@@ -156,14 +311,20 @@ function endsWithWords(words: string[], suffix: string[]): boolean {
 }
 
 /** A name list split into single-segment word sequences and dotted full-key suffixes. */
-interface NameSet { words: string[][]; dotted: string[] }
+interface NameSet {
+  words: string[][];
+  dotted: string[];
+}
 
 function nameSet(names: string[]): NameSet {
   const words: string[][] = [];
   const dotted: string[] = [];
   for (const n of names) {
     if (n.includes('.')) dotted.push(n.toLowerCase());
-    else { const w = keyWords(n); if (w.length > 0) words.push(w); }
+    else {
+      const w = keyWords(n);
+      if (w.length > 0) words.push(w);
+    }
   }
   return { words, dotted };
 }
@@ -174,7 +335,9 @@ function matchesDotted(lowerKey: string, dotted: string[]): boolean {
 }
 
 /** A compiled key pattern (a GoRegExp: linear time in the key's length). */
-export interface KeyPattern { test(key: string): boolean }
+export interface KeyPattern {
+  test(key: string): boolean;
+}
 
 export interface KeyRuleOptions {
   ignored: string[];

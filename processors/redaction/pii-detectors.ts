@@ -12,12 +12,83 @@ const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c
 
 /** IBAN length by country (ISO 13616 registry). */
 const IBAN_LENGTHS: Record<string, number> = {
-  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24,
-  DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
-  HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20,
-  LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29,
-  RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22,
-  VG: 24, XK: 20,
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  BY: 28,
+  CH: 21,
+  CR: 22,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  DO: 28,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GR: 27,
+  GT: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MK: 19,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  NL: 18,
+  NO: 15,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  SA: 24,
+  SC: 31,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  ST: 25,
+  SV: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
 };
 
 /** ISO 13616 mod-97 check over the compact IBAN at positions pos[0..len). */
@@ -46,8 +117,10 @@ export function findIbans(s: string, out: Spans): void {
     let count = 0;
     while (count < len && j < n) {
       const d = s.charCodeAt(j);
-      if (isAlnum(d)) { ibanPos[count++] = j; j++; }
-      else if (d === 32 && count > 0 && count % 4 === 0 && j + 1 < n && isAlnum(s.charCodeAt(j + 1))) j++;
+      if (isAlnum(d)) {
+        ibanPos[count++] = j;
+        j++;
+      } else if (d === 32 && count > 0 && count % 4 === 0 && j + 1 < n && isAlnum(s.charCodeAt(j + 1))) j++;
       else break;
     }
     if (count === len && !(j < n && isAlnum(s.charCodeAt(j))) && ibanChecksumOk(s, ibanPos, len)) {
@@ -67,8 +140,15 @@ export function findSsns(s: string, out: Spans): void {
   for (let i = 0; i + 11 <= n; i++) {
     if (!isDigit(s.charCodeAt(i)) || (i > 0 && (isAlnum(s.charCodeAt(i - 1)) || s.charCodeAt(i - 1) === 45))) continue;
     const sep = s.charCodeAt(i + 3);
-    if ((sep !== 45 && sep !== 32) || s.charCodeAt(i + 6) !== sep) { while (i + 1 < n && isDigit(s.charCodeAt(i + 1))) i++; continue; }
-    let ok = isDigit(s.charCodeAt(i + 1)) && isDigit(s.charCodeAt(i + 2)) && isDigit(s.charCodeAt(i + 4)) && isDigit(s.charCodeAt(i + 5));
+    if ((sep !== 45 && sep !== 32) || s.charCodeAt(i + 6) !== sep) {
+      while (i + 1 < n && isDigit(s.charCodeAt(i + 1))) i++;
+      continue;
+    }
+    let ok =
+      isDigit(s.charCodeAt(i + 1)) &&
+      isDigit(s.charCodeAt(i + 2)) &&
+      isDigit(s.charCodeAt(i + 4)) &&
+      isDigit(s.charCodeAt(i + 5));
     for (let k = 7; ok && k < 11; k++) ok = isDigit(s.charCodeAt(i + k));
     const after = i + 11 < n ? s.charCodeAt(i + 11) : 32;
     if (!ok || isAlnum(after) || ((after === 45 || after === sep) && isDigit(s.charCodeAt(i + 12)))) continue;
@@ -97,8 +177,16 @@ export function findPhones(s: string, out: Spans): void {
       let last = j;
       while (j < n && digits <= 15) {
         const c = s.charCodeAt(j);
-        if (isDigit(c)) { digits++; j++; last = j; continue; }
-        if ((c === 32 || c === 45 || c === 46) && isDigit(s.charCodeAt(j + 1)) && isDigit(s.charCodeAt(j - 1))) { j++; continue; }
+        if (isDigit(c)) {
+          digits++;
+          j++;
+          last = j;
+          continue;
+        }
+        if ((c === 32 || c === 45 || c === 46) && isDigit(s.charCodeAt(j + 1)) && isDigit(s.charCodeAt(j - 1))) {
+          j++;
+          continue;
+        }
         break;
       }
       end = last;
@@ -112,8 +200,29 @@ export function findPhones(s: string, out: Spans): void {
 function octetEnd(s: string, i: number): number {
   let j = i;
   let v = 0;
-  while (j < s.length && j - i < 4 && isDigit(s.charCodeAt(j))) { v = v * 10 + s.charCodeAt(j) - 48; j++; }
+  while (j < s.length && j - i < 4 && isDigit(s.charCodeAt(j))) {
+    v = v * 10 + s.charCodeAt(j) - 48;
+    j++;
+  }
   return j === i || j - i > 3 || v > 255 ? -1 : j;
+}
+
+/** The end of an IPv4 address starting at `i` that no letter, digit or `.digit` continues; -1 if there is none. */
+function ipv4End(s: string, i: number): number {
+  let j = i;
+  let parts = 0;
+  while (parts < 4) {
+    const e = octetEnd(s, j);
+    if (e < 0) return -1;
+    parts++;
+    j = e;
+    if (parts < 4) {
+      if (s.charCodeAt(j) !== 46) return -1;
+      j++;
+    }
+  }
+  const after = j < s.length ? s.charCodeAt(j) : 32;
+  return !isAlnum(after) && !(after === 46 && isDigit(s.charCodeAt(j + 1))) ? j : -1;
 }
 
 /**
@@ -127,7 +236,10 @@ export function findIps(s: string, out: Spans): void {
   while (i < n) {
     const c = s.charCodeAt(i);
     const prev = i > 0 ? s.charCodeAt(i - 1) : 32;
-    if (!isHex(c) && c !== 58) { i++; continue; }
+    if (!isHex(c) && c !== 58) {
+      i++;
+      continue;
+    }
     if (isAlnum(prev) || prev === 46 || (prev === 58 && !isDigit(c))) {
       // Inside a word: skip it (a ':' after it is stepped over alone, so `name:192.0.2.1` is still read).
       while (i < n && isAlnum(s.charCodeAt(i))) i++;
@@ -136,18 +248,11 @@ export function findIps(s: string, out: Spans): void {
     }
     // IPv4
     if (isDigit(c)) {
-      let j = i;
-      let parts = 0;
-      while (parts < 4) {
-        const e = octetEnd(s, j);
-        if (e < 0) break;
-        parts++;
-        j = e;
-        if (parts < 4) { if (s.charCodeAt(j) !== 46) break; j++; }
-      }
-      if (parts === 4) {
-        const after = j < n ? s.charCodeAt(j) : 32;
-        if (!isAlnum(after) && !(after === 46 && isDigit(s.charCodeAt(j + 1)))) { out.push(i, j); i = j; continue; }
+      const j = ipv4End(s, i);
+      if (j > 0) {
+        out.push(i, j);
+        i = j;
+        continue;
       }
     }
     if (prev === 58) {
@@ -164,12 +269,22 @@ export function findIps(s: string, out: Spans): void {
     let bad = false;
     while (j < n) {
       const d = s.charCodeAt(j);
-      if (isHex(d)) { if (++groupLen > 4) bad = true; j++; continue; }
+      if (isHex(d)) {
+        if (++groupLen > 4) bad = true;
+        j++;
+        continue;
+      }
       if (d === 58) {
         if (groupLen > 0) groups++;
-        if (s.charCodeAt(j + 1) === 58) { doubles++; j += 2; groupLen = 0; continue; }
+        if (s.charCodeAt(j + 1) === 58) {
+          doubles++;
+          j += 2;
+          groupLen = 0;
+          continue;
+        }
         if (groupLen === 0 && j > i) bad = true;
-        groupLen = 0; j++;
+        groupLen = 0;
+        j++;
         continue;
       }
       break;
@@ -177,7 +292,12 @@ export function findIps(s: string, out: Spans): void {
     if (groupLen > 0) groups++;
     const after = j < n ? s.charCodeAt(j) : 32;
     const endsOk = !isAlpha(after) && !(groupLen === 0 && doubles === 0);
-    if (!bad && endsOk && !isAlnum(after) && ((doubles === 0 && groups === 8) || (doubles === 1 && groups >= 2 && groups <= 7))) {
+    if (
+      !bad &&
+      endsOk &&
+      !isAlnum(after) &&
+      ((doubles === 0 && groups === 8) || (doubles === 1 && groups >= 2 && groups <= 7))
+    ) {
       out.push(i, j);
     }
     i = Math.max(j, i + 1);

@@ -15,7 +15,13 @@ import { ResourceCache } from './resource-cache.js';
 
 type Attrs = Record<string, AnyValue>;
 /** Collector records (LogRecordData) are plain objects whose fields may be replaced. */
-type MutableRecord = { attributes: Attrs; body?: AnyValue; resource: Resource; instrumentationScope: Scope; eventName?: string };
+type MutableRecord = {
+  attributes: Attrs;
+  body?: AnyValue;
+  resource: Resource;
+  instrumentationScope: Scope;
+  eventName?: string;
+};
 /** An instrumentation scope as records carry it (attributes only on collector records). */
 type Scope = { name: string; version?: string; schemaUrl?: string; attributes?: Attrs };
 
@@ -43,7 +49,11 @@ class ScopeCache {
     return r;
   }
 
-  takeChanges(): number { const n = this.changes; this.changes = 0; return n; }
+  takeChanges(): number {
+    const n = this.changes;
+    this.changes = 0;
+    return n;
+  }
 }
 
 /** Redacts the record's event name (a free text that may also become a key name downstream). */
@@ -64,7 +74,11 @@ export class RedactionProcessor implements Processor {
   private readonly telemetry: Telemetry;
   private readonly labels: Labels;
 
-  constructor(private readonly settings: CreateSettings, config: RedactionConfig, private readonly next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    config: RedactionConfig,
+    private readonly next: LogsConsumer,
+  ) {
     this.redactor = new Redactor(config);
     this.resources = new ResourceCache(this.redactor);
     this.scopes = new ScopeCache(this.redactor);
@@ -93,7 +107,9 @@ export class RedactionProcessor implements Processor {
     } catch (err) {
       // Nothing unredacted may pass: the whole batch is refused, permanently.
       this.telemetry.add(M.processorDropped, records.length, this.labels);
-      this.settings.logger.burst('error', 'redaction-failed', 'Redaction failed; the batch was dropped.', { error: errorMessage(err) });
+      this.settings.logger.burst('error', 'redaction-failed', 'Redaction failed; the batch was dropped.', {
+        error: errorMessage(err),
+      });
       return Promise.reject(new PermanentError(`Redaction failed: ${errorMessage(err)}`));
     }
     changes += this.resources.takeChanges() + this.scopes.takeChanges();
@@ -150,8 +166,12 @@ export class RedactionLogRecordProcessor implements LogRecordProcessor {
     }
   }
 
-  forceFlush(): Promise<void> { return Promise.resolve(); }
-  shutdown(): Promise<void> { return Promise.resolve(); }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** A RedactionLogRecordProcessor with the privacy profile on and any YAML options given. */

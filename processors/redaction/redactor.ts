@@ -42,7 +42,9 @@ function newCounts(): RedactionCounts {
 }
 
 function resetCounts(c: RedactionCounts): RedactionCounts {
-  c.redacted = 0; c.masked = 0; c.ignored = 0;
+  c.redacted = 0;
+  c.masked = 0;
+  c.ignored = 0;
   if (c.redactedKeys.length) c.redactedKeys = [];
   if (c.maskedKeys.length) c.maskedKeys = [];
   return c;
@@ -85,8 +87,12 @@ export class Redactor {
   private readonly allowSpans = new Spans();
   /** allowMaxEnd[i]: the largest end among allowSpans[0..i] (sorted by start). */
   private readonly allowMaxEnd: number[] = [];
-  private readonly pushSpan = (a: number, b: number): void => { this.spans.push(a, b); };
-  private readonly pushAllowed = (a: number, b: number): void => { this.allowSpans.push(a, b); };
+  private readonly pushSpan = (a: number, b: number): void => {
+    this.spans.push(a, b);
+  };
+  private readonly pushAllowed = (a: number, b: number): void => {
+    this.allowSpans.push(a, b);
+  };
   private readonly clean = new CleanCache();
   /** Shorter strings are returned as they are: nothing could match in them. */
   private readonly minScanned: number;
@@ -120,8 +126,17 @@ export class Redactor {
     this.blocked = config.blocked_values.map(compileGoRegExp);
     this.anyBlocked = this.blocked.length > 1 ? anyOf(this.blocked) : undefined;
     this.allowed = config.allowed_values.map(compileGoRegExp);
-    const off = { emails: false, card_numbers: false, jwts: false, credentials: false, api_keys: false, secret_keys: [], drop_content: false };
-    this.scanner = on || piiOn ? new PrivacyScanner({ ...(on ? p : off), pii: piiOn ? config.pii : undefined }) : undefined;
+    const off = {
+      emails: false,
+      card_numbers: false,
+      jwts: false,
+      credentials: false,
+      api_keys: false,
+      secret_keys: [],
+      drop_content: false,
+    };
+    this.scanner =
+      on || piiOn ? new PrivacyScanner({ ...(on ? p : off), pii: piiOn ? config.pii : undefined }) : undefined;
     this.ipKeys = piiOn && config.pii.ip_addresses ? new Set(config.pii.kept_ip_keys) : undefined;
     this.cards = on && p.card_numbers;
     this.allTypes = config.redact_all_types && this.blocked.length > 0;
@@ -149,11 +164,17 @@ export class Redactor {
       let action: KeyAction;
       let rename: string | undefined;
       const slot = i++;
-      if (slot < SLOTS && slotKeys[slot] === k) { action = slotActions[slot]!; rename = this.slotRenames[slot]; }
-      else {
+      if (slot < SLOTS && slotKeys[slot] === k) {
+        action = slotActions[slot]!;
+        rename = this.slotRenames[slot];
+      } else {
         action = this.rules.classify(k);
         rename = this.keyText(k);
-        if (slot < SLOTS) { slotKeys[slot] = k; slotActions[slot] = action; this.slotRenames[slot] = rename; }
+        if (slot < SLOTS) {
+          slotKeys[slot] = k;
+          slotActions[slot] = action;
+          this.slotRenames[slot] = rename;
+        }
       }
       if (rename !== undefined) (renamed ??= []).push([k, rename]);
       // A number or a boolean is not prompt or response text (`llm.token_count.prompt`): kept and scanned.
@@ -163,22 +184,30 @@ export class Redactor {
           if (typeof v === 'string') {
             if (slot < SLOTS && slotClean[slot] === v) break;
             const nv = this.ipKeys !== undefined && this.ipKeys.has(k) ? this.keepingIps(v) : this.text(v);
-            if (nv !== v) { attrs[k] = nv; this.masked(k); }
-            else if (slot < SLOTS) slotClean[slot] = v;
+            if (nv !== v) {
+              attrs[k] = nv;
+              this.masked(k);
+            } else if (slot < SLOTS) slotClean[slot] = v;
             break;
           }
           // Numbers and booleans directly: `any` is too large to inline.
           if (typeof v === 'number' || typeof v === 'boolean') {
             const nv = this.primitive(v);
-            if (nv !== v) { attrs[k] = nv; this.masked(k); }
+            if (nv !== v) {
+              attrs[k] = nv;
+              this.masked(k);
+            }
             break;
           }
           const nv = this.any(v, this.debug ? k : '', 0);
           if (nv !== v) attrs[k] = nv as AnyValue;
           break;
         }
-        case KeyAction.Own: break;
-        case KeyAction.Ignore: c.ignored++; break;
+        case KeyAction.Own:
+          break;
+        case KeyAction.Ignore:
+          c.ignored++;
+          break;
         case KeyAction.Mask:
         case KeyAction.MaskBuiltin: {
           const nv = this.maskWhole(v, k, action === KeyAction.MaskBuiltin ? k : undefined);
@@ -203,7 +232,10 @@ export class Redactor {
     for (const [k, v] of entries) {
       const nk = to.get(k);
       if (nk === undefined) attrs[k] = v;
-      else { attrs[uniqueKey(attrs, nk)] = v; this.masked(nk); }
+      else {
+        attrs[uniqueKey(attrs, nk)] = v;
+        this.masked(nk);
+      }
     }
   }
 
@@ -216,9 +248,19 @@ export class Redactor {
     // Only the privacy profile's detectors read keys: blocked_values apply to values, as in the Collector.
     this.keyMode = true;
     let r: string;
-    try { r = this.str(k); } finally { this.keyMode = false; }
-    if (this.keyRenames.size + this.keyClean.size >= KEY_CACHE_LIMIT) { this.keyRenames.clear(); this.keyClean.clear(); }
-    if (r === k) { this.keyClean.add(k); return undefined; }
+    try {
+      r = this.str(k);
+    } finally {
+      this.keyMode = false;
+    }
+    if (this.keyRenames.size + this.keyClean.size >= KEY_CACHE_LIMIT) {
+      this.keyRenames.clear();
+      this.keyClean.clear();
+    }
+    if (r === k) {
+      this.keyClean.add(k);
+      return undefined;
+    }
     this.keyRenames.set(k, r);
     return r;
   }
@@ -227,7 +269,11 @@ export class Redactor {
   private keepingIps(v: string): string {
     const sc = this.scanner!;
     sc.keepIps = true;
-    try { return v.length < this.minScanned ? v : this.str(v); } finally { sc.keepIps = false; }
+    try {
+      return v.length < this.minScanned ? v : this.str(v);
+    } finally {
+      sc.keepIps = false;
+    }
   }
 
   /** An event name (also a key name in some exporters) with every secret in it masked. */
@@ -249,7 +295,9 @@ export class Redactor {
   }
 
   /** Counts of the last `redactValue` call. */
-  get lastValueCounts(): RedactionCounts { return this.bodyCounts; }
+  get lastValueCounts(): RedactionCounts {
+    return this.bodyCounts;
+  }
 
   /**
    * One log record: attributes in place, the body returned (the same object
@@ -300,8 +348,13 @@ export class Redactor {
       case 'object':
         if (v === null) return v;
         if (v instanceof Uint8Array) return this.bytes(v, path);
-        if (depth >= MAX_DEPTH) { this.masked(path); return this.mask(''); }
-        return Array.isArray(v) ? this.array(v, path, depth + 1) : this.map(v as Record<string, unknown>, path, depth + 1);
+        if (depth >= MAX_DEPTH) {
+          this.masked(path);
+          return this.mask('');
+        }
+        return Array.isArray(v)
+          ? this.array(v, path, depth + 1)
+          : this.map(v as Record<string, unknown>, path, depth + 1);
       default:
         return v;
     }
@@ -327,10 +380,17 @@ export class Redactor {
             if (nv !== v) this.masked(this.debug ? join(path, k) : '');
           } else nv = this.any(v, this.debug ? join(path, k) : '', depth);
           break;
-        case KeyAction.Own: break;
-        case KeyAction.Ignore: c.ignored++; break;
-        case KeyAction.Mask: nv = this.maskWhole(v, this.debug ? join(path, k) : '', undefined); break;
-        case KeyAction.MaskBuiltin: nv = this.maskWhole(v, this.debug ? join(path, k) : '', k); break;
+        case KeyAction.Own:
+          break;
+        case KeyAction.Ignore:
+          c.ignored++;
+          break;
+        case KeyAction.Mask:
+          nv = this.maskWhole(v, this.debug ? join(path, k) : '', undefined);
+          break;
+        case KeyAction.MaskBuiltin:
+          nv = this.maskWhole(v, this.debug ? join(path, k) : '', k);
+          break;
         default:
           drop = true;
           c.redacted++;
@@ -342,7 +402,10 @@ export class Redactor {
       }
       if (out !== undefined && !drop) {
         if (nk === undefined) out[k] = nv;
-        else { out[uniqueKey(out, nk)] = nv; this.masked(this.debug ? join(path, nk) : ''); }
+        else {
+          out[uniqueKey(out, nk)] = nv;
+          this.masked(this.debug ? join(path, nk) : '');
+        }
       }
     }
     return out ?? obj;
@@ -368,9 +431,14 @@ export class Redactor {
   private maskWhole(v: unknown, path: string, builtinKey: string | undefined): unknown {
     if (v === undefined || v === null || v === '') return v;
     if (builtinKey !== undefined && typeof v === 'string' && clearlyNotSecret(v, builtinKey)) return v;
-    const text = typeof v === 'string' ? v
-      : typeof v === 'object' ? (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : safeJson(v))
-      : String(v);
+    const text =
+      typeof v === 'string'
+        ? v
+        : typeof v === 'object'
+          ? v instanceof Uint8Array
+            ? Buffer.from(v).toString('hex')
+            : safeJson(v)
+          : String(v);
     if (this.allowedWhole(text)) return v;
     const out = this.mask(text);
     if (out === v) return v; // already masked by an earlier pass
@@ -384,7 +452,12 @@ export class Redactor {
     const buf = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
     let text: string;
     let latin1 = false;
-    try { text = UTF8.decode(v); } catch { text = buf.toString('latin1'); latin1 = true; }
+    try {
+      text = UTF8.decode(v);
+    } catch {
+      text = buf.toString('latin1');
+      latin1 = true;
+    }
     const r = this.text(text);
     if (r === text) return v;
     this.masked(path);
@@ -476,7 +549,8 @@ export class Redactor {
     let hi = this.allowSpans.n; // the first index whose start is > a
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (st[mid]! <= a) lo = mid + 1; else hi = mid;
+      if (st[mid]! <= a) lo = mid + 1;
+      else hi = mid;
     }
     return lo > 0 && this.allowMaxEnd[lo - 1]! >= b;
   }
@@ -495,7 +569,10 @@ export class Redactor {
     al.sortByStart();
     const maxEnd = this.allowMaxEnd;
     let m = -1;
-    for (let i = 0; i < al.n; i++) { if (al.end[i]! > m) m = al.end[i]!; maxEnd[i] = m; }
+    for (let i = 0; i < al.n; i++) {
+      if (al.end[i]! > m) m = al.end[i]!;
+      maxEnd[i] = m;
+    }
   }
 }
 
@@ -521,14 +598,21 @@ function join(path: string, key: string): string {
 }
 
 function safeJson(v: unknown): string {
-  try { return JSON.stringify(v) ?? ''; } catch { return '[unserializable]'; }
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '[unserializable]';
+  }
 }
 
 /** The summary attribute names under a prefix. */
 function summaryNames(prefix: 'redaction.' | 'redaction.body.') {
   return {
-    redactedKeys: `${prefix}redacted.keys`, maskedKeys: `${prefix}masked.keys`,
-    redacted: `${prefix}redacted.count`, masked: `${prefix}masked.count`, ignored: `${prefix}ignored.count`,
+    redactedKeys: `${prefix}redacted.keys`,
+    maskedKeys: `${prefix}masked.keys`,
+    redacted: `${prefix}redacted.count`,
+    masked: `${prefix}masked.count`,
+    ignored: `${prefix}ignored.count`,
   };
 }
 // Built once: building the names per call allocated them anew.

@@ -6,7 +6,9 @@ export class Spans {
   end: number[] = [];
   n = 0;
 
-  reset(): void { this.n = 0; }
+  reset(): void {
+    this.n = 0;
+  }
 
   push(start: number, end: number): void {
     if (end <= start) return;
@@ -42,14 +44,22 @@ export class Spans {
     const { start, end } = this;
     const n = this.n;
     let sorted = true;
-    for (let i = 1; i < n; i++) if (start[i - 1]! > start[i]!) { sorted = false; break; }
+    for (let i = 1; i < n; i++)
+      if (start[i - 1]! > start[i]!) {
+        sorted = false;
+        break;
+      }
     if (sorted) return;
     if (n <= INSERTION_SORT_MAX) {
       for (let i = 1; i < n; i++) {
         const s = start[i]!;
         const e = end[i]!;
         let j = i - 1;
-        while (j >= 0 && start[j]! > s) { start[j + 1] = start[j]!; end[j + 1] = end[j]!; j--; }
+        while (j >= 0 && start[j]! > s) {
+          start[j + 1] = start[j]!;
+          end[j + 1] = end[j]!;
+          j--;
+        }
         start[j + 1] = s;
         end[j + 1] = e;
       }
@@ -58,7 +68,10 @@ export class Spans {
     const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => start[x]! - start[y]! || x - y);
     const s2 = idx.map((i) => start[i]!);
     const e2 = idx.map((i) => end[i]!);
-    for (let i = 0; i < n; i++) { start[i] = s2[i]!; end[i] = e2[i]!; }
+    for (let i = 0; i < n; i++) {
+      start[i] = s2[i]!;
+      end[i] = e2[i]!;
+    }
   }
 }
 

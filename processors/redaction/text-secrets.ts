@@ -64,7 +64,11 @@ export function findSlackWebhooks(s: string, out: Spans): void {
   while (p !== -1) {
     const a = p + MARK.length;
     let b = a;
-    while (b < s.length && (isAlnum(s.charCodeAt(b)) || s.charCodeAt(b) === 47 || s.charCodeAt(b) === 95 || s.charCodeAt(b) === 45)) b++;
+    while (
+      b < s.length &&
+      (isAlnum(s.charCodeAt(b)) || s.charCodeAt(b) === 47 || s.charCodeAt(b) === 95 || s.charCodeAt(b) === 45)
+    )
+      b++;
     if (b - a >= 8) out.push(a, b);
     p = s.indexOf(MARK, Math.max(b, a));
   }
@@ -96,12 +100,20 @@ function shellWord(s: string, i: number): [number, number, number] {
     return [i + 1, e, e + 1];
   }
   let e = i;
-  while (e < n && !isBlank(s.charCodeAt(e)) && !isLineEnd(s.charCodeAt(e)) && s.charCodeAt(e) !== 34 && s.charCodeAt(e) !== 39) e++;
+  while (
+    e < n &&
+    !isBlank(s.charCodeAt(e)) &&
+    !isLineEnd(s.charCodeAt(e)) &&
+    s.charCodeAt(e) !== 34 &&
+    s.charCodeAt(e) !== 39
+  )
+    e++;
   return [i, e, e];
 }
 
 /** Flags that take no secret even though their name holds a secret's name (`--disabled-password`). */
-const NOT_SECRET_FLAG = /^(?:disable|disabled|no|without|skip|allow|ask|prompt|show|print|check|verify|forgot|reset|change)[-_]/i;
+const NOT_SECRET_FLAG =
+  /^(?:disable|disabled|no|without|skip|allow|ask|prompt|show|print|check|verify|forgot|reset|change)[-_]/i;
 
 /**
  * Command-line flags followed by a secret: `--api-key VALUE`, `--password 'a b'`,
@@ -174,7 +186,10 @@ export function findSqlPasswords(s: string, out: Spans): void {
       if (!isAlnum(before) && before !== 95 && before !== 34 && before !== 39) {
         const kw = v;
         while (v < n && isBlank(s.charCodeAt(v))) v++;
-        if (s.charCodeAt(v) === 61 || s.charCodeAt(v) === 40) { v++; while (v < n && isBlank(s.charCodeAt(v))) v++; }
+        if (s.charCodeAt(v) === 61 || s.charCodeAt(v) === 40) {
+          v++;
+          while (v < n && isBlank(s.charCodeAt(v))) v++;
+        }
         const q = s.charCodeAt(v);
         if ((q === 39 || q === 34) && v > kw) {
           let e = v + 1;
@@ -210,7 +225,14 @@ export function authValue(s: string, v: number, quote: number): [number, number]
   }
   let a = e;
   while (a < n && isBlank(s.charCodeAt(a))) a++;
-  if (scheme === 'digest' || scheme.startsWith('aws4-') || scheme === 'hoba' || scheme === 'mutual' || scheme === 'negotiate' || scheme === 'ntlm') {
+  if (
+    scheme === 'digest' ||
+    scheme.startsWith('aws4-') ||
+    scheme === 'hoba' ||
+    scheme === 'mutual' ||
+    scheme === 'negotiate' ||
+    scheme === 'ntlm'
+  ) {
     let z = a;
     while (z < n && !isLineEnd(s.charCodeAt(z)) && s.charCodeAt(z) !== quote) z++;
     return [v, z];
@@ -248,7 +270,10 @@ export function cookieValues(s: string, v: number, setCookie: boolean, quote: nu
     let a = eq + 1;
     let b = z;
     while (b > a && isBlank(s.charCodeAt(b - 1))) b--;
-    if (b - a >= 2 && s.charCodeAt(a) === 34 && s.charCodeAt(b - 1) === 34) { a++; b--; }
+    if (b - a >= 2 && s.charCodeAt(a) === 34 && s.charCodeAt(b - 1) === 34) {
+      a++;
+      b--;
+    }
     if (b > a) out.push(a, b);
     if (setCookie || z >= n || s.charCodeAt(z) !== 59) return z;
     i = z + 1;
@@ -282,7 +307,9 @@ export function jsonValueEnd(s: string, v: number): number {
     }
     if (c === 34) inStr = true;
     else if (c === 91 || c === 123) depth++;
-    else if (c === 93 || c === 125) { if (--depth === 0) return i + 1; }
+    else if (c === 93 || c === 125) {
+      if (--depth === 0) return i + 1;
+    }
   }
   return -1;
 }

@@ -8,13 +8,20 @@ export class PermanentError extends Error {
 
 export class BackpressureError extends Error {
   override name = 'BackpressureError';
-  constructor(message: string, readonly retryAfterSeconds = 1, readonly status: 429 | 503 = 503) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    readonly status: 429 | 503 = 503,
+  ) {
     super(message);
   }
 }
 
 export function isPermanent(err: unknown): boolean {
-  return err instanceof PermanentError || (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true);
+  return (
+    err instanceof PermanentError ||
+    (typeof err === 'object' && err !== null && (err as { permanent?: unknown }).permanent === true)
+  );
 }
 
 export function errorMessage(err: unknown): string {

@@ -23,7 +23,10 @@ export class Registry {
   }
 
   typesOf(kind: Kind): string[] {
-    return this.list.filter((f) => f.kind === kind).map((f) => f.type).sort();
+    return this.list
+      .filter((f) => f.kind === kind)
+      .map((f) => f.type)
+      .sort();
   }
 
   all(): readonly Factory[] {

@@ -3,7 +3,11 @@
 // the README's option reference in step with the code.
 import type { Field, Spec } from './schema.js';
 
-export interface OptionRow { key: string; shape: string; default: string }
+export interface OptionRow {
+  key: string;
+  shape: string;
+  default: string;
+}
 
 export function describeOptions(spec: Spec<unknown>, prefix = ''): OptionRow[] {
   const rows: OptionRow[] = [];
@@ -41,7 +45,11 @@ function defaultText(f: Field<unknown>): string {
 
 function formatMillis(ms: number): string {
   if (ms === 0) return '0';
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

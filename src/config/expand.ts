@@ -39,11 +39,14 @@ export function expandEnv(
   const budget = { values: 0 };
   const walk = (v: unknown, p: (string | number)[]): unknown => {
     if (++budget.values > MAX_VALUES) {
-      throw new ExpandLimitError(`the configuration holds more than ${MAX_VALUES.toLocaleString('en')} values once YAML aliases are followed`);
+      throw new ExpandLimitError(
+        `the configuration holds more than ${MAX_VALUES.toLocaleString('en')} values once YAML aliases are followed`,
+      );
     }
     if (typeof v === 'string') return expandString(v, env, p, issues, expansions);
     if (v === null || typeof v !== 'object') return v;
-    if (p.length >= MAX_DEPTH) throw new ExpandLimitError(`the configuration is nested more than ${MAX_DEPTH} levels deep`);
+    if (p.length >= MAX_DEPTH)
+      throw new ExpandLimitError(`the configuration is nested more than ${MAX_DEPTH} levels deep`);
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...p, i]));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = walk(x, [...p, k]);
@@ -52,13 +55,22 @@ export function expandEnv(
   return walk(value, path);
 }
 
-function expandString(s: string, env: NodeJS.ProcessEnv, path: (string | number)[], issues: ConfigIssue[], expansions: Expansion[]): unknown {
+function expandString(
+  s: string,
+  env: NodeJS.ProcessEnv,
+  path: (string | number)[],
+  issues: ConfigIssue[],
+  expansions: Expansion[],
+): unknown {
   if (!s.includes('$')) return s;
   const refs: Expansion['refs'] = [];
   const out = s.replace(REF, (m, name: string | undefined, fallback: string | undefined) => {
     if (m === '$$') return '$';
     const v = env[name!];
-    if (v !== undefined && v !== '') { refs.push({ ref: m, value: v }); return v; }
+    if (v !== undefined && v !== '') {
+      refs.push({ ref: m, value: v });
+      return v;
+    }
     if (fallback !== undefined) return fallback;
     if (v === undefined) issues.push({ path, message: `environment variable "${name}" is not set` });
     return '';
@@ -68,7 +80,9 @@ function expandString(s: string, env: NodeJS.ProcessEnv, path: (string | number)
     try {
       const scalar = parseYamlScalar(out);
       if (typeof scalar === 'number' || typeof scalar === 'boolean') return scalar;
-    } catch { /* not a scalar; keep the string */ }
+    } catch {
+      /* not a scalar; keep the string */
+    }
   }
   return out;
 }

@@ -15,11 +15,19 @@ export function fileModeSpec(): Spec<string> {
     shape: 'octal mode string (e.g. "0640")',
     parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
       if (typeof v === 'number') {
-        is.push({ path: p, message: 'must be a quoted octal string such as "0640" (YAML reads an unquoted 0640 as the decimal number 640)' });
+        is.push({
+          path: p,
+          message:
+            'must be a quoted octal string such as "0640" (YAML reads an unquoted 0640 as the decimal number 640)',
+        });
         return undefined;
       }
       if (typeof v !== 'string' || !/^0?[0-7]{3}$/.test(v.trim())) {
-        is.push({ path: p, message: 'must be an octal mode such as "0600" or "0640" (owner, group, others; no setuid, setgid or sticky bits)' });
+        is.push({
+          path: p,
+          message:
+            'must be an octal mode such as "0600" or "0640" (owner, group, others; no setuid, setgid or sticky bits)',
+        });
         return undefined;
       }
       return v.trim().padStart(4, '0');
@@ -43,7 +51,10 @@ export function modeBits(mode: string): number {
 }
 
 /** Numeric modes handed to the code that creates files. */
-export interface FileModes { file: number; dir: number }
+export interface FileModes {
+  file: number;
+  dir: number;
+}
 
 /** Owner only: 0600 files, 0700 directories. */
 export const OWNER_ONLY: FileModes = { file: 0o600, dir: 0o700 };

@@ -57,7 +57,10 @@ export interface ServiceConfig {
 const MAX_LISTED = 200;
 
 export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[], readonly file?: string) {
+  constructor(
+    readonly issues: ConfigIssue[],
+    readonly file?: string,
+  ) {
     super(configErrorMessage(issues, file));
     this.name = 'ConfigError';
   }
@@ -68,7 +71,8 @@ function configErrorMessage(issues: ConfigIssue[], file: string | undefined): st
   const head = `Invalid configuration${file ? ` in ${escapeControl(file)}` : ''}`;
   if (issues.length === 1 && issues[0]!.path.length === 0) return `${head}: ${formatIssue(issues[0]!)}`;
   const lines = issues.slice(0, MAX_LISTED).map((i) => `  ${formatIssue(i)}`);
-  if (issues.length > MAX_LISTED) lines.push(`  … and ${(issues.length - MAX_LISTED).toLocaleString('en')} more problems`);
+  if (issues.length > MAX_LISTED)
+    lines.push(`  … and ${(issues.length - MAX_LISTED).toLocaleString('en')} more problems`);
   return `${head}:\n${lines.join('\n')}`;
 }
 
@@ -96,7 +100,12 @@ export function loadConfigFile(file: string, registry: Registry, env: NodeJS.Pro
 /** The most uses of one anchor, counting nested ones, that YAML alias resolution allows (the yaml package's default). */
 const MAX_ALIAS_USES = 100;
 
-export function loadConfigText(text: string, registry: Registry, env: NodeJS.ProcessEnv = process.env, file?: string): ServiceConfig {
+export function loadConfigText(
+  text: string,
+  registry: Registry,
+  env: NodeJS.ProcessEnv = process.env,
+  file?: string,
+): ServiceConfig {
   const { js, index } = parseConfigYaml(text, file);
   const issues: ConfigIssue[] = [];
   const expansions: Expansion[] = [];
@@ -149,9 +158,11 @@ export function parseConfigYaml(text: string, file?: string): { js: unknown; ind
   } catch (err) {
     // The yaml package throws a ReferenceError for an alias bomb and for an alias to a missing anchor.
     if (!(err instanceof ReferenceError)) throw err;
-    throw refuse(/Excessive alias count/.test(err.message)
-      ? `YAML aliases expand too far (one anchor used more than ${MAX_ALIAS_USES} times, counting nested uses); refused as a possible alias bomb`
-      : `YAML syntax error: ${err.message.split('\n')[0]}`);
+    throw refuse(
+      /Excessive alias count/.test(err.message)
+        ? `YAML aliases expand too far (one anchor used more than ${MAX_ALIAS_USES} times, counting nested uses); refused as a possible alias bomb`
+        : `YAML syntax error: ${err.message.split('\n')[0]}`,
+    );
   }
   return { js, index };
 }
@@ -159,32 +170,56 @@ export function parseConfigYaml(text: string, file?: string): { js: unknown; ind
 /** Validates an already-parsed config object (also used by tests and in-process users). */
 export function validateServiceConfig(raw: unknown, registry: Registry, issues: ConfigIssue[]): ServiceConfig {
   const out: ServiceConfig = {
-    receivers: new Map(), processors: new Map(), exporters: new Map(), extensions: new Map(),
-    serviceExtensions: [], pipelines: [], logLevel: 'info', workers: 0, delivery: defaultDeliveryConfig(), warnings: [],
+    receivers: new Map(),
+    processors: new Map(),
+    exporters: new Map(),
+    extensions: new Map(),
+    serviceExtensions: [],
+    pipelines: [],
+    logLevel: 'info',
+    workers: 0,
+    delivery: defaultDeliveryConfig(),
+    warnings: [],
     telemetry: defaultTelemetryConfig(),
   };
   if (!isObject(raw)) {
-    issues.push({ path: [], message: 'the configuration must be a map with receivers, processors, exporters, extensions and service' });
+    issues.push({
+      path: [],
+      message: 'the configuration must be a map with receivers, processors, exporters, extensions and service',
+    });
     return out;
   }
   for (const k of Object.keys(raw)) {
-    if (!TOP_KEYS.includes(k)) issues.push({ path: [k], message: `unknown key (expected one of: ${TOP_KEYS.join(', ')})` });
+    if (!TOP_KEYS.includes(k))
+      issues.push({ path: [k], message: `unknown key (expected one of: ${TOP_KEYS.join(', ')})` });
   }
   const inUse = idsInUse(raw);
   warnConnectors(raw['connectors'], issues);
   for (const { key, kind } of SECTIONS) {
     const section = raw[key];
     if (section === undefined || section === null) continue;
-    if (!isObject(section)) { issues.push({ path: [key], message: 'must be a map of component ids to their configs' }); continue; }
+    if (!isObject(section)) {
+      issues.push({ path: [key], message: 'must be a map of component ids to their configs' });
+      continue;
+    }
     const target = out[key as 'receivers'];
     for (const [id, cfg] of Object.entries(section)) {
       const m = ID.exec(id);
-      if (!m) { issues.push({ path: [key, id], message: 'component id must be type or type/name (letters, digits, underscores)' }); continue; }
+      if (!m) {
+        issues.push({
+          path: [key, id],
+          message: 'component id must be type or type/name (letters, digits, underscores)',
+        });
+        continue;
+      }
       const factory = registry.get(kind, m[1]!);
       if (!factory) {
         // A component only other signals' pipelines use is the Collector's business, not ours.
         if (inUse.has(`${key}/${id}`)) {
-          issues.push({ path: [key, id], message: `unknown ${kind} type "${m[1]}" (available: ${registry.typesOf(kind).join(', ')})` });
+          issues.push({
+            path: [key, id],
+            message: `unknown ${kind} type "${m[1]}" (available: ${registry.typesOf(kind).join(', ')})`,
+          });
         } else warn(issues, [key, id], `ignored (Auditline has no ${kind} "${m[1]}", and no logs pipeline uses it)`);
         continue;
       }

@@ -34,7 +34,8 @@ export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; patternHint?: 
       if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
       if (typeof v !== 'string') return issue(is, p, 'must be a string');
       if (opts.nonEmpty && v === '') return issue(is, p, 'must not be empty');
-      if (opts.pattern && !opts.pattern.test(v)) return issue(is, p, `must be ${opts.patternHint ?? `a string matching ${opts.pattern}`}`);
+      if (opts.pattern && !opts.pattern.test(v))
+        return issue(is, p, `must be ${opts.patternHint ?? `a string matching ${opts.pattern}`}`);
       return v;
     },
   };
@@ -54,9 +55,14 @@ export function bool(): Spec<boolean> {
 
 export function int(opts: { min?: number; max?: number } = {}): Spec<number> {
   const { min, max } = opts;
-  const what = min === 1 && max === undefined ? 'a positive integer'
-    : min === 0 && max === undefined ? 'a non-negative integer'
-    : min !== undefined && max !== undefined ? `an integer from ${min} to ${max}` : 'an integer';
+  const what =
+    min === 1 && max === undefined
+      ? 'a positive integer'
+      : min === 0 && max === undefined
+        ? 'a non-negative integer'
+        : min !== undefined && max !== undefined
+          ? `an integer from ${min} to ${max}`
+          : 'an integer';
   return {
     shape: what,
     parse(v, p, is) {
@@ -81,7 +87,15 @@ export function num(opts: { min?: number; max?: number } = {}): Spec<number> {
   };
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Parses a Go-style duration (`200ms`, `5s`, `1m30s`) into milliseconds. */
 export function parseDuration(s: string): number | undefined {
@@ -111,7 +125,8 @@ export function duration(opts: { min?: number } = {}): Spec<number> {
       if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
         ms = v / 1e6;
         const read = ms >= 1 ? `${+ms.toFixed(3)}ms` : `${v}ns`;
-        if (v !== 0) warn(is, p, `${v} without a unit is read as nanoseconds (${read}), as in the Collector; add a unit (s, ms)`);
+        if (v !== 0)
+          warn(is, p, `${v} without a unit is read as nanoseconds (${read}), as in the Collector; add a unit (s, ms)`);
       }
       if (ms === undefined) return issue(is, p, 'must be a duration such as 200ms, 5s or 1m');
       if (opts.min !== undefined && ms < opts.min) return issue(is, p, `must be at least ${opts.min}ms`);
@@ -120,7 +135,16 @@ export function duration(opts: { min?: number } = {}): Spec<number> {
   };
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 /** A byte size: an integer, or `20MiB`, `512KiB`, `1MB`. */
 export function bytes(opts: { min?: number } = {}): Spec<number> {
@@ -134,7 +158,8 @@ export function bytes(opts: { min?: number } = {}): Spec<number> {
         const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
         if (m && unit !== undefined) n = Number(m[1]) * unit;
       }
-      if (n === undefined || n < (opts.min ?? 1)) return issue(is, p, 'must be a positive byte size such as 20971520 or 20MiB');
+      if (n === undefined || n < (opts.min ?? 1))
+        return issue(is, p, 'must be a positive byte size such as 20971520 or 20MiB');
       return n;
     },
   };
@@ -196,11 +221,15 @@ export interface Field<T> {
   /** Set by `ignored()`: why the option is accepted but not applied (shown by `auditline components`). */
   ignored?: string;
 }
-export function opt<T>(spec: Spec<T>): Field<T | undefined> { return { spec } as Field<T | undefined>; }
+export function opt<T>(spec: Spec<T>): Field<T | undefined> {
+  return { spec } as Field<T | undefined>;
+}
 export function def<T>(spec: Spec<T>, value: T | (() => T)): Field<T> {
   return { spec, default: typeof value === 'function' ? (value as () => T) : () => structuredClone(value) };
 }
-export function req<T>(spec: Spec<T>): Field<T> { return { spec, required: true }; }
+export function req<T>(spec: Spec<T>): Field<T> {
+  return { spec, required: true };
+}
 
 // Warnings: options the Collector accepts that Auditline cannot apply load with
 // one warning each instead of refusing the file (issue #15). They travel beside
@@ -268,7 +297,11 @@ export function obj<F extends Fields>(fields: F, check?: Check<ObjOut<F>>): Spec
 }
 
 /** `obj` over two sets of fields in one map (an exporter's own options and the exporter helper's). */
-export function objWith<A extends Fields, B extends Fields>(a: A, b: B, check?: Check<ObjOut<A> & ObjOut<B>>): Spec<ObjOut<A> & ObjOut<B>> {
+export function objWith<A extends Fields, B extends Fields>(
+  a: A,
+  b: B,
+  check?: Check<ObjOut<A> & ObjOut<B>>,
+): Spec<ObjOut<A> & ObjOut<B>> {
   return fixedMap({ ...a, ...b }, check);
 }
 
@@ -298,7 +331,11 @@ function fixedMap<T>(fields: Fields, check?: Check<T>): Spec<T> {
       if (is.length !== before) return undefined;
       if (check) {
         const at = (key: string | null) => (key === null ? p : [...p, key]);
-        check(out as T, (key, msg) => issue(is, at(key), msg), (key, msg) => warn(is, at(key), msg));
+        check(
+          out as T,
+          (key, msg) => issue(is, at(key), msg),
+          (key, msg) => warn(is, at(key), msg),
+        );
       }
       return is.length === before ? (out as T) : undefined;
     },
@@ -306,7 +343,10 @@ function fixedMap<T>(fields: Fields, check?: Check<T>): Spec<T> {
 }
 
 /** `host:port` or `:port`; parsed to host and port. */
-export interface Endpoint { host: string; port: number }
+export interface Endpoint {
+  host: string;
+  port: number;
+}
 export function endpoint(): Spec<Endpoint> {
   return {
     shape: 'host:port',

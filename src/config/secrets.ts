@@ -25,7 +25,8 @@ export class ConfigSecrets {
     for (const e of expansions) {
       const k = pathKey(e.path);
       const list = this.byPath.get(k);
-      if (list) list.push(e); else this.byPath.set(k, [e]);
+      if (list) list.push(e);
+      else this.byPath.set(k, [e]);
       for (const r of e.refs) {
         if (!isSecretLike(r.value)) continue;
         for (const form of forms(r.value)) if (!this.refOf.has(form)) this.refOf.set(form, r.ref);

@@ -27,7 +27,8 @@ export function indexDocument(doc: Document, lines: LineCounter, issues: ConfigI
 
   const count = (node: unknown) => {
     if (isAlias(node) || (node && typeof node === 'object' && (node as Node).anchor)) {
-      if (++aliases > MAX_ALIASES) throw new YamlLimitError(`the configuration uses more than ${MAX_ALIASES} YAML anchors and aliases`);
+      if (++aliases > MAX_ALIASES)
+        throw new YamlLimitError(`the configuration uses more than ${MAX_ALIASES} YAML anchors and aliases`);
     }
   };
 
@@ -47,12 +48,19 @@ export function indexDocument(doc: Document, lines: LineCounter, issues: ConfigI
     const seen = new Set<string>();
     for (const pair of node.items) {
       count(pair.key);
-      if (!isScalar(pair.key)) { walk(pair.value, path, key, depth + 1); continue; }
+      if (!isScalar(pair.key)) {
+        walk(pair.value, path, key, depth + 1);
+        continue;
+      }
       const name = String(pair.key.value);
       const k = `${key}\u0000${name}`;
       const line = lineAt(pair.key.range?.[0]);
       if (seen.has(name)) {
-        issues.push({ path: [...path, name], message: 'YAML syntax error: this key is repeated (map keys must be unique)', line });
+        issues.push({
+          path: [...path, name],
+          message: 'YAML syntax error: this key is repeated (map keys must be unique)',
+          line,
+        });
       } else {
         seen.add(name);
         if (line !== undefined) at.set(k, line);

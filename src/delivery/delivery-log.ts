@@ -24,7 +24,10 @@ export class MemoryBudget {
   constructor(readonly limit: number) {}
 }
 
-export interface AppendTicket { log: DeliveryLog; entry: Entry }
+export interface AppendTicket {
+  log: DeliveryLog;
+  entry: Entry;
+}
 
 export class DeliveryLog {
   private entries: Entry[] = [];
@@ -45,12 +48,20 @@ export class DeliveryLog {
     private readonly diskLimit = Infinity,
   ) {}
 
-  get durable(): boolean { return this.store !== undefined; }
+  get durable(): boolean {
+    return this.store !== undefined;
+  }
   /** Position the next record will get. */
-  get end(): number { return this.endPos; }
+  get end(): number {
+    return this.endPos;
+  }
   /** Position of the oldest record still held. */
-  get start(): number { return this.head < this.entries.length ? this.entries[this.head]!.first : this.endPos; }
-  get diskBytes(): number { return this.store?.diskBytes ?? 0; }
+  get start(): number {
+    return this.head < this.entries.length ? this.entries[this.head]!.first : this.endPos;
+  }
+  get diskBytes(): number {
+    return this.store?.diskBytes ?? 0;
+  }
 
   /**
    * Durable mode: loads what a previous run left and returns the cursors it had committed.
@@ -89,7 +100,9 @@ export class DeliveryLog {
     return this.budget.used + bytes <= this.budget.limit || this.budget.used === 0;
   }
 
-  get isClosed(): boolean { return this.closed; }
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   /** Appends one request's records. Throws on I/O failure (durable mode), leaving the log as it was. */
   append(records: ReadableLogRecord[], wireBytes: number): AppendTicket {
@@ -97,7 +110,10 @@ export class DeliveryLog {
     const ref = this.store?.append(first, records);
     let bytes = estimateBytes(records, wireBytes);
     let held: ReadableLogRecord[] | null = records;
-    if (this.store && this.budget.used + bytes > this.budget.limit) { held = null; bytes = 0; }
+    if (this.store && this.budget.used + bytes > this.budget.limit) {
+      held = null;
+      bytes = 0;
+    }
     const entry: Entry = { first, count: records.length, records: held, bytes, ref };
     this.budget.used += bytes;
     this.entries.push(entry);
@@ -124,7 +140,7 @@ export class DeliveryLog {
   publish(): void {
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
-    for (const w of this.waiters) (w.pos < this.endPos ? w.wake() : still.push(w));
+    for (const w of this.waiters) w.pos < this.endPos ? w.wake() : still.push(w);
     this.waiters = still;
   }
 
@@ -136,9 +152,21 @@ export class DeliveryLog {
     if (pos < this.endPos || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      const w = { pos, wake: () => { clearTimeout(timer); resolve(); } };
+      const w = {
+        pos,
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => { this.waiters = this.waiters.filter((x) => x !== w); resolve(); }, Math.max(0, timeoutMs));
+        timer = setTimeout(
+          () => {
+            this.waiters = this.waiters.filter((x) => x !== w);
+            resolve();
+          },
+          Math.max(0, timeoutMs),
+        );
         timer.unref();
       }
       this.waiters.push(w);
@@ -160,7 +188,10 @@ export class DeliveryLog {
     let i = this.indexOf(pos);
     while (i < this.entries.length && out.length < max) {
       const e = this.entries[i]!;
-      if (e.first + e.count <= pos) { i++; continue; }
+      if (e.first + e.count <= pos) {
+        i++;
+        continue;
+      }
       if (out.length === 0) first = Math.max(pos, e.first);
       else if (e.first !== first + out.length) break; // a jump: the next batch starts there
       const recs = e.records ?? this.store!.read(e.ref!);
@@ -193,7 +224,10 @@ export class DeliveryLog {
       this.store.trim(min);
       this.cursorsDirty = true;
       // Saved at most every 200 ms: a lost save only means a replay, which the sinks skip by position.
-      this.saveTimer ??= setTimeout(() => { this.saveTimer = undefined; this.saveCursors(); }, 200).unref();
+      this.saveTimer ??= setTimeout(() => {
+        this.saveTimer = undefined;
+        this.saveCursors();
+      }, 200).unref();
     }
   }
 
@@ -240,7 +274,9 @@ export class DeliveryLog {
     this.cursorsDirty = false;
     try {
       this.store.saveCursors({ ...Object.fromEntries(this.cursors), '@end': this.endPos });
-    } catch { /* the next save retries; a stale file only causes a replay the sinks skip */ }
+    } catch {
+      /* the next save retries; a stale file only causes a replay the sinks skip */
+    }
   }
 
   private indexOf(pos: number): number {

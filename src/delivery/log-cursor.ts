@@ -40,7 +40,9 @@ export class LogCursor {
     this.labels = { exporter: settings.id };
   }
 
-  get position(): number { return this.pos; }
+  get position(): number {
+    return this.pos;
+  }
 
   /** Resolves once the cursor stopped: drained, or its log closed and every record read. */
   finished(): Promise<void> {
@@ -66,7 +68,9 @@ export class LogCursor {
     let timer: NodeJS.Timeout | undefined;
     const expired = await Promise.race([
       this.running.then(() => false),
-      new Promise<boolean>((r) => { timer = setTimeout(() => r(true), deadlineMs); }),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), deadlineMs);
+      }),
     ]);
     clearTimeout(timer);
     if (!expired) return;
@@ -106,16 +110,24 @@ export class LogCursor {
       const left = this.log.available(this.pos);
       if (left > 0) {
         this.settings.telemetry.add(M.exporterFailed, left, this.labels);
-        this.settings.logger.error('Dropped records at shutdown: the exporter could not take them before max_elapsed_time.', {
-          exporter: this.settings.id, records: left,
-        });
+        this.settings.logger.error(
+          'Dropped records at shutdown: the exporter could not take them before max_elapsed_time.',
+          {
+            exporter: this.settings.id,
+            records: left,
+          },
+        );
         this.pos = this.log.end;
         this.log.commit(this.settings.id, this.pos);
       }
     } else if (this.deadlineExpired && this.log.available(this.pos) > 0) {
-      this.settings.logger.warn('Shutting down with records not yet exported; they stay in the delivery log for the next start.', {
-        exporter: this.settings.id, records: this.log.available(this.pos),
-      });
+      this.settings.logger.warn(
+        'Shutting down with records not yet exported; they stay in the delivery log for the next start.',
+        {
+          exporter: this.settings.id,
+          records: this.log.available(this.pos),
+        },
+      );
     }
     this.gauge();
   }
@@ -140,19 +152,28 @@ export class LogCursor {
       }
       const wait = jitter(Math.min(interval, r.max_interval), r.randomization_factor);
       const elapsed = Date.now() - startedAt;
-      const giveUp = isPermanent(err) || !r.enabled || this.deadlineExpired
-        || (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
+      const giveUp =
+        isPermanent(err) ||
+        !r.enabled ||
+        this.deadlineExpired ||
+        (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
       if (giveUp && this.deadlineExpired && this.log.durable) return false;
       if (giveUp) {
         this.settings.telemetry.add(M.exporterFailed, records.length, this.labels);
         this.settings.logger.burst('error', 'dropped', 'Dropped records after export failure.', {
-          exporter: this.settings.id, records: records.length, permanent: isPermanent(err), error: errorMessage(err),
+          exporter: this.settings.id,
+          records: records.length,
+          permanent: isPermanent(err),
+          error: errorMessage(err),
         });
         return false;
       }
       this.settings.telemetry.add(M.exporterRetries, 1, this.labels);
       this.settings.logger.burst('warn', 'retry', 'Export failed; will retry.', {
-        exporter: this.settings.id, records: records.length, retry_in_ms: Math.round(wait), error: errorMessage(err),
+        exporter: this.settings.id,
+        records: records.length,
+        retry_in_ms: Math.round(wait),
+        error: errorMessage(err),
       });
       await this.sleep(wait);
       interval *= r.multiplier;
@@ -169,9 +190,16 @@ export class LogCursor {
       this.exporter.exportPrepared(payload, done, span);
     });
     const timer = setTimeout(() => {
-      this.settings.logger.burst('warn', 'slow', 'An export is taking longer than its timeout; waiting for its outcome before any retry.', {
-        exporter: this.settings.id, timeout_ms: this.helper.timeout, records: count,
-      });
+      this.settings.logger.burst(
+        'warn',
+        'slow',
+        'An export is taking longer than its timeout; waiting for its outcome before any retry.',
+        {
+          exporter: this.settings.id,
+          timeout_ms: this.helper.timeout,
+          records: count,
+        },
+      );
     }, this.helper.timeout);
     timer.unref();
     return outcome.finally(() => clearTimeout(timer));
@@ -180,7 +208,10 @@ export class LogCursor {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const s = {
-        timer: setTimeout(() => { this.sleeps.delete(s); resolve(); }, ms),
+        timer: setTimeout(() => {
+          this.sleeps.delete(s);
+          resolve();
+        }, ms),
         wake: resolve,
       };
       s.timer.unref();
@@ -189,12 +220,18 @@ export class LogCursor {
   }
 
   private wakeSleeps(): void {
-    for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
+    for (const s of this.sleeps) {
+      clearTimeout(s.timer);
+      s.wake();
+    }
     this.sleeps.clear();
   }
 
   private gauge(): void {
-    this.settings.telemetry.set(M.queueSize, this.log.backlog(this.settings.id), { ...this.labels, log: this.log.name });
+    this.settings.telemetry.set(M.queueSize, this.log.backlog(this.settings.id), {
+      ...this.labels,
+      log: this.log.name,
+    });
   }
 }
 

@@ -9,7 +9,9 @@ import type { LogsConsumer } from '../component/types.js';
 /** Records each pipeline of the request in progress produced, by pipeline index. */
 export class Staging {
   readonly staged: (ReadableLogRecord[] | undefined)[];
-  constructor(pipelines: number) { this.staged = new Array(pipelines); }
+  constructor(pipelines: number) {
+    this.staged = new Array(pipelines);
+  }
 }
 
 let current: Staging | undefined;
@@ -18,7 +20,11 @@ let current: Staging | undefined;
 export function withStaging<T>(s: Staging, fn: () => T): T {
   const prev = current;
   current = s;
-  try { return fn(); } finally { current = prev; }
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
 }
 
 export class PipelineTail implements LogsConsumer {
@@ -27,10 +33,16 @@ export class PipelineTail implements LogsConsumer {
   consume(records: ReadableLogRecord[]): Promise<void> {
     const s = current;
     if (!s) {
-      return Promise.reject(new Error('A processor passed records on after its consume() returned; processors must call the next consumer synchronously.'));
+      return Promise.reject(
+        new Error(
+          'A processor passed records on after its consume() returned; processors must call the next consumer synchronously.',
+        ),
+      );
     }
     const had = s.staged[this.index];
-    if (had) { for (const r of records) had.push(r); } else s.staged[this.index] = records;
+    if (had) {
+      for (const r of records) had.push(r);
+    } else s.staged[this.index] = records;
     return Promise.resolve();
   }
 }

@@ -15,7 +15,12 @@ import { estimateBytes, type AppendTicket, type DeliveryLog } from './delivery-l
 import { Staging, withStaging } from './pipeline-tail.js';
 
 /** One pipeline a receiver feeds; `index` is its place among all pipelines (its tail's staging slot). */
-export interface IntakePipeline { name: string; head: LogsConsumer; log: DeliveryLog; index: number }
+export interface IntakePipeline {
+  name: string;
+  head: LogsConsumer;
+  log: DeliveryLog;
+  index: number;
+}
 
 /** Records run through the processors between two turns of the event loop. */
 const SLICE = 2048;
@@ -23,7 +28,12 @@ const SLICE = 2048;
 const FULL_RETRY_AFTER_S = 1;
 
 export class RequestIntake implements RequestConsumer {
-  constructor(private readonly pipelines: IntakePipeline[], private readonly totalPipelines: number, private readonly tap: RecordTap, private readonly logger: InternalLogger) {}
+  constructor(
+    private readonly pipelines: IntakePipeline[],
+    private readonly totalPipelines: number,
+    private readonly tap: RecordTap,
+    private readonly logger: InternalLogger,
+  ) {}
 
   /** A body decoded on this thread (without pipeline workers; in a worker, the body it was handed). */
   consumeEncoded(format: BodyFormat, body: Uint8Array): Promise<Ingested> {
@@ -34,7 +44,12 @@ export class RequestIntake implements RequestConsumer {
     const ps = this.pipelines;
     const n = ps.length;
     for (let i = 0; i < n; i++) {
-      if (ps[i]!.log.isClosed) throw new BackpressureError('The collector is shutting down; retry against another instance or later.', FULL_RETRY_AFTER_S, 503);
+      if (ps[i]!.log.isClosed)
+        throw new BackpressureError(
+          'The collector is shutting down; retry against another instance or later.',
+          FULL_RETRY_AFTER_S,
+          503,
+        );
     }
     const staging = new Staging(this.totalPipelines);
     // A large request goes through the processors in slices, giving other requests (and signals)
@@ -58,11 +73,16 @@ export class RequestIntake implements RequestConsumer {
       if (!ps[i]!.log.hasRoom(estimateBytes(got, share * got.length))) {
         const log = ps[i]!.log;
         this.logger.burst('warn', 'log-full', 'A delivery log is full; refusing requests until exporters catch up.', {
-          pipeline: ps[i]!.name, durable: log.durable,
+          pipeline: ps[i]!.name,
+          durable: log.durable,
         });
-        throw new BackpressureError(log.isClosed
-          ? 'The collector is shutting down; retry later.'
-          : `The delivery log of pipeline "${ps[i]!.name}" is full; exporters are behind. Retry later.`, FULL_RETRY_AFTER_S, 503);
+        throw new BackpressureError(
+          log.isClosed
+            ? 'The collector is shutting down; retry later.'
+            : `The delivery log of pipeline "${ps[i]!.name}" is full; exporters are behind. Retry later.`,
+          FULL_RETRY_AFTER_S,
+          503,
+        );
       }
     }
     const tickets: AppendTicket[] = [];
@@ -73,11 +93,21 @@ export class RequestIntake implements RequestConsumer {
       }
     } catch (err) {
       for (let k = tickets.length - 1; k >= 0; k--) {
-        try { tickets[k]!.log.unappend(tickets[k]!); } catch (e) {
-          this.logger.error('Could not take back a delivery log entry after a failed append; it will be delivered although the request was refused.', { error: errorMessage(e) });
+        try {
+          tickets[k]!.log.unappend(tickets[k]!);
+        } catch (e) {
+          this.logger.error(
+            'Could not take back a delivery log entry after a failed append; it will be delivered although the request was refused.',
+            { error: errorMessage(e) },
+          );
         }
       }
-      this.logger.burst('error', 'log-append', 'Could not append to a delivery log; refusing the request so the sender retries.', { error: errorMessage(err) });
+      this.logger.burst(
+        'error',
+        'log-append',
+        'Could not append to a delivery log; refusing the request so the sender retries.',
+        { error: errorMessage(err) },
+      );
       throw new BackpressureError(`The delivery log could not store the request: ${errorMessage(err)}`, 5, 503);
     }
     if (tickets.length === 0) return;

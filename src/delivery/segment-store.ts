@@ -6,8 +6,19 @@
 // cache, so they survive kill -9 once the call returns); with `fsync` the
 // entries written since the last flush share one fsync (group commit).
 import {
-  closeSync, fsync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync,
-  statSync, writeFileSync, writeSync,
+  closeSync,
+  fsync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -22,13 +33,33 @@ const SUFFIX = '.seg';
 const SEGMENT_BYTES = 32 * 1024 * 1024;
 
 /** Where an entry's frame lives. */
-export interface FrameRef { segment: Segment; offset: number; length: number }
+export interface FrameRef {
+  segment: Segment;
+  offset: number;
+  length: number;
+}
 
-export interface StoredEntry { first: number; count: number; ref: FrameRef; records: ReadableLogRecord[] | null }
+export interface StoredEntry {
+  first: number;
+  count: number;
+  ref: FrameRef;
+  records: ReadableLogRecord[] | null;
+}
 
-export interface Segment { first: number; file: string; fd: number; size: number; last: number }
+export interface Segment {
+  first: number;
+  file: string;
+  fd: number;
+  size: number;
+  last: number;
+}
 
-export interface RecoveryReport { entries: StoredEntry[]; cursors: Record<string, number>; tornBytes: number; corruptFiles: string[] }
+export interface RecoveryReport {
+  entries: StoredEntry[];
+  cursors: Record<string, number>;
+  tornBytes: number;
+  corruptFiles: string[];
+}
 
 export class SegmentStore {
   private readonly segments: Segment[] = [];
@@ -38,7 +69,11 @@ export class SegmentStore {
   diskBytes = 0;
 
   /** `modes`: of the segment and cursor files and the directories created (file_storage's file_mode/dir_mode). */
-  constructor(readonly directory: string, private readonly fsyncEnabled: boolean, private readonly modes: FileModes = OWNER_ONLY) {
+  constructor(
+    readonly directory: string,
+    private readonly fsyncEnabled: boolean,
+    private readonly modes: FileModes = OWNER_ONLY,
+  ) {
     mkdirSync(directory, { recursive: true, mode: modes.dir });
   }
 
@@ -52,10 +87,15 @@ export class SegmentStore {
     try {
       const raw = JSON.parse(readFileSync(join(this.directory, 'cursors.json'), 'utf8')) as unknown;
       if (raw && typeof raw === 'object') {
-        for (const [k, v] of Object.entries(raw)) if (typeof v === 'number' && Number.isSafeInteger(v)) report.cursors[k] = v;
+        for (const [k, v] of Object.entries(raw))
+          if (typeof v === 'number' && Number.isSafeInteger(v)) report.cursors[k] = v;
       }
-    } catch { /* no cursors yet */ }
-    const names = readdirSync(this.directory).filter((n) => n.endsWith(SUFFIX)).sort();
+    } catch {
+      /* no cursors yet */
+    }
+    const names = readdirSync(this.directory)
+      .filter((n) => n.endsWith(SUFFIX))
+      .sort();
     for (const name of names) {
       const file = join(this.directory, name);
       const buf = readFileSync(file);
@@ -64,12 +104,18 @@ export class SegmentStore {
       const found: StoredEntry[] = [];
       let bad = false;
       while (off < buf.length) {
-        if (buf.length - off < HEADER) { bad = true; break; }
+        if (buf.length - off < HEADER) {
+          bad = true;
+          break;
+        }
         const len = buf.readUInt32LE(off);
         const crc = buf.readUInt32LE(off + 4);
         const first = buf.readDoubleLE(off + 8);
         const count = buf.readUInt32LE(off + 16);
-        if (off + HEADER + len > buf.length || crc32(buf.subarray(off + HEADER, off + HEADER + len)) !== crc) { bad = true; break; }
+        if (off + HEADER + len > buf.length || crc32(buf.subarray(off + HEADER, off + HEADER + len)) !== crc) {
+          bad = true;
+          break;
+        }
         found.push({ first, count, ref: { segment: seg, offset: off, length: HEADER + len }, records: null });
         off += HEADER + len;
       }
@@ -116,7 +162,11 @@ export class SegmentStore {
       while (done < frame.length) done += writeSync(seg.fd, frame, done, frame.length - done, offset + done);
     } catch (err) {
       // A partial frame must not stay: the next append would land after garbage.
-      try { ftruncateSync(seg.fd, offset); } catch { /* recovery cuts it at the next start */ }
+      try {
+        ftruncateSync(seg.fd, offset);
+      } catch {
+        /* recovery cuts it at the next start */
+      }
       throw err;
     }
     seg.size += frame.length;
@@ -146,7 +196,10 @@ export class SegmentStore {
     const seg = this.segments[this.segments.length - 1];
     const waiters = this.syncWaiters;
     this.syncWaiters = [];
-    if (!seg) { for (const w of waiters) w.resolve(); return; }
+    if (!seg) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
     this.syncing = true;
     fsync(seg.fd, (err) => {
       this.syncing = false;
@@ -188,7 +241,13 @@ export class SegmentStore {
   }
 
   close(): void {
-    for (const s of this.segments) { try { closeSync(s.fd); } catch { /* already closed */ } }
+    for (const s of this.segments) {
+      try {
+        closeSync(s.fd);
+      } catch {
+        /* already closed */
+      }
+    }
     this.segments.length = 0;
   }
 
@@ -204,6 +263,12 @@ export class SegmentStore {
 /** Bytes a store's directory holds now (for tests and the bench). */
 export function directoryBytes(dir: string): number {
   let n = 0;
-  for (const f of readdirSync(dir)) { try { n += statSync(join(dir, f)).size; } catch { /* removed meanwhile */ } }
+  for (const f of readdirSync(dir)) {
+    try {
+      n += statSync(join(dir, f)).size;
+    } catch {
+      /* removed meanwhile */
+    }
+  }
   return n;
 }

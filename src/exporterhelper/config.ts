@@ -29,10 +29,19 @@ export const exporterHelperFields = {
   timeout: def(duration({ min: 1 }), 5000),
 };
 
-export interface QueueSettings { enabled: boolean; num_consumers: number; queue_size: number; storage?: string }
+export interface QueueSettings {
+  enabled: boolean;
+  num_consumers: number;
+  queue_size: number;
+  storage?: string;
+}
 export interface RetrySettings {
-  enabled: boolean; initial_interval: number; randomization_factor: number;
-  multiplier: number; max_interval: number; max_elapsed_time: number;
+  enabled: boolean;
+  initial_interval: number;
+  randomization_factor: number;
+  multiplier: number;
+  max_interval: number;
+  max_elapsed_time: number;
 }
 export interface ExporterHelperSettings {
   sending_queue: QueueSettings;

@@ -15,7 +15,11 @@ export type ResultCallback = (result: ExportResult) => void;
  * A batch's place in a pipeline's delivery log: records [first, end) of log `log`.
  * `log` names the log (pipeline, and pipeline worker when there are workers) and is stable across restarts.
  */
-export interface LogSpan { log: string; first: number; end: number }
+export interface LogSpan {
+  log: string;
+  first: number;
+  end: number;
+}
 
 export interface PushExporter<P = unknown> extends LogRecordExporter {
   /** Opens files and connections, registers routes; returns quickly. */
@@ -45,7 +49,11 @@ export interface PushExporter<P = unknown> extends LogRecordExporter {
 }
 
 /** The SDK's `export()` for a PushExporter: prepares the batch, then sends it; a prepare failure fails the export. */
-export function exportByPreparing<P>(exporter: PushExporter<P>, records: ReadableLogRecord[], resultCallback: ResultCallback): void {
+export function exportByPreparing<P>(
+  exporter: PushExporter<P>,
+  records: ReadableLogRecord[],
+  resultCallback: ResultCallback,
+): void {
   let payload: P;
   try {
     payload = exporter.prepare(records);

@@ -56,14 +56,24 @@ export class QueuedExporter implements Exporter {
     const storageId = this.cfg.sending_queue.enabled ? this.cfg.sending_queue.storage : undefined;
     if (storageId) {
       const ext = host.getExtension(storageId);
-      if (!isFileStorage(ext)) throw new Error(`Storage extension "${storageId}" is not enabled in service.extensions.`);
+      if (!isFileStorage(ext))
+        throw new Error(`Storage extension "${storageId}" is not enabled in service.extensions.`);
       this.store = ext.queueStore(this.settings.id);
       const left = this.store.loadAll((file, err) => {
-        this.settings.logger.error('A persisted batch could not be read; it was kept aside as .corrupt.', { exporter: this.settings.id, file, error: errorMessage(err) });
+        this.settings.logger.error('A persisted batch could not be read; it was kept aside as .corrupt.', {
+          exporter: this.settings.id,
+          file,
+          error: errorMessage(err),
+        });
       });
-      for (const b of left) this.queue.push({ records: b.records, count: b.records.length, firstAttempt: Date.now(), seq: b.seq });
+      for (const b of left)
+        this.queue.push({ records: b.records, count: b.records.length, firstAttempt: Date.now(), seq: b.seq });
       if (left.length > 0) {
-        this.settings.logger.info('Resuming the persistent sending queue.', { exporter: this.settings.id, batches: left.length, records: left.reduce((n, b) => n + b.records.length, 0) });
+        this.settings.logger.info('Resuming the persistent sending queue.', {
+          exporter: this.settings.id,
+          batches: left.length,
+          records: left.reduce((n, b) => n + b.records.length, 0),
+        });
         this.gauge();
         this.pump();
       }
@@ -86,17 +96,34 @@ export class QueuedExporter implements Exporter {
     }
     if (this.queue.length >= this.cfg.sending_queue.queue_size) {
       this.settings.telemetry.add(M.exporterEnqueueFailed, item.count, this.labels);
-      this.settings.logger.burst('warn', 'queue-full', 'Sending queue is full; refusing records so the sender retries.', {
-        exporter: this.settings.id, queue_size: this.cfg.sending_queue.queue_size,
-      });
+      this.settings.logger.burst(
+        'warn',
+        'queue-full',
+        'Sending queue is full; refusing records so the sender retries.',
+        {
+          exporter: this.settings.id,
+          queue_size: this.cfg.sending_queue.queue_size,
+        },
+      );
       return Promise.reject(new BackpressureError(`Sending queue of exporter "${this.settings.id}" is full.`, 1, 503));
     }
     if (this.store && item.records) {
       try {
         item.seq = this.store.append(item.records);
       } catch (err) {
-        this.settings.logger.burst('error', 'persist', 'Could not persist a batch to the sending queue; refusing it so the sender retries.', { exporter: this.settings.id, error: errorMessage(err) });
-        return Promise.reject(new BackpressureError(`Persistent queue of exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503));
+        this.settings.logger.burst(
+          'error',
+          'persist',
+          'Could not persist a batch to the sending queue; refusing it so the sender retries.',
+          { exporter: this.settings.id, error: errorMessage(err) },
+        );
+        return Promise.reject(
+          new BackpressureError(
+            `Persistent queue of exporter "${this.settings.id}" failed: ${errorMessage(err)}`,
+            5,
+            503,
+          ),
+        );
       }
     }
     // After persisting: the disk copy is of the records; from here on only the payload is held.
@@ -137,19 +164,30 @@ export class QueuedExporter implements Exporter {
       let timer: NodeJS.Timeout | undefined;
       const expired = await Promise.race([
         this.drained().then(() => false),
-        new Promise<boolean>((r) => { timer = setTimeout(() => r(true), deadline); }),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), deadline);
+        }),
       ]);
       clearTimeout(timer);
       this.drainExpired = expired;
-      for (const s of this.sleeps) { clearTimeout(s.timer); s.wake(); }
+      for (const s of this.sleeps) {
+        clearTimeout(s.timer);
+        s.wake();
+      }
       if (expired) {
         const left = this.queue.splice(0).reduce((n, i) => n + i.count, 0);
         this.gauge();
         if (left > 0 && this.store) {
-          this.settings.logger.warn('Shutting down with records still queued; they stay on disk and are sent at the next start.', { exporter: this.settings.id, records: left });
+          this.settings.logger.warn(
+            'Shutting down with records still queued; they stay on disk and are sent at the next start.',
+            { exporter: this.settings.id, records: left },
+          );
         } else if (left > 0) {
           this.settings.telemetry.add(M.exporterFailed, left, this.labels);
-          this.settings.logger.error('Dropped queued records at shutdown after the drain deadline.', { exporter: this.settings.id, records: left });
+          this.settings.logger.error('Dropped queued records at shutdown after the drain deadline.', {
+            exporter: this.settings.id,
+            records: left,
+          });
         }
       }
     }
@@ -165,20 +203,25 @@ export class QueuedExporter implements Exporter {
       const item = this.queue.shift()!;
       this.active++;
       this.gauge();
-      void this.deliver(item).then((err) => {
-        // A persisted batch leaves the disk once sent or dropped for good; one cut short by shutdown stays for the next start.
-        if (item.seq !== undefined && (err === undefined || !this.drainExpired)) this.store!.remove(item.seq);
-      }).finally(() => {
-        this.active--;
-        if (this.queue.length > 0) this.pump();
-        else if (this.active === 0) for (const w of this.drainWaiters.splice(0)) w();
-      });
+      void this.deliver(item)
+        .then((err) => {
+          // A persisted batch leaves the disk once sent or dropped for good; one cut short by shutdown stays for the next start.
+          if (item.seq !== undefined && (err === undefined || !this.drainExpired)) this.store!.remove(item.seq);
+        })
+        .finally(() => {
+          this.active--;
+          if (this.queue.length > 0) this.pump();
+          else if (this.active === 0) for (const w of this.drainWaiters.splice(0)) w();
+        });
     }
   }
 
   private async sendNow(item: Item): Promise<void> {
     const err = await this.deliver(item);
-    if (err) throw isPermanent(err) ? err : new BackpressureError(`Exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503);
+    if (err)
+      throw isPermanent(err)
+        ? err
+        : new BackpressureError(`Exporter "${this.settings.id}" failed: ${errorMessage(err)}`, 5, 503);
   }
 
   /** Sends with retries. Returns the final error if the records were dropped. */
@@ -194,19 +237,28 @@ export class QueuedExporter implements Exporter {
       } catch (err) {
         const elapsed = Date.now() - item.firstAttempt;
         const wait = jitter(Math.min(interval, r.max_interval), r.randomization_factor);
-        const giveUp = isPermanent(err) || !r.enabled || this.drainExpired
-          || (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
+        const giveUp =
+          isPermanent(err) ||
+          !r.enabled ||
+          this.drainExpired ||
+          (r.max_elapsed_time > 0 && elapsed + wait > r.max_elapsed_time);
         if (giveUp && this.drainExpired && item.seq !== undefined) return err;
         if (giveUp) {
           this.settings.telemetry.add(M.exporterFailed, item.count, this.labels);
           this.settings.logger.burst('error', 'dropped', 'Dropped records after export failure.', {
-            exporter: this.settings.id, records: item.count, permanent: isPermanent(err), error: errorMessage(err),
+            exporter: this.settings.id,
+            records: item.count,
+            permanent: isPermanent(err),
+            error: errorMessage(err),
           });
           return err;
         }
         this.settings.telemetry.add(M.exporterRetries, 1, this.labels);
         this.settings.logger.burst('warn', 'retry', 'Export failed; will retry.', {
-          exporter: this.settings.id, records: item.count, retry_in_ms: Math.round(wait), error: errorMessage(err),
+          exporter: this.settings.id,
+          records: item.count,
+          retry_in_ms: Math.round(wait),
+          error: errorMessage(err),
         });
         await this.sleep(wait);
         interval *= r.multiplier;
@@ -220,7 +272,10 @@ export class QueuedExporter implements Exporter {
       return Promise.reject(isPermanent(e) ? e : new PermanentError(`Cannot prepare the batch: ${errorMessage(e)}`));
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Export timed out after ${this.cfg.timeout}ms.`)), this.cfg.timeout);
+      const timer = setTimeout(
+        () => reject(new Error(`Export timed out after ${this.cfg.timeout}ms.`)),
+        this.cfg.timeout,
+      );
       const done = (res: ExportResult) => {
         clearTimeout(timer);
         if (res.code === ExportResultCode.SUCCESS) resolve();
@@ -237,7 +292,13 @@ export class QueuedExporter implements Exporter {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const s = { timer: setTimeout(() => { this.sleeps.delete(s); resolve(); }, ms), wake: resolve };
+      const s = {
+        timer: setTimeout(() => {
+          this.sleeps.delete(s);
+          resolve();
+        }, ms),
+        wake: resolve,
+      };
       this.sleeps.add(s);
     });
   }

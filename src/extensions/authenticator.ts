@@ -31,8 +31,15 @@ export const AUTH_FAILURES = 'auditline_auth_failures_total';
  * the request in the log line (`an OTLP/HTTP`, `a query API`).
  * `telemetry` overrides the settings' own (the query API serves the host's).
  */
-export function authFailed(settings: CreateSettings, what: string, client: string | undefined, telemetry: Telemetry = settings.telemetry): void {
+export function authFailed(
+  settings: CreateSettings,
+  what: string,
+  client: string | undefined,
+  telemetry: Telemetry = settings.telemetry,
+): void {
   telemetry.describe(AUTH_FAILURES, 'Requests refused for missing or invalid credentials.');
   telemetry.add(AUTH_FAILURES, 1, { component: settings.id });
-  settings.logger.burst('warn', `auth-failed:${what}`, `Refused ${what} request without valid credentials.`, { client: client ?? 'unknown' });
+  settings.logger.burst('warn', `auth-failed:${what}`, `Refused ${what} request without valid credentials.`, {
+    client: client ?? 'unknown',
+  });
 }

@@ -14,7 +14,10 @@ export interface AuditEntry {
 
 export class AuditFormatError extends Error {
   override name = 'AuditFormatError';
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -33,38 +36,76 @@ export function msgpackObjectEnd(b: Uint8Array, start: number, end: number, base
     if (p >= end) return INCOMPLETE;
     const t = b[p]!;
     pending--;
-    if (t <= 0x7f || t >= 0xe0) { p += 1; continue; }
-    if (t <= 0x8f) { pending += 2 * (t & 0x0f); p += 1; continue; }
-    if (t <= 0x9f) { pending += t & 0x0f; p += 1; continue; }
-    if (t <= 0xbf) { p += 1 + (t & 0x1f); continue; }
-    let n: number;
-    switch (t) {
-      case 0xc0: case 0xc2: case 0xc3: p += 1; break;
-      case 0xc1: throw new AuditFormatError(`Invalid MessagePack byte 0xc1 at byte ${base + p}.`, base + p);
-      case 0xc4: case 0xd9: if ((n = len(b, p + 1, 1, end)) < 0) return INCOMPLETE; p += 2 + n; break;
-      case 0xc5: case 0xda: if ((n = len(b, p + 1, 2, end)) < 0) return INCOMPLETE; p += 3 + n; break;
-      case 0xc6: case 0xdb: if ((n = len(b, p + 1, 4, end)) < 0) return INCOMPLETE; p += 5 + n; break;
-      case 0xc7: if ((n = len(b, p + 1, 1, end)) < 0) return INCOMPLETE; p += 3 + n; break;
-      case 0xc8: if ((n = len(b, p + 1, 2, end)) < 0) return INCOMPLETE; p += 4 + n; break;
-      case 0xc9: if ((n = len(b, p + 1, 4, end)) < 0) return INCOMPLETE; p += 6 + n; break;
-      case 0xca: case 0xce: case 0xd2: p += 5; break;
-      case 0xcb: case 0xcf: case 0xd3: p += 9; break;
-      case 0xcc: case 0xd0: p += 2; break;
-      case 0xcd: case 0xd1: p += 3; break;
-      case 0xd4: p += 3; break;
-      case 0xd5: p += 4; break;
-      case 0xd6: p += 6; break;
-      case 0xd7: p += 10; break;
-      case 0xd8: p += 18; break;
-      case 0xdc: if ((n = len(b, p + 1, 2, end)) < 0) return INCOMPLETE; pending += n; p += 3; break;
-      case 0xdd: if ((n = len(b, p + 1, 4, end)) < 0) return INCOMPLETE; pending += n; p += 5; break;
-      case 0xde: if ((n = len(b, p + 1, 2, end)) < 0) return INCOMPLETE; pending += 2 * n; p += 3; break;
-      case 0xdf: if ((n = len(b, p + 1, 4, end)) < 0) return INCOMPLETE; pending += 2 * n; p += 5; break;
-      default: throw new AuditFormatError(`Invalid MessagePack byte 0x${t.toString(16)} at byte ${base + p}.`, base + p);
+    if (t <= 0x7f || t >= 0xe0) p += 1;
+    else if (t <= 0x8f) {
+      pending += 2 * (t & 0x0f);
+      p += 1;
+    } else if (t <= 0x9f) {
+      pending += t & 0x0f;
+      p += 1;
+    } else if (t <= 0xbf) p += 1 + (t & 0x1f);
+    else if (FIXED_SIZE[t] !== 0) p += FIXED_SIZE[t]!;
+    else {
+      const s = SIZED[t];
+      if (s === undefined) {
+        throw new AuditFormatError(`Invalid MessagePack byte 0x${t.toString(16)} at byte ${base + p}.`, base + p);
+      }
+      const n = len(b, p + 1, s[0], end);
+      if (n < 0) return INCOMPLETE;
+      if (s[2] === 0) p += s[1] + n;
+      else {
+        pending += s[2] * n;
+        p += s[1];
+      }
     }
   }
   return p <= end ? p : INCOMPLETE;
 }
+
+/** Whole size in bytes of the values whose first byte fixes it (nil, booleans, numbers, fixext); 0 for others. */
+const FIXED_SIZE = new Uint8Array(256);
+for (const [t, n] of [
+  [0xc0, 1],
+  [0xc2, 1],
+  [0xc3, 1],
+  [0xcc, 2],
+  [0xd0, 2],
+  [0xcd, 3],
+  [0xd1, 3],
+  [0xca, 5],
+  [0xce, 5],
+  [0xd2, 5],
+  [0xcb, 9],
+  [0xcf, 9],
+  [0xd3, 9],
+  [0xd4, 3],
+  [0xd5, 4],
+  [0xd6, 6],
+  [0xd7, 10],
+  [0xd8, 18],
+] as const) {
+  FIXED_SIZE[t] = n;
+}
+
+/**
+ * Types followed by a big-endian length: [bytes of the length, bytes of the header, values per unit of
+ * length (0: the length counts payload bytes: bin, str, ext; 1: array; 2: map)].
+ */
+const SIZED: Readonly<Record<number, readonly [number, number, number]>> = {
+  0xc4: [1, 2, 0],
+  0xd9: [1, 2, 0],
+  0xc5: [2, 3, 0],
+  0xda: [2, 3, 0],
+  0xc6: [4, 5, 0],
+  0xdb: [4, 5, 0],
+  0xc7: [1, 3, 0],
+  0xc8: [2, 4, 0],
+  0xc9: [4, 6, 0],
+  0xdc: [2, 3, 1],
+  0xdd: [4, 5, 1],
+  0xde: [2, 3, 2],
+  0xdf: [4, 5, 2],
+};
 
 /** A big-endian length of `size` bytes at `p`, or -1 if not all there. */
 function len(b: Uint8Array, p: number, size: number, end: number): number {
@@ -92,10 +133,14 @@ export class AuditStreamDecoder {
   }
 
   /** File offset of the first byte not yet returned as an entry. */
-  get offset(): number { return this.base + this.pos; }
+  get offset(): number {
+    return this.base + this.pos;
+  }
 
   /** Bytes held that do not yet form a whole entry. */
-  get pendingBytes(): number { return this.len - this.pos; }
+  get pendingBytes(): number {
+    return this.len - this.pos;
+  }
 
   /**
    * Appends bytes. Bytes already decoded are never overwritten (decoded
@@ -129,7 +174,10 @@ export class AuditStreamDecoder {
     while (this.pos < this.len) {
       const at = this.base + this.pos;
       if (!isMapHeader(b[this.pos]!)) {
-        throw new AuditFormatError(`Not an audit entry at byte ${at}: expected a MessagePack map, found byte 0x${b[this.pos]!.toString(16)}.`, at);
+        throw new AuditFormatError(
+          `Not an audit entry at byte ${at}: expected a MessagePack map, found byte 0x${b[this.pos]!.toString(16)}.`,
+          at,
+        );
       }
       const end = msgpackObjectEnd(b, this.pos, this.len, this.base);
       if (end === INCOMPLETE) return;
@@ -150,7 +198,8 @@ function toEntry(m: Record<string, unknown>): AuditEntry {
   return {
     action: typeof m.action === 'string' ? m.action : String(m.action ?? ''),
     session: typeof m.session === 'string' ? m.session : String(m.session ?? ''),
-    timestamp: typeof m.timestamp === 'number' ? m.timestamp : typeof m.timestamp === 'bigint' ? Number(m.timestamp) : 0,
+    timestamp:
+      typeof m.timestamp === 'number' ? m.timestamp : typeof m.timestamp === 'bigint' ? Number(m.timestamp) : 0,
     data: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {},
   };
 }

@@ -91,17 +91,21 @@ export function formatValue(v: unknown): string {
 /** JSON that tolerates bigint and byte arrays (as hex), for compact display. */
 export function compactJson(v: unknown): string {
   try {
-    return JSON.stringify(v, function (this: Record<string, unknown>, k, x: unknown) {
-      const raw = this[k]; // before Buffer#toJSON
-      return raw instanceof Uint8Array ? bytesText(raw) : typeof x === 'bigint' ? x.toString() : x;
-    }) ?? 'null';
+    return (
+      JSON.stringify(v, function (this: Record<string, unknown>, k, x: unknown) {
+        const raw = this[k]; // before Buffer#toJSON
+        return raw instanceof Uint8Array ? bytesText(raw) : typeof x === 'bigint' ? x.toString() : x;
+      }) ?? 'null'
+    );
   } catch {
     return '"[unserialisable]"';
   }
 }
 
 function bytesText(b: Uint8Array): string {
-  return b.length <= 64 ? `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}` : `<${b.length} bytes>`;
+  return b.length <= 64
+    ? `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
+    : `<${b.length} bytes>`;
 }
 
 /** `\n` → `\\n` and other control characters → `\\u00XX`. */
@@ -109,5 +113,13 @@ export function escapeControl(s: string): string {
   CONTROL.lastIndex = 0;
   if (!CONTROL.test(s)) return s;
   CONTROL.lastIndex = 0;
-  return s.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return s.replace(CONTROL, (c) =>
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -45,9 +45,14 @@ export interface AuditlineBatchProcessorStats {
   failedExports: number;
 }
 
-interface Waiter { target: number; resolve: () => void }
+interface Waiter {
+  target: number;
+  resolve: () => void;
+}
 
-const defaultOnError = (e: Error): void => { process.stderr.write(`auditline: ${e.message}\n`); };
+const defaultOnError = (e: Error): void => {
+  process.stderr.write(`auditline: ${e.message}\n`);
+};
 
 export class AuditlineBatchProcessor implements LogRecordProcessor {
   private readonly exporter: LogRecordExporter;
@@ -86,7 +91,10 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
     this.exportTimeoutMillis = positive(options.exportTimeoutMillis, 30_000, 'exportTimeoutMillis');
     this.flushTimeoutMillis = nonNegative(options.flushTimeoutMillis, 30_000, 'flushTimeoutMillis');
     this.retryDelayMillis = positive(options.retryDelayMillis, 100, 'retryDelayMillis');
-    this.maxRetryDelayMillis = Math.max(positive(options.maxRetryDelayMillis, 5000, 'maxRetryDelayMillis'), this.retryDelayMillis);
+    this.maxRetryDelayMillis = Math.max(
+      positive(options.maxRetryDelayMillis, 5000, 'maxRetryDelayMillis'),
+      this.retryDelayMillis,
+    );
     this.onError = options.onError ?? defaultOnError;
   }
 
@@ -98,7 +106,11 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
     }
     if (this.held() >= this.maxQueueSize) {
       if (this.overflow++ === 0) {
-        this.report(new Error(`The queue is full (${this.maxQueueSize} records): dropping log records until it drains. Raise maxQueueSize or emit less at once.`));
+        this.report(
+          new Error(
+            `The queue is full (${this.maxQueueSize} records): dropping log records until it drains. Raise maxQueueSize or emit less at once.`,
+          ),
+        );
       }
       this.dropped++;
       return;
@@ -160,12 +172,22 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
         if (final) {
           this.giveUp();
         } else if (left > 0) {
-          this.report(new Error(`forceFlush() waited ${this.flushTimeoutMillis} ms and ${left} log records are still unexported; they stay queued and are retried.`));
+          this.report(
+            new Error(
+              `forceFlush() waited ${this.flushTimeoutMillis} ms and ${left} log records are still unexported; they stay queued and are retried.`,
+            ),
+          );
         }
         resolve();
       }, this.flushTimeoutMillis);
       // Not unref'd: it keeps the process alive while the app awaits a flush (the retry timers are unref'd).
-      const waiter: Waiter = { target, resolve: () => { clearTimeout(deadline); resolve(); } };
+      const waiter: Waiter = {
+        target,
+        resolve: () => {
+          clearTimeout(deadline);
+          resolve();
+        },
+      };
       this.waiters.push(waiter);
       if (this.overflow > 0) this.endOverflow();
       clearTimeout(this.timer);
@@ -185,12 +207,19 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
     if (left === 0) return;
     this.dropped += left;
     this.settle(left);
-    this.report(new Error(`Shutdown: ${left} log records were not exported within ${this.flushTimeoutMillis} ms and are dropped.`));
+    this.report(
+      new Error(
+        `Shutdown: ${left} log records were not exported within ${this.flushTimeoutMillis} ms and are dropped.`,
+      ),
+    );
   }
 
   private schedule(): void {
     if (this.queue.length === this.head) return;
-    this.timer = setTimeout(() => { this.timer = undefined; this.pump(true); }, this.delayMillis);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump(true);
+    }, this.delayMillis);
     this.timer.unref?.();
   }
 
@@ -224,7 +253,11 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
     const timer = setTimeout(() => {
       if (answered) return;
       this.failedExports++;
-      this.failure(new Error(`An export of ${batch.length} log records has not answered within ${this.exportTimeoutMillis} ms; it is retried once it does.`));
+      this.failure(
+        new Error(
+          `An export of ${batch.length} log records has not answered within ${this.exportTimeoutMillis} ms; it is retried once it does.`,
+        ),
+      );
     }, this.exportTimeoutMillis);
     timer.unref?.();
     const done = (result: ExportResult): void => {
@@ -241,7 +274,10 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
         done({ code: ExportResultCode.FAILED, error: asError(err, 'The exporter threw') });
       }
     };
-    if (!pending) { go(); return; }
+    if (!pending) {
+      go();
+      return;
+    }
     Promise.all(batch.map((r) => r.resource.waitForAsyncAttributes?.())).then(go, go);
   }
 
@@ -251,7 +287,9 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
       this.batch = undefined;
       this.exported += batch.length;
       if (this.failureStreak > 0) {
-        this.report(new Error(`Export recovered after ${this.failureStreak} failed attempts; no log records were lost.`));
+        this.report(
+          new Error(`Export recovered after ${this.failureStreak} failed attempts; no log records were lost.`),
+        );
         this.failureStreak = 0;
       }
       this.settle(batch.length);
@@ -263,7 +301,9 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
       this.batch = undefined;
       this.failedExports++;
       this.dropped += batch.length;
-      this.report(new Error(`The exporter refused ${batch.length} log records for good; they are dropped: ${err.message}`));
+      this.report(
+        new Error(`The exporter refused ${batch.length} log records for good; they are dropped: ${err.message}`),
+      );
       this.settle(batch.length);
       this.pump();
       return;
@@ -271,7 +311,10 @@ export class AuditlineBatchProcessor implements LogRecordProcessor {
     this.failedExports++;
     this.failure(err);
     const delay = Math.min(this.retryDelayMillis * 2 ** Math.min(this.failureStreak - 1, 30), this.maxRetryDelayMillis);
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; if (this.batch === batch) this.send(batch); }, delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.batch === batch) this.send(batch);
+    }, delay);
     this.retryTimer.unref?.();
   }
 

@@ -21,7 +21,12 @@ export async function trackRequest<T>(
 ): Promise<T> {
   const extra: LogAttributes = {};
   const requestId = typeof attributes['request.id'] === 'string' ? attributes['request.id'] : randomUUID();
-  const ctx: RequestContext = { requestId, set: (k, v) => { extra[k] = v; } };
+  const ctx: RequestContext = {
+    requestId,
+    set: (k, v) => {
+      extra[k] = v;
+    },
+  };
   const start = performance.now();
   let failure: unknown;
   try {

@@ -37,9 +37,8 @@ export function errorAttributes(err: unknown, into: LogAttributes, report: (e: u
   try {
     if (err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err && 'name' in err)) {
       const e = err as Error & { code?: unknown };
-      const type = typeof e.name === 'string' && e.name !== '' && e.name !== 'Error'
-        ? e.name
-        : (e.constructor?.name || 'Error');
+      const type =
+        typeof e.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name : e.constructor?.name || 'Error';
       into[ERROR_TYPE] = type;
       into[ERROR_MESSAGE] = String(e.message ?? '');
       if (typeof e.stack === 'string' && e.stack !== '') into[ERROR_STACK] = e.stack;
@@ -93,14 +92,26 @@ export function copyFields(
 }
 
 /** Any JavaScript value as an OTel AnyValue: dates as ISO text, errors as {type, message}, cycles and depth cut off. */
-export function toAnyValue(v: unknown, depth: number, seen: Set<object> | undefined, report: (e: unknown) => void): AnyValue {
+export function toAnyValue(
+  v: unknown,
+  depth: number,
+  seen: Set<object> | undefined,
+  report: (e: unknown) => void,
+): AnyValue {
   switch (typeof v) {
-    case 'string': case 'boolean': return v;
-    case 'number': return v;
-    case 'bigint': return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-    case 'undefined': return null;
-    case 'symbol': return v.toString();
-    case 'function': return `[function ${v.name || 'anonymous'}]`;
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return v;
+    case 'bigint':
+      return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    case 'undefined':
+      return null;
+    case 'symbol':
+      return v.toString();
+    case 'function':
+      return `[function ${v.name || 'anonymous'}]`;
   }
   if (v === null) return null;
   try {
@@ -122,7 +133,13 @@ export function toAnyValue(v: unknown, depth: number, seen: Set<object> | undefi
       const out: Record<string, AnyValue> = {};
       for (const k of Object.keys(v as object)) {
         let x: unknown;
-        try { x = (v as Record<string, unknown>)[k]; } catch (e) { report(e); out[k] = '[unreadable]'; continue; }
+        try {
+          x = (v as Record<string, unknown>)[k];
+        } catch (e) {
+          report(e);
+          out[k] = '[unreadable]';
+          continue;
+        }
         if (x === undefined) continue;
         out[k] = toAnyValue(x, depth + 1, s, report);
       }
@@ -140,6 +157,10 @@ function safeString(v: unknown): string {
   try {
     return String(v);
   } catch {
-    try { return JSON.stringify(v) ?? '[unreadable]'; } catch { return '[unreadable]'; }
+    try {
+      return JSON.stringify(v) ?? '[unreadable]';
+    } catch {
+      return '[unreadable]';
+    }
   }
 }

@@ -17,7 +17,15 @@ import { currentLogProvider, getMinSeverity, logger, reportLogFailure } from './
 
 export { SEVERITY, levelOf, type Level } from './levels.js';
 export { useAuditline, type UseAuditlineOptions, type AuditlineLogging } from './setup.js';
-export { setLogProvider, currentLogProvider, setLogErrorHandler, logFailureCount, resetLogFailureCount, reportLogFailure, SCOPE_NAME } from './state.js';
+export {
+  setLogProvider,
+  currentLogProvider,
+  setLogErrorHandler,
+  logFailureCount,
+  resetLogFailureCount,
+  reportLogFailure,
+  SCOPE_NAME,
+} from './state.js';
 
 /**
  * A call's fields: `component` (required, per call) and any others. The conventional names `session_id`,
@@ -65,7 +73,9 @@ const NO_SKIP: ReadonlySet<string> = new Set(['component']);
 const OPERATION_SKIP: ReadonlySet<string> = new Set(['component', 'level']);
 const EVENT_SKIP: ReadonlySet<string> = new Set(['component', 'level', 'message']);
 const NO_ALIASES: Readonly<Record<string, string>> = {
-  session_id: 'session.id', user_id: 'user.id', request_id: 'request.id',
+  session_id: 'session.id',
+  user_id: 'user.id',
+  request_id: 'request.id',
 };
 
 /** The component of a call; a missing one is a failure (reported) and recorded as "unknown". */
@@ -77,7 +87,9 @@ function componentOf(fields: unknown, fn: string): string {
     reportLogFailure(e);
   }
   if (typeof c === 'string' && c !== '') return c;
-  reportLogFailure(new Error(`${fn}() was called without a component; the record is written with component "unknown".`));
+  reportLogFailure(
+    new Error(`${fn}() was called without a component; the record is written with component "unknown".`),
+  );
   return 'unknown';
 }
 
@@ -98,7 +110,8 @@ function emit(e: Emit): void {
   try {
     const attributes: LogAttributes = {};
     const f = e.fields;
-    if (f !== null && typeof f === 'object') copyFields(f, attributes, e.skip ?? NO_SKIP, e.aliases ?? NO_ALIASES, reportLogFailure);
+    if (f !== null && typeof f === 'object')
+      copyFields(f, attributes, e.skip ?? NO_SKIP, e.aliases ?? NO_ALIASES, reportLogFailure);
     if (e.own) Object.assign(attributes, e.own);
     attributes['component'] = componentOf(f, e.fn);
     const record = {
@@ -116,7 +129,11 @@ function emit(e: Emit): void {
 
 function text(v: unknown): string {
   if (typeof v === 'string') return v;
-  try { return String(v); } catch { return '[unreadable message]'; }
+  try {
+    return String(v);
+  } catch {
+    return '[unreadable message]';
+  }
 }
 
 // ---- the functions -----------------------------------------------------------
@@ -152,7 +169,11 @@ export function logRequest(method: string, path: string, fields: RequestFields):
   const m = text(method).toUpperCase();
   const p = text(path);
   emit({
-    level: 'INFO', body: `${m} ${p}`, fields, fn: 'logRequest', aliases: REQUEST_ALIASES,
+    level: 'INFO',
+    body: `${m} ${p}`,
+    fields,
+    fn: 'logRequest',
+    aliases: REQUEST_ALIASES,
     own: { 'http.request.method': m, 'url.path': p },
   });
 }
@@ -172,10 +193,15 @@ export function logResponse(status: number, responseTimeMs: number, fields: Resp
       method = fields.method.toUpperCase();
       prefix = `${method} ${typeof fields.path === 'string' ? fields.path + ' ' : ''}`;
     }
-  } catch (e) { reportLogFailure(e); }
+  } catch (e) {
+    reportLogFailure(e);
+  }
   emit({
     level: s >= 500 ? 'ERROR' : s >= 400 ? 'WARNING' : 'INFO',
-    body: `${prefix}${s} in ${ms} ms`, fields, fn: 'logResponse', aliases: REQUEST_ALIASES,
+    body: `${prefix}${s} in ${ms} ms`,
+    fields,
+    fn: 'logResponse',
+    aliases: REQUEST_ALIASES,
     own: {
       'http.response.status_code': s,
       duration_ms: ms,
@@ -194,7 +220,9 @@ export function logEvent(name: string, fields: EventFields): void {
       if (typeof fields.message === 'string') body = fields.message;
       level = levelOf(fields.level, 'INFO');
     }
-  } catch (e) { reportLogFailure(e); }
+  } catch (e) {
+    reportLogFailure(e);
+  }
   emit({ level, body, fields, fn: 'logEvent', skip: EVENT_SKIP, eventName: n });
 }
 
@@ -210,10 +238,15 @@ export function logOperation<T>(message: string, fields: OperationFields, fn?: (
   let level: Level = 'INFO';
   try {
     if (fields && typeof fields === 'object') level = levelOf(fields.level, 'INFO');
-  } catch (e) { reportLogFailure(e); }
+  } catch (e) {
+    reportLogFailure(e);
+  }
   const body = text(message);
   if (typeof fn !== 'function') {
-    if (fn !== undefined) reportLogFailure(new Error('logOperation(): the third argument is not a function; the operation is logged without timing.'));
+    if (fn !== undefined)
+      reportLogFailure(
+        new Error('logOperation(): the third argument is not a function; the operation is logged without timing.'),
+      );
     emit({ level, body, fields, fn: 'logOperation', skip: OPERATION_SKIP });
     return;
   }
@@ -240,15 +273,26 @@ export function logOperation<T>(message: string, fields: OperationFields, fn?: (
   }
   let thenable = false;
   try {
-    thenable = result !== null && (typeof result === 'object' || typeof result === 'function') && typeof (result as { then?: unknown }).then === 'function';
-  } catch (e) { reportLogFailure(e); }
+    thenable =
+      result !== null &&
+      (typeof result === 'object' || typeof result === 'function') &&
+      typeof (result as { then?: unknown }).then === 'function';
+  } catch (e) {
+    reportLogFailure(e);
+  }
   if (!thenable) {
     done(false);
     return result;
   }
   return (result as unknown as PromiseLike<unknown>).then(
-    (v) => { done(false); return v; },
-    (err: unknown) => { done(true, err); throw err; },
+    (v) => {
+      done(false);
+      return v;
+    },
+    (err: unknown) => {
+      done(true, err);
+      throw err;
+    },
   ) as unknown as T;
 }
 

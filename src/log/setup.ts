@@ -7,7 +7,12 @@
 import type { Context } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  LoggerProvider,
+  type LogRecordExporter,
+  type LogRecordProcessor,
+  type SdkLogRecord,
+} from '@opentelemetry/sdk-logs';
 import type { RedactionOptions } from '../../processors/redaction/config.js';
 import { createRedactionProcessor } from '../../processors/redaction/redaction-processor.js';
 import { AuditlineBatchProcessor, type AuditlineBatchProcessorOptions } from '../inprocess/batch-processor.js';
@@ -50,7 +55,9 @@ class Chain implements LogRecordProcessor {
     try {
       this.redaction.onEmit(record, context);
     } catch (err) {
-      reportLogFailure(new Error(`Redaction failed; the record was dropped: ${err instanceof Error ? err.message : String(err)}`));
+      reportLogFailure(
+        new Error(`Redaction failed; the record was dropped: ${err instanceof Error ? err.message : String(err)}`),
+      );
       return;
     }
     for (const p of this.stages) {
@@ -73,9 +80,15 @@ class Chain implements LogRecordProcessor {
 }
 
 async function all(ps: LogRecordProcessor[], f: (p: LogRecordProcessor) => Promise<void>): Promise<void> {
-  await Promise.all(ps.map(async (p) => {
-    try { await f(p); } catch (err) { reportLogFailure(err); }
-  }));
+  await Promise.all(
+    ps.map(async (p) => {
+      try {
+        await f(p);
+      } catch (err) {
+        reportLogFailure(err);
+      }
+    }),
+  );
 }
 
 /**
@@ -84,15 +97,21 @@ async function all(ps: LogRecordProcessor[], f: (p: LogRecordProcessor) => Promi
  * exporters. Throws only on invalid options (setup, not logging). Call `shutdown()` before exit.
  */
 export function useAuditline(options: UseAuditlineOptions): AuditlineLogging {
-  if (!options || !Array.isArray(options.exporters)) throw new TypeError('useAuditline: `exporters` must be an array of LogRecordExporters.');
+  if (!options || !Array.isArray(options.exporters))
+    throw new TypeError('useAuditline: `exporters` must be an array of LogRecordExporters.');
   const redaction = createRedactionProcessor(options.redaction);
   const batchOptions = { onError: reportLogFailure, ...options.batch };
   const stages: LogRecordProcessor[] = [
     ...(options.processors ?? []),
     ...options.exporters.map((exporter) => new AuditlineBatchProcessor({ ...batchOptions, exporter })),
   ];
-  const resource = options.resource ?? (options.serviceName ? resourceFromAttributes({ 'service.name': options.serviceName }) : undefined);
-  const provider = new LoggerProvider({ ...(resource ? { resource } : {}), processors: [new Chain(redaction, stages)] });
+  const resource =
+    options.resource ??
+    (options.serviceName ? resourceFromAttributes({ 'service.name': options.serviceName }) : undefined);
+  const provider = new LoggerProvider({
+    ...(resource ? { resource } : {}),
+    processors: [new Chain(redaction, stages)],
+  });
   let registeredGlobal = false;
   if (options.global) registeredGlobal = logs.setGlobalLoggerProvider(provider) === provider;
   setLogProvider(provider);
@@ -102,13 +121,24 @@ export function useAuditline(options: UseAuditlineOptions): AuditlineLogging {
   return {
     provider,
     async flush() {
-      try { await provider.forceFlush(); } catch (err) { reportLogFailure(err); }
+      try {
+        await provider.forceFlush();
+      } catch (err) {
+        reportLogFailure(err);
+      }
     },
     shutdown() {
       stopped ??= (async () => {
-        if (currentLogProvider() === provider) { setLogProvider(undefined); setMinSeverity(0); }
+        if (currentLogProvider() === provider) {
+          setLogProvider(undefined);
+          setMinSeverity(0);
+        }
         if (registeredGlobal && logs.getLoggerProvider() === provider) logs.disable();
-        try { await provider.shutdown(); } catch (err) { reportLogFailure(err); }
+        try {
+          await provider.shutdown();
+        } catch (err) {
+          reportLogFailure(err);
+        }
       })();
       return stopped;
     },

@@ -50,7 +50,9 @@ let handler: ((error: Error) => void) | undefined;
 /** The default handler: a line on stderr for the first failure, then for every 1,000th. */
 function defaultHandler(error: Error): void {
   if (failures === 1 || failures % 1000 === 0) {
-    process.stderr.write(`auditline/log: ${error.message} (${failures} logging failure${failures === 1 ? '' : 's'} so far)\n`);
+    process.stderr.write(
+      `auditline/log: ${error.message} (${failures} logging failure${failures === 1 ? '' : 's'} so far)\n`,
+    );
   }
 }
 
@@ -78,4 +80,3 @@ export function reportLogFailure(err: unknown): void {
     // A failing handler must not break the caller either.
   }
 }
-

@@ -7,7 +7,10 @@ export function anyValue(): Spec<AnyValue> {
   return {
     shape: 'string, number, boolean, list or map',
     parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
-      if (v === null || v === undefined) { is.push({ path: p, message: 'must not be empty' }); return undefined; }
+      if (v === null || v === undefined) {
+        is.push({ path: p, message: 'must not be empty' });
+        return undefined;
+      }
       return v as AnyValue;
     },
   };

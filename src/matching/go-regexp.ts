@@ -61,7 +61,9 @@ export class GoRegExp {
     return out;
   }
 
-  toString(): string { return this.source; }
+  toString(): string {
+    return this.source;
+  }
 }
 
 /** Compiles a Go RE2 pattern; throws a SyntaxError saying what is wrong and where (never echoing the pattern). */
@@ -114,7 +116,9 @@ export function goRegExpSource(): Spec<string> {
   const inner = goRegExp({ nonEmpty: false });
   return {
     shape: inner.shape,
-    parse(v, p, is) { return inner.parse(v, p, is) === undefined ? undefined : v as string; },
+    parse(v, p, is) {
+      return inner.parse(v, p, is) === undefined ? undefined : (v as string);
+    },
   };
 }
 
@@ -126,12 +130,23 @@ function toRe2(src: string): string {
   let out = '';
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
-    if (c !== '\\' || i + 1 >= src.length) { out += c; continue; }
+    if (c !== '\\' || i + 1 >= src.length) {
+      out += c;
+      continue;
+    }
     const d = src[i + 1]!;
-    if (d === 'u' && HEX.test(src.slice(i + 2, i + 6))) { out += `\\x{${src.slice(i + 2, i + 6)}}`; i += 5; continue; }
+    if (d === 'u' && HEX.test(src.slice(i + 2, i + 6))) {
+      out += `\\x{${src.slice(i + 2, i + 6)}}`;
+      i += 5;
+      continue;
+    }
     if (d === 'u' && src[i + 2] === '{') {
       const close = src.indexOf('}', i + 3);
-      if (close > i + 3) { out += `\\x${src.slice(i + 2, close + 1)}`; i = close; continue; }
+      if (close > i + 3) {
+        out += `\\x${src.slice(i + 2, close + 1)}`;
+        i = close;
+        continue;
+      }
     }
     out += c + d;
     i++;
@@ -147,15 +162,22 @@ function unsupported(src: string): void {
     if (c === '\\') {
       const d = src[i + 1];
       if (!inClass && d !== undefined && d >= '1' && d <= '9' && !/[0-7]/.test(src[i + 2] ?? '')) {
-        throw new SyntaxError(`backreferences (\\${d}) are not supported: patterns are RE2, matched in linear time (at character ${i + 1})`);
+        throw new SyntaxError(
+          `backreferences (\\${d}) are not supported: patterns are RE2, matched in linear time (at character ${i + 1})`,
+        );
       }
       if (!inClass && d === 'k' && src[i + 2] === '<') {
-        throw new SyntaxError(`named backreferences (\\k<…>) are not supported: patterns are RE2, matched in linear time (at character ${i + 1})`);
+        throw new SyntaxError(
+          `named backreferences (\\k<…>) are not supported: patterns are RE2, matched in linear time (at character ${i + 1})`,
+        );
       }
       i++;
       continue;
     }
-    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
     if (c === '[') {
       inClass = true;
       // A ']' right after '[' or '[^' is a literal member.
@@ -165,10 +187,21 @@ function unsupported(src: string): void {
     }
     if (c === '(' && src[i + 1] === '?') {
       const rest = src.slice(i + 2, i + 4);
-      const kind = rest.startsWith('=') ? 'lookahead (?=…)' : rest.startsWith('!') ? 'negative lookahead (?!…)'
-        : rest === '<=' ? 'lookbehind (?<=…)' : rest === '<!' ? 'negative lookbehind (?<!…)'
-        : rest.startsWith('>') ? 'atomic groups (?>…)' : undefined;
-      if (kind !== undefined) throw new SyntaxError(`${kind} is not supported: patterns are RE2, matched in linear time (at character ${i + 1})`);
+      const kind = rest.startsWith('=')
+        ? 'lookahead (?=…)'
+        : rest.startsWith('!')
+          ? 'negative lookahead (?!…)'
+          : rest === '<='
+            ? 'lookbehind (?<=…)'
+            : rest === '<!'
+              ? 'negative lookbehind (?<!…)'
+              : rest.startsWith('>')
+                ? 'atomic groups (?>…)'
+                : undefined;
+      if (kind !== undefined)
+        throw new SyntaxError(
+          `${kind} is not supported: patterns are RE2, matched in linear time (at character ${i + 1})`,
+        );
     }
   }
 }

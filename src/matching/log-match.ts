@@ -9,8 +9,14 @@ import type { AddIssue } from './transform.js';
 import { valuesEqual, valueString } from './values.js';
 
 export type MatchType = 'strict' | 'regexp';
-export interface KeyValueMatch { key: string; value?: AnyValue }
-export interface LibraryMatch { name: string; version?: string }
+export interface KeyValueMatch {
+  key: string;
+  value?: AnyValue;
+}
+export interface LibraryMatch {
+  name: string;
+  version?: string;
+}
 
 /** Normalised properties; each processor maps its own YAML key names onto these. */
 export interface LogMatchProps {
@@ -50,16 +56,28 @@ function attributeTests(items: KeyValueMatch[], type: MatchType, at: string, add
   const out: AttrTest[] = [];
   items.forEach((item, i) => {
     const key = item.key;
-    if (item.value === undefined) { out.push((a) => a[key] !== undefined); return; }
-    if (type === 'strict') {
-      const want = item.value;
-      out.push((a) => { const v = a[key]; return v !== undefined && valuesEqual(v, want); });
+    if (item.value === undefined) {
+      out.push((a) => a[key] !== undefined);
       return;
     }
-    if (typeof item.value !== 'string') { add([at, i, 'value'], 'must be a string (a regular expression) when match_type is regexp'); return; }
+    if (type === 'strict') {
+      const want = item.value;
+      out.push((a) => {
+        const v = a[key];
+        return v !== undefined && valuesEqual(v, want);
+      });
+      return;
+    }
+    if (typeof item.value !== 'string') {
+      add([at, i, 'value'], 'must be a string (a regular expression) when match_type is regexp');
+      return;
+    }
     try {
       const re = compileGoRegExp(item.value);
-      out.push((a) => { const v = a[key]; return v !== undefined && re.test(valueString(v)); });
+      out.push((a) => {
+        const v = a[key];
+        return v !== undefined && re.test(valueString(v));
+      });
     } catch (err) {
       add([at, i, 'value'], `is not a valid regular expression: ${(err as Error).message}`);
     }
@@ -70,8 +88,14 @@ function attributeTests(items: KeyValueMatch[], type: MatchType, at: string, add
 /** Compiles match properties into a predicate; problems go to `add` with their YAML key. */
 export function compileLogMatch(p: LogMatchProps, keys: PropKeys, add: AddIssue): RecordPredicate {
   const checks: RecordPredicate[] = [];
-  const any = (tests: StringTest[], s: string) => { for (let i = 0; i < tests.length; i++) if (tests[i]!(s)) return true; return false; };
-  const all = (tests: AttrTest[], a: LogAttributes) => { for (let i = 0; i < tests.length; i++) if (!tests[i]!(a)) return false; return true; };
+  const any = (tests: StringTest[], s: string) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(s)) return true;
+    return false;
+  };
+  const all = (tests: AttrTest[], a: LogAttributes) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(a)) return false;
+    return true;
+  };
 
   if (p.bodies?.length) {
     const tests = stringTests(p.bodies, p.matchType, keys.bodies ?? 'bodies', add);
@@ -84,7 +108,10 @@ export function compileLogMatch(p: LogMatchProps, keys: PropKeys, add: AddIssue)
   }
   if (p.severityNumber) {
     const { min, matchUndefined } = p.severityNumber;
-    checks.push((r) => { const n = r.severityNumber ?? 0; return n === 0 ? matchUndefined : n >= min; });
+    checks.push((r) => {
+      const n = r.severityNumber ?? 0;
+      return n === 0 ? matchUndefined : n >= min;
+    });
   }
   if (p.attributes?.length) {
     const tests = attributeTests(p.attributes, p.matchType, keys.attributes ?? 'attributes', add);
@@ -99,11 +126,19 @@ export function compileLogMatch(p: LogMatchProps, keys: PropKeys, add: AddIssue)
     const libs = p.libraries.map((l, i) => {
       const name = stringTests([l.name], p.matchType, at, (sub, msg) => add([at, i, 'name'], msg))[0];
       const version = l.version;
-      return (r: ReadableLogRecord) => name !== undefined && name(r.instrumentationScope.name)
-        && (version === undefined || (r.instrumentationScope.version ?? '') === version);
+      return (r: ReadableLogRecord) =>
+        name !== undefined &&
+        name(r.instrumentationScope.name) &&
+        (version === undefined || (r.instrumentationScope.version ?? '') === version);
     });
-    checks.push((r) => { for (const l of libs) if (l(r)) return true; return false; });
+    checks.push((r) => {
+      for (const l of libs) if (l(r)) return true;
+      return false;
+    });
   }
   if (checks.length === 1) return checks[0]!;
-  return (r) => { for (let i = 0; i < checks.length; i++) if (!checks[i]!(r)) return false; return true; };
+  return (r) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(r)) return false;
+    return true;
+  };
 }

@@ -20,7 +20,9 @@ export function parseSeverity(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const t = v.trim().toUpperCase();
   if (/^\d+$/.test(t)) return parseSeverity(Number(t));
-  const name = t.startsWith('SEVERITY_NUMBER_') ? t : `SEVERITY_NUMBER_${t === 'WARNING' ? 'WARN' : t === 'CRITICAL' ? 'FATAL' : t}`;
+  const name = t.startsWith('SEVERITY_NUMBER_')
+    ? t
+    : `SEVERITY_NUMBER_${t === 'WARNING' ? 'WARN' : t === 'CRITICAL' ? 'FATAL' : t}`;
   return SEVERITY_NUMBER_ENUM[name];
 }
 
@@ -30,7 +32,8 @@ export function severitySpec(): Spec<number> {
     shape: 'severity number (0-24) or name (INFO, WARN, ERROR, ...)',
     parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
       const n = parseSeverity(v);
-      if (n === undefined) is.push({ path: p, message: 'must be a severity number from 0 to 24 or a name such as INFO, WARN or ERROR' });
+      if (n === undefined)
+        is.push({ path: p, message: 'must be a severity number from 0 to 24 or a name such as INFO, WARN or ERROR' });
       return n;
     },
   };

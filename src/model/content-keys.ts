@@ -6,8 +6,18 @@
 // `gen_ai.usage.input_tokens` and `http.response.status_code` do not.
 
 const CONTENT_SEGMENTS = new Set([
-  'prompt', 'prompts', 'response', 'responses', 'completion', 'completions',
-  'messages', 'input', 'output', 'content', 'contents', 'system_instructions',
+  'prompt',
+  'prompts',
+  'response',
+  'responses',
+  'completion',
+  'completions',
+  'messages',
+  'input',
+  'output',
+  'content',
+  'contents',
+  'system_instructions',
 ]);
 
 const cache = new Map<string, boolean>();
@@ -31,7 +41,8 @@ export function isContentKey(key: string): boolean {
  */
 export function contentFreeReplacer(this: unknown, key: string, value: unknown): unknown {
   if (key !== '' && !Array.isArray(this) && isContentKey(key)) return undefined;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'bigint') return value.toString();
   return value;
 }

@@ -75,5 +75,10 @@ export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 
 /** Severity number at the start of each level, for filtering. */
 export const LEVEL_SEVERITY: Record<string, number> = {
-  TRACE: 1, DEBUG: 5, INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21,
+  TRACE: 1,
+  DEBUG: 5,
+  INFO: 9,
+  WARNING: 13,
+  ERROR: 17,
+  CRITICAL: 21,
 };

@@ -24,7 +24,8 @@ export class AllowedHosts {
     for (const n of LOOPBACK_NAMES) this.exact.add(n);
     const own = normalise(endpoint.host);
     if (WILDCARD_HOSTS.has(endpoint.host)) {
-      for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) this.exact.add(normalise(a.address));
+      for (const addrs of Object.values(networkInterfaces()))
+        for (const a of addrs ?? []) this.exact.add(normalise(a.address));
     } else {
       this.exact.add(own);
     }

@@ -71,31 +71,41 @@ function versionSpec(allowEmpty: boolean): Spec<Version | ''> {
 const cipherSuiteSpec: Spec<string> = {
   shape: 'cipher suite name',
   parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
-    if (typeof v !== 'string') { is.push({ path: p, message: 'must be a string' }); return undefined; }
+    if (typeof v !== 'string') {
+      is.push({ path: p, message: 'must be a string' });
+      return undefined;
+    }
     const name = v.trim();
     if (TLS12_SUITES[name] !== undefined || OPENSSL_TLS12.has(name) || TLS13_SUITES.includes(name)) return name;
-    is.push({ path: p, message: 'is not a supported cipher suite (use IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_AES_128_GCM_SHA256)' });
+    is.push({
+      path: p,
+      message:
+        'is not a supported cipher suite (use IANA names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_AES_128_GCM_SHA256)',
+    });
     return undefined;
   },
 };
 
-export const tlsServerSpec = obj({
-  /** PEM certificate, with its chain. */
-  cert_file: def(str(), ''),
-  /** PEM private key of the certificate. */
-  key_file: def(str(), ''),
-  /** PEM CA certificate(s): when set, clients must present a certificate signed by one of them (mTLS). */
-  client_ca_file: def(str(), ''),
-  min_version: def(versionSpec(false), '1.2'),
-  /** Empty: the newest version Node supports (1.3). */
-  max_version: def(versionSpec(true), ''),
-  /** Empty: the defaults (AEAD with forward secrecy for TLS 1.2; the standard TLS 1.3 suites). */
-  cipher_suites: def(list(cipherSuiteSpec), []),
-}, (c, add) => {
-  if (!c.cert_file) add('cert_file', 'is required when tls is set');
-  if (!c.key_file) add('key_file', 'is required when tls is set');
-  if (c.max_version !== '' && c.max_version < c.min_version) add('max_version', 'must not be lower than min_version');
-});
+export const tlsServerSpec = obj(
+  {
+    /** PEM certificate, with its chain. */
+    cert_file: def(str(), ''),
+    /** PEM private key of the certificate. */
+    key_file: def(str(), ''),
+    /** PEM CA certificate(s): when set, clients must present a certificate signed by one of them (mTLS). */
+    client_ca_file: def(str(), ''),
+    min_version: def(versionSpec(false), '1.2'),
+    /** Empty: the newest version Node supports (1.3). */
+    max_version: def(versionSpec(true), ''),
+    /** Empty: the defaults (AEAD with forward secrecy for TLS 1.2; the standard TLS 1.3 suites). */
+    cipher_suites: def(list(cipherSuiteSpec), []),
+  },
+  (c, add) => {
+    if (!c.cert_file) add('cert_file', 'is required when tls is set');
+    if (!c.key_file) add('key_file', 'is required when tls is set');
+    if (c.max_version !== '' && c.max_version < c.min_version) add('max_version', 'must not be lower than min_version');
+  },
+);
 
 export type TlsServerConfig = SpecOutput<typeof tlsServerSpec>;
 
@@ -117,9 +127,12 @@ export function serverTlsOptions(cfg: TlsServerConfig, where: string): TlsOption
       return readFileSync(cfg[key]);
     } catch (err) {
       // The path only: the contents (a key) are never echoed.
-      throw new Error(`Cannot read ${where}::${key} "${cfg[key]}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}.`, {
-        cause: err,
-      });
+      throw new Error(
+        `Cannot read ${where}::${key} "${cfg[key]}": ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}.`,
+        {
+          cause: err,
+        },
+      );
     }
   };
   const opts: TlsOptions = {

@@ -8,7 +8,14 @@ import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { LogRecordData } from '../model/log-record.js';
 import { jsonInt64ToValue, jsonNanosToHrTime } from './int64.js';
-import { DecodeError, MAX_NESTING, MAX_RECORD_ATTRIBUTES, setAttribute, type DecodedLogs, type LogScope } from './types.js';
+import {
+  DecodeError,
+  MAX_NESTING,
+  MAX_RECORD_ATTRIBUTES,
+  setAttribute,
+  type DecodedLogs,
+  type LogScope,
+} from './types.js';
 
 export { DecodeError } from './types.js';
 export type { DecodedLogs, LogScope } from './types.js';
@@ -32,9 +39,8 @@ let li = -1;
 
 /** Decodes an OTLP/JSON ExportLogsServiceRequest. Throws DecodeError on invalid JSON or shapes. */
 export function decodeLogsRequestJson(body: string | Uint8Array): DecodedLogs {
-  let text = typeof body === 'string'
-    ? body
-    : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  let text =
+    typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let root: unknown;
   try {
@@ -42,12 +48,16 @@ export function decodeLogsRequestJson(body: string | Uint8Array): DecodedLogs {
   } catch (err) {
     throw new DecodeError(`Invalid JSON: ${(err as Error).message}.`);
   }
-  if (!isObject(root)) throw new DecodeError('Invalid OTLP/JSON: the body must be a JSON object (ExportLogsServiceRequest).');
+  if (!isObject(root))
+    throw new DecodeError('Invalid OTLP/JSON: the body must be a JSON object (ExportLogsServiceRequest).');
   const out: DecodedLogs = { records: [], rejected: 0 };
-  ri = -1; si = -1; li = -1;
+  ri = -1;
+  si = -1;
+  li = -1;
   const resourceLogs = list(field(root, 'resourceLogs', 'resource_logs'), 'resourceLogs');
   for (ri = 0; ri < resourceLogs.length; ri++) {
-    si = -1; li = -1;
+    si = -1;
+    li = -1;
     const rl = message(resourceLogs[ri], 'resourceLogs[]');
     const resource = decodeResource(rl);
     const scopeLogs = list(field(rl, 'scopeLogs', 'scope_logs'), 'scopeLogs');
@@ -100,7 +110,10 @@ function decodeScope(sl: Json): LogScope {
     for (const kv of list(kvs, 'scope.attributes')) keyValueInto(kv, attrs, 0, false, 'scope.attributes');
     scope.attributes = attrs as LogAttributes;
   }
-  const dropped = uint32(field(s, 'droppedAttributesCount', 'dropped_attributes_count'), 'scope.droppedAttributesCount');
+  const dropped = uint32(
+    field(s, 'droppedAttributesCount', 'dropped_attributes_count'),
+    'scope.droppedAttributesCount',
+  );
   if (dropped !== 0) scope.droppedAttributesCount = dropped;
   return scope;
 }
@@ -130,7 +143,10 @@ function decodeLogRecord(o: Json, resource: Resource, scope: LogScope, out: Deco
     for (const kv of kvs) keyValueInto(kv, target, 0, false, 'attributes');
     rec.attributes = target as LogAttributes;
   }
-  rec.droppedAttributesCount = uint32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), 'droppedAttributesCount');
+  rec.droppedAttributesCount = uint32(
+    field(o, 'droppedAttributesCount', 'dropped_attributes_count'),
+    'droppedAttributesCount',
+  );
   const eventName = str(field(o, 'eventName', 'event_name'), 'eventName');
   if (eventName !== '') rec.eventName = eventName;
 
@@ -159,7 +175,13 @@ function decodeLogRecord(o: Json, resource: Resource, scope: LogScope, out: Deco
 }
 
 /** A KeyValue message into `target`. */
-function keyValueInto(kv: unknown, target: Record<string, unknown>, depth: number, dropEmpty: boolean, where: string): void {
+function keyValueInto(
+  kv: unknown,
+  target: Record<string, unknown>,
+  depth: number,
+  dropEmpty: boolean,
+  where: string,
+): void {
   const o = message(kv, where + '[]');
   const key = str(o.key, where + '[].key');
   const raw = o.value;
@@ -250,7 +272,8 @@ function time(v: unknown, where: string): HrTime {
 function uint32(v: unknown, where: string): number {
   if (v == null) return 0;
   const n = typeof v === 'string' && /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) fail(where, 'an unsigned 32-bit integer', v);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    fail(where, 'an unsigned 32-bit integer', v);
   return n;
 }
 

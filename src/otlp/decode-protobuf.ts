@@ -6,7 +6,14 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { LogRecordData } from '../model/log-record.js';
 import { allZero, spanIdHex, traceIdHex } from './hex.js';
 import { int64ToValue, nanosToHrTime } from './int64.js';
-import { DecodeError, MAX_NESTING, MAX_RECORD_ATTRIBUTES, setAttribute, type DecodedLogs, type LogScope } from './types.js';
+import {
+  DecodeError,
+  MAX_NESTING,
+  MAX_RECORD_ATTRIBUTES,
+  setAttribute,
+  type DecodedLogs,
+  type LogScope,
+} from './types.js';
 import { type Shape, shapeFor } from './shapes.js';
 import { type NodeBuffer, sameAscii, utf8, WireReader } from './wire-reader.js';
 
@@ -176,7 +183,9 @@ function decodeScope(r: WireReader, end: number, scope: LogScope): void {
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case T_SCOPE_NAME: scope.name = r.string(end); break;
+      case T_SCOPE_NAME:
+        scope.name = r.string(end);
+        break;
       case T_SCOPE_VERSION: {
         const v = r.string(end);
         scope.version = v === '' ? undefined : v;
@@ -192,14 +201,19 @@ function decodeScope(r: WireReader, end: number, scope: LogScope): void {
         scope.droppedAttributesCount = n === 0 ? undefined : n;
         break;
       }
-      default: skipField(r, tag, end);
+      default:
+        skipField(r, tag, end);
     }
   }
   r.finish(end, 'InstrumentationScope');
 }
 
 function decodeLogRecord(
-  r: WireReader, end: number, resource: Resource, scope: LogScope, out: DecodedLogs,
+  r: WireReader,
+  end: number,
+  resource: Resource,
+  scope: LogScope,
+  out: DecodedLogs,
 ): LogRecordData | undefined {
   const rec = new LogRecordData(resource, scope);
   let nAttrs = 0;
@@ -212,24 +226,6 @@ function decodeLogRecord(
   while (r.pos < end) {
     const tag = r.tag();
     switch (tag) {
-      case T_TIME:
-        r.fixed64();
-        rec.hrTime = nanosToHrTime(r.lo, r.hi);
-        break;
-      case T_OBSERVED_TIME:
-        r.fixed64();
-        rec.hrTimeObserved = nanosToHrTime(r.lo, r.hi);
-        break;
-      case T_SEVERITY_NUMBER: {
-        const n = r.uint32() | 0;
-        rec.severityNumber = n === 0 ? undefined : n;
-        break;
-      }
-      case T_SEVERITY_TEXT: {
-        const s = slotString(r, end, SLOT_SEVERITY_TEXT);
-        rec.severityText = s === '' ? undefined : s;
-        break;
-      }
       case T_BODY: {
         const e = r.lengthEnd(end);
         const v = decodeSlotValue(r, e, SLOT_BODY);
@@ -238,12 +234,17 @@ function decodeLogRecord(
       }
       case T_ATTRIBUTES: {
         const e = r.lengthEnd(end);
-        if (nAttrs === MAX_RECORD_ATTRIBUTES) { r.pos = e; excess++; break; }
+        if (nAttrs === MAX_RECORD_ATTRIBUTES) {
+          r.pos = e;
+          excess++;
+          break;
+        }
         readAttribute(r, e, nAttrs++);
         break;
       }
-      case T_DROPPED: rec.droppedAttributesCount = r.uint32(); break;
-      case T_FLAGS: flags = r.fixed32(); break;
+      case T_FLAGS:
+        flags = r.fixed32();
+        break;
       case T_TRACE_ID: {
         const e = r.lengthEnd(end);
         traceAt = r.pos;
@@ -258,12 +259,8 @@ function decodeLogRecord(
         r.pos = e;
         break;
       }
-      case T_EVENT_NAME: {
-        const s = slotString(r, end, SLOT_EVENT_NAME);
-        rec.eventName = s === '' ? undefined : s;
-        break;
-      }
-      default: skipField(r, tag, end);
+      default:
+        readScalarField(r, tag, end, rec);
     }
   }
   r.finish(end, 'LogRecord');
@@ -277,15 +274,58 @@ function decodeLogRecord(
   return setSpanContext(r, rec, out, traceAt, traceLen, spanAt, spanLen, flags) ? rec : undefined;
 }
 
+/** A LogRecord field holding one scalar (times, severity, event name, dropped count), or skips an unknown one. */
+function readScalarField(r: WireReader, tag: number, end: number, rec: LogRecordData): void {
+  switch (tag) {
+    case T_TIME:
+      r.fixed64();
+      rec.hrTime = nanosToHrTime(r.lo, r.hi);
+      break;
+    case T_OBSERVED_TIME:
+      r.fixed64();
+      rec.hrTimeObserved = nanosToHrTime(r.lo, r.hi);
+      break;
+    case T_SEVERITY_NUMBER: {
+      const n = r.uint32() | 0;
+      rec.severityNumber = n === 0 ? undefined : n;
+      break;
+    }
+    case T_SEVERITY_TEXT: {
+      const s = slotString(r, end, SLOT_SEVERITY_TEXT);
+      rec.severityText = s === '' ? undefined : s;
+      break;
+    }
+    case T_EVENT_NAME: {
+      const s = slotString(r, end, SLOT_EVENT_NAME);
+      rec.eventName = s === '' ? undefined : s;
+      break;
+    }
+    case T_DROPPED:
+      rec.droppedAttributesCount = r.uint32();
+      break;
+    default:
+      skipField(r, tag, end);
+  }
+}
+
 /** Sets the record's span context from the id bytes found; false (and a rejection) for ids of the wrong length. */
 function setSpanContext(
-  r: WireReader, rec: LogRecordData, out: DecodedLogs,
-  traceAt: number, traceLen: number, spanAt: number, spanLen: number, flags: number,
+  r: WireReader,
+  rec: LogRecordData,
+  out: DecodedLogs,
+  traceAt: number,
+  traceLen: number,
+  spanAt: number,
+  spanLen: number,
+  flags: number,
 ): boolean {
   if ((traceLen !== 0 && traceLen !== 16) || (spanLen !== 0 && spanLen !== 8)) {
-    reject(out, traceLen !== 0 && traceLen !== 16
-      ? `trace_id is ${traceLen} bytes long; it must be 16`
-      : `span_id is ${spanLen} bytes long; it must be 8`);
+    reject(
+      out,
+      traceLen !== 0 && traceLen !== 16
+        ? `trace_id is ${traceLen} bytes long; it must be 16`
+        : `span_id is ${spanLen} bytes long; it must be 8`,
+    );
     return false;
   }
   // An all-zero trace id is the invalid id, i.e. no trace context.
@@ -541,7 +581,11 @@ function buildAttributes(n: number): LogAttributes {
 
 /** A KeyValue into `target` (resource, scope and kvlist attributes). */
 function decodeKeyValueInto(
-  r: WireReader, end: number, target: Record<string, unknown>, depth: number, dropEmpty: boolean,
+  r: WireReader,
+  end: number,
+  target: Record<string, unknown>,
+  depth: number,
+  dropEmpty: boolean,
 ): void {
   let key = '';
   let value: AnyValue = null;
@@ -575,11 +619,18 @@ function decodeAnyValue(r: WireReader, end: number, depth: number): AnyValue {
 /** Applies one AnyValue field (a oneof: the last one set wins). */
 function anyValueField(r: WireReader, tag: number, end: number, depth: number, v: AnyValue): AnyValue {
   switch (tag) {
-    case T_ANY_STRING: return r.string(end);
-    case T_ANY_BOOL: r.varint64(); return (r.lo | r.hi) !== 0;
-    case T_ANY_INT: r.varint64(); return int64ToValue(r.lo, r.hi);
-    case T_ANY_DOUBLE: return r.double();
-    case T_ANY_BYTES: return r.bytes(end);
+    case T_ANY_STRING:
+      return r.string(end);
+    case T_ANY_BOOL:
+      r.varint64();
+      return (r.lo | r.hi) !== 0;
+    case T_ANY_INT:
+      r.varint64();
+      return int64ToValue(r.lo, r.hi);
+    case T_ANY_DOUBLE:
+      return r.double();
+    case T_ANY_BYTES:
+      return r.bytes(end);
     case T_ANY_ARRAY: {
       const e = r.lengthEnd(end);
       if (depth >= MAX_NESTING) r.fail(`AnyValue nested deeper than ${MAX_NESTING}`, r.pos);

@@ -19,7 +19,10 @@ import type { HrTime } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
 type Resource = ReadableLogRecord['resource'];
-type Scope = ReadableLogRecord['instrumentationScope'] & { attributes?: Record<string, unknown>; droppedAttributesCount?: number };
+type Scope = ReadableLogRecord['instrumentationScope'] & {
+  attributes?: Record<string, unknown>;
+  droppedAttributesCount?: number;
+};
 
 const TWO_32 = 4294967296;
 const MAX_EXACT = 2 ** 53;
@@ -123,9 +126,15 @@ function jsonAttributes(out: string[], attrs: Record<string, unknown> | undefine
 
 function jsonAnyValue(out: string[], v: unknown): void {
   switch (typeof v) {
-    case 'string': out.push('{"stringValue":', JSON.stringify(v), '}'); return;
-    case 'boolean': out.push(v ? '{"boolValue":true}' : '{"boolValue":false}'); return;
-    case 'number': out.push(jsonNumber(v)); return;
+    case 'string':
+      out.push('{"stringValue":', JSON.stringify(v), '}');
+      return;
+    case 'boolean':
+      out.push(v ? '{"boolValue":true}' : '{"boolValue":false}');
+      return;
+    case 'number':
+      out.push(jsonNumber(v));
+      return;
     case 'bigint':
       if (v >= INT64_MIN && v <= INT64_MAX) out.push('{"intValue":"', v.toString(), '"}');
       else out.push('{"stringValue":"', v.toString(), '"}');
@@ -386,8 +395,12 @@ class Writer {
   /** The fields of one AnyValue message (the caller writes its tag and length). */
   anyValue(v: unknown): void {
     switch (typeof v) {
-      case 'string': this.string(1, v); return;
-      case 'boolean': this.tag(2, 0).varint(v ? 1 : 0); return;
+      case 'string':
+        this.string(1, v);
+        return;
+      case 'boolean':
+        this.tag(2, 0).varint(v ? 1 : 0);
+        return;
       case 'number':
         if (isIntValue(v)) {
           this.tag(3, 0).int64(v);

@@ -65,7 +65,7 @@ class Writer {
     if (v < 0) {
       // Two's complement over 64 bits: low word, then the sign-extended high word.
       let lo = (v % 4294967296) >>> 0;
-      let hi = (Math.floor(v / 4294967296) >>> 0);
+      let hi = Math.floor(v / 4294967296) >>> 0;
       for (let i = 0; i < 9; i++) {
         this.parts.push((lo & 0x7f) | 0x80);
         lo = ((lo >>> 7) | (hi << 25)) >>> 0;

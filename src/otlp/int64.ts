@@ -63,7 +63,13 @@ export function jsonNanosToHrTime(v: string | number): HrTime | undefined {
     // Integers above 2^53 were already rounded by JSON.parse; this keeps what is left.
     let s = Math.floor(v / NS_PER_S);
     let ns = v - s * NS_PER_S;
-    if (ns < 0) { s -= 1; ns += NS_PER_S; } else if (ns >= NS_PER_S) { s += 1; ns -= NS_PER_S; }
+    if (ns < 0) {
+      s -= 1;
+      ns += NS_PER_S;
+    } else if (ns >= NS_PER_S) {
+      s += 1;
+      ns -= NS_PER_S;
+    }
     return [s, Math.round(ns)];
   }
   if (!DECIMAL.test(v)) return undefined;

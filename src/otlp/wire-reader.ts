@@ -30,9 +30,9 @@ export class WireReader {
   hi = 0;
 
   constructor(input: Uint8Array) {
-    this.buf = (Buffer.isBuffer(input)
-      ? input
-      : Buffer.from(input.buffer, input.byteOffset, input.byteLength)) as NodeBuffer;
+    this.buf = (
+      Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+    ) as NodeBuffer;
     this.len = input.byteLength;
     this.dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
   }
@@ -59,17 +59,40 @@ export class WireReader {
     if (p + 10 > this.len) return this.uint32Checked();
     let c = b[p++]!;
     let v = c & 0x7f;
-    if (c < 0x80) { this.pos = p; return v; }
-    c = b[p++]!; v |= (c & 0x7f) << 7;
-    if (c < 0x80) { this.pos = p; return v; }
-    c = b[p++]!; v |= (c & 0x7f) << 14;
-    if (c < 0x80) { this.pos = p; return v; }
-    c = b[p++]!; v |= (c & 0x7f) << 21;
-    if (c < 0x80) { this.pos = p; return v; }
-    c = b[p++]!; v = (v | (c << 28)) >>> 0;
-    if (c < 0x80) { this.pos = p; return v; }
+    if (c < 0x80) {
+      this.pos = p;
+      return v;
+    }
+    c = b[p++]!;
+    v |= (c & 0x7f) << 7;
+    if (c < 0x80) {
+      this.pos = p;
+      return v;
+    }
+    c = b[p++]!;
+    v |= (c & 0x7f) << 14;
+    if (c < 0x80) {
+      this.pos = p;
+      return v;
+    }
+    c = b[p++]!;
+    v |= (c & 0x7f) << 21;
+    if (c < 0x80) {
+      this.pos = p;
+      return v;
+    }
+    c = b[p++]!;
+    v = (v | (c << 28)) >>> 0;
+    if (c < 0x80) {
+      this.pos = p;
+      return v;
+    }
     // Bits above 32 (a negative int32 enum is sign-extended to 10 bytes): drop them.
-    for (let i = 0; i < 5; i++) if (b[p++]! < 0x80) { this.pos = p; return v; }
+    for (let i = 0; i < 5; i++)
+      if (b[p++]! < 0x80) {
+        this.pos = p;
+        return v;
+      }
     return this.fail('Malformed varint (longer than 10 bytes)', this.pos);
   }
 
@@ -91,18 +114,33 @@ export class WireReader {
       if (p >= len) this.fail('Truncated varint', start);
       c = b[p++]!;
       lo |= (c & 0x7f) << shift;
-      if (c < 0x80) { this.lo = lo >>> 0; this.hi = 0; this.pos = p; return; }
+      if (c < 0x80) {
+        this.lo = lo >>> 0;
+        this.hi = 0;
+        this.pos = p;
+        return;
+      }
     }
     if (p >= len) this.fail('Truncated varint', start);
     c = b[p++]!;
     lo |= c << 28;
     hi = (c & 0x7f) >>> 4;
-    if (c < 0x80) { this.lo = lo >>> 0; this.hi = hi; this.pos = p; return; }
+    if (c < 0x80) {
+      this.lo = lo >>> 0;
+      this.hi = hi;
+      this.pos = p;
+      return;
+    }
     for (let shift = 3; shift < 32; shift += 7) {
       if (p >= len) this.fail('Truncated varint', start);
       c = b[p++]!;
       hi |= (c & 0x7f) << shift;
-      if (c < 0x80) { this.lo = lo >>> 0; this.hi = hi >>> 0; this.pos = p; return; }
+      if (c < 0x80) {
+        this.lo = lo >>> 0;
+        this.hi = hi >>> 0;
+        this.pos = p;
+        return;
+      }
     }
     this.fail('Malformed varint (longer than 10 bytes)', start);
   }
@@ -173,9 +211,15 @@ export class WireReader {
   skip(tag: number, limit: number, depth = 0): void {
     const at = this.pos;
     switch (tag & 7) {
-      case VARINT: this.varint64(); break;
-      case I64: this.pos += 8; break;
-      case LEN: this.pos = this.lengthEnd(limit); break;
+      case VARINT:
+        this.varint64();
+        break;
+      case I64:
+        this.pos += 8;
+        break;
+      case LEN:
+        this.pos = this.lengthEnd(limit);
+        break;
       case SGROUP: {
         if (depth >= MAX_NESTING) this.fail(`Groups nested deeper than ${MAX_NESTING}`, at);
         const field = tag >>> 3;
@@ -190,9 +234,14 @@ export class WireReader {
         }
         break;
       }
-      case EGROUP: this.fail(`Unexpected end-group tag for field ${tag >>> 3}`, at); break;
-      case I32: this.pos += 4; break;
-      default: this.fail(`Invalid wire type ${tag & 7} for field ${tag >>> 3}`, at);
+      case EGROUP:
+        this.fail(`Unexpected end-group tag for field ${tag >>> 3}`, at);
+        break;
+      case I32:
+        this.pos += 4;
+        break;
+      default:
+        this.fail(`Invalid wire type ${tag & 7} for field ${tag >>> 3}`, at);
     }
     if (this.pos > limit) this.fail(`Field ${tag >>> 3} runs past the end of its message`, at);
   }

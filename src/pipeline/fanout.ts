@@ -11,7 +11,11 @@ import type { RecordTap } from './tap.js';
  * (at-least-once, as in the Collector).
  */
 export class ExporterFanout implements LogsConsumer {
-  constructor(private readonly pipeline: string, private readonly exporters: LogsConsumer[], private readonly tap: RecordTap) {}
+  constructor(
+    private readonly pipeline: string,
+    private readonly exporters: LogsConsumer[],
+    private readonly tap: RecordTap,
+  ) {}
 
   consume(records: ReadableLogRecord[]): Promise<void> {
     if (this.tap.active) this.tap.publish(records, this.pipeline);

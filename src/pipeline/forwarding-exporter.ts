@@ -33,7 +33,10 @@ export class ForwardingExporter<P> implements PushExporter<P> {
   }
 
   exportPrepared(payload: P, cb: ResultCallback, span?: LogSpan): void {
-    if (!span) { cb({ code: ExportResultCode.FAILED, error: new Error('A forwarded batch needs its log span.') }); return; }
+    if (!span) {
+      cb({ code: ExportResultCode.FAILED, error: new Error('A forwarded batch needs its log span.') });
+      return;
+    }
     this.forward.payload(this.id, payload, span).then(
       () => cb({ code: ExportResultCode.SUCCESS }),
       (error: Error) => cb({ code: ExportResultCode.FAILED, error }),

@@ -24,7 +24,11 @@ export class DecodeFailure extends Error {
 /** The pipeline refused the decoded records; `cause` is its error (e.g. a BackpressureError). */
 export class PipelineRefused extends Error {
   override name = 'PipelineRefused';
-  constructor(readonly records: number, readonly rejected: number, override readonly cause: unknown) {
+  constructor(
+    readonly records: number,
+    readonly rejected: number,
+    override readonly cause: unknown,
+  ) {
     super(errorMessage(cause));
   }
 }

@@ -25,12 +25,14 @@ async function main(): Promise<void> {
   // Requests to the main thread's one writer of an exporter (sqlite, msgpack_audit), answered by id.
   const asked = new Map<number, { resolve(v: number | undefined): void; reject(e: Error): void }>();
   let nextAsk = 1;
-  const ask = (m: FromWorker) => new Promise<number | undefined>((resolve, reject) => {
-    asked.set((m as { id: number }).id, { resolve, reject });
-    send(m);
-  });
+  const ask = (m: FromWorker) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      asked.set((m as { id: number }).id, { resolve, reject });
+      send(m);
+    });
   const forward: Forward = {
-    payload: (exporter, payload, span) => ask({ type: 'forward', id: nextAsk++, exporter, payload, span }).then(() => undefined),
+    payload: (exporter, payload, span) =>
+      ask({ type: 'forward', id: nextAsk++, exporter, payload, span }).then(() => undefined),
     applied: (exporter, log) => ask({ type: 'applied?', id: nextAsk++, exporter, log }).then((p) => p ?? 0),
   };
   // Answers arrive while the service starts (exporters' applied positions), so listen before starting.
@@ -42,7 +44,12 @@ async function main(): Promise<void> {
     else f?.resolve(m.type === 'applied' ? m.position : undefined);
   };
   port.on('message', onAnswer);
-  const service = new Service(cfg, { pipelinesOnly: true, forward, workerIndex: init.index, logger: collectorLogger(cfg, `auditline[worker ${init.index}]`) });
+  const service = new Service(cfg, {
+    pipelinesOnly: true,
+    forward,
+    workerIndex: init.index,
+    logger: collectorLogger(cfg, `auditline[worker ${init.index}]`),
+  });
   try {
     await service.start();
   } catch (err) {
@@ -60,22 +67,12 @@ async function main(): Promise<void> {
   let untap: (() => void) | undefined;
   port.on('message', (m: ToWorker) => {
     if (m.type === 'ingest') {
-      const head = service.head(m.receiver);
-      if (!head) {
-        send({ type: 'refused', id: m.id, records: 0, rejected: 0, message: `receiver "${m.receiver}" feeds no pipeline in this worker` });
-        return;
-      }
-      decodeAndConsume(head, m.format, m.body).then(
-        (r) => send({ type: 'ingested', id: m.id, accepted: r.accepted, rejected: r.rejected, rejectReason: r.rejectReason }),
-        (err: unknown) => {
-          if (err instanceof DecodeFailure) return send({ type: 'undecodable', id: m.id, message: err.message });
-          const refused = asRefused(err);
-          send({ type: 'refused', id: m.id, records: refused.records, rejected: refused.rejected, ...toRefusal(refused.cause) });
-        },
-      );
+      ingest(service, m);
     } else if (m.type === 'tap') {
       untap?.();
-      untap = m.active ? service.tap.subscribe((records, pipeline) => send({ type: 'tap', pipeline, records: records.map(toPlain) })) : undefined;
+      untap = m.active
+        ? service.tap.subscribe((records, pipeline) => send({ type: 'tap', pipeline, records: records.map(toPlain) }))
+        : undefined;
     } else if (m.type === 'shutdown') {
       clearInterval(timer);
       untap?.();
@@ -94,3 +91,39 @@ main().catch((err: unknown) => {
   send({ type: 'failed', message: errorMessage(err) });
   process.exit(1);
 });
+
+/** Decodes and appends one request the main thread forwarded, and answers it. */
+function ingest(service: Service, m: Extract<ToWorker, { type: 'ingest' }>): void {
+  const head = service.head(m.receiver);
+  if (!head) {
+    send({
+      type: 'refused',
+      id: m.id,
+      records: 0,
+      rejected: 0,
+      message: `receiver "${m.receiver}" feeds no pipeline in this worker`,
+    });
+    return;
+  }
+  decodeAndConsume(head, m.format, m.body).then(
+    (r) =>
+      send({
+        type: 'ingested',
+        id: m.id,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        rejectReason: r.rejectReason,
+      }),
+    (err: unknown) => {
+      if (err instanceof DecodeFailure) return send({ type: 'undecodable', id: m.id, message: err.message });
+      const refused = asRefused(err);
+      send({
+        type: 'refused',
+        id: m.id,
+        records: refused.records,
+        rejected: refused.rejected,
+        ...toRefusal(refused.cause),
+      });
+    },
+  );
+}

@@ -41,17 +41,42 @@ export interface ServiceOptions {
   workerIndex?: number;
 }
 
-interface Named<T> { id: string; component: T }
-interface ExporterEntry { id: string; push: PushExporter; helper: ExporterHelperSettings; started: boolean }
-interface LogRuntime { name: string; log: DeliveryLog; batch: BatchSettings; exporters: string[]; cursors: LogCursor[] }
+interface Named<T> {
+  id: string;
+  component: T;
+}
+interface ExporterEntry {
+  id: string;
+  push: PushExporter;
+  helper: ExporterHelperSettings;
+  started: boolean;
+}
+interface LogRuntime {
+  name: string;
+  log: DeliveryLog;
+  batch: BatchSettings;
+  exporters: string[];
+  cursors: LogCursor[];
+}
 /** A worker's durable log left by a run with more workers: drained, then its folder removed. */
-interface OrphanedLog extends LogRuntime { dir: string; disposed: boolean }
-interface DurableStorage { directory: string; fsync: boolean; file_mode: string; dir_mode: string }
+interface OrphanedLog extends LogRuntime {
+  dir: string;
+  disposed: boolean;
+}
+interface DurableStorage {
+  directory: string;
+  fsync: boolean;
+  file_mode: string;
+  dir_mode: string;
+}
 
 /** An exporter factory without `createPush` (written against the consumer interface) behind a cursor. */
 function consumerAsPush(e: Exporter): { exporter: PushExporter; helper: ExporterHelperSettings } {
   const exportRecords = (records: ReadableLogRecord[], cb: ResultCallback) => {
-    e.consume(records).then(() => cb({ code: ExportResultCode.SUCCESS }), (error: Error) => cb({ code: ExportResultCode.FAILED, error }));
+    e.consume(records).then(
+      () => cb({ code: ExportResultCode.SUCCESS }),
+      (error: Error) => cb({ code: ExportResultCode.FAILED, error }),
+    );
   };
   const exporter: PushExporter<ReadableLogRecord[]> = {
     start: (host) => e.start(host),
@@ -64,7 +89,8 @@ function consumerAsPush(e: Exporter): { exporter: PushExporter; helper: Exporter
   return { exporter, helper: defaultHelper() };
 }
 
-const defaultHelper = (): ExporterHelperSettings => obj(exporterHelperFields).parse({}, [], [])! as ExporterHelperSettings;
+const defaultHelper = (): ExporterHelperSettings =>
+  obj(exporterHelperFields).parse({}, [], [])! as ExporterHelperSettings;
 
 const DEFAULT_BATCH: BatchSettings = { size: 8192, maxSize: 8192, timeoutMs: 200 };
 const MIB = 1024 * 1024;
@@ -89,21 +115,35 @@ export class Service {
   private shutdownPromise?: Promise<void>;
   private startedLogs = false;
 
-  constructor(private readonly cfg: ServiceConfig, private readonly opts: ServiceOptions = {}) {
+  constructor(
+    private readonly cfg: ServiceConfig,
+    private readonly opts: ServiceOptions = {},
+  ) {
     this.logger = opts.logger ?? createLogger('auditline', { level: cfg.logLevel });
     this.telemetry = opts.telemetry ?? new Telemetry();
     this.host = {
       getExtension: <T>(id: string) => this.extensions.find((e) => e.id === id)?.component as T | undefined,
-      findExtension: <T>(type: string) => this.extensions.find((e) => cfg.extensions.get(e.id)?.type === type)?.component as T | undefined,
+      findExtension: <T>(type: string) =>
+        this.extensions.find((e) => cfg.extensions.get(e.id)?.type === type)?.component as T | undefined,
       tap: this.tap,
       logger: this.logger,
       telemetry: this.telemetry,
     };
     const threads = Math.max(1, cfg.workers);
-    this.budget = new MemoryBudget(Math.floor((cfg.delivery.memory_limit_mib * MIB) / (opts.pipelinesOnly ? threads : 1)));
+    this.budget = new MemoryBudget(
+      Math.floor((cfg.delivery.memory_limit_mib * MIB) / (opts.pipelinesOnly ? threads : 1)),
+    );
     if (cfg.workers > 0 && !opts.pipelinesOnly) {
-      if (!cfg.source) throw new Error('service.workers needs the config loaded from YAML text (loadConfigText or loadConfigFile).');
-      this.workers = new PipelineWorkers(cfg.workers, cfg.source, this.telemetry, this.tap, this.logger, (id) => this.exporters.get(id)?.push);
+      if (!cfg.source)
+        throw new Error('service.workers needs the config loaded from YAML text (loadConfigText or loadConfigFile).');
+      this.workers = new PipelineWorkers(
+        cfg.workers,
+        cfg.source,
+        this.telemetry,
+        this.tap,
+        this.logger,
+        (id) => this.exporters.get(id)?.push,
+      );
     }
     this.build();
   }
@@ -115,7 +155,9 @@ export class Service {
 
   /** A started component by id, for tests and the CLI (e.g. the bound port of a receiver, an exporter). */
   component<T>(id: string): T | undefined {
-    return (this.receivers.get(id) ?? this.exporters.get(id)?.push ?? this.extensions.find((e) => e.id === id)?.component) as T | undefined;
+    return (this.receivers.get(id) ??
+      this.exporters.get(id)?.push ??
+      this.extensions.find((e) => e.id === id)?.component) as T | undefined;
   }
 
   /** The delivery log of pipeline `name` (for tests and the bench). */
@@ -143,7 +185,9 @@ export class Service {
     for (const id of used) {
       const c = cfg.exporters.get(id)!;
       if (c.factory.kind !== 'exporter') continue;
-      const { exporter, helper } = c.factory.createPush?.(this.settings(id), c.config) ?? consumerAsPush(c.factory.create(this.settings(id), c.config));
+      const { exporter, helper } =
+        c.factory.createPush?.(this.settings(id), c.config) ??
+        consumerAsPush(c.factory.create(this.settings(id), c.config));
       // Only a pipeline worker is given `forward`: it prepares, the main thread's instance writes.
       const push = c.factory.singleWriter && forward ? new ForwardingExporter(id, exporter, forward) : exporter;
       this.exporters.set(id, { id, push, helper, started: false });
@@ -159,7 +203,11 @@ export class Service {
         if (c.factory.batchSettings) batch = c.factory.batchSettings(c.config);
         const settings = this.settings(`${id}@${p.name}`);
         const labels = processorLabels(settings.id);
-        const proc: Processor = c.factory.create(settings, c.config, countingItems(next, this.telemetry, PROCESSOR_ITEMS.outgoing, labels));
+        const proc: Processor = c.factory.create(
+          settings,
+          c.config,
+          countingItems(next, this.telemetry, PROCESSOR_ITEMS.outgoing, labels),
+        );
         chain.unshift({ id: `${id} (${p.name})`, component: proc });
         next = countingItems(proc, this.telemetry, PROCESSOR_ITEMS.incoming, labels);
       }
@@ -190,13 +238,20 @@ export class Service {
 
   private durableLog(name: string, fs: DurableStorage): DeliveryLog {
     const dir = join(fs.directory, 'delivery', logFolder(name));
-    return new DeliveryLog(name, this.budget, new SegmentStore(dir, fs.fsync, modesOf(fs)), this.cfg.delivery.disk_limit_mib * MIB);
+    return new DeliveryLog(
+      name,
+      this.budget,
+      new SegmentStore(dir, fs.fsync, modesOf(fs)),
+      this.cfg.delivery.disk_limit_mib * MIB,
+    );
   }
 
   private durableStorage(exporters: string[]): DurableStorage | undefined {
     let storage = this.cfg.delivery.storage;
     for (const id of exporters) {
-      const q = (this.cfg.exporters.get(id)?.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined)?.sending_queue;
+      const q = (
+        this.cfg.exporters.get(id)?.config as { sending_queue?: { enabled?: boolean; storage?: string } } | undefined
+      )?.sending_queue;
       if (!storage && q?.enabled && q.storage) storage = q.storage;
     }
     if (!storage) return undefined;
@@ -212,16 +267,32 @@ export class Service {
     const deliveryDir = join(fs.directory, 'delivery');
     for (const name of orphanedWorkerLogs(deliveryDir, pipeline, this.cfg.workers)) {
       const log = this.durableLog(name, fs);
-      this.orphaned.push({ name: pipeline, log, batch, exporters, cursors: [], dir: join(deliveryDir, logFolder(name)), disposed: false });
+      this.orphaned.push({
+        name: pipeline,
+        log,
+        batch,
+        exporters,
+        cursors: [],
+        dir: join(deliveryDir, logFolder(name)),
+        disposed: false,
+      });
     }
   }
 
   async start(): Promise<void> {
     const steps: { id: string; run: () => Promise<void> }[] = [
       ...this.extensions.map((e) => ({ id: e.id, run: () => e.component.start(this.host) })),
-      ...[...this.exporters.values()].map((e) => ({ id: e.id, run: async () => { await e.push.start?.(this.host); e.started = true; } })),
+      ...[...this.exporters.values()].map((e) => ({
+        id: e.id,
+        run: async () => {
+          await e.push.start?.(this.host);
+          e.started = true;
+        },
+      })),
       { id: 'delivery logs', run: () => this.startLogs() },
-      ...this.processors.flatMap((chain) => [...chain].reverse()).map((p) => ({ id: p.id, run: () => p.component.start(this.host) })),
+      ...this.processors
+        .flatMap((chain) => [...chain].reverse())
+        .map((p) => ({ id: p.id, run: () => p.component.start(this.host) })),
       ...(this.workers ? [{ id: 'pipeline workers', run: () => this.workers!.start() }] : []),
       ...[...this.receivers].map(([id, r]) => ({ id, run: () => r.start(this.host) })),
     ];
@@ -229,16 +300,20 @@ export class Service {
       try {
         await s.run();
       } catch (err) {
-        this.logger.error('A component failed to start; shutting down what started.', { component: s.id, error: err as Error });
+        this.logger.error('A component failed to start; shutting down what started.', {
+          component: s.id,
+          error: err as Error,
+        });
         await this.shutdown();
         throw new Error(`Component "${s.id}" failed to start: ${(err as Error).message}`, { cause: err });
       }
     }
     for (const e of this.extensions) e.component.ready?.();
-    if (this.receivers.size > 0) this.logger.info('Auditline is running.', {
-      pipelines: this.cfg.pipelines.map((p) => p.name).join(' '),
-      delivery: this.pipelines.some((p) => p.log.durable) ? 'durable' : 'memory',
-    });
+    if (this.receivers.size > 0)
+      this.logger.info('Auditline is running.', {
+        pipelines: this.cfg.pipelines.map((p) => p.name).join(' '),
+        delivery: this.pipelines.some((p) => p.log.durable) ? 'durable' : 'memory',
+      });
   }
 
   /**
@@ -257,7 +332,9 @@ export class Service {
       // Nothing appends to it: its cursors stop once they have read everything.
       o.log.close();
       this.logger.info('Draining the delivery log of a pipeline worker that is no longer configured.', {
-        pipeline: o.name, log: o.log.name, records: o.log.backlogTotal(),
+        pipeline: o.name,
+        log: o.log.name,
+        records: o.log.backlogTotal(),
       });
       void Promise.all(o.cursors.map((c) => c.finished())).then(() => this.removeDrained(o));
     }
@@ -271,7 +348,9 @@ export class Service {
     o.log.dispose();
     try {
       rmSync(o.dir, { recursive: true, force: true });
-      this.logger.info('Drained the delivery log of a pipeline worker that is no longer configured.', { log: o.log.name });
+      this.logger.info('Drained the delivery log of a pipeline worker that is no longer configured.', {
+        log: o.log.name,
+      });
     } catch (err) {
       this.logger.warn('Could not remove a drained delivery log.', { log: o.log.name, error: (err as Error).message });
     }
@@ -305,12 +384,19 @@ export class Service {
     try {
       return await Promise.race([
         e.push.appliedPosition(log),
-        new Promise<number>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer in 5 s')), APPLIED_TIMEOUT_MS); }),
+        new Promise<number>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in 5 s')), APPLIED_TIMEOUT_MS);
+        }),
       ]);
     } catch (err) {
-      this.logger.warn('Could not read an exporter\'s stored position at start; it will skip what it already has as it writes.', {
-        exporter: id, log, error: (err as Error).message,
-      });
+      this.logger.warn(
+        "Could not read an exporter's stored position at start; it will skip what it already has as it writes.",
+        {
+          exporter: id,
+          log,
+          error: (err as Error).message,
+        },
+      );
       return 0;
     } finally {
       clearTimeout(timer);
@@ -320,7 +406,9 @@ export class Service {
   /** SIGHUP: output files are closed and reopened (logrotate); nothing else is reloaded. */
   async reopen(): Promise<void> {
     for (const e of this.exporters.values()) {
-      try { await e.push.reopen?.(); } catch (err) {
+      try {
+        await e.push.reopen?.();
+      } catch (err) {
         this.logger.error('An exporter could not reopen its files.', { exporter: e.id, error: err as Error });
       }
     }
@@ -343,13 +431,18 @@ export class Service {
       }
     };
     report('Shutdown is draining records to an exporter.');
-    const timer = setInterval(() => report('Shutdown is still draining records to an exporter.'), DRAIN_REPORT_MS).unref();
+    const timer = setInterval(
+      () => report('Shutdown is still draining records to an exporter.'),
+      DRAIN_REPORT_MS,
+    ).unref();
     return () => clearInterval(timer);
   }
 
   private async doShutdown(): Promise<void> {
     const stop = async (id: string, fn: () => Promise<void>) => {
-      try { await fn(); } catch (err) {
+      try {
+        await fn();
+      } catch (err) {
         this.logger.error('A component failed to shut down cleanly.', { component: id, error: err as Error });
       }
     };
@@ -359,20 +452,40 @@ export class Service {
     const logs = [...this.pipelines, ...this.orphaned.filter((o) => !o.disposed)];
     await Promise.all([...this.receivers].map(([id, r]) => stop(id, () => r.shutdown())));
     if (this.workers) await stop('pipeline workers', () => this.workers!.shutdown());
-    await Promise.all(this.processors.map(async (chain) => { for (const p of chain) await stop(p.id, () => p.component.shutdown()); }));
+    await Promise.all(
+      this.processors.map(async (chain) => {
+        for (const p of chain) await stop(p.id, () => p.component.shutdown());
+      }),
+    );
     // Then every cursor drains what was acknowledged: in memory mode for as long as its exporter's
     // max_elapsed_time allows, in durable mode for one export timeout (the rest waits on disk).
     const stopReport = this.reportDrain();
-    await Promise.all(logs.flatMap((p) => p.cursors.map((c, i) => {
-      const e = this.exporters.get(p.exporters[i]!)!;
-      const r = e.helper.retry_on_failure;
-      const deadline = p.log.durable ? e.helper.timeout * 2 : (r.max_elapsed_time > 0 ? r.max_elapsed_time : 2 ** 31 - 1);
-      return stop(e.id, () => c.drain(Math.min(deadline, 2 ** 31 - 1)));
-    })));
+    await Promise.all(
+      logs.flatMap((p) =>
+        p.cursors.map((c, i) => {
+          const e = this.exporters.get(p.exporters[i]!)!;
+          const r = e.helper.retry_on_failure;
+          const deadline = p.log.durable
+            ? e.helper.timeout * 2
+            : r.max_elapsed_time > 0
+              ? r.max_elapsed_time
+              : 2 ** 31 - 1;
+          return stop(e.id, () => c.drain(Math.min(deadline, 2 ** 31 - 1)));
+        }),
+      ),
+    );
     stopReport();
-    await Promise.all([...this.exporters.values()].map((e) => stop(e.id, async () => {
-      try { await e.push.forceFlush?.(); } finally { await e.push.shutdown(); }
-    })));
+    await Promise.all(
+      [...this.exporters.values()].map((e) =>
+        stop(e.id, async () => {
+          try {
+            await e.push.forceFlush?.();
+          } finally {
+            await e.push.shutdown();
+          }
+        }),
+      ),
+    );
     if (this.startedLogs) for (const p of logs) p.log.dispose();
     for (const e of [...this.extensions].reverse()) await stop(e.id, () => e.component.shutdown());
   }

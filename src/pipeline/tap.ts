@@ -28,11 +28,17 @@ export class RecordTap {
     for (const w of this.watchers) w(active);
   }
 
-  get active(): boolean { return this.listeners.length > 0; }
+  get active(): boolean {
+    return this.listeners.length > 0;
+  }
 
   publish(records: readonly ReadableLogRecord[], pipeline: string): void {
     for (const l of this.listeners) {
-      try { l(records, pipeline); } catch { /* a listener's failure never reaches the pipeline */ }
+      try {
+        l(records, pipeline);
+      } catch {
+        /* a listener's failure never reaches the pipeline */
+      }
     }
   }
 }

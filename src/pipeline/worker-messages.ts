@@ -25,7 +25,11 @@ export type ToWorker =
   | { type: 'shutdown' };
 
 /** Why a consumer refused, as plain data (rebuilt as a BackpressureError or PermanentError). */
-export interface Refusal { message: string; backpressure?: { retryAfterSeconds: number; status: 429 | 503 }; permanent?: boolean }
+export interface Refusal {
+  message: string;
+  backpressure?: { retryAfterSeconds: number; status: 429 | 503 };
+  permanent?: boolean;
+}
 
 export type FromWorker =
   | { type: 'ready' }
@@ -57,10 +61,17 @@ export interface PlainRecord {
 export function toPlain(r: ReadableLogRecord): PlainRecord {
   const { name, version, schemaUrl } = r.instrumentationScope;
   return {
-    hrTime: r.hrTime, hrTimeObserved: r.hrTimeObserved, spanContext: r.spanContext,
-    severityText: r.severityText, severityNumber: r.severityNumber, body: r.body, eventName: r.eventName,
-    attributes: r.attributes, droppedAttributesCount: r.droppedAttributesCount,
-    resource: r.resource.attributes, scope: { name, version, schemaUrl },
+    hrTime: r.hrTime,
+    hrTimeObserved: r.hrTimeObserved,
+    spanContext: r.spanContext,
+    severityText: r.severityText,
+    severityNumber: r.severityNumber,
+    body: r.body,
+    eventName: r.eventName,
+    attributes: r.attributes,
+    droppedAttributesCount: r.droppedAttributesCount,
+    resource: r.resource.attributes,
+    scope: { name, version, schemaUrl },
   };
 }
 
@@ -80,7 +91,8 @@ export function fromPlain(p: PlainRecord): LogRecordData {
 
 export function toRefusal(err: unknown): Refusal {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof BackpressureError) return { message, backpressure: { retryAfterSeconds: err.retryAfterSeconds, status: err.status } };
+  if (err instanceof BackpressureError)
+    return { message, backpressure: { retryAfterSeconds: err.retryAfterSeconds, status: err.status } };
   return isPermanent(err) ? { message, permanent: true } : { message };
 }
 

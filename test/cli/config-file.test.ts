@@ -16,23 +16,44 @@ const TOKEN = 'tok-9f2c41d7e3b8a6';
  * Runs the CLI with a deadline. Under a 6 GB address-space limit: before the fix, `--config /dev/zero`
  * read until memory ran out, and this keeps that from taking the machine with it.
  */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, deadlineMs = 20_000): Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  deadlineMs = 20_000,
+): Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean }> {
   return new Promise((resolve) => {
     const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-    const proc = spawn('/bin/sh', ['-c', `ulimit -v 6000000; exec ${quoted}`], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('/bin/sh', ['-c', `ulimit -v 6000000; exec ${quoted}`], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let killed = false;
-    proc.stdout.on('data', (c) => { stdout += c; });
-    proc.stderr.on('data', (c) => { stderr += c; });
-    const timer = setTimeout(() => { killed = true; proc.kill('SIGKILL'); }, deadlineMs);
-    proc.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, killed }); });
+    proc.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    proc.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const timer = setTimeout(() => {
+      killed = true;
+      proc.kill('SIGKILL');
+    }, deadlineMs);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, killed });
+    });
   });
 }
 
 /** The refusal is exactly one line naming the file and the reason. */
 async function expectOneLine(file: string, reason: RegExp): Promise<void> {
-  for (const args of [['validate', '--config', file], ['--config', file]]) {
+  for (const args of [
+    ['validate', '--config', file],
+    ['--config', file],
+  ]) {
     const r = await cli(args);
     expect(r.killed).toBe(false);
     expect(r.code).toBe(1);
@@ -62,7 +83,10 @@ describe('auditline --config: files that cannot be a config', () => {
     writeFileSync(huge, `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
     await expectOneLine(huge, /is 5,242,883 bytes; a config file may be at most 4 MiB/);
     const binary = join(dir, 'binary.yaml');
-    writeFileSync(binary, Buffer.concat([Buffer.from('receivers: SECRETBYTES\n'), Buffer.alloc(16), Buffer.from('\u001b[2J')]));
+    writeFileSync(
+      binary,
+      Buffer.concat([Buffer.from('receivers: SECRETBYTES\n'), Buffer.alloc(16), Buffer.from('\u001b[2J')]),
+    );
     await expectOneLine(binary, /the file is binary \(it holds NUL bytes\), not YAML text$/);
     const latin1 = join(dir, 'latin1.yaml');
     writeFileSync(latin1, Buffer.from('receivers: caf\xe9\n', 'latin1'));
@@ -77,7 +101,9 @@ describe('auditline --config: environment values stay out of messages', () => {
 
   it('validate shows ${env:AUDITLINE_TOKEN}, never the token, and escapes control characters', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, `receivers:
+    writeFileSync(
+      file,
+      `receivers:
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:0" }
@@ -88,17 +114,22 @@ exporters:
 service:
   pipelines:
     logs: { receivers: [otlp], exporters: [file] }
-`);
+`,
+    );
     const r = await cli(['validate', '--config', file], env);
     expect(r.code).toBe(1);
     expect(r.stderr).not.toContain(TOKEN);
     expect(r.stderr).not.toContain('\u001b');
-    expect(r.stderr).toContain('exporters::file::compression: "${env:AUDITLINE_TOKEN}\\x1b]0;title\\x07" is not supported');
+    expect(r.stderr).toContain(
+      'exporters::file::compression: "${env:AUDITLINE_TOKEN}\\x1b]0;title\\x07" is not supported',
+    );
   }, 30_000);
 
   it('a token given by mistake as a file path is not echoed when the collector cannot start', async () => {
     const file = join(dir, 'token-as-path.yaml');
-    writeFileSync(file, `receivers:
+    writeFileSync(
+      file,
+      `receivers:
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:0", auth: { authenticator: bearertokenauth } }
@@ -115,7 +146,8 @@ service:
   extensions: [bearertokenauth, query_api]
   pipelines:
     logs: { receivers: [otlp], exporters: [file] }
-`);
+`,
+    );
     const r = await cli(['--config', file], env);
     expect(r.killed).toBe(false);
     expect(r.code).toBe(1);

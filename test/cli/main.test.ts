@@ -16,7 +16,9 @@ describe('auditline command', () => {
 
   it('validate and run refuse a bad config with exit status 1, naming every problem with its path and line', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, `receivers:
+    writeFileSync(
+      file,
+      `receivers:
   otlp: {}
 exporters:
   sqlite/jobs:
@@ -27,20 +29,36 @@ service:
     logs:
       receivers: [otlp]
       exporters: [sqlite/jobs, nowhere]
-`);
-    for (const args of [['validate', '--config', file], ['--config', file]]) {
+`,
+    );
+    for (const args of [
+      ['validate', '--config', file],
+      ['--config', file],
+    ]) {
       const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('exporters::sqlite/jobs::retention_days::audit_logs: must be a positive integer (line 6)');
-      expect(r.stderr).toContain('service::pipelines::logs::exporters::1: references exporter "nowhere" which is not configured (line 11)');
+      expect(r.stderr).toContain(
+        'exporters::sqlite/jobs::retention_days::audit_logs: must be a positive integer (line 6)',
+      );
+      expect(r.stderr).toContain(
+        'service::pipelines::logs::exporters::1: references exporter "nowhere" which is not configured (line 11)',
+      );
     }
   });
 
   it('components lists every component type with its kind', async () => {
     const r = await runCli(['components']);
     expect(r.code).toBe(0);
-    for (const [kind, type] of [['receiver', 'otlp'], ['processor', 'redaction'], ['processor', 'batch'], ['exporter', 'msgpack_audit'],
-      ['exporter', 'sqlite'], ['exporter', 'redis'], ['exporter', 'console'], ['extension', 'query_api']]) {
+    for (const [kind, type] of [
+      ['receiver', 'otlp'],
+      ['processor', 'redaction'],
+      ['processor', 'batch'],
+      ['exporter', 'msgpack_audit'],
+      ['exporter', 'sqlite'],
+      ['exporter', 'redis'],
+      ['exporter', 'console'],
+      ['extension', 'query_api'],
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^${kind}\\s+${type}\\b`, 'm'));
     }
   });

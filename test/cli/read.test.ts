@@ -15,7 +15,9 @@ const T = Date.UTC(2024, 0, 15, 10, 30, 45, 123);
 function collector(): PassThrough & { text(): string } {
   const s = new PassThrough() as PassThrough & { text(): string };
   let out = '';
-  s.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+  s.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
   s.text = () => out;
   return s;
 }
@@ -34,8 +36,13 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 let dir: string;
 let file: string;
-beforeEach(() => { dir = tempDir('auditline-read-'); file = join(dir, 'audit.log'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-read-');
+  file = join(dir, 'audit.log');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function writeEntries(records: ReturnType<typeof record>[]): Promise<void> {
   const exporter = new MsgpackAuditExporter({ directory: dir });
@@ -46,24 +53,36 @@ async function writeEntries(records: ReturnType<typeof record>[]): Promise<void>
 describe('auditline read', () => {
   it('read – prints one human line per entry: time, action, session, compact data', async () => {
     await writeEntries([
-      record({ timeMs: T, eventName: 'search_request', attributes: { 'session.id': 'abc123', n: 10, strategy: 'knn', raw: new Uint8Array([1, 2]) } }),
+      record({
+        timeMs: T,
+        eventName: 'search_request',
+        attributes: { 'session.id': 'abc123', n: 10, strategy: 'knn', raw: new Uint8Array([1, 2]) },
+      }),
       record({ timeMs: T + 1, severityNumber: SeverityNumber.WARN, body: 'Slow.\nNext line' }),
     ]);
     const r = await read([file]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
-      '2024-01-15 10:30:45.123Z search_request session=abc123 {"severity":"INFO","n":10,"strategy":"knn","raw":"0x0102"}\n'
-      + '2024-01-15 10:30:45.124Z log {"body":"Slow.\\nNext line","severity":"WARNING"}\n',
+      '2024-01-15 10:30:45.123Z search_request session=abc123 {"severity":"INFO","n":10,"strategy":"knn","raw":"0x0102"}\n' +
+        '2024-01-15 10:30:45.124Z log {"body":"Slow.\\nNext line","severity":"WARNING"}\n',
     );
   });
 
   it('read --json – prints one JSON object per line with exactly the four keys', async () => {
-    await writeEntries([record({
-      timeMs: T, eventName: 'item_request', body: { ids: [1, 2] },
-      spanContext: { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', traceFlags: TraceFlags.SAMPLED },
-      attributes: { 'session.id': 's', raw: new Uint8Array([1, 2, 3]), ratio: 0.25 },
-    })]);
+    await writeEntries([
+      record({
+        timeMs: T,
+        eventName: 'item_request',
+        body: { ids: [1, 2] },
+        spanContext: {
+          traceId: '5b8efff798038103d269b633813fc60c',
+          spanId: 'eee19b7ec3c1b174',
+          traceFlags: TraceFlags.SAMPLED,
+        },
+        attributes: { 'session.id': 's', raw: new Uint8Array([1, 2, 3]), ratio: 0.25 },
+      }),
+    ]);
     const r = await read([file, '--json']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -71,8 +90,17 @@ describe('auditline read', () => {
     const obj = JSON.parse(lines[0]!);
     expect(Object.keys(obj)).toEqual(['action', 'session', 'timestamp', 'data']);
     expect(obj).toEqual({
-      action: 'item_request', session: 's', timestamp: T,
-      data: { body: { ids: [1, 2] }, severity: 'INFO', trace_id: '5b8efff798038103d269b633813fc60c', span_id: 'eee19b7ec3c1b174', raw: 'AQID', ratio: 0.25 },
+      action: 'item_request',
+      session: 's',
+      timestamp: T,
+      data: {
+        body: { ids: [1, 2] },
+        severity: 'INFO',
+        trace_id: '5b8efff798038103d269b633813fc60c',
+        span_id: 'eee19b7ec3c1b174',
+        raw: 'AQID',
+        ratio: 0.25,
+      },
     });
   });
 
@@ -89,7 +117,12 @@ describe('auditline read', () => {
     appendFileSync(file, Buffer.from([0xc1, 0x00]));
     const r = await read([file, '--json']);
     expect(r.code).toBe(1);
-    expect(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).action)).toEqual(['a', 'b']);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toEqual(['a', 'b']);
     expect(r.stderr).toContain(`at byte ${good}`);
     expect(r.stderr).toMatch(/corrupt/);
   });
@@ -133,7 +166,10 @@ describe('auditline read', () => {
     const other = join(dir, 'other');
     mkdirSync(other);
     const exporter = new MsgpackAuditExporter({ directory: other });
-    await exportRecords(exporter, [record({ eventName: 'second', attributes: { 'session.id': 'late' } }), record({ eventName: 'third' })]);
+    await exportRecords(exporter, [
+      record({ eventName: 'second', attributes: { 'session.id': 'late' } }),
+      record({ eventName: 'third' }),
+    ]);
     await exporter.shutdown();
     const bytes = readFileSync(join(other, 'audit.log'));
     appendFileSync(file, bytes.subarray(0, 7));
@@ -145,7 +181,13 @@ describe('auditline read', () => {
 
     stop.abort();
     expect(await done).toBe(0);
-    expect(stdout.text().trimEnd().split('\n').map((l) => JSON.parse(l).action)).toEqual(['first', 'second', 'third']);
+    expect(
+      stdout
+        .text()
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toEqual(['first', 'second', 'third']);
     expect(stderr.text()).toBe('');
   });
 
@@ -162,16 +204,26 @@ describe('auditline read', () => {
 
   it('read – the built CLI prints --json entries, and --follow exits 0 on SIGINT', async () => {
     await writeEntries([record({ eventName: 'session_init', attributes: { 'session.id': 'cli' } })]);
-    const run = (args: string[]) => spawn(process.execPath, [CLI, 'read', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (args: string[]) =>
+      spawn(process.execPath, [CLI, 'read', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (p: ReturnType<typeof run>) => {
       const o = { stdout: '', stderr: '', code: new Promise<number | null>((r) => p.once('exit', (c) => r(c))) };
-      p.stdout!.on('data', (c) => { o.stdout += c; });
-      p.stderr!.on('data', (c) => { o.stderr += c; });
+      p.stdout!.on('data', (c) => {
+        o.stdout += c;
+      });
+      p.stderr!.on('data', (c) => {
+        o.stderr += c;
+      });
       return o;
     };
     const once = collect(run([file, '--json']));
     expect(await once.code).toBe(0);
-    expect(JSON.parse(once.stdout)).toEqual({ action: 'session_init', session: 'cli', timestamp: 1_705_314_645_123, data: { severity: 'INFO' } });
+    expect(JSON.parse(once.stdout)).toEqual({
+      action: 'session_init',
+      session: 'cli',
+      timestamp: 1_705_314_645_123,
+      data: { severity: 'INFO' },
+    });
 
     const missing = collect(run([join(dir, 'missing.log')]));
     expect(await missing.code).toBe(1);

@@ -59,9 +59,15 @@ service:
     const shown = [err.message, ...err.issues.map(formatIssue), JSON.stringify(err.issues)].join('\n');
     for (const part of [TOKEN, 's3cr3t', JSON.stringify(TOKEN).slice(1, -1)]) expect(shown).not.toContain(part);
     const lines = err.issues.map(formatIssue);
-    expect(lines.find((l) => l.startsWith('exporters::otlp_http::compression:'))).toContain('"${env:AUDITLINE_TOKEN}" is not supported');
-    expect(lines.find((l) => l.startsWith('exporters::file::compression:'))).toContain('"x-${AUDITLINE_TOKEN}" is not supported');
-    expect(lines.find((l) => l.startsWith('processors::filter::logs::log_record::0:'))).toContain('${env:AUDITLINE_TOKEN}');
+    expect(lines.find((l) => l.startsWith('exporters::otlp_http::compression:'))).toContain(
+      '"${env:AUDITLINE_TOKEN}" is not supported',
+    );
+    expect(lines.find((l) => l.startsWith('exporters::file::compression:'))).toContain(
+      '"x-${AUDITLINE_TOKEN}" is not supported',
+    );
+    expect(lines.find((l) => l.startsWith('processors::filter::logs::log_record::0:'))).toContain(
+      '${env:AUDITLINE_TOKEN}',
+    );
     expect(lines.some((l) => l.startsWith('processors::redaction::blocked_values::0:'))).toBe(true);
   });
 });
@@ -69,7 +75,10 @@ service:
 describe('config – hostile YAML is refused with one line', () => {
   it('refuses an alias bomb (instead of an uncaught ReferenceError)', () => {
     let bomb = 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]\n';
-    for (let i = 1; i < 10; i++) bomb += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(',')}]\n`;
+    for (let i = 1; i < 10; i++)
+      bomb += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(',')}]\n`;
     const err = refusal(bomb);
     expect(err.message.split('\n')).toHaveLength(1);
     expect(err.message).toMatch(/^Invalid configuration in collector\.yaml: YAML aliases expand too far.*alias bomb/);
@@ -79,11 +88,15 @@ describe('config – hostile YAML is refused with one line', () => {
     let yaml = 'x:\n';
     for (let i = 0; i < 5000; i++) yaml += `  - &a${i} v\n  - *a${i}\n`;
     const err = refusal(yaml);
-    expect(err.message).toBe('Invalid configuration in collector.yaml: the configuration uses more than 1000 YAML anchors and aliases');
+    expect(err.message).toBe(
+      'Invalid configuration in collector.yaml: the configuration uses more than 1000 YAML anchors and aliases',
+    );
   });
 
   it('refuses nesting deeper than 64 levels, also a cycle built from an alias', () => {
-    expect(refusal(`a: ${'['.repeat(100)}${']'.repeat(100)}\n`).message).toMatch(/^Invalid configuration in collector\.yaml: the configuration is nested more than 64 levels deep$/);
+    expect(refusal(`a: ${'['.repeat(100)}${']'.repeat(100)}\n`).message).toMatch(
+      /^Invalid configuration in collector\.yaml: the configuration is nested more than 64 levels deep$/,
+    );
     // An alias inside its own anchor: a cycle once resolved.
     const err = refusal('a: &a [x, *a]\n');
     expect(err.message.split('\n')).toHaveLength(1);
@@ -92,7 +105,9 @@ describe('config – hostile YAML is refused with one line', () => {
 
   it('reports a repeated key with its line', () => {
     const err = refusal(`${BASE}    path: ./again.jsonl\n${PIPELINE}`);
-    expect(err.issues.map(formatIssue)).toEqual(['exporters::file::path: YAML syntax error: this key is repeated (map keys must be unique) (line 8)']);
+    expect(err.issues.map(formatIssue)).toEqual([
+      'exporters::file::path: YAML syntax error: this key is repeated (map keys must be unique) (line 8)',
+    ]);
   });
 });
 
@@ -126,7 +141,9 @@ describe('config – validation time is linear in the number of keys', () => {
 
 describe('config – control characters are escaped in every message', () => {
   it('escapes terminal escapes and direction overrides in keys, echoed values and YAML errors', () => {
-    const err = refusal(`${BASE}    compression: "\\e[2J\\e]0;pwned\\a"\nextensions:\n  "bad\\e[31mkey\\u202e": {}\n${PIPELINE}`);
+    const err = refusal(
+      `${BASE}    compression: "\\e[2J\\e]0;pwned\\a"\nextensions:\n  "bad\\e[31mkey\\u202e": {}\n${PIPELINE}`,
+    );
     const shown = [err.message, ...err.issues.map(formatIssue)].join('\n');
     expect(shown).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(shown).toContain('\\x1b[2J\\x1b]0;pwned\\x07');

@@ -17,7 +17,8 @@ function errorsOf(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
 
 describe('config loading', () => {
   it('loads several named pipelines sharing a receiver, with type/name ids', () => {
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 receivers:
   otlp:
     protocols:
@@ -38,7 +39,10 @@ service:
       receivers: [otlp]
       processors: [batch/fast]
       exporters: [console, console/errors]
-`, registry, {}).pipelines;
+`,
+      registry,
+      {},
+    ).pipelines;
     expect(cfg.map((p) => [p.name, p.receivers, p.processors, p.exporters])).toEqual([
       ['logs', ['otlp'], ['batch'], ['console']],
       ['logs/errors', ['otlp'], ['batch/fast'], ['console', 'console/errors']],
@@ -64,16 +68,24 @@ service:
       exporters: [gone]
       processors: [nosuch]
 `);
-    expect(errs).toContain('receivers::otlp::protocols::http::endpoint: must be host:port with a port from 0 to 65535 (line 5)');
-    expect(errs.some((e) => e.startsWith('receivers::otlp::protocols::http::bogus: unknown key') && e.endsWith('(line 6)'))).toBe(true);
+    expect(errs).toContain(
+      'receivers::otlp::protocols::http::endpoint: must be host:port with a port from 0 to 65535 (line 5)',
+    );
+    expect(
+      errs.some((e) => e.startsWith('receivers::otlp::protocols::http::bogus: unknown key') && e.endsWith('(line 6)')),
+    ).toBe(true);
     expect(errs).toContain('processors::batch::timeout: must be a duration such as 200ms, 5s or 1m (line 9)');
     expect(errs).toContain('processors::batch::send_batch_size: must be a positive integer (line 10)');
     expect(errs.some((e) => e.startsWith('processors::nosuch: unknown processor type "nosuch"'))).toBe(true);
-    expect(errs).toContain('service::pipelines::logs::receivers::1: references receiver "missing" which is not configured (line 15)');
-    expect(errs).toContain('service::pipelines::logs::exporters::0: references exporter "gone" which is not configured (line 16)');
+    expect(errs).toContain(
+      'service::pipelines::logs::receivers::1: references receiver "missing" which is not configured (line 15)',
+    );
+    expect(errs).toContain(
+      'service::pipelines::logs::exporters::0: references exporter "gone" which is not configured (line 16)',
+    );
   });
 
-  it('refuses unknown top-level keys and empty pipelines (other signals\' pipelines only warn)', () => {
+  it("refuses unknown top-level keys and empty pipelines (other signals' pipelines only warn)", () => {
     const errs = errorsOf(`
 receivers: { otlp: {} }
 connector: {}
@@ -84,12 +96,17 @@ service:
 `);
     expect(errs.some((e) => e.startsWith('connector: unknown key'))).toBe(true);
     expect(errs.some((e) => e.startsWith('service::pipelines::traces'))).toBe(false);
-    expect(errs.some((e) => e.startsWith('service::pipelines::logs/a::receivers: must list at least one receiver'))).toBe(true);
-    expect(errs.some((e) => e.startsWith('service::pipelines::logs/a::exporters: must list at least one exporter'))).toBe(true);
+    expect(
+      errs.some((e) => e.startsWith('service::pipelines::logs/a::receivers: must list at least one receiver')),
+    ).toBe(true);
+    expect(
+      errs.some((e) => e.startsWith('service::pipelines::logs/a::exporters: must list at least one exporter')),
+    ).toBe(true);
   });
 
   it('expands ${env:VAR}, ${env:VAR:-default} and ${VAR}, and keeps $$ as a literal $', () => {
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 receivers:
   otlp:
     protocols:
@@ -106,8 +123,15 @@ service:
   extensions: [health_check]
   pipelines:
     logs: { receivers: [otlp], processors: [batch], exporters: [console] }
-`, registry, { HOST: '127.0.0.1', PORT: '4999', SEG: 'seg', SIZE: '77' });
-    const http = (cfg.receivers.get('otlp')!.config as { protocols: { http: { endpoint: { host: string; port: number }; logs_url_path: string } } }).protocols.http;
+`,
+      registry,
+      { HOST: '127.0.0.1', PORT: '4999', SEG: 'seg', SIZE: '77' },
+    );
+    const http = (
+      cfg.receivers.get('otlp')!.config as {
+        protocols: { http: { endpoint: { host: string; port: number }; logs_url_path: string } };
+      }
+    ).protocols.http;
     expect(http.endpoint).toEqual({ host: '127.0.0.1', port: 4999 });
     expect(http.logs_url_path).toBe('/fallback/seg/$x');
     expect((cfg.processors.get('batch')!.config as { send_batch_size: number }).send_batch_size).toBe(77);
@@ -121,7 +145,11 @@ service:
   extensions: [bearertokenauth]
   pipelines: {}
 `);
-    expect(errs.some((e) => e.startsWith('extensions::bearertokenauth::token: environment variable "NO_SUCH_TOKEN" is not set'))).toBe(true);
+    expect(
+      errs.some((e) =>
+        e.startsWith('extensions::bearertokenauth::token: environment variable "NO_SUCH_TOKEN" is not set'),
+      ),
+    ).toBe(true);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -26,8 +26,17 @@ import { fileExporterFactory } from '../../exporters/file/factory.js';
 import { tempDir } from '../helpers/collector.js';
 
 // The shipped registry plus these components (whether or not it lists them yet).
-const mine: Factory[] = [memoryLimiterProcessorFactory, attributesProcessorFactory, filterProcessorFactory, otlpHttpExporterFactory, fileExporterFactory];
-const registry = new Registry([...factories, ...mine.filter((f) => !factories.some((g) => g.kind === f.kind && g.type === f.type))]);
+const mine: Factory[] = [
+  memoryLimiterProcessorFactory,
+  attributesProcessorFactory,
+  filterProcessorFactory,
+  otlpHttpExporterFactory,
+  fileExporterFactory,
+];
+const registry = new Registry([
+  ...factories,
+  ...mine.filter((f) => !factories.some((g) => g.kind === f.kind && g.type === f.type)),
+]);
 
 const SIDECAR = `
 receivers:
@@ -100,9 +109,21 @@ service:
       exporters: [file]
 `;
 
-const readLines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-const until = async (cond: () => boolean) => { for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); };
-const lineCount = (f: string) => { try { return readLines(f).length; } catch { return 0; } };
+const readLines = (f: string) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+const lineCount = (f: string) => {
+  try {
+    return readLines(f).length;
+  } catch {
+    return 0;
+  }
+};
 
 describe('a Collector config using memory_limiter, attributes, filter, otlphttp and file', () => {
   let dir: string;
@@ -114,7 +135,10 @@ describe('a Collector config using memory_limiter, attributes, filter, otlphttp 
     gateway = new Service(loadConfigText(GATEWAY, registry, { OUT_DIR: dir }), { logger: silentLogger });
     await gateway.start();
     const gwPort = gateway.component<OtlpReceiver>('otlp')!.http!.port!;
-    sidecar = new Service(loadConfigText(SIDECAR, registry, { OUT_DIR: dir, GATEWAY_URL: `http://127.0.0.1:${gwPort}` }), { logger: silentLogger });
+    sidecar = new Service(
+      loadConfigText(SIDECAR, registry, { OUT_DIR: dir, GATEWAY_URL: `http://127.0.0.1:${gwPort}` }),
+      { logger: silentLogger },
+    );
     await sidecar.start();
   });
 
@@ -128,12 +152,26 @@ describe('a Collector config using memory_limiter, attributes, filter, otlphttp 
     const port = sidecar.component<OtlpReceiver>('otlp')!.http!.port!;
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }), scheduledDelayMillis: 10 })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }),
+          scheduledDelayMillis: 10,
+        }),
+      ],
     });
     const logger = provider.getLogger('orders');
-    const emit = (severityNumber: SeverityNumber, severityText: string, body: string, attributes: Record<string, string | number> = {}) =>
-      logger.emit({ severityNumber, severityText, body, attributes });
-    emit(SeverityNumber.INFO, 'INFO', 'Order placed', { 'user.email': 'alice@example.com', 'http.url': 'https://shop.example.com/cart', 'internal.debug': 'x', seq: 1 });
+    const emit = (
+      severityNumber: SeverityNumber,
+      severityText: string,
+      body: string,
+      attributes: Record<string, string | number> = {},
+    ) => logger.emit({ severityNumber, severityText, body, attributes });
+    emit(SeverityNumber.INFO, 'INFO', 'Order placed', {
+      'user.email': 'alice@example.com',
+      'http.url': 'https://shop.example.com/cart',
+      'internal.debug': 'x',
+      seq: 1,
+    });
     emit(SeverityNumber.DEBUG, 'DEBUG', 'Cache warmed', { seq: 2 });
     emit(SeverityNumber.INFO, 'INFO', 'GET /health 200', { seq: 3 });
     emit(SeverityNumber.INFO, 'INFO', 'Scraped', { 'http.route': '/metrics', seq: 4 });
@@ -147,7 +185,12 @@ describe('a Collector config using memory_limiter, attributes, filter, otlphttp 
       const rows = readLines(file);
       expect(rows.map((r) => r.metadata.seq)).toEqual([1, 5]);
       const [placed, failed] = rows as [Record<string, any>, Record<string, any>];
-      expect(placed).toMatchObject({ level: 'INFO', component: 'orders', message: 'Order placed', service: 'checkout' });
+      expect(placed).toMatchObject({
+        level: 'INFO',
+        component: 'orders',
+        message: 'Order placed',
+        service: 'checkout',
+      });
       expect(placed.metadata).toEqual({
         seq: 1,
         'deployment.environment': 'production',
@@ -166,7 +209,8 @@ describe('config errors in these components', () => {
   it('are all reported at once with their YAML paths', () => {
     let issues: string[] = [];
     try {
-      loadConfigText(`
+      loadConfigText(
+        `
 receivers:
   otlp:
     protocols:
@@ -191,7 +235,10 @@ service:
       receivers: [otlp]
       processors: [memory_limiter, attributes, filter]
       exporters: [otlphttp, file]
-`, registry, {});
+`,
+        registry,
+        {},
+      );
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       issues = err.issues.map(formatIssue);

@@ -18,11 +18,18 @@ import { M, Telemetry } from '../../src/telemetry/metrics.js';
 import { requestAuditRecords } from '../../bench/fixtures.js';
 
 const helper = (o: Record<string, unknown> = {}): ExporterHelperSettings =>
-  obj(exporterHelperFields).parse({ timeout: '5s', retry_on_failure: { initial_interval: '5ms', max_interval: '20ms' }, ...o }, [], [])! as ExporterHelperSettings;
+  obj(exporterHelperFields).parse(
+    { timeout: '5s', retry_on_failure: { initial_interval: '5ms', max_interval: '20ms' }, ...o },
+    [],
+    [],
+  )! as ExporterHelperSettings;
 const idOf = (r: ReadableLogRecord) => String(r.attributes['request.id']);
 const until = async (cond: () => boolean, ms = 5_000) => {
   const end = Date.now() + ms;
-  while (!cond()) { if (Date.now() > end) throw new Error('Timed out.'); await new Promise((r) => setTimeout(r, 5)); }
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('Timed out.');
+    await new Promise((r) => setTimeout(r, 5));
+  }
 };
 
 /** Counts what it stores; fails the first `failures` attempts; each attempt takes `delayMs`. */
@@ -33,22 +40,37 @@ class CountingExporter implements PushExporter<ReadableLogRecord[]> {
   attempts = 0;
   inFlight = 0;
   maxInFlight = 0;
-  constructor(private failures = 0, private delayMs = 0) {}
-  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] { return records; }
-  exportPrepared(records: ReadableLogRecord[], cb: (r: ExportResult) => void, span: LogSpan = { log: '', first: 0, end: 0 }): void {
+  constructor(
+    private failures = 0,
+    private delayMs = 0,
+  ) {}
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+  exportPrepared(
+    records: ReadableLogRecord[],
+    cb: (r: ExportResult) => void,
+    span: LogSpan = { log: '', first: 0, end: 0 },
+  ): void {
     this.attempts++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     setTimeout(() => {
       this.inFlight--;
-      if (this.failures > 0) { this.failures--; cb({ code: ExportResultCode.FAILED, error: new Error('sink down') }); return; }
+      if (this.failures > 0) {
+        this.failures--;
+        cb({ code: ExportResultCode.FAILED, error: new Error('sink down') });
+        return;
+      }
       this.stored.push(...records.map(idOf));
       this.batches.push(records.length);
       this.spans.push(span);
       cb({ code: ExportResultCode.SUCCESS });
     }, this.delayMs);
   }
-  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.exportPrepared(records, cb); }
+  export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+    this.exportPrepared(records, cb);
+  }
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
 }
@@ -62,7 +84,10 @@ function setup(batch: BatchSettings = { size: 100, maxSize: 100, timeoutMs: 5 })
     c.start(0);
     return c;
   };
-  const put = (start: number, n: number) => { log.append(requestAuditRecords(start, n), n * 100); log.publish(); };
+  const put = (start: number, n: number) => {
+    log.append(requestAuditRecords(start, n), n * 100);
+    log.publish();
+  };
   return { log, cursor, put, telemetry };
 }
 
@@ -100,7 +125,11 @@ describe('exporter cursors', () => {
     const c = cursor('e', e);
     await until(() => e.stored.length === 37);
     expect(e.batches).toEqual([15, 15, 7]);
-    expect(e.spans.map((s) => [s.first, s.end])).toEqual([[0, 15], [15, 30], [30, 37]]);
+    expect(e.spans.map((s) => [s.first, s.end])).toEqual([
+      [0, 15],
+      [15, 30],
+      [30, 37],
+    ]);
     await c.drain(1000);
   });
 
@@ -141,10 +170,15 @@ describe('request intake', () => {
     logA.open(0);
     logB.open(0);
     const tap = new RecordTap();
-    const intake = new RequestIntake([
-      { name: 'logs/a', head: new PipelineTail(0), log: logA, index: 0 },
-      { name: 'logs/b', head: new PipelineTail(1), log: logB, index: 1 },
-    ], 2, tap, silentLogger);
+    const intake = new RequestIntake(
+      [
+        { name: 'logs/a', head: new PipelineTail(0), log: logA, index: 0 },
+        { name: 'logs/b', head: new PipelineTail(1), log: logB, index: 1 },
+      ],
+      2,
+      tap,
+      silentLogger,
+    );
     return { logA, logB, intake };
   }
 
@@ -172,11 +206,18 @@ describe('request intake', () => {
     const logB = new DeliveryLog('logs/b', new MemoryBudget(1 << 30));
     logA.open(0);
     logB.open(0);
-    const refusing: LogsConsumer = { consume: () => Promise.reject(new BackpressureError('Memory usage is above the soft limit.', 1, 429)) };
-    const intake = new RequestIntake([
-      { name: 'logs/a', head: new PipelineTail(0), log: logA, index: 0 },
-      { name: 'logs/b', head: refusing, log: logB, index: 1 },
-    ], 2, new RecordTap(), silentLogger);
+    const refusing: LogsConsumer = {
+      consume: () => Promise.reject(new BackpressureError('Memory usage is above the soft limit.', 1, 429)),
+    };
+    const intake = new RequestIntake(
+      [
+        { name: 'logs/a', head: new PipelineTail(0), log: logA, index: 0 },
+        { name: 'logs/b', head: refusing, log: logB, index: 1 },
+      ],
+      2,
+      new RecordTap(),
+      silentLogger,
+    );
     const err = await intake.consume(requestAuditRecords(0, 5), 500).catch((e: unknown) => e);
     expect((err as BackpressureError).status).toBe(429);
     expect(logA.end).toBe(0);

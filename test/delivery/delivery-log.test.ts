@@ -9,10 +9,19 @@ import { SegmentStore } from '../../src/delivery/segment-store.js';
 import { requestAuditRecords } from '../../bench/fixtures.js';
 
 const dirs: string[] = [];
-const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'auditline-dlog-')); dirs.push(d); return d; };
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'auditline-dlog-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
-const ids = (rs: { attributes: Record<string, unknown> }[]) => rs.map((r) => String(r.attributes['request.id'] ?? r.attributes['http.request.id'] ?? JSON.stringify(r.attributes).length));
+const ids = (rs: { attributes: Record<string, unknown> }[]) =>
+  rs.map((r) =>
+    String(r.attributes['request.id'] ?? r.attributes['http.request.id'] ?? JSON.stringify(r.attributes).length),
+  );
 
 describe('delivery log', () => {
   it('gives each record a position, reads across entries, and releases what every cursor passed', () => {
@@ -115,7 +124,17 @@ describe('delivery log', () => {
   it('durable: every value the receiver accepts comes back from disk unchanged (NaN, ±Infinity, -0, doubles beyond int64, bytes, nested maps)', () => {
     const dir = tmp();
     const r = requestAuditRecords(0, 1)[0]!;
-    const odd = { nan: NaN, inf: Infinity, ninf: -Infinity, nzero: -0, big: 1e300, two64: 2 ** 64, i: 42, bytes: new Uint8Array([0, 255, 7]), nested: { list: [1, 'a', { deep: true }] } };
+    const odd = {
+      nan: NaN,
+      inf: Infinity,
+      ninf: -Infinity,
+      nzero: -0,
+      big: 1e300,
+      two64: 2 ** 64,
+      i: 42,
+      bytes: new Uint8Array([0, 255, 7]),
+      nested: { list: [1, 'a', { deep: true }] },
+    };
     r.attributes = { ...r.attributes, ...odd };
     r.body = { kv: { x: -0, y: [NaN] } };
     const log = new DeliveryLog('logs', new MemoryBudget(1), new SegmentStore(dir, false));

@@ -16,7 +16,10 @@ import { freePort } from '../helpers/ports.js';
 
 export const CLI = process.env['AUDITLINE_CLI'] ?? join(ROOT, 'bin', 'auditline');
 
-export interface Ports { http: number; grpc: number }
+export interface Ports {
+  http: number;
+  grpc: number;
+}
 
 export interface CollectorSetup {
   /** Everything the collector writes lives under here (unless a sink dir is given). */
@@ -67,7 +70,8 @@ export function collectorYaml(s: CollectorSetup): string {
   const retry = '{ initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 600s }';
   const delivery: string[] = [];
   if (s.durable && process.env['CONSERVATION_OMIT_DELIVERY'] !== '1') delivery.push('storage: file_storage');
-  if (s.memoryLimitMib !== undefined && process.env['CONSERVATION_OMIT_DELIVERY'] !== '1') delivery.push(`memory_limit_mib: ${s.memoryLimitMib}`);
+  if (s.memoryLimitMib !== undefined && process.env['CONSERVATION_OMIT_DELIVERY'] !== '1')
+    delivery.push(`memory_limit_mib: ${s.memoryLimitMib}`);
   const auditExporters = ['msgpack_audit', 'sqlite', ...(s.file ? ['file'] : [])];
   return `# Written by test/delivery/harness.ts
 receivers:
@@ -92,14 +96,22 @@ ${s.refuseRequests ? '  memory_limiter: { check_interval: 2s, limit_mib: 1 }\n' 
     stream: { max_length: 10000000 }
     timeout: ${t.redis}
     retry_on_failure: ${retry}
-${s.file ? `  file:
+${
+  s.file
+    ? `  file:
     path: "${p.file}"
     rotation: { max_megabytes: 0 }
     timeout: ${t.file}
     retry_on_failure: ${retry}
-` : ''}${s.durable ? `extensions:
+`
+    : ''
+}${
+    s.durable
+      ? `extensions:
   file_storage: { directory: "${p.storage}", fsync: false }
-` : ''}service:
+`
+      : ''
+  }service:
   workers: ${s.workers}
 ${s.durable ? '  extensions: [file_storage]\n' : ''}${delivery.length ? `  delivery: { ${delivery.join(', ')} }\n` : ''}  pipelines:
     logs/audit:
@@ -133,7 +145,10 @@ export class Collector {
   proc: ChildProcess | undefined;
   private out = '';
   private log: WriteStream;
-  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({ code: null, signal: null });
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({
+    code: null,
+    signal: null,
+  });
   private sampler: NodeJS.Timeout | undefined;
   /** Highest VmHWM seen over every run, MiB. */
   peakRssMib = 0;
@@ -147,20 +162,31 @@ export class Collector {
   }
 
   /** Output of the current (or last) run. */
-  output(): string { return this.out; }
+  output(): string {
+    return this.out;
+  }
 
-  get pid(): number | undefined { return this.proc?.pid; }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
 
-  alive(): boolean { return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
+  alive(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
 
   async start(timeoutMs = 30_000): Promise<void> {
     this.runs++;
     this.out = '';
     const proc = spawn(process.execPath, [CLI, '--config', this.configFile], {
-      cwd: this.setup.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: this.setup.dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
-    const onData = (c: Buffer) => { this.out += c; this.log.write(c); };
+    const onData = (c: Buffer) => {
+      this.out += c;
+      this.log.write(c);
+    };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     this.exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
@@ -168,13 +194,23 @@ export class Collector {
     this.sampler = setInterval(() => this.sample(), 100);
     this.sampler.unref();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The collector did not start in ${timeoutMs} ms. Output:\n${this.out}`)), timeoutMs);
-      const check = () => { if (this.out.includes('Auditline is running.')) { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(
+        () => reject(new Error(`The collector did not start in ${timeoutMs} ms. Output:\n${this.out}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (this.out.includes('Auditline is running.')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       proc.stdout!.on('data', check);
       proc.stderr!.on('data', check);
       void this.exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        reject(new Error(`The collector exited (code ${code}, signal ${signal}) before it was ready. Output:\n${this.out}`));
+        reject(
+          new Error(`The collector exited (code ${code}, signal ${signal}) before it was ready. Output:\n${this.out}`),
+        );
       });
     });
   }
@@ -195,7 +231,12 @@ export class Collector {
     let timer: NodeJS.Timeout | undefined;
     const r = await Promise.race([
       this.exited,
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`The collector did not exit within ${timeoutMs} ms. Output:\n${tail(this.out)}`)), timeoutMs); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`The collector did not exit within ${timeoutMs} ms. Output:\n${tail(this.out)}`)),
+          timeoutMs,
+        );
+      }),
     ]).finally(() => clearTimeout(timer));
     clearInterval(this.sampler);
     return r;
@@ -210,7 +251,10 @@ export class Collector {
   /** Always safe: kills a run still going. */
   async cleanup(): Promise<void> {
     clearInterval(this.sampler);
-    if (this.alive()) { this.proc!.kill('SIGKILL'); await this.exited; }
+    if (this.alive()) {
+      this.proc!.kill('SIGKILL');
+      await this.exited;
+    }
     await new Promise<void>((r) => this.log.end(() => r()));
   }
 }
@@ -225,7 +269,10 @@ export async function untilRefused(port: number, timeoutMs: number): Promise<boo
   while (Date.now() < end) {
     const refused = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(false); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
       s.once('error', () => resolve(true));
     });
     if (refused) return true;
@@ -237,7 +284,11 @@ export async function untilRefused(port: number, timeoutMs: number): Promise<boo
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `cond` until it holds or `timeoutMs` passes; returns whether it held. */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return true;

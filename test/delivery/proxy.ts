@@ -9,7 +9,11 @@ import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Ledger } from './workload.js';
 
-export interface Attempt { seq: number; status: number | 'error'; retryAfter?: string }
+export interface Attempt {
+  seq: number;
+  status: number | 'error';
+  retryAfter?: string;
+}
 
 export class StatusProxy {
   readonly attempts: Attempt[] = [];
@@ -22,21 +26,39 @@ export class StatusProxy {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const seq = Number(req.headers['x-conservation-export'] ?? -1);
-      const up = request({
-        host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: this.agent,
-      }, (upRes) => {
-        const chunks: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => chunks.push(c));
-        upRes.on('end', () => {
-          const status = upRes.statusCode ?? 0;
-          const retryAfter = upRes.headers['retry-after'];
-          this.attempts.push({ seq, status, ...(retryAfter !== undefined ? { retryAfter: String(retryAfter) } : {}) });
-          res.writeHead(status, upRes.headers);
-          res.end(Buffer.concat(chunks));
-        });
-        upRes.on('error', () => { this.attempts.push({ seq, status: 'error' }); res.destroy(); });
+      const up = request(
+        {
+          host: '127.0.0.1',
+          port: this.upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: this.agent,
+        },
+        (upRes) => {
+          const chunks: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => chunks.push(c));
+          upRes.on('end', () => {
+            const status = upRes.statusCode ?? 0;
+            const retryAfter = upRes.headers['retry-after'];
+            this.attempts.push({
+              seq,
+              status,
+              ...(retryAfter !== undefined ? { retryAfter: String(retryAfter) } : {}),
+            });
+            res.writeHead(status, upRes.headers);
+            res.end(Buffer.concat(chunks));
+          });
+          upRes.on('error', () => {
+            this.attempts.push({ seq, status: 'error' });
+            res.destroy();
+          });
+        },
+      );
+      up.on('error', () => {
+        this.attempts.push({ seq, status: 'error' });
+        res.destroy();
       });
-      up.on('error', () => { this.attempts.push({ seq, status: 'error' }); res.destroy(); });
       req.pipe(up);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
@@ -49,12 +71,14 @@ export class StatusProxy {
     const bySeq = new Map<number, Attempt[]>();
     for (const a of this.attempts) {
       const l = bySeq.get(a.seq);
-      if (l) l.push(a); else bySeq.set(a.seq, [a]);
+      if (l) l.push(a);
+      else bySeq.set(a.seq, [a]);
     }
     for (const e of ledger.exports) {
       if (e.state !== 'failed') continue;
       const at = bySeq.get(e.seq);
-      if (at && at.every((a) => a.status !== 'error' && (a.status < 200 || a.status > 299))) ledger.refusedSeqs.add(e.seq);
+      if (at && at.every((a) => a.status !== 'error' && (a.status < 200 || a.status > 299)))
+        ledger.refusedSeqs.add(e.seq);
     }
   }
 

@@ -16,14 +16,20 @@ import { requestAuditRecords } from '../../bench/fixtures.js';
 import { tempDir } from '../helpers/collector.js';
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('resuming a durable delivery log', () => {
   it('an exporter listed after one that is further ahead still gets every record from its own position', async () => {
     const dir = tempDir('auditline-resume-');
     dirs.push(dir);
     // What a killed run leaves: three requests on disk; msgpack_audit had taken all 30 records, sqlite none.
-    const previous = new DeliveryLog('logs', new MemoryBudget(1 << 30), new SegmentStore(join(dir, 'state', 'delivery', 'logs'), false));
+    const previous = new DeliveryLog(
+      'logs',
+      new MemoryBudget(1 << 30),
+      new SegmentStore(join(dir, 'state', 'delivery', 'logs'), false),
+    );
     previous.open(0);
     previous.addCursor('msgpack_audit', 0);
     previous.addCursor('sqlite', 0);
@@ -32,7 +38,8 @@ describe('resuming a durable delivery log', () => {
     previous.commit('sqlite', 0);
     previous.dispose();
 
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 receivers:
   otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
 exporters:
@@ -47,13 +54,18 @@ service:
     logs:
       receivers: [otlp]
       exporters: [msgpack_audit, sqlite]
-`, defaultRegistry(), {});
+`,
+      defaultRegistry(),
+      {},
+    );
     const svc = new Service(cfg, { logger: silentLogger });
     await svc.start();
     await svc.shutdown(); // drains what the log holds
 
     const db = new Database(join(dir, 'audit.db'), { readonly: true });
-    const rows = db.prepare('SELECT (SELECT count(*) FROM audit_logs) + (SELECT count(*) FROM job_logs) AS n').get() as { n: number };
+    const rows = db
+      .prepare('SELECT (SELECT count(*) FROM audit_logs) + (SELECT count(*) FROM job_logs) AS n')
+      .get() as { n: number };
     db.close();
     expect(rows.n).toBe(30);
     // msgpack_audit already had them: nothing is written twice.

@@ -26,16 +26,31 @@ const idOf = (explicit: unknown, message: unknown): string => {
  * Every audit file under `dir` (`audit.log`, and the copies a test moved away: `audit.log.1`,
  * `audit.log.deleted`), read by Python's msgpack (the seed's reader). Exporter state files are not read.
  */
-export function readMsgpack(dir: string): Promise<SinkRead & { files: { path: string; size: number; entries: number; error: string | null }[] }> {
+export function readMsgpack(
+  dir: string,
+): Promise<SinkRead & { files: { path: string; size: number; entries: number; error: string | null }[] }> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/python3', [join(import.meta.dirname, 'read-audit.py'), dir], { maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) { reject(new Error(`read-audit.py failed: ${stderr || err.message}`)); return; }
-      const r = JSON.parse(stdout) as { files: { path: string; size: number; consumed: number; entries: number; error: string | null }[]; ids: string[] };
-      resolve({
-        sink: 'msgpack_audit', ids: r.ids, files: r.files,
-        errors: r.files.filter((f) => f.error).map((f) => `${f.path}: ${f.error}`),
-      });
-    });
+    execFile(
+      '/usr/bin/python3',
+      [join(import.meta.dirname, 'read-audit.py'), dir],
+      { maxBuffer: 512 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`read-audit.py failed: ${stderr || err.message}`));
+          return;
+        }
+        const r = JSON.parse(stdout) as {
+          files: { path: string; size: number; consumed: number; entries: number; error: string | null }[];
+          ids: string[];
+        };
+        resolve({
+          sink: 'msgpack_audit',
+          ids: r.ids,
+          files: r.files,
+          errors: r.files.filter((f) => f.error).map((f) => `${f.path}: ${f.error}`),
+        });
+      },
+    );
   });
 }
 
@@ -47,7 +62,10 @@ export function readSqlite(path: string): SinkRead {
     db.pragma('busy_timeout = 10000');
     const ids: string[] = [];
     for (const table of ['audit_logs', 'job_logs']) {
-      const rows = db.prepare(`SELECT json_extract(metadata, '$."test.id"') AS id, message FROM ${table}`).all() as { id: string | null; message: string | null }[];
+      const rows = db.prepare(`SELECT json_extract(metadata, '$."test.id"') AS id, message FROM ${table}`).all() as {
+        id: string | null;
+        message: string | null;
+      }[];
       for (const r of rows) ids.push(idOf(r.id, r.message));
     }
     return { sink: 'sqlite', ids, errors: [] };
@@ -96,7 +114,10 @@ export async function readRedis(port: number): Promise<SinkRead[]> {
         for (const [, v] of (await p.exec()) ?? []) hashes.push(idOf(undefined, v));
       } while (cursor !== '0');
     }
-    return [{ sink: 'redis.stream', ids: stream, errors }, { sink: 'redis.hash', ids: hashes, errors: [] }];
+    return [
+      { sink: 'redis.stream', ids: stream, errors },
+      { sink: 'redis.hash', ids: hashes, errors: [] },
+    ];
   } finally {
     r.disconnect();
   }
@@ -116,7 +137,9 @@ export function readJsonLines(path: string): SinkRead {
   const ids: string[] = [];
   const errors: string[] = [];
   if (!existsSync(dir)) return { sink: 'file', ids, errors: [`${dir} does not exist`] };
-  for (const f of readdirSync(dir).filter((f) => ours.test(f)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => ours.test(f))
+    .sort()) {
     const text = readFileSync(join(dir, f), 'utf8');
     const lines = text.split('\n');
     if (lines.at(-1) !== '') errors.push(`${f}: ends inside a line`);
@@ -158,7 +181,10 @@ export function conserve(read: SinkRead, ledger: Ledger, only?: (id: string) => 
   const foreign: string[] = [];
   let unknownStored = 0;
   for (const [id, n] of counts) {
-    if (n > 1) { dup.push(id); dupExtra += n - 1; }
+    if (n > 1) {
+      dup.push(id);
+      dupExtra += n - 1;
+    }
     if (ledger.acked.has(id)) continue;
     if (unknown.has(id)) unknownStored++;
     else if (refused.has(id)) refusedStored.push(id);
@@ -168,19 +194,34 @@ export function conserve(read: SinkRead, ledger: Ledger, only?: (id: string) => 
   const problems: string[] = [...read.errors.slice(0, 10)];
   if (read.errors.length > 10) problems.push(`… ${read.errors.length - 10} more read errors`);
   const few = (a: string[]) => a.slice(0, 5).join(', ') + (a.length > 5 ? ', …' : '');
-  if (missing.length) problems.push(`${missing.length} of ${acked} acknowledged ids are not stored (e.g. ${few(missing)})`);
-  if (dup.length) problems.push(`${dup.length} ids stored more than once, ${dupExtra} extra entries (e.g. ${few(dup)})`);
-  if (refusedStored.length) problems.push(`${refusedStored.length} ids of refused requests are stored (e.g. ${few(refusedStored)})`);
+  if (missing.length)
+    problems.push(`${missing.length} of ${acked} acknowledged ids are not stored (e.g. ${few(missing)})`);
+  if (dup.length)
+    problems.push(`${dup.length} ids stored more than once, ${dupExtra} extra entries (e.g. ${few(dup)})`);
+  if (refusedStored.length)
+    problems.push(`${refusedStored.length} ids of refused requests are stored (e.g. ${few(refusedStored)})`);
   const notSent = foreign.filter((id) => !sent.has(id));
-  if (notSent.length) problems.push(`${notSent.length} stored entries carry no id that was sent (e.g. ${few(notSent.map((s) => JSON.stringify(s)))})`);
-  if (foreign.length - notSent.length) problems.push(`${foreign.length - notSent.length} ids stored that were sent but neither acknowledged nor of unknown outcome`);
-  const summary = `${read.sink.padEnd(13)} stored ${read.ids.length} (acked ${acked}, of-unknown-outcome ${unknownStored}/${[...unknown].filter(want).length}) ` +
+  if (notSent.length)
+    problems.push(
+      `${notSent.length} stored entries carry no id that was sent (e.g. ${few(notSent.map((s) => JSON.stringify(s)))})`,
+    );
+  if (foreign.length - notSent.length)
+    problems.push(
+      `${foreign.length - notSent.length} ids stored that were sent but neither acknowledged nor of unknown outcome`,
+    );
+  const summary =
+    `${read.sink.padEnd(13)} stored ${read.ids.length} (acked ${acked}, of-unknown-outcome ${unknownStored}/${[...unknown].filter(want).length}) ` +
     `missing ${missing.length} dup ${dupExtra} refused-stored ${refusedStored.length}${read.errors.length ? ` read-errors ${read.errors.length}` : ''}`;
   return { sink: read.sink, summary, problems };
 }
 
 /** Reads every sink of a setup. */
-export async function readAll(p: { auditDir: string; sqlite: string; file?: string; redisPort: number }): Promise<SinkRead[]> {
+export async function readAll(p: {
+  auditDir: string;
+  sqlite: string;
+  file?: string;
+  redisPort: number;
+}): Promise<SinkRead[]> {
   const out: SinkRead[] = [await readMsgpack(p.auditDir), readSqlite(p.sqlite)];
   if (p.file) out.push(readJsonLines(p.file));
   out.push(...(await readRedis(p.redisPort)));

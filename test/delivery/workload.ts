@@ -42,7 +42,14 @@ export const ID_RE = /\bcv[0-9a-z]+-\d{6,}\b/;
 
 const EVENTS = ['search_request', 'item_request', 'session_init', 'client_event', 'add_model'];
 const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
-const PATHS = ['/api/items/123', '/api/items/456/details', '/api/search', '/login', '/health', '/api/users/42/orders/7'];
+const PATHS = [
+  '/api/items/123',
+  '/api/items/456/details',
+  '/api/search',
+  '/login',
+  '/health',
+  '/api/users/42/orders/7',
+];
 const STATUS = [200, 200, 200, 201, 204, 301, 400, 404, 500, 503];
 // Few client IPs and millisecond timestamps drawn from a narrow window: many HTTP records share a
 // (millisecond, client IP) pair across batches, the case that overwrote one `req:` hash.
@@ -64,7 +71,9 @@ export class Workload {
     this.resource = resourceFromAttributes({ 'service.name': 'conservation', 'host.name': 'test-host' });
   }
 
-  private pick<T>(a: readonly T[]): T { return a[Math.floor(this.random() * a.length)]!; }
+  private pick<T>(a: readonly T[]): T {
+    return a[Math.floor(this.random() * a.length)]!;
+  }
 
   next(): ReadableLogRecord {
     const id = `${this.tag}-${String(this.n++).padStart(6, '0')}`;
@@ -101,11 +110,17 @@ export class Workload {
     }
     const t: [number, number] = [Math.floor(ms / 1000), (ms % 1000) * 1e6];
     return {
-      hrTime: t, hrTimeObserved: t, spanContext: undefined,
-      severityNumber: SeverityNumber.INFO, severityText: 'INFO',
-      body, eventName, resource: this.resource,
+      hrTime: t,
+      hrTimeObserved: t,
+      spanContext: undefined,
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      body,
+      eventName,
+      resource: this.resource,
       instrumentationScope: { name: 'conservation' },
-      attributes, droppedAttributesCount: 0,
+      attributes,
+      droppedAttributesCount: 0,
     };
   }
 }
@@ -131,7 +146,9 @@ export class Ledger {
   /** Export seqs every attempt of which got a complete non-2xx answer (filled by the proxy). */
   readonly refusedSeqs = new Set<number>();
 
-  mark(): number { return ++this.phase; }
+  mark(): number {
+    return ++this.phase;
+  }
 
   sentIds(): Set<string> {
     const s = new Set<string>();
@@ -152,7 +169,9 @@ export class Ledger {
   }
 
   counts() {
-    let acked = 0, failed = 0, pending = 0;
+    let acked = 0,
+      failed = 0,
+      pending = 0;
     for (const e of this.exports) {
       if (e.state === 'acked') acked += e.ids.length;
       else if (e.state === 'failed') failed += e.ids.length;
@@ -188,7 +207,10 @@ export class Load {
   private readonly current: number[] = [];
   private handedOut = 0;
 
-  constructor(readonly workload: Workload, readonly opts: LoadOptions) {}
+  constructor(
+    readonly workload: Workload,
+    readonly opts: LoadOptions,
+  ) {}
 
   start(): this {
     let lane = 0;
@@ -199,11 +221,12 @@ export class Load {
         const l = lane++;
         this.current[l] = -1;
         const headers = async () => ({ 'x-conservation-export': String(this.current[l]) });
-        const exporter = proto === 'grpc'
-          ? new GrpcExporter({ url: `http://127.0.0.1:${this.opts.ports.grpc}`, timeoutMillis })
-          : proto === 'json'
-            ? new JsonExporter({ url: `${url}/v1/logs`, timeoutMillis, headers })
-            : new ProtoExporter({ url: `${url}/v1/logs`, timeoutMillis, headers });
+        const exporter =
+          proto === 'grpc'
+            ? new GrpcExporter({ url: `http://127.0.0.1:${this.opts.ports.grpc}`, timeoutMillis })
+            : proto === 'json'
+              ? new JsonExporter({ url: `${url}/v1/logs`, timeoutMillis, headers })
+              : new ProtoExporter({ url: `${url}/v1/logs`, timeoutMillis, headers });
         this.exporters.push(exporter);
         this.runs.push(this.lane(l, exporter));
       }
@@ -212,7 +235,11 @@ export class Load {
   }
 
   private async lane(l: number, exporter: LogRecordExporter): Promise<void> {
-    const { batch: [lo, hi], pauseMs = 0, maxRecords = Infinity } = this.opts;
+    const {
+      batch: [lo, hi],
+      pauseMs = 0,
+      maxRecords = Infinity,
+    } = this.opts;
     const w = this.workload;
     while (!this.stopped && this.handedOut < maxRecords) {
       const n = lo + Math.floor(w.random() * (hi - lo + 1));
@@ -220,8 +247,11 @@ export class Load {
       for (let i = 0; i < n; i++) records.push(w.next());
       this.handedOut += n;
       const entry: ExportEntry = {
-        seq: this.ledger.exports.length, lane: l, ids: records.map((r) => r.attributes['test.id'] as string),
-        phase: this.ledger.phase, state: 'pending',
+        seq: this.ledger.exports.length,
+        lane: l,
+        ids: records.map((r) => r.attributes['test.id'] as string),
+        phase: this.ledger.phase,
+        state: 'pending',
       };
       this.ledger.exports.push(entry);
       this.current[l] = entry.seq;

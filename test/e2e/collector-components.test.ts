@@ -12,9 +12,16 @@ import { startCollector, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
 
 let running: RunningCollector | undefined;
-afterEach(async () => { await running?.cleanup(); running = undefined; });
+afterEach(async () => {
+  await running?.cleanup();
+  running = undefined;
+});
 
-const jsonLines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+const jsonLines = (f: string) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('collector process with the Collector-compatible processors and the file exporter', () => {
   it('hashes, extracts and drops as configured, and writes JSON lines that survive shutdown', async () => {
@@ -53,10 +60,19 @@ service:
 `);
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'shop' }),
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }), scheduledDelayMillis: 10 })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }),
+          scheduledDelayMillis: 10,
+        }),
+      ],
     });
     const logger = provider.getLogger('cart');
-    logger.emit({ severityNumber: SeverityNumber.INFO, body: 'Checkout started', attributes: { 'user.email': 'bob@example.com', 'http.url': 'https://shop/cart', n: 1 } });
+    logger.emit({
+      severityNumber: SeverityNumber.INFO,
+      body: 'Checkout started',
+      attributes: { 'user.email': 'bob@example.com', 'http.url': 'https://shop/cart', n: 1 },
+    });
     logger.emit({ severityNumber: SeverityNumber.DEBUG, body: 'Cache hit', attributes: { n: 2 } });
     logger.emit({ severityNumber: SeverityNumber.INFO, body: 'GET /health 200', attributes: { n: 3 } });
     logger.emit({ severityNumber: SeverityNumber.WARN, body: 'Slow payment', attributes: { n: 4 } });
@@ -94,9 +110,15 @@ service:
       processors: [memory_limiter]
       exporters: [file]
 `);
-    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' } }] }] }] });
+    const body = JSON.stringify({
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'hello' } }] }] }],
+    });
     for (let i = 0; i < 2; i++) {
-      const r = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const r = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(r.status).toBe(429);
       expect(r.headers.get('retry-after')).toBe('3');
     }

@@ -34,7 +34,11 @@ with open(sys.argv[1], "rb") as f:
 
 function readWithPython(file: string): Record<string, any>[] {
   const out = execFileSync('/usr/bin/python3', ['-c', SEED_READER, file], { encoding: 'utf8' });
-  return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function send(exporter: LogRecordExporter, collection: string, n: number): Promise<void> {
@@ -96,16 +100,21 @@ service:
       exporters: [msgpack_audit]
 `);
   });
-  afterAll(async () => { await c?.cleanup(); });
+  afterAll(async () => {
+    await c?.cleanup();
+  });
 
   it('accepts protobuf and JSON from the official exporters, and rejects bad input while continuing to serve', async () => {
     const url = `http://127.0.0.1:${port}/v1/logs`;
     await send(new OtlpProtoExporter({ url }), 'products', 50);
     await send(new OtlpHttpJsonExporter({ url }), 'orders', 20);
 
-    const post = (body: BodyInit, headers: Record<string, string>, method = 'POST') => fetch(url, { method, body: method === 'GET' ? undefined : body, headers });
+    const post = (body: BodyInit, headers: Record<string, string>, method = 'POST') =>
+      fetch(url, { method, body: method === 'GET' ? undefined : body, headers });
     // Garbage protobuf
-    let r = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), { 'content-type': 'application/x-protobuf' });
+    let r = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(r.status).toBe(400);
     // Malformed JSON
     r = await post('{"resourceLogs": [', { 'content-type': 'application/json' });

@@ -12,7 +12,9 @@ import { startCollector, tempDir, type RunningCollector } from '../helpers/colle
 import { freePort } from '../helpers/ports.js';
 
 const running: RunningCollector[] = [];
-afterAll(async () => { for (const c of running) await c.cleanup(); });
+afterAll(async () => {
+  for (const c of running) await c.cleanup();
+});
 
 const until = async (cond: () => boolean, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -48,10 +50,23 @@ service:
     running.push(sidecar);
 
     // 30 acknowledged requests of 10 records while the gateway does not exist.
-    const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${sidecarPort}/v1/logs` }), maxExportBatchSize: 10, scheduledDelayMillis: 10 })] });
+    const provider = new LoggerProvider({
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${sidecarPort}/v1/logs` }),
+          maxExportBatchSize: 10,
+          scheduledDelayMillis: 10,
+        }),
+      ],
+    });
     const logger = provider.getLogger('pq');
     for (let i = 0; i < 300; i++) {
-      logger.emit({ eventName: 'order_placed', severityNumber: SeverityNumber.INFO, body: `Order ${i}`, attributes: { 'session.id': `s${i % 5}`, 'user.email': `buyer${i}@example.com`, n: i } });
+      logger.emit({
+        eventName: 'order_placed',
+        severityNumber: SeverityNumber.INFO,
+        body: `Order ${i}`,
+        attributes: { 'session.id': `s${i % 5}`, 'user.email': `buyer${i}@example.com`, n: i },
+      });
     }
     await provider.forceFlush();
     await provider.shutdown();
@@ -80,7 +95,9 @@ service:
     const auditFile = join(gateway.dir, 'audit', 'audit.log');
     const count = () => (existsSync(auditFile) ? [...decodeMulti(readFileSync(auditFile))].length : 0);
     await until(() => count() >= 300).catch((err) => {
-      throw new Error(`${err.message} ${count()} entries at the gateway.\nSidecar:\n${restarted.output()}\nGateway:\n${gateway.output()}`);
+      throw new Error(
+        `${err.message} ${count()} entries at the gateway.\nSidecar:\n${restarted.output()}\nGateway:\n${gateway.output()}`,
+      );
     });
     await new Promise((r) => setTimeout(r, 500));
     const entries = [...decodeMulti(readFileSync(auditFile))] as { data: { n: number } }[];

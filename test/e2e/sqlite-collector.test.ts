@@ -19,7 +19,9 @@ const TOKEN = 'e2e-reader';
 
 describe('collector process with the sqlite exporter and the query API', () => {
   let collector: RunningCollector | undefined;
-  afterAll(async () => { await collector?.cleanup(); });
+  afterAll(async () => {
+    await collector?.cleanup();
+  });
 
   it('stores OTLP records, serves them over HTTP, SSE and `auditline logs`, and answers the seed SQL', async () => {
     const [otlpPort, apiPort] = [await freePort(), await freePort()];
@@ -57,19 +59,42 @@ service:
 
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${otlpPort}/v1/logs` }), scheduledDelayMillis: 10 })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${otlpPort}/v1/logs` }),
+          scheduledDelayMillis: 10,
+        }),
+      ],
     });
     const logger = provider.getLogger('app');
     logger.emit({
-      severityNumber: SeverityNumber.INFO, body: 'Session created successfully',
-      attributes: { component: 'session_manager', operation: 'create_session', 'session.id': 'abc123', 'user.email': 'ann@example.com', prompt: 'SECRET PROMPT TEXT' },
+      severityNumber: SeverityNumber.INFO,
+      body: 'Session created successfully',
+      attributes: {
+        component: 'session_manager',
+        operation: 'create_session',
+        'session.id': 'abc123',
+        'user.email': 'ann@example.com',
+        prompt: 'SECRET PROMPT TEXT',
+      },
     });
-    for (const [component, n] of [['session_manager', 3], ['ai_provider', 2]] as const) {
+    for (const [component, n] of [
+      ['session_manager', 3],
+      ['ai_provider', 2],
+    ] as const) {
       for (let i = 0; i < n; i++) {
-        logger.emit({ severityNumber: SeverityNumber.ERROR, body: `${component} failed ${i}`, attributes: { component, operation: 'op', 'session.id': i === 0 ? 'abc123' : 'other' } });
+        logger.emit({
+          severityNumber: SeverityNumber.ERROR,
+          body: `${component} failed ${i}`,
+          attributes: { component, operation: 'op', 'session.id': i === 0 ? 'abc123' : 'other' },
+        });
       }
     }
-    for (let i = 1; i <= 5; i++) logger.emit({ body: `Track ${i}/5 downloaded`, attributes: { 'job.id': 'job-1', 'job.progress.current': i, 'job.progress.total': 5 } });
+    for (let i = 1; i <= 5; i++)
+      logger.emit({
+        body: `Track ${i}/5 downloaded`,
+        attributes: { 'job.id': 'job-1', 'job.progress.current': i, 'job.progress.total': 5 },
+      });
     await provider.forceFlush();
     await provider.shutdown();
 
@@ -88,8 +113,17 @@ service:
       session = await get('/api/logs/audit?session_id=abc123');
       if (session.logs.length < 3) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(session.logs.map((r: any) => r.message)).toEqual(['ai_provider failed 0', 'session_manager failed 0', 'Session created successfully']);
-    expect(session.logs[2]).toMatchObject({ level: 'INFO', component: 'session_manager', operation: 'create_session', service: 'interview-platform' });
+    expect(session.logs.map((r: any) => r.message)).toEqual([
+      'ai_provider failed 0',
+      'session_manager failed 0',
+      'Session created successfully',
+    ]);
+    expect(session.logs[2]).toMatchObject({
+      level: 'INFO',
+      component: 'session_manager',
+      operation: 'create_session',
+      service: 'interview-platform',
+    });
     expect(JSON.stringify(session)).not.toContain('SECRET PROMPT TEXT');
     let job: Record<string, any> = {};
     for (let i = 0; i < 100 && (job.logs?.length ?? 0) < 5; i++) {
@@ -102,21 +136,46 @@ service:
     // The command line, as a separate process.
     const env = { ...process.env, AUDITLINE_URL: api, AUDITLINE_TOKEN: TOKEN, NO_COLOR: '1' };
     const jobOut = await run(process.execPath, [CLI, 'logs', 'job', 'job-1'], { env });
-    expect(jobOut.stdout.trim().split('\n').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual(
-      [1, 2, 3, 4, 5].map((i) => `[INFO] app: Track ${i}/5 downloaded (job_id=job-1, progress_current=${i}, progress_total=5)`),
+    expect(
+      jobOut.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+ \S+ /, '')),
+    ).toEqual(
+      [1, 2, 3, 4, 5].map(
+        (i) => `[INFO] app: Track ${i}/5 downloaded (job_id=job-1, progress_current=${i}, progress_total=5)`,
+      ),
     );
-    const auditOut = await run(process.execPath, [CLI, 'logs', 'audit', '--level', 'ERROR', '--component', 'ai_provider'], { env });
+    const auditOut = await run(
+      process.execPath,
+      [CLI, 'logs', 'audit', '--level', 'ERROR', '--component', 'ai_provider'],
+      { env },
+    );
     expect(auditOut.stdout.trim().split('\n')).toHaveLength(2);
 
     // The seed's SQL on the file the collector wrote (after a clean stop).
     expect(await collector.stop('SIGTERM')).toBe(0);
     const db = join(collector.dir, 'data', 'auditline.db');
     const sql = (q: string) => execFileSync('sqlite3', [db], { input: q, encoding: 'utf8' }).trim().split('\n');
-    expect(sql("-- Recent errors\nSELECT * FROM audit_logs \nWHERE level = 'ERROR' \nORDER BY timestamp DESC \nLIMIT 10;")).toHaveLength(5);
-    expect(sql("-- Session activity\nSELECT * FROM audit_logs \nWHERE session_id = 'abc123' \nORDER BY timestamp;").map((l) => l.split('|')[5])).toEqual(
-      ['Session created successfully', 'session_manager failed 0', 'ai_provider failed 0'],
-    );
-    expect(sql("-- Component errors\nSELECT component, COUNT(*) as error_count\nFROM audit_logs \nWHERE level = 'ERROR' \nGROUP BY component;")).toEqual(['ai_provider|2', 'session_manager|3']);
-    expect(execFileSync('sqlite3', [db, 'SELECT count(*) FROM audit_logs WHERE metadata LIKE \'%SECRET%\' OR message LIKE \'%SECRET%\';'], { encoding: 'utf8' }).trim()).toBe('0');
+    expect(
+      sql("-- Recent errors\nSELECT * FROM audit_logs \nWHERE level = 'ERROR' \nORDER BY timestamp DESC \nLIMIT 10;"),
+    ).toHaveLength(5);
+    expect(
+      sql("-- Session activity\nSELECT * FROM audit_logs \nWHERE session_id = 'abc123' \nORDER BY timestamp;").map(
+        (l) => l.split('|')[5],
+      ),
+    ).toEqual(['Session created successfully', 'session_manager failed 0', 'ai_provider failed 0']);
+    expect(
+      sql(
+        "-- Component errors\nSELECT component, COUNT(*) as error_count\nFROM audit_logs \nWHERE level = 'ERROR' \nGROUP BY component;",
+      ),
+    ).toEqual(['ai_provider|2', 'session_manager|3']);
+    expect(
+      execFileSync(
+        'sqlite3',
+        [db, "SELECT count(*) FROM audit_logs WHERE metadata LIKE '%SECRET%' OR message LIKE '%SECRET%';"],
+        { encoding: 'utf8' },
+      ).trim(),
+    ).toBe('0');
   }, 90_000);
 });

@@ -13,7 +13,9 @@ import { startCollector, tempDir, type RunningCollector } from '../helpers/colle
 import { freePort } from '../helpers/ports.js';
 
 const running: RunningCollector[] = [];
-afterAll(async () => { for (const c of running) await c.cleanup(); });
+afterAll(async () => {
+  for (const c of running) await c.cleanup();
+});
 
 const until = async (cond: () => boolean, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -49,12 +51,22 @@ describe('durable delivery with a changed service.workers', () => {
     running.push(first);
     // Acknowledged means appended to a worker's log on disk; the 60 s batch keeps them there.
     const provider = new LoggerProvider({
-      processors: [new BatchLogRecordProcessor({
-        exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }), maxExportBatchSize: 10, scheduledDelayMillis: 5,
-      })],
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }),
+          maxExportBatchSize: 10,
+          scheduledDelayMillis: 5,
+        }),
+      ],
     });
     const logger = provider.getLogger('adopt');
-    for (let i = 0; i < 400; i++) logger.emit({ eventName: 'order_placed', severityNumber: SeverityNumber.INFO, body: `Order ${i}`, attributes: { n: i } });
+    for (let i = 0; i < 400; i++)
+      logger.emit({
+        eventName: 'order_placed',
+        severityNumber: SeverityNumber.INFO,
+        body: `Order ${i}`,
+        attributes: { n: i },
+      });
     await provider.forceFlush();
     await provider.shutdown();
     const w2 = join(dir, 'state', 'delivery', 'logs#w2');
@@ -64,10 +76,16 @@ describe('durable delivery with a changed service.workers', () => {
     const restarted = await startCollector(yaml(port, 1, '20ms'), { dir });
     running.push(restarted);
     const auditFile = join(dir, 'audit', 'audit.log');
-    const lines = () => (existsSync(join(dir, 'out.jsonl')) ? readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
-    const entries = () => (existsSync(auditFile) ? [...decodeMulti(readFileSync(auditFile))] as { data: { n: number } }[] : []);
+    const lines = () =>
+      existsSync(join(dir, 'out.jsonl'))
+        ? readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n').filter(Boolean)
+        : [];
+    const entries = () =>
+      existsSync(auditFile) ? ([...decodeMulti(readFileSync(auditFile))] as { data: { n: number } }[]) : [];
     await until(() => entries().length >= 400 && lines().length >= 400).catch((err: Error) => {
-      throw new Error(`${err.message} audit ${entries().length}, file ${lines().length} of 400.\n${restarted.output()}`);
+      throw new Error(
+        `${err.message} audit ${entries().length}, file ${lines().length} of 400.\n${restarted.output()}`,
+      );
     });
     expect(await restarted.stop()).toBe(0);
     const ns = entries().map((e) => e.data.n);

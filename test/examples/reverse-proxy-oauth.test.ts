@@ -15,7 +15,14 @@ const EXAMPLE = join(ROOT, 'examples', 'reverse-proxy');
 const TOKEN = 'oauth-example-token';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Notification { source: string; status: string; rule: string; value: number; condition: string; message: string }
+interface Notification {
+  source: string;
+  status: string;
+  rule: string;
+  value: number;
+  condition: string;
+  message: string;
+}
 
 let redis: RedisServer;
 let collector: RunningCollector;
@@ -24,26 +31,43 @@ let hookOut = '';
 let env: NodeJS.ProcessEnv;
 let otlp: number;
 
-const notifications = (): Notification[] => hookOut.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Notification);
+const notifications = (): Notification[] =>
+  hookOut
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Notification);
 
 beforeAll(async () => {
   redis = await startRedis();
   const [hookPort, api] = [await freePort(), await freePort()];
   otlp = await freePort();
-  webhook = spawn(process.execPath, [join(EXAMPLE, 'webhook.mjs')], { env: { ...process.env, WEBHOOK_PORT: String(hookPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  webhook.stdout!.on('data', (c) => { hookOut += c; });
+  webhook = spawn(process.execPath, [join(EXAMPLE, 'webhook.mjs')], {
+    env: { ...process.env, WEBHOOK_PORT: String(hookPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  webhook.stdout!.on('data', (c) => {
+    hookOut += c;
+  });
   let hookErr = '';
-  webhook.stderr!.on('data', (c) => { hookErr += c; });
+  webhook.stderr!.on('data', (c) => {
+    hookErr += c;
+  });
   for (let i = 0; i < 100 && !hookErr.includes('Webhook receiver on'); i++) await sleep(50);
   collector = await startCollector(readFileSync(join(EXAMPLE, 'collector.yaml'), 'utf8'), {
     env: {
-      REDIS_URL: redis.url, OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlp}`, QUERY_API_ENDPOINT: `127.0.0.1:${api}`, AUDITLINE_TOKEN: TOKEN,
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/alerts`, ALERT_EVALUATION_INTERVAL: '200ms', ALERT_WINDOW: '2s',
+      REDIS_URL: redis.url,
+      OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlp}`,
+      QUERY_API_ENDPOINT: `127.0.0.1:${api}`,
+      AUDITLINE_TOKEN: TOKEN,
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/alerts`,
+      ALERT_EVALUATION_INTERVAL: '200ms',
+      ALERT_WINDOW: '2s',
     },
   });
   env = { AUDITLINE_URL: `http://127.0.0.1:${api}`, AUDITLINE_TOKEN: TOKEN };
   const demo = spawn(process.execPath, [join(EXAMPLE, 'auth-server.mjs'), '--demo'], {
-    cwd: EXAMPLE, stdio: 'ignore',
+    cwd: EXAMPLE,
+    stdio: 'ignore',
     env: { ...process.env, OTLP_LOGS_URL: `http://127.0.0.1:${otlp}/v1/logs`, AUTH_PORT: String(await freePort()) },
   });
   expect(await new Promise((r) => demo.once('exit', r))).toBe(0);
@@ -56,14 +80,25 @@ afterAll(async () => {
 });
 
 describe('examples/reverse-proxy – OAuth flow and alert', () => {
-  it('indexes the OAuth activity and each session\'s flow in Redis, as the seed keys them', async () => {
+  it("indexes the OAuth activity and each session's flow in Redis, as the seed keys them", async () => {
     // 6 flows: 6 authorize, 6 token_issued, 8 login_failed (4 in flows 2 and 4).
-    for (let i = 0; i < 100 && (await redis.cli('zcard', 'idx:oauth:oauth.token_issued')) !== '6'; i++) await sleep(100);
+    for (let i = 0; i < 100 && (await redis.cli('zcard', 'idx:oauth:oauth.token_issued')) !== '6'; i++)
+      await sleep(100);
     expect(await redis.cli('zcard', 'idx:oauth:oauth.authorize')).toBe('6');
     expect(await redis.cli('zcard', 'idx:oauth:oauth.token_issued')).toBe('6');
     expect(await redis.cli('zcard', 'idx:oauth:oauth.login_failed')).toBe('8');
-    const steps = (await redis.cli('lrange', 'oauth:flow:oauth-s-2', '0', '-1')).trim().split('\n').map((l) => (JSON.parse(l) as { step: string }).step);
-    expect(steps).toEqual(['oauth.login_failed', 'oauth.login_failed', 'oauth.login_failed', 'oauth.login_failed', 'oauth.authorize', 'oauth.token_issued']);
+    const steps = (await redis.cli('lrange', 'oauth:flow:oauth-s-2', '0', '-1'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { step: string }).step);
+    expect(steps).toEqual([
+      'oauth.login_failed',
+      'oauth.login_failed',
+      'oauth.login_failed',
+      'oauth.login_failed',
+      'oauth.authorize',
+      'oauth.token_issued',
+    ]);
     const ttl = Number(await redis.cli('ttl', 'oauth:flow:oauth-s-2'));
     expect(ttl > 0 && ttl <= 3600).toBe(true);
   }, 30_000);

@@ -18,18 +18,32 @@ class FlakyExporter implements PushExporter<ReadableLogRecord[]> {
   readonly received: ReadableLogRecord[] = [];
   calls = 0;
   shutdowns = 0;
-  constructor(private failures: number, private readonly error: Error = new Error('Backend unavailable.'), private readonly hold?: Promise<void>) {}
-  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] { return records; }
-  exportPrepared(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void { this.export(records, cb); }
+  constructor(
+    private failures: number,
+    private readonly error: Error = new Error('Backend unavailable.'),
+    private readonly hold?: Promise<void>,
+  ) {}
+  prepare(records: ReadableLogRecord[]): ReadableLogRecord[] {
+    return records;
+  }
+  exportPrepared(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
+    this.export(records, cb);
+  }
   export(records: ReadableLogRecord[], cb: (r: ExportResult) => void): void {
     this.calls++;
     void (this.hold ?? Promise.resolve()).then(() => {
-      if (this.failures > 0) { this.failures--; cb({ code: ExportResultCode.FAILED, error: this.error }); return; }
+      if (this.failures > 0) {
+        this.failures--;
+        cb({ code: ExportResultCode.FAILED, error: this.error });
+        return;
+      }
       this.received.push(...records);
       cb({ code: ExportResultCode.SUCCESS });
     });
   }
-  async shutdown(): Promise<void> { this.shutdowns++; }
+  async shutdown(): Promise<void> {
+    this.shutdowns++;
+  }
 }
 
 function records(n: number): LogRecordData[] {
@@ -42,13 +56,23 @@ function records(n: number): LogRecordData[] {
 }
 
 const helper = (over: Record<string, unknown> = {}) => obj(exporterHelperFields).parse(over, [], [])!;
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 
 describe('exporter helper', () => {
   it('retries retryable failures with backoff until the records arrive', async () => {
     const telemetry = new Telemetry();
     const inner = new FlakyExporter(2);
-    const q = new QueuedExporter({ id: 'x', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms', max_interval: '20ms' } }));
+    const q = new QueuedExporter(
+      { id: 'x', logger: silentLogger, telemetry },
+      inner,
+      helper({ retry_on_failure: { initial_interval: '5ms', max_interval: '20ms' } }),
+    );
     await q.start(host);
     await q.consume(records(3));
     await q.drained();
@@ -62,7 +86,11 @@ describe('exporter helper', () => {
   it('drops and counts permanent failures without retrying', async () => {
     const telemetry = new Telemetry();
     const inner = new FlakyExporter(1, new PermanentError('Schema mismatch.'));
-    const q = new QueuedExporter({ id: 'p', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms' } }));
+    const q = new QueuedExporter(
+      { id: 'p', logger: silentLogger, telemetry },
+      inner,
+      helper({ retry_on_failure: { initial_interval: '5ms' } }),
+    );
     await q.start(host);
     await q.consume(records(4));
     await q.drained();
@@ -73,10 +101,16 @@ describe('exporter helper', () => {
 
   it('refuses with a BackpressureError when the queue is full instead of dropping', async () => {
     let release!: () => void;
-    const hold = new Promise<void>((r) => { release = r; });
+    const hold = new Promise<void>((r) => {
+      release = r;
+    });
     const telemetry = new Telemetry();
     const inner = new FlakyExporter(0, undefined, hold);
-    const q = new QueuedExporter({ id: 'q', logger: silentLogger, telemetry }, inner, helper({ sending_queue: { num_consumers: 1, queue_size: 2 } }));
+    const q = new QueuedExporter(
+      { id: 'q', logger: silentLogger, telemetry },
+      inner,
+      helper({ sending_queue: { num_consumers: 1, queue_size: 2 } }),
+    );
     await q.start(host);
     await q.consume(records(1)); // in flight
     await q.consume(records(1)); // queued
@@ -91,7 +125,11 @@ describe('exporter helper', () => {
 
   it('drains the queue at shutdown, is safe to shut down twice and without start', async () => {
     const inner = new FlakyExporter(1);
-    const q = new QueuedExporter({ id: 'd', logger: silentLogger, telemetry: new Telemetry() }, inner, helper({ retry_on_failure: { initial_interval: '5ms' } }));
+    const q = new QueuedExporter(
+      { id: 'd', logger: silentLogger, telemetry: new Telemetry() },
+      inner,
+      helper({ retry_on_failure: { initial_interval: '5ms' } }),
+    );
     await q.start(host);
     await q.consume(records(5));
     await Promise.all([q.shutdown(), q.shutdown()]);
@@ -99,15 +137,25 @@ describe('exporter helper', () => {
     expect(inner.shutdowns).toBe(1);
     await expect(q.consume(records(1))).rejects.toBeInstanceOf(BackpressureError);
 
-    const never = new QueuedExporter({ id: 'n', logger: silentLogger, telemetry: new Telemetry() }, new FlakyExporter(0), helper());
+    const never = new QueuedExporter(
+      { id: 'n', logger: silentLogger, telemetry: new Telemetry() },
+      new FlakyExporter(0),
+      helper(),
+    );
     await never.shutdown();
     await never.shutdown();
   });
 
   it('without a sending queue, a failure after retries reaches the caller', async () => {
     const inner = new FlakyExporter(100);
-    const q = new QueuedExporter({ id: 's', logger: silentLogger, telemetry: new Telemetry() }, inner,
-      helper({ sending_queue: { enabled: false }, retry_on_failure: { initial_interval: '1ms', max_elapsed_time: '20ms' } }));
+    const q = new QueuedExporter(
+      { id: 's', logger: silentLogger, telemetry: new Telemetry() },
+      inner,
+      helper({
+        sending_queue: { enabled: false },
+        retry_on_failure: { initial_interval: '1ms', max_elapsed_time: '20ms' },
+      }),
+    );
     await q.start(host);
     await expect(q.consume(records(1))).rejects.toBeInstanceOf(BackpressureError);
     await q.shutdown();
@@ -119,7 +167,10 @@ class PreparingExporter implements PushExporter<string[]> {
   readonly prepared: string[][] = [];
   readonly sent: unknown[] = [];
   readonly delivered: string[] = [];
-  constructor(private failures = 0, private readonly badBody?: string) {}
+  constructor(
+    private failures = 0,
+    private readonly badBody?: string,
+  ) {}
   prepare(records: ReadableLogRecord[]): string[] {
     const bodies = records.map((r) => String(r.body));
     if (this.badBody !== undefined && bodies.includes(this.badBody)) throw new Error(`Cannot encode ${this.badBody}.`);
@@ -129,7 +180,11 @@ class PreparingExporter implements PushExporter<string[]> {
   exportPrepared(payload: string[], cb: (r: ExportResult) => void): void {
     this.sent.push(payload);
     setImmediate(() => {
-      if (this.failures > 0) { this.failures--; cb({ code: ExportResultCode.FAILED, error: new Error('Backend unavailable.') }); return; }
+      if (this.failures > 0) {
+        this.failures--;
+        cb({ code: ExportResultCode.FAILED, error: new Error('Backend unavailable.') });
+        return;
+      }
       this.delivered.push(...payload);
       cb({ code: ExportResultCode.SUCCESS });
     });
@@ -144,7 +199,11 @@ describe('exporter helper with a preparing exporter', () => {
   it('prepares each batch once as it is queued and retries with the same payload', async () => {
     const telemetry = new Telemetry();
     const inner = new PreparingExporter(2);
-    const q = new QueuedExporter({ id: 'pp', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms', max_interval: '10ms' } }));
+    const q = new QueuedExporter(
+      { id: 'pp', logger: silentLogger, telemetry },
+      inner,
+      helper({ retry_on_failure: { initial_interval: '5ms', max_interval: '10ms' } }),
+    );
     await q.start(host);
     await q.consume(records(3));
     expect(inner.prepared).toEqual([['r0', 'r1', 'r2']]); // already converted when consume returned
@@ -162,7 +221,11 @@ describe('exporter helper with a preparing exporter', () => {
   it('drops and counts a batch that cannot be prepared, and keeps sending the others', async () => {
     const telemetry = new Telemetry();
     const inner = new PreparingExporter(0, 'r1');
-    const q = new QueuedExporter({ id: 'pb', logger: silentLogger, telemetry }, inner, helper({ retry_on_failure: { initial_interval: '5ms' } }));
+    const q = new QueuedExporter(
+      { id: 'pb', logger: silentLogger, telemetry },
+      inner,
+      helper({ retry_on_failure: { initial_interval: '5ms' } }),
+    );
     await q.start(host);
     await q.consume(records(2)); // holds r1: cannot be prepared
     await q.consume(records(1));
@@ -176,11 +239,19 @@ describe('exporter helper with a preparing exporter', () => {
 
   it('prepares too when the sending queue is disabled, and reports a failure to the caller', async () => {
     const inner = new PreparingExporter(0, 'r0');
-    const q = new QueuedExporter({ id: 'pd', logger: silentLogger, telemetry: new Telemetry() }, inner, helper({ sending_queue: { enabled: false } }));
+    const q = new QueuedExporter(
+      { id: 'pd', logger: silentLogger, telemetry: new Telemetry() },
+      inner,
+      helper({ sending_queue: { enabled: false } }),
+    );
     await q.start(host);
     await expect(q.consume(records(1))).rejects.toThrow(/Cannot prepare the batch: Cannot encode r0/);
     const ok = new PreparingExporter();
-    const q2 = new QueuedExporter({ id: 'pe', logger: silentLogger, telemetry: new Telemetry() }, ok, helper({ sending_queue: { enabled: false } }));
+    const q2 = new QueuedExporter(
+      { id: 'pe', logger: silentLogger, telemetry: new Telemetry() },
+      ok,
+      helper({ sending_queue: { enabled: false } }),
+    );
     await q2.start(host);
     await q2.consume(records(2));
     expect(ok.delivered).toEqual(['r0', 'r1']);

@@ -24,7 +24,10 @@ export function tempDir(prefix = 'auditline-test-'): string {
 }
 
 /** `yaml` may use `{{dir}}` for the temp dir. */
-export async function startCollector(yaml: string, opts: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningCollector> {
+export async function startCollector(
+  yaml: string,
+  opts: { dir?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunningCollector> {
   const dir = opts.dir ?? tempDir();
   const file = join(dir, 'collector.yaml');
   writeFileSync(file, yaml.replaceAll('{{dir}}', dir));
@@ -34,18 +37,31 @@ export async function startCollector(yaml: string, opts: { dir?: string; env?: N
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (c) => { out += c; });
-  proc.stderr!.on('data', (c) => { out += c; });
+  proc.stdout!.on('data', (c) => {
+    out += c;
+  });
+  proc.stderr!.on('data', (c) => {
+    out += c;
+  });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
 
   await new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Collector did not start in time. Output:\n${out}`)), opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`Collector did not start in time. Output:\n${out}`)),
+      opts.timeoutMs ?? 20_000,
+    );
     const check = () => {
-      if (out.includes('Auditline is running.')) { clearTimeout(timer); resolveReady(); }
+      if (out.includes('Auditline is running.')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
     };
     proc.stderr!.on('data', check);
     proc.stdout!.on('data', check);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`Collector exited with ${code} before it was ready. Output:\n${out}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`Collector exited with ${code} before it was ready. Output:\n${out}`));
+    });
   });
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
@@ -54,19 +70,35 @@ export async function startCollector(yaml: string, opts: { dir?: string; env?: N
     return exited;
   };
   return {
-    dir, proc, output: () => out, stop,
-    cleanup: async () => { await stop('SIGKILL'); if (!opts.dir) rmSync(dir, { recursive: true, force: true }); },
+    dir,
+    proc,
+    output: () => out,
+    stop,
+    cleanup: async () => {
+      await stop('SIGKILL');
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const proc = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+    const proc = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
-    proc.stdout.on('data', (c) => { stdout += c; });
-    proc.stderr.on('data', (c) => { stderr += c; });
+    proc.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    proc.stderr.on('data', (c) => {
+      stderr += c;
+    });
     if (opts.input !== undefined) proc.stdin.end(opts.input);
     else proc.stdin.end();
     proc.on('exit', (code) => resolveRun({ code, stdout, stderr }));

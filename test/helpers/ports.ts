@@ -24,5 +24,10 @@ function listenOnce(port: number): Promise<number> {
 }
 
 async function isFree(port: number): Promise<boolean> {
-  try { await listenOnce(port); return true; } catch { return false; }
+  try {
+    await listenOnce(port);
+    return true;
+  } catch {
+    return false;
+  }
 }

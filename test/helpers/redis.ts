@@ -62,11 +62,17 @@ function pingOnce(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect(port, '127.0.0.1');
     let buf = '';
-    const done = (ok: boolean) => { sock.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
     sock.setTimeout(500, () => done(false));
     sock.on('error', () => done(false));
     sock.on('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => { buf += d.toString(); if (buf.includes('\r\n')) done(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH')); });
+    sock.on('data', (d) => {
+      buf += d.toString();
+      if (buf.includes('\r\n')) done(buf.startsWith('+PONG') || buf.startsWith('-NOAUTH'));
+    });
   });
 }
 
@@ -86,10 +92,29 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   let exited: Promise<void> = Promise.resolve();
 
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--daemonize', 'no', '--logfile', join(dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    join(dir, 'redis.log'),
     ...(opts.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
-    ...(opts.cluster ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000'] : []),
+    ...(opts.cluster
+      ? [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+        ]
+      : []),
     ...(opts.password ? ['--requirepass', opts.password] : []),
     ...(opts.args ?? []),
   ];
@@ -109,7 +134,9 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   await launch();
 
   return {
-    port, dir, url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    url: `redis://127.0.0.1:${port}`,
     cli: (...a) => redisCli(port, opts.password ? ['--no-auth-warning', '-a', opts.password, ...a] : a),
     kill,
     restart: launch,
@@ -138,7 +165,9 @@ export async function startCluster(size = 3): Promise<RedisCluster> {
       nodes,
       addresses: addrs,
       cli: (...a) => redisCli(nodes[0]!.port, ['-c', ...a]),
-      async stop() { for (const n of nodes) await n.stop(); },
+      async stop() {
+        for (const n of nodes) await n.stop();
+      },
     };
   } catch (err) {
     for (const n of nodes) await n.stop();

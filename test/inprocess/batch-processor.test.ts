@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { BatchLogRecordProcessor, InMemoryLogRecordExporter, LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  BatchLogRecordProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type LogRecordExporter,
+  type LogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MsgpackAuditExporter } from '../../exporters/msgpack-audit/msgpack-audit-exporter.js';
@@ -20,8 +27,12 @@ import { AuditlineBatchProcessor } from '../../src/index.js';
 const BURST = 50_000;
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'auditline-inprocess-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'auditline-inprocess-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Emits `n` records synchronously, each with a unique request.id and an email the redaction processor masks. */
 function burst(provider: LoggerProvider, n: number): void {
@@ -40,8 +51,16 @@ function burst(provider: LoggerProvider, n: number): void {
 function sqliteCounts(path: string): { rows: number; distinct: number; leaked: number } {
   const db = new Database(path, { readonly: true });
   try {
-    const c = db.prepare('SELECT COUNT(*) AS rows, COUNT(DISTINCT request_id) AS distinct_ids FROM audit_logs').get() as { rows: number; distinct_ids: number };
-    const leaked = (db.prepare("SELECT COUNT(*) AS n FROM audit_logs WHERE message LIKE '%alice@example.com%' OR metadata LIKE '%alice@example.com%'").get() as { n: number }).n;
+    const c = db
+      .prepare('SELECT COUNT(*) AS rows, COUNT(DISTINCT request_id) AS distinct_ids FROM audit_logs')
+      .get() as { rows: number; distinct_ids: number };
+    const leaked = (
+      db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM audit_logs WHERE message LIKE '%alice@example.com%' OR metadata LIKE '%alice@example.com%'",
+        )
+        .get() as { n: number }
+    ).n;
     return { rows: c.rows, distinct: c.distinct_ids, leaked };
   } finally {
     db.close();
@@ -50,7 +69,11 @@ function sqliteCounts(path: string): { rows: number; distinct: number; leaked: n
 
 /** Entries in audit.log read with Python's msgpack: total and distinct request ids. */
 function msgpackCounts(file: string): { rows: number; distinct: number } {
-  const out = execFileSync('/usr/bin/python3', ['-c', `
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import json, msgpack, sys
 n = 0
 ids = set()
@@ -59,7 +82,11 @@ with open(sys.argv[1], "rb") as f:
         n += 1
         ids.add(entry["data"].get("request.id"))
 print(json.dumps({"rows": n, "distinct": len(ids)}))
-`, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+`,
+      file,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
   return JSON.parse(out) as { rows: number; distinct: number };
 }
 
@@ -85,7 +112,10 @@ async function runBurst(makeProcessor: (exporter: LogRecordExporter) => LogRecor
 class Flaky implements LogRecordExporter {
   readonly memory = new InMemoryLogRecordExporter();
   calls = 0;
-  constructor(private failures: number, private readonly error: () => Error = () => new Error('Sink unavailable.')) {}
+  constructor(
+    private failures: number,
+    private readonly error: () => Error = () => new Error('Sink unavailable.'),
+  ) {}
   export(records: ReadableLogRecord[], done: (r: ExportResult) => void): void {
     this.calls++;
     if (this.failures > 0) {
@@ -96,9 +126,15 @@ class Flaky implements LogRecordExporter {
     // Answers later, as a real sink does, so a synchronous burst meets a busy exporter.
     setImmediate(() => this.memory.export(records, done));
   }
-  shutdown(): Promise<void> { return Promise.resolve(); }
-  forceFlush(): Promise<void> { return Promise.resolve(); }
-  stored(): number[] { return this.memory.getFinishedLogRecords().map((r) => r.attributes.seq as number); }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  stored(): number[] {
+    return this.memory.getFinishedLogRecords().map((r) => r.attributes.seq as number);
+  }
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -119,7 +155,12 @@ describe('in-process – AuditlineBatchProcessor', () => {
   it('keeps a failed batch and sends it again until the exporter takes it, in emit order', async () => {
     const errors: string[] = [];
     const exporter = new Flaky(3);
-    const p = new AuditlineBatchProcessor({ exporter, maxExportBatchSize: 100, retryDelayMillis: 1, onError: (e) => errors.push(e.message) });
+    const p = new AuditlineBatchProcessor({
+      exporter,
+      maxExportBatchSize: 100,
+      retryDelayMillis: 1,
+      onError: (e) => errors.push(e.message),
+    });
     const provider = new LoggerProvider({ processors: [p] });
     burst(provider, 1000);
     await provider.forceFlush();
@@ -139,13 +180,21 @@ describe('in-process – AuditlineBatchProcessor', () => {
     const exporter: LogRecordExporter = {
       export: (records, done) => {
         calls++;
-        if (calls === 1) { held = done; return; } // the first attempt hangs until released below
+        if (calls === 1) {
+          held = done;
+          return;
+        } // the first attempt hangs until released below
         memory.export(records, done);
       },
       shutdown: () => Promise.resolve(),
       forceFlush: () => Promise.resolve(),
     };
-    const p = new AuditlineBatchProcessor({ exporter, exportTimeoutMillis: 5, retryDelayMillis: 1, onError: (e) => errors.push(e.message) });
+    const p = new AuditlineBatchProcessor({
+      exporter,
+      exportTimeoutMillis: 5,
+      retryDelayMillis: 1,
+      onError: (e) => errors.push(e.message),
+    });
     const provider = new LoggerProvider({ processors: [p] });
     burst(provider, 10);
     const flushed = provider.forceFlush();
@@ -163,7 +212,12 @@ describe('in-process – AuditlineBatchProcessor', () => {
   it('drops records beyond maxQueueSize, counts them and reports the burst, never silently', async () => {
     const errors: string[] = [];
     const exporter = new Flaky(0);
-    const p = new AuditlineBatchProcessor({ exporter, maxQueueSize: 300, maxExportBatchSize: 100, onError: (e) => errors.push(e.message) });
+    const p = new AuditlineBatchProcessor({
+      exporter,
+      maxQueueSize: 300,
+      maxExportBatchSize: 100,
+      onError: (e) => errors.push(e.message),
+    });
     const provider = new LoggerProvider({ processors: [p] });
     burst(provider, 1000);
     expect(p.stats().dropped).toBe(700);
@@ -205,7 +259,13 @@ describe('in-process – AuditlineBatchProcessor', () => {
   it('at shutdown, drops and reports what an exporter that keeps failing still holds after flushTimeoutMillis', async () => {
     const errors: string[] = [];
     const exporter = new Flaky(Infinity);
-    const p = new AuditlineBatchProcessor({ exporter, flushTimeoutMillis: 200, retryDelayMillis: 5, maxRetryDelayMillis: 20, onError: (e) => errors.push(e.message) });
+    const p = new AuditlineBatchProcessor({
+      exporter,
+      flushTimeoutMillis: 200,
+      retryDelayMillis: 5,
+      maxRetryDelayMillis: 20,
+      onError: (e) => errors.push(e.message),
+    });
     const provider = new LoggerProvider({ processors: [p] });
     burst(provider, 50);
     await provider.shutdown();

@@ -11,7 +11,11 @@ const all = (pattern: string, s: string) => {
   return out;
 };
 const error = (pattern: string) => {
-  try { compileGoRegExp(pattern); } catch (e) { return (e as Error).message; }
+  try {
+    compileGoRegExp(pattern);
+  } catch (e) {
+    return (e as Error).message;
+  }
   return undefined;
 };
 
@@ -29,7 +33,10 @@ describe('Go RE2 patterns', () => {
   });
 
   it('reads Go spellings: (?P<name>…), (?<name>…), inline flags, (?U), \\x{…}, \\pL, POSIX classes', () => {
-    expect(compileGoRegExp('(?P<user>\\w+)@(?<host>[a-z.]+)').namedGroups('mail bob@example.org')).toEqual({ user: 'bob', host: 'example.org' });
+    expect(compileGoRegExp('(?P<user>\\w+)@(?<host>[a-z.]+)').namedGroups('mail bob@example.org')).toEqual({
+      user: 'bob',
+      host: 'example.org',
+    });
     expect(matches('(?i)secret', 'SeCrEt')).toBe(true);
     expect(matches('x(?i:y)z', 'xYz')).toBe(true);
     expect(matches('x(?i:y)z', 'xYZ')).toBe(false);

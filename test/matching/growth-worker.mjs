@@ -15,7 +15,9 @@ function inputFor(m) {
   if (key !== lastKey) {
     const body = m.n - m.prefix.length - m.suffix.length;
     // Flat, as a decoder produces strings (not a rope of repeats).
-    lastInput = Buffer.from(m.prefix + m.unit.repeat(Math.ceil(body / m.unit.length)).slice(0, body) + m.suffix).toString();
+    lastInput = Buffer.from(
+      m.prefix + m.unit.repeat(Math.ceil(body / m.unit.length)).slice(0, body) + m.suffix,
+    ).toString();
     lastKey = key;
   }
   return lastInput;
@@ -37,6 +39,6 @@ parentPort.on('message', async (m) => {
       parentPort.postMessage({ type: 'timed', ms: (performance.now() - t0) / m.reps });
     }
   } catch (err) {
-    parentPort.postMessage({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+    parentPort.postMessage({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
 });

@@ -24,7 +24,11 @@ export interface Subject {
 }
 
 /** The input at size n: prefix + unit repeated + suffix, n characters in all. */
-export interface Shape { unit: string; prefix?: string; suffix?: string }
+export interface Shape {
+  unit: string;
+  prefix?: string;
+  suffix?: string;
+}
 
 export interface Growth {
   sizes: number[];
@@ -66,17 +70,35 @@ export class GrowthRunner {
 
   /** Forgets the worker (and what it had loaded) after a deadline or a crash. */
   private drop(w: Worker): void {
-    if (this.worker === w) { this.worker = undefined; this.loaded.clear(); }
+    if (this.worker === w) {
+      this.worker = undefined;
+      this.loaded.clear();
+    }
     void w.terminate();
   }
 
   private request(msg: Record<string, unknown>, deadlineMs: number): Promise<Reply | 'deadline'> {
     const w = this.start();
     return new Promise((resolve, reject) => {
-      const done = () => { clearTimeout(timer); w.off('message', onMessage); w.off('error', onError); };
-      const onMessage = (r: Reply) => { done(); resolve(r); };
-      const onError = (e: Error) => { done(); this.drop(w); reject(e); };
-      const timer = setTimeout(() => { done(); this.drop(w); resolve('deadline'); }, deadlineMs);
+      const done = () => {
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+      };
+      const onMessage = (r: Reply) => {
+        done();
+        resolve(r);
+      };
+      const onError = (e: Error) => {
+        done();
+        this.drop(w);
+        reject(e);
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.drop(w);
+        resolve('deadline');
+      }, deadlineMs);
       w.on('message', onMessage);
       w.on('error', onError);
       w.postMessage(msg);
@@ -86,20 +108,33 @@ export class GrowthRunner {
   private async load(s: Subject): Promise<number> {
     const key = JSON.stringify(s);
     let id = this.ids.get(key);
-    if (id === undefined) { id = this.nextId++; this.ids.set(key, id); }
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(key, id);
+    }
     if (!this.loaded.has(key)) {
       const module = s.module.startsWith('file:') ? s.module : `file://${s.module}`;
       const r = await this.request({ type: 'load', id, module, export: s.export, args: s.args ?? [] }, 120_000);
-      if (r === 'deadline' || r.type === 'error') throw new Error(`Loading ${s.module}: ${r === 'deadline' ? 'timed out' : r.message}`);
+      if (r === 'deadline' || r.type === 'error')
+        throw new Error(`Loading ${s.module}: ${r === 'deadline' ? 'timed out' : r.message}`);
       this.loaded.add(key);
     }
     return id;
   }
 
   /** ms per call, or 'deadline' when the round was stopped. */
-  private async time(s: Subject, shape: Shape, n: number, reps: number, deadlineMs: number): Promise<number | 'deadline'> {
+  private async time(
+    s: Subject,
+    shape: Shape,
+    n: number,
+    reps: number,
+    deadlineMs: number,
+  ): Promise<number | 'deadline'> {
     const id = await this.load(s);
-    const r = await this.request({ type: 'time', id, n, reps, unit: shape.unit, prefix: shape.prefix ?? '', suffix: shape.suffix ?? '' }, deadlineMs);
+    const r = await this.request(
+      { type: 'time', id, n, reps, unit: shape.unit, prefix: shape.prefix ?? '', suffix: shape.suffix ?? '' },
+      deadlineMs,
+    );
     if (r === 'deadline') return r;
     if (r.type === 'error') throw new Error(r.message);
     return (r as { ms: number }).ms;
@@ -118,7 +153,8 @@ export class GrowthRunner {
       let reps = Math.min(1000, Math.max(1, Math.ceil(ROUND_MS / estimate)));
       let best = Infinity;
       for (let r = 0; r < ROUNDS; r++) {
-        const deadline = k === 0 ? WATCHDOG_MS : Math.min(WATCHDOG_MS, 2 * bound * g.ms[k - 1]! * reps + DEADLINE_MARGIN_MS);
+        const deadline =
+          k === 0 ? WATCHDOG_MS : Math.min(WATCHDOG_MS, 2 * bound * g.ms[k - 1]! * reps + DEADLINE_MARGIN_MS);
         const started = performance.now();
         const ms = await this.time(s, shape, n, reps, deadline);
         if (ms === 'deadline') {
@@ -134,7 +170,10 @@ export class GrowthRunner {
       // A call that does not grow with its input (answered from its first or last characters)
       // takes a few nanoseconds; its ratios compare timer noise, so they are taken from 100 ns up.
       g.ms.push(Math.max(best, 1e-4));
-      if (k > 0) { g.ratios.push(best / g.ms[k - 1]!); g.bounds.push(bound); }
+      if (k > 0) {
+        g.ratios.push(best / g.ms[k - 1]!);
+        g.bounds.push(bound);
+      }
       if (g.stopped !== undefined || best > bound * g.ms[k - 1]!) break; // over the bound: the test fails here
       estimate = best * ((sizes[k + 1] ?? n) / n);
     }
@@ -151,9 +190,15 @@ export class GrowthRunner {
 
 export function describeGrowth(g: Growth): string {
   const size = (n: number) => (n >= MiB ? `${n / MiB} MiB` : n >= KiB ? `${n / KiB} KiB` : `${n} B`);
-  return g.sizes.map((n, i) => `${size(n)}: ${g.ms[i]!.toFixed(3)} ms`
-    + (i > 0 ? ` (×${g.ratios[i - 1]!.toFixed(1)}, bound ×${g.bounds[i - 1]})` : '')).join(', ')
-    + (g.stopped !== undefined ? `; ${g.stopped}` : '');
+  return (
+    g.sizes
+      .map(
+        (n, i) =>
+          `${size(n)}: ${g.ms[i]!.toFixed(3)} ms` +
+          (i > 0 ? ` (×${g.ratios[i - 1]!.toFixed(1)}, bound ×${g.bounds[i - 1]})` : ''),
+      )
+      .join(', ') + (g.stopped !== undefined ? `; ${g.stopped}` : '')
+  );
 }
 
 /**
@@ -161,8 +206,14 @@ export function describeGrowth(g: Growth): string {
  * (slack × the size factor: 32 for 8× the size by default) and that the
  * ladder reached its top.
  */
-export async function expectLinear(runner: GrowthRunner, name: string, s: Subject, shape: Shape,
-  sizes: number[] = [16 * KiB, 128 * KiB, MiB], slack = 4): Promise<Growth> {
+export async function expectLinear(
+  runner: GrowthRunner,
+  name: string,
+  s: Subject,
+  shape: Shape,
+  sizes: number[] = [16 * KiB, 128 * KiB, MiB],
+  slack = 4,
+): Promise<Growth> {
   let g = await runner.measure(s, shape, sizes, slack);
   // A busy machine can slow one size's every round; a second ladder is measured before failing
   // (a super-linear matcher is over its bound again, a stall is not).

@@ -20,21 +20,30 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   const edits = 1 + Math.floor(rnd() * 4);
   for (let e = 0; e < edits && b.length > 0; e++) {
     switch (Math.floor(rnd() * 6)) {
-      case 0: b[at()] = Math.floor(rnd() * 256); break; // any byte
-      case 1: b[at()] ^= 1 << Math.floor(rnd() * 8); break; // one bit
-      case 2: b = b.subarray(0, at()); break; // cut short
-      case 3: { // drop a slice
+      case 0:
+        b[at()] = Math.floor(rnd() * 256);
+        break; // any byte
+      case 1:
+        b[at()] ^= 1 << Math.floor(rnd() * 8);
+        break; // one bit
+      case 2:
+        b = b.subarray(0, at());
+        break; // cut short
+      case 3: {
+        // drop a slice
         const s = at();
         b = Uint8Array.from([...b.subarray(0, s), ...b.subarray(s + 1 + Math.floor(rnd() * 16))]);
         break;
       }
-      case 4: { // insert random bytes
+      case 4: {
+        // insert random bytes
         const s = at();
         const ins = Array.from({ length: 1 + Math.floor(rnd() * 8) }, () => Math.floor(rnd() * 256));
         b = Uint8Array.from([...b.subarray(0, s), ...ins, ...b.subarray(s)]);
         break;
       }
-      default: { // duplicate a slice in place (repeated fields, overlong lengths)
+      default: {
+        // duplicate a slice in place (repeated fields, overlong lengths)
         const s = at();
         const n = Math.floor(rnd() * 64);
         b = Uint8Array.from([...b.subarray(0, s + n), ...b.subarray(s, s + n), ...b.subarray(s + n)]);
@@ -45,7 +54,11 @@ function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
 }
 
 /** Runs the decoder on ROUNDS mutants; returns how many decoded and how many were refused. */
-function fuzz(base: Uint8Array, seed: number, decode: (b: Uint8Array) => DecodedLogs): { decoded: number; refused: number } {
+function fuzz(
+  base: Uint8Array,
+  seed: number,
+  decode: (b: Uint8Array) => DecodedLogs,
+): { decoded: number; refused: number } {
   const rnd = prng(seed);
   let decoded = 0;
   let refused = 0;
@@ -69,10 +82,21 @@ function fuzz(base: Uint8Array, seed: number, decode: (b: Uint8Array) => Decoded
 
 /** Decoded records in a comparable form (resource and scope included). */
 function snapshot(out: DecodedLogs): string {
-  return JSON.stringify(out.records.map((r) => ({
-    time: r.hrTime, observed: r.hrTimeObserved, sn: r.severityNumber, st: r.severityText, body: r.body,
-    attrs: r.attributes, event: r.eventName, span: r.spanContext, scope: r.instrumentationScope, res: r.resource.attributes,
-  })), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+  return JSON.stringify(
+    out.records.map((r) => ({
+      time: r.hrTime,
+      observed: r.hrTimeObserved,
+      sn: r.severityNumber,
+      st: r.severityText,
+      body: r.body,
+      attrs: r.attributes,
+      event: r.eventName,
+      span: r.spanContext,
+      scope: r.instrumentationScope,
+      res: r.resource.attributes,
+    })),
+    (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v),
+  );
 }
 
 let proto: Uint8Array;
@@ -104,7 +128,12 @@ describe('OTLP decoders under corrupted input', () => {
     let checked = 0;
     for (let i = 0; i < 300; i++) {
       const input = mutate(proto, rnd);
-      try { decodeLogsRequestProtobuf(input); continue; } catch (err) { if (!(err instanceof DecodeError)) throw err; }
+      try {
+        decodeLogsRequestProtobuf(input);
+        continue;
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+      }
       expect(snapshot(decodeLogsRequestProtobuf(proto))).toBe(expected);
       checked++;
     }

@@ -17,7 +17,14 @@ beforeAll(async () => {
 function request(...logRecords: PbWriter[]): Uint8Array {
   const scopeLogs = pb().len(1, pb().len(1, 'scope'));
   for (const r of logRecords) scopeLogs.len(2, r);
-  return pb().len(1, pb().len(1, pb().len(1, kv('service.name', str('svc')))).len(2, scopeLogs)).finish();
+  return pb()
+    .len(
+      1,
+      pb()
+        .len(1, pb().len(1, kv('service.name', str('svc'))))
+        .len(2, scopeLogs),
+    )
+    .finish();
 }
 
 function decodeOne(record: PbWriter): LogRecordData {
@@ -39,13 +46,20 @@ describe('decodeLogsRequestProtobuf – requests from the official serializer', 
     expect(out.records[0]!.spanContext).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 });
     expect(out.records[0]!.attributes.blob).toBeInstanceOf(Uint8Array);
     expect(out.records[0]!.instrumentationScope).toMatchObject({
-      name: 'audit', version: '1.2.3', schemaUrl: 'https://opentelemetry.io/schemas/1.25.0',
+      name: 'audit',
+      version: '1.2.3',
+      schemaUrl: 'https://opentelemetry.io/schemas/1.25.0',
       attributes: { 'scope.team': 'payments', 'scope.tier': 2 },
     });
   });
 
   it('gives the records of one ResourceLogs / ScopeLogs the same resource and scope objects', () => {
-    const [a1, a2, http, worker] = decodeLogsRequestProtobuf(encoded).records as [LogRecordData, LogRecordData, LogRecordData, LogRecordData];
+    const [a1, a2, http, worker] = decodeLogsRequestProtobuf(encoded).records as [
+      LogRecordData,
+      LogRecordData,
+      LogRecordData,
+      LogRecordData,
+    ];
     expect(a1.resource).toBe(a2.resource);
     expect(a1.resource).toBe(http.resource);
     expect(a1.instrumentationScope).toBe(a2.instrumentationScope);
@@ -110,26 +124,76 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
   });
 
   it('decodes int64 values as numbers up to 2^53 and as exact decimal strings beyond', () => {
-    const rec = decodeOne(pb()
-      .len(6, kv('zero', pb().tag(3, 0).varint(0)))
-      .len(6, kv('max.safe', pb().tag(3, 0).varint(2n ** 53n)))
-      .len(6, kv('above', pb().tag(3, 0).varint(2n ** 53n + 1n)))
-      .len(6, kv('int64.max', pb().tag(3, 0).varint(2n ** 63n - 1n)))
-      .len(6, kv('minus.one', pb().tag(3, 0).varint(-1n)))
-      .len(6, kv('min.safe', pb().tag(3, 0).varint(-(2n ** 53n))))
-      .len(6, kv('below', pb().tag(3, 0).varint(-(2n ** 53n) - 1n)))
-      .len(6, kv('int64.min', pb().tag(3, 0).varint(-(2n ** 63n))))
-      .len(6, kv('million', pb().tag(3, 0).varint(1_000_000_000_000n))));
+    const rec = decodeOne(
+      pb()
+        .len(6, kv('zero', pb().tag(3, 0).varint(0)))
+        .len(
+          6,
+          kv(
+            'max.safe',
+            pb()
+              .tag(3, 0)
+              .varint(2n ** 53n),
+          ),
+        )
+        .len(
+          6,
+          kv(
+            'above',
+            pb()
+              .tag(3, 0)
+              .varint(2n ** 53n + 1n),
+          ),
+        )
+        .len(
+          6,
+          kv(
+            'int64.max',
+            pb()
+              .tag(3, 0)
+              .varint(2n ** 63n - 1n),
+          ),
+        )
+        .len(6, kv('minus.one', pb().tag(3, 0).varint(-1n)))
+        .len(
+          6,
+          kv(
+            'min.safe',
+            pb()
+              .tag(3, 0)
+              .varint(-(2n ** 53n)),
+          ),
+        )
+        .len(
+          6,
+          kv(
+            'below',
+            pb()
+              .tag(3, 0)
+              .varint(-(2n ** 53n) - 1n),
+          ),
+        )
+        .len(
+          6,
+          kv(
+            'int64.min',
+            pb()
+              .tag(3, 0)
+              .varint(-(2n ** 63n)),
+          ),
+        )
+        .len(6, kv('million', pb().tag(3, 0).varint(1_000_000_000_000n))),
+    );
     expect(rec.attributes).toEqual({
-      'zero': 0,
+      zero: 0,
       'max.safe': 2 ** 53,
-      'above': '9007199254740993',
+      above: '9007199254740993',
       'int64.max': '9223372036854775807',
       'minus.one': -1,
       'min.safe': -(2 ** 53),
-      'below': '-9007199254740993',
+      below: '-9007199254740993',
       'int64.min': '-9223372036854775808',
-      'million': 1_000_000_000_000,
+      million: 1_000_000_000_000,
     });
   });
 
@@ -138,43 +202,61 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
     const deep = pb().len(6, pb().len(1, kv('yes', pb().tag(2, 0).varint(1))));
     const map = pb().len(6, pb().len(1, kv('deep', deep)));
     const body = pb().len(6, pb().len(1, kv('list', list)).len(1, kv('map', map)));
-    const rec = decodeOne(pb()
-      .len(5, body)
-      .len(6, kv('nan', pb().tag(4, 1).double(NaN)))
-      .len(6, kv('bytes', pb().len(7, [9, 8, 7])))
-      .len(6, kv('empty', pb()))
-      .len(6, kv('no', pb().tag(2, 0).varint(0))));
+    const rec = decodeOne(
+      pb()
+        .len(5, body)
+        .len(6, kv('nan', pb().tag(4, 1).double(NaN)))
+        .len(6, kv('bytes', pb().len(7, [9, 8, 7])))
+        .len(6, kv('empty', pb()))
+        .len(6, kv('no', pb().tag(2, 0).varint(0))),
+    );
     expect(rec.body).toEqual({ list: ['x', -0.5, null], map: { deep: { yes: true } } });
     expect(rec.attributes).toEqual({ nan: NaN, bytes: new Uint8Array([9, 8, 7]), empty: null, no: false });
   });
 
   it('takes the last value of a oneof and of a repeated scalar field, as protobuf merging does', () => {
-    const rec = decodeOne(pb()
-      .len(6, kv('v', pb().len(1, 'first').tag(3, 0).varint(7)))
-      .len(3, 'INFO').len(3, 'WARN')
-      .tag(2, 0).varint(9).tag(2, 0).varint(13));
+    const rec = decodeOne(
+      pb()
+        .len(6, kv('v', pb().len(1, 'first').tag(3, 0).varint(7)))
+        .len(3, 'INFO')
+        .len(3, 'WARN')
+        .tag(2, 0)
+        .varint(9)
+        .tag(2, 0)
+        .varint(13),
+    );
     expect(rec.attributes).toEqual({ v: 7 });
     expect(rec.severityText).toBe('WARN');
     expect(rec.severityNumber).toBe(13);
   });
 
   it('decodes event_name (12), flags (8), dropped_attributes_count (7) and uppercase-free hex ids', () => {
-    const rec = decodeOne(pb()
-      .len(12, 'user.login')
-      .tag(8, 5).fixed32(0x0101)
-      .tag(7, 0).varint(3)
-      .len(9, Buffer.from('ABCDEF0123456789abcdef0123456789', 'hex'))
-      .len(10, Buffer.from('0011223344556677', 'hex')));
+    const rec = decodeOne(
+      pb()
+        .len(12, 'user.login')
+        .tag(8, 5)
+        .fixed32(0x0101)
+        .tag(7, 0)
+        .varint(3)
+        .len(9, Buffer.from('ABCDEF0123456789abcdef0123456789', 'hex'))
+        .len(10, Buffer.from('0011223344556677', 'hex')),
+    );
     expect(rec.eventName).toBe('user.login');
     expect(rec.droppedAttributesCount).toBe(3);
-    expect(rec.spanContext).toEqual({ traceId: 'abcdef0123456789abcdef0123456789', spanId: '0011223344556677', traceFlags: 1 });
+    expect(rec.spanContext).toEqual({
+      traceId: 'abcdef0123456789abcdef0123456789',
+      spanId: '0011223344556677',
+      traceFlags: 1,
+    });
   });
 
   it('leaves spanContext unset without a trace_id or with the all-zero (invalid) trace_id', () => {
     expect(decodeOne(pb().len(10, Buffer.alloc(8, 1))).spanContext).toBeUndefined();
     expect(decodeOne(pb().len(9, Buffer.alloc(16, 0)).len(10, Buffer.alloc(8, 1))).spanContext).toBeUndefined();
     expect(decodeOne(pb().len(9, Buffer.alloc(16, 1))).spanContext).toEqual({
-      traceId: '01'.repeat(16), spanId: '', traceFlags: 0,
+      traceId: '01'.repeat(16),
+      spanId: '',
+      traceFlags: 0,
     });
   });
 
@@ -190,22 +272,45 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
   });
 
   it('skips unknown fields of every wire type, groups included, at every level', () => {
-    const junk = (w: PbWriter): PbWriter => w
-      .tag(100, 0).varint(2n ** 63n)
-      .tag(101, 1).fixed64(0x0102030405060708n)
-      .len(102, 'ignored')
-      .tag(103, 3).tag(1, 0).varint(5).tag(2, 3).len(1, 'in a nested group').tag(2, 4).tag(3, 5).fixed32(1).tag(103, 4)
-      .tag(104, 5).fixed32(7)
-      .tag(2000000, 0).varint(1);
+    const junk = (w: PbWriter): PbWriter =>
+      w
+        .tag(100, 0)
+        .varint(2n ** 63n)
+        .tag(101, 1)
+        .fixed64(0x0102030405060708n)
+        .len(102, 'ignored')
+        .tag(103, 3)
+        .tag(1, 0)
+        .varint(5)
+        .tag(2, 3)
+        .len(1, 'in a nested group')
+        .tag(2, 4)
+        .tag(3, 5)
+        .fixed32(1)
+        .tag(103, 4)
+        .tag(104, 5)
+        .fixed32(7)
+        .tag(2000000, 0)
+        .varint(1);
     const build = (withJunk: boolean): Uint8Array => {
       const j = (w: PbWriter): PbWriter => (withJunk ? junk(w) : w);
       const value = j(pb()).len(1, 'v');
       const attr = j(pb()).len(1, 'k').len(2, value);
-      const rec = j(pb()).tag(1, 1).fixed64(1700000000123456789n).len(6, attr).len(5, j(pb()).len(5, j(pb()).len(1, j(pb()).tag(3, 0).varint(5))));
+      const rec = j(pb())
+        .tag(1, 1)
+        .fixed64(1700000000123456789n)
+        .len(6, attr)
+        .len(5, j(pb()).len(5, j(pb()).len(1, j(pb()).tag(3, 0).varint(5))));
       if (withJunk) rec.len(4, 'removed name field').len(2, 'severity with the wrong wire type');
-      const scope = j(pb()).len(1, 'scope').len(2, '1.0').len(3, kv('sa', str('sv')));
+      const scope = j(pb())
+        .len(1, 'scope')
+        .len(2, '1.0')
+        .len(3, kv('sa', str('sv')));
       const scopeLogs = j(pb()).len(1, scope).len(2, rec).len(3, 'https://scope.schema');
-      const resource = j(pb()).len(1, j(kv('service.name', str('svc')))).tag(2, 0).varint(0);
+      const resource = j(pb())
+        .len(1, j(kv('service.name', str('svc'))))
+        .tag(2, 0)
+        .varint(0);
       const resourceLogs = j(pb()).len(1, resource).len(2, scopeLogs).len(3, 'https://res.schema');
       return j(pb().len(1, resourceLogs)).finish();
     };
@@ -218,12 +323,25 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
     expect(rec.body).toEqual([5]);
     expect(rec.severityNumber).toBeUndefined();
     expect(rec.resource.schemaUrl).toBe('https://res.schema');
-    expect(rec.instrumentationScope).toMatchObject({ name: 'scope', version: '1.0', schemaUrl: 'https://scope.schema', attributes: { sa: 'sv' } });
+    expect(rec.instrumentationScope).toMatchObject({
+      name: 'scope',
+      version: '1.0',
+      schemaUrl: 'https://scope.schema',
+      attributes: { sa: 'sv' },
+    });
   });
 
   it('applies a resource and schema_url that come after the scope logs to all their records', () => {
     const scopeLogs = pb().len(2, pb().len(3, 'a')).len(3, 'https://late.scope').len(1, pb().len(1, 'late-scope'));
-    const buf = pb().len(1, pb().len(2, scopeLogs).len(3, 'https://late.res').len(1, pb().len(1, kv('k', str('v'))))).finish();
+    const buf = pb()
+      .len(
+        1,
+        pb()
+          .len(2, scopeLogs)
+          .len(3, 'https://late.res')
+          .len(1, pb().len(1, kv('k', str('v')))),
+      )
+      .finish();
     const [rec] = decodeLogsRequestProtobuf(buf).records;
     expect(rec!.resource.attributes).toEqual({ k: 'v' });
     expect(rec!.resource.schemaUrl).toBe('https://late.res');
@@ -231,16 +349,22 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
   });
 
   it('decodes invalid UTF-8 lossily with replacement characters', () => {
-    const rec = decodeOne(pb().len(5, pb().len(1, [0x61, 0xff, 0x62])).len(6, kv('k', pb().len(1, [0xc3]))));
+    const rec = decodeOne(
+      pb()
+        .len(5, pb().len(1, [0x61, 0xff, 0x62]))
+        .len(6, kv('k', pb().len(1, [0xc3]))),
+    );
     expect(rec.body).toBe('a\ufffdb');
     expect(rec.attributes).toEqual({ k: '\ufffd' });
   });
 
   it('does not let a "__proto__" attribute key change the prototype of attributes', () => {
     for (let i = 0; i < 3; i++) {
-      const rec = decodeOne(pb()
-        .len(6, kv('__proto__', pb().len(6, pb().len(1, kv('polluted', str('yes'))))))
-        .len(6, kv('a', str('b'))));
+      const rec = decodeOne(
+        pb()
+          .len(6, kv('__proto__', pb().len(6, pb().len(1, kv('polluted', str('yes'))))))
+          .len(6, kv('a', str('b'))),
+      );
       expect(Object.getPrototypeOf(rec.attributes)).toBe(Object.prototype);
       expect(Object.keys(rec.attributes)).toEqual(['__proto__', 'a']);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -249,17 +373,35 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
 
   it('keeps attribute keys and values right when consecutive records vary their keys', () => {
     const recs = [
-      pb().len(6, kv('a', str('1'))).len(6, kv('b', str('2'))),
-      pb().len(6, kv('a', str('1'))).len(6, kv('c', str('2'))),
+      pb()
+        .len(6, kv('a', str('1')))
+        .len(6, kv('b', str('2'))),
+      pb()
+        .len(6, kv('a', str('1')))
+        .len(6, kv('c', str('2'))),
       pb().len(6, kv('b', str('1'))),
-      pb().len(6, kv('a', str('x'))).len(6, kv('b', str('2'))).len(6, kv('a', str('last'))),
-      pb().len(6, kv('a', str('1'))).len(6, kv('b', pb().tag(3, 0).varint(2))),
-      pb().len(6, kv('é', str('ü'))).len(6, kv('b', str('2'))),
-      pb().len(6, kv('a', str('1'))).len(6, kv('b', str('2'))),
+      pb()
+        .len(6, kv('a', str('x')))
+        .len(6, kv('b', str('2')))
+        .len(6, kv('a', str('last'))),
+      pb()
+        .len(6, kv('a', str('1')))
+        .len(6, kv('b', pb().tag(3, 0).varint(2))),
+      pb()
+        .len(6, kv('é', str('ü')))
+        .len(6, kv('b', str('2'))),
+      pb()
+        .len(6, kv('a', str('1')))
+        .len(6, kv('b', str('2'))),
     ];
     const out = decodeLogsRequestProtobuf(request(...recs, ...recs));
     const expected = [
-      { a: '1', b: '2' }, { a: '1', c: '2' }, { b: '1' }, { a: 'last', b: '2' }, { a: '1', b: 2 }, { 'é': 'ü', b: '2' },
+      { a: '1', b: '2' },
+      { a: '1', c: '2' },
+      { b: '1' },
+      { a: 'last', b: '2' },
+      { a: '1', b: 2 },
+      { é: 'ü', b: '2' },
       { a: '1', b: '2' },
     ];
     expect(out.records.map((r) => r.attributes)).toEqual([...expected, ...expected]);
@@ -268,9 +410,14 @@ describe('decodeLogsRequestProtobuf – hand-built messages', () => {
 
 describe('decodeLogsRequestProtobuf – strings reused from the previous record', () => {
   it('tells apart values of equal length that differ in one byte', () => {
-    const recs = ['user-1001', 'user-1002', 'user-1002', 'user-1003'].map((u) => pb()
-      .len(3, u.replace('user', 'sev')).len(12, u.replace('user', 'evt'))
-      .len(5, str(u)).len(6, kv('user.id', str(u))).len(6, kv(u, pb().tag(3, 0).varint(1))));
+    const recs = ['user-1001', 'user-1002', 'user-1002', 'user-1003'].map((u) =>
+      pb()
+        .len(3, u.replace('user', 'sev'))
+        .len(12, u.replace('user', 'evt'))
+        .len(5, str(u))
+        .len(6, kv('user.id', str(u)))
+        .len(6, kv(u, pb().tag(3, 0).varint(1))),
+    );
     const out = decodeLogsRequestProtobuf(request(...recs));
     expect(out.records.map((r) => [r.severityText, r.eventName, r.body, r.attributes])).toEqual([
       ['sev-1001', 'evt-1001', 'user-1001', { 'user.id': 'user-1001', 'user-1001': 1 }],
@@ -283,45 +430,64 @@ describe('decodeLogsRequestProtobuf – strings reused from the previous record'
   it('decodes long keys and values, value-before-key order and extra fields inside a KeyValue', () => {
     const longKey = 'k'.repeat(130);
     const longValue = 'v'.repeat(300);
-    const rec = (): PbWriter => pb()
-      .len(6, kv(longKey, str(longValue)))
-      .len(6, kv('short', str(longValue)))
-      .len(6, pb().len(2, pb().tag(3, 0).varint(5)).len(1, 'reversed'))
-      .len(6, kv('extra', pb().len(1, 'x').tag(9, 0).varint(1)).tag(15, 5).fixed32(0))
-      .len(6, kv('int', pb().tag(3, 0).varint(300)))
-      .len(6, kv('bool', pb().tag(2, 0).varint(2)))
-      .len(6, kv('int.then.string', pb().tag(3, 0).varint(5).len(1, 'x')))
-      .len(6, kv('double.then.int', pb().tag(4, 1).double(1.5).tag(3, 0).varint(6)));
+    const rec = (): PbWriter =>
+      pb()
+        .len(6, kv(longKey, str(longValue)))
+        .len(6, kv('short', str(longValue)))
+        .len(6, pb().len(2, pb().tag(3, 0).varint(5)).len(1, 'reversed'))
+        .len(6, kv('extra', pb().len(1, 'x').tag(9, 0).varint(1)).tag(15, 5).fixed32(0))
+        .len(6, kv('int', pb().tag(3, 0).varint(300)))
+        .len(6, kv('bool', pb().tag(2, 0).varint(2)))
+        .len(6, kv('int.then.string', pb().tag(3, 0).varint(5).len(1, 'x')))
+        .len(6, kv('double.then.int', pb().tag(4, 1).double(1.5).tag(3, 0).varint(6)));
     const out = decodeLogsRequestProtobuf(request(rec(), rec(), rec()));
     for (const r of out.records) {
       expect(r.attributes).toEqual({
-        [longKey]: longValue, short: longValue, reversed: 5, extra: 'x', int: 300, bool: true,
-        'int.then.string': 'x', 'double.then.int': 6,
+        [longKey]: longValue,
+        short: longValue,
+        reversed: 5,
+        extra: 'x',
+        int: 300,
+        bool: true,
+        'int.then.string': 'x',
+        'double.then.int': 6,
       });
     }
   });
 
   it('keeps key sequences apart whose keys joined would read the same', () => {
     const joined = pb().len(6, kv('a\u0000b', str('1')));
-    const split = pb().len(6, kv('a', str('1'))).len(6, kv('b', str('2')));
+    const split = pb()
+      .len(6, kv('a', str('1')))
+      .len(6, kv('b', str('2')));
     const out = decodeLogsRequestProtobuf(request(joined, split, joined, split, joined, split));
     expect(out.records.map((r) => r.attributes)).toEqual([
-      { 'a\u0000b': '1' }, { a: '1', b: '2' }, { 'a\u0000b': '1' }, { a: '1', b: '2' }, { 'a\u0000b': '1' }, { a: '1', b: '2' },
+      { 'a\u0000b': '1' },
+      { a: '1', b: '2' },
+      { 'a\u0000b': '1' },
+      { a: '1', b: '2' },
+      { 'a\u0000b': '1' },
+      { a: '1', b: '2' },
     ]);
   });
 
   it('never carries a string over from a previous request laid out at the same offsets', () => {
-    const first = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('aaaa'))), pb().len(6, kv('k', str('aaaa')))));
-    const second = decodeLogsRequestProtobuf(request(pb().len(6, kv('k', str('bbbb'))), pb().len(6, kv('k', str('bbbb')))));
+    const first = decodeLogsRequestProtobuf(
+      request(pb().len(6, kv('k', str('aaaa'))), pb().len(6, kv('k', str('aaaa')))),
+    );
+    const second = decodeLogsRequestProtobuf(
+      request(pb().len(6, kv('k', str('bbbb'))), pb().len(6, kv('k', str('bbbb')))),
+    );
     expect(first.records.map((r) => r.attributes.k)).toEqual(['aaaa', 'aaaa']);
     expect(second.records.map((r) => r.attributes.k)).toEqual(['bbbb', 'bbbb']);
   });
 
   it('gives every record its own array, map and bytes values even when their bytes repeat', () => {
-    const rec = (): PbWriter => pb()
-      .len(6, kv('list', pb().len(5, pb().len(1, str('x')))))
-      .len(6, kv('map', pb().len(6, pb().len(1, kv('a', str('b'))))))
-      .len(6, kv('raw', pb().len(7, [1, 2])));
+    const rec = (): PbWriter =>
+      pb()
+        .len(6, kv('list', pb().len(5, pb().len(1, str('x')))))
+        .len(6, kv('map', pb().len(6, pb().len(1, kv('a', str('b'))))))
+        .len(6, kv('raw', pb().len(7, [1, 2])));
     const [a, b] = decodeLogsRequestProtobuf(request(rec(), rec())).records;
     expect(a!.attributes).toEqual(b!.attributes);
     expect(a!.attributes.list).not.toBe(b!.attributes.list);
@@ -361,7 +527,9 @@ describe('decodeLogsRequestProtobuf – malformed input', () => {
 
   it('throws DecodeError when a nested message overruns the message that holds it', () => {
     // ResourceLogs of 4 bytes holding a Resource that claims 10.
-    expect(() => decodeLogsRequestProtobuf(Uint8Array.from([0x0a, 0x04, 0x0a, 0x0a, 0x0a, 0x00]))).toThrow(/declares 10 bytes/);
+    expect(() => decodeLogsRequestProtobuf(Uint8Array.from([0x0a, 0x04, 0x0a, 0x0a, 0x0a, 0x00]))).toThrow(
+      /declares 10 bytes/,
+    );
   });
 
   it('throws DecodeError for AnyValue nesting deeper than 64 levels instead of overflowing the stack', () => {

@@ -30,7 +30,9 @@ describe('encodeLogsResponse', () => {
     const bin = encodeLogsResponse('protobuf', partial);
     expect(ProtobufLogsSerializer.deserializeResponse(bin)).toEqual({ partialSuccess: partial });
     const json = encodeLogsResponse('json', partial);
-    expect(JSON.parse(json)).toEqual({ partialSuccess: { rejectedLogRecords: '3', errorMessage: partial.errorMessage } });
+    expect(JSON.parse(json)).toEqual({
+      partialSuccess: { rejectedLogRecords: '3', errorMessage: partial.errorMessage },
+    });
     expect(JsonLogsSerializer.deserializeResponse(Buffer.from(json))).toEqual({
       partialSuccess: { rejectedLogRecords: '3', errorMessage: partial.errorMessage },
     });
@@ -39,7 +41,9 @@ describe('encodeLogsResponse', () => {
   it('keeps partial_success set for a warning with zero rejected records', () => {
     const bin = encodeLogsResponse('protobuf', { rejectedLogRecords: 0, errorMessage: 'Deprecated field used.' });
     expect(bin.length).toBeGreaterThan(0);
-    expect(ProtobufLogsSerializer.deserializeResponse(bin)).toEqual({ partialSuccess: { errorMessage: 'Deprecated field used.' } });
+    expect(ProtobufLogsSerializer.deserializeResponse(bin)).toEqual({
+      partialSuccess: { errorMessage: 'Deprecated field used.' },
+    });
   });
 
   it('encodes large rejected counts exactly', () => {
@@ -52,7 +56,10 @@ describe('encodeStatus', () => {
   it('encodes google.rpc.Status with code and UTF-8 message', () => {
     const bin = encodeStatus('protobuf', 3, 'Request body is not valid: naïve ☃.');
     expect(readStatus(bin)).toEqual({ code: 3, message: 'Request body is not valid: naïve ☃.' });
-    expect(JSON.parse(encodeStatus('json', 8, 'Too many requests.'))).toEqual({ code: 8, message: 'Too many requests.' });
+    expect(JSON.parse(encodeStatus('json', 8, 'Too many requests.'))).toEqual({
+      code: 8,
+      message: 'Too many requests.',
+    });
   });
 
   it('omits default fields and round-trips a negative code as int32', () => {

@@ -4,7 +4,10 @@ import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type ReadableLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { expect } from 'vitest';
 
@@ -17,7 +20,11 @@ export const SPAN_ID = 'eee19b7ec3c1b174';
  */
 export async function sdkRecords(): Promise<ReadableLogRecord[]> {
   const out: ReadableLogRecord[] = [];
-  const spanCtx = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED });
+  const spanCtx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: TRACE_ID,
+    spanId: SPAN_ID,
+    traceFlags: TraceFlags.SAMPLED,
+  });
 
   const exporterA = new InMemoryLogRecordExporter();
   const providerA = new LoggerProvider({
@@ -43,16 +50,16 @@ export async function sdkRecords(): Promise<ReadableLogRecord[]> {
     context: spanCtx,
     attributes: {
       'order.id': 1234,
-      'amount': 99.95,
-      'approved': false,
-      'retry': true,
-      'tags': ['a', 'b', 3, 4.5, true],
-      'customer': { id: 'c-1', address: { city: 'Zürich', zip: 8001 }, flags: [1, 2] },
-      'blob': new Uint8Array([0, 1, 2, 250, 255]),
+      amount: 99.95,
+      approved: false,
+      retry: true,
+      tags: ['a', 'b', 3, 4.5, true],
+      customer: { id: 'c-1', address: { city: 'Zürich', zip: 8001 }, flags: [1, 2] },
+      blob: new Uint8Array([0, 1, 2, 250, 255]),
       'big.positive': 2 ** 53,
-      'negative': -42,
-      'unicode': 'naïve ☃ 日本 😀',
-      'empty': '',
+      negative: -42,
+      unicode: 'naïve ☃ 日本 😀',
+      empty: '',
     },
   });
   audit.emit({
@@ -153,9 +160,12 @@ export class PbWriter {
 
   /** field (wire type 2) holding raw bytes or a nested message. */
   len(field: number, payload: Uint8Array | number[] | PbWriter | string): this {
-    const b = typeof payload === 'string'
-      ? Buffer.from(payload, 'utf8')
-      : payload instanceof PbWriter ? payload.finish() : payload;
+    const b =
+      typeof payload === 'string'
+        ? Buffer.from(payload, 'utf8')
+        : payload instanceof PbWriter
+          ? payload.finish()
+          : payload;
     return this.tag(field, 2).varint(b.length).raw(b);
   }
 

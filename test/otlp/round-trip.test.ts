@@ -9,8 +9,30 @@ import { decodeLogsRequestJson } from '../../src/otlp/decode-json.js';
 import { decodeLogsRequestProtobuf } from '../../src/otlp/decode-protobuf.js';
 import { prng } from './helpers.js';
 
-const KEYS = ['http.method', 'url.path', 'status', 'user.id', 'session.id', 'model', 'é.key', 'a', 'long.' + 'k'.repeat(140)];
-const WORDS = ['POST', 'GET', '/api/v1/chat', 'gpt-4o', 'naïve', '☃', '😀', '', 'x'.repeat(130), 'user-1001', 'user-1002'];
+const KEYS = [
+  'http.method',
+  'url.path',
+  'status',
+  'user.id',
+  'session.id',
+  'model',
+  'é.key',
+  'a',
+  'long.' + 'k'.repeat(140),
+];
+const WORDS = [
+  'POST',
+  'GET',
+  '/api/v1/chat',
+  'gpt-4o',
+  'naïve',
+  '☃',
+  '😀',
+  '',
+  'x'.repeat(130),
+  'user-1001',
+  'user-1002',
+];
 
 function randomRecords(rand: () => number, n: number, forJson: boolean): LogRecordData[] {
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
@@ -24,24 +46,34 @@ function randomRecords(rand: () => number, n: number, forJson: boolean): LogReco
   const value = (depth: number): AnyValue => {
     const kind = int(depth > 2 ? 5 : 8);
     switch (kind) {
-      case 0: case 1: return string();
-      case 2: return int(2) === 0 ? int(1000) : Math.floor((rand() - 0.5) * 2 ** 53) || 1;
-      case 3: return forJson ? (rand() - 0.5) * 1e6 + 0.5 : pick([0.25, -1.5e300, NaN, Infinity, 3.14159]);
-      case 4: return rand() < 0.5;
-      case 5: return Array.from({ length: int(4) }, () => value(depth + 1));
+      case 0:
+      case 1:
+        return string();
+      case 2:
+        return int(2) === 0 ? int(1000) : Math.floor((rand() - 0.5) * 2 ** 53) || 1;
+      case 3:
+        return forJson ? (rand() - 0.5) * 1e6 + 0.5 : pick([0.25, -1.5e300, NaN, Infinity, 3.14159]);
+      case 4:
+        return rand() < 0.5;
+      case 5:
+        return Array.from({ length: int(4) }, () => value(depth + 1));
       case 6: {
         const m: Record<string, AnyValue> = {};
         for (let i = int(4); i > 0; i--) m[pick(KEYS)] = value(depth + 1);
         return m;
       }
-      default: return Uint8Array.from({ length: int(20) }, () => int(256));
+      default:
+        return Uint8Array.from({ length: int(20) }, () => int(256));
     }
   };
   const resources = [
-    resourceFromAttributes({ 'service.name': 'a', 'n': 1 }),
+    resourceFromAttributes({ 'service.name': 'a', n: 1 }),
     resourceFromAttributes({ 'service.name': 'b' }, { schemaUrl: 'https://s' }),
   ];
-  const scopes = [{ name: 's1', version: '1' }, { name: 's2', version: undefined, schemaUrl: 'https://scope' }];
+  const scopes = [
+    { name: 's1', version: '1' },
+    { name: 's2', version: undefined, schemaUrl: 'https://scope' },
+  ];
   const hex = (len: number): string => Array.from({ length: len }, () => int(16).toString(16)).join('');
   const out: LogRecordData[] = [];
   for (let i = 0; i < n; i++) {
@@ -79,10 +111,22 @@ function serializerOrder(records: LogRecordData[]): LogRecordData[] {
 /** Everything a record carries, as plain data for one deep comparison. */
 function plain(r: LogRecordData): unknown {
   return {
-    hrTime: r.hrTime, hrTimeObserved: r.hrTimeObserved, severityNumber: r.severityNumber, severityText: r.severityText,
-    eventName: r.eventName, body: r.body, attributes: r.attributes, dropped: r.droppedAttributesCount,
-    spanContext: r.spanContext, resource: r.resource.attributes, resourceSchemaUrl: r.resource.schemaUrl,
-    scope: { name: r.instrumentationScope.name, version: r.instrumentationScope.version, schemaUrl: r.instrumentationScope.schemaUrl },
+    hrTime: r.hrTime,
+    hrTimeObserved: r.hrTimeObserved,
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    eventName: r.eventName,
+    body: r.body,
+    attributes: r.attributes,
+    dropped: r.droppedAttributesCount,
+    spanContext: r.spanContext,
+    resource: r.resource.attributes,
+    resourceSchemaUrl: r.resource.schemaUrl,
+    scope: {
+      name: r.instrumentationScope.name,
+      version: r.instrumentationScope.version,
+      schemaUrl: r.instrumentationScope.schemaUrl,
+    },
   };
 }
 

@@ -21,7 +21,8 @@ function entries(file: string): Record<string, any>[] {
 describe('pipeline service', () => {
   it('fans one receiver out to two pipelines, each with its own processors and copy of the records', async () => {
     const lines: string[] = [];
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 receivers:
   otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } }
 processors:
@@ -42,12 +43,19 @@ service:
       receivers: [otlp]
       processors: [attributes/tag, batch]
       exporters: [msgpack_audit/raw, msgpack_audit/both]
-`, defaultRegistry(), {});
+`,
+      defaultRegistry(),
+      {},
+    );
     const svc = new Service(cfg, { logger: createLogger('test', { write: (l) => lines.push(l) }) });
     await svc.start();
     const port = svc.component<OtlpReceiver>('otlp')!.http!.port!;
     const body = ProtobufLogsSerializer.serializeRequest(requestAuditRecords(0, 20))!;
-    const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-protobuf' },
+    });
     expect(res.status).toBe(200);
     await svc.shutdown();
     await svc.shutdown();

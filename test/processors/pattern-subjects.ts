@@ -20,7 +20,11 @@ function build(factory: ProcessorFactory<unknown>, raw: unknown): Processor {
   const issues: ConfigIssue[] = [];
   const cfg = factory.config.parse(raw, ['processors', factory.type], issues);
   if (cfg === undefined) throw new Error(issues.map(formatIssue).join('\n'));
-  return factory.create({ id: factory.type, logger: silentLogger, telemetry: new Telemetry() }, cfg, discard) as Processor;
+  return factory.create(
+    { id: factory.type, logger: silentLogger, telemetry: new Telemetry() },
+    cfg,
+    discard,
+  ) as Processor;
 }
 
 type Where = 'body' | 'value' | 'key';

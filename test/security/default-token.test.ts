@@ -9,14 +9,18 @@ import { ROOT, runCli, startCollector, tempDir, type RunningCollector } from '..
 import { freePort } from '../helpers/ports.js';
 
 const running: RunningCollector[] = [];
-afterAll(async () => { for (const c of running) await c.cleanup(); });
+afterAll(async () => {
+  for (const c of running) await c.cleanup();
+});
 
 /** The shipped collector.yaml with its ports moved to free ones (its token line untouched). */
 async function shippedConfig(): Promise<{ yaml: string; api: number }> {
   const [http, grpc, api, health] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const yaml = readFileSync(join(ROOT, 'collector.yaml'), 'utf8')
-    .replace('localhost:4318', `localhost:${http}`).replace('localhost:4317', `localhost:${grpc}`)
-    .replace('localhost:8080', `localhost:${api}`).replace('localhost:13133', `localhost:${health}`);
+    .replace('localhost:4318', `localhost:${http}`)
+    .replace('localhost:4317', `localhost:${grpc}`)
+    .replace('localhost:8080', `localhost:${api}`)
+    .replace('localhost:13133', `localhost:${health}`);
   return { yaml, api };
 }
 
@@ -39,7 +43,9 @@ describe('query API – no well-known token', () => {
       expect(res.status, bad).toBe(401);
     }
     expect(yaml).toContain('auth: { tokens: ["${env:AUDITLINE_TOKEN:-}"] }');
-    const m = /generated for this run; for "auditline logs": export AUDITLINE_TOKEN=([A-Za-z0-9_-]{43}) /.exec(c.output());
+    const m = /generated for this run; for "auditline logs": export AUDITLINE_TOKEN=([A-Za-z0-9_-]{43}) /.exec(
+      c.output(),
+    );
     expect(m, c.output()).not.toBeNull();
     const token = m![1]!;
     expect(c.output().split(token).length - 1).toBe(1);
@@ -58,7 +64,10 @@ describe('query API – no well-known token', () => {
     const c = await startCollector(yaml, { env: { AUDITLINE_TOKEN: 'operator-chosen-token' } });
     running.push(c);
     expect(c.output()).not.toContain('generated for this run');
-    const get = (t: string) => fetch(`http://localhost:${api}/api/logs/audit`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
+    const get = (t: string) =>
+      fetch(`http://localhost:${api}/api/logs/audit`, { headers: { authorization: `Bearer ${t}` } }).then(
+        (r) => r.status,
+      );
     expect(await get('operator-chosen-token')).toBe(200);
     expect(await get('dev-token')).toBe(401);
   });
@@ -72,7 +81,9 @@ describe('query API – no well-known token', () => {
     writeFileSync(file, open);
     const v = await runCli(['validate', '--config', file]);
     expect(v.code).toBe(1);
-    expect(v.stderr + v.stdout).toContain('extensions::query_api::endpoint: listens on "0.0.0.0" but no token is configured');
+    expect(v.stderr + v.stdout).toContain(
+      'extensions::query_api::endpoint: listens on "0.0.0.0" but no token is configured',
+    );
     const run = await runCli(['--config', file]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('listens on "0.0.0.0" but no token is configured');

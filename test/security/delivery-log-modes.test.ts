@@ -12,8 +12,12 @@ const UMASK = process.umask();
 const expected = (mode: number) => mode & ~UMASK;
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-segment-modes-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-segment-modes-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function modesUnder(root: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -36,7 +40,12 @@ describe('file modes – durable delivery log', () => {
     store.saveCursors({ sqlite: 1 });
     store.close();
     const modes = modesUnder(dir);
-    expect(Object.keys(modes).sort()).toEqual(['delivery/', 'delivery/logs/', 'delivery/logs/0000000000000000.seg', 'delivery/logs/cursors.json']);
+    expect(Object.keys(modes).sort()).toEqual([
+      'delivery/',
+      'delivery/logs/',
+      'delivery/logs/0000000000000000.seg',
+      'delivery/logs/cursors.json',
+    ]);
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
 
     const other = new SegmentStore(join(dir, 'group'), false, { file: 0o640, dir: 0o750 });

@@ -39,15 +39,22 @@ function modesUnder(root: string): Record<string, number> {
   return out;
 }
 
-function parse<T>(factory: { config: { parse(v: unknown, p: (string | number)[], is: ConfigIssue[]): T | undefined } }, raw: unknown): { cfg?: T; errors: string[] } {
+function parse<T>(
+  factory: { config: { parse(v: unknown, p: (string | number)[], is: ConfigIssue[]): T | undefined } },
+  raw: unknown,
+): { cfg?: T; errors: string[] } {
   const issues: ConfigIssue[] = [];
   const cfg = factory.config.parse(raw, ['exporters', 'x'], issues);
   return { cfg, errors: issues.map(formatIssue) };
 }
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-modes-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-modes-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('file modes – owner only by default', () => {
   it('msgpack_audit – audit files and the state file are 0600, collection directories 0700', async () => {
@@ -57,7 +64,14 @@ describe('file modes – owner only by default', () => {
     await e.shutdown();
     const modes = modesUnder(dir);
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
-    expect(Object.keys(modes).sort()).toEqual(['logs/', 'logs/.audit.log.state', 'logs/_default/', 'logs/_default/audit.log', 'logs/a/', 'logs/a/audit.log']);
+    expect(Object.keys(modes).sort()).toEqual([
+      'logs/',
+      'logs/.audit.log.state',
+      'logs/_default/',
+      'logs/_default/audit.log',
+      'logs/a/',
+      'logs/a/audit.log',
+    ]);
   });
 
   it('sqlite – the database, its -wal and -shm files are 0600 and its directory 0700', async () => {
@@ -68,7 +82,9 @@ describe('file modes – owner only by default', () => {
     // While the writer is open the WAL and shared-memory files exist.
     const modes = modesUnder(dir);
     await e.shutdown();
-    expect(Object.keys(modes)).toEqual(expect.arrayContaining(['data/', 'data/auditline.db', 'data/auditline.db-wal', 'data/auditline.db-shm']));
+    expect(Object.keys(modes)).toEqual(
+      expect.arrayContaining(['data/', 'data/auditline.db', 'data/auditline.db-wal', 'data/auditline.db-shm']),
+    );
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
   });
 
@@ -85,18 +101,24 @@ describe('file modes – owner only by default', () => {
 
   it('file_storage – queue files are 0600 and queue directories 0700', () => {
     const cfg = fileStorageExtensionFactory.config.parse({ directory: join(dir, 'queue') }, [], [])!;
-    const storage = fileStorageExtensionFactory.create({ id: 'file_storage', logger: silentLogger, telemetry: new Telemetry() }, cfg) as FileStorage;
+    const storage = fileStorageExtensionFactory.create(
+      { id: 'file_storage', logger: silentLogger, telemetry: new Telemetry() },
+      cfg,
+    ) as FileStorage;
     storage.queueStore('otlp_http/gateway').append([record({ body: 'queued' })]);
     const modes = modesUnder(dir);
     expect(Object.keys(modes).length).toBe(3);
     for (const [p, m] of Object.entries(modes)) expect(m, p).toBe(expected(p.endsWith('/') ? 0o700 : 0o600));
   });
-
 });
 
 describe('file modes – file_mode and dir_mode', () => {
   it('msgpack_audit, sqlite and file take other modes from file_mode and dir_mode', async () => {
-    const m = new MsgpackAuditExporter({ directory: join(dir, 'audit', '{collection}'), file_mode: '0640', dir_mode: '0750' });
+    const m = new MsgpackAuditExporter({
+      directory: join(dir, 'audit', '{collection}'),
+      file_mode: '0640',
+      dir_mode: '0750',
+    });
     await m.start();
     await exportRecords(m, [record({ attributes: { collection: 'a' } })]);
     await m.shutdown();
@@ -105,13 +127,17 @@ describe('file modes – file_mode and dir_mode', () => {
     await exportRecords(s, [record({ body: 'x' })]);
     const dbModes = modesUnder(join(dir, 'db'));
     await s.shutdown();
-    const f = new FileLogExporter(parse(fileExporterFactory, { path: join(dir, 'jsonl', 'a.jsonl'), file_mode: '640', dir_mode: '0750' }).cfg as never);
+    const f = new FileLogExporter(
+      parse(fileExporterFactory, { path: join(dir, 'jsonl', 'a.jsonl'), file_mode: '640', dir_mode: '0750' })
+        .cfg as never,
+    );
     await f.start();
     await f.shutdown();
     expect(dbModes).toEqual({ 'a.db': expected(0o640), 'a.db-wal': expected(0o640), 'a.db-shm': expected(0o640) });
     const modes = modesUnder(dir);
     for (const p of ['audit/', 'audit/a/', 'db/', 'jsonl/']) expect(modes[p], p).toBe(expected(0o750));
-    for (const p of ['audit/a/audit.log', 'audit/.audit.log.state', 'jsonl/a.jsonl', 'jsonl/a.jsonl.state']) expect(modes[p], p).toBe(expected(0o640));
+    for (const p of ['audit/a/audit.log', 'audit/.audit.log.state', 'jsonl/a.jsonl', 'jsonl/a.jsonl.state'])
+      expect(modes[p], p).toBe(expected(0o640));
   });
 
   it('refuses numbers (YAML reads 0640 as decimal 640) and modes that are not three octal digits', () => {
@@ -123,14 +149,18 @@ describe('file modes – file_mode and dir_mode', () => {
         'exporters::x::dir_mode: must be an octal mode such as "0600" or "0640" (owner, group, others; no setuid, setgid or sticky bits)',
       ]);
     }
-    expect(fileStorageExtensionFactory.config.parse({ file_mode: '640' }, [], [])).toMatchObject({ file_mode: '0640', dir_mode: '0700' });
+    expect(fileStorageExtensionFactory.config.parse({ file_mode: '640' }, [], [])).toMatchObject({
+      file_mode: '0640',
+      dir_mode: '0700',
+    });
   });
 });
 
 describe('file modes – the collector', () => {
   it('creates nothing readable by group or others: audit files, sqlite, the file exporter and the durable delivery log', async () => {
     const port = await freePort();
-    const c = await startCollector(`
+    const c = await startCollector(
+      `
 receivers:
   otlp: { protocols: { http: { endpoint: "127.0.0.1:${port}" } } }
 exporters:
@@ -144,18 +174,37 @@ service:
   delivery: { storage: file_storage }
   pipelines:
     logs: { receivers: [otlp], exporters: [msgpack_audit, sqlite, file] }
-`, { dir });
+`,
+      { dir },
+    );
     try {
       const body = {
-        resourceLogs: [{ scopeLogs: [{ logRecords: [
-          { timeUnixNano: '1705314645123000000', body: { stringValue: 'one' }, attributes: [{ key: 'collection', value: { stringValue: 'jobs' } }] },
-        ] }] }],
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: '1705314645123000000',
+                    body: { stringValue: 'one' },
+                    attributes: [{ key: 'collection', value: { stringValue: 'jobs' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       };
-      const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(200);
       const root = join(dir, 'out');
       const wanted = ['logs/jobs/audit.log', 'data/auditline.db', 'data/auditline.db-wal', 'jsonl/logs.jsonl'];
-      for (let i = 0; i < 200 && !wanted.every((p) => p in modesUnder(root)); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !wanted.every((p) => p in modesUnder(root)); i++)
+        await new Promise((r) => setTimeout(r, 50));
       const modes = modesUnder(root);
       expect(Object.keys(modes)).toEqual(expect.arrayContaining([...wanted, 'queue/delivery/']));
       expect(Object.keys(modes).some((p) => p.startsWith('queue/delivery/') && p.endsWith('.seg'))).toBe(true);

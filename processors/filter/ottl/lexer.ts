@@ -14,7 +14,10 @@ export interface Token {
 }
 
 export class OttlSyntaxError extends Error {
-  constructor(readonly reason: string, readonly col: number) {
+  constructor(
+    readonly reason: string,
+    readonly col: number,
+  ) {
     super(`${reason} (column ${col})`);
   }
 }
@@ -27,14 +30,20 @@ export function tokenize(src: string): Token[] {
   while (i < src.length) {
     const c = src[i]!;
     const col = i + 1;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
     if (c === '"') {
       let s = '';
       i++;
       for (;;) {
         if (i >= src.length) throw new OttlSyntaxError('unterminated string', col);
         const d = src[i]!;
-        if (d === '"') { i++; break; }
+        if (d === '"') {
+          i++;
+          break;
+        }
         if (d === '\\') {
           const e = ESCAPES[src[i + 1] ?? ''];
           if (e === undefined) throw new OttlSyntaxError(`unsupported escape "\\${src[i + 1] ?? ''}" in string`, i + 1);
@@ -61,9 +70,21 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     const two = src.slice(i, i + 2);
-    if (two === '==' || two === '!=' || two === '<=' || two === '>=') { out.push({ kind: 'op', text: two, col }); i += 2; continue; }
-    if (c === '<' || c === '>') { out.push({ kind: 'op', text: c, col }); i++; continue; }
-    if ('()[],.'.includes(c)) { out.push({ kind: 'punct', text: c, col }); i++; continue; }
+    if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
+      out.push({ kind: 'op', text: two, col });
+      i += 2;
+      continue;
+    }
+    if (c === '<' || c === '>') {
+      out.push({ kind: 'op', text: c, col });
+      i++;
+      continue;
+    }
+    if ('()[],.'.includes(c)) {
+      out.push({ kind: 'punct', text: c, col });
+      i++;
+      continue;
+    }
     if ('+-*/'.includes(c)) throw new OttlSyntaxError(`math expressions ("${c}") are not supported`, col);
     if (c === '{') throw new OttlSyntaxError('map literals are not supported', col);
     throw new OttlSyntaxError(`unexpected character "${c}"`, col);
@@ -75,5 +96,8 @@ export function tokenize(src: string): Token[] {
 /** A '-' after a value is subtraction (unsupported), not a negative number. */
 function endsValue(tokens: Token[]): boolean {
   const t = tokens[tokens.length - 1];
-  return t !== undefined && (t.kind === 'string' || t.kind === 'number' || t.kind === 'ident' || t.text === ')' || t.text === ']');
+  return (
+    t !== undefined &&
+    (t.kind === 'string' || t.kind === 'number' || t.kind === 'ident' || t.text === ')' || t.text === ']')
+  );
 }

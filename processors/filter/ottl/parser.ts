@@ -23,34 +23,52 @@ class Parser {
     if (this.peek().kind === 'end') throw new OttlSyntaxError('empty condition', 1);
     const node = this.parseOr();
     const t = this.peek();
-    if (t.kind !== 'end') throw new OttlSyntaxError(`unexpected ${show(t)}; expected "and", "or" or the end of the condition`, t.col);
+    if (t.kind !== 'end')
+      throw new OttlSyntaxError(`unexpected ${show(t)}; expected "and", "or" or the end of the condition`, t.col);
     return node;
   }
 
-  private peek(): Token { return this.tokens[this.i]!; }
-  private next(): Token { return this.tokens[this.i++]!; }
-  private isWord(w: string): boolean { const t = this.peek(); return t.kind === 'ident' && t.text === w; }
+  private peek(): Token {
+    return this.tokens[this.i]!;
+  }
+  private next(): Token {
+    return this.tokens[this.i++]!;
+  }
+  private isWord(w: string): boolean {
+    const t = this.peek();
+    return t.kind === 'ident' && t.text === w;
+  }
   private expect(text: string, what: string): Token {
     const t = this.next();
-    if (t.text !== text || t.kind === 'string') throw new OttlSyntaxError(`expected ${what} but found ${show(t)}`, t.col);
+    if (t.text !== text || t.kind === 'string')
+      throw new OttlSyntaxError(`expected ${what} but found ${show(t)}`, t.col);
     return t;
   }
 
   private parseOr(): BoolNode {
     let left = this.parseAnd();
-    while (this.isWord('or')) { this.i++; left = { type: 'or', left, right: this.parseAnd() }; }
+    while (this.isWord('or')) {
+      this.i++;
+      left = { type: 'or', left, right: this.parseAnd() };
+    }
     return left;
   }
 
   private parseAnd(): BoolNode {
     let left = this.parseTerm();
-    while (this.isWord('and')) { this.i++; left = { type: 'and', left, right: this.parseTerm() }; }
+    while (this.isWord('and')) {
+      this.i++;
+      left = { type: 'and', left, right: this.parseTerm() };
+    }
     return left;
   }
 
   private parseTerm(): BoolNode {
     const t = this.peek();
-    if (this.isWord('not')) { this.i++; return { type: 'not', expr: this.parseTerm() }; }
+    if (this.isWord('not')) {
+      this.i++;
+      return { type: 'not', expr: this.parseTerm() };
+    }
     if (t.kind === 'punct' && t.text === '(') {
       this.i++;
       const inner = this.parseOr();
@@ -73,7 +91,10 @@ class Parser {
     if (t.kind === 'string') return { type: 'literal', value: t.value as string, col: t.col };
     if (t.kind === 'number') return { type: 'literal', value: t.value as number, col: t.col };
     if (t.kind !== 'ident' || KEYWORDS.has(t.text)) {
-      throw new OttlSyntaxError(t.kind === 'end' ? 'condition ends where a value was expected' : `expected a value but found ${show(t)}`, t.col);
+      throw new OttlSyntaxError(
+        t.kind === 'end' ? 'condition ends where a value was expected' : `expected a value but found ${show(t)}`,
+        t.col,
+      );
     }
     if (t.text === 'nil') return { type: 'literal', value: null, col: t.col };
     if (t.text === 'true' || t.text === 'false') return { type: 'literal', value: t.text === 'true', col: t.col };
@@ -89,7 +110,10 @@ class Parser {
     if (this.peek().text !== ')') {
       for (;;) {
         args.push(this.parseValue());
-        if (this.peek().text === ',' && this.peek().kind === 'punct') { this.i++; continue; }
+        if (this.peek().text === ',' && this.peek().kind === 'punct') {
+          this.i++;
+          continue;
+        }
         break;
       }
     }
@@ -110,7 +134,8 @@ class Parser {
       this.i++;
       const k = this.next();
       if (k.kind === 'string') keys.push(k.value as string);
-      else if (k.kind === 'number' && Number.isInteger(k.value) && (k.value as number) >= 0) keys.push(k.value as number);
+      else if (k.kind === 'number' && Number.isInteger(k.value) && (k.value as number) >= 0)
+        keys.push(k.value as number);
       else throw new OttlSyntaxError(`expected a string key or list index inside [...] but found ${show(k)}`, k.col);
       this.expect(']', '"]"');
     }
@@ -125,9 +150,13 @@ function show(t: Token): string {
 
 export function describe(v: ValueNode): string {
   switch (v.type) {
-    case 'literal': return v.value === null ? 'nil' : JSON.stringify(v.value);
-    case 'enum': return v.name;
-    case 'call': return `${v.name}(...)`;
-    case 'path': return v.segments.join('.') + v.keys.map((k) => `[${JSON.stringify(k)}]`).join('');
+    case 'literal':
+      return v.value === null ? 'nil' : JSON.stringify(v.value);
+    case 'enum':
+      return v.name;
+    case 'call':
+      return `${v.name}(...)`;
+    case 'path':
+      return v.segments.join('.') + v.keys.map((k) => `[${JSON.stringify(k)}]`).join('');
   }
 }

@@ -8,14 +8,18 @@ export const DEFAULT_URL = 'http://localhost:8080';
 export class QueryClient {
   readonly base: string;
 
-  constructor(url: string, private readonly token: string | undefined) {
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+  ) {
     let u: URL;
     try {
       u = new URL(url);
     } catch {
       throw new CliError(`"${url}" is not a URL; pass --url like http://localhost:8080.`, EXIT.usage);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CliError(`"${url}" must start with http:// or https://.`, EXIT.usage);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new CliError(`"${url}" must start with http:// or https://.`, EXIT.usage);
     this.base = u.href.replace(/\/+$/, '');
   }
 
@@ -28,7 +32,7 @@ export class QueryClient {
   async getJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
     const res = await this.request(path, params, 'application/json');
     try {
-      return await res.json() as T;
+      return (await res.json()) as T;
     } catch {
       throw new CliError(`The query API at ${this.base} sent a response that is not JSON.`);
     }
@@ -38,7 +42,7 @@ export class QueryClient {
   async deleteJson<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
     const res = await this.request(path, params, 'application/json', undefined, 'DELETE');
     try {
-      return await res.json() as T;
+      return (await res.json()) as T;
     } catch {
       throw new CliError(`The query API at ${this.base} sent a response that is not JSON.`);
     }
@@ -49,7 +53,13 @@ export class QueryClient {
     return this.request(path, params, 'text/event-stream', signal);
   }
 
-  private async request(path: string, params: Record<string, string | number | undefined>, accept: string, signal?: AbortSignal, method = 'GET'): Promise<Response> {
+  private async request(
+    path: string,
+    params: Record<string, string | number | undefined>,
+    accept: string,
+    signal?: AbortSignal,
+    method = 'GET',
+  ): Promise<Response> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined) qs.set(k, String(v));
     const url = `${this.base}${path}${qs.size ? `?${qs}` : ''}`;
@@ -65,22 +75,31 @@ export class QueryClient {
     if (res.ok) return res;
     const detail = await errorDetail(res);
     if (res.status === 401) {
-      throw new CliError(this.token
-        ? `The query API at ${this.base} did not accept the token (401). Check --token or AUDITLINE_TOKEN.`
-        : `The query API at ${this.base} needs a token (401). Pass --token or set AUDITLINE_TOKEN.`);
+      throw new CliError(
+        this.token
+          ? `The query API at ${this.base} did not accept the token (401). Check --token or AUDITLINE_TOKEN.`
+          : `The query API at ${this.base} needs a token (401). Pass --token or set AUDITLINE_TOKEN.`,
+      );
     }
     if (res.status === 404 && detail === undefined) {
-      throw new CliError(`The query API at ${this.base} does not serve ${path} (404). Is the exporter that provides it configured?`);
+      throw new CliError(
+        `The query API at ${this.base} does not serve ${path} (404). Is the exporter that provides it configured?`,
+      );
     }
-    throw new CliError(`The query API answered ${res.status}: ${detail ?? res.statusText}.`, res.status === 400 ? EXIT.usage : EXIT.failed);
+    throw new CliError(
+      `The query API answered ${res.status}: ${detail ?? res.statusText}.`,
+      res.status === 400 ? EXIT.usage : EXIT.failed,
+    );
   }
 }
 
 async function errorDetail(res: Response): Promise<string | undefined> {
   try {
-    const body = await res.json() as { error?: unknown };
+    const body = (await res.json()) as { error?: unknown };
     if (typeof body.error === 'string' && !body.error.startsWith('no route for')) return body.error;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return undefined;
 }
 

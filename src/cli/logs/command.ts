@@ -33,7 +33,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** A failure to report as one line on stderr with an exit status. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.failed) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
     super(message);
   }
 }
@@ -55,9 +58,14 @@ export const COMMON_USAGE = `Common options:
   -h, --help     show this help`;
 
 /** util.parseArgs in strict mode; unknown flags and missing values become usage errors. */
-export function parseCommandArgs<T extends { args: string[]; options: NonNullable<ParseArgsConfig['options']>; allowPositionals: boolean; strict: true }>(
-  name: string, config: T,
-): ReturnType<typeof parseArgs<T>> {
+export function parseCommandArgs<
+  T extends {
+    args: string[];
+    options: NonNullable<ParseArgsConfig['options']>;
+    allowPositionals: boolean;
+    strict: true;
+  },
+>(name: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (err) {

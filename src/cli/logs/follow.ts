@@ -1,7 +1,16 @@
 // `auditline logs follow`: the live stream (GET /api/logs/stream, Server-Sent
 // Events) printed as records arrive, until Ctrl-C.
 import { QueryClient } from './client.js';
-import { COMMON_OPTIONS, COMMON_USAGE, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
+import {
+  COMMON_OPTIONS,
+  COMMON_USAGE,
+  defaultIo,
+  EXIT,
+  guard,
+  parseCommandArgs,
+  type Io,
+  type LogsCommand,
+} from './command.js';
 import { auditShape } from './audit-shape.js';
 import { printer } from './format.js';
 
@@ -20,38 +29,61 @@ export const command: LogsCommand = {
   name: 'follow',
   summary: 'live records as they leave the pipelines, until Ctrl-C',
   usage,
-  run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-    const { values } = parseCommandArgs('follow', {
-      args: argv, allowPositionals: false, strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        event: { type: 'string' }, level: { type: 'string' }, user: { type: 'string' }, session: { type: 'string' }, component: { type: 'string' },
-      },
-    });
-    if (values.help) { io.stdout.write(usage); return EXIT.ok; }
-    const client = QueryClient.from(values, io);
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    if (io.signal) io.signal.addEventListener('abort', onSigint, { once: true });
-    else process.once('SIGINT', onSigint);
-    try {
-      const res = await client.stream('/api/logs/stream', {
-        event: values.event, level: values.level, user_id: values.user, session_id: values.session, component: values.component,
-      }, abort.signal);
-      const print = printer(io, values.json === true);
-      return await readEvents(res, (r) => print(auditShape(r)), io, abort.signal);
-    } catch (err) {
-      if (abort.signal.aborted) return EXIT.ok;
-      throw err;
-    } finally {
-      if (!io.signal) process.off('SIGINT', onSigint);
-      abort.abort();
-    }
-  }),
+  run: (argv: string[], io: Io = defaultIo()) =>
+    guard(io, async () => {
+      const { values } = parseCommandArgs('follow', {
+        args: argv,
+        allowPositionals: false,
+        strict: true,
+        options: {
+          ...COMMON_OPTIONS,
+          event: { type: 'string' },
+          level: { type: 'string' },
+          user: { type: 'string' },
+          session: { type: 'string' },
+          component: { type: 'string' },
+        },
+      });
+      if (values.help) {
+        io.stdout.write(usage);
+        return EXIT.ok;
+      }
+      const client = QueryClient.from(values, io);
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      if (io.signal) io.signal.addEventListener('abort', onSigint, { once: true });
+      else process.once('SIGINT', onSigint);
+      try {
+        const res = await client.stream(
+          '/api/logs/stream',
+          {
+            event: values.event,
+            level: values.level,
+            user_id: values.user,
+            session_id: values.session,
+            component: values.component,
+          },
+          abort.signal,
+        );
+        const print = printer(io, values.json === true);
+        return await readEvents(res, (r) => print(auditShape(r)), io, abort.signal);
+      } catch (err) {
+        if (abort.signal.aborted) return EXIT.ok;
+        throw err;
+      } finally {
+        if (!io.signal) process.off('SIGINT', onSigint);
+        abort.abort();
+      }
+    }),
 };
 
 /** Prints the `log` events of an SSE response until it ends; shared with `logs system`. */
-export async function readEvents(res: Response, print: (r: Record<string, unknown>) => void, io: Io, signal: AbortSignal): Promise<number> {
+export async function readEvents(
+  res: Response,
+  print: (r: Record<string, unknown>) => void,
+  io: Io,
+  signal: AbortSignal,
+): Promise<number> {
   if (!res.body) return EXIT.failed;
   const decoder = new TextDecoder();
   let buf = '';

@@ -7,7 +7,19 @@ import { cliColor, cliStamp } from '../output-options.js';
 import type { Io } from './command.js';
 
 /** Shown in the head of the line or left to --json. */
-const NOT_IN_FIELDS = new Set(['id', 'timestamp', 'level', 'component', 'message', 'metadata', 'attributes', 'trace_id', 'span_id', 'service', 'error_stack']);
+const NOT_IN_FIELDS = new Set([
+  'id',
+  'timestamp',
+  'level',
+  'component',
+  'message',
+  'metadata',
+  'attributes',
+  'trace_id',
+  'span_id',
+  'service',
+  'error_stack',
+]);
 
 /** Whether this command's output is coloured (format/color.ts decides for the whole codebase). */
 export function useColour(io: Io): boolean {
@@ -17,7 +29,8 @@ export function useColour(io: Io): boolean {
 const stamp = (ms: number) => cliStamp(ms);
 
 export function formatRecord(r: Record<string, unknown>, colour: boolean): string {
-  const parsed = typeof r.timestamp === 'string' ? Date.parse(r.timestamp) : typeof r.timestamp === 'number' ? r.timestamp : NaN;
+  const parsed =
+    typeof r.timestamp === 'string' ? Date.parse(r.timestamp) : typeof r.timestamp === 'number' ? r.timestamp : NaN;
   const level = typeof r.level === 'string' ? r.level : 'INFO';
   const message = text(r.message) ?? text(r.event) ?? '';
   const fields: Record<string, unknown> = {};
@@ -32,7 +45,15 @@ export function formatRecord(r: Record<string, unknown>, colour: boolean): strin
       for (const [k, v] of Object.entries(nested)) if (v !== null && v !== undefined && !(k in fields)) fields[k] = v;
     }
   }
-  return formatHumanLine(level, Number.isFinite(parsed) ? parsed : 0, text(r.component) ?? '', message, fields, colour, stamp);
+  return formatHumanLine(
+    level,
+    Number.isFinite(parsed) ? parsed : 0,
+    text(r.component) ?? '',
+    message,
+    fields,
+    colour,
+    stamp,
+  );
 }
 
 function text(v: unknown): string | undefined {
@@ -41,7 +62,12 @@ function text(v: unknown): string | undefined {
 
 /** Writes records in the chosen form: NDJSON with --json, else formatted lines. */
 export function printer(io: Io, json: boolean): (r: Record<string, unknown>) => void {
-  if (json) return (r) => { io.stdout.write(`${JSON.stringify(r)}\n`); };
+  if (json)
+    return (r) => {
+      io.stdout.write(`${JSON.stringify(r)}\n`);
+    };
   const colour = useColour(io);
-  return (r) => { io.stdout.write(`${formatRecord(r, colour)}\n`); };
+  return (r) => {
+    io.stdout.write(`${formatRecord(r, colour)}\n`);
+  };
 }

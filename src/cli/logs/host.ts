@@ -14,5 +14,10 @@ ${WINDOW_USAGE}
   --level LEVELS   only these levels, comma-separated`,
   arg: 'hostname',
   path: (h) => `/logs/host/${seg(h)}`,
-  flags: { ...WINDOW_FLAGS, ...EVENT_LEVEL_FLAGS, proxy: { param: 'role', boolean: true, value: 'proxy' }, client: { param: 'role', boolean: true, value: 'client' } },
+  flags: {
+    ...WINDOW_FLAGS,
+    ...EVENT_LEVEL_FLAGS,
+    proxy: { param: 'role', boolean: true, value: 'proxy' },
+    client: { param: 'role', boolean: true, value: 'client' },
+  },
 });

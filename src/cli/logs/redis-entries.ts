@@ -3,7 +3,17 @@
 // one optional or required argument, flags that become query parameters,
 // one GET, entries printed oldest to newest (the API already orders them).
 import { QueryClient } from './client.js';
-import { COMMON_OPTIONS, COMMON_USAGE, CliError, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
+import {
+  COMMON_OPTIONS,
+  COMMON_USAGE,
+  CliError,
+  defaultIo,
+  EXIT,
+  guard,
+  parseCommandArgs,
+  type Io,
+  type LogsCommand,
+} from './command.js';
 import { printer } from './format.js';
 
 export interface Flag {
@@ -46,32 +56,40 @@ export function entryCommand(spec: EntryCommandSpec): LogsCommand {
     name: spec.name,
     summary: spec.summary,
     usage,
-    run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-      const { values, positionals } = parseCommandArgs(spec.name, {
-        args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: spec.arg !== undefined, strict: true,
-      });
-      if (values.help) { io.stdout.write(usage); return EXIT.ok; }
-      if (positionals.length > 1) throw new CliError(`auditline logs ${spec.name}: expected at most one argument.\n\n${usage}`, EXIT.usage);
-      const arg = positionals[0];
-      if (spec.arg !== undefined && !spec.argOptional && (arg === undefined || arg === '')) {
-        throw new CliError(`auditline logs ${spec.name}: missing <${spec.arg}>.\n\n${usage}`, EXIT.usage);
-      }
-      const params: Record<string, string | undefined> = {};
-      for (const [flag, f] of Object.entries(spec.flags)) {
-        const v = (values as Record<string, string | boolean | undefined>)[flag];
-        if (v === undefined || v === false) continue;
-        params[f.param] = v === true ? (f.value ?? 'true') : v;
-      }
-      if (spec.argParam !== undefined && arg !== undefined) params[spec.argParam] = arg;
-      const client = QueryClient.from(values, io);
-      const body = await client.getJson<{ logs: Record<string, unknown>[] }>(spec.path(arg), params);
-      const json = values.json === true;
-      const print = printer(io, json);
-      const render = spec.render;
-      if (render !== undefined && !json) for (const e of body.logs) io.stdout.write(render(e, io));
-      else for (const e of body.logs) print(json ? e : humanEntry(e));
-      return EXIT.ok;
-    }),
+    run: (argv: string[], io: Io = defaultIo()) =>
+      guard(io, async () => {
+        const { values, positionals } = parseCommandArgs(spec.name, {
+          args: argv,
+          options: { ...COMMON_OPTIONS, ...options },
+          allowPositionals: spec.arg !== undefined,
+          strict: true,
+        });
+        if (values.help) {
+          io.stdout.write(usage);
+          return EXIT.ok;
+        }
+        if (positionals.length > 1)
+          throw new CliError(`auditline logs ${spec.name}: expected at most one argument.\n\n${usage}`, EXIT.usage);
+        const arg = positionals[0];
+        if (spec.arg !== undefined && !spec.argOptional && (arg === undefined || arg === '')) {
+          throw new CliError(`auditline logs ${spec.name}: missing <${spec.arg}>.\n\n${usage}`, EXIT.usage);
+        }
+        const params: Record<string, string | undefined> = {};
+        for (const [flag, f] of Object.entries(spec.flags)) {
+          const v = (values as Record<string, string | boolean | undefined>)[flag];
+          if (v === undefined || v === false) continue;
+          params[f.param] = v === true ? (f.value ?? 'true') : v;
+        }
+        if (spec.argParam !== undefined && arg !== undefined) params[spec.argParam] = arg;
+        const client = QueryClient.from(values, io);
+        const body = await client.getJson<{ logs: Record<string, unknown>[] }>(spec.path(arg), params);
+        const json = values.json === true;
+        const print = printer(io, json);
+        const render = spec.render;
+        if (render !== undefined && !json) for (const e of body.logs) io.stdout.write(render(e, io));
+        else for (const e of body.logs) print(json ? e : humanEntry(e));
+        return EXIT.ok;
+      }),
   };
 }
 

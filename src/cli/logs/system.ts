@@ -4,7 +4,17 @@
 // without --follow the command says it shows the live stream and behaves like
 // --follow; --limit N stops after N lines either way.
 import { QueryClient } from './client.js';
-import { CliError, COMMON_OPTIONS, COMMON_USAGE, defaultIo, EXIT, guard, parseCommandArgs, type Io, type LogsCommand } from './command.js';
+import {
+  CliError,
+  COMMON_OPTIONS,
+  COMMON_USAGE,
+  defaultIo,
+  EXIT,
+  guard,
+  parseCommandArgs,
+  type Io,
+  type LogsCommand,
+} from './command.js';
 import { readEvents } from './follow.js';
 import { printer } from './format.js';
 
@@ -26,45 +36,65 @@ ${COMMON_USAGE}
 
 export const command: LogsCommand = {
   name: 'system',
-  summary: 'live lines of the filelog receiver\'s files (after redaction)',
+  summary: "live lines of the filelog receiver's files (after redaction)",
   usage,
-  run: (argv: string[], io: Io = defaultIo()) => guard(io, async () => {
-    const { values } = parseCommandArgs('system', {
-      args: argv, allowPositionals: false, strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        follow: { type: 'boolean', short: 'f' }, limit: { type: 'string' }, file: { type: 'string' }, level: { type: 'string' },
-      },
-    });
-    if (values.help) { io.stdout.write(usage); return EXIT.ok; }
-    let limit: number | undefined;
-    if (values.limit !== undefined) {
-      limit = /^\d{1,9}$/.test(values.limit) ? Number(values.limit) : NaN;
-      if (!(limit >= 1)) throw new CliError('auditline logs system: --limit must be a positive integer.', EXIT.usage);
-    }
-    const client = QueryClient.from(values, io);
-    if (!values.follow) {
-      io.stderr.write(`No store keeps system log lines; showing the live stream${limit === undefined ? ' until Ctrl-C (--limit N stops after N lines)' : ` until ${limit} line${limit === 1 ? '' : 's'} arrived`}.\n`);
-    }
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    if (io.signal) io.signal.addEventListener('abort', onSigint, { once: true });
-    else process.once('SIGINT', onSigint);
-    const print = printer(io, values.json === true);
-    let printed = 0;
-    try {
-      const res = await client.stream('/api/logs/system/stream', { file: values.file, level: values.level }, abort.signal);
-      return await readEvents(res, (r) => {
-        if (limit !== undefined && printed >= limit) return;
-        print(r);
-        if (++printed === limit) abort.abort();
-      }, io, abort.signal);
-    } catch (err) {
-      if (abort.signal.aborted) return EXIT.ok;
-      throw err;
-    } finally {
-      if (!io.signal) process.off('SIGINT', onSigint);
-      abort.abort();
-    }
-  }),
+  run: (argv: string[], io: Io = defaultIo()) =>
+    guard(io, async () => {
+      const { values } = parseCommandArgs('system', {
+        args: argv,
+        allowPositionals: false,
+        strict: true,
+        options: {
+          ...COMMON_OPTIONS,
+          follow: { type: 'boolean', short: 'f' },
+          limit: { type: 'string' },
+          file: { type: 'string' },
+          level: { type: 'string' },
+        },
+      });
+      if (values.help) {
+        io.stdout.write(usage);
+        return EXIT.ok;
+      }
+      let limit: number | undefined;
+      if (values.limit !== undefined) {
+        limit = /^\d{1,9}$/.test(values.limit) ? Number(values.limit) : NaN;
+        if (!(limit >= 1)) throw new CliError('auditline logs system: --limit must be a positive integer.', EXIT.usage);
+      }
+      const client = QueryClient.from(values, io);
+      if (!values.follow) {
+        io.stderr.write(
+          `No store keeps system log lines; showing the live stream${limit === undefined ? ' until Ctrl-C (--limit N stops after N lines)' : ` until ${limit} line${limit === 1 ? '' : 's'} arrived`}.\n`,
+        );
+      }
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      if (io.signal) io.signal.addEventListener('abort', onSigint, { once: true });
+      else process.once('SIGINT', onSigint);
+      const print = printer(io, values.json === true);
+      let printed = 0;
+      try {
+        const res = await client.stream(
+          '/api/logs/system/stream',
+          { file: values.file, level: values.level },
+          abort.signal,
+        );
+        return await readEvents(
+          res,
+          (r) => {
+            if (limit !== undefined && printed >= limit) return;
+            print(r);
+            if (++printed === limit) abort.abort();
+          },
+          io,
+          abort.signal,
+        );
+      } catch (err) {
+        if (abort.signal.aborted) return EXIT.ok;
+        throw err;
+      } finally {
+        if (!io.signal) process.off('SIGINT', onSigint);
+        abort.abort();
+      }
+    }),
 };

@@ -77,7 +77,10 @@ export class AlertsExtension implements Extension {
   private readonly pipelines?: Set<string>;
   private stopped = false;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: AlertsConfig) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: AlertsConfig,
+  ) {
     this.logger = settings.logger;
     this.telemetry = settings.telemetry;
     const every = cfg.evaluation_interval;
@@ -86,9 +89,19 @@ export class AlertsExtension implements Extension {
       const r = cfg[name];
       if (!r) continue;
       const base = {
-        name, buckets: Math.max(1, Math.ceil(r.window / every)), keep: 0,
-        fireAfter: r.fire_after || cfg.fire_after, resolveAfter: r.resolve_after || cfg.resolve_after,
-        state: 'ok' as AlertState, bad: 0, good: 0, since: now, startedAt: now, fired: 0, value: null, evaluatedAt: null,
+        name,
+        buckets: Math.max(1, Math.ceil(r.window / every)),
+        keep: 0,
+        fireAfter: r.fire_after || cfg.fire_after,
+        resolveAfter: r.resolve_after || cfg.resolve_after,
+        state: 'ok' as AlertState,
+        bad: 0,
+        good: 0,
+        since: now,
+        startedAt: now,
+        fired: 0,
+        value: null,
+        evaluatedAt: null,
       };
       this.rules.push(makeRule(name, cfg, base, fmtMs(base.buckets * every)));
     }
@@ -146,7 +159,10 @@ export class AlertsExtension implements Extension {
       try {
         res = r.check(w, this.closedCount >= r.buckets, prev);
       } catch (err) {
-        this.logger.burst('error', `alerts-${r.name}`, 'An alert rule failed to evaluate.', { rule: r.name, error: (err as Error).message });
+        this.logger.burst('error', `alerts-${r.name}`, 'An alert rule failed to evaluate.', {
+          rule: r.name,
+          error: (err as Error).message,
+        });
         continue;
       }
       r.value = res.value;
@@ -156,31 +172,51 @@ export class AlertsExtension implements Extension {
   }
 
   private step(r: Rule, bad: boolean, now: number): void {
-    if (bad) { r.bad++; r.good = 0; } else { r.good++; r.bad = 0; }
+    if (bad) {
+      r.bad++;
+      r.good = 0;
+    } else {
+      r.good++;
+      r.bad = 0;
+    }
     if (r.state !== 'firing') {
       if (bad && r.bad >= r.fireAfter) {
-        r.state = 'firing'; r.since = now; r.startedAt = now; r.fired++;
+        r.state = 'firing';
+        r.since = now;
+        r.startedAt = now;
+        r.fired++;
         this.telemetry.add(AM.fired, 1, { rule: r.name });
         this.telemetry.set(AM.active, 1, { rule: r.name });
         this.emit(r, 'firing', now);
       } else {
         const s: AlertState = bad ? 'pending' : 'ok';
-        if (s !== r.state) { r.state = s; r.since = now; }
+        if (s !== r.state) {
+          r.state = s;
+          r.since = now;
+        }
       }
     } else if (!bad && r.good >= r.resolveAfter) {
-      r.state = 'ok'; r.since = now;
+      r.state = 'ok';
+      r.since = now;
       this.telemetry.set(AM.active, 0, { rule: r.name });
       this.emit(r, 'resolved', now);
     }
   }
 
   private emit(r: Rule, status: 'firing' | 'resolved', now: number): void {
-    const message = status === 'firing'
-      ? `Alert "${r.name}" fired: ${r.describe(r.value)}.`
-      : `Alert "${r.name}" resolved (value ${fmtNum(r.value)}, condition ${r.condition}).`;
+    const message =
+      status === 'firing'
+        ? `Alert "${r.name}" fired: ${r.describe(r.value)}.`
+        : `Alert "${r.name}" resolved (value ${fmtNum(r.value)}, condition ${r.condition}).`;
     const event: AlertEvent = {
-      status, rule: r.name, value: r.value, condition: r.condition, message,
-      window_ms: r.buckets * this.cfg.evaluation_interval, at: new Date(now).toISOString(), started_at: new Date(r.startedAt).toISOString(),
+      status,
+      rule: r.name,
+      value: r.value,
+      condition: r.condition,
+      message,
+      window_ms: r.buckets * this.cfg.evaluation_interval,
+      at: new Date(now).toISOString(),
+      started_at: new Date(r.startedAt).toISOString(),
     };
     this.history.push(event);
     if (this.history.length > HISTORY) this.history.shift();
@@ -193,17 +229,31 @@ export class AlertsExtension implements Extension {
   /** What GET /api/alerts answers. */
   status(): AlertsBody {
     const rules = this.rules.map((r): RuleStatus => ({
-      rule: r.name, state: r.state, value: r.value, condition: r.condition,
-      window_ms: r.buckets * this.cfg.evaluation_interval, fire_after: r.fireAfter, resolve_after: r.resolveAfter,
-      since: new Date(r.since).toISOString(), fired_count: r.fired,
+      rule: r.name,
+      state: r.state,
+      value: r.value,
+      condition: r.condition,
+      window_ms: r.buckets * this.cfg.evaluation_interval,
+      fire_after: r.fireAfter,
+      resolve_after: r.resolveAfter,
+      since: new Date(r.since).toISOString(),
+      fired_count: r.fired,
       last_evaluated: r.evaluatedAt === null ? null : new Date(r.evaluatedAt).toISOString(),
     }));
-    return { evaluation_interval_ms: this.cfg.evaluation_interval, rules, active: rules.filter((r) => r.state === 'firing'), history: [...this.history] };
+    return {
+      evaluation_interval_ms: this.cfg.evaluation_interval,
+      rules,
+      active: rules.filter((r) => r.state === 'firing'),
+      history: [...this.history],
+    };
   }
 
   async shutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) { clearInterval(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.webhook?.close();

@@ -31,20 +31,30 @@ export type RuleBase = Omit<Rule, 'condition' | 'check' | 'describe'>;
 /** The rule `name` with its condition, check and description, from its configuration. */
 export function makeRule(name: RuleName, cfg: AlertsConfig, base: RuleBase, win: string): Rule {
   switch (name) {
-    case 'error_rate': return errorRateRule(cfg.error_rate!, base, win);
-    case 'response_time_p95': return responseTimeRule(cfg.response_time_p95!, 95, base, win);
-    case 'response_time_p99': return responseTimeRule(cfg.response_time_p99!, 99, base, win);
-    case 'traffic': return trafficRule(cfg.traffic!, base, win);
-    default: return oauthFailuresRule(cfg.oauth_failures!, base, win);
+    case 'error_rate':
+      return errorRateRule(cfg.error_rate!, base, win);
+    case 'response_time_p95':
+      return responseTimeRule(cfg.response_time_p95!, 95, base, win);
+    case 'response_time_p99':
+      return responseTimeRule(cfg.response_time_p99!, 99, base, win);
+    case 'traffic':
+      return trafficRule(cfg.traffic!, base, win);
+    default:
+      return oauthFailuresRule(cfg.oauth_failures!, base, win);
   }
 }
 
 function errorRateRule(c: NonNullable<AlertsConfig['error_rate']>, base: RuleBase, win: string): Rule {
   return {
-    ...base, condition: `> ${c.threshold}`,
+    ...base,
+    condition: `> ${c.threshold}`,
     check: (w) => {
-      let n = 0, e = 0;
-      for (const b of w) { n += b.count; e += b.errors; }
+      let n = 0,
+        e = 0;
+      for (const b of w) {
+        n += b.count;
+        e += b.errors;
+      }
       if (n < Math.max(1, c.min_requests)) return { value: n === 0 ? null : e / n, bad: false };
       return { value: e / n, bad: e / n > c.threshold };
     },
@@ -53,7 +63,10 @@ function errorRateRule(c: NonNullable<AlertsConfig['error_rate']>, base: RuleBas
 }
 
 function responseTimeRule(
-  c: NonNullable<AlertsConfig['response_time_p95']>, p: 95 | 99, base: RuleBase, win: string,
+  c: NonNullable<AlertsConfig['response_time_p95']>,
+  p: 95 | 99,
+  base: RuleBase,
+  win: string,
 ): Rule {
   const factor = c.degraded_factor;
   const enough = (w: readonly Bucket[]) => {
@@ -63,7 +76,8 @@ function responseTimeRule(
   };
   let previous: number | null = null;
   return {
-    ...base, keep: factor === undefined ? 0 : 2 * base.buckets,
+    ...base,
+    keep: factor === undefined ? 0 : 2 * base.buckets,
     condition: `> ${c.threshold_ms} ms${factor === undefined ? '' : ` or > ${factor}× the previous window`}`,
     check: (w, _full, prev) => {
       const v = percentile(w, p) ?? null;
@@ -72,18 +86,24 @@ function responseTimeRule(
       if (factor !== undefined && prev.length === base.buckets && enough(prev)) previous = percentile(prev, p) ?? null;
       return { value: v, bad: v > c.threshold_ms || (previous !== null && v > factor! * previous) };
     },
-    describe: (v) => previous !== null && v !== null && v <= c.threshold_ms
-      ? `p${p} response time ${fmtNum(v)} ms over ${win}, more than ${factor}× the previous window's ${fmtNum(previous)} ms`
-      : `p${p} response time ${fmtNum(v)} ms above ${c.threshold_ms} ms over ${win}`,
+    describe: (v) =>
+      previous !== null && v !== null && v <= c.threshold_ms
+        ? `p${p} response time ${fmtNum(v)} ms over ${win}, more than ${factor}× the previous window's ${fmtNum(previous)} ms`
+        : `p${p} response time ${fmtNum(v)} ms above ${c.threshold_ms} ms over ${win}`,
   };
 }
 
 function trafficRule(c: NonNullable<AlertsConfig['traffic']>, base: RuleBase, win: string): Rule {
-  const band = c.min !== undefined && c.max !== undefined ? `outside ${c.min}..${c.max}`
-    : c.min !== undefined ? `< ${c.min}` : `> ${c.max}`;
+  const band =
+    c.min !== undefined && c.max !== undefined
+      ? `outside ${c.min}..${c.max}`
+      : c.min !== undefined
+        ? `< ${c.min}`
+        : `> ${c.max}`;
   const limits = `${c.min !== undefined ? ` (min ${c.min})` : ''}${c.max !== undefined ? ` (max ${c.max})` : ''}`;
   return {
-    ...base, condition: band,
+    ...base,
+    condition: band,
     check: (w, full) => {
       let n = 0;
       for (const b of w) n += b.count;
@@ -96,7 +116,8 @@ function trafficRule(c: NonNullable<AlertsConfig['traffic']>, base: RuleBase, wi
 
 function oauthFailuresRule(c: NonNullable<AlertsConfig['oauth_failures']>, base: RuleBase, win: string): Rule {
   return {
-    ...base, condition: `> ${c.threshold}`,
+    ...base,
+    condition: `> ${c.threshold}`,
     check: (w) => {
       let n = 0;
       for (const b of w) n += b.oauthFailures;
@@ -112,7 +133,11 @@ export function fmtNum(v: number | null): string {
 }
 
 export function fmtMs(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -19,17 +19,29 @@ export class WebhookSender {
   private readonly abort = new AbortController();
   private wait?: { timer: NodeJS.Timeout; resolve: () => void };
 
-  constructor(private readonly cfg: WebhookConfig, private readonly logger: InternalLogger, private readonly telemetry: () => Telemetry) {}
+  constructor(
+    private readonly cfg: WebhookConfig,
+    private readonly logger: InternalLogger,
+    private readonly telemetry: () => Telemetry,
+  ) {}
 
   enqueue(payload: unknown): void {
     if (this.closed) return;
     if (this.queue.length >= this.cfg.queue_size) {
       this.queue.shift();
       this.telemetry().add(WM.dropped, 1);
-      this.logger.burst('warn', 'alerts-webhook-full', 'The alert webhook queue is full; the oldest notification was dropped.', { endpoint: this.cfg.endpoint });
+      this.logger.burst(
+        'warn',
+        'alerts-webhook-full',
+        'The alert webhook queue is full; the oldest notification was dropped.',
+        { endpoint: this.cfg.endpoint },
+      );
     }
     this.queue.push(payload);
-    if (!this.running) { this.running = true; void this.run(); }
+    if (!this.running) {
+      this.running = true;
+      void this.run();
+    }
   }
 
   private async run(): Promise<void> {
@@ -48,15 +60,26 @@ export class WebhookSender {
     let delay = this.cfg.initial_interval;
     for (let attempt = 0; ; attempt++) {
       const error = await this.post(body);
-      if (error === undefined) { this.telemetry().add(WM.sent, 1); return; }
+      if (error === undefined) {
+        this.telemetry().add(WM.sent, 1);
+        return;
+      }
       if (this.closed) break;
       if (attempt >= this.cfg.max_retries) {
         this.telemetry().add(WM.failed, 1);
-        this.logger.warn('An alert notification could not be delivered to the webhook; it was dropped.', { endpoint: this.cfg.endpoint, attempts: attempt + 1, error });
+        this.logger.warn('An alert notification could not be delivered to the webhook; it was dropped.', {
+          endpoint: this.cfg.endpoint,
+          attempts: attempt + 1,
+          error,
+        });
         return;
       }
       this.telemetry().add(WM.retries, 1);
-      this.logger.burst('info', 'alerts-webhook-retry', 'The alert webhook failed; retrying with backoff.', { endpoint: this.cfg.endpoint, error, retry_in_ms: delay });
+      this.logger.burst('info', 'alerts-webhook-retry', 'The alert webhook failed; retrying with backoff.', {
+        endpoint: this.cfg.endpoint,
+        error,
+        retry_in_ms: delay,
+      });
       await this.sleep(delay);
       if (this.closed) break;
       delay = Math.min(delay * 2, this.cfg.max_interval);
@@ -85,7 +108,10 @@ export class WebhookSender {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wait = undefined; resolve(); }, ms);
+      const timer = setTimeout(() => {
+        this.wait = undefined;
+        resolve();
+      }, ms);
       timer.unref();
       this.wait = { timer, resolve };
     });
@@ -96,7 +122,11 @@ export class WebhookSender {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort();
-    if (this.wait) { clearTimeout(this.wait.timer); this.wait.resolve(); this.wait = undefined; }
+    if (this.wait) {
+      clearTimeout(this.wait.timer);
+      this.wait.resolve();
+      this.wait = undefined;
+    }
     if (this.queue.length > 0) this.telemetry().add(WM.dropped, this.queue.length);
     this.queue.length = 0;
   }

@@ -13,7 +13,9 @@ export class Bucket {
   /** Records that carried a response time. */
   timed = 0;
   readonly samples: Float64Array;
-  constructor(reservoir: number) { this.samples = new Float64Array(reservoir); }
+  constructor(reservoir: number) {
+    this.samples = new Float64Array(reservoir);
+  }
 
   addTime(ms: number): void {
     const i = this.timed++;
@@ -25,19 +27,37 @@ export class Bucket {
     }
   }
 
-  reset(): void { this.count = 0; this.errors = 0; this.oauthFailures = 0; this.timed = 0; }
+  reset(): void {
+    this.count = 0;
+    this.errors = 0;
+    this.oauthFailures = 0;
+    this.timed = 0;
+  }
 }
 
 const STATUS = DEFAULT_MAPPING.status_code;
 const TIME = DEFAULT_MAPPING.response_time_ms;
 const EVENT = ['event.name', 'event', 'event_type'];
 const OUTCOME = ['oauth.outcome', 'event.outcome', 'outcome', 'oauth.result', 'result', 'oauth.status'];
-const FAILED_OUTCOMES = new Set(['failure', 'failed', 'fail', 'error', 'denied', 'rejected', 'invalid', 'unauthorized', 'false']);
+const FAILED_OUTCOMES = new Set([
+  'failure',
+  'failed',
+  'fail',
+  'error',
+  'denied',
+  'rejected',
+  'invalid',
+  'unauthorized',
+  'false',
+]);
 const FAILED_EVENT = /fail|error|denied|reject|invalid|unauthori/i;
 
 function numOf(v: AnyValue | undefined): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') { const n = Number(v); return Number.isFinite(n) ? n : undefined; }
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
   return undefined;
 }
 
@@ -76,7 +96,13 @@ export function observe(b: Bucket, r: ReadableLogRecord): void {
   // OTel `*.duration` attributes are in seconds, the others in milliseconds (as in the redis exporter).
   if (t !== undefined && t[0] >= 0) b.addTime(t[1].endsWith('.duration') ? t[0] * 1000 : t[0]);
   const ev = eventName(r);
-  if (ev !== undefined && ev.length >= 5 && ev.slice(0, 5).toLowerCase() === 'oauth' && isOauthFailure(r, ev, status, severe)) b.oauthFailures++;
+  if (
+    ev !== undefined &&
+    ev.length >= 5 &&
+    ev.slice(0, 5).toLowerCase() === 'oauth' &&
+    isOauthFailure(r, ev, status, severe)
+  )
+    b.oauthFailures++;
 }
 
 function isOauthFailure(r: ReadableLogRecord, ev: string, status: number | undefined, severe: boolean): boolean {

@@ -12,10 +12,15 @@ export class TokenSet {
   }
 
   static fromFile(file: string): string[] {
-    return readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    return readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
   }
 
-  get size(): number { return this.digests.length; }
+  get size(): number {
+    return this.digests.length;
+  }
 
   has(candidate: string): boolean {
     const d = digest(candidate);

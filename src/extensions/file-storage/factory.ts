@@ -26,7 +26,11 @@ export class FileStorage {
 
   /** The queue store of one component, in a folder named after its id. */
   queueStore(componentId: string): QueueStore {
-    return new QueueStore(join(this.cfg.directory, componentId.replace(/[^A-Za-z0-9_.-]/g, '_')), this.cfg.fsync, this.modes);
+    return new QueueStore(
+      join(this.cfg.directory, componentId.replace(/[^A-Za-z0-9_.-]/g, '_')),
+      this.cfg.fsync,
+      this.modes,
+    );
   }
 }
 

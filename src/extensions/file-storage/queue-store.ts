@@ -3,7 +3,17 @@
 // name, then renamed, so a crash never leaves half a file under a real name)
 // before the exporter acknowledges it, and deleted once it is exported or
 // dropped for good. At start the exporter re-queues whatever is left.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -12,19 +22,28 @@ import { decodeLogsRequestProtobuf } from '../../otlp/decode-protobuf.js';
 
 const SUFFIX = '.otlp';
 
-export interface StoredBatch { seq: number; records: ReadableLogRecord[] }
+export interface StoredBatch {
+  seq: number;
+  records: ReadableLogRecord[];
+}
 
 export class QueueStore {
   private seq = 0;
 
-  constructor(readonly directory: string, private readonly fsync: boolean, private readonly modes: FileModes = OWNER_ONLY) {
+  constructor(
+    readonly directory: string,
+    private readonly fsync: boolean,
+    private readonly modes: FileModes = OWNER_ONLY,
+  ) {
     mkdirSync(directory, { recursive: true, mode: modes.dir });
   }
 
   /** Batches left by a previous run, oldest first. Unreadable files are moved aside, never silently deleted. */
   loadAll(onCorrupt: (file: string, err: unknown) => void): StoredBatch[] {
     const out: StoredBatch[] = [];
-    const names = readdirSync(this.directory).filter((n) => n.endsWith(SUFFIX)).sort();
+    const names = readdirSync(this.directory)
+      .filter((n) => n.endsWith(SUFFIX))
+      .sort();
     for (const name of names) {
       const seq = Number(name.slice(0, -SUFFIX.length));
       if (!Number.isSafeInteger(seq)) continue;
@@ -36,7 +55,8 @@ export class QueueStore {
         onCorrupt(name, err);
       }
     }
-    for (const n of readdirSync(this.directory)) if (n.endsWith('.tmp')) rmSync(join(this.directory, n), { force: true });
+    for (const n of readdirSync(this.directory))
+      if (n.endsWith('.tmp')) rmSync(join(this.directory, n), { force: true });
     return out;
   }
 

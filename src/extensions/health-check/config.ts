@@ -3,15 +3,21 @@ import { allowedHostsSpec } from '../../net/allowed-hosts.js';
 import { tlsServerSpec } from '../../net/tls.js';
 
 /** The Collector's deprecated pipeline check: its shape is validated, and enabling it warns. */
-const checkCollectorPipeline = obj({
-  enabled: def(bool(), false),
-  interval: def(duration(), 5 * 60_000),
-  exporter_failure_threshold: def(int({ min: 1 }), 5),
-}, (c, _add, warnAt) => {
-  if (c.enabled) {
-    warnAt(null, 'ignored (deprecated in the Collector, which advises against it); the probe reports whether all pipelines run');
-  }
-});
+const checkCollectorPipeline = obj(
+  {
+    enabled: def(bool(), false),
+    interval: def(duration(), 5 * 60_000),
+    exporter_failure_threshold: def(int({ min: 1 }), 5),
+  },
+  (c, _add, warnAt) => {
+    if (c.enabled) {
+      warnAt(
+        null,
+        'ignored (deprecated in the Collector, which advises against it); the probe reports whether all pipelines run',
+      );
+    }
+  },
+);
 
 export const healthCheckConfigSpec = obj({
   endpoint: def(endpoint(), { host: 'localhost', port: 13133 } as Endpoint),

@@ -15,7 +15,10 @@ export class HealthCheck implements PipelineWatcher {
   private available = false;
   private readonly hosts: AllowedHosts;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: HealthCheckConfig) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: HealthCheckConfig,
+  ) {
     this.hosts = new AllowedHosts(cfg.endpoint, cfg.allowed_hosts);
   }
 
@@ -39,18 +42,31 @@ export class HealthCheck implements PipelineWatcher {
     const tls = this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::tls`) : undefined;
     const server = createServer(tls, (req, res) => {
       if (!this.hosts.allows(req.headers.host)) {
-        this.settings.logger.burst('warn', 'host-refused', 'Refused a health check request for a host name that is not this server\'s (DNS rebinding?); add it to allowed_hosts if it is.', { host: JSON.stringify(req.headers.host ?? '') });
-        res.writeHead(421, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'the Host header does not name this server (see allowed_hosts)' }));
+        this.settings.logger.burst(
+          'warn',
+          'host-refused',
+          "Refused a health check request for a host name that is not this server's (DNS rebinding?); add it to allowed_hosts if it is.",
+          { host: JSON.stringify(req.headers.host ?? '') },
+        );
+        res
+          .writeHead(421, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: 'the Host header does not name this server (see allowed_hosts)' }));
         return;
       }
       const path = (req.url ?? '/').split('?')[0];
-      if (path !== this.cfg.path) { res.writeHead(404).end(); return; }
+      if (path !== this.cfg.path) {
+        res.writeHead(404).end();
+        return;
+      }
       this.answer(res);
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.cfg.endpoint.port, this.cfg.endpoint.host, () => { server.off('error', reject); resolve(); });
+      server.listen(this.cfg.endpoint.port, this.cfg.endpoint.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   }
 
@@ -59,11 +75,17 @@ export class HealthCheck implements PipelineWatcher {
     const code = this.available ? 200 : 503;
     const custom = this.cfg.response_body;
     if (custom) {
-      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' }).end(this.available ? custom.healthy : custom.unhealthy);
+      res
+        .writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end(this.available ? custom.healthy : custom.unhealthy);
       return;
     }
     const status = this.available
-      ? { status: 'Server available', upSince: this.since.toISOString(), uptime: `${Math.round((Date.now() - this.since.getTime()) / 1000)}s` }
+      ? {
+          status: 'Server available',
+          upSince: this.since.toISOString(),
+          uptime: `${Math.round((Date.now() - this.since.getTime()) / 1000)}s`,
+        }
       : { status: 'Server not available', upSince: '0001-01-01T00:00:00Z', uptime: '' };
     res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
   }
@@ -71,7 +93,11 @@ export class HealthCheck implements PipelineWatcher {
   async shutdown(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (s) await new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); });
+    if (s)
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      });
   }
 }
 

@@ -9,7 +9,10 @@ export class BearerAuth {
   private readonly tokens: TokenSet;
 
   /** `generated`: the token made for this run when none was configured. */
-  constructor(tokens: readonly string[], readonly generated?: string) {
+  constructor(
+    tokens: readonly string[],
+    readonly generated?: string,
+  ) {
     if (tokens.length === 0) throw new Error('Bearer authentication needs at least one token.');
     this.tokens = new TokenSet(tokens);
   }
@@ -22,11 +25,15 @@ export class BearerAuth {
       try {
         fromFile = TokenSet.fromFile(cfg.tokens_file);
       } catch (err) {
-        throw new Error(`Cannot read tokens_file "${cfg.tokens_file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
-          cause: err,
-        });
+        throw new Error(
+          `Cannot read tokens_file "${cfg.tokens_file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+          {
+            cause: err,
+          },
+        );
       }
-      if (fromFile.length === 0 && tokens.length === 0) throw new Error(`tokens_file "${cfg.tokens_file}" holds no tokens.`);
+      if (fromFile.length === 0 && tokens.length === 0)
+        throw new Error(`tokens_file "${cfg.tokens_file}" holds no tokens.`);
       tokens.push(...fromFile);
     }
     if (tokens.length > 0) return new BearerAuth(tokens);

@@ -1,5 +1,18 @@
 // Configuration of the `query_api` extension.
-import { bool, def, duration, endpoint, int, list, obj, opt, str, type ConfigIssue, type Spec, type SpecOutput } from '../../config/schema.js';
+import {
+  bool,
+  def,
+  duration,
+  endpoint,
+  int,
+  list,
+  obj,
+  opt,
+  str,
+  type ConfigIssue,
+  type Spec,
+  type SpecOutput,
+} from '../../config/schema.js';
 import { allowedHostsSpec, isLoopbackHost } from '../../net/allowed-hosts.js';
 import { tlsServerSpec } from '../../net/tls.js';
 
@@ -10,8 +23,14 @@ import { tlsServerSpec } from '../../net/tls.js';
 const tokenSpec: Spec<string> = {
   shape: 'string',
   parse(v: unknown, p: (string | number)[], is: ConfigIssue[]) {
-    if (typeof v !== 'string') { is.push({ path: p, message: 'must be a string' }); return undefined; }
-    if (/\s/.test(v)) { is.push({ path: p, message: 'must not contain whitespace' }); return undefined; }
+    if (typeof v !== 'string') {
+      is.push({ path: p, message: 'must be a string' });
+      return undefined;
+    }
+    if (/\s/.test(v)) {
+      is.push({ path: p, message: 'must not contain whitespace' });
+      return undefined;
+    }
     return v;
   },
 };
@@ -34,24 +53,30 @@ const streamSpec = obj({
   max_subscribers: def(int({ min: 1, max: 100_000 }), 64),
 });
 
-export const queryApiConfigSpec = obj({
-  endpoint: def(endpoint(), { host: 'localhost', port: 8080 }),
-  /** Without a token (no auth block, or only empty tokens) a random token is generated at start and logged. */
-  auth: opt(authSpec),
-  /** Host names accepted besides localhost, 127.0.0.1, ::1 and the endpoint's host (`*.example.com`, `*`). */
-  allowed_hosts: def(allowedHostsSpec(), []),
-  /** Serve HTTPS (see src/net/tls.ts). */
-  tls: opt(tlsServerSpec),
-  stream: def(streamSpec, () => streamSpec.parse({}, [], [])!),
-  /** Serve the web console at `/` (sign-in with a token, exchanged for a session cookie). */
-  ui: def(bool(), true),
-  /** How long a console session lasts after sign-in. */
-  session_ttl: def(duration({ min: 60_000 }), 12 * 3_600_000),
-}, (c, add) => {
-  if (!hasConfiguredToken(c.auth) && !isLoopbackHost(c.endpoint.host)) {
-    add('endpoint', `listens on "${c.endpoint.host}" but no token is configured; set auth.tokens (e.g. "\${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start`);
-  }
-});
+export const queryApiConfigSpec = obj(
+  {
+    endpoint: def(endpoint(), { host: 'localhost', port: 8080 }),
+    /** Without a token (no auth block, or only empty tokens) a random token is generated at start and logged. */
+    auth: opt(authSpec),
+    /** Host names accepted besides localhost, 127.0.0.1, ::1 and the endpoint's host (`*.example.com`, `*`). */
+    allowed_hosts: def(allowedHostsSpec(), []),
+    /** Serve HTTPS (see src/net/tls.ts). */
+    tls: opt(tlsServerSpec),
+    stream: def(streamSpec, () => streamSpec.parse({}, [], [])!),
+    /** Serve the web console at `/` (sign-in with a token, exchanged for a session cookie). */
+    ui: def(bool(), true),
+    /** How long a console session lasts after sign-in. */
+    session_ttl: def(duration({ min: 60_000 }), 12 * 3_600_000),
+  },
+  (c, add) => {
+    if (!hasConfiguredToken(c.auth) && !isLoopbackHost(c.endpoint.host)) {
+      add(
+        'endpoint',
+        `listens on "${c.endpoint.host}" but no token is configured; set auth.tokens (e.g. "\${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start`,
+      );
+    }
+  },
+);
 
 /** The inline tokens that count (empty ones do not). */
 export function inlineTokens(auth: { tokens: string[] } | undefined): string[] {

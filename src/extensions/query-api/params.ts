@@ -9,10 +9,12 @@ const MAX_VALUE_LENGTH = 512;
 export function singleParams(query: URLSearchParams, allowed: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const [k, v] of query) {
-    if (!allowed.includes(k)) throw new HttpError(400, `unknown parameter "${k}" (expected one of: ${allowed.join(', ')})`);
+    if (!allowed.includes(k))
+      throw new HttpError(400, `unknown parameter "${k}" (expected one of: ${allowed.join(', ')})`);
     if (out.has(k)) throw new HttpError(400, `parameter "${k}" is given more than once`);
     if (v === '') throw new HttpError(400, `parameter "${k}" must not be empty`);
-    if (v.length > MAX_VALUE_LENGTH) throw new HttpError(400, `parameter "${k}" is longer than ${MAX_VALUE_LENGTH} characters`);
+    if (v.length > MAX_VALUE_LENGTH)
+      throw new HttpError(400, `parameter "${k}" is longer than ${MAX_VALUE_LENGTH} characters`);
     out.set(k, v);
   }
   return out;
@@ -33,7 +35,8 @@ export function parseLevels(v: string): string[] {
   for (const part of v.split(',')) {
     const u = part.trim().toUpperCase();
     const level = LEVEL_ALIASES[u] ?? u;
-    if (!LEVELS.includes(level)) throw new HttpError(400, `parameter "level" must be a comma-separated list of ${LEVELS.join(', ')}`);
+    if (!LEVELS.includes(level))
+      throw new HttpError(400, `parameter "level" must be a comma-separated list of ${LEVELS.join(', ')}`);
     if (!out.includes(level)) out.push(level);
   }
   return out;
@@ -48,7 +51,10 @@ export function parseTime(name: string, v: string, now: number): string {
   if (rel) ms = now - Number(rel[1]) * RELATIVE_UNITS[rel[2]!]!;
   else ms = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? Date.parse(v.replace(' ', 'T')) : NaN;
   if (!Number.isFinite(ms) || ms < 0 || ms > 253_402_300_799_999) {
-    throw new HttpError(400, `parameter "${name}" must be an ISO-8601 time or a duration before now such as 30m, 1h or 7d`);
+    throw new HttpError(
+      400,
+      `parameter "${name}" must be an ISO-8601 time or a duration before now such as 30m, 1h or 7d`,
+    );
   }
   return new Date(ms).toISOString();
 }
@@ -63,6 +69,8 @@ export function decodeCursor(v: string): unknown[] {
     if (!/^[A-Za-z0-9_-]+$/.test(v)) throw new Error('not base64url');
     const parsed: unknown = JSON.parse(Buffer.from(v, 'base64url').toString('utf8'));
     if (Array.isArray(parsed)) return parsed;
-  } catch { /* falls through to the 400 */ }
+  } catch {
+    /* falls through to the 400 */
+  }
   throw new HttpError(400, 'parameter "cursor" is not a cursor returned by this endpoint');
 }

@@ -39,9 +39,11 @@ export function recordView(r: ReadableLogRecord): RecordView {
     timestamp: new Date(recordTimeMillis(r) || Date.now()).toISOString(),
     level: severityLevel(r),
     event: recordEventName(r) ?? null,
-    component: null, operation: null,
+    component: null,
+    operation: null,
     message: body === undefined || body === null ? null : typeof body === 'string' ? body : contentFreeJson(body),
-    session_id: null, user_id: null,
+    session_id: null,
+    user_id: null,
     trace_id: traced ? sc.traceId : null,
     span_id: traced ? sc.spanId : null,
     attributes: {},
@@ -49,7 +51,10 @@ export function recordView(r: ReadableLogRecord): RecordView {
   for (const [field, keys] of FIELDS) {
     for (const k of keys) {
       const x = a[k];
-      if (x !== undefined && x !== null) { (v as unknown as Record<string, unknown>)[field] = String(x); break; }
+      if (x !== undefined && x !== null) {
+        (v as unknown as Record<string, unknown>)[field] = String(x);
+        break;
+      }
     }
   }
   if (v.component === null && r.instrumentationScope.name) v.component = r.instrumentationScope.name;

@@ -33,7 +33,9 @@ export class Router {
     }
     const segs = pattern.split('/').slice(1);
     const route: Route = {
-      method, pattern, handler,
+      method,
+      pattern,
+      handler,
       literals: segs.map((s) => (s.startsWith(':') ? null : s)),
       names: segs.map((s) => (s.startsWith(':') ? s.slice(1) : null)),
     };
@@ -68,7 +70,8 @@ function matchSegments(r: Route, segs: string[]): Record<string, string> | undef
     const value = safeDecode(segs[i]!);
     if (value === undefined) throw new HttpError(400, `path parameter "${name}" is not valid percent-encoding`);
     if (value === '') throw new HttpError(400, `path parameter "${name}" must not be empty`);
-    if (UNSAFE.test(value)) throw new HttpError(400, `path parameter "${name}" must not contain "/" or control characters`);
+    if (UNSAFE.test(value))
+      throw new HttpError(400, `path parameter "${name}" must not contain "/" or control characters`);
     params[name] = value;
   }
   return params;

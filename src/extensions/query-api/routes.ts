@@ -34,7 +34,10 @@ export class JsonText {
 }
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,12 +65,17 @@ export function findQueryApi(o: RouteOwner): QueryApi | undefined {
  * Registers routes; when another exporter of the same type already serves
  * them, the first one keeps them and this is logged instead of failing start-up.
  */
-export function registerRoutesOnce(api: QueryApi, o: Omit<RouteOwner, 'host'>, register: (api: QueryApi) => void): void {
+export function registerRoutesOnce(
+  api: QueryApi,
+  o: Omit<RouteOwner, 'host'>,
+  register: (api: QueryApi) => void,
+): void {
   try {
     register(api);
   } catch (err) {
     o.logger.warn(`The ${o.what} are already served by another exporter; this one is not queryable.`, {
-      exporter: o.id, error: err instanceof Error ? err.message : String(err),
+      exporter: o.id,
+      error: err instanceof Error ? err.message : String(err),
     });
   }
 }

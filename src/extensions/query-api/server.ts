@@ -50,13 +50,19 @@ export class QueryApiServer implements Extension, QueryApi {
   /** The console (option `ui`): its files and sessions. */
   private readonly ui?: { files: StaticFiles; ctx: ConsoleContext };
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: QueryApiConfig) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: QueryApiConfig,
+  ) {
     this.telemetry = settings.telemetry;
     this.hosts = new AllowedHosts(cfg.endpoint, cfg.allowed_hosts);
     if (cfg.ui) {
       const tls = cfg.tls !== undefined;
       const ctx: ConsoleContext = {
-        sessions: new SessionStore(cfg.session_ttl), auth: () => this.auth!, tls, ttlMs: cfg.session_ttl,
+        sessions: new SessionStore(cfg.session_ttl),
+        auth: () => this.auth!,
+        tls,
+        ttlMs: cfg.session_ttl,
         metricsText: () => this.telemetry.prometheus(),
         refused: (req) => authFailed(this.settings, 'a query API', req.socket.remoteAddress, this.telemetry),
       };
@@ -82,7 +88,14 @@ export class QueryApiServer implements Extension, QueryApi {
     const issues: ConfigIssue[] = [];
     const cfg = queryApiConfigSpec.parse(options, [], issues);
     if (!cfg || issues.length) throw new Error(`Invalid query API options: ${issues.map(formatIssue).join('; ')}`);
-    return new QueryApiServer({ id: settings.id ?? 'query_api', logger: settings.logger ?? silentLogger, telemetry: settings.telemetry ?? new Telemetry() }, cfg);
+    return new QueryApiServer(
+      {
+        id: settings.id ?? 'query_api',
+        logger: settings.logger ?? silentLogger,
+        telemetry: settings.telemetry ?? new Telemetry(),
+      },
+      cfg,
+    );
   }
 
   route(method: Method, pattern: string, handler: RouteHandler): void {
@@ -117,13 +130,17 @@ export class QueryApiServer implements Extension, QueryApi {
     const auth = await BearerAuth.load(this.cfg.auth);
     // Validation refuses this too; checked again for configs built in code.
     if (auth.generated !== undefined && !isLoopbackHost(this.cfg.endpoint.host)) {
-      throw new Error(`The query API would listen on ${this.endpointText()} without a token; set auth.tokens or auth.tokens_file, or listen on localhost.`);
+      throw new Error(
+        `The query API would listen on ${this.endpointText()} without a token; set auth.tokens or auth.tokens_file, or listen on localhost.`,
+      );
     }
     this.auth = auth;
     const tls = this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::tls`) : undefined;
     if (host) this.telemetry = host.telemetry;
     this.hub = new StreamHub(host?.tap ?? new RecordTap(), this.cfg.stream, this.telemetry, logger);
-    const server = createServer(tls, (req, res) => { void this.handle(req, res); });
+    const server = createServer(tls, (req, res) => {
+      void this.handle(req, res);
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -141,10 +158,15 @@ export class QueryApiServer implements Extension, QueryApi {
       if (!isLoopbackHost(bound)) {
         await new Promise<void>((r) => server.close(() => r()));
         this.server = undefined;
-        throw new Error(`The query API has no token configured and "${this.cfg.endpoint.host}" is not a loopback address (${bound}); set auth.tokens or listen on localhost.`);
+        throw new Error(
+          `The query API has no token configured and "${this.cfg.endpoint.host}" is not a loopback address (${bound}); set auth.tokens or listen on localhost.`,
+        );
       }
-      logger.warn('The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; ' +
-        `for "auditline logs": export AUDITLINE_TOKEN=${auth.generated} (set AUDITLINE_TOKEN before starting, or auth.tokens, to choose your own).`, { url: this.url });
+      logger.warn(
+        'The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; ' +
+          `for "auditline logs": export AUDITLINE_TOKEN=${auth.generated} (set AUDITLINE_TOKEN before starting, or auth.tokens, to choose your own).`,
+        { url: this.url },
+      );
     }
     logger.info('The query API is listening.', { url: this.url, auth: 'bearer', tls: Boolean(tls) });
   }
@@ -162,7 +184,10 @@ export class QueryApiServer implements Extension, QueryApi {
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     // Streams were ended above; anything still open after a moment is cut.
-    const timer = setTimeout(() => { this.hub?.destroyAll(); server.closeAllConnections(); }, 1000);
+    const timer = setTimeout(() => {
+      this.hub?.destroyAll();
+      server.closeAllConnections();
+    }, 1000);
     timer.unref();
     await closed;
     clearTimeout(timer);
@@ -170,7 +195,12 @@ export class QueryApiServer implements Extension, QueryApi {
   }
 
   /** Console files and /api/session; false when the request is not the console's. */
-  private async handleConsole(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  private async handleConsole(
+    method: string,
+    path: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<boolean> {
     const ui = this.ui!;
     if ((method === 'GET' || method === 'HEAD') && StaticFiles.owns(path)) {
       if (!ui.files.serve(path, res, method === 'HEAD')) throw new HttpError(404, `no console file ${path}`);
@@ -210,14 +240,19 @@ export class QueryApiServer implements Extension, QueryApi {
     if (method !== 'POST') req.resume();
     try {
       if (!this.hosts.allows(req.headers.host)) {
-        this.settings.logger.burst('warn', 'host-refused', 'Refused a query API request for a host name that is not this server\'s (DNS rebinding?); add it to allowed_hosts if it is.', { host: JSON.stringify(req.headers.host ?? '') });
+        this.settings.logger.burst(
+          'warn',
+          'host-refused',
+          "Refused a query API request for a host name that is not this server's (DNS rebinding?); add it to allowed_hosts if it is.",
+          { host: JSON.stringify(req.headers.host ?? '') },
+        );
         throw new HttpError(421, 'the Host header does not name this server (see allowed_hosts)');
       }
       if (path === '/health') {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
         return send(res, 200, { status: 'ok' });
       }
-      if (this.ui && await this.handleConsole(method, path, req, res)) return;
+      if (this.ui && (await this.handleConsole(method, path, req, res))) return;
       this.authorize(method, req, res);
       if (path === '/metrics') {
         if (method !== 'GET') throw new MethodNotAllowed(['GET']);
@@ -240,10 +275,15 @@ export class QueryApiServer implements Extension, QueryApi {
       }
       if (err instanceof MethodNotAllowed) {
         res.setHeader('allow', err.allow.join(', '));
-        return send(res, 405, { error: `method ${method} is not allowed for ${path} (allowed: ${err.allow.join(', ')})` });
+        return send(res, 405, {
+          error: `method ${method} is not allowed for ${path} (allowed: ${err.allow.join(', ')})`,
+        });
       }
       if (err instanceof HttpError) return send(res, err.status, { error: err.message });
-      this.settings.logger.burst('error', 'handler-failed', 'A query API handler failed.', { path, error: errorMessage(err) });
+      this.settings.logger.burst('error', 'handler-failed', 'A query API handler failed.', {
+        path,
+        error: errorMessage(err),
+      });
       send(res, 500, { error: 'internal error' });
     }
   }

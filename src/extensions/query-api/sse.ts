@@ -65,13 +65,15 @@ export function parseSystemStreamFilter(query: URLSearchParams): StreamFilter {
 }
 
 function matches(f: StreamFilter, v: RecordView, r: ReadableLogRecord): boolean {
-  return (f.scope === undefined || f.scope === r.instrumentationScope.name)
-    && (f.file === undefined || f.file === v.attributes['log.file.name'] || f.file === v.attributes['log.file.path'])
-    && (f.user_id === undefined || f.user_id === v.user_id)
-    && (f.session_id === undefined || f.session_id === v.session_id)
-    && (f.event === undefined || f.event === v.event)
-    && (f.component === undefined || f.component === v.component)
-    && (f.levels === undefined || f.levels.includes(v.level));
+  return (
+    (f.scope === undefined || f.scope === r.instrumentationScope.name) &&
+    (f.file === undefined || f.file === v.attributes['log.file.name'] || f.file === v.attributes['log.file.path']) &&
+    (f.user_id === undefined || f.user_id === v.user_id) &&
+    (f.session_id === undefined || f.session_id === v.session_id) &&
+    (f.event === undefined || f.event === v.event) &&
+    (f.component === undefined || f.component === v.component) &&
+    (f.levels === undefined || f.levels.includes(v.level))
+  );
 }
 
 class Subscriber {
@@ -80,12 +82,19 @@ class Subscriber {
   blocked = false;
   closed = false;
 
-  constructor(readonly res: ServerResponse, readonly filter: StreamFilter, private readonly hub: StreamHub) {}
+  constructor(
+    readonly res: ServerResponse,
+    readonly filter: StreamFilter,
+    private readonly hub: StreamHub,
+  ) {}
 
   send(chunk: string): void {
     if (this.closed) return;
     if (this.blocked) {
-      if (this.buffer.length >= this.hub.bufferSize) { this.hub.drop(this); return; }
+      if (this.buffer.length >= this.hub.bufferSize) {
+        this.hub.drop(this);
+        return;
+      }
       this.buffer.push(chunk);
       return;
     }
@@ -123,11 +132,18 @@ export class StreamHub {
     private readonly telemetry: Telemetry,
     private readonly logger: InternalLogger,
   ) {
-    telemetry.describe(STREAM_REFUSED_METRIC, 'Live stream subscribers refused because stream.max_subscribers streams were open.');
+    telemetry.describe(
+      STREAM_REFUSED_METRIC,
+      'Live stream subscribers refused because stream.max_subscribers streams were open.',
+    );
   }
 
-  get bufferSize(): number { return this.cfg.buffer_size; }
-  get subscribers(): number { return this.subs.size; }
+  get bufferSize(): number {
+    return this.cfg.buffer_size;
+  }
+  get subscribers(): number {
+    return this.subs.size;
+  }
 
   /** Starts an event stream on `res`; the filter was validated by the caller. */
   open(req: IncomingMessage, res: ServerResponse, filter: StreamFilter): void {
@@ -137,8 +153,15 @@ export class StreamHub {
     }
     if (this.subs.size + this.lingering.size >= this.cfg.max_subscribers) {
       this.telemetry.add(STREAM_REFUSED_METRIC, 1);
-      this.logger.burst('warn', 'stream-refused', 'Refused a stream subscriber: the stream limit is reached.', { max_subscribers: this.cfg.max_subscribers });
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(REFUSED_RETRY_AFTER_S), 'cache-control': 'no-store' })
+      this.logger.burst('warn', 'stream-refused', 'Refused a stream subscriber: the stream limit is reached.', {
+        max_subscribers: this.cfg.max_subscribers,
+      });
+      res
+        .writeHead(503, {
+          'content-type': 'application/json',
+          'retry-after': String(REFUSED_RETRY_AFTER_S),
+          'cache-control': 'no-store',
+        })
         .end(`{"error":"too many open streams (stream.max_subscribers is ${this.cfg.max_subscribers}); retry later"}`);
       return;
     }
@@ -176,7 +199,10 @@ export class StreamHub {
 
   /** Closes sockets still lingering after close() (called by the server at the end of shutdown). */
   destroyAll(): void {
-    for (const [t, res] of this.lingering) { clearTimeout(t); res.destroy(); }
+    for (const [t, res] of this.lingering) {
+      clearTimeout(t);
+      res.destroy();
+    }
     this.lingering.clear();
   }
 
@@ -188,18 +214,28 @@ export class StreamHub {
     sub.buffer = [];
     this.subs.delete(sub);
     this.telemetry.add(M.streamDropped, 1);
-    this.logger.burst('warn', 'stream-dropped', 'Dropped a stream subscriber that stopped reading.', { buffered_events: buffered });
-    sub.res.end(`event: dropped\ndata: ${JSON.stringify({ reason: 'subscriber is not reading fast enough', buffered_events: buffered })}\n\n`);
+    this.logger.burst('warn', 'stream-dropped', 'Dropped a stream subscriber that stopped reading.', {
+      buffered_events: buffered,
+    });
+    sub.res.end(
+      `event: dropped\ndata: ${JSON.stringify({ reason: 'subscriber is not reading fast enough', buffered_events: buffered })}\n\n`,
+    );
     this.linger(sub.res, this.cfg.drop_grace);
     this.idle();
   }
 
   private linger(res: ServerResponse, ms: number): void {
-    const t = setTimeout(() => { this.lingering.delete(t); res.destroy(); }, ms);
+    const t = setTimeout(() => {
+      this.lingering.delete(t);
+      res.destroy();
+    }, ms);
     t.unref();
     this.lingering.set(t, res);
     // A client that goes away no longer holds a place under max_subscribers.
-    res.once('close', () => { clearTimeout(t); this.lingering.delete(t); });
+    res.once('close', () => {
+      clearTimeout(t);
+      this.lingering.delete(t);
+    });
   }
 
   /** The tap listener: enqueue only. */

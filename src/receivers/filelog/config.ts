@@ -4,22 +4,29 @@ import { transform } from '../../matching/transform.js';
 import { compileGlob } from './glob.js';
 
 /** A glob (`*`, `?`, `**`, `[abc]`, `{a,b}`), checked at config time. */
-const globSpec = transform(str({ nonEmpty: true }), (g, add) => {
-  try {
-    compileGlob(g);
-  } catch (err) {
-    add([], (err as Error).message);
-    return undefined;
-  }
-  return g;
-}, 'glob (e.g. /var/log/app/*.log)');
+const globSpec = transform(
+  str({ nonEmpty: true }),
+  (g, add) => {
+    try {
+      compileGlob(g);
+    } catch (err) {
+      add([], (err as Error).message);
+      return undefined;
+    }
+    return g;
+  },
+  'glob (e.g. /var/log/app/*.log)',
+);
 
-const multilineSpec = obj({
-  /** A line matching this (RE2, unanchored) starts a new entry; the lines up to the next such line belong to it. */
-  line_start_pattern: opt(goRegExp()),
-}, (c, add) => {
-  if (!c.line_start_pattern) add('line_start_pattern', 'is required when multiline is set');
-});
+const multilineSpec = obj(
+  {
+    /** A line matching this (RE2, unanchored) starts a new entry; the lines up to the next such line belong to it. */
+    line_start_pattern: opt(goRegExp()),
+  },
+  (c, add) => {
+    if (!c.line_start_pattern) add('line_start_pattern', 'is required when multiline is set');
+  },
+);
 
 const severitySpec = obj({
   /** `attributes.<key>` holding the level text (INFO, warn, ERROR, ...) or number. */
@@ -27,21 +34,25 @@ const severitySpec = obj({
 });
 
 /** The two parser operators Auditline implements (a subset of the Collector's stanza operators). */
-export const operatorSpec = obj({
-  type: req(oneOf(['json_parser', 'regex_parser'] as const)),
-  id: opt(str({ nonEmpty: true })),
-  /** regex_parser: an RE2 pattern with named groups; each group becomes an attribute. */
-  regex: opt(goRegExp()),
-  /** What happens to a line the parser cannot parse: `send` it unparsed (default) or `drop` it. */
-  on_error: def(oneOf(['send', 'drop'] as const), 'send'),
-  /** Sets the record's severity from a parsed attribute. */
-  severity: opt(severitySpec),
-}, (c, add) => {
-  if (c.type === 'regex_parser') {
-    if (!c.regex) add('regex', 'is required for regex_parser');
-    else if (c.regex.groupNames.length === 0) add('regex', 'must have at least one named group such as (?P<level>\\w+)');
-  } else if (c.regex) add('regex', 'applies to regex_parser only');
-});
+export const operatorSpec = obj(
+  {
+    type: req(oneOf(['json_parser', 'regex_parser'] as const)),
+    id: opt(str({ nonEmpty: true })),
+    /** regex_parser: an RE2 pattern with named groups; each group becomes an attribute. */
+    regex: opt(goRegExp()),
+    /** What happens to a line the parser cannot parse: `send` it unparsed (default) or `drop` it. */
+    on_error: def(oneOf(['send', 'drop'] as const), 'send'),
+    /** Sets the record's severity from a parsed attribute. */
+    severity: opt(severitySpec),
+  },
+  (c, add) => {
+    if (c.type === 'regex_parser') {
+      if (!c.regex) add('regex', 'is required for regex_parser');
+      else if (c.regex.groupNames.length === 0)
+        add('regex', 'must have at least one named group such as (?P<level>\\w+)');
+    } else if (c.regex) add('regex', 'applies to regex_parser only');
+  },
+);
 
 export const filelogReceiverConfigSpec = obj({
   /** Globs of the files to read. Empty: the receiver reads nothing. */
@@ -69,7 +80,12 @@ export const filelogReceiverConfigSpec = obj({
   multiline: opt(multilineSpec),
   operators: def(list(operatorSpec), []),
   /** Id of a `file_storage` extension: offsets are kept there, so a restart resumes where it stopped. */
-  storage: opt(str({ pattern: /^file_storage(\/.+)?$/, patternHint: 'the id of a file_storage extension (file_storage or file_storage/NAME)' })),
+  storage: opt(
+    str({
+      pattern: /^file_storage(\/.+)?$/,
+      patternHint: 'the id of a file_storage extension (file_storage or file_storage/NAME)',
+    }),
+  ),
 });
 
 export type FilelogReceiverConfig = NonNullable<ReturnType<typeof filelogReceiverConfigSpec.parse>>;

@@ -7,7 +7,8 @@ export { FilelogReceiver };
 export const filelogReceiverFactory: ReceiverFactory<FilelogReceiverConfig> = {
   kind: 'receiver',
   type: 'filelog',
-  description: 'Tails log files (globs), following rotation; lines or multiline entries become records, optionally parsed as JSON or by a regex.',
+  description:
+    'Tails log files (globs), following rotation; lines or multiline entries become records, optionally parsed as JSON or by a regex.',
   config: filelogReceiverConfigSpec,
   create: (settings, config, next) => new FilelogReceiver(settings, config, next),
 };

@@ -45,7 +45,13 @@ function translate(g: string): string {
         const atEnd = i + 2 >= g.length || g[i + 2] === '/';
         if (atStart && atEnd) {
           // `**/` matches zero or more whole directories; a trailing `**` matches anything below.
-          if (g[i + 2] === '/') { out += '(?:[^/]*/)*'; i += 2; } else { out += '.*'; i += 1; }
+          if (g[i + 2] === '/') {
+            out += '(?:[^/]*/)*';
+            i += 2;
+          } else {
+            out += '.*';
+            i += 1;
+          }
           continue;
         }
         i += 1;
@@ -58,7 +64,10 @@ function translate(g: string): string {
       if (close < 0) throw new Error('has an unclosed [ in a character class');
       let body = g.slice(i + 1, close);
       let neg = false;
-      if (body.startsWith('!') || body.startsWith('^')) { neg = true; body = body.slice(1); }
+      if (body.startsWith('!') || body.startsWith('^')) {
+        neg = true;
+        body = body.slice(1);
+      }
       out += `(?!/)[${neg ? '^' : ''}${body.replace(/[\]\\^]/g, '\\$&')}]`;
       i = close;
     } else if (c === '{') {

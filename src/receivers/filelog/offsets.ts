@@ -7,12 +7,20 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { join } from 'node:path';
 import type { FileModes } from '../../config/file-mode.js';
 
-export interface StoredFile { path: string; id: string; fp: Buffer; offset: number }
+export interface StoredFile {
+  path: string;
+  id: string;
+  fp: Buffer;
+  offset: number;
+}
 
 const NAME = 'offsets.json';
 
 export class OffsetStore {
-  constructor(readonly directory: string, private readonly modes: FileModes) {
+  constructor(
+    readonly directory: string,
+    private readonly modes: FileModes,
+  ) {
     mkdirSync(directory, { recursive: true, mode: modes.dir });
   }
 
@@ -30,8 +38,14 @@ export class OffsetStore {
       if (!Array.isArray(raw.files)) throw new Error('no "files" list');
       const out: StoredFile[] = [];
       for (const f of raw.files as Record<string, unknown>[]) {
-        if (typeof f.fp !== 'string' || typeof f.offset !== 'number' || !Number.isSafeInteger(f.offset) || f.offset < 0) continue;
-        out.push({ path: String(f.path ?? ''), id: String(f.id ?? ''), fp: Buffer.from(f.fp, 'base64'), offset: f.offset });
+        if (typeof f.fp !== 'string' || typeof f.offset !== 'number' || !Number.isSafeInteger(f.offset) || f.offset < 0)
+          continue;
+        out.push({
+          path: String(f.path ?? ''),
+          id: String(f.id ?? ''),
+          fp: Buffer.from(f.fp, 'base64'),
+          offset: f.offset,
+        });
       }
       return out;
     } catch (err) {
@@ -41,7 +55,10 @@ export class OffsetStore {
   }
 
   save(files: readonly StoredFile[]): void {
-    const text = JSON.stringify({ version: 1, files: files.map((f) => ({ path: f.path, id: f.id, fp: f.fp.toString('base64'), offset: f.offset })) });
+    const text = JSON.stringify({
+      version: 1,
+      files: files.map((f) => ({ path: f.path, id: f.id, fp: f.fp.toString('base64'), offset: f.offset })),
+    });
     const tmp = join(this.directory, `${NAME}.tmp`);
     const fd = openSync(tmp, 'w', this.modes.file);
     try {

@@ -12,7 +12,10 @@ import type { OperatorConfig } from './config.js';
 /** Returns false when the record is to be dropped; throws nothing. */
 export type Operator = (r: LogRecordData, line: string) => boolean;
 
-export function compileOperators(ops: readonly OperatorConfig[], onError: (op: string, reason: string) => void): Operator[] {
+export function compileOperators(
+  ops: readonly OperatorConfig[],
+  onError: (op: string, reason: string) => void,
+): Operator[] {
   return ops.map((op, i) => {
     const name = op.id ?? `${op.type}/${i}`;
     const parse = op.type === 'json_parser' ? parseJson : regexParser(op);

@@ -39,7 +39,12 @@ interface Tracked {
   unseen: number;
 }
 
-interface Candidate { path: string; id: string; size: number; reader?: Tracked }
+interface Candidate {
+  path: string;
+  id: string;
+  size: number;
+  reader?: Tracked;
+}
 
 /** Bytes read from a file per step; at least max_log_size + 1 so one entry always fits. */
 const CHUNK = 256 * 1024;
@@ -74,14 +79,22 @@ export class FilelogReceiver implements Receiver {
   private lastRetryAfterMs: number | undefined;
   private shutdownPromise?: Promise<void>;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: FilelogReceiverConfig, private readonly next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: FilelogReceiverConfig,
+    private readonly next: LogsConsumer,
+  ) {
     this.include = cfg.include.map((g) => compileGlob(g));
     this.exclude = cfg.exclude.map((g) => compileGlob(g));
     this.lineStart = cfg.multiline?.line_start_pattern;
     this.chunk = Math.max(CHUNK, cfg.max_log_size + 1);
     this.labels = { receiver: settings.id, transport: 'file' };
     this.operators = compileOperators(cfg.operators, (op, reason) => {
-      settings.logger.burst('warn', `parse:${op}`, 'A line could not be parsed; it was handled as on_error says.', { operator: op, reason, on_error: cfg.operators.find((o, i) => (o.id ?? `${o.type}/${i}`) === op)?.on_error });
+      settings.logger.burst('warn', `parse:${op}`, 'A line could not be parsed; it was handled as on_error says.', {
+        operator: op,
+        reason,
+        on_error: cfg.operators.find((o, i) => (o.id ?? `${o.type}/${i}`) === op)?.on_error,
+      });
     });
   }
 
@@ -90,15 +103,21 @@ export class FilelogReceiver implements Receiver {
     this.started = true;
     if (this.cfg.storage) {
       const ext = host.getExtension(this.cfg.storage);
-      if (!isFileStorage(ext)) throw new Error(`Storage extension "${this.cfg.storage}" is not enabled in service.extensions.`);
+      if (!isFileStorage(ext))
+        throw new Error(`Storage extension "${this.cfg.storage}" is not enabled in service.extensions.`);
       this.store = new OffsetStore(ext.queueStore(`receiver_${this.settings.id}`).directory, ext.modes);
       const known = this.store.load((err) => {
-        this.settings.logger.error('The saved file offsets could not be read; files are treated as new.', { receiver: this.settings.id, error: errorMessage(err) });
+        this.settings.logger.error('The saved file offsets could not be read; files are treated as new.', {
+          receiver: this.settings.id,
+          error: errorMessage(err),
+        });
       });
       this.files = known.map((f) => ({ ...f, lastSize: -1, lastGrowth: Date.now(), unseen: 0 }));
     }
     if (this.include.length === 0) {
-      this.settings.logger.warn('The filelog receiver has no include globs; it reads nothing.', { receiver: this.settings.id });
+      this.settings.logger.warn('The filelog receiver has no include globs; it reads nothing.', {
+        receiver: this.settings.id,
+      });
       return;
     }
     // The first look happens now, so `start_at: end` means "the end as of start".
@@ -146,13 +165,19 @@ export class FilelogReceiver implements Receiver {
       }
       for (const f of current) {
         if (this.stopped) return 0;
-        const idle = this.lineStart !== undefined && this.cfg.force_flush_period > 0 && Date.now() - f.lastGrowth >= this.cfg.force_flush_period;
+        const idle =
+          this.lineStart !== undefined &&
+          this.cfg.force_flush_period > 0 &&
+          Date.now() - f.lastGrowth >= this.cfg.force_flush_period;
         if (!(await this.read(f, idle ? 'complete' : 'none'))) return this.retryDelay();
       }
       this.failures = 0;
       this.forget();
     } catch (err) {
-      this.settings.logger.burst('error', 'poll', 'Reading the log files failed; retrying at the next poll.', { receiver: this.settings.id, error: errorMessage(err) });
+      this.settings.logger.burst('error', 'poll', 'Reading the log files failed; retrying at the next poll.', {
+        receiver: this.settings.id,
+        error: errorMessage(err),
+      });
     }
     return this.cfg.poll_interval;
   }
@@ -211,9 +236,13 @@ export class FilelogReceiver implements Receiver {
       // yet truncated it. Only the one already followed is read; the copy is matched to it by
       // fingerprint at a later poll, once the original was truncated; (3) a file whose first bytes
       // are a shorter prefix of a known file's: most likely a copy still being written.
-      if (fp.length === 0 || fp.length < Math.min(c.size, this.cfg.fingerprint_size)
-        || [...claimed].some((f) => samePrefix(f.fp, fp))
-        || (fp.length < this.cfg.fingerprint_size && this.files.some((f) => f.fp.length > fp.length && samePrefix(f.fp, fp)))) {
+      if (
+        fp.length === 0 ||
+        fp.length < Math.min(c.size, this.cfg.fingerprint_size) ||
+        [...claimed].some((f) => samePrefix(f.fp, fp)) ||
+        (fp.length < this.cfg.fingerprint_size &&
+          this.files.some((f) => f.fp.length > fp.length && samePrefix(f.fp, fp)))
+      ) {
         closeSync(fd);
         continue;
       }
@@ -231,7 +260,16 @@ export class FilelogReceiver implements Receiver {
         claimed.add(best);
         continue;
       }
-      const f: Tracked = { path: c.path, id: c.id, fp, offset: first && this.cfg.start_at === 'end' ? c.size : 0, fd, lastSize: c.size, lastGrowth: now, unseen: 0 };
+      const f: Tracked = {
+        path: c.path,
+        id: c.id,
+        fp,
+        offset: first && this.cfg.start_at === 'end' ? c.size : 0,
+        fd,
+        lastSize: c.size,
+        lastGrowth: now,
+        unseen: 0,
+      };
       this.files.push(f);
       c.reader = f;
       claimed.add(f);
@@ -242,7 +280,10 @@ export class FilelogReceiver implements Receiver {
   private claim(f: Tracked, c: Candidate, fp: Buffer, now: number): void {
     f.path = c.path;
     if (fp.length > f.fp.length) f.fp = fp;
-    if (c.size !== f.lastSize) { f.lastSize = c.size; f.lastGrowth = now; }
+    if (c.size !== f.lastSize) {
+      f.lastSize = c.size;
+      f.lastGrowth = now;
+    }
     f.unseen = 0;
     c.reader = f;
   }
@@ -262,7 +303,11 @@ export class FilelogReceiver implements Receiver {
 
   private close(f: Tracked): void {
     if (f.fd === undefined) return;
-    try { closeSync(f.fd); } catch { /* already closed */ }
+    try {
+      closeSync(f.fd);
+    } catch {
+      /* already closed */
+    }
     f.fd = undefined;
   }
 
@@ -271,7 +316,12 @@ export class FilelogReceiver implements Receiver {
     try {
       this.store.save(this.files.map((f): StoredFile => ({ path: f.path, id: f.id, fp: f.fp, offset: f.offset })));
     } catch (err) {
-      this.settings.logger.burst('error', 'persist', 'The file offsets could not be saved; a restart may repeat lines.', { receiver: this.settings.id, error: errorMessage(err) });
+      this.settings.logger.burst(
+        'error',
+        'persist',
+        'The file offsets could not be saved; a restart may repeat lines.',
+        { receiver: this.settings.id, error: errorMessage(err) },
+      );
     }
   }
 
@@ -324,12 +374,21 @@ export class FilelogReceiver implements Receiver {
     } catch (err) {
       if (isPermanent(err)) {
         this.settings.telemetry.add(M.receiverRejected, records.length, this.labels);
-        this.settings.logger.burst('error', 'permanent', 'The pipeline rejected lines permanently; they were dropped.', { receiver: this.settings.id, file: f.path, records: records.length, error: errorMessage(err) });
+        this.settings.logger.burst(
+          'error',
+          'permanent',
+          'The pipeline rejected lines permanently; they were dropped.',
+          { receiver: this.settings.id, file: f.path, records: records.length, error: errorMessage(err) },
+        );
         return true;
       }
       this.settings.telemetry.add(M.receiverRefused, records.length, this.labels);
       this.lastRetryAfterMs = err instanceof BackpressureError ? Math.max(1, err.retryAfterSeconds * 1000) : undefined;
-      this.settings.logger.burst('warn', 'refused', 'The pipeline refused lines; keeping the offset and retrying.', { receiver: this.settings.id, file: f.path, error: errorMessage(err) });
+      this.settings.logger.burst('warn', 'refused', 'The pipeline refused lines; keeping the offset and retrying.', {
+        receiver: this.settings.id,
+        file: f.path,
+        error: errorMessage(err),
+      });
       return false;
     }
     this.settings.telemetry.add(M.receiverAccepted, records.length, this.labels);
@@ -358,8 +417,14 @@ export class FilelogReceiver implements Receiver {
         push(start, nl);
         start = nl + 1;
       }
-      if (start === 0 && buf.length >= max) { push(0, max); return { entries, consumed: max }; }
-      if (flush === 'all' && start < buf.length && entries.length < MAX_BATCH) { push(start, buf.length); start = buf.length; }
+      if (start === 0 && buf.length >= max) {
+        push(0, max);
+        return { entries, consumed: max };
+      }
+      if (flush === 'all' && start < buf.length && entries.length < MAX_BATCH) {
+        push(start, buf.length);
+        start = buf.length;
+      }
       return { entries, consumed: start };
     }
     // Multiline: an entry runs from a line matching line_start_pattern up to the next one.
@@ -377,9 +442,18 @@ export class FilelogReceiver implements Receiver {
       lineStart = nl + 1;
     }
     if (entries.length >= MAX_BATCH) return { entries, consumed: entryStart };
-    if (flush === 'all' && entryStart < buf.length) { push(entryStart, buf[buf.length - 1] === 10 ? buf.length - 1 : buf.length); return { entries, consumed: buf.length }; }
-    if (flush === 'complete' && lastNl >= entryStart) { push(entryStart, lastNl); return { entries, consumed: lastNl + 1 }; }
-    if (entries.length === 0 && buf.length >= max) { push(0, max); return { entries, consumed: max }; }
+    if (flush === 'all' && entryStart < buf.length) {
+      push(entryStart, buf[buf.length - 1] === 10 ? buf.length - 1 : buf.length);
+      return { entries, consumed: buf.length };
+    }
+    if (flush === 'complete' && lastNl >= entryStart) {
+      push(entryStart, lastNl);
+      return { entries, consumed: lastNl + 1 };
+    }
+    if (entries.length === 0 && buf.length >= max) {
+      push(0, max);
+      return { entries, consumed: max };
+    }
     return { entries, consumed: entryStart };
   }
 }

@@ -1,6 +1,20 @@
 import {
-  bool, bytes, def, duration, endpoint, ignored, int, list, LOGS_ONLY, obj, oneOf, opt, str, warn,
-  type Endpoint, type Spec,
+  bool,
+  bytes,
+  def,
+  duration,
+  endpoint,
+  ignored,
+  int,
+  list,
+  LOGS_ONLY,
+  obj,
+  oneOf,
+  opt,
+  str,
+  warn,
+  type Endpoint,
+  type Spec,
 } from '../../config/schema.js';
 import { SUPPORTED_ENCODINGS } from '../../compression/decoders.js';
 import { tlsServerSpec } from '../../net/tls.js';
@@ -28,7 +42,8 @@ function listenEndpoint(): Spec<ListenAddress> {
   return {
     shape: 'host:port (or a socket path with transport: unix)',
     parse(v, p, is) {
-      if (typeof v === 'string' && !v.includes(':') && (v.includes('/') || v.endsWith('.sock'))) return { host: '', port: 0, path: v };
+      if (typeof v === 'string' && !v.includes(':') && (v.includes('/') || v.endsWith('.sock')))
+        return { host: '', port: 0, path: v };
       return hostPort.parse(v, p, is);
     },
   };
@@ -36,8 +51,12 @@ function listenEndpoint(): Spec<ListenAddress> {
 
 const TRANSPORTS = ['tcp', 'tcp4', 'tcp6', 'unix'] as const;
 
-function checkTransport(c: { transport: string; endpoint: ListenAddress }, add: (key: string | null, msg: string) => void): void {
-  if (c.transport === 'unix' && c.endpoint.path === undefined) add('endpoint', 'must be a socket path when transport is unix');
+function checkTransport(
+  c: { transport: string; endpoint: ListenAddress },
+  add: (key: string | null, msg: string) => void,
+): void {
+  if (c.transport === 'unix' && c.endpoint.path === undefined)
+    add('endpoint', 'must be a socket path when transport is unix');
   if (c.transport !== 'unix' && c.endpoint.path !== undefined) {
     add('endpoint', 'must be host:port with a port from 0 to 65535 (or set transport: unix for a socket path)');
   }
@@ -91,7 +110,8 @@ function compressionAlgorithms(): Spec<string[]> {
       const ok: string[] = [];
       l.forEach((a, i) => {
         const name = a.trim().toLowerCase();
-        if (!KNOWN_ALGORITHMS.includes(name)) is.push({ path: [...p, i], message: `must be one of "", ${KNOWN_ALGORITHMS.slice(1).join(', ')}` });
+        if (!KNOWN_ALGORITHMS.includes(name))
+          is.push({ path: [...p, i], message: `must be one of "", ${KNOWN_ALGORITHMS.slice(1).join(', ')}` });
         else ok.push(name);
       });
       return ok;
@@ -99,23 +119,26 @@ function compressionAlgorithms(): Spec<string[]> {
   };
 }
 
-export const httpProtocolSpec = obj({
-  endpoint: def(listenEndpoint(), { host: 'localhost', port: 4318 } as ListenAddress),
-  /** `tcp` (default; `tcp4`, `tcp6` alike) or `unix` with a socket path in `endpoint`. */
-  transport: def(oneOf(TRANSPORTS), 'tcp'),
-  /** Limit on the request body after decompression. */
-  max_request_body_size: def(bytes(), 20 * 1024 * 1024),
-  /** A leading `/` is added when missing, as the Collector does. */
-  logs_url_path: def(urlPath(), '/v1/logs'),
-  traces_url_path: opt(otherSignalPath()),
-  metrics_url_path: opt(otherSignalPath()),
-  /** Request Content-Encodings accepted (`""` for none); default: all of gzip, zlib, deflate, zstd, snappy, x-snappy-framed. */
-  compression_algorithms: def(compressionAlgorithms(), ['', ...SUPPORTED_ENCODINGS]),
-  include_metadata: def(bool(), false),
-  auth: opt(authSpec),
-  tls: opt(tlsSpec),
-  cors: opt(corsSpec),
-}, checkTransport);
+export const httpProtocolSpec = obj(
+  {
+    endpoint: def(listenEndpoint(), { host: 'localhost', port: 4318 } as ListenAddress),
+    /** `tcp` (default; `tcp4`, `tcp6` alike) or `unix` with a socket path in `endpoint`. */
+    transport: def(oneOf(TRANSPORTS), 'tcp'),
+    /** Limit on the request body after decompression. */
+    max_request_body_size: def(bytes(), 20 * 1024 * 1024),
+    /** A leading `/` is added when missing, as the Collector does. */
+    logs_url_path: def(urlPath(), '/v1/logs'),
+    traces_url_path: opt(otherSignalPath()),
+    metrics_url_path: opt(otherSignalPath()),
+    /** Request Content-Encodings accepted (`""` for none); default: all of gzip, zlib, deflate, zstd, snappy, x-snappy-framed. */
+    compression_algorithms: def(compressionAlgorithms(), ['', ...SUPPORTED_ENCODINGS]),
+    include_metadata: def(bool(), false),
+    auth: opt(authSpec),
+    tls: opt(tlsSpec),
+    cors: opt(corsSpec),
+  },
+  checkTransport,
+);
 
 const keepaliveServerParameters = obj({
   /** Close a connection idle (no calls) this long. */
@@ -137,29 +160,38 @@ const keepaliveSpec = obj({
   ),
 });
 
-export const grpcProtocolSpec = obj({
-  endpoint: def(listenEndpoint(), { host: 'localhost', port: 4317 } as ListenAddress),
-  /** `tcp` (default; `tcp4`, `tcp6` alike) or `unix` with a socket path in `endpoint`. */
-  transport: def(oneOf(TRANSPORTS), 'tcp'),
-  /** `0` means the default, 4 MiB, as in the Collector. */
-  max_recv_msg_size_mib: def(int({ min: 0 }), 4),
-  /** HTTP/2 streams (calls) at once per connection; `0`: unlimited. */
-  max_concurrent_streams: def(int({ min: 0 }), 0),
-  read_buffer_size: ignored('grpc-js has no socket buffer size setting', bytes({ min: 0 })),
-  write_buffer_size: ignored('grpc-js has no socket buffer size setting', bytes({ min: 0 })),
-  keepalive: opt(keepaliveSpec),
-  include_metadata: def(bool(), false),
-  auth: opt(authSpec),
-  tls: opt(tlsSpec),
-}, checkTransport);
+export const grpcProtocolSpec = obj(
+  {
+    endpoint: def(listenEndpoint(), { host: 'localhost', port: 4317 } as ListenAddress),
+    /** `tcp` (default; `tcp4`, `tcp6` alike) or `unix` with a socket path in `endpoint`. */
+    transport: def(oneOf(TRANSPORTS), 'tcp'),
+    /** `0` means the default, 4 MiB, as in the Collector. */
+    max_recv_msg_size_mib: def(int({ min: 0 }), 4),
+    /** HTTP/2 streams (calls) at once per connection; `0`: unlimited. */
+    max_concurrent_streams: def(int({ min: 0 }), 0),
+    read_buffer_size: ignored('grpc-js has no socket buffer size setting', bytes({ min: 0 })),
+    write_buffer_size: ignored('grpc-js has no socket buffer size setting', bytes({ min: 0 })),
+    keepalive: opt(keepaliveSpec),
+    include_metadata: def(bool(), false),
+    auth: opt(authSpec),
+    tls: opt(tlsSpec),
+  },
+  checkTransport,
+);
 
 export const otlpReceiverConfigSpec = obj({
-  protocols: def(obj({
-    http: opt(httpProtocolSpec),
-    grpc: opt(grpcProtocolSpec),
-  }, (c, add) => {
-    if (!c.http && !c.grpc) add(null, 'must enable at least one of http, grpc');
-  }), () => ({ http: httpProtocolSpec.parse({}, [], [])!, grpc: undefined })),
+  protocols: def(
+    obj(
+      {
+        http: opt(httpProtocolSpec),
+        grpc: opt(grpcProtocolSpec),
+      },
+      (c, add) => {
+        if (!c.http && !c.grpc) add(null, 'must enable at least one of http, grpc');
+      },
+    ),
+    () => ({ http: httpProtocolSpec.parse({}, [], [])!, grpc: undefined }),
+  ),
 });
 
 export type OtlpReceiverConfig = NonNullable<ReturnType<typeof otlpReceiverConfigSpec.parse>>;

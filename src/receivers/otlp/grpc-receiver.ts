@@ -53,7 +53,9 @@ function serverOnly(): never {
   throw new Error('The OTLP logs service definition is for serving only.');
 }
 
-const logsService: ServiceDefinition<{ Export: (call: ServerUnaryCall<ExportRequest, ExportResponse>, cb: sendUnaryData<ExportResponse>) => void }> = {
+const logsService: ServiceDefinition<{
+  Export: (call: ServerUnaryCall<ExportRequest, ExportResponse>, cb: sendUnaryData<ExportResponse>) => void;
+}> = {
   Export: {
     path: LOGS_EXPORT_PATH,
     requestStream: false,
@@ -77,7 +79,11 @@ export class OtlpGrpcReceiver {
 
   private readonly requests: RequestConsumer;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: GrpcProtocolConfig, next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: GrpcProtocolConfig,
+    next: LogsConsumer,
+  ) {
     this.labels = { receiver: settings.id, transport: 'grpc' };
     this.requests = requestConsumer(next);
   }
@@ -91,10 +97,15 @@ export class OtlpGrpcReceiver {
     const options = serverOptions(this.cfg);
     if (this.cfg.auth?.authenticator) {
       const ext = host.getExtension(this.cfg.auth.authenticator);
-      if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
+      if (!isAuthenticator(ext))
+        throw new Error(
+          `Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`,
+        );
       options.interceptors = [authInterceptor(ext, (peer) => authFailed(this.settings, 'an OTLP/gRPC', peer))];
     }
-    const creds = grpcServerCredentials(this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::grpc::tls`) : undefined);
+    const creds = grpcServerCredentials(
+      this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::grpc::tls`) : undefined,
+    );
 
     const server = new Server(options);
     server.addService(logsService, { Export: this.handleExport });
@@ -122,7 +133,9 @@ export class OtlpGrpcReceiver {
     if (!server) return Promise.resolve();
     this.stopping = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.settings.logger.warn('OTLP/gRPC calls were still running at shutdown and were cancelled.', { receiver: this.settings.id });
+        this.settings.logger.warn('OTLP/gRPC calls were still running at shutdown and were cancelled.', {
+          receiver: this.settings.id,
+        });
         server.forceShutdown();
         resolve();
       }, SHUTDOWN_GRACE_MS);
@@ -135,16 +148,30 @@ export class OtlpGrpcReceiver {
     return this.stopping;
   }
 
-  private readonly handleExport = (call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void => {
+  private readonly handleExport = (
+    call: ServerUnaryCall<ExportRequest, ExportResponse>,
+    callback: sendUnaryData<ExportResponse>,
+  ): void => {
     this.requests.consumeEncoded('protobuf', call.request).then(
       (result) => {
         if (result.rejected > 0) this.settings.telemetry.add(M.receiverRejected, result.rejected, this.labels);
         this.settings.telemetry.add(M.receiverAccepted, result.accepted, this.labels);
-        callback(null, result.rejected > 0 ? { rejectedLogRecords: result.rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' } : undefined);
+        callback(
+          null,
+          result.rejected > 0
+            ? {
+                rejectedLogRecords: result.rejected,
+                errorMessage: result.rejectReason ?? 'Some log records were invalid.',
+              }
+            : undefined,
+        );
       },
       (err: unknown) => {
         if (err instanceof DecodeFailure) {
-          callback({ code: status.INVALID_ARGUMENT, details: `Request is not a valid OTLP logs request: ${err.message}` });
+          callback({
+            code: status.INVALID_ARGUMENT,
+            details: `Request is not a valid OTLP logs request: ${err.message}`,
+          });
           return;
         }
         const refused = asRefused(err);
@@ -163,7 +190,9 @@ export class OtlpGrpcReceiver {
       metadata.set(STATUS_DETAILS_KEY, encodeStatusWithRetryInfo(code, err.message, err.retryAfterSeconds));
       return { name: 'BackpressureError', message: err.message, code, details: err.message, metadata };
     }
-    this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: errorMessage(err) });
+    this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', {
+      error: errorMessage(err),
+    });
     const details = `The pipeline failed to take the records: ${errorMessage(err)}`;
     return { name: 'Error', message: details, code: status.INTERNAL, details };
   }
@@ -186,18 +215,24 @@ function serverOptions(cfg: GrpcProtocolConfig): ServerOptions {
 
 /** Rejects a call before its message is read (so before decoding) unless its metadata carries valid credentials. */
 function authInterceptor(auth: Authenticator, refused: (peer: string) => void): ServerInterceptor {
-  return (_method, call) => new ServerInterceptingCall(call, {
-    start: (next) => next({
-      onReceiveMetadata: (metadata, mdNext) => {
-        if (auth.authenticate(metadataHeaders(metadata))) {
-          mdNext(metadata);
-        } else {
-          refused(call.getPeer());
-          call.sendStatus({ code: status.UNAUTHENTICATED, details: 'Missing or invalid credentials.', metadata: null });
-        }
-      },
-    }),
-  });
+  return (_method, call) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, mdNext) => {
+            if (auth.authenticate(metadataHeaders(metadata))) {
+              mdNext(metadata);
+            } else {
+              refused(call.getPeer());
+              call.sendStatus({
+                code: status.UNAUTHENTICATED,
+                details: 'Missing or invalid credentials.',
+                metadata: null,
+              });
+            }
+          },
+        }),
+    });
 }
 
 /** The call's text metadata as the header map authenticators read (keys are already lower-case). */

@@ -15,7 +15,10 @@ export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
 export function encodeStatusWithRetryInfo(code: number, message: string, retryDelaySeconds: number): Buffer {
   const seconds = Math.max(0, Math.floor(retryDelaySeconds));
   const nanos = Math.min(999_999_999, Math.max(0, Math.round((retryDelaySeconds - seconds) * 1e9)));
-  const duration = Buffer.concat([seconds > 0 ? varintField(1, seconds) : EMPTY, nanos > 0 ? varintField(2, nanos) : EMPTY]);
+  const duration = Buffer.concat([
+    seconds > 0 ? varintField(1, seconds) : EMPTY,
+    nanos > 0 ? varintField(2, nanos) : EMPTY,
+  ]);
   const retryInfo = lenField(1, duration);
   const any = Buffer.concat([lenField(1, Buffer.from(RETRY_INFO_TYPE_URL)), lenField(2, retryInfo)]);
   return Buffer.concat([varintField(1, code), lenField(2, Buffer.from(message, 'utf8')), lenField(3, any)]);

@@ -11,7 +11,13 @@ import { authFailed, isAuthenticator, type Authenticator } from '../../extension
 import { createServer, serverTlsOptions } from '../../net/tls.js';
 import { removeStaleSocket } from './unix-socket.js';
 import { encodeLogsResponse, encodeStatus } from '../../otlp/encode.js';
-import { asRefused, DecodeFailure, requestConsumer, type Ingested, type RequestConsumer } from '../../pipeline/ingest.js';
+import {
+  asRefused,
+  DecodeFailure,
+  requestConsumer,
+  type Ingested,
+  type RequestConsumer,
+} from '../../pipeline/ingest.js';
 import { M } from '../../telemetry/metrics.js';
 import type { HttpProtocolConfig } from './config.js';
 import { BodyError, readBody } from './read-body.js';
@@ -23,7 +29,17 @@ const CONTENT_TYPE: Record<Format, string> = { protobuf: 'application/x-protobuf
 const MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** How long shutdown waits for requests in progress before closing every connection. */
 const SHUTDOWN_GRACE_MS = 10_000;
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+const GRPC_CODE: Record<number, number> = {
+  400: 3,
+  401: 16,
+  404: 5,
+  405: 12,
+  413: 8,
+  415: 3,
+  429: 8,
+  500: 13,
+  503: 14,
+};
 
 export class OtlpHttpReceiver {
   private server?: Server;
@@ -36,7 +52,11 @@ export class OtlpHttpReceiver {
 
   private readonly requests: RequestConsumer;
 
-  constructor(private readonly settings: CreateSettings, private readonly cfg: HttpProtocolConfig, next: LogsConsumer) {
+  constructor(
+    private readonly settings: CreateSettings,
+    private readonly cfg: HttpProtocolConfig,
+    next: LogsConsumer,
+  ) {
     this.labels = { receiver: settings.id, transport: 'http' };
     this.requests = requestConsumer(next);
   }
@@ -49,18 +69,29 @@ export class OtlpHttpReceiver {
   async start(host: Host): Promise<void> {
     if (this.cfg.auth?.authenticator) {
       const ext = host.getExtension(this.cfg.auth.authenticator);
-      if (!isAuthenticator(ext)) throw new Error(`Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`);
+      if (!isAuthenticator(ext))
+        throw new Error(
+          `Authenticator extension "${this.cfg.auth.authenticator}" is not enabled in service.extensions.`,
+        );
       this.auth = ext;
     }
-    const handler = (req: IncomingMessage, res: ServerResponse) => { void this.handle(req, res); };
-    this.server = createServer(this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::http::tls`) : undefined, handler);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      void this.handle(req, res);
+    };
+    this.server = createServer(
+      this.cfg.tls ? serverTlsOptions(this.cfg.tls, `${this.settings.id}::protocols::http::tls`) : undefined,
+      handler,
+    );
     this.server.keepAliveTimeout = 30_000;
     const server = this.server;
     const { path: socket, host: h, port } = this.cfg.endpoint;
     if (socket !== undefined) await removeStaleSocket(socket);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      const listening = () => { server.off('error', reject); resolve(); };
+      const listening = () => {
+        server.off('error', reject);
+        resolve();
+      };
       if (socket !== undefined) server.listen(socket, listening);
       else server.listen(port, h, listening);
     });
@@ -103,7 +134,12 @@ export class OtlpHttpReceiver {
       return this.fail(res, format ?? 'json', 401, 'Missing or invalid credentials.');
     }
     if (!format) {
-      return this.fail(res, 'json', 415, `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json.`);
+      return this.fail(
+        res,
+        'json',
+        415,
+        `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json.`,
+      );
     }
 
     let body: Buffer;
@@ -127,7 +163,8 @@ export class OtlpHttpReceiver {
     try {
       result = await this.requests.consumeEncoded(format, body);
     } catch (err) {
-      if (err instanceof DecodeFailure) return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${err.message}`);
+      if (err instanceof DecodeFailure)
+        return this.fail(res, format, 400, `Request body is not a valid OTLP logs request: ${err.message}`);
       const refused = asRefused(err);
       if (refused.rejected > 0) this.settings.telemetry.add(M.receiverRejected, refused.rejected, this.labels);
       this.settings.telemetry.add(M.receiverRefused, refused.records, this.labels);
@@ -135,7 +172,9 @@ export class OtlpHttpReceiver {
         res.setHeader('Retry-After', String(refused.cause.retryAfterSeconds));
         return this.fail(res, format, refused.cause.status, refused.cause.message);
       }
-      this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', { error: refused.message });
+      this.settings.logger.burst('error', 'consume', 'The pipeline failed to take a request.', {
+        error: refused.message,
+      });
       return this.fail(res, format, 500, `The pipeline failed to take the records: ${refused.message}`);
     } finally {
       this.inflightBytes -= size;
@@ -143,7 +182,10 @@ export class OtlpHttpReceiver {
     const { accepted, rejected } = result;
     if (rejected > 0) this.settings.telemetry.add(M.receiverRejected, rejected, this.labels);
     this.settings.telemetry.add(M.receiverAccepted, accepted, this.labels);
-    const partial = rejected > 0 ? { rejectedLogRecords: rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' } : undefined;
+    const partial =
+      rejected > 0
+        ? { rejectedLogRecords: rejected, errorMessage: result.rejectReason ?? 'Some log records were invalid.' }
+        : undefined;
     // Answered during shutdown: the records are in the delivery log; the connection is not kept.
     if (this.stopping) res.setHeader('Connection', 'close');
     res.writeHead(200, { 'Content-Type': CONTENT_TYPE[format] });
@@ -152,9 +194,14 @@ export class OtlpHttpReceiver {
 
   /** As the Collector, whose receiver serves no route for a signal without a pipeline; the message says why. */
   private notFound(path: string): string {
-    const other = path === (this.cfg.traces_url_path ?? '/v1/traces') ? 'traces'
-      : path === (this.cfg.metrics_url_path ?? '/v1/metrics') ? 'metrics'
-      : path === '/v1development/profiles' ? 'profiles' : undefined;
+    const other =
+      path === (this.cfg.traces_url_path ?? '/v1/traces')
+        ? 'traces'
+        : path === (this.cfg.metrics_url_path ?? '/v1/metrics')
+          ? 'metrics'
+          : path === '/v1development/profiles'
+            ? 'profiles'
+            : undefined;
     if (other) return `This collector receives logs only; ${other} are not accepted (logs: ${this.cfg.logs_url_path}).`;
     return `Unknown path "${path}"; logs are accepted at ${this.cfg.logs_url_path}.`;
   }
@@ -178,7 +225,10 @@ export class OtlpHttpReceiver {
     res.setHeader('Vary', 'Origin');
     if (req.method !== 'OPTIONS') return false;
     res.setHeader('Access-Control-Allow-Methods', 'POST');
-    res.setHeader('Access-Control-Allow-Headers', ['Content-Type', 'Content-Encoding', 'Authorization', ...cors.allowed_headers].join(', '));
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      ['Content-Type', 'Content-Encoding', 'Authorization', ...cors.allowed_headers].join(', '),
+    );
     if (cors.max_age) res.setHeader('Access-Control-Max-Age', String(cors.max_age));
     res.writeHead(204).end();
     return true;

@@ -8,7 +8,10 @@ import { contentDecoder, SUPPORTED_ENCODINGS } from '../../compression/decoders.
 import { DecompressError } from '../../compression/decompress-error.js';
 
 export class BodyError extends Error {
-  constructor(readonly status: 400 | 413 | 415, message: string) {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -17,12 +20,19 @@ export class BodyError extends Error {
  * `allowed`: the Content-Encoding values accepted (`compression_algorithms`; `''` is an
  * uncompressed body); by default every one there is a decoder for.
  */
-export function readBody(req: IncomingMessage, limit: number, allowed: readonly string[] = DEFAULT_ALLOWED): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  allowed: readonly string[] = DEFAULT_ALLOWED,
+): Promise<Buffer> {
   const encoding = req.headers['content-encoding'] ?? '';
   const decoder = allowed.includes(canonical(encoding)) ? contentDecoder(encoding, limit) : undefined;
   if (decoder === undefined) {
     const names = allowed.filter((a) => a !== '');
-    const use = names.length === 0 ? 'send uncompressed bodies' : `use ${names.join(', ')}${allowed.includes('') ? ' or none' : ''}`;
+    const use =
+      names.length === 0
+        ? 'send uncompressed bodies'
+        : `use ${names.join(', ')}${allowed.includes('') ? ' or none' : ''}`;
     return Promise.reject(new BodyError(415, `Unsupported Content-Encoding "${encoding}"; ${use}.`));
   }
   const declared = Number(req.headers['content-length']);

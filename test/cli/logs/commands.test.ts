@@ -11,14 +11,27 @@ import { freePort } from '../../helpers/ports.js';
 
 const TOKEN = 'cli-token';
 
-interface Captured extends Io { out: () => string; err: () => string; lines: () => string[] }
+interface Captured extends Io {
+  out: () => string;
+  err: () => string;
+  lines: () => string[];
+}
 
 function io(opts: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}): Captured {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => { out += s; }, isTTY: opts.tty },
-    stderr: { write: (s: string) => { err += s; } },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+      isTTY: opts.tty,
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
     env: opts.env ?? {},
     signal: opts.signal,
     out: () => out,
@@ -40,11 +53,33 @@ describe('auditline logs – against a real query API and SQLite database', () =
     await e.start(run.host);
     env = { AUDITLINE_URL: run.url, AUDITLINE_TOKEN: TOKEN };
     const records = [
-      record({ time: base, body: 'Session created', attrs: { component: 'session_manager', 'session.id': 'abc123', metadata: { ai_provider: 'openai' } } }),
-      record({ time: base + 1000, severity: SEV.ERROR, body: 'Model call failed', attrs: { component: 'ai_provider', 'session.id': 'abc123', 'user.id': 'u1', 'error.type': 'TimeoutError' } }),
-      record({ time: base + 2000, severity: SEV.WARNING, body: 'Slow answer', attrs: { component: 'ai_provider', 'session.id': 'other' } }),
-      ...Array.from({ length: 1500 }, (_, i) => record({ time: base + 10_000 + i, body: `bulk ${i}`, attrs: { 'session.id': 'bulk' } })),
-      ...Array.from({ length: 1200 }, (_, i) => record({ time: base + i, body: `Track ${i + 1}/1200 downloaded`, attrs: { 'job.id': 'job-7', 'job.progress.current': i + 1 } })),
+      record({
+        time: base,
+        body: 'Session created',
+        attrs: { component: 'session_manager', 'session.id': 'abc123', metadata: { ai_provider: 'openai' } },
+      }),
+      record({
+        time: base + 1000,
+        severity: SEV.ERROR,
+        body: 'Model call failed',
+        attrs: { component: 'ai_provider', 'session.id': 'abc123', 'user.id': 'u1', 'error.type': 'TimeoutError' },
+      }),
+      record({
+        time: base + 2000,
+        severity: SEV.WARNING,
+        body: 'Slow answer',
+        attrs: { component: 'ai_provider', 'session.id': 'other' },
+      }),
+      ...Array.from({ length: 1500 }, (_, i) =>
+        record({ time: base + 10_000 + i, body: `bulk ${i}`, attrs: { 'session.id': 'bulk' } }),
+      ),
+      ...Array.from({ length: 1200 }, (_, i) =>
+        record({
+          time: base + i,
+          body: `Track ${i + 1}/1200 downloaded`,
+          attrs: { 'job.id': 'job-7', 'job.progress.current': i + 1 },
+        }),
+      ),
     ];
     await new Promise<void>((r, j) => e.export(records, (res) => (res.code === 0 ? r() : j(res.error))));
   });
@@ -66,9 +101,14 @@ describe('auditline logs – against a real query API and SQLite database', () =
   it('audit passes --level, --component, --user, --since and --until to the API', async () => {
     const c = io({ env });
     expect(await audit.run(['--level', 'ERROR,WARNING', '--component', 'ai_provider'], c)).toBe(0);
-    expect(c.lines().map((l) => l.split('] ')[1])).toEqual(['ai_provider: Model call failed (session_id=abc123, user_id=u1, error_type=TimeoutError)', 'ai_provider: Slow answer (session_id=other)']);
+    expect(c.lines().map((l) => l.split('] ')[1])).toEqual([
+      'ai_provider: Model call failed (session_id=abc123, user_id=u1, error_type=TimeoutError)',
+      'ai_provider: Slow answer (session_id=other)',
+    ]);
     const u = io({ env });
-    expect(await audit.run(['--user', 'u1', '--since', '2031-01-15T10:30:46Z', '--until', '2031-01-15T10:30:47Z'], u)).toBe(0);
+    expect(
+      await audit.run(['--user', 'u1', '--since', '2031-01-15T10:30:46Z', '--until', '2031-01-15T10:30:47Z'], u),
+    ).toBe(0);
     expect(u.lines()).toHaveLength(1);
   });
 
@@ -84,14 +124,20 @@ describe('auditline logs – against a real query API and SQLite database', () =
     expect(await job.run(['job-7'], c)).toBe(0);
     const lines = c.lines();
     expect(lines).toHaveLength(1200);
-    expect(lines[0]).toBe('2031-01-15 10:30:45Z [INFO] test: Track 1/1200 downloaded (job_id=job-7, progress_current=1)');
+    expect(lines[0]).toBe(
+      '2031-01-15 10:30:45Z [INFO] test: Track 1/1200 downloaded (job_id=job-7, progress_current=1)',
+    );
     expect(lines[1199]).toMatch(/Track 1200\/1200 downloaded/);
   });
 
   it('job --json prints the rows as JSON lines', async () => {
     const c = io({ env });
     expect(await job.run(['job-7', '--json', '--url', run.url, '--token', TOKEN], { ...c, env: {} })).toBe(0);
-    expect(JSON.parse(c.lines()[4]!)).toMatchObject({ job_id: 'job-7', message: 'Track 5/1200 downloaded', progress_current: 5 });
+    expect(JSON.parse(c.lines()[4]!)).toMatchObject({
+      job_id: 'job-7',
+      message: 'Track 5/1200 downloaded',
+      progress_current: 5,
+    });
   });
 
   it('colours the level only on a TTY and never with NO_COLOR', async () => {
@@ -125,11 +171,19 @@ describe('auditline logs – against a real query API and SQLite database', () =
     const url = `http://127.0.0.1:${await freePort()}`;
     const c = io({ env: { AUDITLINE_URL: url } });
     expect(await audit.run([], c)).toBe(1);
-    expect(c.err()).toBe(`Cannot connect to the query API at ${url} (connection refused). Is the collector running with the query_api extension? Set --url or AUDITLINE_URL.\n`);
+    expect(c.err()).toBe(
+      `Cannot connect to the query API at ${url} (connection refused). Is the collector running with the query_api extension? Set --url or AUDITLINE_URL.\n`,
+    );
   });
 
   it('refuses bad usage with exit status 2', async () => {
-    const cases: [typeof audit, string[]][] = [[audit, ['--limit', '0']], [audit, ['--colour']], [job, []], [job, ['a', 'b']], [audit, ['--url', 'ftp://x']]];
+    const cases: [typeof audit, string[]][] = [
+      [audit, ['--limit', '0']],
+      [audit, ['--colour']],
+      [job, []],
+      [job, ['a', 'b']],
+      [audit, ['--url', 'ftp://x']],
+    ];
     for (const [cmd, argv] of cases) {
       const c = io({ env });
       expect(await cmd.run(argv, c), argv.join(' ')).toBe(2);
@@ -142,11 +196,14 @@ describe('auditline logs – against a real query API and SQLite database', () =
     const c = io({ env, signal: stop.signal });
     const done = follow.run(['--level', 'ERROR', '--session', 'live'], c);
     await vi.waitFor(() => expect(run.host.tap.active).toBe(true));
-    run.host.tap.publish([
-      record({ time: base, body: 'ignored: info', attrs: { 'session.id': 'live' } }),
-      record({ time: base, severity: SEV.ERROR, body: 'Boom', attrs: { 'session.id': 'live', component: 'worker' } }),
-      record({ time: base, severity: SEV.ERROR, body: 'ignored: other session', attrs: { 'session.id': 'x' } }),
-    ], 'logs');
+    run.host.tap.publish(
+      [
+        record({ time: base, body: 'ignored: info', attrs: { 'session.id': 'live' } }),
+        record({ time: base, severity: SEV.ERROR, body: 'Boom', attrs: { 'session.id': 'live', component: 'worker' } }),
+        record({ time: base, severity: SEV.ERROR, body: 'ignored: other session', attrs: { 'session.id': 'x' } }),
+      ],
+      'logs',
+    );
     await vi.waitFor(() => expect(c.lines()).toEqual(['2031-01-15 10:30:45Z [ERROR] worker: Boom (session_id=live)']));
     stop.abort();
     expect(await done).toBe(0);
@@ -170,10 +227,17 @@ describe('auditline logs – against a real query API and SQLite database', () =
       const c = io({ env, signal: stop.signal });
       const done = follow.run(json ? ['--json'] : [], c);
       await vi.waitFor(() => expect(run.host.tap.active).toBe(true));
-      run.host.tap.publish([record({
-        time: base, severity: SEV.ERROR, body: 'Upload failed',
-        attrs: { 'session.id': 's9', 'error.type': 'ENOSPC', 'job.id': 'j1', bytes: 3 },
-      })], 'logs');
+      run.host.tap.publish(
+        [
+          record({
+            time: base,
+            severity: SEV.ERROR,
+            body: 'Upload failed',
+            attrs: { 'session.id': 's9', 'error.type': 'ENOSPC', 'job.id': 'j1', bytes: 3 },
+          }),
+        ],
+        'logs',
+      );
       await vi.waitFor(() => expect(c.lines()).toHaveLength(1));
       if (json) {
         const r = JSON.parse(c.lines()[0]!);

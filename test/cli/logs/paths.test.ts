@@ -9,14 +9,26 @@ import { exportAll, request, testHost } from '../../exporters/redis/fixtures.js'
 
 const TOKEN = 'redis-paths-cli-token';
 
-interface Captured extends Io { out: () => string; err: () => string; lines: () => string[] }
+interface Captured extends Io {
+  out: () => string;
+  err: () => string;
+  lines: () => string[];
+}
 
 function io(): Captured {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => { out += s; } },
-    stderr: { write: (s: string) => { err += s; } },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
     env,
     out: () => out,
     err: () => err,
@@ -38,7 +50,8 @@ beforeAll(async () => {
   env = { AUDITLINE_URL: run.url, AUDITLINE_TOKEN: TOKEN };
   const records = [];
   let t = NOW - 3600_000;
-  for (let i = 0; i < 12; i++) records.push(request({ time: t++, method: i % 4 ? 'GET' : 'PUT', path: `/api/users/${i}/profile` }));
+  for (let i = 0; i < 12; i++)
+    records.push(request({ time: t++, method: i % 4 ? 'GET' : 'PUT', path: `/api/users/${i}/profile` }));
   for (let i = 0; i < 3; i++) records.push(request({ time: t++, path: `/files/${'deadbeef'.repeat(4)}${i}` }));
   for (let i = 0; i < 7; i++) records.push(request({ time: t++, path: '/health' }));
   for (let i = 0; i < 5; i++) records.push(request({ time: NOW - 40 * 3600_000 + i, path: `/archive/${i}` }));

@@ -10,14 +10,30 @@ import { event, exportAll, request, testHost } from '../../exporters/redis/fixtu
 
 const TOKEN = 'redis-cli-token';
 
-interface Captured extends Io { out: () => string; err: () => string; lines: () => string[]; stdin?: NodeJS.ReadableStream & { isTTY?: boolean } }
+interface Captured extends Io {
+  out: () => string;
+  err: () => string;
+  lines: () => string[];
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
 
-function io(opts: { env?: NodeJS.ProcessEnv; tty?: boolean; stdin?: PassThrough & { isTTY?: boolean } } = {}): Captured {
+function io(
+  opts: { env?: NodeJS.ProcessEnv; tty?: boolean; stdin?: PassThrough & { isTTY?: boolean } } = {},
+): Captured {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => { out += s; }, isTTY: opts.tty },
-    stderr: { write: (s: string) => { err += s; } },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+      isTTY: opts.tty,
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
     env: opts.env ?? env,
     stdin: opts.stdin,
     out: () => out,
@@ -35,14 +51,33 @@ const T0 = Date.now() - 1800_000;
 async function seed(): Promise<void> {
   const records = [];
   for (let i = 0; i < 40; i++) {
-    records.push(request({
-      time: T0 + i * 1000, ip: i % 2 ? '192.168.1.1' : '10.0.0.9', host: i % 4 ? 'api.example.com' : 'admin.example.com',
-      method: i % 5 === 0 ? 'DELETE' : 'GET', path: i % 3 === 0 ? `/users/${i}` : '/health', status: i % 10 === 9 ? 500 : 200,
-      duration: i === 20 ? 2.5 : 0.02, user: i < 10 ? 'alice' : 'bob', session: i < 5 ? 'sess-a' : 'sess-b', clientHostname: i % 2 ? 'laptop.example' : undefined,
-    }));
+    records.push(
+      request({
+        time: T0 + i * 1000,
+        ip: i % 2 ? '192.168.1.1' : '10.0.0.9',
+        host: i % 4 ? 'api.example.com' : 'admin.example.com',
+        method: i % 5 === 0 ? 'DELETE' : 'GET',
+        path: i % 3 === 0 ? `/users/${i}` : '/health',
+        status: i % 10 === 9 ? 500 : 200,
+        duration: i === 20 ? 2.5 : 0.02,
+        user: i < 10 ? 'alice' : 'bob',
+        session: i < 5 ? 'sess-a' : 'sess-b',
+        clientHostname: i % 2 ? 'laptop.example' : undefined,
+      }),
+    );
   }
-  records.push(event({ time: T0 + 100, event: 'proxy_created', level: 'INFO', message: 'Proxy created', attributes: { 'server.address': 'api.example.com' } }));
-  records.push(event({ time: T0 + 200, event: 'cert_expiring', level: 'WARNING', message: 'Certificate expires in 3 days' }));
+  records.push(
+    event({
+      time: T0 + 100,
+      event: 'proxy_created',
+      level: 'INFO',
+      message: 'Proxy created',
+      attributes: { 'server.address': 'api.example.com' },
+    }),
+  );
+  records.push(
+    event({ time: T0 + 200, event: 'cert_expiring', level: 'WARNING', message: 'Certificate expires in 3 days' }),
+  );
   await exportAll(exp, records);
 }
 
@@ -65,8 +100,25 @@ describe('auditline logs – Redis commands', () => {
   it('lists the Redis commands in the logs help', async () => {
     const c = io();
     expect(await runLogs(['help'], c)).toBe(0);
-    for (const name of ['search', 'ip', 'host', 'user', 'session', 'method', 'status', 'slow', 'path', 'errors', 'stats', 'clear', 'follow']) {
-      expect(logsCommands.some((cmd) => cmd.name === name), name).toBe(true);
+    for (const name of [
+      'search',
+      'ip',
+      'host',
+      'user',
+      'session',
+      'method',
+      'status',
+      'slow',
+      'path',
+      'errors',
+      'stats',
+      'clear',
+      'follow',
+    ]) {
+      expect(
+        logsCommands.some((cmd) => cmd.name === name),
+        name,
+      ).toBe(true);
       expect(c.out()).toContain(`  ${name}`);
     }
   });
@@ -102,7 +154,11 @@ describe('auditline logs – Redis commands', () => {
     expect((await count(['status', '500'])).map((r) => r.status_code)).toEqual([500, 500, 500, 500]);
     expect((await count(['slow'])).map((r) => r.response_time_ms)).toEqual([2500]);
     expect(await count(['slow', '3000'])).toHaveLength(0);
-    expect((await count(['path', '/users/*', '--method', 'DELETE'])).map((r) => r.path)).toEqual(['/users/0', '/users/15', '/users/30']);
+    expect((await count(['path', '/users/*', '--method', 'DELETE'])).map((r) => r.path)).toEqual([
+      '/users/0',
+      '/users/15',
+      '/users/30',
+    ]);
     expect(await count(['errors'])).toHaveLength(4);
     expect(await count(['errors', '--include-warnings'])).toHaveLength(5);
   });
@@ -128,7 +184,9 @@ describe('auditline logs – Redis commands', () => {
     expect(out).toMatch(/proxy_created\s+1/);
     expect(out).toContain('Requests: 40 (200: 36, 500: 4)');
     expect(out).toContain('Errors: 500: 4');
-    expect(out).toMatch(/Traffic: [\d.]+ requests\/s, error rate 10\.00%, p50 20 ms, p95 20 ms, p99 2500 ms, 2 unique visitors/);
+    expect(out).toMatch(
+      /Traffic: [\d.]+ requests\/s, error rate 10\.00%, p50 20 ms, p95 20 ms, p99 2500 ms, 2 unique visitors/,
+    );
     const j = io();
     expect(await runLogs(['stats', '--json'], j)).toBe(0);
     expect(JSON.parse(j.out()).metrics.unique_visitors).toBe(2);

@@ -12,16 +12,30 @@ import { freePort } from '../../helpers/ports.js';
 
 const TOKEN = 'system-cli-token';
 
-interface Captured extends Io { out: () => string; err: () => string; lines: () => string[] }
+interface Captured extends Io {
+  out: () => string;
+  err: () => string;
+  lines: () => string[];
+}
 
 function io(env: NodeJS.ProcessEnv, signal?: AbortSignal): Captured {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => { out += s; } },
-    stderr: { write: (s: string) => { err += s; } },
-    env, signal,
-    out: () => out, err: () => err,
+    stdout: {
+      write: (s: string) => {
+        out += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+      },
+    },
+    env,
+    signal,
+    out: () => out,
+    err: () => err,
     lines: () => out.split('\n').filter((l) => l !== ''),
   };
 }
@@ -33,7 +47,8 @@ describe('auditline logs system – real collector with a filelog receiver', () 
   beforeAll(async () => {
     const port = await freePort();
     const dir = tempDir('auditline-logs-system-');
-        c = await startCollector(`
+    c = await startCollector(
+      `
 receivers:
   filelog:
     include: ["{{dir}}/*.log"]
@@ -51,10 +66,14 @@ service:
   extensions: [query_api]
   pipelines:
     logs/system: { receivers: [filelog], processors: [redaction], exporters: [msgpack_audit] }
-`, { dir });
+`,
+      { dir },
+    );
     env = { AUDITLINE_URL: `http://127.0.0.1:${port}`, AUDITLINE_TOKEN: TOKEN };
   });
-  afterAll(async () => { await c?.cleanup(); });
+  afterAll(async () => {
+    await c?.cleanup();
+  });
 
   /**
    * Appends numbered lines to `<prefix>.log` until `done` holds (the command may not have connected
@@ -75,21 +94,35 @@ service:
     stop.abort();
     expect(await done).toBe(0);
     expect(c1.err()).toBe('');
-    for (const line of c1.lines()) expect(line).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z \[INFO\] auditline\/filelog: follow \d+ from .*\(log\.file\.name=follow\.log\)$/);
+    for (const line of c1.lines())
+      expect(line).toMatch(
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z \[INFO\] auditline\/filelog: follow \d+ from .*\(log\.file\.name=follow\.log\)$/,
+      );
     expect(c1.out()).not.toContain('carol@example.com');
   });
 
   it('without --follow says it shows the live stream; --limit N --json ends after N JSON lines', async () => {
     const c2 = io(env, new AbortController().signal);
     let finished = false;
-    const done = system.run(['--limit', '3', '--json', '--file', 'limited.log'], c2).finally(() => { finished = true; });
+    const done = system.run(['--limit', '3', '--json', '--file', 'limited.log'], c2).finally(() => {
+      finished = true;
+    });
     await feed('limited', () => finished);
     expect(await done).toBe(0);
     expect(c2.err()).toMatch(/showing the live stream until 3 lines arrived/);
     expect(c2.lines()).toHaveLength(3);
     for (const l of c2.lines()) {
-      const r = JSON.parse(l) as { message: string; level: string; component: string; attributes: Record<string, unknown> };
-      expect(r).toMatchObject({ level: 'INFO', component: 'auditline/filelog', attributes: { 'log.file.name': 'limited.log' } });
+      const r = JSON.parse(l) as {
+        message: string;
+        level: string;
+        component: string;
+        attributes: Record<string, unknown>;
+      };
+      expect(r).toMatchObject({
+        level: 'INFO',
+        component: 'auditline/filelog',
+        attributes: { 'log.file.name': 'limited.log' },
+      });
       expect(r.message).toMatch(/^limited \d+ from /);
       expect(r.message).not.toContain('carol@example.com');
     }
@@ -97,7 +130,9 @@ service:
 
   it('the auditline binary prints the lines too, and refuses a bad --limit', async () => {
     let finished = false;
-    const run = runCli(['logs', 'system', '--limit', '1', '--file', 'binary.log'], { env }).finally(() => { finished = true; });
+    const run = runCli(['logs', 'system', '--limit', '1', '--file', 'binary.log'], { env }).finally(() => {
+      finished = true;
+    });
     await feed('binary', () => finished);
     const r = await run;
     expect(r.code).toBe(0);

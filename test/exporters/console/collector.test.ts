@@ -6,15 +6,25 @@ import { freePort } from '../../helpers/ports.js';
 import { collectorYaml, emit, until } from '../msgpack-audit/otlp-feed.js';
 
 let c: RunningCollector | undefined;
-afterEach(async () => { await c?.cleanup(); c = undefined; });
+afterEach(async () => {
+  await c?.cleanup();
+  c = undefined;
+});
 
 describe('console in the collector', () => {
   it('console – the collector prints the seed line on stdout, uncoloured with NO_COLOR even when forced', async () => {
     const port = await freePort();
     c = await startCollector(collectorYaml(port, 'always')); // the helper sets NO_COLOR=1
-    await emit(port, [{ body: 'Session created', attributes: { component: 'session_manager', session_id: 'abc123', collection: 'interviews' } }]);
+    await emit(port, [
+      {
+        body: 'Session created',
+        attributes: { component: 'session_manager', session_id: 'abc123', collection: 'interviews' },
+      },
+    ]);
     await until(() => c!.output().includes('Session created'), 'the console line');
-    expect(c.output()).toContain('2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123, collection=interviews)\n');
+    expect(c.output()).toContain(
+      '2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123, collection=interviews)\n',
+    );
     expect(c.output()).not.toContain('\x1b[');
   });
 

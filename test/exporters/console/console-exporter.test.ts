@@ -16,7 +16,9 @@ const T = Date.UTC(2024, 0, 15, 10, 30, 45, 123);
 function sink(tty = false): PassThrough & { isTTY?: boolean; text(): string } {
   const s = new PassThrough() as PassThrough & { isTTY?: boolean; text(): string };
   let out = '';
-  s.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+  s.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
   if (tty) s.isTTY = true;
   s.text = () => out;
   return s;
@@ -29,30 +31,50 @@ describe('console exporter', () => {
     const stream = sink();
     const exporter = new ConsoleExporter({ stream });
     const res = await exportRecords(exporter, [
-      record({ timeMs: T, severityNumber: SeverityNumber.INFO, body: 'Session created', attributes: { component: 'session_manager', session_id: 'abc123' } }),
-      record({ timeMs: T + 1000, severityNumber: SeverityNumber.ERROR, body: 'Upload failed', attributes: { component: 'storage', 'error.type': 'ENOSPC', bytes: 1024 } }),
+      record({
+        timeMs: T,
+        severityNumber: SeverityNumber.INFO,
+        body: 'Session created',
+        attributes: { component: 'session_manager', session_id: 'abc123' },
+      }),
+      record({
+        timeMs: T + 1000,
+        severityNumber: SeverityNumber.ERROR,
+        body: 'Upload failed',
+        attributes: { component: 'storage', 'error.type': 'ENOSPC', bytes: 1024 },
+      }),
     ]);
     expect(res.code).toBe(ExportResultCode.SUCCESS);
     await exporter.shutdown();
     expect(stream.text()).toBe(
-      '2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)\n'
-      + '2024-01-15 10:30:46 [ERROR] storage: Upload failed (error.type=ENOSPC, bytes=1024)\n',
+      '2024-01-15 10:30:45 [INFO] session_manager: Session created (session_id=abc123)\n' +
+        '2024-01-15 10:30:46 [ERROR] storage: Upload failed (error.type=ENOSPC, bytes=1024)\n',
     );
   });
 
   it('console – through the SDK, the component falls back to service.name, then the scope name', async () => {
     const stream = sink();
     const exporter = new ConsoleExporter({ stream, color: 'never' });
-    const named = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'billing' }), processors: [new BatchLogRecordProcessor({ exporter })] });
-    named.getLogger('billing.scope').emit({ timestamp: T, severityNumber: SeverityNumber.WARN, body: 'Card declined', attributes: { 'session.id': 's1' } });
+    const named = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'billing' }),
+      processors: [new BatchLogRecordProcessor({ exporter })],
+    });
+    named.getLogger('billing.scope').emit({
+      timestamp: T,
+      severityNumber: SeverityNumber.WARN,
+      body: 'Card declined',
+      attributes: { 'session.id': 's1' },
+    });
     await named.forceFlush();
     const unnamed = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter })] });
-    unnamed.getLogger('search.scope').emit({ timestamp: T, severityNumber: SeverityNumber.DEBUG, eventName: 'search_request', attributes: { n: 3 } });
+    unnamed
+      .getLogger('search.scope')
+      .emit({ timestamp: T, severityNumber: SeverityNumber.DEBUG, eventName: 'search_request', attributes: { n: 3 } });
     await unnamed.forceFlush();
     await named.shutdown();
     expect(stream.text()).toBe(
-      '2024-01-15 10:30:45 [WARNING] billing: Card declined (session.id=s1)\n'
-      + '2024-01-15 10:30:45 [DEBUG] search.scope: search_request (n=3)\n',
+      '2024-01-15 10:30:45 [WARNING] billing: Card declined (session.id=s1)\n' +
+        '2024-01-15 10:30:45 [DEBUG] search.scope: search_request (n=3)\n',
     );
   });
 
@@ -60,7 +82,9 @@ describe('console exporter', () => {
     const line = async (opts: ConstructorParameters<typeof ConsoleExporter>[0], tty: boolean) => {
       const stream = sink(tty);
       const exporter = new ConsoleExporter({ ...opts, stream });
-      await exportRecords(exporter, [record({ timeMs: T, severityNumber: SeverityNumber.ERROR, body: 'Boom', attributes: { component: 'c' } })]);
+      await exportRecords(exporter, [
+        record({ timeMs: T, severityNumber: SeverityNumber.ERROR, body: 'Boom', attributes: { component: 'c' } }),
+      ]);
       await exporter.shutdown();
       return stream.text();
     };
@@ -75,22 +99,37 @@ describe('console exporter', () => {
   it('console – newlines and terminal escapes in a record cannot forge lines or colours', async () => {
     const stream = sink();
     const exporter = new ConsoleExporter({ stream, color: 'never' });
-    await exportRecords(exporter, [record({
-      timeMs: T, body: 'ok\n2024-01-15 10:30:45 [INFO] auth: login as admin\x1b[2J',
-      attributes: { component: 'api\r', note: 'two words', path: 'a=b', nested: { k: [1, 'x'] }, raw: new Uint8Array([1, 255]), empty: '' },
-    })]);
+    await exportRecords(exporter, [
+      record({
+        timeMs: T,
+        body: 'ok\n2024-01-15 10:30:45 [INFO] auth: login as admin\x1b[2J',
+        attributes: {
+          component: 'api\r',
+          note: 'two words',
+          path: 'a=b',
+          nested: { k: [1, 'x'] },
+          raw: new Uint8Array([1, 255]),
+          empty: '',
+        },
+      }),
+    ]);
     await exporter.shutdown();
     const out = stream.text();
     expect(out.split('\n')).toHaveLength(2);
     expect(out).not.toContain('\x1b');
-    expect(out).toBe('2024-01-15 10:30:45 [INFO] api\\r: ok\\n2024-01-15 10:30:45 [INFO] auth: login as admin\\u001b[2J'
-      + ' (note="two words", path="a=b", nested={"k":[1,"x"]}, raw=0x01ff, empty="")\n');
+    expect(out).toBe(
+      '2024-01-15 10:30:45 [INFO] api\\r: ok\\n2024-01-15 10:30:45 [INFO] auth: login as admin\\u001b[2J' +
+        ' (note="two words", path="a=b", nested={"k":[1,"x"]}, raw=0x01ff, empty="")\n',
+    );
   });
 
   it('console – formatHumanLine colours the level, dims the time and fields', () => {
-    expect(formatHumanLine('WARNING', T, 'jobs', 'Retrying', { attempt: 2 }, true))
-      .toBe('\x1b[2m2024-01-15 10:30:45\x1b[0m \x1b[33m[WARNING]\x1b[0m jobs: Retrying \x1b[2m(attempt=2)\x1b[0m');
-    expect(formatHumanLine('INFO', new Date(T), '', 'No component', undefined, false)).toBe('2024-01-15 10:30:45 [INFO] No component');
+    expect(formatHumanLine('WARNING', T, 'jobs', 'Retrying', { attempt: 2 }, true)).toBe(
+      '\x1b[2m2024-01-15 10:30:45\x1b[0m \x1b[33m[WARNING]\x1b[0m jobs: Retrying \x1b[2m(attempt=2)\x1b[0m',
+    );
+    expect(formatHumanLine('INFO', new Date(T), '', 'No component', undefined, false)).toBe(
+      '2024-01-15 10:30:45 [INFO] No component',
+    );
   });
 
   it('console – the factory parses output and color, rejects unknown values, and the exporter shuts down twice', async () => {

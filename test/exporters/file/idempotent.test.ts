@@ -2,7 +2,16 @@
 // disks, crashes mid-write, and files moved or deleted under it: no torn line,
 // no duplicate, every record exactly once across the current file and backups.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -18,8 +27,12 @@ import { tempDir } from '../../helpers/collector.js';
 import { freezeWritesUnder, mountTmpfs, openFilesUnder, type Tmpfs } from '../msgpack-audit/faults.js';
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-file-idem-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-file-idem-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const res = resourceFromAttributes({ 'service.name': 'interview' });
 /** Records for log positions [first, end), `seq` = position, padded so a batch has some size. */
@@ -34,7 +47,8 @@ function batch(first: number, end: number): LogRecordData[] {
   });
 }
 const span = (first: number, end: number, log = 'logs'): LogSpan => ({ log, first, end });
-const sendRecords = (e: FileLogExporter, records: LogRecordData[], s: LogSpan) => new Promise<ExportResult>((r) => e.exportPrepared(e.prepare(records), r, s));
+const sendRecords = (e: FileLogExporter, records: LogRecordData[], s: LogSpan) =>
+  new Promise<ExportResult>((r) => e.exportPrepared(e.prepare(records), r, s));
 const send = (e: FileLogExporter, s: LogSpan) => sendRecords(e, batch(s.first, s.end), s);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
@@ -46,13 +60,19 @@ function exporter(file: string, raw: Record<string, unknown> = {}, logger = sile
 }
 /** `seq` of every line, read by Python's json module (a torn line fails the read). */
 function seqsOf(file: string): number[] {
-  const out = execFileSync('/usr/bin/python3', ['-c', 'import json, sys\nprint(json.dumps([json.loads(l)["metadata"]["seq"] for l in open(sys.argv[1])]))', file], { encoding: 'utf8' });
+  const out = execFileSync(
+    '/usr/bin/python3',
+    ['-c', 'import json, sys\nprint(json.dumps([json.loads(l)["metadata"]["seq"] for l in open(sys.argv[1])]))', file],
+    { encoding: 'utf8' },
+  );
   return JSON.parse(out) as number[];
 }
 /** Every record of the current file and its backups, oldest backup first. */
 function allSeqs(file: string): number[] {
   const d = join(file, '..');
-  const backups = readdirSync(d).filter((n) => /^audit-.*\.jsonl$/.test(n)).sort();
+  const backups = readdirSync(d)
+    .filter((n) => /^audit-.*\.jsonl$/.test(n))
+    .sort();
   return [...backups.map((n) => join(d, n)), file].flatMap(seqsOf);
 }
 const capture = () => {
@@ -83,7 +103,11 @@ describe('file exporter – positions', () => {
     const file = join(dir, 'audit.jsonl');
     const e = exporter(file);
     await e.start();
-    const results = await Promise.all([send(e, span(0, 50, 'logs')), send(e, span(100, 150, 'logs#w1')), send(e, span(50, 60, 'logs'))]);
+    const results = await Promise.all([
+      send(e, span(0, 50, 'logs')),
+      send(e, span(100, 150, 'logs#w1')),
+      send(e, span(50, 60, 'logs')),
+    ]);
     expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
     await e.shutdown();
     const again = exporter(file);
@@ -193,8 +217,14 @@ describe('file exporter – disk full', () => {
     if (typeof m === 'string') why = m;
     else fsys = m;
   });
-  afterAll(() => { fsys?.unmount(); rmSync(parent, { recursive: true, force: true }); });
-  afterEach(() => { if (fsys) rmSync(join(fsys.dir, 'logs'), { recursive: true, force: true }); fsys?.free(); });
+  afterAll(() => {
+    fsys?.unmount();
+    rmSync(parent, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    if (fsys) rmSync(join(fsys.dir, 'logs'), { recursive: true, force: true });
+    fsys?.free();
+  });
 
   it('ENOSPC mid-write leaves no torn line; once space is freed the retry writes each record once', async (ctx) => {
     if (!fsys) return ctx.skip(why);

@@ -36,7 +36,8 @@ function entryObject(r: ReadableLogRecord): Record<string, unknown> {
   }
   return {
     action: r.eventName ? r.eventName : typeof ev === 'string' && ev !== '' ? ev : 'log',
-    session: typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid),
+    session:
+      typeof sid === 'string' ? sid : sid === undefined || sid === null || typeof sid === 'object' ? '' : String(sid),
     timestamp: recordTimeMillis(r),
     data,
   };
@@ -79,12 +80,56 @@ function rng(seed: number): () => number {
 }
 
 const STRINGS = [
-  '', 'GET', 'POST', 'a'.repeat(31), 'b'.repeat(31), 'a'.repeat(32), 'c'.repeat(39), 'c'.repeat(40), 'd'.repeat(255),
-  'd'.repeat(256), 'e'.repeat(65_536), 'café', 'cafe', 'ÿ'.repeat(31), 'é'.repeat(16), '🔒 audit', 'x🔒', 'user-1234', 'user-1235',
+  '',
+  'GET',
+  'POST',
+  'a'.repeat(31),
+  'b'.repeat(31),
+  'a'.repeat(32),
+  'c'.repeat(39),
+  'c'.repeat(40),
+  'd'.repeat(255),
+  'd'.repeat(256),
+  'e'.repeat(65_536),
+  'café',
+  'cafe',
+  'ÿ'.repeat(31),
+  'é'.repeat(16),
+  '🔒 audit',
+  'x🔒',
+  'user-1234',
+  'user-1235',
 ];
 const NUMBERS = [
-  0, -0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 2 ** 60, -1, -32, -33, -128, -129,
-  -32_768, -32_769, -(2 ** 31), -(2 ** 31) - 1, -(2 ** 53 - 1), 0.5, -1.25, 1e300, Number.NaN, Infinity, -Infinity,
+  0,
+  -0,
+  1,
+  127,
+  128,
+  255,
+  256,
+  65_535,
+  65_536,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53 - 1,
+  2 ** 60,
+  -1,
+  -32,
+  -33,
+  -128,
+  -129,
+  -32_768,
+  -32_769,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  -(2 ** 53 - 1),
+  0.5,
+  -1.25,
+  1e300,
+  Number.NaN,
+  Infinity,
+  -Infinity,
 ];
 const OTHERS = [true, false, null, { a: 1, b: ['x', 2] }, [1, 'x', null], new Uint8Array([1, 2, 255]), {}];
 const KEYS = Array.from({ length: 20 }, (_, i) => `attr.${i}`);
@@ -122,15 +167,25 @@ function randomRecords(n: number, seed: number): ReadableLogRecord[] {
     if (rand() < 0.8) attributes['session.id'] = rand() < 0.7 ? copy('sess-1') : pick([`sess-${i}`, 42, true, null]);
     const traced = rand();
     const body = rand();
-    out.push(record({
-      timeMs: time,
-      eventName: rand() < 0.8 ? copy('request') : undefined,
-      severityNumber: rand() < 0.8 ? 9 : pick([0, 1, 5, 13, 17, 21]),
-      body: body < 0.6 ? copy(`GET /api/items ${i % 3}`) : body < 0.8 ? { n: i % 2, text: 'héllo' } : undefined,
-      spanContext: traced < 0.5 ? { traceId: rand() < 0.7 ? TRACE : TRACE.replace('5', 'a'), spanId: rand() < 0.9 ? SPAN : '0000000000000000', traceFlags: TraceFlags.SAMPLED }
-        : traced < 0.55 ? { traceId: '00000000000000000000000000000000', spanId: SPAN, traceFlags: TraceFlags.NONE } : undefined,
-      attributes,
-    }));
+    out.push(
+      record({
+        timeMs: time,
+        eventName: rand() < 0.8 ? copy('request') : undefined,
+        severityNumber: rand() < 0.8 ? 9 : pick([0, 1, 5, 13, 17, 21]),
+        body: body < 0.6 ? copy(`GET /api/items ${i % 3}`) : body < 0.8 ? { n: i % 2, text: 'héllo' } : undefined,
+        spanContext:
+          traced < 0.5
+            ? {
+                traceId: rand() < 0.7 ? TRACE : TRACE.replace('5', 'a'),
+                spanId: rand() < 0.9 ? SPAN : '0000000000000000',
+                traceFlags: TraceFlags.SAMPLED,
+              }
+            : traced < 0.55
+              ? { traceId: '00000000000000000000000000000000', spanId: SPAN, traceFlags: TraceFlags.NONE }
+              : undefined,
+        attributes,
+      }),
+    );
   }
   return out;
 }
@@ -139,10 +194,15 @@ describe('AuditEncoder', () => {
   it('AuditEncoder – an entry has the same bytes whatever was encoded before it (3000 random records, growing buffer, resets)', () => {
     const records = randomRecords(3000, 1);
     const alone = records.map(encodeAlone);
-    for (const [batch, initialSize] of [[Infinity, 16], [7, 16], [100, 64 * 1024]] as const) {
+    for (const [batch, initialSize] of [
+      [Infinity, 16],
+      [7, 16],
+      [100, 64 * 1024],
+    ] as const) {
       const inOrder = encodeInOrder(records, batch, initialSize);
       for (let i = 0; i < records.length; i++) {
-        if (!inOrder[i]!.equals(alone[i]!)) expect.fail(`record ${i} (batch ${batch}): ${inOrder[i]!.toString('hex')} != ${alone[i]!.toString('hex')}`);
+        if (!inOrder[i]!.equals(alone[i]!))
+          expect.fail(`record ${i} (batch ${batch}): ${inOrder[i]!.toString('hex')} != ${alone[i]!.toString('hex')}`);
       }
     }
   });
@@ -152,22 +212,48 @@ describe('AuditEncoder', () => {
     const inOrder = encodeInOrder(records);
     for (let i = 0; i < records.length; i++) {
       const expected = Buffer.from(encode(entryObject(records[i]!)));
-      if (!inOrder[i]!.equals(expected)) expect.fail(`record ${i}: ${inOrder[i]!.toString('hex')} != ${expected.toString('hex')}`);
+      if (!inOrder[i]!.equals(expected))
+        expect.fail(`record ${i}: ${inOrder[i]!.toString('hex')} != ${expected.toString('hex')}`);
     }
   });
 
   it('AuditEncoder – a value kept from the previous entry and a changed one at the same position: ASCII, non-ASCII, lengths 31/32/39/40/255/256', () => {
     const values = [
-      'a'.repeat(31), copy('a'.repeat(31)), 'b'.repeat(31), 'ÿ'.repeat(31), 'a'.repeat(32), 'a'.repeat(32), 'c'.repeat(39), 'é'.repeat(39),
-      'c'.repeat(40), 'a'.repeat(255), 'a'.repeat(256), copy('a'.repeat(256)), 'é', 'e', 'e', 7, 7, 300, 'e', '\ud800x', 'x\udc00',
+      'a'.repeat(31),
+      copy('a'.repeat(31)),
+      'b'.repeat(31),
+      'ÿ'.repeat(31),
+      'a'.repeat(32),
+      'a'.repeat(32),
+      'c'.repeat(39),
+      'é'.repeat(39),
+      'c'.repeat(40),
+      'a'.repeat(255),
+      'a'.repeat(256),
+      copy('a'.repeat(256)),
+      'é',
+      'e',
+      'e',
+      7,
+      7,
+      300,
+      'e',
+      '\ud800x',
+      'x\udc00',
     ];
-    const records = values.map((v, i) => record({
-      eventName: 'edit', body: i % 4 === 0 ? 'same body' : 'same body', attributes: { before: 'k', v: v as string, after: i % 2 },
-    }));
+    const records = values.map((v, i) =>
+      record({
+        eventName: 'edit',
+        body: i % 4 === 0 ? 'same body' : 'same body',
+        attributes: { before: 'k', v: v as string, after: i % 2 },
+      }),
+    );
     const inOrder = encodeInOrder(records);
     records.forEach((r, i) => expect(inOrder[i]!.equals(encodeAlone(r)), `value ${i}`).toBe(true));
     // Lone surrogates aside (written as U+FFFD, as Buffer does), the bytes are @msgpack/msgpack's.
-    records.slice(0, -2).forEach((r, i) => expect(inOrder[i]!.equals(Buffer.from(encode(entryObject(r)))), `value ${i}`).toBe(true));
+    records
+      .slice(0, -2)
+      .forEach((r, i) => expect(inOrder[i]!.equals(Buffer.from(encode(entryObject(r)))), `value ${i}`).toBe(true));
   });
 
   it('AuditEncoder – an object changed in place since the previous entry is encoded anew', () => {
@@ -178,7 +264,10 @@ describe('AuditEncoder', () => {
       const r = record({ attributes: { obj: shared as never, s: 'x' } });
       const start = enc.pos;
       enc.encodeRecord(r);
-      expect(Buffer.from(enc.buf.subarray(start, enc.pos)).equals(Buffer.from(encode(entryObject(r)))), `entry ${n}`).toBe(true);
+      expect(
+        Buffer.from(enc.buf.subarray(start, enc.pos)).equals(Buffer.from(encode(entryObject(r)))),
+        `entry ${n}`,
+      ).toBe(true);
     }
   });
 

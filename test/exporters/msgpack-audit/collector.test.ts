@@ -9,7 +9,10 @@ import { collectorYaml, emit, T, until } from './otlp-feed.js';
 import { readWithPython } from './python-reader.js';
 
 let c: RunningCollector | undefined;
-afterEach(async () => { await c?.cleanup(); c = undefined; });
+afterEach(async () => {
+  await c?.cleanup();
+  c = undefined;
+});
 
 describe('msgpack_audit in the collector', () => {
   it('msgpack_audit – over OTLP, a traversal attempt in {collection} stays under the logs directory', async () => {
@@ -22,15 +25,31 @@ describe('msgpack_audit in the collector', () => {
     const logs = join(c.dir, 'logs');
     const files = () => {
       const out: string[] = [];
-      const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : out.push(relative(c!.dir, join(d, e.name))); };
+      const walk = (d: string) => {
+        for (const e of readdirSync(d, { withFileTypes: true }))
+          e.isDirectory() ? walk(join(d, e.name)) : out.push(relative(c!.dir, join(d, e.name)));
+      };
       walk(c!.dir);
       return out.sort();
     };
-    await until(() => { try { return files().filter((f) => f.endsWith('audit.log')).length === 2; } catch { return false; } }, 'two audit files');
+    await until(() => {
+      try {
+        return files().filter((f) => f.endsWith('audit.log')).length === 2;
+      } catch {
+        return false;
+      }
+    }, 'two audit files');
     expect(await c.stop('SIGTERM')).toBe(0);
     const audit = files().filter((f) => f.endsWith('audit.log'));
     expect(audit).toEqual(['logs/______tmp_escape/audit.log', 'logs/products/audit.log']);
     const evil = readWithPython(join(logs, '______tmp_escape', 'audit.log'));
-    expect(evil.map((r) => r.entry)).toEqual([{ action: 'log', session: '', timestamp: T, data: { body: 'evil', severity: 'INFO', collection: '../../../tmp/escape', n: 2 } }]);
+    expect(evil.map((r) => r.entry)).toEqual([
+      {
+        action: 'log',
+        session: '',
+        timestamp: T,
+        data: { body: 'evil', severity: 'INFO', collection: '../../../tmp/escape', n: 2 },
+      },
+    ]);
   });
 });

@@ -14,19 +14,32 @@ import { readWithPython } from './python-reader.js';
 import { exportRecords, record } from './records.js';
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-msgpack-cap-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-msgpack-cap-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function make(options: Record<string, unknown> = {}) {
   const lines: string[] = [];
   const telemetry = new Telemetry();
   const logger = createLogger('msgpack_audit', { write: (l) => lines.push(l) });
-  const exporter = new MsgpackAuditExporter({ directory: join(dir, '{collection}'), ...options }, { logger, telemetry, id: 'msgpack_audit/cap' });
+  const exporter = new MsgpackAuditExporter(
+    { directory: join(dir, '{collection}'), ...options },
+    { logger, telemetry, id: 'msgpack_audit/cap' },
+  );
   return { exporter, lines, overflowed: () => telemetry.total(OVERFLOW_RECORDS) };
 }
-const rec = (collection: string | undefined, n = 0) => record({ attributes: collection === undefined ? { n } : { collection, n } });
-const dirs = () => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-const collections = (names: string[]) => names.filter((n) => n !== '_overflow' && n !== '_default' && !n.startsWith('.'));
+const rec = (collection: string | undefined, n = 0) =>
+  record({ attributes: collection === undefined ? { n } : { collection, n } });
+const dirs = () =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+const collections = (names: string[]) =>
+  names.filter((n) => n !== '_overflow' && n !== '_default' && !n.startsWith('.'));
 
 describe('msgpack_audit directory cap', () => {
   it('msgpack_audit – writes 1000 distinct directories by default, then sends records to _overflow, counted and logged once per burst', async () => {
@@ -35,7 +48,9 @@ describe('msgpack_audit directory cap', () => {
     const batch = Array.from({ length: 1100 }, (_, i) => rec(`c${i}`, i));
     expect((await exportRecords(exporter, batch)).code).toBe(ExportResultCode.SUCCESS);
     // Collections already in use keep their directory; records without the attribute still go to _default.
-    expect((await exportRecords(exporter, [rec('c5', 5000), rec('c2000', 5001), rec(undefined, 5002)])).code).toBe(ExportResultCode.SUCCESS);
+    expect((await exportRecords(exporter, [rec('c5', 5000), rec('c2000', 5001), rec(undefined, 5002)])).code).toBe(
+      ExportResultCode.SUCCESS,
+    );
     await exporter.shutdown();
 
     const names = dirs();
@@ -64,7 +79,9 @@ describe('msgpack_audit directory cap', () => {
 
   it('msgpack_audit – the writing instance enforces the cap on payloads built elsewhere (pipeline workers)', async () => {
     const worker = make({ max_directories: 100 }).exporter;
-    const payload = structuredClone(worker.prepare([rec('x', 1), rec('y', 2), rec('y', 3), rec('z', 4), rec('x', 5)])) as AuditPayload;
+    const payload = structuredClone(
+      worker.prepare([rec('x', 1), rec('y', 2), rec('y', 3), rec('z', 4), rec('x', 5)]),
+    ) as AuditPayload;
     const { exporter, overflowed } = make({ max_directories: 2 });
     await exporter.start();
     const result = await new Promise<ExportResult>((res) => exporter.exportPrepared(payload, res));

@@ -31,9 +31,15 @@ export function mountTmpfs(dir: string, kib = 256): Tmpfs | string {
       const avail = Number(s.bavail) * Number(s.bsize);
       writeFileSync(filler, Buffer.alloc(Math.max(0, avail - leave)));
     },
-    free() { rmSync(filler, { force: true }); },
+    free() {
+      rmSync(filler, { force: true });
+    },
     unmount() {
-      try { execFileSync('umount', [dir], { stdio: 'pipe' }); } catch { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); }
+      try {
+        execFileSync('umount', [dir], { stdio: 'pipe' });
+      } catch {
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+      }
     },
   };
 }
@@ -46,18 +52,28 @@ export function freezeWritesUnder(root: string, keep: (length: number) => number
   const write = fs.write;
   const writev = fs.writev;
   const ours = (fd: number) => {
-    try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(root + '/'); } catch { return false; }
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(root + '/');
+    } catch {
+      return false;
+    }
   };
-  const stop = (fd: number, b: Buffer) => { fs.writeSync(fd, b, 0, keep(b.length)); };
+  const stop = (fd: number, b: Buffer) => {
+    fs.writeSync(fd, b, 0, keep(b.length));
+  };
   fs.writev = ((fd: number, buffers: NodeJS.ArrayBufferView[], ...rest: unknown[]) => {
     if (!ours(fd)) return (writev as (...a: unknown[]) => void)(fd, buffers, ...rest);
     stop(fd, Buffer.concat(buffers as Uint8Array[]));
   }) as typeof fs.writev;
   fs.write = ((fd: number, buffer: Buffer, offset: number, length: number, ...rest: unknown[]) => {
-    if (!ours(fd) || !Buffer.isBuffer(buffer)) return (write as (...a: unknown[]) => void)(fd, buffer, offset, length, ...rest);
+    if (!ours(fd) || !Buffer.isBuffer(buffer))
+      return (write as (...a: unknown[]) => void)(fd, buffer, offset, length, ...rest);
     stop(fd, buffer.subarray(offset, offset + length));
   }) as typeof fs.write;
-  return () => { fs.write = write; fs.writev = writev; };
+  return () => {
+    fs.write = write;
+    fs.writev = writev;
+  };
 }
 
 /** This process's open file descriptors on files under `root` (Linux /proc), as paths; position state files left out. */
@@ -67,7 +83,9 @@ export function openFilesUnder(root: string): string[] {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
       if (target.startsWith(root + '/') && !target.endsWith('.state')) out.push(target.slice(root.length + 1));
-    } catch { /* closed meanwhile */ }
+    } catch {
+      /* closed meanwhile */
+    }
   }
   return out.sort();
 }

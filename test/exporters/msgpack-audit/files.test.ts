@@ -14,8 +14,12 @@ import { readWithPython } from './python-reader.js';
 import { exportRecords, record } from './records.js';
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-msgpack-files-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-msgpack-files-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Every file below `root` except position state files, as paths relative to it. */
 function filesUnder(root: string): string[] {
@@ -38,7 +42,9 @@ function openFilesUnder(root: string): string[] {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
       if (target.startsWith(root + '/') && !target.endsWith('.state')) out.push(relative(root, target));
-    } catch { /* closed meanwhile */ }
+    } catch {
+      /* closed meanwhile */
+    }
   }
   return out.sort();
 }
@@ -59,7 +65,10 @@ describe('msgpack_audit files', () => {
 
     expect(after.length).toBeGreaterThan(before.length);
     expect(after.subarray(0, before.length).equals(before)).toBe(true);
-    expect(readWithPython(file).map((r) => [r.entry.action, r.entry.session])).toEqual([['session_init', 'a'], ['add_model', 'b']]);
+    expect(readWithPython(file).map((r) => [r.entry.action, r.entry.session])).toEqual([
+      ['session_init', 'a'],
+      ['add_model', 'b'],
+    ]);
   });
 
   it('msgpack_audit – {collection} routes each record to its own directory, records without it to _default', async () => {
@@ -83,8 +92,23 @@ describe('msgpack_audit files', () => {
   it('msgpack_audit – path traversal in the attribute stays inside the base directory', async () => {
     const base = join(dir, 'base');
     const exporter = new MsgpackAuditExporter({ directory: join(base, 'logs', '{collection}') });
-    const evil = ['../../etc', '..', '.', '/etc/passwd', '..\\..\\windows', 'a/../../b', 'nul\0byte', '.hidden', '~root', ' ', 'x'.repeat(300)];
-    const res = await exportRecords(exporter, evil.map((collection, i) => record({ attributes: { collection, i } })));
+    const evil = [
+      '../../etc',
+      '..',
+      '.',
+      '/etc/passwd',
+      '..\\..\\windows',
+      'a/../../b',
+      'nul\0byte',
+      '.hidden',
+      '~root',
+      ' ',
+      'x'.repeat(300),
+    ];
+    const res = await exportRecords(
+      exporter,
+      evil.map((collection, i) => record({ attributes: { collection, i } })),
+    );
     expect(res.code).toBe(ExportResultCode.SUCCESS);
     await exporter.shutdown();
 
@@ -97,7 +121,9 @@ describe('msgpack_audit files', () => {
     }
     expect(existsSync(join(dir, 'etc'))).toBe(false);
     // Every record arrived, each in exactly one file.
-    const all = segments.flatMap((s) => readWithPython(join(base, 'logs', s, 'audit.log')).map((r) => r.entry.data.i as number));
+    const all = segments.flatMap((s) =>
+      readWithPython(join(base, 'logs', s, 'audit.log')).map((r) => r.entry.data.i as number),
+    );
     expect(all.sort((a, b) => a - b)).toEqual(evil.map((_, i) => i));
   });
 
@@ -122,7 +148,7 @@ describe('msgpack_audit files', () => {
     await exporter.shutdown();
     for (let c = 0; c < 3; c++) {
       const seqs = readWithPython(join(dir, `c${c}`, 'audit.log')).map((r) => r.entry.data.seq as number);
-      expect(seqs).toEqual(Array.from({ length: 150 }, (_, k) => k).filter((k) => k % 30 % 3 === c));
+      expect(seqs).toEqual(Array.from({ length: 150 }, (_, k) => k).filter((k) => (k % 30) % 3 === c));
     }
   });
 
@@ -136,32 +162,63 @@ describe('msgpack_audit files', () => {
 
   it('msgpack_audit – the factory validates YAML options with their paths and fills defaults', () => {
     const issues: ConfigIssue[] = [];
-    expect(msgpackAuditExporterFactory.config.parse({ file_name: '../x', directory: './logs/{bad name}/', extra: 1 }, ['exporters', 'msgpack_audit'], issues)).toBeUndefined();
+    expect(
+      msgpackAuditExporterFactory.config.parse(
+        { file_name: '../x', directory: './logs/{bad name}/', extra: 1 },
+        ['exporters', 'msgpack_audit'],
+        issues,
+      ),
+    ).toBeUndefined();
     const messages = issues.map((i) => `${i.path.join('::')}: ${i.message}`);
-    expect(messages).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^exporters::msgpack_audit::extra: unknown key/),
-      'exporters::msgpack_audit::file_name: must be a plain file name (no slashes)',
-    ]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^exporters::msgpack_audit::extra: unknown key/),
+        'exporters::msgpack_audit::file_name: must be a plain file name (no slashes)',
+      ]),
+    );
     const issues2: ConfigIssue[] = [];
-    msgpackAuditExporterFactory.config.parse({ directory: './logs/{bad name}/' }, ['exporters', 'msgpack_audit'], issues2);
+    msgpackAuditExporterFactory.config.parse(
+      { directory: './logs/{bad name}/' },
+      ['exporters', 'msgpack_audit'],
+      issues2,
+    );
     expect(issues2.map((i) => i.path.join('::'))).toEqual(['exporters::msgpack_audit::directory']);
     const missing: ConfigIssue[] = [];
     msgpackAuditExporterFactory.config.parse({}, ['exporters', 'msgpack_audit'], missing);
-    expect(missing.map((i) => `${i.path.join('::')}: ${i.message}`)).toEqual(['exporters::msgpack_audit::directory: is required']);
+    expect(missing.map((i) => `${i.path.join('::')}: ${i.message}`)).toEqual([
+      'exporters::msgpack_audit::directory: is required',
+    ]);
     const ok = msgpackAuditExporterFactory.config.parse({ directory: './logs/{collection}/' }, [], []);
-    expect(ok).toMatchObject({ directory: './logs/{collection}/', file_name: 'audit.log', max_open_files: 64, fsync: false, timeout: 5000 });
+    expect(ok).toMatchObject({
+      directory: './logs/{collection}/',
+      file_name: 'audit.log',
+      max_open_files: 64,
+      fsync: false,
+      timeout: 5000,
+    });
   });
 
   it('msgpack_audit – the factory-built exporter writes records it consumes in a collector pipeline', async () => {
     const cfg = msgpackAuditExporterFactory.config.parse({ directory: join(dir, 'pipeline'), fsync: true }, [], [])!;
-    const exporter = msgpackAuditExporterFactory.create({ id: 'msgpack_audit', logger: silentLogger, telemetry: new Telemetry() }, cfg);
-    const host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+    const exporter = msgpackAuditExporterFactory.create(
+      { id: 'msgpack_audit', logger: silentLogger, telemetry: new Telemetry() },
+      cfg,
+    );
+    const host = {
+      getExtension: () => undefined,
+      findExtension: () => undefined,
+      tap: new RecordTap(),
+      logger: silentLogger,
+      telemetry: new Telemetry(),
+    };
     await exporter.start(host);
     await exporter.consume([record({ eventName: 'client_event', attributes: { 'session.id': 'z' } })]);
     await exporter.shutdown();
     await exporter.shutdown();
     const rows = readWithPython(join(dir, 'pipeline', 'audit.log'));
-    expect(rows.map((r) => r.entry)).toEqual([{ action: 'client_event', session: 'z', timestamp: 1_705_314_645_123, data: { severity: 'INFO' } }]);
+    expect(rows.map((r) => r.entry)).toEqual([
+      { action: 'client_event', session: 'z', timestamp: 1_705_314_645_123, data: { severity: 'INFO' } },
+    ]);
   });
 
   it('msgpack_audit – start racing a first export opens the file once, and shutdown closes it', async () => {

@@ -1,7 +1,16 @@
 // msgpack_audit is idempotent by delivery-log position and survives full
 // disks, crashes mid-write, and files moved or deleted under it: whatever
 // happens, Python's msgpack reads every entry exactly once.
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,15 +24,23 @@ import { readWithPython } from './python-reader.js';
 import { record } from './records.js';
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-msgpack-idem-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-msgpack-idem-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const span = (first: number, end: number, log = 'logs'): LogSpan => ({ log, first, end });
 /** Records n.. with `seq` = their log position, padded so a batch has some size. */
 const batch = (first: number, end: number, extra: Record<string, string> = {}) =>
-  Array.from({ length: end - first }, (_, i) => record({ attributes: { seq: first + i, pad: 'p'.repeat(150), ...extra } }));
-const sendPayload = (e: MsgpackAuditExporter, p: unknown, s?: LogSpan) => new Promise<ExportResult>((res) => e.exportPrepared(p, res, s));
-const send = (e: MsgpackAuditExporter, s: LogSpan, extra: Record<string, string> = {}) => sendPayload(e, e.prepare(batch(s.first, s.end, extra)), s);
+  Array.from({ length: end - first }, (_, i) =>
+    record({ attributes: { seq: first + i, pad: 'p'.repeat(150), ...extra } }),
+  );
+const sendPayload = (e: MsgpackAuditExporter, p: unknown, s?: LogSpan) =>
+  new Promise<ExportResult>((res) => e.exportPrepared(p, res, s));
+const send = (e: MsgpackAuditExporter, s: LogSpan, extra: Record<string, string> = {}) =>
+  sendPayload(e, e.prepare(batch(s.first, s.end, extra)), s);
 const seqs = (file: string) => readWithPython(file).map((r) => r.entry.data.seq as number);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 const capture = () => {
@@ -53,7 +70,7 @@ describe('msgpack_audit – positions', () => {
     expect(seqs(file)).toEqual(range(0, 5));
   });
 
-  it('msgpack_audit – positions are kept per delivery log name: one log\'s position never skips another\'s spans', async () => {
+  it("msgpack_audit – positions are kept per delivery log name: one log's position never skips another's spans", async () => {
     const e = new MsgpackAuditExporter({ directory: dir });
     await e.start();
     await Promise.all([send(e, span(0, 10, 'logs')), send(e, span(100, 104, 'logs#w1'))]);
@@ -102,7 +119,7 @@ describe('msgpack_audit – positions', () => {
     expect(seqs(join(dir, 'audit.log'))).toEqual(range(0, 6));
   });
 
-  it('msgpack_audit – a payload built in a pipeline worker (a structured clone) goes to the main instance\'s one handle', async () => {
+  it("msgpack_audit – a payload built in a pipeline worker (a structured clone) goes to the main instance's one handle", async () => {
     expect(msgpackAuditExporterFactory.singleWriter).toBe(true);
     const worker = new MsgpackAuditExporter({ directory: dir });
     const main = new MsgpackAuditExporter({ directory: dir });
@@ -148,7 +165,9 @@ describe('msgpack_audit – crash mid-write', () => {
     const restore = freezeWritesUnder(dir, (n) => n);
     let landed = false;
     try {
-      void send(crashed, span(10, 30), { collection: 'c' }).then(() => { landed = true; });
+      void send(crashed, span(10, 30), { collection: 'c' }).then(() => {
+        landed = true;
+      });
       await until(() => seqs(join(dir, 'c', 'audit.log')).length === 30);
     } finally {
       restore();
@@ -216,8 +235,14 @@ describe('msgpack_audit – disk full', () => {
     if (typeof m === 'string') why = m;
     else fsys = m;
   });
-  afterAll(() => { fsys?.unmount(); rmSync(parent, { recursive: true, force: true }); });
-  afterEach(() => { if (fsys) for (const n of ['audit', 'tpl']) rmSync(join(fsys.dir, n), { recursive: true, force: true }); fsys?.free(); });
+  afterAll(() => {
+    fsys?.unmount();
+    rmSync(parent, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    if (fsys) for (const n of ['audit', 'tpl']) rmSync(join(fsys.dir, n), { recursive: true, force: true });
+    fsys?.free();
+  });
 
   it('msgpack_audit – ENOSPC mid-write leaves no partial entry; once space is freed the retry lands each entry once, readable by Python', async (ctx) => {
     if (!fsys) return ctx.skip(why);

@@ -8,10 +8,18 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 
 export const T = Date.UTC(2024, 0, 15, 10, 30, 45, 123);
 
-export async function emit(port: number, records: { body: string; attributes: Record<string, string | number> }[]): Promise<void> {
+export async function emit(
+  port: number,
+  records: { body: string; attributes: Record<string, string | number> }[],
+): Promise<void> {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': 'interview-platform' }),
-    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }), scheduledDelayMillis: 10 })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }),
+        scheduledDelayMillis: 10,
+      }),
+    ],
   });
   const logger = provider.getLogger('e2e');
   for (const r of records) logger.emit({ timestamp: T, severityNumber: SeverityNumber.INFO, ...r });

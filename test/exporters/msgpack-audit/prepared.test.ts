@@ -15,12 +15,18 @@ import { readWithPython } from './python-reader.js';
 import { record } from './records.js';
 
 let dir: string;
-beforeEach(() => { dir = tempDir('auditline-msgpack-prepared-'); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = tempDir('auditline-msgpack-prepared-');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const sent = (e: MsgpackAuditExporter, p: AuditPayload) => new Promise<ExportResult>((res) => e.exportPrepared(p, res));
 /** Enough records for a payload above the pooling threshold (64 KiB). */
-function big(tag: string) { return Array.from({ length: 600 }, (_, i) => record({ attributes: { tag, seq: i, pad: 'p'.repeat(100) } })); }
+function big(tag: string) {
+  return Array.from({ length: 600 }, (_, i) => record({ attributes: { tag, seq: i, pad: 'p'.repeat(100) } }));
+}
 
 describe('msgpack_audit prepared payloads', () => {
   it('msgpack_audit – a queued batch is encoded on enqueue: records changed afterwards do not change the file', async () => {
@@ -28,14 +34,24 @@ describe('msgpack_audit prepared payloads', () => {
     const factory = msgpackAuditExporterFactory;
     const cfg = factory.config.parse({ directory: dir }, [], [])!;
     const exporter = factory.create({ id: 'msgpack_audit', logger: silentLogger, telemetry }, cfg);
-    await exporter.start({ getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry });
+    await exporter.start({
+      getExtension: () => undefined,
+      findExtension: () => undefined,
+      tap: new RecordTap(),
+      logger: silentLogger,
+      telemetry,
+    });
     // The first batch's write is in flight, so the second waits in the queue.
     await exporter.consume(big('first'));
     const records = [record({ attributes: { user: 'before' } }), record({ attributes: { user: 'before' } })];
     await exporter.consume(records);
     for (const r of records) r.attributes = { user: 'after' };
     await exporter.shutdown();
-    expect(readWithPython(join(dir, 'audit.log')).slice(600).map((r) => r.entry.data.user)).toEqual(['before', 'before']);
+    expect(
+      readWithPython(join(dir, 'audit.log'))
+        .slice(600)
+        .map((r) => r.entry.data.user),
+    ).toEqual(['before', 'before']);
   });
 
   it('msgpack_audit – a payload sent again after it landed (a retry of a timed-out attempt) is not written twice', async () => {

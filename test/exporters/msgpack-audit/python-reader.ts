@@ -31,5 +31,8 @@ export interface PyEntry {
 export function readWithPython(file: string): PyEntry[] {
   if (basename(file) !== 'audit.log') throw new Error(`The seed's snippet reads audit.log, not ${basename(file)}.`);
   const out = execFileSync('/usr/bin/python3', ['-c', SNIPPET], { cwd: dirname(file), encoding: 'utf8' });
-  return out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as PyEntry);
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as PyEntry);
 }

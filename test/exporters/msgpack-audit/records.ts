@@ -8,10 +8,17 @@ import { LogRecordData } from '../../../src/model/log-record.js';
 const resource = resourceFromAttributes({ 'service.name': 'audit-test' });
 const scope = { name: 'audit-test' };
 
-export function record(fields: Partial<Pick<LogRecordData, 'body' | 'eventName' | 'severityNumber' | 'severityText' | 'spanContext'>> & {
-  attributes?: LogAttributes; timeMs?: number; resourceAttributes?: Record<string, string | number | boolean>;
-} = {}): LogRecordData {
-  const r = new LogRecordData(fields.resourceAttributes ? resourceFromAttributes(fields.resourceAttributes) : resource, scope);
+export function record(
+  fields: Partial<Pick<LogRecordData, 'body' | 'eventName' | 'severityNumber' | 'severityText' | 'spanContext'>> & {
+    attributes?: LogAttributes;
+    timeMs?: number;
+    resourceAttributes?: Record<string, string | number | boolean>;
+  } = {},
+): LogRecordData {
+  const r = new LogRecordData(
+    fields.resourceAttributes ? resourceFromAttributes(fields.resourceAttributes) : resource,
+    scope,
+  );
   const t = fields.timeMs ?? 1_705_314_645_123;
   r.hrTime = [Math.floor(t / 1000), (t % 1000) * 1e6];
   r.hrTimeObserved = r.hrTime;

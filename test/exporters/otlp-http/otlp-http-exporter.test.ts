@@ -22,23 +22,45 @@ class Collecting implements LogsConsumer {
   refused = 0;
   constructor(private readonly status: 429 | 503 = 429) {}
   async consume(r: ReadableLogRecord[]): Promise<void> {
-    if (this.refuse > 0) { this.refuse--; this.refused++; throw new BackpressureError('Busy.', 0, this.status); }
+    if (this.refuse > 0) {
+      this.refuse--;
+      this.refused++;
+      throw new BackpressureError('Busy.', 0, this.status);
+    }
     for (const x of r) this.received.push(x);
   }
 }
 
-const until = async (cond: () => boolean) => { for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); };
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+};
 
 const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 function hostWith(extensions: Record<string, unknown> = {}): Host {
-  return { getExtension: <T>(id: string) => extensions[id] as T, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+  return {
+    getExtension: <T>(id: string) => extensions[id] as T,
+    findExtension: () => undefined,
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry: new Telemetry(),
+  };
 }
 
-async function startReceiver(sink: LogsConsumer, http: Record<string, unknown> = {}, host = hostWith()): Promise<number> {
+async function startReceiver(
+  sink: LogsConsumer,
+  http: Record<string, unknown> = {},
+  host = hostWith(),
+): Promise<number> {
   const cfg = otlpReceiverFactory.config.parse({ protocols: { http: { endpoint: '127.0.0.1:0', ...http } } }, [], [])!;
-  const r = otlpReceiverFactory.create({ id: 'otlp', logger: silentLogger, telemetry: new Telemetry() }, cfg, sink) as OtlpReceiver;
+  const r = otlpReceiverFactory.create(
+    { id: 'otlp', logger: silentLogger, telemetry: new Telemetry() },
+    cfg,
+    sink,
+  ) as OtlpReceiver;
   await r.start(host);
   cleanups.push(() => r.shutdown());
   return r.http!.port!;
@@ -50,7 +72,11 @@ function parse(raw: Record<string, unknown>): { cfg?: unknown; issues: ConfigIss
   return { cfg, issues };
 }
 
-async function startExporter(raw: Record<string, unknown>, telemetry = new Telemetry(), host = hostWith()): Promise<Exporter> {
+async function startExporter(
+  raw: Record<string, unknown>,
+  telemetry = new Telemetry(),
+  host = hostWith(),
+): Promise<Exporter> {
   const { cfg, issues } = parse(raw);
   if (!cfg) throw new Error(issues.map((i) => `${i.path.join('::')}: ${i.message}`).join('\n'));
   const e = otlpHttpExporterFactory.create({ id: 'otlp_http', logger: silentLogger, telemetry }, cfg);
@@ -67,7 +93,14 @@ function records(): LogRecordData[] {
   a.severityNumber = SeverityNumber.INFO;
   a.severityText = 'INFO';
   a.body = 'Session created successfully';
-  a.attributes = { 'session.id': 'abc123', component: 'session_manager', attempt: 2, ratio: 0.5, ok: true, tags: ['a', 'b'] };
+  a.attributes = {
+    'session.id': 'abc123',
+    component: 'session_manager',
+    attempt: 2,
+    ratio: 0.5,
+    ok: true,
+    tags: ['a', 'b'],
+  };
   a.spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
   const b = new LogRecordData(resource, { name: 'orders', version: '1.2.0' });
   b.hrTime = [1_705_314_646, 0];
@@ -82,7 +115,14 @@ function expectIntact(got: ReadableLogRecord[]): void {
   expect(got).toHaveLength(2);
   const [a, b] = got as [ReadableLogRecord, ReadableLogRecord];
   expect(a.body).toBe('Session created successfully');
-  expect(a.attributes).toEqual({ 'session.id': 'abc123', component: 'session_manager', attempt: 2, ratio: 0.5, ok: true, tags: ['a', 'b'] });
+  expect(a.attributes).toEqual({
+    'session.id': 'abc123',
+    component: 'session_manager',
+    attempt: 2,
+    ratio: 0.5,
+    ok: true,
+    tags: ['a', 'b'],
+  });
   expect(a.severityNumber).toBe(SeverityNumber.INFO);
   expect(a.severityText).toBe('INFO');
   expect(a.hrTime).toEqual([1_705_314_645, 123_000_000]);
@@ -98,7 +138,10 @@ function expectIntact(got: ReadableLogRecord[]): void {
 /** A receiver behind a bearertokenauth extension that accepts only `token`. */
 async function startReceiverWithToken(sink: Collecting, token: string): Promise<number> {
   const authCfg = bearerTokenAuthExtensionFactory.config.parse({ token }, [], [])!;
-  const auth = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() }, authCfg);
+  const auth = bearerTokenAuthExtensionFactory.create(
+    { id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() },
+    authCfg,
+  );
   await auth.start(hostWith());
   cleanups.push(() => auth.shutdown());
   return startReceiver(sink, { auth: { authenticator: 'bearertokenauth' } }, hostWith({ bearertokenauth: auth }));
@@ -106,16 +149,28 @@ async function startReceiverWithToken(sink: Collecting, token: string): Promise<
 
 describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver', () => {
   it.each([
-    ['proto', 'gzip'], ['proto', 'none'], ['json', 'gzip'], ['json', 'none'],
-    ...(['zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed'] as const).flatMap((c) => [['proto', c], ['json', c]] as const),
-  ] as const)('delivers records with attributes, body, severity and ids intact (encoding %s, compression %s)', async (encoding, compression) => {
-    const sink = new Collecting();
-    const port = await startReceiver(sink);
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, encoding, compression });
-    await e.consume(records());
-    await until(() => sink.received.length === 2);
-    expectIntact(sink.received);
-  });
+    ['proto', 'gzip'],
+    ['proto', 'none'],
+    ['json', 'gzip'],
+    ['json', 'none'],
+    ...(['zlib', 'deflate', 'zstd', 'snappy', 'x-snappy-framed'] as const).flatMap(
+      (c) =>
+        [
+          ['proto', c],
+          ['json', c],
+        ] as const,
+    ),
+  ] as const)(
+    'delivers records with attributes, body, severity and ids intact (encoding %s, compression %s)',
+    async (encoding, compression) => {
+      const sink = new Collecting();
+      const port = await startReceiver(sink);
+      const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, encoding, compression });
+      await e.consume(records());
+      await until(() => sink.received.length === 2);
+      expectIntact(sink.received);
+    },
+  );
 
   it('appends /v1/logs to a base URL with a path, and uses logs_endpoint as given', async () => {
     const sink = new Collecting();
@@ -124,7 +179,10 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
     await viaBase.consume(records().slice(0, 1));
     // consume() only queues; wait for the first to land so the two sends cannot arrive out of order.
     await until(() => sink.received.length === 1);
-    const viaFull = await startExporter({ endpoint: 'http://127.0.0.1:9', logs_endpoint: `http://127.0.0.1:${port}/gateway/v1/logs` });
+    const viaFull = await startExporter({
+      endpoint: 'http://127.0.0.1:9',
+      logs_endpoint: `http://127.0.0.1:${port}/gateway/v1/logs`,
+    });
     await viaFull.consume(records().slice(1));
     await until(() => sink.received.length === 2);
     expect(sink.received.map((r) => r.attributes)).toEqual([records()[0]!.attributes, records()[1]!.attributes]);
@@ -133,7 +191,10 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
   it('sends configured headers, so a receiver behind bearertokenauth accepts the records', async () => {
     const sink = new Collecting();
     const port = await startReceiverWithToken(sink, 's3cret');
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, headers: { Authorization: 'Bearer s3cret' } });
+    const e = await startExporter({
+      endpoint: `http://127.0.0.1:${port}`,
+      headers: { Authorization: 'Bearer s3cret' },
+    });
     await e.consume(records());
     await until(() => sink.received.length === 2);
     expectIntact(sink.received);
@@ -143,25 +204,36 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
     const sink = new Collecting();
     const port = await startReceiverWithToken(sink, 's3cret');
     const clientCfg = bearerTokenAuthExtensionFactory.config.parse({ token: 's3cret' }, [], [])!;
-    const client = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth/upstream', logger: silentLogger, telemetry: new Telemetry() }, clientCfg);
+    const client = bearerTokenAuthExtensionFactory.create(
+      { id: 'bearertokenauth/upstream', logger: silentLogger, telemetry: new Telemetry() },
+      clientCfg,
+    );
     await client.start(hostWith());
     const host = hostWith({ 'bearertokenauth/upstream': client });
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, auth: { authenticator: 'bearertokenauth/upstream' } }, new Telemetry(), host);
+    const e = await startExporter(
+      { endpoint: `http://127.0.0.1:${port}`, auth: { authenticator: 'bearertokenauth/upstream' } },
+      new Telemetry(),
+      host,
+    );
     await e.consume(records());
     await until(() => sink.received.length === 2);
     expectIntact(sink.received);
   });
 
   it('refuses to start when auth.authenticator names no enabled extension', async () => {
-    await expect(startExporter({ endpoint: 'http://127.0.0.1:9', auth: { authenticator: 'bearertokenauth/none' } }))
-      .rejects.toThrow('Authenticator extension "bearertokenauth/none" is not enabled in service.extensions');
+    await expect(
+      startExporter({ endpoint: 'http://127.0.0.1:9', auth: { authenticator: 'bearertokenauth/none' } }),
+    ).rejects.toThrow('Authenticator extension "bearertokenauth/none" is not enabled in service.extensions');
   });
 
   it('treats a 401 from the receiver as permanent: dropped and counted, not retried', async () => {
     const sink = new Collecting();
     const port = await startReceiverWithToken(sink, 's3cret');
     const telemetry = new Telemetry();
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms' } }, telemetry);
+    const e = await startExporter(
+      { endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms' } },
+      telemetry,
+    );
     await e.consume(records());
     await until(() => telemetry.total(M.exporterFailed) > 0);
     expect(telemetry.total(M.exporterFailed)).toBe(2);
@@ -176,7 +248,10 @@ describe('otlp_http exporter – forwarding to an Auditline OTLP/HTTP receiver',
     sink.refuse = 8;
     const port = await startReceiver(sink);
     const telemetry = new Telemetry();
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms', max_interval: '20ms' } }, telemetry);
+    const e = await startExporter(
+      { endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms', max_interval: '20ms' } },
+      telemetry,
+    );
     await e.consume(records());
     await until(() => sink.received.length === 2);
     expectIntact(sink.received);
@@ -191,7 +266,11 @@ describe('otlp_http exporter – HTTP status classes', () => {
   afterEach(async () => {
     const s = server;
     server = undefined;
-    if (s) await new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); });
+    if (s)
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      });
   });
 
   /** A plain HTTP server answering every request with `status`; counts requests. */
@@ -199,7 +278,12 @@ describe('otlp_http exporter – HTTP status classes', () => {
     let n = 0;
     server = createServer((req, res) => {
       req.resume();
-      req.on('end', () => { n++; res.statusCode = status; res.setHeader('content-type', 'text/plain'); res.end('Bad data.'); });
+      req.on('end', () => {
+        n++;
+        res.statusCode = status;
+        res.setHeader('content-type', 'text/plain');
+        res.end('Bad data.');
+      });
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     return { port: (server.address() as AddressInfo).port, requests: () => n };
@@ -208,7 +292,10 @@ describe('otlp_http exporter – HTTP status classes', () => {
   it.each([400, 404, 500])('drops a batch answered with %i after one request', async (status) => {
     const { port, requests } = await answering(status);
     const telemetry = new Telemetry();
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms' } }, telemetry);
+    const e = await startExporter(
+      { endpoint: `http://127.0.0.1:${port}`, retry_on_failure: { initial_interval: '10ms' } },
+      telemetry,
+    );
     await e.consume(records());
     await until(() => telemetry.total(M.exporterFailed) > 0);
     expect(telemetry.total(M.exporterFailed)).toBe(2);
@@ -219,7 +306,14 @@ describe('otlp_http exporter – HTTP status classes', () => {
   it('retries a 502 through the sending queue', async () => {
     const { port, requests } = await answering(502);
     const telemetry = new Telemetry();
-    const e = await startExporter({ endpoint: `http://127.0.0.1:${port}`, timeout: '200ms', retry_on_failure: { initial_interval: '10ms', max_interval: '10ms', max_elapsed_time: '1s' } }, telemetry);
+    const e = await startExporter(
+      {
+        endpoint: `http://127.0.0.1:${port}`,
+        timeout: '200ms',
+        retry_on_failure: { initial_interval: '10ms', max_interval: '10ms', max_elapsed_time: '1s' },
+      },
+      telemetry,
+    );
     await e.consume(records());
     await until(() => requests() >= 3);
     expect(requests()).toBeGreaterThanOrEqual(3);
@@ -246,14 +340,17 @@ describe('otlp_http exporter – config', () => {
     expect(cfg).toHaveProperty('retry_on_failure');
   });
 
-  it('is also registered under the Collector\'s older name otlphttp', () => {
+  it("is also registered under the Collector's older name otlphttp", () => {
     expect(otlpHttpExporterFactory.type).toBe('otlp_http');
     expect(otlpHttpExporterFactory.aliases).toContain('otlphttp');
   });
 
   it('shuts down without being started, twice', async () => {
     const { cfg } = parse({ endpoint: 'http://127.0.0.1:9' });
-    const e = otlpHttpExporterFactory.create({ id: 'otlp_http', logger: silentLogger, telemetry: new Telemetry() }, cfg as never);
+    const e = otlpHttpExporterFactory.create(
+      { id: 'otlp_http', logger: silentLogger, telemetry: new Telemetry() },
+      cfg as never,
+    );
     await e.shutdown();
     await e.shutdown();
   });

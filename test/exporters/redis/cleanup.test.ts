@@ -6,12 +6,21 @@ import { startRedis, type RedisServer } from '../../helpers/redis.js';
 import { exportAll, request } from './fixtures.js';
 
 let redis: RedisServer;
-beforeAll(async () => { redis = await startRedis(); });
-afterAll(async () => { await redis.stop(); });
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
 
 describe('redis exporter – trimming', () => {
   it('removes index members older than the longest retention and response times older than their window', async () => {
-    const e = new RedisExporter({ endpoint: redis.url, retention: { requests: 1, errors: 2, oauth: 3, stats: 30 }, response_times_window: '1h', cleanup_interval: '0s' });
+    const e = new RedisExporter({
+      endpoint: redis.url,
+      retention: { requests: 1, errors: 2, oauth: 3, stats: 30 },
+      response_times_window: '1h',
+      cleanup_interval: '0s',
+    });
     try {
       const now = Date.now();
       await exportAll(e, [

@@ -85,12 +85,19 @@ export const SEED_TIME = Date.UTC(2024, 0, 15, 10, 30, 45, 123);
 export function testHost(api?: unknown): Host {
   return {
     getExtension: () => undefined,
-    findExtension: <T>(type: string) => (type === 'query_api' ? api as T : undefined),
-    tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry(),
+    findExtension: <T>(type: string) => (type === 'query_api' ? (api as T) : undefined),
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry: new Telemetry(),
   };
 }
 
 /** Exports through the SDK interface and resolves with the result. */
-export function exportAll(exp: { export(r: ReadableLogRecord[], cb: (res: { code: number; error?: Error }) => void): void }, records: ReadableLogRecord[]): Promise<void> {
-  return new Promise((resolve, reject) => exp.export(records, (res) => (res.code === 0 ? resolve() : reject(res.error ?? new Error('export failed')))));
+export function exportAll(
+  exp: { export(r: ReadableLogRecord[], cb: (res: { code: number; error?: Error }) => void): void },
+  records: ReadableLogRecord[],
+): Promise<void> {
+  return new Promise((resolve, reject) =>
+    exp.export(records, (res) => (res.code === 0 ? resolve() : reject(res.error ?? new Error('export failed')))),
+  );
 }

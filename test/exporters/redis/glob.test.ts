@@ -42,8 +42,12 @@ describe('redis query globs', () => {
 
   it('give the same answer as the regex they replace, on 20,000 small random cases', () => {
     let seed = 7;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
-    const pick = (alphabet: string, max: number) => Array.from({ length: rnd(max + 1) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = (alphabet: string, max: number) =>
+      Array.from({ length: rnd(max + 1) }, () => alphabet[rnd(alphabet.length)]).join('');
     for (let i = 0; i < 20_000; i++) {
       const glob = pick('ab/*?.', 7);
       const route = pick('ab/.', 9);
@@ -64,15 +68,25 @@ describe('redis query globs – time linear in the route and in the pattern', ()
       ['*' + 'a?'.repeat(50) + 'b*', { unit: 'a' }],
     ];
     for (const [glob, shape] of cases) {
-      await expectLinear(runner, `glob ${JSON.stringify(glob)} on ${JSON.stringify(shape)}`, { module: SUBJECTS, export: 'routeAgainst', args: [glob] }, shape);
+      await expectLinear(
+        runner,
+        `glob ${JSON.stringify(glob)} on ${JSON.stringify(shape)}`,
+        { module: SUBJECTS, export: 'routeAgainst', args: [glob] },
+        shape,
+      );
     }
   }, 240_000);
 
   it('patterns of up to 1 MiB of `*a`, `*`, `?` against a long route', async () => {
     const route = 'a'.repeat(2 * MiB);
     for (const unit of ['*a', '*', '?*', '*?a']) {
-      await expectLinear(runner, `pattern ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'globAgainst', args: [route] }, { unit, suffix: 'Z' },
-        [16 * KiB, 128 * KiB, MiB]);
+      await expectLinear(
+        runner,
+        `pattern ${JSON.stringify(unit)}`,
+        { module: SUBJECTS, export: 'globAgainst', args: [route] },
+        { unit, suffix: 'Z' },
+        [16 * KiB, 128 * KiB, MiB],
+      );
     }
   }, 240_000);
 });

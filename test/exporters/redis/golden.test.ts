@@ -21,7 +21,9 @@ const DIR = join(import.meta.dirname, 'golden');
 const UPDATE = process.env.AUDITLINE_UPDATE_GOLDEN === '1';
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
+  return new Promise((resolve, reject) =>
+    e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span),
+  );
 }
 
 /** Compares with (or, updating, writes) a golden file. */
@@ -40,22 +42,28 @@ function digest(lines: string[]): string[] {
   const sha = createHash('sha256').update(lines.join('\n')).digest('hex');
   const shown = lines.filter((l) => {
     if (l.startsWith('-- ')) return true;
-    const t = l.startsWith('[') ? (JSON.parse(l) as string[]) : (l.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((x) => x.slice(1, -1));
+    const t = l.startsWith('[')
+      ? (JSON.parse(l) as string[])
+      : (l.match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((x) => x.slice(1, -1));
     if (/^(eval|xadd)/i.test(t[0] ?? '')) return false;
     return !/^(app:)?(req|log|auditline|idx:req:path):/.test(t[1] ?? '') && /^[a-z]/.test(t[0] ?? '');
   });
-  return [`${lines.length} lines, sha256 ${sha}; the commands on keys other than entries, paths, streams and bookkeeping:`,
-    ...shown.map((l) => (l.length > 160 ? `${l.slice(0, 160)}… (${l.length} chars)` : l))];
+  return [
+    `${lines.length} lines, sha256 ${sha}; the commands on keys other than entries, paths, streams and bookkeeping:`,
+    ...shown.map((l) => (l.length > 160 ? `${l.slice(0, 160)}… (${l.length} chars)` : l)),
+  ];
 }
 
 /** Random per exporter instance (lock token and writer id) and script bodies, made stable. */
 function normalize(line: string): string {
-  return line
-    .replace(/"[0-9a-f]{16}(?=["|:])/g, '"<writer>')
-    .replace(/"[0-9a-f]{40}"/g, '"<sha>"');
+  return line.replace(/"[0-9a-f]{16}(?=["|:])/g, '"<writer>').replace(/"[0-9a-f]{40}"/g, '"<sha>"');
 }
 
-const SCRIPTS: [string, string][] = [[ACQUIRE_LUA, '<ACQUIRE_LUA>'], [RELEASE_LUA, '<RELEASE_LUA>'], [APPLY_LUA, '<APPLY_LUA>']];
+const SCRIPTS: [string, string][] = [
+  [ACQUIRE_LUA, '<ACQUIRE_LUA>'],
+  [RELEASE_LUA, '<RELEASE_LUA>'],
+  [APPLY_LUA, '<APPLY_LUA>'],
+];
 
 /** RESP arrays of bulk strings (what a client sends), as JSON lines. */
 function decodeRequests(b: Buffer): string[] {
@@ -109,7 +117,10 @@ describe('redis exporter – golden files of every command written', () => {
 
     it('sends the same commands, byte for byte, for the fixed records', async () => {
       const e = new RedisExporter({ endpoint: relay.url, cleanup_interval: '0s' }, { id: 'redis/golden' });
-      const other = new RedisExporter({ endpoint: relay.url, cleanup_interval: '0s', ...OTHER_OPTIONS }, { id: 'redis/other' });
+      const other = new RedisExporter(
+        { endpoint: relay.url, cleanup_interval: '0s', ...OTHER_OPTIONS },
+        { id: 'redis/other' },
+      );
       try {
         const out: string[] = [];
         await sendSpan(e, firstBatch(), { log: 'logs', first: 0, end: 14 });
@@ -136,7 +147,9 @@ describe('redis exporter – golden files of every command written', () => {
       for (const n of cluster.nodes) {
         const m = { sock: connect(n.port, '127.0.0.1'), text: '', used: 0 };
         m.sock.setEncoding('utf8');
-        m.sock.on('data', (d: string) => { m.text += d; });
+        m.sock.on('data', (d: string) => {
+          m.text += d;
+        });
         await new Promise<void>((r) => m.sock.once('connect', () => r()));
         m.sock.write('MONITOR\r\n');
         monitors.push(m);
@@ -170,15 +183,18 @@ describe('redis exporter – golden files of every command written', () => {
 
     it('sends the same script calls and inner commands to each node for the fixed records', async () => {
       const e = new RedisExporter({ cluster: cluster.addresses, cleanup_interval: '0s' }, { id: 'redis/golden' });
-      const other = new RedisExporter({ cluster: cluster.addresses, cleanup_interval: '0s', ...OTHER_OPTIONS }, { id: 'redis/other' });
+      const other = new RedisExporter(
+        { cluster: cluster.addresses, cleanup_interval: '0s', ...OTHER_OPTIONS },
+        { id: 'redis/other' },
+      );
       try {
         const out: string[] = [];
         await sendSpan(e, firstBatch(), { log: 'logs', first: 0, end: 14 });
-        out.push('## first batch (a span)', ...await monitored());
+        out.push('## first batch (a span)', ...(await monitored()));
         await sendSpan(e, secondBatch(), { log: 'logs', first: 14, end: 18 });
-        out.push('## second batch (keys taken)', ...await monitored());
+        out.push('## second batch (keys taken)', ...(await monitored()));
         await exportAll(other, firstBatch());
-        out.push('## first batch again, other options, without a span', ...await monitored());
+        out.push('## first batch again, other options, without a span', ...(await monitored()));
         golden('cluster.txt', `${out.join('\n')}\n`);
         await sendSpan(e, bigBatch(), { log: 'big', first: 0, end: 600 });
         golden('cluster-big.txt', `${digest(await monitored()).join('\n')}\n`);
@@ -205,11 +221,20 @@ function blocks(lines: string[]): string[] {
     if (!m) continue;
     const cmd = m[3]!;
     if (NOISE.test(cmd)) continue;
-    const line = normalize(scriptCall(cmd.replace(/"#!lua(?:[^"\\]|\\.)*"/g, (s) => (s.includes('unpack') ? '"<APPLY_LUA>"' : s.includes('PEXPIRE') ? '"<ACQUIRE_LUA>"' : '"<RELEASE_LUA>"'))));
+    const line = normalize(
+      scriptCall(
+        cmd.replace(/"#!lua(?:[^"\\]|\\.)*"/g, (s) =>
+          s.includes('unpack') ? '"<APPLY_LUA>"' : s.includes('PEXPIRE') ? '"<ACQUIRE_LUA>"' : '"<RELEASE_LUA>"',
+        ),
+      ),
+    );
     if (m[2] === 'lua') out[out.length - 1]?.push(`  ${line}`) ?? out.push([`  ${line}`]);
     else out.push([line]);
   }
-  return out.map((x) => x.join('\n')).sort().flatMap((x) => x.split('\n'));
+  return out
+    .map((x) => x.join('\n'))
+    .sort()
+    .flatMap((x) => x.split('\n'));
 }
 
 /** A script call with its keys and the number of its arguments (the commands it ran follow it). */

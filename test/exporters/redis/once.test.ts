@@ -19,27 +19,40 @@ const SEC = HOUR_START / 1000;
 let redis: RedisServer;
 const open: RedisExporter[] = [];
 
-beforeAll(async () => { redis = await startRedis({ args: ['--enable-debug-command', 'yes'] }); });
-afterAll(async () => { await redis.stop(); });
+beforeAll(async () => {
+  redis = await startRedis({ args: ['--enable-debug-command', 'yes'] });
+});
+afterAll(async () => {
+  await redis.stop();
+});
 beforeEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.shutdown()));
   await redis.cli('flushall');
 });
 
-function exporter(opts: Record<string, unknown> = {}, ctx: { id?: string; commandTimeout?: number } = {}): RedisExporter {
+function exporter(
+  opts: Record<string, unknown> = {},
+  ctx: { id?: string; commandTimeout?: number } = {},
+): RedisExporter {
   const e = new RedisExporter({ endpoint: redis.url, cleanup_interval: '0s', ...opts }, ctx);
   open.push(e);
   return e;
 }
 
 function sendSpan(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
-  return new Promise((resolve, reject) => e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span));
+  return new Promise((resolve, reject) =>
+    e.exportPrepared(records, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed'))), span),
+  );
 }
 
 /** Retries like the delivery cursor does, until the span is acknowledged. */
 async function untilSent(e: RedisExporter, records: ReadableLogRecord[], span: LogSpan): Promise<void> {
   for (let i = 0; ; i++) {
-    try { return await sendSpan(e, records, span); } catch (err) { if (i === 50) throw err; }
+    try {
+      return await sendSpan(e, records, span);
+    } catch (err) {
+      if (i === 50) throw err;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -48,7 +61,12 @@ async function untilSent(e: RedisExporter, records: ReadableLogRecord[], span: L
 function requests(from: number, to: number): ReadableLogRecord[] {
   return Array.from({ length: to - from }, (_, j) => {
     const i = from + j;
-    return request({ time: HOUR_START + i * 1000, ip: `10.1.0.${i % 10}`, status: i % 7 === 0 ? 500 : 200, path: `/r/${i}` });
+    return request({
+      time: HOUR_START + i * 1000,
+      ip: `10.1.0.${i % 10}`,
+      status: i % 7 === 0 ? 500 : 200,
+      path: `/r/${i}`,
+    });
   });
 }
 
@@ -108,8 +126,10 @@ describe('redis exporter – a span is applied at most once', () => {
     const s = await state();
     expect(s.stream).toBe('2');
     expect(s.requests).toContain('total\n2');
-    expect((await redis.cli('zrange', 'idx:req:ip:10.2.0.1', '0', '-1')).split('\n').sort())
-      .toEqual([`req:${SEC}.000000:10.2.0.1`, `req:${SEC}.000000:10.2.0.1:2`]);
+    expect((await redis.cli('zrange', 'idx:req:ip:10.2.0.1', '0', '-1')).split('\n').sort()).toEqual([
+      `req:${SEC}.000000:10.2.0.1`,
+      `req:${SEC}.000000:10.2.0.1:2`,
+    ]);
   });
 
   it('tracks positions per log and per exporter, readable by a fresh exporter', async () => {
@@ -132,8 +152,12 @@ describe('redis exporter – a span is applied at most once', () => {
 
 describe('redis exporter – retries after a lost reply or a lost connection', () => {
   let relay: Relay;
-  beforeEach(async () => { relay = await Relay.start(redis.port); });
-  afterEach(async () => { await relay.stop(); });
+  beforeEach(async () => {
+    relay = await Relay.start(redis.port);
+  });
+  afterEach(async () => {
+    await relay.stop();
+  });
 
   it('writes nothing on the retry when Redis applied the batch but its reply never came back', async () => {
     const e = exporter({ endpoint: relay.url }, { commandTimeout: 300 });
@@ -163,7 +187,7 @@ describe('redis exporter – retries after a lost reply or a lost connection', (
     expect(s.requests).toContain('total\n400');
   });
 
-  it('refuses an earlier attempt\'s EXEC that reaches Redis only after the retry committed', async () => {
+  it("refuses an earlier attempt's EXEC that reaches Redis only after the retry committed", async () => {
     const e = exporter({ endpoint: relay.url }, { commandTimeout: 300 });
     const batch = requests(0, 400);
     relay.holdRequestsFrom(EXEC);
@@ -198,7 +222,8 @@ describe('redis exporter – retries after a lost reply or a lost connection', (
 
 describe('redis exporter – requests with the same millisecond and client address', () => {
   const SAME = HOUR_START + 123;
-  const burst = (from: number, to: number) => Array.from({ length: to - from }, (_, j) => request({ time: SAME, ip: '10.3.0.1', path: `/b/${from + j}` }));
+  const burst = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, j) => request({ time: SAME, ip: '10.3.0.1', path: `/b/${from + j}` }));
 
   async function checkAllKept(n: number): Promise<void> {
     expect(await redis.cli('eval', "return #redis.call('keys', 'req:*')", '0')).toBe(String(n));
@@ -220,7 +245,8 @@ describe('redis exporter – requests with the same millisecond and client addre
 
   it('keeps 2,000 of them sent in four batches as 2,000 hashes, each in every index, and a retry adds no copies', async () => {
     const e = exporter();
-    for (let b = 0; b < 4; b++) await sendSpan(e, burst(b * 500, b * 500 + 500), { log: 'logs', first: b * 500, end: b * 500 + 500 });
+    for (let b = 0; b < 4; b++)
+      await sendSpan(e, burst(b * 500, b * 500 + 500), { log: 'logs', first: b * 500, end: b * 500 + 500 });
     await checkAllKept(2000);
     await sendSpan(e, burst(1000, 1500), { log: 'logs', first: 1000, end: 1500 });
     await checkAllKept(2000);
@@ -233,7 +259,8 @@ describe('redis exporter – requests with the same millisecond and client addre
     const a = exporter();
     const b = exporter();
     const send = async (e: RedisExporter, log: string, base: number) => {
-      for (let i = 0; i < 4; i++) await sendSpan(e, burst(base + i * 250, base + i * 250 + 250), { log, first: i * 250, end: i * 250 + 250 });
+      for (let i = 0; i < 4; i++)
+        await sendSpan(e, burst(base + i * 250, base + i * 250 + 250), { log, first: i * 250, end: i * 250 + 250 });
     };
     await Promise.all([send(a, 'logs#w1', 0), send(b, 'logs#w2', 1000)]);
     await checkAllKept(2000);

@@ -16,13 +16,19 @@ const HOUR_START = Date.UTC(2031, 5, 1, 8, 0, 0);
 
 describe('redis exporter – idempotent retries', () => {
   let redis: RedisServer;
-  beforeAll(async () => { redis = await startRedis(); });
-  afterAll(async () => { await redis.stop(); });
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
 
   it('does not count a batch twice when the same batch is exported again', async () => {
     const e = new RedisExporter({ endpoint: redis.url });
     try {
-      const batch = Array.from({ length: 500 }, (_, i) => request({ time: HOUR_START + i, ip: `10.0.${i % 9}.${i % 4}`, status: i % 10 === 0 ? 500 : 200 }));
+      const batch = Array.from({ length: 500 }, (_, i) =>
+        request({ time: HOUR_START + i, ip: `10.0.${i % 9}.${i % 4}`, status: i % 10 === 0 ? 500 : 200 }),
+      );
       await exportAll(e, batch);
       await exportAll(e, batch);
       await exportAll(e, batch);
@@ -56,11 +62,17 @@ describe('redis exporter – outages', () => {
     const port = await freePort();
     const e = new RedisExporter({ endpoint: `redis://127.0.0.1:${port}`, connect_timeout: '500ms' });
     try {
-      const err = await exportAll(e, [request({ time: HOUR_START })]).then(() => undefined, (x: unknown) => x);
+      const err = await exportAll(e, [request({ time: HOUR_START })]).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(err).toBeInstanceOf(Error);
       expect(err).not.toBeInstanceOf(PermanentError);
       // A second attempt while ioredis is reconnecting fails at once as well (no offline queue).
-      const again = await exportAll(e, [request({ time: HOUR_START })]).then(() => undefined, (x: unknown) => x);
+      const again = await exportAll(e, [request({ time: HOUR_START })]).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(again).toBeInstanceOf(Error);
       expect(again).not.toBeInstanceOf(PermanentError);
     } finally {
@@ -72,13 +84,17 @@ describe('redis exporter – outages', () => {
     const redis = await startRedis({ persistent: true });
     const telemetry = new Telemetry();
     const issues: ConfigIssue[] = [];
-    const cfg = redisExporterFactory.config.parse({
-      endpoint: redis.url,
-      connect_timeout: '300ms',
-      timeout: '2s',
-      retry_on_failure: { initial_interval: '50ms', max_interval: '250ms', max_elapsed_time: '60s' },
-      sending_queue: { num_consumers: 4, queue_size: 1000 },
-    }, ['exporters', 'redis'], issues);
+    const cfg = redisExporterFactory.config.parse(
+      {
+        endpoint: redis.url,
+        connect_timeout: '300ms',
+        timeout: '2s',
+        retry_on_failure: { initial_interval: '50ms', max_interval: '250ms', max_elapsed_time: '60s' },
+        sending_queue: { num_consumers: 4, queue_size: 1000 },
+      },
+      ['exporters', 'redis'],
+      issues,
+    );
     expect(issues).toEqual([]);
     const exporter = redisExporterFactory.create({ id: 'redis', logger: silentLogger, telemetry }, cfg!);
     await exporter.start(testHost());
@@ -86,9 +102,15 @@ describe('redis exporter – outages', () => {
     const BATCHES = 40;
     const PER = 50;
     const ips = (b: number, i: number) => `172.16.${(b * PER + i) % 61}.1`;
-    const batch = (b: number) => Array.from({ length: PER }, (_, i) => request({
-      time: HOUR_START + b * PER + i, ip: ips(b, i), status: i % 5 === 0 ? 503 : 200, duration: i === 0 ? 2 : 0.01,
-    }));
+    const batch = (b: number) =>
+      Array.from({ length: PER }, (_, i) =>
+        request({
+          time: HOUR_START + b * PER + i,
+          ip: ips(b, i),
+          status: i % 5 === 0 ? 503 : 200,
+          duration: i === 0 ? 2 : 0.01,
+        }),
+      );
     try {
       for (let b = 0; b < BATCHES; b++) {
         await exporter.consume(batch(b));
@@ -103,7 +125,9 @@ describe('redis exporter – outages', () => {
       await exporter.shutdown();
 
       const total = BATCHES * PER;
-      const distinctIps = new Set(Array.from({ length: BATCHES }, (_, b) => Array.from({ length: PER }, (_, i) => ips(b, i))).flat()).size;
+      const distinctIps = new Set(
+        Array.from({ length: BATCHES }, (_, b) => Array.from({ length: PER }, (_, i) => ips(b, i))).flat(),
+      ).size;
       expect(telemetry.total(M.exporterRetries)).toBeGreaterThan(0);
       expect(telemetry.total(M.exporterFailed)).toBe(0);
       expect(telemetry.total(M.exporterSent)).toBe(total);

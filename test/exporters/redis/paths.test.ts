@@ -17,11 +17,15 @@ let exp: RedisExporter;
 const NOW = Date.now();
 /** An hour ago: inside the default 24 hours, outside hours=0.5. */
 const T0 = NOW - 3600_000;
-const UUIDS = ['0f8fad5b-d9cb-469f-a165-70867728950e', '7c9e6679-7425-40de-944b-e07fc1f90ae7', 'C56A4180-65AA-42EC-A945-5FD21DEC0538'];
+const UUIDS = [
+  '0f8fad5b-d9cb-469f-a165-70867728950e',
+  '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  'C56A4180-65AA-42EC-A945-5FD21DEC0538',
+];
 
 async function get(path: string, status = 200): Promise<PathPatterns & { error?: string }> {
   const res = await run.get(path, TOKEN);
-  const body = await res.json() as PathPatterns & { error?: string };
+  const body = (await res.json()) as PathPatterns & { error?: string };
   expect(res.status, `${path}: ${JSON.stringify(body)}`).toBe(status);
   return body;
 }
@@ -39,10 +43,12 @@ beforeAll(async () => {
   // /orders/:id/items: 5 requests over 3 UUIDs (upper and lower case).
   for (let i = 0; i < 5; i++) records.push(request({ time: t++, path: `/orders/${UUIDS[i % 3]}/items` }));
   // /blobs/:id: 3 SHA-1 hashes (40 hex digits).
-  for (let i = 0; i < 3; i++) records.push(request({ time: t++, path: `/blobs/${'a1b2c3d4e5'.repeat(3)}${String(i).repeat(10)}`, status: 404 }));
+  for (let i = 0; i < 3; i++)
+    records.push(request({ time: t++, path: `/blobs/${'a1b2c3d4e5'.repeat(3)}${String(i).repeat(10)}`, status: 404 }));
   for (let i = 0; i < 4; i++) records.push(request({ time: t++, path: '/health' }));
   // The app's own route wins over the normalised path, as in the path index.
-  for (let i = 0; i < 2; i++) records.push(request({ time: t++, path: `/items/widget-${i}`, route: '/items/{item_id}' }));
+  for (let i = 0; i < 2; i++)
+    records.push(request({ time: t++, path: `/items/widget-${i}`, route: '/items/{item_id}' }));
   // Ten minutes ago: the only request inside hours=0.5.
   records.push(request({ time: NOW - 600_000, path: '/recent/42' }));
   // 30 hours ago: only inside hours=48.

@@ -9,7 +9,12 @@ export const EXEC = Buffer.from('*1\r\n$4\r\nEXEC\r\n');
 /** `MULTI`: the start of one. */
 export const MULTI = Buffer.from('*1\r\n$5\r\nMULTI\r\n');
 
-interface Link { client: Socket; upstream: Socket; held: Buffer[] | null; muted: boolean }
+interface Link {
+  client: Socket;
+  upstream: Socket;
+  held: Buffer[] | null;
+  muted: boolean;
+}
 
 export class Relay {
   private server?: Server;
@@ -34,17 +39,30 @@ export class Relay {
     return r;
   }
 
-  get port(): number { return (this.server!.address() as AddressInfo).port; }
-  get url(): string { return `redis://127.0.0.1:${this.port}`; }
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
 
   /** After the client sends `pattern` (delivered to Redis), no reply reaches it on that connection. */
-  muteRepliesAfter(pattern: Buffer): void { this.muteAfter = pattern; this.fired = false; }
+  muteRepliesAfter(pattern: Buffer): void {
+    this.muteAfter = pattern;
+    this.fired = false;
+  }
 
   /** From the client write containing `pattern` on, that connection's requests wait for `release()`. */
-  holdRequestsFrom(pattern: Buffer): void { this.holdFrom = pattern; this.fired = false; }
+  holdRequestsFrom(pattern: Buffer): void {
+    this.holdFrom = pattern;
+    this.fired = false;
+  }
 
   /** Runs `fn` right after the client write containing `pattern` has been passed on to Redis. */
-  afterRequest(pattern: Buffer, fn: () => void): void { this.cue = { pattern, fn }; this.fired = false; }
+  afterRequest(pattern: Buffer, fn: () => void): void {
+    this.cue = { pattern, fn };
+    this.fired = false;
+  }
 
   /** Drops held requests unsent and closes those connections (Redis discards what it had of them). */
   drop(): void {
@@ -69,7 +87,10 @@ export class Relay {
   }
 
   async stop(): Promise<void> {
-    for (const l of this.links) { l.client.destroy(); l.upstream.destroy(); }
+    for (const l of this.links) {
+      l.client.destroy();
+      l.upstream.destroy();
+    }
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
 
@@ -81,7 +102,10 @@ export class Relay {
     this.sent.push(sent);
     client.on('data', (d: Buffer) => {
       sent.push(d);
-      if (l.held !== null) { l.held.push(d); return; }
+      if (l.held !== null) {
+        l.held.push(d);
+        return;
+      }
       if (this.holdFrom && d.includes(this.holdFrom)) {
         this.holdFrom = null;
         this.fired = true;
@@ -101,10 +125,17 @@ export class Relay {
         l.muted = true;
       }
     });
-    upstream.on('data', (d: Buffer) => { if (!l.muted) client.write(d); });
+    upstream.on('data', (d: Buffer) => {
+      if (!l.muted) client.write(d);
+    });
     // A held connection stays open upstream until release(): its requests must still arrive.
-    client.on('close', () => { if (l.held === null) upstream.destroy(); });
-    upstream.on('close', () => { client.destroy(); this.links.delete(l); });
+    client.on('close', () => {
+      if (l.held === null) upstream.destroy();
+    });
+    upstream.on('close', () => {
+      client.destroy();
+      this.links.delete(l);
+    });
     client.on('error', () => undefined);
     upstream.on('error', () => client.destroy());
   }

@@ -20,8 +20,14 @@ let ports: { otlp: number; proxy: number; upstream: number };
 function runDemo(): Promise<number | null> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [join(EXAMPLE, 'proxy.mjs'), '--demo'], {
-      cwd: EXAMPLE, stdio: 'ignore',
-      env: { ...process.env, OTLP_LOGS_URL: `http://127.0.0.1:${ports.otlp}/v1/logs`, LISTEN_PORT: String(ports.proxy), UPSTREAM_PORT: String(ports.upstream) },
+      cwd: EXAMPLE,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        OTLP_LOGS_URL: `http://127.0.0.1:${ports.otlp}/v1/logs`,
+        LISTEN_PORT: String(ports.proxy),
+        UPSTREAM_PORT: String(ports.upstream),
+      },
     });
     p.once('exit', resolve);
   });
@@ -31,7 +37,12 @@ beforeAll(async () => {
   redis = await startRedis();
   const [otlp, api, proxy, upstream] = [await freePort(), await freePort(), await freePort(), await freePort()];
   collector = await startCollector(readFileSync(join(EXAMPLE, 'collector.yaml'), 'utf8'), {
-    env: { REDIS_URL: redis.url, OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlp}`, QUERY_API_ENDPOINT: `127.0.0.1:${api}`, AUDITLINE_TOKEN: 'example-token' },
+    env: {
+      REDIS_URL: redis.url,
+      OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlp}`,
+      QUERY_API_ENDPOINT: `127.0.0.1:${api}`,
+      AUDITLINE_TOKEN: 'example-token',
+    },
   });
   env = { AUDITLINE_URL: `http://127.0.0.1:${api}`, AUDITLINE_TOKEN: 'example-token' };
   hours = [hour()];
@@ -40,7 +51,8 @@ beforeAll(async () => {
   expect(code).toBe(0);
   if (hour() !== hours[0]) hours.push(hour());
   // The collector batches for 200 ms; wait until every request is indexed.
-  for (let i = 0; i < 100 && (await redis.cli('xlen', 'stream:requests')) !== '300'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await redis.cli('xlen', 'stream:requests')) !== '300'; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }, 60_000);
 
 afterAll(async () => {
@@ -65,11 +77,20 @@ describe('examples/reverse-proxy', () => {
   it('answers auditline logs ip, errors and stats from the collector', async () => {
     const ip = await runCli(['logs', 'ip', '203.0.113.7', '--limit', '1000', '--json'], { env });
     expect(ip.code).toBe(0);
-    const rows = ip.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = ip.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(75);
     expect(rows.every((r) => r.client_ip === '203.0.113.7' && r.user_agent === 'demo-client/1.0')).toBe(true);
     const errors = await runCli(['logs', 'errors', '--json', '--limit', '1000'], { env });
-    expect(errors.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { status_code: number }).status_code).every((s) => s >= 400)).toBe(true);
+    expect(
+      errors.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { status_code: number }).status_code)
+        .every((s) => s >= 400),
+    ).toBe(true);
     const stats = await runCli(['logs', 'stats', '1'], { env });
     expect(stats.stdout).toContain('Requests: 300');
     expect(stats.stdout).toContain('4 unique visitors');
@@ -78,14 +99,26 @@ describe('examples/reverse-proxy', () => {
   it('follows new requests live with only the redis exporter configured (the stream comes from the pipeline)', async () => {
     let out = '';
     const abort = new AbortController();
-    const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: () => {} }, env, signal: abort.signal };
+    const io = {
+      stdout: {
+        write: (s: string) => {
+          out += s;
+        },
+      },
+      stderr: { write: () => {} },
+      env,
+      signal: abort.signal,
+    };
     const following = follow.run(['--json'], io);
     await new Promise((r) => setTimeout(r, 300));
     expect(await runDemo()).toBe(0);
     for (let i = 0; i < 100 && out.split('\n').length < 301; i++) await new Promise((r) => setTimeout(r, 100));
     abort.abort();
     expect(await following).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { attributes?: Record<string, unknown> });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { attributes?: Record<string, unknown> });
     expect(lines).toHaveLength(300);
   });
 });

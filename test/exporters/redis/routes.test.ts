@@ -18,7 +18,7 @@ type Body = { logs: Record<string, unknown>[] } & Record<string, unknown>;
 
 async function get(path: string, status = 200): Promise<Body> {
   const res = await run.get(path, TOKEN);
-  const body = await res.json() as Body;
+  const body = (await res.json()) as Body;
   expect(res.status, `${path}: ${JSON.stringify(body)}`).toBe(status);
   return body;
 }
@@ -30,15 +30,40 @@ beforeAll(async () => {
   await exp.start(testHost(run.api));
   const records = [];
   for (let i = 0; i < 120; i++) {
-    records.push(request({
-      time: T0 + i * 1000, ip: i % 2 ? '192.168.1.1' : '192.168.1.2', host: i % 3 ? 'api.example.com' : 'www.example.com',
-      method: i % 4 === 0 ? 'POST' : 'GET', path: i % 5 === 0 ? `/users/${i}` : '/health', status: i % 10 === 0 ? 502 : i % 7 === 0 ? 404 : 200,
-      duration: i % 12 === 0 ? 1.2 : 0.01 + i / 10_000, user: `user-${i % 4}`, session: `sess-${i % 6}`,
-      clientId: i % 20 === 0 ? 'oauth-client-1' : undefined, clientHostname: i % 2 ? 'laptop.corp.example' : undefined,
-    }));
+    records.push(
+      request({
+        time: T0 + i * 1000,
+        ip: i % 2 ? '192.168.1.1' : '192.168.1.2',
+        host: i % 3 ? 'api.example.com' : 'www.example.com',
+        method: i % 4 === 0 ? 'POST' : 'GET',
+        path: i % 5 === 0 ? `/users/${i}` : '/health',
+        status: i % 10 === 0 ? 502 : i % 7 === 0 ? 404 : 200,
+        duration: i % 12 === 0 ? 1.2 : 0.01 + i / 10_000,
+        user: `user-${i % 4}`,
+        session: `sess-${i % 6}`,
+        clientId: i % 20 === 0 ? 'oauth-client-1' : undefined,
+        clientHostname: i % 2 ? 'laptop.corp.example' : undefined,
+      }),
+    );
   }
-  records.push(event({ time: T0 + 500, event: 'proxy_created', level: 'INFO', message: 'Proxy created for example.com', attributes: { 'server.address': 'api.example.com' } }));
-  records.push(event({ time: T0 + 1500, event: 'oauth.login_failed', level: 'ERROR', message: 'Login failed: bad password', attributes: { 'client.address': '192.168.1.1', 'oauth.client_id': 'oauth-client-1' } }));
+  records.push(
+    event({
+      time: T0 + 500,
+      event: 'proxy_created',
+      level: 'INFO',
+      message: 'Proxy created for example.com',
+      attributes: { 'server.address': 'api.example.com' },
+    }),
+  );
+  records.push(
+    event({
+      time: T0 + 1500,
+      event: 'oauth.login_failed',
+      level: 'ERROR',
+      message: 'Login failed: bad password',
+      attributes: { 'client.address': '192.168.1.1', 'oauth.client_id': 'oauth-client-1' },
+    }),
+  );
   records.push(event({ time: T0 + 2500, event: 'disk_low', level: 'WARNING', message: 'Disk almost full' }));
   await exportAll(exp, records);
 });
@@ -49,8 +74,12 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function times(b: Body): string[] { return b.logs.map((e) => e.timestamp as string); }
-function sortedAsc(b: Body): void { expect(times(b)).toEqual([...times(b)].sort()); }
+function times(b: Body): string[] {
+  return b.logs.map((e) => e.timestamp as string);
+}
+function sortedAsc(b: Body): void {
+  expect(times(b)).toEqual([...times(b)].sort());
+}
 
 describe('redis /logs routes', () => {
   it('GET /logs/ip/{ip} returns the newest entries for one address, oldest first, with events filterable', async () => {
@@ -67,10 +96,23 @@ describe('redis /logs routes', () => {
 
   it('GET /logs/ip/{ip} returns the seed entry shape with numbers and nulls', async () => {
     const b = await get('/logs/ip/192.168.1.2?limit=1');
-    expect(Object.keys(b.logs[0]!)).toEqual(expect.arrayContaining([
-      'timestamp', 'client_ip', 'client_hostname', 'proxy_hostname', 'method', 'path', 'status_code', 'response_time_ms',
-      'user_id', 'user_agent', 'referrer', 'bytes_sent', 'error',
-    ]));
+    expect(Object.keys(b.logs[0]!)).toEqual(
+      expect.arrayContaining([
+        'timestamp',
+        'client_ip',
+        'client_hostname',
+        'proxy_hostname',
+        'method',
+        'path',
+        'status_code',
+        'response_time_ms',
+        'user_id',
+        'user_agent',
+        'referrer',
+        'bytes_sent',
+        'error',
+      ]),
+    );
     expect(b.logs[0]!.client_hostname).toBeNull();
     expect(typeof b.logs[0]!.status_code).toBe('number');
   });
@@ -117,7 +159,9 @@ describe('redis /logs routes', () => {
     expect(b.logs.filter((e) => e.event === 'oauth.login_failed')).toHaveLength(1);
     expect(b.logs.filter((e) => e.event === 'disk_low')).toHaveLength(0);
     sortedAsc(b);
-    expect((await get('/logs/errors?include_warnings=true&limit=1000')).logs.filter((e) => e.event === 'disk_low')).toHaveLength(1);
+    expect(
+      (await get('/logs/errors?include_warnings=true&limit=1000')).logs.filter((e) => e.event === 'disk_low'),
+    ).toHaveLength(1);
   });
 
   it('GET /logs/slow lists requests over the configured threshold, narrowed by threshold_ms', async () => {
@@ -137,22 +181,32 @@ describe('redis /logs routes', () => {
   });
 
   it('GET /logs/events sums event statistics and request counts over the window', async () => {
-    const b = await get('/logs/events?hours=3') as unknown as { events: { event: string; count: number }[]; requests: { total: number; by_status: Record<string, number> }; errors: Record<string, number> };
-    expect(b.events).toEqual(expect.arrayContaining([{ event: 'proxy_created', count: 1 }, { event: 'oauth.login_failed', count: 1 }, { event: 'disk_low', count: 1 }]));
+    const b = (await get('/logs/events?hours=3')) as unknown as {
+      events: { event: string; count: number }[];
+      requests: { total: number; by_status: Record<string, number> };
+      errors: Record<string, number>;
+    };
+    expect(b.events).toEqual(
+      expect.arrayContaining([
+        { event: 'proxy_created', count: 1 },
+        { event: 'oauth.login_failed', count: 1 },
+        { event: 'disk_low', count: 1 },
+      ]),
+    );
     expect(b.requests.total).toBe(120);
     expect(b.requests.by_status['502']).toBe(12);
     expect(b.errors['502']).toBe(12);
   });
 
   it('GET /logs/metrics exports requests per second, error rate, percentiles and unique visitors', async () => {
-    const m = await get('/logs/metrics?hours=2') as unknown as Record<string, number>;
+    const m = (await get('/logs/metrics?hours=2')) as unknown as Record<string, number>;
     expect(m.requests).toBe(120);
     expect(m.requests_per_second).toBeCloseTo(120 / 7200, 4);
     expect(m.unique_visitors).toBe(2);
     expect(m.error_rate).toBeGreaterThan(0.1);
     expect(m.p50_response_time).toBeLessThan(m.p99_response_time!);
     expect(m.p99_response_time).toBe(1200);
-    const www = await get('/logs/metrics?hours=2&hostname=www.example.com') as unknown as Record<string, number>;
+    const www = (await get('/logs/metrics?hours=2&hostname=www.example.com')) as unknown as Record<string, number>;
     expect(www.requests).toBe(40);
   });
 
@@ -171,7 +225,7 @@ describe('redis /logs routes', () => {
       ['/logs/search?limit=1&limit=2', '"limit"'],
     ];
     for (const [path, name] of cases) {
-      const b = await get(path, 400) as unknown as { error: string };
+      const b = (await get(path, 400)) as unknown as { error: string };
       expect(b.error, path).toContain(name);
     }
   });
@@ -180,9 +234,17 @@ describe('redis /logs routes', () => {
     await redis.cli('set', 'secret', 'do-not-touch');
     const before = await redis.cli('dbsize');
     for (const path of [
-      '/logs/ip/1.2.3.4*', '/logs/ip/*', '/logs/ip/192.168.1.%3F', '/logs/ip/192.168.1.[12]', '/logs/user/a%5Cb',
-      '/logs/ip/%0d%0aFLUSHALL', '/logs/ip/1.2.3.4%0D%0ADEL%20secret', '/logs/session/x%00y', '/logs/host/..%2F..%2Fsecret',
-      '/logs/search?hostname=*', '/logs/search?event=oauth*',
+      '/logs/ip/1.2.3.4*',
+      '/logs/ip/*',
+      '/logs/ip/192.168.1.%3F',
+      '/logs/ip/192.168.1.[12]',
+      '/logs/user/a%5Cb',
+      '/logs/ip/%0d%0aFLUSHALL',
+      '/logs/ip/1.2.3.4%0D%0ADEL%20secret',
+      '/logs/session/x%00y',
+      '/logs/host/..%2F..%2Fsecret',
+      '/logs/search?hostname=*',
+      '/logs/search?event=oauth*',
     ]) {
       const res = await run.get(path, TOKEN);
       expect(res.status, path).toBe(400);

@@ -20,7 +20,12 @@ async function sendOk(e: SqliteExporter, payload: unknown, span?: LogSpan): Prom
 }
 
 /** Records [first, end) of a log, with bodies that say where they came from. */
-function batch(log: string, first: number, end: number, attrs: Record<string, string | number> = {}): ReturnType<typeof record>[] {
+function batch(
+  log: string,
+  first: number,
+  end: number,
+  attrs: Record<string, string | number> = {},
+): ReturnType<typeof record>[] {
   return Array.from({ length: end - first }, (_, i) => record({ body: `${log}:${first + i}`, attrs }));
 }
 
@@ -31,7 +36,7 @@ function span(log: string, first: number, end: number): LogSpan {
 function messages(path: string, table = 'audit_logs'): string[] {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare(`SELECT message FROM ${table} ORDER BY id`).pluck().all() as string[]);
+    return db.prepare(`SELECT message FROM ${table} ORDER BY id`).pluck().all() as string[];
   } finally {
     db.close();
   }
@@ -40,21 +45,28 @@ function messages(path: string, table = 'audit_logs'): string[] {
 function positions(path: string): Record<string, number> {
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare('SELECT log, position FROM auditline_positions ORDER BY log').all() as { log: string; position: number }[];
+    const rows = db.prepare('SELECT log, position FROM auditline_positions ORDER BY log').all() as {
+      log: string;
+      position: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.log, r.position]));
   } finally {
     db.close();
   }
 }
 
-const range = (log: string, first: number, end: number) => Array.from({ length: end - first }, (_, i) => `${log}:${first + i}`);
+const range = (log: string, first: number, end: number) =>
+  Array.from({ length: end - first }, (_, i) => `${log}:${first + i}`);
 
 describe('sqlite exporter – idempotent by log position', () => {
   let t: ReturnType<typeof tempDir>;
   let path: string;
   let e: SqliteExporter | undefined;
   let other: Database.Database | undefined;
-  beforeEach(() => { t = tempDir(); path = join(t.dir, 'auditline.db'); });
+  beforeEach(() => {
+    t = tempDir();
+    path = join(t.dir, 'auditline.db');
+  });
   afterEach(async () => {
     if (other?.inTransaction) other.exec('ROLLBACK');
     other?.close();
@@ -140,14 +152,22 @@ describe('sqlite exporter – idempotent by log position', () => {
   it('tracks positions per log when spans of two logs interleave and share transactions', async () => {
     e = new SqliteExporter({ path });
     await e.start();
-    const spans = [span('logs', 0, 2), span('logs#w1', 0, 3), span('logs', 2, 5), span('logs#w1', 3, 4), span('audit', 0, 1)];
+    const spans = [
+      span('logs', 0, 2),
+      span('logs#w1', 0, 3),
+      span('logs', 2, 5),
+      span('logs#w1', 3, 4),
+      span('audit', 0, 1),
+    ];
     // All in flight at once: the writer commits them together.
     const results = await Promise.all(spans.map((s) => send(e!, e!.prepare(batch(s.log, s.first, s.end)), s)));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
     // Replays of every span, of both logs, again in one go, plus one new span.
     const replays = [...spans, span('logs#w1', 4, 6)];
     await Promise.all(replays.map((s) => sendOk(e!, e!.prepare(batch(s.log, s.first, s.end)), s)));
-    expect(messages(path).sort()).toEqual([...range('logs', 0, 5), ...range('logs#w1', 0, 6), ...range('audit', 0, 1)].sort());
+    expect(messages(path).sort()).toEqual(
+      [...range('logs', 0, 5), ...range('logs#w1', 0, 6), ...range('audit', 0, 1)].sort(),
+    );
     expect(positions(path)).toEqual({ audit: 1, logs: 5, 'logs#w1': 6 });
     expect(await e.appliedPosition('logs')).toBe(5);
     expect(await e.appliedPosition('logs#w1')).toBe(6);

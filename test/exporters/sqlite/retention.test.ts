@@ -23,19 +23,25 @@ describe('sqlite exporter – retention', () => {
   let t: ReturnType<typeof tempDir>;
   let path: string;
   const exporters: SqliteExporter[] = [];
-  beforeEach(() => { t = tempDir(); path = join(t.dir, 'r.db'); });
+  beforeEach(() => {
+    t = tempDir();
+    path = join(t.dir, 'r.db');
+  });
   afterEach(async () => {
     for (const e of exporters.splice(0)) await e.shutdown();
     t.cleanup();
   });
 
-  const make = (opts: Partial<ConstructorParameters<typeof SqliteExporter>[0]> = {}, logger = captureLogger().logger) => {
+  const make = (
+    opts: Partial<ConstructorParameters<typeof SqliteExporter>[0]> = {},
+    logger = captureLogger().logger,
+  ) => {
     const e = new SqliteExporter({ path, retention_batch_size: 1000, ...opts }, { logger });
     exporters.push(e);
     return e;
   };
 
-  it('deletes rows older than each table\'s retention in batches of retention_batch_size, keeping the rest', async () => {
+  it("deletes rows older than each table's retention in batches of retention_batch_size, keeping the rest", async () => {
     const e = make({ retention_days: { audit_logs: 30, job_logs: 7 } });
     const now = Date.now();
     await exportAll(e, [
@@ -56,11 +62,19 @@ describe('sqlite exporter – retention', () => {
   it('yields between batches so an export issued during a long purge is committed before the purge ends', async () => {
     const e = make();
     const now = Date.now();
-    await exportAll(e, Array.from({ length: 5000 }, (_, i) => record({ time: now - 40 * DAY - i })));
+    await exportAll(
+      e,
+      Array.from({ length: 5000 }, (_, i) => record({ time: now - 40 * DAY - i })),
+    );
     let purgeDone = false;
-    const purge = e.enforceRetention().then((r) => { purgeDone = true; return r; });
+    const purge = e.enforceRetention().then((r) => {
+      purgeDone = true;
+      return r;
+    });
     let doneWhenExported: boolean | undefined;
-    await exportAll(e, [record({ body: 'during purge' })]).then(() => { doneWhenExported = purgeDone; });
+    await exportAll(e, [record({ body: 'during purge' })]).then(() => {
+      doneWhenExported = purgeDone;
+    });
     expect(doneWhenExported).toBe(false);
     expect((await purge).deleted.audit_logs).toBe(5000);
     expect(count(path, 'audit_logs')).toBe(1);
@@ -73,7 +87,9 @@ describe('sqlite exporter – retention', () => {
     const { logger, lines } = captureLogger();
     const second = make({}, logger);
     await second.start();
-    await vi.waitFor(() => expect(lines.some((l) => l.includes('Deleted expired rows.') && l.includes('audit_logs=1'))).toBe(true));
+    await vi.waitFor(() =>
+      expect(lines.some((l) => l.includes('Deleted expired rows.') && l.includes('audit_logs=1'))).toBe(true),
+    );
     expect(count(path, 'audit_logs')).toBe(1);
   });
 });

@@ -17,7 +17,7 @@ describe('sqlite exporter – query routes over HTTP', () => {
 
   const get = async (p: string) => {
     const res = await run.get(p, TOKEN);
-    return { status: res.status, body: await res.json() as Record<string, unknown> };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const audit = async (q: string) => {
     const r = await get(`/api/logs/audit${q}`);
@@ -32,20 +32,32 @@ describe('sqlite exporter – query routes over HTTP', () => {
     const records = [];
     // 250 rows of one session; groups of five share a timestamp so paging must break ties by id.
     for (let i = 0; i < 250; i++) {
-      records.push(record({
-        time: now - 200 * MIN + Math.floor(i / 5) * 1000,
-        severity: i % 10 === 0 ? SEV.ERROR : i % 25 === 1 ? SEV.CRITICAL : SEV.INFO,
-        body: `s1 #${i}`,
-        event: i % 50 === 0 ? 'session.checkpoint' : undefined,
-        attrs: { 'session.id': 's-1', 'user.id': i % 2 ? 'u-odd' : 'u-even', component: i % 3 ? 'session_manager' : 'ai_provider' },
-      }));
+      records.push(
+        record({
+          time: now - 200 * MIN + Math.floor(i / 5) * 1000,
+          severity: i % 10 === 0 ? SEV.ERROR : i % 25 === 1 ? SEV.CRITICAL : SEV.INFO,
+          body: `s1 #${i}`,
+          event: i % 50 === 0 ? 'session.checkpoint' : undefined,
+          attrs: {
+            'session.id': 's-1',
+            'user.id': i % 2 ? 'u-odd' : 'u-even',
+            component: i % 3 ? 'session_manager' : 'ai_provider',
+          },
+        }),
+      );
     }
     records.push(record({ time: now - 120 * MIN, body: 'two hours ago', attrs: { 'session.id': 's-time' } }));
     records.push(record({ time: now - 30 * MIN, body: 'half an hour ago', attrs: { 'session.id': 's-time' } }));
     records.push(record({ time: now - 1000, body: 'just now', attrs: { 'session.id': 's-time' } }));
     records.push(record({ body: 'quote', attrs: { 'session.id': "it's", 'user.id': "' OR 1=1 --" } }));
     for (let i = 1; i <= 100; i++) {
-      records.push(record({ time: now - 100 * MIN + i, body: `Track ${i}/100 downloaded`, attrs: { 'job.id': 'sync 42', 'job.progress.current': i, 'job.progress.total': 100 } }));
+      records.push(
+        record({
+          time: now - 100 * MIN + i,
+          body: `Track ${i}/100 downloaded`,
+          attrs: { 'job.id': 'sync 42', 'job.progress.current': i, 'job.progress.total': 100 },
+        }),
+      );
     }
     records.push(record({ body: 'other job', attrs: { 'job.id': 'other' } }));
     await new Promise<void>((r, j) => e.export(records, (res) => (res.code === 0 ? r() : j(res.error))));
@@ -61,7 +73,9 @@ describe('sqlite exporter – query routes over HTTP', () => {
     let cursor: string | null = null;
     const sizes: number[] = [];
     do {
-      const page: { logs: Row[]; next_cursor: string | null } = await audit(`?session_id=s-1&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { logs: Row[]; next_cursor: string | null } = await audit(
+        `?session_id=s-1&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       sizes.push(page.logs.length);
       seen.push(...page.logs);
       cursor = page.next_cursor;
@@ -75,17 +89,34 @@ describe('sqlite exporter – query routes over HTTP', () => {
     const seen: Row[] = [];
     let cursor: string | null = null;
     do {
-      const page: { logs: Row[]; next_cursor: string | null } = await audit(`?level=CRITICAL,ERROR&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { logs: Row[]; next_cursor: string | null } = await audit(
+        `?level=CRITICAL,ERROR&limit=10${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.logs);
       cursor = page.next_cursor;
     } while (cursor);
-    const expected = Array.from({ length: 250 }, (_, i) => 249 - i).filter((i) => i % 10 === 0 || i % 25 === 1).map((i) => `s1 #${i}`);
+    const expected = Array.from({ length: 250 }, (_, i) => 249 - i)
+      .filter((i) => i % 10 === 0 || i % 25 === 1)
+      .map((i) => `s1 #${i}`);
     expect(seen.map((r) => r.message)).toEqual(expected);
   });
 
   it('returns rows with every column and metadata as an object', async () => {
     const { logs } = await audit('?session_id=s-1&limit=1');
-    expect(Object.keys(logs[0]!)).toEqual(expect.arrayContaining(['id', 'timestamp', 'level', 'component', 'message', 'session_id', 'user_id', 'event', 'model', 'metadata']));
+    expect(Object.keys(logs[0]!)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'timestamp',
+        'level',
+        'component',
+        'message',
+        'session_id',
+        'user_id',
+        'event',
+        'model',
+        'metadata',
+      ]),
+    );
     expect(logs[0]!.metadata).toEqual({});
     expect(logs[0]!.timestamp).toMatch(/Z$/);
   });
@@ -104,14 +135,18 @@ describe('sqlite exporter – query routes over HTTP', () => {
     expect(bad.logs).toHaveLength(35);
     expect(new Set(bad.logs.map((r) => r.level))).toEqual(new Set(['ERROR', 'CRITICAL']));
     const combined = await audit('?level=CRITICAL&user_id=u-odd&component=session_manager');
-    expect(combined.logs.every((r) => r.level === 'CRITICAL' && r.user_id === 'u-odd' && r.component === 'session_manager')).toBe(true);
+    expect(
+      combined.logs.every((r) => r.level === 'CRITICAL' && r.user_id === 'u-odd' && r.component === 'session_manager'),
+    ).toBe(true);
     expect(combined.logs.length).toBeGreaterThan(0);
   });
 
   it('filters by since and until, as ISO times or relative durations', async () => {
     const lastHour = await audit('?session_id=s-time&since=1h');
     expect(lastHour.logs.map((r) => r.message)).toEqual(['just now', 'half an hour ago']);
-    const before = await audit(`?session_id=s-time&until=${encodeURIComponent(new Date(now - 60 * MIN).toISOString())}`);
+    const before = await audit(
+      `?session_id=s-time&until=${encodeURIComponent(new Date(now - 60 * MIN).toISOString())}`,
+    );
     expect(before.logs.map((r) => r.message)).toEqual(['two hours ago']);
     const window = await audit('?session_id=s-time&since=3h&until=45m');
     expect(window.logs.map((r) => r.message)).toEqual(['two hours ago']);
@@ -148,7 +183,7 @@ describe('sqlite exporter – query routes over HTTP', () => {
   });
 
   it('treats SQL injection attempts in values as plain values that match nothing (or their literal row)', async () => {
-    for (const v of ["' OR 1=1 --", "s-1' --", "s-1\" OR \"\"=\"", '%', '*', 's-1; DROP TABLE audit_logs']) {
+    for (const v of ["' OR 1=1 --", "s-1' --", 's-1" OR ""="', '%', '*', 's-1; DROP TABLE audit_logs']) {
       expect((await audit(`?session_id=${encodeURIComponent(v)}`)).logs, v).toEqual([]);
     }
     const literal = await audit(`?user_id=${encodeURIComponent("' OR 1=1 --")}`);
@@ -157,20 +192,27 @@ describe('sqlite exporter – query routes over HTTP', () => {
     expect((await audit('?session_id=s-1')).logs).toHaveLength(100);
   });
 
-  it('returns one job\'s entries oldest first, with the path parameter decoded', async () => {
+  it("returns one job's entries oldest first, with the path parameter decoded", async () => {
     const r = await get('/api/logs/jobs/sync%2042');
     expect(r.status).toBe(200);
     const body = r.body as { job_id: string; logs: Row[]; next_cursor: string | null };
     expect(body.job_id).toBe('sync 42');
-    expect(body.logs.map((l) => l.message)).toEqual(Array.from({ length: 100 }, (_, i) => `Track ${i + 1}/100 downloaded`));
+    expect(body.logs.map((l) => l.message)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `Track ${i + 1}/100 downloaded`),
+    );
     expect(body.logs[4]).toMatchObject({ job_id: 'sync 42', level: 'INFO', progress_current: 5, progress_total: 100 });
     expect(body.next_cursor).toBeNull();
   });
 
   it('pages a job with limit and cursor', async () => {
     const first = (await get('/api/logs/jobs/sync%2042?limit=60')).body as { logs: Row[]; next_cursor: string };
-    const second = (await get(`/api/logs/jobs/sync%2042?limit=60&cursor=${first.next_cursor}`)).body as { logs: Row[]; next_cursor: string | null };
-    expect([...first.logs, ...second.logs].map((l) => l.progress_current)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    const second = (await get(`/api/logs/jobs/sync%2042?limit=60&cursor=${first.next_cursor}`)).body as {
+      logs: Row[];
+      next_cursor: string | null;
+    };
+    expect([...first.logs, ...second.logs].map((l) => l.progress_current)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     expect(second.next_cursor).toBeNull();
   });
 

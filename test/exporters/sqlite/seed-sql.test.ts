@@ -9,9 +9,12 @@ import { SqliteExporter } from '../../../exporters/sqlite/exporter.js';
 import { record, SEV, tempDir } from './fixtures.js';
 
 const SESSION_SQL = "SELECT * FROM audit_logs \nWHERE session_id = 'abc123' \nORDER BY timestamp DESC;";
-const RECENT_ERRORS_SQL = "-- Recent errors\nSELECT * FROM audit_logs \nWHERE level = 'ERROR' \nORDER BY timestamp DESC \nLIMIT 10;";
-const SESSION_ACTIVITY_SQL = "-- Session activity\nSELECT * FROM audit_logs \nWHERE session_id = 'abc123' \nORDER BY timestamp;";
-const COMPONENT_ERRORS_SQL = "-- Component errors\nSELECT component, COUNT(*) as error_count\nFROM audit_logs \nWHERE level = 'ERROR' \nGROUP BY component;";
+const RECENT_ERRORS_SQL =
+  "-- Recent errors\nSELECT * FROM audit_logs \nWHERE level = 'ERROR' \nORDER BY timestamp DESC \nLIMIT 10;";
+const SESSION_ACTIVITY_SQL =
+  "-- Session activity\nSELECT * FROM audit_logs \nWHERE session_id = 'abc123' \nORDER BY timestamp;";
+const COMPONENT_ERRORS_SQL =
+  "-- Component errors\nSELECT component, COUNT(*) as error_count\nFROM audit_logs \nWHERE level = 'ERROR' \nGROUP BY component;";
 
 /** Column positions in `SELECT *` output (sqlite3's default list mode, `|`-separated). */
 const COL = { timestamp: 1, level: 2, component: 3, message: 5, session_id: 6 };
@@ -35,7 +38,10 @@ describe('sqlite exporter – the seed SQL through the sqlite3 CLI', () => {
     const viaArg = execFileSync('sqlite3', [path, stmt], { encoding: 'utf8' });
     const viaStdin = execFileSync('sqlite3', [path], { input: sql, encoding: 'utf8' });
     expect(viaStdin).toBe(viaArg);
-    return viaArg.trimEnd().split('\n').map((l) => l.split('|'));
+    return viaArg
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('|'));
   };
 
   beforeAll(async () => {
@@ -55,10 +61,25 @@ describe('sqlite exporter – the seed SQL through the sqlite3 CLI', () => {
       const at = base + ((i * 104729) % 997) * 1000 + 500;
       const message = `Session step ${i}`;
       sessionMessages.push({ at, message });
-      records.push(record({ time: at, body: message, attrs: { component: 'session_manager', operation: 'step', 'session.id': 'abc123', metadata: { enabled_modes: ['text', 'whiteboard'] } } }));
+      records.push(
+        record({
+          time: at,
+          body: message,
+          attrs: {
+            component: 'session_manager',
+            operation: 'step',
+            'session.id': 'abc123',
+            metadata: { enabled_modes: ['text', 'whiteboard'] },
+          },
+        }),
+      );
     }
-    records.push(record({ time: base, body: 'Other session', attrs: { 'session.id': 'zzz999', component: 'session_manager' } }));
-    records.push(record({ time: base, severity: SEV.WARNING, body: 'Not an error', attrs: { component: 'whiteboard' } }));
+    records.push(
+      record({ time: base, body: 'Other session', attrs: { 'session.id': 'zzz999', component: 'session_manager' } }),
+    );
+    records.push(
+      record({ time: base, severity: SEV.WARNING, body: 'Not an error', attrs: { component: 'whiteboard' } }),
+    );
     // Two exports, as a pipeline would send them.
     await new Promise<void>((r) => e.export(records.slice(0, 9), () => r()));
     await new Promise<void>((r) => e.export(records.slice(9), () => r()));
@@ -70,7 +91,9 @@ describe('sqlite exporter – the seed SQL through the sqlite3 CLI', () => {
 
   it('"Database Logging": one session newest first', () => {
     const out = sqlite3(SESSION_SQL);
-    expect(out.map((c) => c[COL.message])).toEqual([...sessionMessages].sort((a, b) => b.at - a.at).map((m) => m.message));
+    expect(out.map((c) => c[COL.message])).toEqual(
+      [...sessionMessages].sort((a, b) => b.at - a.at).map((m) => m.message),
+    );
     expect(out.every((c) => c[COL.session_id] === 'abc123')).toBe(true);
   });
 
@@ -78,13 +101,20 @@ describe('sqlite exporter – the seed SQL through the sqlite3 CLI', () => {
     const out = sqlite3(RECENT_ERRORS_SQL);
     expect(out).toHaveLength(10);
     expect(out.every((c) => c[COL.level] === 'ERROR')).toBe(true);
-    expect(out.map((c) => c[COL.message])).toEqual([...errorMessages].sort((a, b) => b.at - a.at).slice(0, 10).map((m) => m.message));
+    expect(out.map((c) => c[COL.message])).toEqual(
+      [...errorMessages]
+        .sort((a, b) => b.at - a.at)
+        .slice(0, 10)
+        .map((m) => m.message),
+    );
     expect(out[0]![COL.timestamp]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
   it('"Session activity": one session oldest first', () => {
     const out = sqlite3(SESSION_ACTIVITY_SQL);
-    expect(out.map((c) => c[COL.message])).toEqual([...sessionMessages].sort((a, b) => a.at - b.at).map((m) => m.message));
+    expect(out.map((c) => c[COL.message])).toEqual(
+      [...sessionMessages].sort((a, b) => a.at - b.at).map((m) => m.message),
+    );
   });
 
   it('"Component errors": error counts per component', () => {

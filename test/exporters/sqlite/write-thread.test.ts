@@ -28,7 +28,10 @@ describe('sqlite write thread – a compiled module', () => {
     const app = join(t.dir, 'app');
     const pkg = join(app, 'node_modules', 'auditline');
     mkdirSync(pkg, { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true, filter: (src) => !src.startsWith(join(ROOT, 'dist', 'test')) });
+    cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), {
+      recursive: true,
+      filter: (src) => !src.startsWith(join(ROOT, 'dist', 'test')),
+    });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'auditline', type: 'module' }));
     // Its dependencies resolve from a node_modules further up, as npm may hoist them.
     symlinkSync(join(ROOT, 'node_modules'), join(t.dir, 'node_modules'));
@@ -49,7 +52,9 @@ describe('sqlite write thread – a compiled module', () => {
     execFileSync(process.execPath, ['write.mjs'], { cwd: app, stdio: 'pipe' });
     const read = new Database(db, { readonly: true });
     try {
-      expect(read.prepare('SELECT message, session_id FROM audit_logs').all()).toEqual([{ message: 'from a packed install', session_id: 's1' }]);
+      expect(read.prepare('SELECT message, session_id FROM audit_logs').all()).toEqual([
+        { message: 'from a packed install', session_id: 's1' },
+      ]);
     } finally {
       read.close();
     }

@@ -22,9 +22,15 @@ export function configIssues(raw: Record<string, unknown>): string[] {
 }
 
 /** Started with a long evaluation interval so the test drives evaluate() itself. */
-export async function startAlerts(raw: Record<string, unknown>, host: TestHost = testHost(captureLogger())): Promise<{ ext: AlertsExtension; host: TestHost; lines: string[] }> {
+export async function startAlerts(
+  raw: Record<string, unknown>,
+  host: TestHost = testHost(captureLogger()),
+): Promise<{ ext: AlertsExtension; host: TestHost; lines: string[] }> {
   const { logger, lines } = captureLogger();
-  const ext = alertsExtensionFactory.create({ id: 'alerts', logger, telemetry: host.telemetry }, parseAlertsConfig({ evaluation_interval: '1h', ...raw })) as AlertsExtension;
+  const ext = alertsExtensionFactory.create(
+    { id: 'alerts', logger, telemetry: host.telemetry },
+    parseAlertsConfig({ evaluation_interval: '1h', ...raw }),
+  ) as AlertsExtension;
   await ext.start(host);
   return { ext, host, lines };
 }
@@ -48,8 +54,15 @@ export async function startWebhook(failFirst = 0): Promise<Webhook> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.attempts++;
-      if (state.attempts <= failFirst) { res.writeHead(503).end(); return; }
-      received.push({ ...JSON.parse(Buffer.concat(chunks).toString('utf8')), _contentType: req.headers['content-type'], _method: req.method });
+      if (state.attempts <= failFirst) {
+        res.writeHead(503).end();
+        return;
+      }
+      received.push({
+        ...JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        _contentType: req.headers['content-type'],
+        _method: req.method,
+      });
       res.writeHead(200).end('{}');
     });
   });
@@ -58,14 +71,24 @@ export async function startWebhook(failFirst = 0): Promise<Webhook> {
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    get attempts() { return state.attempts; },
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    get attempts() {
+      return state.attempts;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
     waitFor: (n, timeoutMs = 10_000) => until(() => received.length >= n, timeoutMs, `${n} webhook notifications`),
   };
 }
 
 /** Polls `cond` every 10 ms; rejects after `timeoutMs` (a generous bound, not a timing assertion). */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'the condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);

@@ -14,7 +14,12 @@ const TOKEN = 'alerts-workers-test';
 describe('alerts with pipeline workers', () => {
   let c: RunningCollector | undefined;
   let hook: Webhook | undefined;
-  afterEach(async () => { await c?.cleanup(); await hook?.close(); c = undefined; hook = undefined; });
+  afterEach(async () => {
+    await c?.cleanup();
+    await hook?.close();
+    c = undefined;
+    hook = undefined;
+  });
 
   it('counts records processed on worker threads and fires; the CLI shows it', async () => {
     hook = await startWebhook();
@@ -41,16 +46,26 @@ service:
       exporters: [msgpack_audit]
 `);
     for (let k = 0; k < 4; k++) {
-      const body = ProtobufLogsSerializer.serializeRequest(Array.from({ length: 20 }, (_, i) => record({ attrs: { 'url.path': `/w/${k}/${i}` } })))!;
-      const res = await fetch(`http://127.0.0.1:${http}/v1/logs`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+      const body = ProtobufLogsSerializer.serializeRequest(
+        Array.from({ length: 20 }, (_, i) => record({ attrs: { 'url.path': `/w/${k}/${i}` } })),
+      )!;
+      const res = await fetch(`http://127.0.0.1:${http}/v1/logs`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-protobuf' },
+      });
       expect(res.status).toBe(200);
     }
     await hook.waitFor(1, 15_000);
     expect(hook.received[0]).toMatchObject({ status: 'firing', rule: 'traffic' });
-    await until(async () => {
-      const r = await runCli(['logs', 'alerts', '--json', '--url', `http://127.0.0.1:${api}`, '--token', TOKEN]);
-      return r.code === 0 && JSON.parse(r.stdout.split('\n')[0]!).value === 80;
-    }, 15_000, 'all 80 records counted');
+    await until(
+      async () => {
+        const r = await runCli(['logs', 'alerts', '--json', '--url', `http://127.0.0.1:${api}`, '--token', TOKEN]);
+        return r.code === 0 && JSON.parse(r.stdout.split('\n')[0]!).value === 80;
+      },
+      15_000,
+      'all 80 records counted',
+    );
     const r = await runCli(['logs', 'alerts', '--url', `http://127.0.0.1:${api}`, '--token', TOKEN]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^traffic {2}FIRING +value 80 \(fires when > 50\)/);

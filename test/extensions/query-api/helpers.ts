@@ -33,10 +33,17 @@ export async function startApi(raw: Record<string, unknown> = {}): Promise<Runni
   await api.start(host);
   const url = api.url;
   return {
-    api, host, url, lines,
-    get: (path, token, init = {}) => fetch(url + path, {
-      ...init,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
-    }),
+    api,
+    host,
+    url,
+    lines,
+    get: (path, token, init = {}) =>
+      fetch(url + path, {
+        ...init,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      }),
   };
 }

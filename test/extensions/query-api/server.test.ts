@@ -17,7 +17,12 @@ function rawGet(url: string, path: string, token: string): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const req = request(url + '/', { path, headers: { authorization: `Bearer ${token}` } }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c) => { body += c; }).on('end', () => resolve({ status: res.statusCode!, body }));
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => {
+          body += c;
+        })
+        .on('end', () => resolve({ status: res.statusCode!, body }));
     });
     req.on('error', reject).end();
   });
@@ -35,7 +40,12 @@ describe('query API – auth, routing and errors', () => {
   it('answers 401 with WWW-Authenticate without a token, with a wrong token and with a non-bearer scheme', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
     run.api.route('GET', '/api/ping', () => ({ pong: true }));
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: `Basic ${TOKEN}` },
+    ]) {
       const res = await fetch(run.url + '/api/ping', { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -55,14 +65,17 @@ describe('query API – auth, routing and errors', () => {
     writeFileSync(file, '# readers\nfile-token-1\n\n  file-token-2  \n');
     run = await startApi({ auth: { tokens: ['inline-token'], tokens_file: file } });
     run.api.route('GET', '/api/ping', () => ({}));
-    for (const tok of ['inline-token', 'file-token-1', 'file-token-2']) expect((await run.get('/api/ping', tok)).status).toBe(200);
+    for (const tok of ['inline-token', 'file-token-1', 'file-token-2'])
+      expect((await run.get('/api/ping', tok)).status).toBe(200);
     expect((await run.get('/api/ping', '# readers')).status).toBe(401);
   });
 
   it('fails to start when tokens_file is missing or empty', async () => {
     const d = tempDir('auditline-qa-');
     dirs.push(d);
-    await expect(startApi({ auth: { tokens_file: join(d.dir, 'missing') } })).rejects.toThrow(/Cannot read tokens_file/);
+    await expect(startApi({ auth: { tokens_file: join(d.dir, 'missing') } })).rejects.toThrow(
+      /Cannot read tokens_file/,
+    );
     writeFileSync(join(d.dir, 'empty'), '# nothing\n');
     await expect(startApi({ auth: { tokens_file: join(d.dir, 'empty') } })).rejects.toThrow(/holds no tokens/);
   });
@@ -89,7 +102,9 @@ describe('query API – auth, routing and errors', () => {
     expect((await run.get('/api/closed', token)).status).toBe(200);
     const announced = run.lines.filter((l) => l.includes(token));
     expect(announced).toHaveLength(1);
-    expect(announced[0]).toMatch(/\[WARNING\] [a-z_]+: The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; /);
+    expect(announced[0]).toMatch(
+      /\[WARNING\] [a-z_]+: The query API has no token configured, so it listens on loopback only and accepts a token generated for this run; /,
+    );
     expect(announced[0]).toContain(`export AUDITLINE_TOKEN=${token} `);
     const second = await startApi({ auth: { tokens: [''] } });
     expect(second.api.generatedToken).not.toBe(token);
@@ -115,8 +130,12 @@ describe('query API – auth, routing and errors', () => {
 
   it('answers 404 and 405 (with Allow) as JSON, HttpError with its status, and other failures with 500', async () => {
     run = await startApi({ auth: { tokens: [TOKEN] } });
-    run.api.route('GET', '/api/teapot', () => { throw new HttpError(418, 'parameter "x" is a teapot'); });
-    run.api.route('GET', '/api/broken', () => { throw new Error('kaput'); });
+    run.api.route('GET', '/api/teapot', () => {
+      throw new HttpError(418, 'parameter "x" is a teapot');
+    });
+    run.api.route('GET', '/api/broken', () => {
+      throw new Error('kaput');
+    });
     run.api.route('DELETE', '/api/teapot', () => ({}));
     const missing = await run.get('/api/none', TOKEN);
     expect(missing.status).toBe(404);
@@ -140,7 +159,10 @@ describe('query API – auth, routing and errors', () => {
   });
 
   it('shuts down safely without start, and twice after start', async () => {
-    const idle = queryApiExtensionFactory.create({ id: 'query_api', logger: silentLogger, telemetry: new Telemetry() }, parseQueryApiConfig({}));
+    const idle = queryApiExtensionFactory.create(
+      { id: 'query_api', logger: silentLogger, telemetry: new Telemetry() },
+      parseQueryApiConfig({}),
+    );
     await idle.shutdown();
     const r = await startApi();
     await r.api.shutdown();
@@ -158,22 +180,34 @@ describe('query API – config', () => {
 
   it('defaults to localhost:8080 with no auth, no TLS, no extra allowed hosts and a 1000-event stream buffer', () => {
     expect(parse(undefined).cfg).toEqual({
-      endpoint: { host: 'localhost', port: 8080 }, auth: undefined, allowed_hosts: [], tls: undefined,
+      endpoint: { host: 'localhost', port: 8080 },
+      auth: undefined,
+      allowed_hosts: [],
+      tls: undefined,
       stream: { buffer_size: 1000, heartbeat_interval: 15_000, drop_grace: 10_000, max_subscribers: 64 },
-      ui: true, session_ttl: 12 * 3_600_000,
+      ui: true,
+      session_ttl: 12 * 3_600_000,
     });
   });
 
   it('takes an empty token (an unset ${env:…:-}) or an empty auth block as no token, refused off loopback', () => {
     expect(parse({ auth: { tokens: [''] } }).errors).toEqual([]);
     expect(parse({ auth: {} }).errors).toEqual([]);
-    const refusal = 'but no token is configured; set auth.tokens (e.g. "${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start';
-    expect(parse({ endpoint: ':8080', auth: { tokens: [''] } }).errors).toEqual([`extensions::query_api::endpoint: listens on "0.0.0.0" ${refusal}`]);
-    expect(parse({ endpoint: '192.168.1.20:8080' }).errors).toEqual([`extensions::query_api::endpoint: listens on "192.168.1.20" ${refusal}`]);
+    const refusal =
+      'but no token is configured; set auth.tokens (e.g. "${env:AUDITLINE_TOKEN}") or auth.tokens_file, or listen on localhost, where a token is generated at start';
+    expect(parse({ endpoint: ':8080', auth: { tokens: [''] } }).errors).toEqual([
+      `extensions::query_api::endpoint: listens on "0.0.0.0" ${refusal}`,
+    ]);
+    expect(parse({ endpoint: '192.168.1.20:8080' }).errors).toEqual([
+      `extensions::query_api::endpoint: listens on "192.168.1.20" ${refusal}`,
+    ]);
     expect(parse({ endpoint: '0.0.0.0:8080', auth: { tokens: ['s3cret'] } }).errors).toEqual([]);
     expect(parse({ endpoint: '[::]:8080', auth: { tokens_file: '/etc/auditline/tokens' } }).errors).toEqual([]);
-    for (const loopback of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080']) expect(parse({ endpoint: loopback }).errors).toEqual([]);
-    expect(parse({ auth: { tokens: ['two words'] } }).errors).toEqual(['extensions::query_api::auth::tokens::0: must not contain whitespace']);
+    for (const loopback of ['localhost:8080', '127.0.0.1:8080', '[::1]:8080'])
+      expect(parse({ endpoint: loopback }).errors).toEqual([]);
+    expect(parse({ auth: { tokens: ['two words'] } }).errors).toEqual([
+      'extensions::query_api::auth::tokens::0: must not contain whitespace',
+    ]);
     expect(parse({ cors: true }).errors[0]).toMatch(/^extensions::query_api::cors: unknown key/);
   });
 });

@@ -7,20 +7,29 @@ import { startApi, type RunningApi } from './helpers.js';
 
 const TOKEN = 'cap-token';
 
-interface Opened { req: ClientRequest; res: IncomingMessage; status: number; body: string }
+interface Opened {
+  req: ClientRequest;
+  res: IncomingMessage;
+  status: number;
+  body: string;
+}
 
 /** Opens one stream and resolves once its status is known (and, for a 200, its first comment arrived). */
 function open(url: string): Promise<Opened> {
   return new Promise((resolve, reject) => {
-    const req = get(`${url}/api/logs/stream`, { agent: false, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-      res.setEncoding('utf8');
-      let body = '';
-      res.on('data', (c: string) => {
-        body += c;
-        if (res.statusCode === 200 && body.includes(': connected')) resolve({ req, res, status: 200, body });
-      });
-      res.on('end', () => resolve({ req, res, status: res.statusCode!, body }));
-    });
+    const req = get(
+      `${url}/api/logs/stream`,
+      { agent: false, headers: { authorization: `Bearer ${TOKEN}` } },
+      (res) => {
+        res.setEncoding('utf8');
+        let body = '';
+        res.on('data', (c: string) => {
+          body += c;
+          if (res.statusCode === 200 && body.includes(': connected')) resolve({ req, res, status: 200, body });
+        });
+        res.on('end', () => resolve({ req, res, status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
   });
 }

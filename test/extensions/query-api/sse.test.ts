@@ -6,7 +6,10 @@ import { startApi, type RunningApi } from './helpers.js';
 
 const TOKEN = 'stream-token';
 
-interface SseEvent { event: string; data: string }
+interface SseEvent {
+  event: string;
+  data: string;
+}
 
 /** A raw SSE client that parses events as they arrive and can stop reading. */
 class SseClient {
@@ -24,17 +27,27 @@ class SseClient {
     get(`${url}/api/logs/stream${query}`, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
       this.res = res;
       this.status = res.statusCode!;
-      if (opts.stall) { res.pause(); this.connected = true; return; }
+      if (opts.stall) {
+        res.pause();
+        this.connected = true;
+        return;
+      }
       this.read(res);
-    }).on('error', () => { this.ended = true; });
+    }).on('error', () => {
+      this.ended = true;
+    });
   }
 
   /** Starts (or resumes) reading. */
   read(res = this.res!): void {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => this.feed(chunk));
-    res.on('end', () => { this.ended = true; });
-    res.on('close', () => { this.ended = true; });
+    res.on('end', () => {
+      this.ended = true;
+    });
+    res.on('close', () => {
+      this.ended = true;
+    });
     res.resume();
   }
 
@@ -44,7 +57,10 @@ class SseClient {
     while ((i = this.buf.indexOf('\n\n')) >= 0) {
       const block = this.buf.slice(0, i);
       this.buf = this.buf.slice(i + 2);
-      if (block.startsWith(': connected')) { this.connected = true; continue; }
+      if (block.startsWith(': connected')) {
+        this.connected = true;
+        continue;
+      }
       if (block.startsWith(':')) continue;
       const ev: SseEvent = { event: 'message', data: '' };
       for (const line of block.split('\n')) {
@@ -81,17 +97,37 @@ describe('query API – live stream (SSE)', () => {
     const errors = client('?level=ERROR,CRITICAL&session_id=abc123');
     await vi.waitFor(() => expect(all.connected && errors.connected).toBe(true));
     const batch = [
-      record({ body: 'Session created', attrs: { component: 'session_manager', 'session.id': 'abc123', 'user.id': 'u1' } }),
-      record({ severity: SEV.ERROR, body: 'Model timed out', attrs: { 'session.id': 'abc123', prompt: 'never streamed' } }),
+      record({
+        body: 'Session created',
+        attrs: { component: 'session_manager', 'session.id': 'abc123', 'user.id': 'u1' },
+      }),
+      record({
+        severity: SEV.ERROR,
+        body: 'Model timed out',
+        attrs: { 'session.id': 'abc123', prompt: 'never streamed' },
+      }),
       record({ severity: SEV.ERROR, body: 'Other session failed', attrs: { 'session.id': 'zzz' } }),
       record({ severity: SEV.CRITICAL, body: 'Disk full', attrs: { 'session.id': 'abc123' }, event: 'disk.full' }),
     ];
     run.host.tap.publish(batch, 'logs');
     await vi.waitFor(() => expect(all.logs()).toHaveLength(4));
     await vi.waitFor(() => expect(errors.logs()).toHaveLength(2));
-    expect(all.logs().map((l) => l.message)).toEqual(['Session created', 'Model timed out', 'Other session failed', 'Disk full']);
-    expect(all.logs()[0]).toMatchObject({ level: 'INFO', component: 'session_manager', session_id: 'abc123', user_id: 'u1' });
-    expect(errors.logs().map((l) => [l.level, l.message, l.event])).toEqual([['ERROR', 'Model timed out', null], ['CRITICAL', 'Disk full', 'disk.full']]);
+    expect(all.logs().map((l) => l.message)).toEqual([
+      'Session created',
+      'Model timed out',
+      'Other session failed',
+      'Disk full',
+    ]);
+    expect(all.logs()[0]).toMatchObject({
+      level: 'INFO',
+      component: 'session_manager',
+      session_id: 'abc123',
+      user_id: 'u1',
+    });
+    expect(errors.logs().map((l) => [l.level, l.message, l.event])).toEqual([
+      ['ERROR', 'Model timed out', null],
+      ['CRITICAL', 'Disk full', 'disk.full'],
+    ]);
     expect(JSON.stringify(all.events)).not.toContain('never streamed');
   });
 
@@ -118,7 +154,10 @@ describe('query API – live stream (SSE)', () => {
     let published = 0;
     while (run.host.telemetry.total(M.streamDropped) === 0) {
       if (published >= 100_000) throw new Error('The stalled subscriber was never dropped.');
-      run.host.tap.publish(Array.from({ length: 20 }, (_, i) => record({ body: pad, attrs: { n: published + i } })), 'logs');
+      run.host.tap.publish(
+        Array.from({ length: 20 }, (_, i) => record({ body: pad, attrs: { n: published + i } })),
+        'logs',
+      );
       published += 20;
       await vi.waitFor(() => expect(reader.logCount).toBe(published), { timeout: 10_000, interval: 1 });
     }

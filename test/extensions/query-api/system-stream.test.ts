@@ -24,7 +24,8 @@ describe('GET /api/logs/system/stream – real collector with a filelog receiver
     const dir = tempDir('auditline-system-stream-');
     writeFileSync(join(dir, 'a.log'), '');
     writeFileSync(join(dir, 'b.log'), '');
-    c = await startCollector(`
+    c = await startCollector(
+      `
 receivers:
   filelog:
     include: ["{{dir}}/*.log"]
@@ -47,9 +48,13 @@ service:
   pipelines:
     logs/system: { receivers: [filelog], processors: [redaction], exporters: [msgpack_audit] }
     logs: { receivers: [otlp], processors: [redaction], exporters: [msgpack_audit] }
-`, { dir });
+`,
+      { dir },
+    );
   });
-  afterAll(async () => { await c?.cleanup(); });
+  afterAll(async () => {
+    await c?.cleanup();
+  });
 
   const open = (query = '') => fetch(`${api}/api/logs/system/stream${query}`, { headers: auth });
   const append = (name: string, text: string) => appendFileSync(join(c.dir, name), text);
@@ -68,8 +73,18 @@ service:
 
     // A record from another receiver reaches the general stream but not the system one.
     const res = await fetch(otlp, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceLogs: [{ resource: {}, scopeLogs: [{ scope: { name: 'app' }, logRecords: [{ body: { stringValue: 'from otlp, not a file line' } }] }] }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            resource: {},
+            scopeLogs: [
+              { scope: { name: 'app' }, logRecords: [{ body: { stringValue: 'from otlp, not a file line' } }] },
+            ],
+          },
+        ],
+      }),
     });
     expect(res.status).toBe(200);
     await allText.readUntil('from otlp, not a file line');
@@ -84,8 +99,19 @@ service:
     await sys.readUntil('line b2');
     await Promise.all([sys.cancel(), onlyB.cancel(), allText.cancel()]);
 
-    const events = sys.text().split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as { message: string; component: string; attributes: Record<string, unknown> });
-    expect(events.map((e) => e.message.split(' ').slice(0, 2).join(' ')).sort()).toEqual(['line a1', 'line a2', 'line b1', 'line b2']);
+    const events = sys
+      .text()
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map(
+        (l) => JSON.parse(l.slice(6)) as { message: string; component: string; attributes: Record<string, unknown> },
+      );
+    expect(events.map((e) => e.message.split(' ').slice(0, 2).join(' ')).sort()).toEqual([
+      'line a1',
+      'line a2',
+      'line b1',
+      'line b2',
+    ]);
     for (const e of events) {
       expect(e.component).toBe('auditline/filelog');
       expect(['a.log', 'b.log']).toContain(e.attributes['log.file.name']);
@@ -128,7 +154,11 @@ service:
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    const opened = [await openOk(() => fetch(`${api}/api/logs/stream`, { headers: auth })), await openOk(() => open()), await openOk(() => open())];
+    const opened = [
+      await openOk(() => fetch(`${api}/api/logs/stream`, { headers: auth })),
+      await openOk(() => open()),
+      await openOk(() => open()),
+    ];
     for (const s of opened) await s.readUntil(': connected');
     const refused = await open();
     expect(refused.status).toBe(503);

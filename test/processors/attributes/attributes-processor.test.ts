@@ -13,11 +13,28 @@ import { attributesProcessorFactory } from '../../../processors/attributes/facto
 
 class Sink implements LogsConsumer {
   received: ReadableLogRecord[] = [];
-  async consume(r: ReadableLogRecord[]): Promise<void> { for (const x of r) this.received.push(x); }
+  async consume(r: ReadableLogRecord[]): Promise<void> {
+    for (const x of r) this.received.push(x);
+  }
 }
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 
-function record(attributes: LogAttributes, opts: { body?: AnyValue; severityText?: string; severityNumber?: number; resource?: LogAttributes; scope?: string } = {}): LogRecordData {
+function record(
+  attributes: LogAttributes,
+  opts: {
+    body?: AnyValue;
+    severityText?: string;
+    severityNumber?: number;
+    resource?: LogAttributes;
+    scope?: string;
+  } = {},
+): LogRecordData {
   const r = new LogRecordData(resourceFromAttributes(opts.resource ?? {}), { name: opts.scope ?? 'app' });
   r.attributes = attributes;
   r.body = opts.body;
@@ -36,7 +53,11 @@ async function run(yaml: string, records: LogRecordData[]): Promise<LogAttribute
   const { cfg, issues } = parse(yaml);
   if (!cfg) throw new Error(issues.map((i) => `${i.path.join('::')}: ${i.message}`).join('\n'));
   const sink = new Sink();
-  const p = attributesProcessorFactory.create({ id: 'attributes', logger: silentLogger, telemetry: new Telemetry() }, cfg, sink);
+  const p = attributesProcessorFactory.create(
+    { id: 'attributes', logger: silentLogger, telemetry: new Telemetry() },
+    cfg,
+    sink,
+  );
   await p.start(host);
   await p.consume(records);
   await p.shutdown();
@@ -47,7 +68,8 @@ const paths = (issues: ConfigIssue[]) => issues.map((i) => i.path.join('::'));
 
 describe('attributes processor – actions', () => {
   it('applies insert, update, upsert, copies with from_attribute and falls back to default_value, in order', async () => {
-    const [a, b] = await run(`
+    const [a, b] = await run(
+      `
 actions:
   - { key: env, value: prod, action: insert }
   - { key: region, value: eu, action: insert }
@@ -56,28 +78,45 @@ actions:
   - { key: redacted, value: true, action: upsert }
   - { key: copy, from_attribute: region, action: upsert }
   - { key: zone, from_attribute: cloud.zone, default_value: zone-a, action: insert }
-`, [record({ env: 'dev', status: 'ok' }), record({ 'cloud.zone': 'z9' })]);
+`,
+      [record({ env: 'dev', status: 'ok' }), record({ 'cloud.zone': 'z9' })],
+    );
     expect(a).toEqual({ env: 'dev', status: 200, region: 'eu', redacted: true, copy: 'eu', zone: 'zone-a' });
     expect(b).toEqual({ 'cloud.zone': 'z9', env: 'prod', region: 'eu', redacted: true, copy: 'eu', zone: 'z9' });
   });
 
   it('deletes by key and by key pattern', async () => {
-    const [a] = await run(`
+    const [a] = await run(
+      `
 actions:
   - { key: password, action: delete }
   - { pattern: ^secret\\., action: delete }
-`, [record({ password: 'p', 'secret.a': 1, 'secret.b': 2, keep: 'yes', 'not.secret.c': 3 })]);
+`,
+      [record({ password: 'p', 'secret.a': 1, 'secret.b': 2, keep: 'yes', 'not.secret.c': 3 })],
+    );
     expect(a).toEqual({ keep: 'yes', 'not.secret.c': 3 });
   });
 
   it('hashes with SHA-256 exactly as the Collector does for strings, ints, doubles and booleans', async () => {
-    const [a] = await run(`
+    const [a] = await run(
+      `
 actions:
   - { key: email, action: hash }
   - { key: account_id, action: hash }
   - { pattern: ^ratio$|^flag$, action: hash }
   - { key: nested, action: hash }
-`, [record({ email: 'user@example.com', account_id: 2245, ratio: 1.5, flag: true, nested: { a: 'secret' }, other: 'x' })]);
+`,
+      [
+        record({
+          email: 'user@example.com',
+          account_id: 2245,
+          ratio: 1.5,
+          flag: true,
+          nested: { a: 'secret' },
+          other: 'x',
+        }),
+      ],
+    );
     expect(a).toEqual({
       // Reference digests computed with Python's hashlib over the Collector's byte encodings.
       email: 'b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514',
@@ -90,18 +129,27 @@ actions:
   });
 
   it('extracts named groups, including Go-style (?P<name>) groups, leaving the source unchanged', async () => {
-    const [a, b] = await run(`
+    const [a, b] = await run(
+      `
 actions:
   - key: http.url
     pattern: ^(?P<http_protocol>.*):\\/\\/(?P<http_domain>[^/]*)(?P<http_path>\\/.*)?$
     action: extract
-`, [record({ 'http.url': 'https://example.com/a/b' }), record({ 'http.url': 42 })]);
-    expect(a).toEqual({ 'http.url': 'https://example.com/a/b', http_protocol: 'https', http_domain: 'example.com', http_path: '/a/b' });
+`,
+      [record({ 'http.url': 'https://example.com/a/b' }), record({ 'http.url': 42 })],
+    );
+    expect(a).toEqual({
+      'http.url': 'https://example.com/a/b',
+      http_protocol: 'https',
+      http_domain: 'example.com',
+      http_path: '/a/b',
+    });
     expect(b).toEqual({ 'http.url': 42 });
   });
 
   it('converts to int, double and string, leaving unconvertible values unchanged', async () => {
-    const [a] = await run(`
+    const [a] = await run(
+      `
 actions:
   - { key: code, action: convert, converted_type: int }
   - { key: ratio, action: convert, converted_type: int }
@@ -109,7 +157,9 @@ actions:
   - { key: price, action: convert, converted_type: double }
   - { key: n, action: convert, converted_type: string }
   - { key: missing, action: convert, converted_type: string }
-`, [record({ code: '404', ratio: 2.9, bad: 'abc', price: '12.5', n: 7 })]);
+`,
+      [record({ code: '404', ratio: 2.9, bad: 'abc', price: '12.5', n: 7 })],
+    );
     expect(a).toEqual({ code: 404, ratio: 2, bad: 'abc', price: 12.5, n: '7' });
   });
 
@@ -124,43 +174,56 @@ describe('attributes processor – include/exclude', () => {
   const touched = (attrs: LogAttributes[]) => attrs.map((a) => a.touched === true);
 
   it('applies actions only to records whose attributes match strictly', async () => {
-    const out = await run(`${actions}
+    const out = await run(
+      `${actions}
 include:
   match_type: strict
   attributes: [{ key: component, value: billing }, { key: user.id }]
-`, [record({ component: 'billing', 'user.id': 'u1' }), record({ component: 'billing' }), record({ component: 'auth', 'user.id': 'u1' })]);
+`,
+      [
+        record({ component: 'billing', 'user.id': 'u1' }),
+        record({ component: 'billing' }),
+        record({ component: 'auth', 'user.id': 'u1' }),
+      ],
+    );
     expect(touched(out)).toEqual([true, false, false]);
   });
 
   it('matches bodies and severity texts by regexp and severity numbers by minimum', async () => {
-    const out = await run(`${actions}
+    const out = await run(
+      `${actions}
 include:
   match_type: regexp
   log_bodies: ['^payment (failed|declined)']
   log_severity_texts: ['^(ERROR|WARN)$']
   log_severity_number: { min: WARN, match_undefined: false }
-`, [
-      record({}, { body: 'payment failed for order 7', severityText: 'ERROR', severityNumber: 17 }),
-      record({}, { body: 'payment failed for order 8', severityText: 'INFO', severityNumber: 9 }),
-      record({}, { body: 'a payment failed', severityText: 'ERROR', severityNumber: 17 }),
-      record({}, { body: 'payment declined', severityText: 'WARN' }),
-    ]);
+`,
+      [
+        record({}, { body: 'payment failed for order 7', severityText: 'ERROR', severityNumber: 17 }),
+        record({}, { body: 'payment failed for order 8', severityText: 'INFO', severityNumber: 9 }),
+        record({}, { body: 'a payment failed', severityText: 'ERROR', severityNumber: 17 }),
+        record({}, { body: 'payment declined', severityText: 'WARN' }),
+      ],
+    );
     expect(touched(out)).toEqual([true, false, false, false]);
   });
 
   it('checks include before exclude and matches resources and libraries', async () => {
-    const out = await run(`${actions}
+    const out = await run(
+      `${actions}
 include:
   match_type: strict
   resources: [{ Key: service.name, Value: checkout }]
 exclude:
   match_type: regexp
   libraries: [{ name: ^health }]
-`, [
-      record({}, { resource: { 'service.name': 'checkout' }, scope: 'orders' }),
-      record({}, { resource: { 'service.name': 'checkout' }, scope: 'healthcheck' }),
-      record({}, { resource: { 'service.name': 'auth' }, scope: 'orders' }),
-    ]);
+`,
+      [
+        record({}, { resource: { 'service.name': 'checkout' }, scope: 'orders' }),
+        record({}, { resource: { 'service.name': 'checkout' }, scope: 'healthcheck' }),
+        record({}, { resource: { 'service.name': 'auth' }, scope: 'orders' }),
+      ],
+    );
     expect(touched(out)).toEqual([true, false, false]);
   });
 });
@@ -223,22 +286,32 @@ include: { match_type: regexp, log_bodies: [ok, '(unclosed'] }
 describe('attributes processor – from_context (issue #15)', () => {
   it('loads with a warning and acts as the Collector does when the context key is missing', async () => {
     const issues: ConfigIssue[] = [];
-    const cfg = attributesProcessorFactory.config.parse(parseYaml(`
+    const cfg = attributesProcessorFactory.config.parse(
+      parseYaml(`
 actions:
   - { key: tenant_id, from_context: metadata.tenant, default_value: default-tenant, action: upsert }
   - { key: client, from_context: client.address, action: insert }
-`), ['processors', 'attributes'], issues);
+`),
+      ['processors', 'attributes'],
+      issues,
+    );
     expect(issues).toEqual([]);
     expect(takeWarnings(issues).map(formatIssue)).toEqual([
-      'processors::attributes::actions::0::from_context: ignored (records carry no request metadata, auth or client address here); '
-        + 'the action sets default_value',
-      'processors::attributes::actions::1::from_context: ignored (records carry no request metadata, auth or client address here); '
-        + 'the action does nothing',
+      'processors::attributes::actions::0::from_context: ignored (records carry no request metadata, auth or client address here); ' +
+        'the action sets default_value',
+      'processors::attributes::actions::1::from_context: ignored (records carry no request metadata, auth or client address here); ' +
+        'the action does nothing',
     ]);
     const out: ReadableLogRecord[] = [];
-    const p = attributesProcessorFactory.create({ id: 'attributes', logger: silentLogger, telemetry: new Telemetry() }, cfg!, {
-      consume: async (r) => { out.push(...r); },
-    });
+    const p = attributesProcessorFactory.create(
+      { id: 'attributes', logger: silentLogger, telemetry: new Telemetry() },
+      cfg!,
+      {
+        consume: async (r) => {
+          out.push(...r);
+        },
+      },
+    );
     const r = new LogRecordData(resourceFromAttributes({}), { name: 'app' });
     r.attributes = { tenant_id: 'acme' };
     await p.consume([r]);

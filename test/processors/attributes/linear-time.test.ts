@@ -17,22 +17,57 @@ const SIZES = [128 * KiB, MiB];
 describe('attributes – patterns match in time linear in the value or key', () => {
   const cases: [string, unknown, 'body' | 'value' | 'key', Shape][] = [
     // First a pattern that is only quadratic when backtracking, so that old code fails in seconds.
-    ['extract a+$ from a value', { actions: [{ key: 'v', action: 'extract', pattern: '(?P<x>a+)$' }] }, 'value', { unit: 'a', suffix: 'b' }],
-    ['extract (?P<x>(a+)+)$ from a value', { actions: [{ key: 'v', action: 'extract', pattern: '(?P<x>(a+)+)$' }] }, 'value', { unit: 'a', suffix: '!' }],
+    [
+      'extract a+$ from a value',
+      { actions: [{ key: 'v', action: 'extract', pattern: '(?P<x>a+)$' }] },
+      'value',
+      { unit: 'a', suffix: 'b' },
+    ],
+    [
+      'extract (?P<x>(a+)+)$ from a value',
+      { actions: [{ key: 'v', action: 'extract', pattern: '(?P<x>(a+)+)$' }] },
+      'value',
+      { unit: 'a', suffix: '!' },
+    ],
     ['delete keys matching (a|aa)*b', { actions: [{ action: 'delete', pattern: '(a|aa)*b' }] }, 'key', { unit: 'a' }],
-    ['hash keys matching ^(a+)+$', { actions: [{ action: 'hash', pattern: '^(a+)+$' }] }, 'key', { unit: 'a', suffix: '!' }],
-    ['include attributes (x+x+)+y', {
-      include: { match_type: 'regexp', attributes: [{ key: 'v', value: '(x+x+)+y' }] },
-      actions: [{ key: 'seen', value: true, action: 'insert' }],
-    }, 'value', { unit: 'x' }],
-    ['exclude log_bodies (a|a)*c', {
-      exclude: { match_type: 'regexp', log_bodies: ['(a|a)*c'] },
-      actions: [{ key: 'seen', value: true, action: 'insert' }],
-    }, 'body', { unit: 'a' }],
+    [
+      'hash keys matching ^(a+)+$',
+      { actions: [{ action: 'hash', pattern: '^(a+)+$' }] },
+      'key',
+      { unit: 'a', suffix: '!' },
+    ],
+    [
+      'include attributes (x+x+)+y',
+      {
+        include: { match_type: 'regexp', attributes: [{ key: 'v', value: '(x+x+)+y' }] },
+        actions: [{ key: 'seen', value: true, action: 'insert' }],
+      },
+      'value',
+      { unit: 'x' },
+    ],
+    [
+      'exclude log_bodies (a|a)*c',
+      {
+        exclude: { match_type: 'regexp', log_bodies: ['(a|a)*c'] },
+        actions: [{ key: 'seen', value: true, action: 'insert' }],
+      },
+      'body',
+      { unit: 'a' },
+    ],
   ];
-  it(cases.map((c) => c[0]).join('; '), async () => {
-    for (const [name, config, where, shape] of cases) {
-      await expectLinear(runner, name, { module: SUBJECTS, export: 'attributes', args: [config, where] }, shape, SIZES);
-    }
-  }, 300_000);
+  it(
+    cases.map((c) => c[0]).join('; '),
+    async () => {
+      for (const [name, config, where, shape] of cases) {
+        await expectLinear(
+          runner,
+          name,
+          { module: SUBJECTS, export: 'attributes', args: [config, where] },
+          shape,
+          SIZES,
+        );
+      }
+    },
+    300_000,
+  );
 });

@@ -15,8 +15,16 @@ const parse = (cfg: Record<string, unknown>) => batchProcessorFactory.config.par
 describe('batch processor', () => {
   it('passes records straight on, holding none in memory outside the delivery log', async () => {
     const got: ReadableLogRecord[][] = [];
-    const next: LogsConsumer = { consume: async (r) => { got.push(r); } };
-    const p = batchProcessorFactory.create({ id: 'batch', logger: silentLogger, telemetry: new Telemetry() }, parse({}), next);
+    const next: LogsConsumer = {
+      consume: async (r) => {
+        got.push(r);
+      },
+    };
+    const p = batchProcessorFactory.create(
+      { id: 'batch', logger: silentLogger, telemetry: new Telemetry() },
+      parse({}),
+      next,
+    );
     const recs = requestAuditRecords(0, 37);
     await p.consume(recs);
     expect(got).toEqual([recs]);
@@ -24,10 +32,18 @@ describe('batch processor', () => {
     await p.shutdown();
   });
 
-  it('turns send_batch_size, send_batch_max_size and timeout into the exporters\' batch settings', () => {
-    expect(batchSettingsOf(parse({ send_batch_size: 10, send_batch_max_size: 15, timeout: '1s' }))).toEqual({ size: 10, maxSize: 15, timeoutMs: 1000 });
+  it("turns send_batch_size, send_batch_max_size and timeout into the exporters' batch settings", () => {
+    expect(batchSettingsOf(parse({ send_batch_size: 10, send_batch_max_size: 15, timeout: '1s' }))).toEqual({
+      size: 10,
+      maxSize: 15,
+      timeoutMs: 1000,
+    });
     expect(batchSettingsOf(parse({}))).toEqual({ size: 8192, maxSize: 8192, timeoutMs: 200 });
-    const p = new BatchProcessor({ id: 'b', logger: silentLogger, telemetry: new Telemetry() }, parse({ send_batch_size: 5 }), { consume: async () => {} });
+    const p = new BatchProcessor(
+      { id: 'b', logger: silentLogger, telemetry: new Telemetry() },
+      parse({ send_batch_size: 5 }),
+      { consume: async () => {} },
+    );
     expect(p.batchSettings.size).toBe(5);
   });
 
@@ -41,7 +57,11 @@ describe('batch processor', () => {
     const issues: ConfigIssue[] = [];
     const cfg = batchProcessorFactory.config.parse({ timeout: '0s' }, ['processors', 'batch'], issues)!;
     expect(batchSettingsOf(cfg).timeoutMs).toBe(0);
-    const nanos = batchProcessorFactory.config.parse({ timeout: 250_000_000, metadata_keys: ['tenant'] }, ['processors', 'batch'], issues)!;
+    const nanos = batchProcessorFactory.config.parse(
+      { timeout: 250_000_000, metadata_keys: ['tenant'] },
+      ['processors', 'batch'],
+      issues,
+    )!;
     expect(issues).toEqual([]);
     expect(batchSettingsOf(nanos).timeoutMs).toBe(250);
     expect(batchSettingsOf(batchProcessorFactory.config.parse({ timeout: 0 }, [], [])!).timeoutMs).toBe(0);
@@ -51,4 +71,3 @@ describe('batch processor', () => {
     ]);
   });
 });
-

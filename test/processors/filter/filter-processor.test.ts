@@ -13,12 +13,27 @@ import { filterProcessorFactory } from '../../../processors/filter/factory.js';
 
 class Sink implements LogsConsumer {
   batches: ReadableLogRecord[][] = [];
-  async consume(r: ReadableLogRecord[]): Promise<void> { this.batches.push(r); }
-  get received(): ReadableLogRecord[] { return this.batches.flat(); }
+  async consume(r: ReadableLogRecord[]): Promise<void> {
+    this.batches.push(r);
+  }
+  get received(): ReadableLogRecord[] {
+    return this.batches.flat();
+  }
 }
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
 
-interface Opts { body?: AnyValue; severityText?: string; severityNumber?: number; resource?: LogAttributes }
+interface Opts {
+  body?: AnyValue;
+  severityText?: string;
+  severityNumber?: number;
+  resource?: LogAttributes;
+}
 function record(name: string, attributes: LogAttributes, o: Opts = {}): LogRecordData {
   const r = new LogRecordData(resourceFromAttributes(o.resource ?? { 'service.name': 'api' }), { name: 'app' });
   r.attributes = { name, ...attributes };
@@ -31,15 +46,31 @@ function record(name: string, attributes: LogAttributes, o: Opts = {}): LogRecor
 /** A fixed set of records every condition below is evaluated against. */
 const RECORDS = () => [
   record('debug', { component: 'auth' }, { body: 'cache warm', severityText: 'DEBUG', severityNumber: 5 }),
-  record('info', { component: 'billing', 'http.route': '/health' }, { body: 'GET /health 200', severityText: 'INFO', severityNumber: 9 }),
-  record('warn', { component: 'billing', retries: 3 }, { body: 'payment retry', severityText: 'WARN', severityNumber: 13, resource: { 'service.name': 'worker' } }),
-  record('error', { component: 'auth', 'user.id': 'u1' }, { body: { msg: 'login failed', code: 401 }, severityText: 'ERROR', severityNumber: 17 }),
+  record(
+    'info',
+    { component: 'billing', 'http.route': '/health' },
+    { body: 'GET /health 200', severityText: 'INFO', severityNumber: 9 },
+  ),
+  record(
+    'warn',
+    { component: 'billing', retries: 3 },
+    { body: 'payment retry', severityText: 'WARN', severityNumber: 13, resource: { 'service.name': 'worker' } },
+  ),
+  record(
+    'error',
+    { component: 'auth', 'user.id': 'u1' },
+    { body: { msg: 'login failed', code: 401 }, severityText: 'ERROR', severityNumber: 17 },
+  ),
   record('unset', {}, {}),
 ];
 
 function parse(raw: unknown): { cfg?: unknown; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
-  const cfg = filterProcessorFactory.config.parse(typeof raw === 'string' ? parseYaml(raw) : raw, ['processors', 'filter'], issues);
+  const cfg = filterProcessorFactory.config.parse(
+    typeof raw === 'string' ? parseYaml(raw) : raw,
+    ['processors', 'filter'],
+    issues,
+  );
   return { cfg, issues };
 }
 
@@ -89,14 +120,23 @@ describe('filter processor – OTTL conditions', () => {
   it('combines conditions with and, or, not and parentheses with OTTL precedence', async () => {
     // not binds tighter than and, and tighter than or.
     expect(await dropped('not severity_text == "DEBUG" and attributes["component"] == "auth"')).toEqual(['error']);
-    expect(await dropped('severity_text == "DEBUG" or severity_text == "WARN" and attributes["component"] == "auth"')).toEqual(['debug']);
-    expect(await dropped('(severity_text == "DEBUG" or severity_text == "WARN") and attributes["component"] == "billing"')).toEqual(['warn']);
-    expect(await dropped('not (attributes["component"] == "auth" or attributes["component"] == "billing")')).toEqual(['unset']);
+    expect(
+      await dropped('severity_text == "DEBUG" or severity_text == "WARN" and attributes["component"] == "auth"'),
+    ).toEqual(['debug']);
+    expect(
+      await dropped('(severity_text == "DEBUG" or severity_text == "WARN") and attributes["component"] == "billing"'),
+    ).toEqual(['warn']);
+    expect(await dropped('not (attributes["component"] == "auth" or attributes["component"] == "billing")')).toEqual([
+      'unset',
+    ]);
   });
 
   it('drops a record when any condition in the list matches, and counts what it dropped', async () => {
     const telemetry = new Telemetry();
-    const kept = await keptNames({ logs: { log_record: ['severity_number < SEVERITY_NUMBER_INFO', 'IsMatch(body, "health")'] } }, telemetry);
+    const kept = await keptNames(
+      { logs: { log_record: ['severity_number < SEVERITY_NUMBER_INFO', 'IsMatch(body, "health")'] } },
+      telemetry,
+    );
     // The record without a severity has severity_number 0 (SEVERITY_NUMBER_UNSPECIFIED), below INFO.
     expect(kept).toEqual(['warn', 'error']);
     expect(telemetry.value(M.processorFiltered, { processor: 'filter' })).toBe(3);
@@ -108,50 +148,65 @@ describe('filter processor – OTTL conditions', () => {
     expect(await keptNames(null)).toEqual(['debug', 'info', 'warn', 'error', 'unset']);
   });
 
-  it('applies logs.resource conditions to each record\'s resource', async () => {
+  it("applies logs.resource conditions to each record's resource", async () => {
     expect(await keptNames({ logs: { resource: ['attributes["service.name"] == "api"'] } })).toEqual(['warn']);
   });
 
   it('accepts context-inferred log_conditions, flat or grouped by context', async () => {
-    expect(await keptNames({ error_mode: 'ignore', log_conditions: ['log.severity_text == "ERROR"', 'resource.attributes["service.name"] == "worker"'] }))
-      .toEqual(['debug', 'info', 'unset']);
-    expect(await keptNames({ log_conditions: [{ context: 'resource', conditions: ['attributes["service.name"] == "api"'] }] }))
-      .toEqual(['warn']);
+    expect(
+      await keptNames({
+        error_mode: 'ignore',
+        log_conditions: ['log.severity_text == "ERROR"', 'resource.attributes["service.name"] == "worker"'],
+      }),
+    ).toEqual(['debug', 'info', 'unset']);
+    expect(
+      await keptNames({
+        log_conditions: [{ context: 'resource', conditions: ['attributes["service.name"] == "api"'] }],
+      }),
+    ).toEqual(['warn']);
   });
 });
 
 describe('filter processor – legacy include/exclude', () => {
   it('keeps only records matching include', async () => {
-    expect(await keptNames(`
+    expect(
+      await keptNames(`
 logs:
   include:
     match_type: strict
     record_attributes: [{ key: component, value: billing }]
-`)).toEqual(['info', 'warn']);
+`),
+    ).toEqual(['info', 'warn']);
   });
 
   it('drops records matching exclude, by regexp body or minimum severity', async () => {
-    expect(await keptNames(`
+    expect(
+      await keptNames(`
 logs:
   exclude:
     match_type: regexp
     bodies: ['^GET /health', 'retry$']
-`)).toEqual(['debug', 'error', 'unset']);
-    expect(await keptNames(`
+`),
+    ).toEqual(['debug', 'error', 'unset']);
+    expect(
+      await keptNames(`
 logs:
   include:
     match_type: strict
     severity_number: { min: WARN, match_undefined: true }
-`)).toEqual(['warn', 'error', 'unset']);
+`),
+    ).toEqual(['warn', 'error', 'unset']);
   });
 
-  it('matches resource attributes with the Collector\'s capitalised Key/Value', async () => {
-    expect(await keptNames(`
+  it("matches resource attributes with the Collector's capitalised Key/Value", async () => {
+    expect(
+      await keptNames(`
 logs:
   exclude:
     match_type: regexp
     resource_attributes: [{ Key: service.name, Value: ^work }]
-`)).toEqual(['debug', 'info', 'error', 'unset']);
+`),
+    ).toEqual(['debug', 'info', 'error', 'unset']);
   });
 });
 
@@ -193,15 +248,22 @@ describe('filter processor – config errors', () => {
   });
 
   it('refuses body paths in the resource context, mixing styles and a bad error_mode', () => {
-    expect(parse({ logs: { resource: ['body == "x"'] } }).issues.map((i) => i.path.join('::'))).toEqual(['processors::filter::logs::resource::0']);
-    expect(parse({ logs: { log_record: ['true'], exclude: { match_type: 'strict', bodies: ['x'] } } }).issues.map((i) => i.path.join('::')))
-      .toEqual(['processors::filter::logs']);
+    expect(parse({ logs: { resource: ['body == "x"'] } }).issues.map((i) => i.path.join('::'))).toEqual([
+      'processors::filter::logs::resource::0',
+    ]);
+    expect(
+      parse({ logs: { log_record: ['true'], exclude: { match_type: 'strict', bodies: ['x'] } } }).issues.map((i) =>
+        i.path.join('::'),
+      ),
+    ).toEqual(['processors::filter::logs']);
     const { issues } = parse({ error_mode: 'loud', traces: { span: ['true'] } });
     expect(issues.map((i) => i.path.join('::'))).toEqual(['processors::filter::error_mode']);
   });
 
   it('reports a bad legacy regexp and severity with their paths', () => {
-    const { issues } = parse({ logs: { include: { match_type: 'regexp', bodies: ['ok', '(['], severity_number: { min: 'LOUD' } } } });
+    const { issues } = parse({
+      logs: { include: { match_type: 'regexp', bodies: ['ok', '(['], severity_number: { min: 'LOUD' } } },
+    });
     expect(issues.map((i) => i.path.join('::')).sort()).toEqual([
       'processors::filter::logs::include::severity_number::min',
     ]);

@@ -18,15 +18,44 @@ describe('filter – patterns match in time linear in the value', () => {
   const cases: [string, unknown, 'body' | 'value', Shape][] = [
     // First a pattern that is only quadratic when backtracking, so that old code fails in seconds.
     ['IsMatch(body, "a+$")', { logs: { log_record: ['IsMatch(body, "a+$")'] } }, 'body', { unit: 'a', suffix: 'b' }],
-    ['IsMatch(body, "(a+)+$")', { logs: { log_record: ['IsMatch(body, "(a+)+$")'] } }, 'body', { unit: 'a', suffix: '!' }],
-    ['IsMatch(attributes["v"], "(a|aa)*b")', { logs: { log_record: ['IsMatch(attributes["v"], "(a|aa)*b")'] } }, 'value', { unit: 'a' }],
-    ['log_conditions IsMatch(log.body, "^(\\\\w+\\\\s?)*$")', { log_conditions: ['IsMatch(log.body, "^(\\\\w+\\\\s?)*$")'] }, 'body', { unit: 'ab ', suffix: '!' }],
-    ['legacy include bodies (x+x+)+y', { logs: { include: { match_type: 'regexp', bodies: ['(x+x+)+y'] } } }, 'body', { unit: 'x' }],
-    ['legacy exclude record_attributes (a|a)*c', { logs: { exclude: { match_type: 'regexp', record_attributes: [{ key: 'v', value: '(a|a)*c' }] } } }, 'value', { unit: 'a' }],
+    [
+      'IsMatch(body, "(a+)+$")',
+      { logs: { log_record: ['IsMatch(body, "(a+)+$")'] } },
+      'body',
+      { unit: 'a', suffix: '!' },
+    ],
+    [
+      'IsMatch(attributes["v"], "(a|aa)*b")',
+      { logs: { log_record: ['IsMatch(attributes["v"], "(a|aa)*b")'] } },
+      'value',
+      { unit: 'a' },
+    ],
+    [
+      'log_conditions IsMatch(log.body, "^(\\\\w+\\\\s?)*$")',
+      { log_conditions: ['IsMatch(log.body, "^(\\\\w+\\\\s?)*$")'] },
+      'body',
+      { unit: 'ab ', suffix: '!' },
+    ],
+    [
+      'legacy include bodies (x+x+)+y',
+      { logs: { include: { match_type: 'regexp', bodies: ['(x+x+)+y'] } } },
+      'body',
+      { unit: 'x' },
+    ],
+    [
+      'legacy exclude record_attributes (a|a)*c',
+      { logs: { exclude: { match_type: 'regexp', record_attributes: [{ key: 'v', value: '(a|a)*c' }] } } },
+      'value',
+      { unit: 'a' },
+    ],
   ];
-  it(cases.map((c) => c[0]).join('; '), async () => {
-    for (const [name, config, where, shape] of cases) {
-      await expectLinear(runner, name, { module: SUBJECTS, export: 'filter', args: [config, where] }, shape, SIZES);
-    }
-  }, 300_000);
+  it(
+    cases.map((c) => c[0]).join('; '),
+    async () => {
+      for (const [name, config, where, shape] of cases) {
+        await expectLinear(runner, name, { module: SUBJECTS, export: 'filter', args: [config, where] }, shape, SIZES);
+      }
+    },
+    300_000,
+  );
 });

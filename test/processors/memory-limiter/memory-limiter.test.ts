@@ -17,11 +17,20 @@ const MIB = 1024 * 1024;
 
 class Sink implements LogsConsumer {
   received: ReadableLogRecord[] = [];
-  async consume(r: ReadableLogRecord[]): Promise<void> { for (const x of r) this.received.push(x); }
+  async consume(r: ReadableLogRecord[]): Promise<void> {
+    for (const x of r) this.received.push(x);
+  }
 }
 
-const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
-const recs = (n: number) => Array.from({ length: n }, () => new LogRecordData(resourceFromAttributes({}), { name: 't' }));
+const host: Host = {
+  getExtension: () => undefined,
+  findExtension: () => undefined,
+  tap: new RecordTap(),
+  logger: silentLogger,
+  telemetry: new Telemetry(),
+};
+const recs = (n: number) =>
+  Array.from({ length: n }, () => new LogRecordData(resourceFromAttributes({}), { name: 't' }));
 
 function parse(raw: unknown): { cfg?: MemoryLimiterConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
@@ -42,7 +51,10 @@ describe('memory_limiter processor', () => {
     // 1 MiB is far below the RSS of any Node process.
     const p = make({ check_interval: '1s', limit_mib: 1 }, sink, telemetry);
     await p.start(host);
-    const err = await p.consume(recs(3)).then(() => undefined, (e: unknown) => e);
+    const err = await p.consume(recs(3)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BackpressureError);
     expect((err as BackpressureError).status).toBe(429);
     expect((err as BackpressureError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -66,13 +78,28 @@ describe('memory_limiter processor', () => {
     const sink = new Sink();
     const limiter = make({ check_interval: '2s', limit_mib: 1 }, sink);
     const rcfg = otlpReceiverFactory.config.parse({ protocols: { http: { endpoint: '127.0.0.1:0' } } }, [], [])!;
-    const receiver = otlpReceiverFactory.create({ id: 'otlp', logger: silentLogger, telemetry: new Telemetry() }, rcfg, limiter) as OtlpReceiver;
+    const receiver = otlpReceiverFactory.create(
+      { id: 'otlp', logger: silentLogger, telemetry: new Telemetry() },
+      rcfg,
+      limiter,
+    ) as OtlpReceiver;
     await limiter.start(host);
     await receiver.start(host);
     try {
       const port = receiver.http!.port;
-      const body = { resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ scope: { name: 's' }, logRecords: [{ body: { stringValue: 'hello' } }] }] }] };
-      const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const body = {
+        resourceLogs: [
+          {
+            resource: { attributes: [] },
+            scopeLogs: [{ scope: { name: 's' }, logRecords: [{ body: { stringValue: 'hello' } }] }],
+          },
+        ],
+      };
+      const res = await fetch(`http://127.0.0.1:${port}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('2');
       expect(sink.received).toHaveLength(0);
@@ -98,16 +125,19 @@ describe('memory_limiter config', () => {
   });
 
   it('refuses a spike limit that is not below the limit', () => {
-    expect(parse({ limit_mib: 100, spike_limit_mib: 100 }).issues.map((i) => i.path.join('::')))
-      .toEqual(['processors::memory_limiter::spike_limit_mib']);
-    expect(parse({ limit_percentage: 50, spike_limit_percentage: 60 }).issues.map((i) => i.path.join('::')))
-      .toEqual(['processors::memory_limiter::spike_limit_percentage']);
+    expect(parse({ limit_mib: 100, spike_limit_mib: 100 }).issues.map((i) => i.path.join('::'))).toEqual([
+      'processors::memory_limiter::spike_limit_mib',
+    ]);
+    expect(parse({ limit_percentage: 50, spike_limit_percentage: 60 }).issues.map((i) => i.path.join('::'))).toEqual([
+      'processors::memory_limiter::spike_limit_percentage',
+    ]);
   });
 
   it('refuses percentages above 100 and a bad check_interval', () => {
     const { issues } = parse({ limit_percentage: 150, check_interval: 'soon' });
     expect(issues.map((i) => i.path.join('::')).sort()).toEqual([
-      'processors::memory_limiter::check_interval', 'processors::memory_limiter::limit_percentage',
+      'processors::memory_limiter::check_interval',
+      'processors::memory_limiter::limit_percentage',
     ]);
   });
 
@@ -120,17 +150,33 @@ describe('memory_limiter config', () => {
 
   it('computes percentage limits from total memory as in the Collector example', () => {
     const total = () => 1000 * MIB;
-    expect(resolveLimits(parse({ limit_percentage: 80, spike_limit_percentage: 15 }).cfg!, total))
-      .toEqual({ hardBytes: 800 * MIB, softBytes: 650 * MIB });
-    expect(resolveLimits(parse({ limit_percentage: 50 }).cfg!, total))
-      .toEqual({ hardBytes: 500 * MIB, softBytes: 400 * MIB });
+    expect(resolveLimits(parse({ limit_percentage: 80, spike_limit_percentage: 15 }).cfg!, total)).toEqual({
+      hardBytes: 800 * MIB,
+      softBytes: 650 * MIB,
+    });
+    expect(resolveLimits(parse({ limit_percentage: 50 }).cfg!, total)).toEqual({
+      hardBytes: 500 * MIB,
+      softBytes: 400 * MIB,
+    });
   });
 });
 
 describe('memory_limiter GC intervals', () => {
-  it('accepts the Collector\'s GC interval keys and refuses a soft interval below the hard one', () => {
-    expect(parse({ limit_mib: 100, min_gc_interval_when_soft_limited: '30s', min_gc_interval_when_hard_limited: '1s', max_gc_interval_when_soft_limited: '1m' }).issues).toEqual([]);
-    expect(parse({ limit_mib: 100, min_gc_interval_when_soft_limited: '1s', min_gc_interval_when_hard_limited: '5s' }).issues.map((i) => i.path.join('::')))
-      .toEqual(['processors::memory_limiter::min_gc_interval_when_soft_limited']);
+  it("accepts the Collector's GC interval keys and refuses a soft interval below the hard one", () => {
+    expect(
+      parse({
+        limit_mib: 100,
+        min_gc_interval_when_soft_limited: '30s',
+        min_gc_interval_when_hard_limited: '1s',
+        max_gc_interval_when_soft_limited: '1m',
+      }).issues,
+    ).toEqual([]);
+    expect(
+      parse({
+        limit_mib: 100,
+        min_gc_interval_when_soft_limited: '1s',
+        min_gc_interval_when_hard_limited: '5s',
+      }).issues.map((i) => i.path.join('::')),
+    ).toEqual(['processors::memory_limiter::min_gc_interval_when_soft_limited']);
   });
 });

@@ -29,7 +29,11 @@ describe('redaction – cache of clean values', () => {
     const cache = new CleanCache();
     const slots = new Set(['GET', 'PUT', 'POST', 'HEAD'].map((m) => cache.slotOf(`${m} /api/items completed`)));
     expect(slots.size).toBe(4);
-    const ids = new Set(Array.from({ length: 100 }, (_, i) => cache.slotOf(`3f2b8c1e-9a4d-4e6b-8f00-1000000000${String(i).padStart(2, '0')}`)));
+    const ids = new Set(
+      Array.from({ length: 100 }, (_, i) =>
+        cache.slotOf(`3f2b8c1e-9a4d-4e6b-8f00-1000000000${String(i).padStart(2, '0')}`),
+      ),
+    );
     expect(ids.size).toBeGreaterThan(90);
   });
 });

@@ -65,7 +65,10 @@ describe('redaction – ignored_keys', () => {
 describe('redaction – blocked_values, blocked_key_patterns, allowed_values', () => {
   it('masks each match of blocked_values and keeps the rest of the value', () => {
     const attrs: Attrs = { note: 'visa 4000000000000002 and mc 5105105105105100 ok' };
-    redactor({ privacy: { enabled: false }, blocked_values: ['4[0-9]{12}(?:[0-9]{3})?', '(5[1-5][0-9]{14})'] }).redactAttributes(attrs);
+    redactor({
+      privacy: { enabled: false },
+      blocked_values: ['4[0-9]{12}(?:[0-9]{3})?', '(5[1-5][0-9]{14})'],
+    }).redactAttributes(attrs);
     expect(attrs.note).toBe('visa **** and mc **** ok');
   });
 
@@ -157,7 +160,11 @@ describe('redaction – summary attributes', () => {
     const out = r.redactLog(attrs, body);
     expect(out).toEqual({ message: 'by ****' });
     expect(attrs).toEqual({
-      id: 1, email: '****', password: '****', keep: 'ok', safe: 's',
+      id: 1,
+      email: '****',
+      password: '****',
+      keep: 'ok',
+      safe: 's',
       'redaction.redacted.keys': 'prompt',
       'redaction.redacted.count': 1,
       'redaction.masked.keys': 'email,password',
@@ -174,8 +181,15 @@ describe('redaction – summary attributes', () => {
   it('info adds counts only', () => {
     const { attrs, body } = input();
     redactor({ summary: 'info' }).redactLog(attrs, body);
-    expect(Object.keys(attrs).filter((k) => k.startsWith('redaction.')).sort()).toEqual([
-      'redaction.body.masked.count', 'redaction.body.redacted.count', 'redaction.masked.count', 'redaction.redacted.count',
+    expect(
+      Object.keys(attrs)
+        .filter((k) => k.startsWith('redaction.'))
+        .sort(),
+    ).toEqual([
+      'redaction.body.masked.count',
+      'redaction.body.redacted.count',
+      'redaction.masked.count',
+      'redaction.redacted.count',
     ]);
   });
 
@@ -196,7 +210,10 @@ describe('redaction – summary attributes', () => {
 
   it('names nested paths the Collector way', () => {
     const attrs: Attrs = {};
-    redactor({ summary: 'debug' }).redactLog(attrs, { user: { emails: ['x', 'c@example.com'] }, list: [{ prompt: 'p' }] });
+    redactor({ summary: 'debug' }).redactLog(attrs, {
+      user: { emails: ['x', 'c@example.com'] },
+      list: [{ prompt: 'p' }],
+    });
     expect(attrs['redaction.body.masked.keys']).toBe('user.emails.[1]');
     expect(attrs['redaction.body.redacted.keys']).toBe('list.[0].prompt');
   });

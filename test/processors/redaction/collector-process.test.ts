@@ -23,17 +23,24 @@ const SECRETS = {
 };
 
 function readWithPython(file: string): Record<string, any>[] {
-  const script = 'import msgpack, json, sys\nwith open(sys.argv[1], "rb") as f:\n    for e in msgpack.Unpacker(f, raw=False):\n        print(json.dumps(e))\n';
-  return execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+  const script =
+    'import msgpack, json, sys\nwith open(sys.argv[1], "rb") as f:\n    for e in msgpack.Unpacker(f, raw=False):\n        print(json.dumps(e))\n';
+  return execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('redaction in the collector process', () => {
   let c: RunningCollector | undefined;
-  afterAll(async () => { await c?.cleanup(); });
+  afterAll(async () => {
+    await c?.cleanup();
+  });
 
   it('masks with keyed HMAC from an env key, drops content, adds summary counts, and leaks nothing to the file', async () => {
     const port = await freePort();
-    c = await startCollector(`
+    c = await startCollector(
+      `
 receivers:
   otlp:
     protocols:
@@ -55,11 +62,15 @@ service:
       receivers: [otlp]
       processors: [redaction, batch]
       exporters: [msgpack_audit]
-`, { env: { E2E_REDACTION_KEY: KEY } });
+`,
+      { env: { E2E_REDACTION_KEY: KEY } },
+    );
 
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'billing', owner: SECRETS.ownerEmail }),
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }) })],
+      processors: [
+        new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${port}/v1/logs` }) }),
+      ],
     });
     const logger = provider.getLogger('e2e');
     for (let i = 0; i < 3; i++) {
@@ -67,8 +78,13 @@ service:
         eventName: 'charge',
         body: `charged ${SECRETS.card} for ${SECRETS.email}`,
         attributes: {
-          'session.id': 's1', 'user.email': SECRETS.email, 'db.password': SECRETS.password,
-          note: `used ${SECRETS.token}`, prompt: SECRETS.prompt, ssn: '123-45-6789', amount: 10 + i,
+          'session.id': 's1',
+          'user.email': SECRETS.email,
+          'db.password': SECRETS.password,
+          note: `used ${SECRETS.token}`,
+          prompt: SECRETS.prompt,
+          ssn: '123-45-6789',
+          amount: 10 + i,
         },
       });
     }
@@ -99,7 +115,9 @@ service:
     const dir = tempDir();
     try {
       const file = join(dir, 'collector.yaml');
-      writeFileSync(file, `receivers:
+      writeFileSync(
+        file,
+        `receivers:
   otlp:
     protocols:
       http: { endpoint: "127.0.0.1:0" }
@@ -111,10 +129,13 @@ exporters:
 service:
   pipelines:
     logs: { receivers: [otlp], processors: [redaction], exporters: [msgpack_audit] }
-`);
+`,
+      );
       const r = spawnSync(process.execPath, [CLI, 'validate', '--config', file], { encoding: 'utf8' });
       expect(r.status).toBe(1);
-      expect(r.stdout + r.stderr).toMatch(/processors::redaction::blocked_values::1: is not a valid regular expression.*\(line 7\)/);
+      expect(r.stdout + r.stderr).toMatch(
+        /processors::redaction::blocked_values::1: is not a valid regular expression.*\(line 7\)/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

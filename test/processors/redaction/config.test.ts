@@ -10,7 +10,10 @@ import { HMAC_KEY, config, configIssues } from './helpers.js';
 
 // A do-nothing exporter so a pipeline is complete whatever exporters are registered.
 const sink: ExporterFactory = {
-  kind: 'exporter', type: 'redaction_test_sink', description: 'test sink', config: obj({}),
+  kind: 'exporter',
+  type: 'redaction_test_sink',
+  description: 'test sink',
+  config: obj({}),
   create: () => ({ start: async () => {}, shutdown: async () => {}, consume: async () => {} }),
 };
 // The lead registers the redaction factory in src/components.ts; until then add it here.
@@ -44,16 +47,35 @@ describe('redaction config', () => {
     expect(c.mask).toBe('****');
     expect(c.hash_function).toBeUndefined();
     expect(c.privacy).toEqual({
-      enabled: true, emails: true, card_numbers: true, jwts: true, credentials: true, api_keys: true,
-      secret_keys: [], content_keys: [], drop_content: true,
+      enabled: true,
+      emails: true,
+      card_numbers: true,
+      jwts: true,
+      credentials: true,
+      api_keys: true,
+      secret_keys: [],
+      content_keys: [],
+      drop_content: true,
     });
   });
 
   it('reports an invalid regex at its list path', () => {
-    const errs = configIssues({ blocked_values: ['ok', '(unclosed'], allowed_values: ['[z-a]'], blocked_key_patterns: ['*'] });
-    expect(errs.some((e) => e.startsWith('processors::redaction::blocked_values::1: is not a valid regular expression'))).toBe(true);
-    expect(errs.some((e) => e.startsWith('processors::redaction::allowed_values::0: is not a valid regular expression'))).toBe(true);
-    expect(errs.some((e) => e.startsWith('processors::redaction::blocked_key_patterns::0: is not a valid regular expression'))).toBe(true);
+    const errs = configIssues({
+      blocked_values: ['ok', '(unclosed'],
+      allowed_values: ['[z-a]'],
+      blocked_key_patterns: ['*'],
+    });
+    expect(
+      errs.some((e) => e.startsWith('processors::redaction::blocked_values::1: is not a valid regular expression')),
+    ).toBe(true);
+    expect(
+      errs.some((e) => e.startsWith('processors::redaction::allowed_values::0: is not a valid regular expression')),
+    ).toBe(true);
+    expect(
+      errs.some((e) =>
+        e.startsWith('processors::redaction::blocked_key_patterns::0: is not a valid regular expression'),
+      ),
+    ).toBe(true);
     expect(errs).toHaveLength(3);
   });
 
@@ -66,14 +88,23 @@ describe('redaction config', () => {
   });
 
   it('requires a long enough hash_key for HMAC and refuses one without HMAC', () => {
-    expect(configIssues({ hash_function: 'hmac_sha256' })).toEqual(['processors::redaction::hash_key: is required when hash_function is hmac_sha256']);
-    expect(configIssues({ hash_function: 'hmac_sha256', hash_key: 'short' })[0]).toMatch(/^processors::redaction::hash_key: must be at least 32 bytes/);
-    expect(configIssues({ hash_function: 'md5', hash_key: HMAC_KEY })).toEqual(['processors::redaction::hash_key: is only used with hash_function hmac_sha256 or hmac_sha512']);
-    expect(configIssues({ hash_function: 'hmac_sha256', hash_key: HMAC_KEY, hmac_key: HMAC_KEY })).toEqual(['processors::redaction::hmac_key: set either hash_key or hmac_key, not both']);
+    expect(configIssues({ hash_function: 'hmac_sha256' })).toEqual([
+      'processors::redaction::hash_key: is required when hash_function is hmac_sha256',
+    ]);
+    expect(configIssues({ hash_function: 'hmac_sha256', hash_key: 'short' })[0]).toMatch(
+      /^processors::redaction::hash_key: must be at least 32 bytes/,
+    );
+    expect(configIssues({ hash_function: 'md5', hash_key: HMAC_KEY })).toEqual([
+      'processors::redaction::hash_key: is only used with hash_function hmac_sha256 or hmac_sha512',
+    ]);
+    expect(configIssues({ hash_function: 'hmac_sha256', hash_key: HMAC_KEY, hmac_key: HMAC_KEY })).toEqual([
+      'processors::redaction::hmac_key: set either hash_key or hmac_key, not both',
+    ]);
   });
 
   it('loads an OpenTelemetry Collector redaction config unchanged', () => {
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 processors:
   redaction:
     allow_all_keys: false
@@ -87,35 +118,48 @@ processors:
     allowed_values: [".+@mycompany.com"]
     hash_function: md5
     summary: debug
-${pipeline}`, registry, {});
+${pipeline}`,
+      registry,
+      {},
+    );
     const c = cfg.processors.get('redaction')!.config as ReturnType<typeof config>;
     expect(c.allowed_keys).toEqual(['description', 'group', 'id', 'name']);
     expect(c.hash_function).toBe('md5');
   });
 
   it('takes the HMAC key from the environment', () => {
-    const cfg = loadConfigText(`
+    const cfg = loadConfigText(
+      `
 processors:
   redaction:
     hash_function: hmac_sha256
     hash_key: \${env:REDACTION_KEY}
-${pipeline}`, registry, { REDACTION_KEY: HMAC_KEY });
+${pipeline}`,
+      registry,
+      { REDACTION_KEY: HMAC_KEY },
+    );
     expect((cfg.processors.get('redaction')!.config as ReturnType<typeof config>).hash_key).toBe(HMAC_KEY);
   });
 
   it('reports a bad pattern in a collector file with its path and line', () => {
     try {
-      loadConfigText(`processors:
+      loadConfigText(
+        `processors:
   redaction:
     blocked_values:
       - "(oops"
-${pipeline}`, registry, {});
+${pipeline}`,
+        registry,
+        {},
+      );
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const errs = (err as ConfigError).issues.map(formatIssue);
       expect(errs).toHaveLength(1);
-      expect(errs[0]).toMatch(/^processors::redaction::blocked_values::0: is not a valid regular expression: .*\(line 4\)$/);
+      expect(errs[0]).toMatch(
+        /^processors::redaction::blocked_values::0: is not a valid regular expression: .*\(line 4\)$/,
+      );
     }
   });
 

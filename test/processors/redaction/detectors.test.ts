@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { luhnValid } from '../../../processors/redaction/luhn.js';
 import { redactText } from './helpers.js';
 
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
 
 describe('redaction – emails', () => {
   it('masks an email and keeps the surrounding text', () => {
@@ -62,7 +63,13 @@ describe('redaction – payment card numbers', () => {
   });
 
   it('leaves digits that belong to identifiers, fractions and dates', () => {
-    for (const s of ['id=a4111111111111111', '0.4111111111111111', '4111111111111111.5', '2024-01-15 10:30:45', 'tel +1 555-123-4567']) {
+    for (const s of [
+      'id=a4111111111111111',
+      '0.4111111111111111',
+      '4111111111111111.5',
+      '2024-01-15 10:30:45',
+      'tel +1 555-123-4567',
+    ]) {
       expect(redactText(s)).toBe(s);
     }
   });
@@ -139,7 +146,11 @@ describe('redaction – API key shapes', () => {
   });
 
   it('leaves words that merely start like a key', () => {
-    for (const s of ['task-manager-service-worker-pool-1', 'disk-usage-monitoring-dashboard', 'ASIAN cuisine is great']) {
+    for (const s of [
+      'task-manager-service-worker-pool-1',
+      'disk-usage-monitoring-dashboard',
+      'ASIAN cuisine is great',
+    ]) {
       expect(redactText(s)).toBe(s);
     }
   });
@@ -188,6 +199,7 @@ describe('redaction – detectors inside longer text', () => {
       'https://api.example.com/v1/items?id=3&page=2',
       'GET /api/users/42 completed in 12ms',
       'sk-short',
-    ]) expect(redactText(s)).toBe(s);
+    ])
+      expect(redactText(s)).toBe(s);
   });
 });

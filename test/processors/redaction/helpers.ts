@@ -1,5 +1,9 @@
 import { formatIssue, type ConfigIssue } from '../../../src/config/schema.js';
-import { redactionConfigSpec, type RedactionConfig, type RedactionOptions } from '../../../processors/redaction/config.js';
+import {
+  redactionConfigSpec,
+  type RedactionConfig,
+  type RedactionOptions,
+} from '../../../processors/redaction/config.js';
 import { Redactor } from '../../../processors/redaction/redactor.js';
 
 /** Parses YAML-shaped options; throws with every issue when invalid. */

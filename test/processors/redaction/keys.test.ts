@@ -147,7 +147,10 @@ describe('redaction – nested and non-string values', () => {
     expect(() => JSON.stringify(out)).not.toThrow(); // the output is finite
     let cur = out;
     let depth = 0;
-    while (typeof cur === 'object') { cur = cur.self; depth++; }
+    while (typeof cur === 'object') {
+      cur = cur.self;
+      depth++;
+    }
     expect(cur).toBe('****');
     expect(depth).toBeLessThanOrEqual(33);
   });

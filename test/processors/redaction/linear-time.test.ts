@@ -81,7 +81,12 @@ const SHAPES: [detector: string, unit: string][] = [
 describe('redaction – time linear in the value, for every detector', () => {
   for (const [detector, unit] of SHAPES) {
     it(`${detector}: ${JSON.stringify(unit)} repeated to 1 MiB`, async () => {
-      await expectLinear(runner, `${detector} ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'redactValue' }, { unit });
+      await expectLinear(
+        runner,
+        `${detector} ${JSON.stringify(unit)}`,
+        { module: SUBJECTS, export: 'redactValue' },
+        { unit },
+      );
     }, 120_000);
   }
 
@@ -96,9 +101,16 @@ describe('redaction – time linear in the value, for every detector', () => {
 
   for (const unit of ['a.', 'aA', '_', 'prompt.', 'x-Api-', 'content.0.', 'a']) {
     it(`keys: ${JSON.stringify(unit)} repeated to a 1 MiB key name, with key patterns`, async () => {
-      await expectLinear(runner, `key ${JSON.stringify(unit)}`, {
-        module: SUBJECTS, export: 'redactKey', args: [{ blocked_key_patterns: ['(a+)+$'], ignored_key_patterns: ['^(a|aa)*b'] }],
-      }, { unit, suffix: '!' });
+      await expectLinear(
+        runner,
+        `key ${JSON.stringify(unit)}`,
+        {
+          module: SUBJECTS,
+          export: 'redactKey',
+          args: [{ blocked_key_patterns: ['(a+)+$'], ignored_key_patterns: ['^(a|aa)*b'] }],
+        },
+        { unit, suffix: '!' },
+      );
     }, 120_000);
   }
 });
@@ -117,13 +129,21 @@ describe('redaction – user patterns are RE2: linear in the value whatever the 
     ['blocked_values \\d+-\\d+$ on digits', { blocked_values: ['\\d+-\\d+$'] }, { unit: '1-' }],
     ['blocked_values with many matches', { blocked_values: ['a'] }, { unit: 'ab' }],
     ['allowed_values (a|a)*c over many emails', { allowed_values: ['(a|a)*c', '[a-z]@b\\.io'] }, { unit: 'a@b.io ' }],
-    ['blocked and allowed values, many of each', { blocked_values: ['x'], allowed_values: ['x(y|y)*'] }, { unit: 'xyz ' }],
+    [
+      'blocked and allowed values, many of each',
+      { blocked_values: ['x'], allowed_values: ['x(y|y)*'] },
+      { unit: 'xyz ' },
+    ],
   ];
   // One test, in this order: on backtracking code the first (quadratic) case fails in seconds;
   // the exponential ones after it would never end.
-  it(cases.map((c) => c[0]).join('; '), async () => {
-    for (const [name, options, shape] of cases) {
-      await expectLinear(runner, name, { module: SUBJECTS, export: 'redactValue', args: [options] }, shape, BIG);
-    }
-  }, 240_000);
+  it(
+    cases.map((c) => c[0]).join('; '),
+    async () => {
+      for (const [name, options, shape] of cases) {
+        await expectLinear(runner, name, { module: SUBJECTS, export: 'redactValue', args: [options] }, shape, BIG);
+      }
+    },
+    240_000,
+  );
 });

@@ -6,7 +6,14 @@
 // config, see PII_PROFILE_CANDIDATES); it runs as soon as either shape is accepted.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  PII_PROFILE_CANDIDATES, configProblems, piiCorpus, piiProfileOptions, scoreCases, show, type CaseResult, type QualityReport,
+  PII_PROFILE_CANDIDATES,
+  configProblems,
+  piiCorpus,
+  piiProfileOptions,
+  scoreCases,
+  show,
+  type CaseResult,
+  type QualityReport,
 } from '../../../bench/redaction-quality.js';
 import { labelProblems, valueStrings } from './corpus/checks.js';
 import { CATEGORIES, type Category } from './corpus/model.js';
@@ -14,9 +21,10 @@ import { CATEGORIES, type Category } from './corpus/model.js';
 const cases = piiCorpus();
 const PII_CATEGORIES: Category[] = ['iban', 'national_id', 'phone', 'ip_address'];
 const options = piiProfileOptions();
-const SKIP_NOTE = options === undefined
-  ? `the redaction config does not accept \`profiles: [secrets, pii]\` yet: ${configProblems(PII_PROFILE_CANDIDATES[0]!)[0] ?? 'refused'}`
-  : '';
+const SKIP_NOTE =
+  options === undefined
+    ? `the redaction config does not accept \`profiles: [secrets, pii]\` yet: ${configProblems(PII_PROFILE_CANDIDATES[0]!)[0] ?? 'refused'}`
+    : '';
 
 function ibanValid(s: string): boolean {
   const compact = s.replace(/\s/g, '').toUpperCase();
@@ -39,14 +47,16 @@ function ssnValid(s: string): boolean {
 describe('redaction corpus – pii labels', () => {
   it('labels are consistent', () => {
     expect(labelProblems(cases)).toEqual([]);
-    for (const cat of PII_CATEGORIES) expect(cases.filter((c) => c.category === cat && !c.lookAlike).length, cat).toBeGreaterThanOrEqual(8);
+    for (const cat of PII_CATEGORIES)
+      expect(cases.filter((c) => c.category === cat && !c.lookAlike).length, cat).toBeGreaterThanOrEqual(8);
   });
 
   it('planted IBANs pass the ISO 13616 check and IBAN look-alikes fail it; SSNs follow the SSA rules and their look-alikes break one', () => {
     for (const c of cases.filter((x) => x.category === 'iban')) {
       if (c.lookAlike) {
         for (const s of valueStrings(c.value)) {
-          for (const m of s.matchAll(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?/g)) expect(ibanValid(m[0]), `${c.id} ${m[0]}`).toBe(false);
+          for (const m of s.matchAll(/[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?/g))
+            expect(ibanValid(m[0]), `${c.id} ${m[0]}`).toBe(false);
         }
       } else for (const s of c.secrets) expect(ibanValid(s), `${c.id} ${s}`).toBe(true);
     }
@@ -61,13 +71,19 @@ describe('redaction corpus – pii labels', () => {
 });
 
 function line(r: CaseResult): string {
-  const what = r.case.lookAlike ? r.lost.join('; ') : r.leaked !== undefined ? `leaked ${show(r.leaked, 40)}` : r.lost.join('; ');
+  const what = r.case.lookAlike
+    ? r.lost.join('; ')
+    : r.leaked !== undefined
+      ? `leaked ${show(r.leaked, 40)}`
+      : r.lost.join('; ');
   return `${r.case.id} [${r.case.kind}]: ${what} → ${r.after}`;
 }
 
 describe(`redaction corpus – pii profile (profiles: [secrets, pii]): recall 100%, zero over-redactions${options === undefined ? ' — skipped until the redaction config accepts profiles: [secrets, pii]' : ''}`, () => {
   let report: QualityReport | undefined;
-  beforeAll(async () => { if (options !== undefined) report = await scoreCases(cases, options, 'pii profile'); });
+  beforeAll(async () => {
+    if (options !== undefined) report = await scoreCases(cases, options, 'pii profile');
+  });
 
   for (const cat of PII_CATEGORIES) {
     it(`${cat} (${CATEGORIES[cat].title})`, (ctx) => {

@@ -76,13 +76,38 @@ const SHAPES: [detector: string, unit: string][] = [
 describe('redaction v2 – time linear in the value, for every new detector', () => {
   for (const [detector, unit] of SHAPES) {
     it(`${detector}: ${JSON.stringify(unit)} repeated to 1 MiB`, async () => {
-      await expectLinear(runner, `${detector} ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'redactValue' }, { unit });
+      await expectLinear(
+        runner,
+        `${detector} ${JSON.stringify(unit)}`,
+        { module: SUBJECTS, export: 'redactValue' },
+        { unit },
+      );
     }, 120_000);
   }
 
-  for (const unit of ['DE22 ', 'DE228927702279584965 ', 'GB71 BARC ', '536-22-', '536-22-8471-', '+4', '+44 20 ', '+1-2.3 ', '1.2.3.', '192.0.2.44.', '2001:db8::', '::', 'a:', '0:0:0:0:0:0:0:0:']) {
+  for (const unit of [
+    'DE22 ',
+    'DE228927702279584965 ',
+    'GB71 BARC ',
+    '536-22-',
+    '536-22-8471-',
+    '+4',
+    '+44 20 ',
+    '+1-2.3 ',
+    '1.2.3.',
+    '192.0.2.44.',
+    '2001:db8::',
+    '::',
+    'a:',
+    '0:0:0:0:0:0:0:0:',
+  ]) {
     it(`pii profile: ${JSON.stringify(unit)} repeated to 1 MiB`, async () => {
-      await expectLinear(runner, `pii ${JSON.stringify(unit)}`, { module: SUBJECTS, export: 'redactValue', args: [{ profiles: ['secrets', 'pii'] }] }, { unit });
+      await expectLinear(
+        runner,
+        `pii ${JSON.stringify(unit)}`,
+        { module: SUBJECTS, export: 'redactValue', args: [{ profiles: ['secrets', 'pii'] }] },
+        { unit },
+      );
     }, 120_000);
   }
 
@@ -92,6 +117,8 @@ describe('redaction v2 – time linear in the value, for every new detector', ()
 
   it('still finds what it should in such values', () => {
     const r = redactor();
-    expect(r.redactValue('Cookie: a=b; c=d\nx ://://postgres://u:pw@db/x')).toBe('Cookie: a=****; c=****\nx ://://postgres://u:****@db/x');
+    expect(r.redactValue('Cookie: a=b; c=d\nx ://://postgres://u:pw@db/x')).toBe(
+      'Cookie: a=****; c=****\nx ://://postgres://u:****@db/x',
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type ReadableLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/component/errors.js';
 import { LogRecordData } from '../../../src/model/log-record.js';
@@ -26,7 +31,10 @@ const SECRETS = {
 
 class Sink {
   batches: ReadableLogRecord[][] = [];
-  consume(records: ReadableLogRecord[]): Promise<void> { this.batches.push(records); return Promise.resolve(); }
+  consume(records: ReadableLogRecord[]): Promise<void> {
+    this.batches.push(records);
+    return Promise.resolve();
+  }
 }
 
 function collectorRecord(resource = resourceFromAttributes({ 'service.name': 'api' })): LogRecordData {
@@ -47,7 +55,11 @@ describe('redaction processor – collector pipeline', () => {
   function make(options = {}) {
     const telemetry = new Telemetry();
     const sink = new Sink();
-    const p = redactionProcessorFactory.create({ id: 'redaction/x', logger: silentLogger, telemetry }, config(options), sink);
+    const p = redactionProcessorFactory.create(
+      { id: 'redaction/x', logger: silentLogger, telemetry },
+      config(options),
+      sink,
+    );
     return { p, sink, telemetry };
   }
 
@@ -58,8 +70,11 @@ describe('redaction processor – collector pipeline', () => {
     expect(sink.batches).toEqual([records]);
     for (const r of records) {
       expect(r.attributes).toEqual({
-        'event.name': 'request', model: 'gpt-4o', duration_ms: 12,
-        'user.email': '****', 'http.request.header.authorization': '****',
+        'event.name': 'request',
+        model: 'gpt-4o',
+        duration_ms: 12,
+        'user.email': '****',
+        'http.request.header.authorization': '****',
       });
       expect(r.body).toBe('charged card ****');
     }
@@ -69,10 +84,17 @@ describe('redaction processor – collector pipeline', () => {
 
   it('redacts each distinct resource once and shares the result between its records', async () => {
     const { p, telemetry } = make();
-    const shared = resourceFromAttributes({ 'service.name': 'api', 'db.password': SECRETS.dbPassword, 'owner': SECRETS.ownerEmail });
+    const shared = resourceFromAttributes({
+      'service.name': 'api',
+      'db.password': SECRETS.dbPassword,
+      owner: SECRETS.ownerEmail,
+    });
     const plain = resourceFromAttributes({ 'service.name': 'worker' });
     const records = [collectorRecord(shared), collectorRecord(shared), collectorRecord(plain)];
-    records.forEach((r) => { r.attributes = {}; r.body = undefined; });
+    records.forEach((r) => {
+      r.attributes = {};
+      r.body = undefined;
+    });
     await p.consume(records);
     expect(records[0]!.resource).not.toBe(shared);
     expect(records[0]!.resource).toBe(records[1]!.resource);
@@ -85,7 +107,11 @@ describe('redaction processor – collector pipeline', () => {
 
   it('redacts resource attributes that were still resolving, once they resolve', async () => {
     const { p } = make();
-    const pending = resourceFromAttributes({ 'service.name': 'api', 'host.owner': Promise.resolve(SECRETS.ownerEmail), 'cloud.api_key': Promise.resolve('k') });
+    const pending = resourceFromAttributes({
+      'service.name': 'api',
+      'host.owner': Promise.resolve(SECRETS.ownerEmail),
+      'cloud.api_key': Promise.resolve('k'),
+    });
     expect(pending.asyncAttributesPending).toBe(true);
     const r = collectorRecord(pending);
     await p.consume([r]);
@@ -96,7 +122,11 @@ describe('redaction processor – collector pipeline', () => {
   it('refuses the whole batch permanently when a value cannot be read', async () => {
     const { p, sink, telemetry } = make();
     const r = collectorRecord();
-    r.body = { get boom(): string { throw new Error('getter failed'); } } as never;
+    r.body = {
+      get boom(): string {
+        throw new Error('getter failed');
+      },
+    } as never;
     await expect(p.consume([r])).rejects.toBeInstanceOf(PermanentError);
     expect(sink.batches).toHaveLength(0);
     expect(telemetry.value(M.processorDropped, { processor: 'redaction/x' })).toBe(1);
@@ -123,7 +153,10 @@ describe('redaction processor – in-process SDK', () => {
     const { lp, exporter, logger } = provider({ summary: 'debug' });
     const appBody = {
       message: `Payment by ${SECRETS.email}`,
-      request: { headers: { Authorization: `Bearer ${SECRETS.bearer}` }, messages: [{ role: 'user', content: SECRETS.prompt }] },
+      request: {
+        headers: { Authorization: `Bearer ${SECRETS.bearer}` },
+        messages: [{ role: 'user', content: SECRETS.prompt }],
+      },
       cards: [[{ number: SECRETS.cardNumber }]],
     };
     logger.emit({
@@ -156,8 +189,10 @@ describe('redaction processor – in-process SDK', () => {
       cards: [[{ number: '****' }]],
     });
     expect(records[0]!.resource.attributes).toEqual({
-      'service.name': 'shop', 'deployment.owner_email': '****',
-      'redaction.masked.keys': 'deployment.owner_email', 'redaction.masked.count': 1,
+      'service.name': 'shop',
+      'deployment.owner_email': '****',
+      'redaction.masked.keys': 'deployment.owner_email',
+      'redaction.masked.count': 1,
     });
     expect(records[1]!.resource).toBe(records[0]!.resource);
     // The application's own object is not modified.
@@ -179,7 +214,16 @@ describe('redaction processor – in-process SDK', () => {
 
   it('never throws into the application and drops what it could not redact', async () => {
     const { lp, exporter, logger } = provider();
-    expect(() => logger.emit({ body: { get boom(): string { throw new Error('getter failed'); } } as never, attributes: { password: 'x', 'user.email': SECRETS.email } })).not.toThrow();
+    expect(() =>
+      logger.emit({
+        body: {
+          get boom(): string {
+            throw new Error('getter failed');
+          },
+        } as never,
+        attributes: { password: 'x', 'user.email': SECRETS.email },
+      }),
+    ).not.toThrow();
     await lp.forceFlush();
     const [r] = exporter.getFinishedLogRecords();
     expect(r!.attributes).toEqual({});

@@ -45,19 +45,16 @@ const API_KEYS: Record<string, string> = {
 };
 
 describe('redaction shortcuts – short values (under 14 characters)', () => {
-  it.each([
-    ['a@b.io'],
-    ['ab@cd.io'],
-    ['bob@mail.co'],
-    ['x@example.io'],
-    ['ab@example.io'],
-  ])('finds the email %s', (email) => {
-    expect(email.length).toBeLessThan(14);
-    expect(redactText(email)).toBe('****');
-    const attrs = { 'user.email': email, n: 1 };
-    redactor().redactAttributes(attrs);
-    expect(attrs['user.email']).toBe('****');
-  });
+  it.each([['a@b.io'], ['ab@cd.io'], ['bob@mail.co'], ['x@example.io'], ['ab@example.io']])(
+    'finds the email %s',
+    (email) => {
+      expect(email.length).toBeLessThan(14);
+      expect(redactText(email)).toBe('****');
+      const attrs = { 'user.email': email, n: 1 };
+      redactor().redactAttributes(attrs);
+      expect(attrs['user.email']).toBe('****');
+    },
+  );
 
   it.each([
     ['pwd=hunter2', 'pwd=****'],
@@ -110,7 +107,7 @@ describe('redaction shortcuts – API keys, JWTs and credentials at a word start
     expect(redactText(`${JWT}${sep}${JWT}`)).toBe(`****${sep}****`);
   });
 
-  it('leaves words that share a key\'s first letters', () => {
+  it("leaves words that share a key's first letters", () => {
     const text = 'when which skip sky global give ghost xoxo hfx npmjs SGML ASIAN ACCESS AIzb bench because';
     expect(redactText(text)).toBe(text);
   });

@@ -22,9 +22,11 @@ export function redactKey(options: Record<string, unknown> = {}): (k: string) =>
 /** Runs url_sanitizer and every db_sanitizer kind on the input as attributes and as the body. */
 export function sanitizeLog(): (s: string) => unknown {
   const all = { enabled: true, attributes: ['db.statement'] };
-  const r = new Redactor(config({
-    url_sanitizer: { enabled: true, attributes: ['url.full'] },
-    db_sanitizer: { sql: all, redis: all, memcached: all, mongo: { enabled: true } },
-  }));
+  const r = new Redactor(
+    config({
+      url_sanitizer: { enabled: true, attributes: ['url.full'] },
+      db_sanitizer: { sql: all, redis: all, memcached: all, mongo: { enabled: true } },
+    }),
+  );
   return (s) => r.redactLog({ 'url.full': s, 'db.statement': s }, s);
 }

@@ -1,7 +1,15 @@
 // The real collector: filelog (json_parser, offsets in file_storage) → redaction → msgpack_audit.
 // An app writes JSON lines, its log is rotated by copytruncate, the collector is restarted in
 // between: every line reaches audit.log exactly once, redacted, with its event name as action.
-import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { decodeMulti } from '@msgpack/msgpack';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,9 +18,15 @@ import { freePort } from '../../helpers/ports.js';
 import { sleep, waitFor } from './helpers.js';
 
 const running: RunningCollector[] = [];
-afterAll(async () => { for (const c of running) await c.cleanup(); });
+afterAll(async () => {
+  for (const c of running) await c.cleanup();
+});
 
-interface Entry { action: string; session: string; data: Record<string, unknown> }
+interface Entry {
+  action: string;
+  session: string;
+  data: Record<string, unknown>;
+}
 
 describe('filelog receiver – in the collector', () => {
   it('every line of a rotated, restarted file reaches msgpack_audit once, parsed and redacted', async () => {
@@ -61,7 +75,10 @@ service:
 
     const first = await startCollector(yaml, { dir });
     running.push(first);
-    for (let k = 0; k < 10; k++) { write(25); await sleep(20); }
+    for (let k = 0; k < 10; k++) {
+      write(25);
+      await sleep(20);
+    }
     rotate();
     write(50);
     await waitFor(() => entries().length >= 300, '300 entries before the restart', 30_000);
@@ -102,9 +119,11 @@ describe('filelog receiver – backpressure in the collector', () => {
     const log = join(dir, 'app.log');
     const TOTAL = 3000;
     let text = '';
-    for (let i = 0; i < TOTAL; i++) text += `${JSON.stringify({ 'event.name': 'bulk', id: i, pad: 'p'.repeat(900) })}\n`;
+    for (let i = 0; i < TOTAL; i++)
+      text += `${JSON.stringify({ 'event.name': 'bulk', id: i, pad: 'p'.repeat(900) })}\n`;
     writeFileSync(log, text); // about 2.8 MB, against a 1 MiB delivery log
-    const sidecar = await startCollector(`
+    const sidecar = await startCollector(
+      `
 receivers:
   filelog:
     include: ["{{dir}}/app.log"]
@@ -120,9 +139,15 @@ service:
   delivery: { memory_limit_mib: 1 }
   pipelines:
     logs: { receivers: [filelog], exporters: [otlp_http] }
-`, { dir });
+`,
+      { dir },
+    );
     running.push(sidecar);
-    await waitFor(() => sidecar.output().includes('The pipeline refused lines; keeping the offset and retrying.'), 'a refusal', 15_000).catch((err) => {
+    await waitFor(
+      () => sidecar.output().includes('The pipeline refused lines; keeping the offset and retrying.'),
+      'a refusal',
+      15_000,
+    ).catch((err) => {
       throw new Error(`${(err as Error).message}\n${sidecar.output()}`);
     });
 
@@ -137,7 +162,8 @@ service:
 `);
     running.push(gateway);
     const auditFile = join(gateway.dir, 'audit', 'audit.log');
-    const entries = (): Entry[] => (existsSync(auditFile) ? [...decodeMulti(readFileSync(auditFile))] as Entry[] : []);
+    const entries = (): Entry[] =>
+      existsSync(auditFile) ? ([...decodeMulti(readFileSync(auditFile))] as Entry[]) : [];
     await waitFor(() => entries().length >= TOTAL, `${TOTAL} entries at the gateway`, 60_000).catch((err) => {
       throw new Error(`${(err as Error).message} (${entries().length})\n${sidecar.output()}`);
     });

@@ -20,14 +20,20 @@ function dir(): string {
   return d;
 }
 
-async function start(raw: Record<string, unknown>, next: Capture, host = hostWith(), telemetry?: Telemetry): Promise<FilelogReceiver> {
+async function start(
+  raw: Record<string, unknown>,
+  next: Capture,
+  host = hostWith(),
+  telemetry?: Telemetry,
+): Promise<FilelogReceiver> {
   const r = receiver(raw, next, telemetry);
   running.push(r);
   await r.start(host);
   return r;
 }
 
-const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `line id=${from + i}\n`).join('');
+const lines = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `line id=${from + i}\n`).join('');
 
 describe('filelog receiver – reading files', () => {
   it('start_at: end skips what the file held at start and sends lines appended later', async () => {
@@ -91,16 +97,27 @@ describe('filelog receiver – reading files', () => {
     const file = join(d, 'app.log');
     writeFileSync(file, '');
     const c = new Capture();
-    await start({ include: [file], start_at: 'beginning', force_flush_period: '100ms', multiline: { line_start_pattern: '^\\d{4}-\\d{2}-\\d{2} ' } }, c);
-    appendFileSync(file, [
-      '2026-12-03 10:00:00 ERROR boom',
-      'Traceback (most recent call last):',
-      '  File "app.py", line 1',
-      '2026-12-03 10:00:01 INFO fine',
-      '2026-12-03 10:00:02 ERROR again',
-      '    at frame (x.js:1:1)',
-      '',
-    ].join('\n'));
+    await start(
+      {
+        include: [file],
+        start_at: 'beginning',
+        force_flush_period: '100ms',
+        multiline: { line_start_pattern: '^\\d{4}-\\d{2}-\\d{2} ' },
+      },
+      c,
+    );
+    appendFileSync(
+      file,
+      [
+        '2026-12-03 10:00:00 ERROR boom',
+        'Traceback (most recent call last):',
+        '  File "app.py", line 1',
+        '2026-12-03 10:00:01 INFO fine',
+        '2026-12-03 10:00:02 ERROR again',
+        '    at frame (x.js:1:1)',
+        '',
+      ].join('\n'),
+    );
     await waitFor(() => c.records.length >= 3, 'three entries');
     expect(c.bodies()).toEqual([
       '2026-12-03 10:00:00 ERROR boom\nTraceback (most recent call last):\n  File "app.py", line 1',
@@ -134,12 +151,20 @@ describe('filelog receiver – reading files', () => {
     const storage = fileStorage(join(d, 'storage'));
     writeFileSync(file, lines(0, 20));
     const c = new Capture();
-    const r1 = await start({ include: [file], start_at: 'beginning', storage: 'file_storage' }, c, hostWith({ file_storage: storage }));
+    const r1 = await start(
+      { include: [file], start_at: 'beginning', storage: 'file_storage' },
+      c,
+      hostWith({ file_storage: storage }),
+    );
     await waitFor(() => c.records.length >= 20, 'the first 20 lines');
     await r1.shutdown();
     appendFileSync(file, lines(20, 35)); // written while the receiver is down
     // start_at: end would skip these for a new file; the saved offset wins for a known one.
-    const r2 = await start({ include: [file], start_at: 'end', storage: 'file_storage' }, c, hostWith({ file_storage: storage }));
+    const r2 = await start(
+      { include: [file], start_at: 'end', storage: 'file_storage' },
+      c,
+      hostWith({ file_storage: storage }),
+    );
     await waitFor(() => c.records.length >= 35, '35 lines');
     appendFileSync(file, lines(35, 40));
     await waitFor(() => c.records.length >= 40, '40 lines');

@@ -18,7 +18,9 @@ export class Capture implements LogsConsumer {
     if (err) throw err;
     this.records.push(...r);
   }
-  bodies(): string[] { return this.records.map((r) => String(r.body)); }
+  bodies(): string[] {
+    return this.records.map((r) => String(r.body));
+  }
 }
 
 export function parseConfig(raw: Record<string, unknown>): FilelogReceiverConfig {
@@ -38,17 +40,29 @@ export function hostWith(extensions: Record<string, unknown> = {}): Host {
   return {
     getExtension: <T>(id: string) => extensions[id] as T | undefined,
     findExtension: () => undefined,
-    tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry(),
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry: new Telemetry(),
   };
 }
 
 export function fileStorage(directory: string): FileStorage {
-  return fileStorageExtensionFactory.create({ id: 'file_storage', logger: silentLogger, telemetry: new Telemetry() },
-    fileStorageExtensionFactory.config.parse({ directory }, [], [])!) as FileStorage;
+  return fileStorageExtensionFactory.create(
+    { id: 'file_storage', logger: silentLogger, telemetry: new Telemetry() },
+    fileStorageExtensionFactory.config.parse({ directory }, [], [])!,
+  ) as FileStorage;
 }
 
-export function receiver(raw: Record<string, unknown>, next: LogsConsumer, telemetry = new Telemetry()): FilelogReceiver {
-  return new FilelogReceiver({ id: 'filelog', logger: silentLogger, telemetry }, parseConfig({ poll_interval: '20ms', ...raw }), next);
+export function receiver(
+  raw: Record<string, unknown>,
+  next: LogsConsumer,
+  telemetry = new Telemetry(),
+): FilelogReceiver {
+  return new FilelogReceiver(
+    { id: 'filelog', logger: silentLogger, telemetry },
+    parseConfig({ poll_interval: '20ms', ...raw }),
+    next,
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -22,11 +22,16 @@ function dir(): string {
 const TOTAL = 3000;
 
 /** Writes TOTAL lines in small bursts (letting polls run in between), calling `rotate` every `every` lines. */
-async function writeWithRotation(file: string, every: number, rotate: (n: number) => void | Promise<void>): Promise<void> {
+async function writeWithRotation(
+  file: string,
+  every: number,
+  rotate: (n: number) => void | Promise<void>,
+): Promise<void> {
   let rotations = 0;
   for (let i = 0; i < TOTAL; i += 10) {
     let chunk = '';
-    for (let k = i; k < i + 10; k++) chunk += `${new Date().toISOString()} INFO request handled id=${k} ${'x'.repeat(k % 50)}\n`;
+    for (let k = i; k < i + 10; k++)
+      chunk += `${new Date().toISOString()} INFO request handled id=${k} ${'x'.repeat(k % 50)}\n`;
     appendFileSync(file, chunk);
     if ((i + 10) % every === 0 && i + 10 < TOTAL) await rotate(++rotations);
     if (i % 30 === 0) await sleep(i % 60 === 0 ? 0 : 7);
@@ -69,7 +74,8 @@ describe('filelog receiver – rotation', () => {
     await r.start(hostWith());
     await writeWithRotation(file, 300, (n) => {
       // logrotate's numbering: .1 → .2 → ... then app.log → app.log.1
-      for (let k = n - 1; k >= 1; k--) if (existsSync(join(d, `app.log.${k}`))) renameSync(join(d, `app.log.${k}`), join(d, `app.log.${k + 1}`));
+      for (let k = n - 1; k >= 1; k--)
+        if (existsSync(join(d, `app.log.${k}`))) renameSync(join(d, `app.log.${k}`), join(d, `app.log.${k + 1}`));
       renameSync(file, join(d, 'app.log.1'));
       writeFileSync(file, '');
     });
@@ -87,7 +93,8 @@ describe('filelog receiver – rotation', () => {
     running.push(r);
     await r.start(hostWith());
     await writeWithRotation(file, 250, async (n) => {
-      for (let k = n - 1; k >= 1; k--) if (existsSync(join(d, `app.log.${k}`))) renameSync(join(d, `app.log.${k}`), join(d, `app.log.${k + 1}`));
+      for (let k = n - 1; k >= 1; k--)
+        if (existsSync(join(d, `app.log.${k}`))) renameSync(join(d, `app.log.${k}`), join(d, `app.log.${k + 1}`));
       copyFileSync(file, join(d, 'app.log.1'));
       // Every other time, polls run while the copy and the original (not yet truncated) both exist.
       if (n % 2 === 0) await sleep(60);

@@ -14,7 +14,9 @@ import { startCollector, type RunningCollector } from '../../helpers/collector.j
 import { freePort } from '../../helpers/ports.js';
 
 const running: RunningCollector[] = [];
-afterAll(async () => { for (const c of running) await c.cleanup(); });
+afterAll(async () => {
+  for (const c of running) await c.cleanup();
+});
 
 const res = resourceFromAttributes({ 'service.name': 'big' });
 function body(records: number, attrs: number): Uint8Array {
@@ -34,11 +36,20 @@ function body(records: number, attrs: number): Uint8Array {
 
 function post(port: number, b: Uint8Array, uploaded?: () => void): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/logs', method: 'POST', headers: { 'content-type': 'application/x-protobuf' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/logs',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(b, uploaded);
   });
@@ -80,7 +91,12 @@ service:
     let uploaded = false;
     let done = false;
     let answeredWhileProcessing = 0;
-    const bigReq = post(port, body(100_000, 10), () => { uploaded = true; }).then((r) => { done = true; return r; });
+    const bigReq = post(port, body(100_000, 10), () => {
+      uploaded = true;
+    }).then((r) => {
+      done = true;
+      return r;
+    });
     const smallClient = (async () => {
       while (!done) {
         const r = await post(port, small);
@@ -113,7 +129,9 @@ service:
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toContain(200);
     expect(statuses).toContain(503);
-    expect(answers.some((a) => a.status === 503 && a.body.toString('latin1').includes('Too many large requests'))).toBe(true);
+    expect(answers.some((a) => a.status === 503 && a.body.toString('latin1').includes('Too many large requests'))).toBe(
+      true,
+    );
     expect((await post(port, body(3, 3))).status).toBe(200);
   }, 120_000);
 });

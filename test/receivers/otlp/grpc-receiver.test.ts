@@ -2,7 +2,15 @@
 // exporter and by a raw grpc-js client that sends arbitrary bytes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -46,7 +54,9 @@ async function startReceiver(yaml: Record<string, unknown> = {}, extensions: Rec
   const host: Host = {
     getExtension: <T>(id: string) => extensions[id] as T | undefined,
     findExtension: () => undefined,
-    tap: new RecordTap(), logger: silentLogger, telemetry,
+    tap: new RecordTap(),
+    logger: silentLogger,
+    telemetry,
   };
   await receiver.start(host);
   cleanups.push(() => receiver.shutdown());
@@ -74,20 +84,36 @@ interface RawClient extends Client {
   Export(req: Buffer, md: Metadata, cb: RawCallback): void;
 }
 const identity = (b: Buffer) => b;
-const RawLogsClient = makeGenericClientConstructor({
-  Export: {
-    path: LOGS_EXPORT_PATH, requestStream: false, responseStream: false,
-    requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+const RawLogsClient = makeGenericClientConstructor(
+  {
+    Export: {
+      path: LOGS_EXPORT_PATH,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
   },
-}, 'LogsService');
+  'LogsService',
+);
 
-function rawClient(port: number, options: Record<string, unknown> = {}, creds: ChannelCredentials = credentials.createInsecure()): RawClient {
+function rawClient(
+  port: number,
+  options: Record<string, unknown> = {},
+  creds: ChannelCredentials = credentials.createInsecure(),
+): RawClient {
   const c = new RawLogsClient(`localhost:${port}`, creds, options) as unknown as RawClient;
   cleanups.push(() => c.close());
   return c;
 }
 
-function send(client: RawClient, bytes: Buffer, md = new Metadata()): Promise<{ err: ServiceError | null; res?: Buffer }> {
+function send(
+  client: RawClient,
+  bytes: Buffer,
+  md = new Metadata(),
+): Promise<{ err: ServiceError | null; res?: Buffer }> {
   return new Promise((resolve) => client.Export(bytes, md, (err, res) => resolve({ err, res })));
 }
 
@@ -110,13 +136,27 @@ function fields(b: Uint8Array): Map<number, (number | Uint8Array)[]> {
   const out = new Map<number, (number | Uint8Array)[]>();
   let i = 0;
   const varint = () => {
-    let v = 0, mul = 1, byte: number;
-    do { byte = b[i++]!; v += (byte & 0x7f) * mul; mul *= 128; } while (byte & 0x80);
+    let v = 0,
+      mul = 1,
+      byte: number;
+    do {
+      byte = b[i++]!;
+      v += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80);
     return v;
   };
   while (i < b.length) {
     const tag = varint();
-    const value = (tag & 7) === 2 ? (() => { const len = varint(); const s = b.subarray(i, i + len); i += len; return s; })() : varint();
+    const value =
+      (tag & 7) === 2
+        ? (() => {
+            const len = varint();
+            const s = b.subarray(i, i + len);
+            i += len;
+            return s;
+          })()
+        : varint();
     const list = out.get(tag >>> 3) ?? [];
     list.push(value);
     out.set(tag >>> 3, list);
@@ -130,14 +170,22 @@ function retryDelayOf(err: ServiceError): { code: number; seconds: number; typeU
   const any = fields(st.get(3)![0] as Uint8Array);
   const retryInfo = fields(any.get(2)![0] as Uint8Array);
   const duration = fields(retryInfo.get(1)![0] as Uint8Array);
-  return { code: st.get(1)![0] as number, seconds: (duration.get(1)?.[0] as number) ?? 0, typeUrl: Buffer.from(any.get(1)![0] as Uint8Array).toString() };
+  return {
+    code: st.get(1)![0] as number,
+    seconds: (duration.get(1)?.[0] as number) ?? 0,
+    typeUrl: Buffer.from(any.get(1)![0] as Uint8Array).toString(),
+  };
 }
 
 describe('otlp receiver – gRPC', () => {
   it('delivers records from the official OTLP/gRPC exporter with attributes, body, severity and trace ids', async () => {
     const { sink, port, telemetry } = await startReceiver();
     const { logger } = sdkLogger(port);
-    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+    const spanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+    };
     logger.emit({
       body: 'Payment accepted.',
       severityNumber: SeverityNumber.WARN,
@@ -192,7 +240,10 @@ describe('otlp receiver – gRPC', () => {
 
   it('reports partial success for records with an invalid trace id and delivers the rest', async () => {
     const { sink, port, telemetry } = await startReceiver();
-    const { err, res } = await send(rawClient(port), requestBytes([record('good', '0af7651916cd43dd8448eb211c80319c'), record('bad', 'abcd')]));
+    const { err, res } = await send(
+      rawClient(port),
+      requestBytes([record('good', '0af7651916cd43dd8448eb211c80319c'), record('bad', 'abcd')]),
+    );
     expect(err).toBeNull();
     const response = ProtobufLogsSerializer.deserializeResponse(res!);
     expect(Number(response.partialSuccess?.rejectedLogRecords)).toBe(1);
@@ -207,7 +258,11 @@ describe('otlp receiver – gRPC', () => {
     const { err } = await send(rawClient(port), requestBytes([record('refused')]));
     expect(err?.code).toBe(status.UNAVAILABLE);
     expect(err?.details).toBe('Sending queue is full.');
-    expect(retryDelayOf(err!)).toEqual({ code: status.UNAVAILABLE, seconds: 7, typeUrl: 'type.googleapis.com/google.rpc.RetryInfo' });
+    expect(retryDelayOf(err!)).toEqual({
+      code: status.UNAVAILABLE,
+      seconds: 7,
+      typeUrl: 'type.googleapis.com/google.rpc.RetryInfo',
+    });
     expect(telemetry.value(M.receiverRefused, { receiver: 'otlp', transport: 'grpc' })).toBe(1);
   });
 
@@ -245,8 +300,17 @@ describe('otlp receiver – gRPC', () => {
   describe('with the bearertokenauth extension', () => {
     async function withAuth() {
       const cfg = bearerTokenAuthExtensionFactory.config.parse({ token: 's3cret' }, ['bearertokenauth'], [])!;
-      const auth = bearerTokenAuthExtensionFactory.create({ id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() }, cfg);
-      const host: Host = { getExtension: () => undefined, findExtension: () => undefined, tap: new RecordTap(), logger: silentLogger, telemetry: new Telemetry() };
+      const auth = bearerTokenAuthExtensionFactory.create(
+        { id: 'bearertokenauth', logger: silentLogger, telemetry: new Telemetry() },
+        cfg,
+      );
+      const host: Host = {
+        getExtension: () => undefined,
+        findExtension: () => undefined,
+        tap: new RecordTap(),
+        logger: silentLogger,
+        telemetry: new Telemetry(),
+      };
       await auth.start(host);
       cleanups.push(() => auth.shutdown());
       return startReceiver({ auth: { authenticator: 'bearertokenauth' } }, { bearertokenauth: auth });
@@ -278,8 +342,13 @@ describe('otlp receiver – gRPC', () => {
   it('serves TLS with tls.cert_file and tls.key_file, and refuses plaintext clients', async () => {
     // A self-signed certificate for localhost, valid for a century (test data only).
     const testdata = join(import.meta.dirname, 'testdata');
-    const { sink, port } = await startReceiver({ tls: { cert_file: join(testdata, 'localhost.crt'), key_file: join(testdata, 'localhost.key') } });
-    const tls = await send(rawClient(port, {}, credentials.createSsl(readFileSync(join(testdata, 'localhost.crt')))), requestBytes([record('encrypted')]));
+    const { sink, port } = await startReceiver({
+      tls: { cert_file: join(testdata, 'localhost.crt'), key_file: join(testdata, 'localhost.key') },
+    });
+    const tls = await send(
+      rawClient(port, {}, credentials.createSsl(readFileSync(join(testdata, 'localhost.crt')))),
+      requestBytes([record('encrypted')]),
+    );
     expect(tls.err).toBeNull();
     expect(sink.records.map((r) => r.body)).toEqual(['encrypted']);
 
@@ -299,7 +368,11 @@ describe('otlp receiver – gRPC', () => {
 
   it('shuts down without start, and twice after start', async () => {
     const cfg = grpcProtocolSpec.parse({ endpoint: 'localhost:0' }, ['grpc'], [])!;
-    const r = new OtlpGrpcReceiver({ id: 'otlp', logger: silentLogger, telemetry: new Telemetry() }, cfg, new Collecting());
+    const r = new OtlpGrpcReceiver(
+      { id: 'otlp', logger: silentLogger, telemetry: new Telemetry() },
+      cfg,
+      new Collecting(),
+    );
     await r.shutdown();
     const { receiver } = await startReceiver();
     await receiver.shutdown();

@@ -8,7 +8,11 @@ export function valueStrings(v: Value, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
   else if (typeof v === 'number' || typeof v === 'boolean') out.push(String(v));
   else if (Array.isArray(v)) for (const x of v) valueStrings(x, out);
-  else for (const [k, x] of Object.entries(v)) { out.push(k); valueStrings(x, out); }
+  else
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      valueStrings(x, out);
+    }
   return out;
 }
 
@@ -17,7 +21,10 @@ export function luhn(digits: string): boolean {
   let dbl = false;
   for (let i = digits.length - 1; i >= 0; i--) {
     let d = digits.charCodeAt(i) - 48;
-    if (dbl) { d *= 2; if (d > 9) d -= 9; }
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
     dbl = !dbl;
   }
@@ -57,18 +64,23 @@ export function labelProblems(cases: readonly Case[]): string[] {
     if ((c.place === 'map.key' || c.place === 'event.name' || c.place === 'bytes') && typeof c.value !== 'string') {
       problems.push(`${c.id}: ${c.place} needs a string value`);
     }
-    if (c.lookAlike && (c.secrets.length > 0 || c.keep.length > 0)) problems.push(`${c.id}: a look-alike has secrets or keep`);
+    if (c.lookAlike && (c.secrets.length > 0 || c.keep.length > 0))
+      problems.push(`${c.id}: a look-alike has secrets or keep`);
     if (!c.lookAlike && c.secrets.length === 0) problems.push(`${c.id}: a secret case without secrets`);
     for (const s of c.secrets) {
       if (!all.includes(s)) problems.push(`${c.id}: secret ${JSON.stringify(s)} is not in the value`);
       const w = leakWindow(s.length);
       for (const k of c.keep) {
         for (let i = 0; i + w <= s.length; i++) {
-          if (k.includes(s.slice(i, i + w))) { problems.push(`${c.id}: keep ${JSON.stringify(k)} holds part of secret ${JSON.stringify(s)}`); break; }
+          if (k.includes(s.slice(i, i + w))) {
+            problems.push(`${c.id}: keep ${JSON.stringify(k)} holds part of secret ${JSON.stringify(s)}`);
+            break;
+          }
         }
       }
     }
-    for (const k of c.keep) if (!all.includes(k)) problems.push(`${c.id}: keep ${JSON.stringify(k)} is not in the value`);
+    for (const k of c.keep)
+      if (!all.includes(k)) problems.push(`${c.id}: keep ${JSON.stringify(k)} is not in the value`);
   }
   return problems;
 }

@@ -19,7 +19,17 @@ export type Value = string | number | boolean | Value[] | { [key: string]: Value
  * - `event.name` the record's event name (also a Redis key name in the redis exporter)
  * - `bytes`      record attribute `key` holding the UTF-8 bytes of the value (a Uint8Array)
  */
-export const PLACES = ['resource', 'scope', 'attribute', 'nested', 'body', 'body.map', 'map.key', 'event.name', 'bytes'] as const;
+export const PLACES = [
+  'resource',
+  'scope',
+  'attribute',
+  'nested',
+  'body',
+  'body.map',
+  'map.key',
+  'event.name',
+  'bytes',
+] as const;
 export type Place = (typeof PLACES)[number];
 
 /**
@@ -99,17 +109,35 @@ export interface Case {
 export const DEFAULT_KEY = 'app.detail';
 
 /** Expands specimens to cases, one per place; ids are `<prefix>.<category>.<n>@<place>`. */
-export function expand(prefix: string, secrets: readonly SecretSpecimen[], lookAlikes: readonly LookAlikeSpecimen[]): Case[] {
+export function expand(
+  prefix: string,
+  secrets: readonly SecretSpecimen[],
+  lookAlikes: readonly LookAlikeSpecimen[],
+): Case[] {
   const out: Case[] = [];
   const seen = new Map<string, number>();
-  const add = (s: SpecimenBase & { category: Category }, lookAlike: boolean, secretList: string[], keep: string[], mayDrop: boolean) => {
+  const add = (
+    s: SpecimenBase & { category: Category },
+    lookAlike: boolean,
+    secretList: string[],
+    keep: string[],
+    mayDrop: boolean,
+  ) => {
     const tag = `${prefix}${lookAlike ? '.like' : ''}.${s.category}`;
     const n = (seen.get(tag) ?? 0) + 1;
     seen.set(tag, n);
     for (const place of s.at) {
       out.push({
-        id: `${tag}.${n}@${place}`, category: s.category, kind: s.kind, place, key: s.key ?? DEFAULT_KEY,
-        value: s.value, secrets: secretList, keep, mayDrop, lookAlike,
+        id: `${tag}.${n}@${place}`,
+        category: s.category,
+        kind: s.kind,
+        place,
+        key: s.key ?? DEFAULT_KEY,
+        value: s.value,
+        secrets: secretList,
+        keep,
+        mayDrop,
+        lookAlike,
       });
     }
   };

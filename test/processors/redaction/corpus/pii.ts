@@ -12,41 +12,164 @@ const group = (category: Category, specs: Spec[]): SecretSpecimen[] => specs.map
 const like = (category: Category, specs: Like[]): LookAlikeSpecimen[] => specs.map((s) => ({ category, ...s }));
 
 const iban = group('iban', [
-  { kind: 'DE, compact', key: 'payment.account', value: 'DE22892770227958496509', secrets: ['DE22892770227958496509'], at: ['attribute', 'body.map', 'nested'] },
-  { kind: 'GB, grouped in a sentence', value: 'refund to GB71 BARC 5636 7797 4571 17 queued', secrets: ['GB71 BARC 5636 7797 4571 17'], keep: ['refund to', 'queued'], at: ['body', 'attribute', 'scope'] },
-  { kind: 'FR, grouped', value: 'IBAN: FR47 3864 3006 7760 8804 3592 557', secrets: ['FR47 3864 3006 7760 8804 3592 557'], keep: ['IBAN:'], at: ['body', 'resource'] },
-  { kind: 'NL in JSON text', value: '{"iban":"NL09INGB1397745899","currency":"EUR"}', secrets: ['NL09INGB1397745899'], keep: ['"currency":"EUR"'], at: ['body', 'attribute'] },
-  { kind: 'ES, grouped', value: 'ES67 4140 7706 6082 2294 1921', secrets: ['ES67 4140 7706 6082 2294 1921'], at: ['body.map', 'bytes'] },
-  { kind: 'IT, lower case', value: 'conto it72k6352410965594917694254', secrets: ['it72k6352410965594917694254'], keep: ['conto'], at: ['body'] },
-  { kind: 'PL', value: 'PL61208700813205071732912025', secrets: ['PL61208700813205071732912025'], at: ['attribute', 'map.key'] },
-  { kind: 'BE, grouped', value: 'payout BE34 3673 0979 3660 done', secrets: ['BE34 3673 0979 3660'], keep: ['payout', 'done'], at: ['body', 'nested'] },
+  {
+    kind: 'DE, compact',
+    key: 'payment.account',
+    value: 'DE22892770227958496509',
+    secrets: ['DE22892770227958496509'],
+    at: ['attribute', 'body.map', 'nested'],
+  },
+  {
+    kind: 'GB, grouped in a sentence',
+    value: 'refund to GB71 BARC 5636 7797 4571 17 queued',
+    secrets: ['GB71 BARC 5636 7797 4571 17'],
+    keep: ['refund to', 'queued'],
+    at: ['body', 'attribute', 'scope'],
+  },
+  {
+    kind: 'FR, grouped',
+    value: 'IBAN: FR47 3864 3006 7760 8804 3592 557',
+    secrets: ['FR47 3864 3006 7760 8804 3592 557'],
+    keep: ['IBAN:'],
+    at: ['body', 'resource'],
+  },
+  {
+    kind: 'NL in JSON text',
+    value: '{"iban":"NL09INGB1397745899","currency":"EUR"}',
+    secrets: ['NL09INGB1397745899'],
+    keep: ['"currency":"EUR"'],
+    at: ['body', 'attribute'],
+  },
+  {
+    kind: 'ES, grouped',
+    value: 'ES67 4140 7706 6082 2294 1921',
+    secrets: ['ES67 4140 7706 6082 2294 1921'],
+    at: ['body.map', 'bytes'],
+  },
+  {
+    kind: 'IT, lower case',
+    value: 'conto it72k6352410965594917694254',
+    secrets: ['it72k6352410965594917694254'],
+    keep: ['conto'],
+    at: ['body'],
+  },
+  {
+    kind: 'PL',
+    value: 'PL61208700813205071732912025',
+    secrets: ['PL61208700813205071732912025'],
+    at: ['attribute', 'map.key'],
+  },
+  {
+    kind: 'BE, grouped',
+    value: 'payout BE34 3673 0979 3660 done',
+    secrets: ['BE34 3673 0979 3660'],
+    keep: ['payout', 'done'],
+    at: ['body', 'nested'],
+  },
   { kind: 'CH', value: 'CH0880005738227155650', secrets: ['CH0880005738227155650'], at: ['attribute'] },
-  { kind: 'DE in an event name', value: 'sepa.mandate:DE56434570128664063675', secrets: ['DE56434570128664063675'], keep: ['sepa.mandate:'], at: ['event.name'] },
+  {
+    kind: 'DE in an event name',
+    value: 'sepa.mandate:DE56434570128664063675',
+    secrets: ['DE56434570128664063675'],
+    keep: ['sepa.mandate:'],
+    at: ['event.name'],
+  },
 ]);
 
 const ssn = group('national_id', [
-  { kind: 'SSN, dashes', value: 'SSN 536-22-8471 on file', secrets: ['536-22-8471'], keep: ['on file'], at: ['attribute', 'body', 'scope'] },
+  {
+    kind: 'SSN, dashes',
+    value: 'SSN 536-22-8471 on file',
+    secrets: ['536-22-8471'],
+    keep: ['on file'],
+    at: ['attribute', 'body', 'scope'],
+  },
   { kind: 'SSN alone', value: '401-73-2290', secrets: ['401-73-2290'], at: ['attribute', 'body.map', 'nested'] },
-  { kind: 'SSN, spaces', value: 'ssn: 681 40 1193', secrets: ['681 40 1193'], keep: ['ssn:'], at: ['body', 'resource'] },
-  { kind: 'SSN in JSON text', value: '{"applicant":"A-17","ssn":"372-18-5546"}', secrets: ['372-18-5546'], keep: ['"applicant":"A-17"'], at: ['body', 'bytes'] },
+  {
+    kind: 'SSN, spaces',
+    value: 'ssn: 681 40 1193',
+    secrets: ['681 40 1193'],
+    keep: ['ssn:'],
+    at: ['body', 'resource'],
+  },
+  {
+    kind: 'SSN in JSON text',
+    value: '{"applicant":"A-17","ssn":"372-18-5546"}',
+    secrets: ['372-18-5546'],
+    keep: ['"applicant":"A-17"'],
+    at: ['body', 'bytes'],
+  },
 ]);
 
 const phone = group('phone', [
-  { kind: 'UK', value: 'call back on +44 20 7946 0321', secrets: ['+44 20 7946 0321'], keep: ['call back on'], at: ['body', 'attribute', 'scope'] },
-  { kind: 'US, dashes', value: '+1 415-555-0132', secrets: ['+1 415-555-0132'], at: ['attribute', 'body.map', 'nested'] },
+  {
+    kind: 'UK',
+    value: 'call back on +44 20 7946 0321',
+    secrets: ['+44 20 7946 0321'],
+    keep: ['call back on'],
+    at: ['body', 'attribute', 'scope'],
+  },
+  {
+    kind: 'US, dashes',
+    value: '+1 415-555-0132',
+    secrets: ['+1 415-555-0132'],
+    at: ['attribute', 'body.map', 'nested'],
+  },
   { kind: 'DE', value: 'Tel. +49 30 90182047', secrets: ['+49 30 90182047'], keep: ['Tel.'], at: ['body', 'resource'] },
-  { kind: 'FR, pairs', value: 'contact +33 1 42 68 53 07 (bureau)', secrets: ['+33 1 42 68 53 07'], keep: ['contact', '(bureau)'], at: ['body'] },
+  {
+    kind: 'FR, pairs',
+    value: 'contact +33 1 42 68 53 07 (bureau)',
+    secrets: ['+33 1 42 68 53 07'],
+    keep: ['contact', '(bureau)'],
+    at: ['body'],
+  },
   { kind: 'JP', value: '+81 3-1234-5678', secrets: ['+81 3-1234-5678'], at: ['attribute'] },
-  { kind: 'E.164 compact', value: 'sms to +4915123456789 failed', secrets: ['+4915123456789'], keep: ['sms to', 'failed'], at: ['body', 'event.name', 'bytes'] },
+  {
+    kind: 'E.164 compact',
+    value: 'sms to +4915123456789 failed',
+    secrets: ['+4915123456789'],
+    keep: ['sms to', 'failed'],
+    at: ['body', 'event.name', 'bytes'],
+  },
   { kind: 'IN', value: '+91 98765 43210', secrets: ['+91 98765 43210'], at: ['body.map'] },
 ]);
 
 const ip = group('ip_address', [
-  { kind: 'IPv4 in a sentence', value: 'connection from 203.0.113.7 refused', secrets: ['203.0.113.7'], keep: ['connection from', 'refused'], at: ['body', 'attribute', 'scope'] },
-  { kind: 'IPv4 with a port', value: 'client 198.51.100.23:51234 reset', secrets: ['198.51.100.23'], keep: ['client', 'reset'], at: ['body', 'nested'] },
-  { kind: 'IPv6 in a sentence', value: 'blocked 2001:db8:85a3::8a2e:370:7334 after 5 attempts', secrets: ['2001:db8:85a3::8a2e:370:7334'], keep: ['blocked', 'after 5 attempts'], at: ['body', 'body.map'] },
-  { kind: 'X-Forwarded-For', value: 'X-Forwarded-For: 198.51.100.77, 192.0.2.15', secrets: ['198.51.100.77', '192.0.2.15'], keep: ['X-Forwarded-For:'], at: ['body', 'attribute'] },
-  { kind: 'IPv4 in an event name', value: 'login.failed:192.0.2.44', secrets: ['192.0.2.44'], keep: ['login.failed:'], at: ['event.name'] },
+  {
+    kind: 'IPv4 in a sentence',
+    value: 'connection from 203.0.113.7 refused',
+    secrets: ['203.0.113.7'],
+    keep: ['connection from', 'refused'],
+    at: ['body', 'attribute', 'scope'],
+  },
+  {
+    kind: 'IPv4 with a port',
+    value: 'client 198.51.100.23:51234 reset',
+    secrets: ['198.51.100.23'],
+    keep: ['client', 'reset'],
+    at: ['body', 'nested'],
+  },
+  {
+    kind: 'IPv6 in a sentence',
+    value: 'blocked 2001:db8:85a3::8a2e:370:7334 after 5 attempts',
+    secrets: ['2001:db8:85a3::8a2e:370:7334'],
+    keep: ['blocked', 'after 5 attempts'],
+    at: ['body', 'body.map'],
+  },
+  {
+    kind: 'X-Forwarded-For',
+    value: 'X-Forwarded-For: 198.51.100.77, 192.0.2.15',
+    secrets: ['198.51.100.77', '192.0.2.15'],
+    keep: ['X-Forwarded-For:'],
+    at: ['body', 'attribute'],
+  },
+  {
+    kind: 'IPv4 in an event name',
+    value: 'login.failed:192.0.2.44',
+    secrets: ['192.0.2.44'],
+    keep: ['login.failed:'],
+    at: ['event.name'],
+  },
 ]);
 
 const ibanLike = like('iban', [
@@ -85,4 +208,9 @@ const ipLike = like('ip_address', [
 ]);
 
 export const PII_SECRET_SPECIMENS: readonly SecretSpecimen[] = [...iban, ...ssn, ...phone, ...ip];
-export const PII_LOOK_ALIKE_SPECIMENS: readonly LookAlikeSpecimen[] = [...ibanLike, ...ssnLike, ...phoneLike, ...ipLike];
+export const PII_LOOK_ALIKE_SPECIMENS: readonly LookAlikeSpecimen[] = [
+  ...ibanLike,
+  ...ssnLike,
+  ...phoneLike,
+  ...ipLike,
+];
