@@ -2,9 +2,9 @@
 // or of a LoggerProvider (in-process), so each distinct Resource object is
 // redacted once and the result remembered. An unchanged resource is kept as
 // is, so exporters that group by resource identity still group.
-import type { Attributes } from '@opentelemetry/api';
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { AnyValue } from '@opentelemetry/api-logs';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes, type DetectedResourceAttributes, type Resource } from '@opentelemetry/resources';
 import type { Redactor } from './redactor.js';
 
 type Attrs = Record<string, AnyValue>;
@@ -55,14 +55,14 @@ export class ResourceCache {
     const c = this.redactor.redactAttributes(settled);
     this.changes += c.redacted + c.masked;
     this.redactor.writeSummary(settled, c, 'redaction.');
-    const out: Record<string, unknown> = { ...settled };
+    const out: DetectedResourceAttributes = { ...(settled as Attributes) };
     for (const [k, p] of Object.entries(pending)) {
       out[k] = Promise.resolve(p).then((val) => {
         const one: Attrs = { [k]: val as AnyValue };
         this.redactor.redactAttributes(one);
-        return one[k];
+        return one[k] as AttributeValue | undefined;
       });
     }
-    return resourceFromAttributes(out as never, { schemaUrl: res.schemaUrl });
+    return resourceFromAttributes(out, { schemaUrl: res.schemaUrl });
   }
 }
