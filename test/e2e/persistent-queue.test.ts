@@ -10,6 +10,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollector, tempDir, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
+import { auditEntries } from '../helpers/audit-entries.js';
 
 const running: RunningCollector[] = [];
 afterAll(async () => {
@@ -93,7 +94,7 @@ service:
     running.push(restarted);
 
     const auditFile = join(gateway.dir, 'audit', 'audit.log');
-    const count = () => (existsSync(auditFile) ? [...decodeMulti(readFileSync(auditFile))].length : 0);
+    const count = () => auditEntries(auditFile).length;
     await until(() => count() >= 300).catch((err) => {
       throw new Error(
         `${err.message} ${count()} entries at the gateway.\nSidecar:\n${restarted.output()}\nGateway:\n${gateway.output()}`,

@@ -4,13 +4,13 @@
 // with 1 worker; every acknowledged record is stored exactly once.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMulti } from '@msgpack/msgpack';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollector, tempDir, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
+import { auditEntries } from '../helpers/audit-entries.js';
 
 const running: RunningCollector[] = [];
 afterAll(async () => {
@@ -80,8 +80,7 @@ describe('durable delivery with a changed service.workers', () => {
       existsSync(join(dir, 'out.jsonl'))
         ? readFileSync(join(dir, 'out.jsonl'), 'utf8').split('\n').filter(Boolean)
         : [];
-    const entries = () =>
-      existsSync(auditFile) ? ([...decodeMulti(readFileSync(auditFile))] as { data: { n: number } }[]) : [];
+    const entries = () => auditEntries<{ data: { n: number } }>(auditFile);
     await until(() => entries().length >= 400 && lines().length >= 400).catch((err: Error) => {
       throw new Error(
         `${err.message} audit ${entries().length}, file ${lines().length} of 400.\n${restarted.output()}`,

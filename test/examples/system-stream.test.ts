@@ -3,12 +3,12 @@
 // every line reaches msgpack_audit redacted, and `auditline logs system` (the built CLI)
 // streams them live, redacted too (issue #13 item 6). Needs `npm run build`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMulti } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCollector, tempDir, ROOT, type RunningCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
+import { auditEntries } from '../helpers/audit-entries.js';
 
 const EXAMPLE = join(ROOT, 'examples', 'system-stream');
 const TOKEN = 'system-stream-example-token';
@@ -57,8 +57,7 @@ describe('examples/system-stream', () => {
     const app = runApp(['--count', '8']);
     expect(await new Promise((r) => app.once('exit', r))).toBe(0);
     const auditFile = join(dir, 'logs', 'audit.log');
-    const entries = (): Entry[] =>
-      existsSync(auditFile) ? ([...decodeMulti(readFileSync(auditFile))] as Entry[]) : [];
+    const entries = (): Entry[] => auditEntries<Entry>(auditFile);
     for (let i = 0; i < 200 && entries().length < 8; i++) await sleep(100);
     const got = entries();
     expect(got).toHaveLength(8);

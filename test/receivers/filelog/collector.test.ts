@@ -1,21 +1,13 @@
 // The real collector: filelog (json_parser, offsets in file_storage) → redaction → msgpack_audit.
 // An app writes JSON lines, its log is rotated by copytruncate, the collector is restarted in
 // between: every line reaches audit.log exactly once, redacted, with its event name as action.
-import {
-  appendFileSync,
-  copyFileSync,
-  existsSync,
-  readFileSync,
-  renameSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMulti } from '@msgpack/msgpack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startCollector, tempDir, type RunningCollector } from '../../helpers/collector.js';
 import { freePort } from '../../helpers/ports.js';
 import { sleep, waitFor } from './helpers.js';
+import { auditEntries } from '../../helpers/audit-entries.js';
 
 const running: RunningCollector[] = [];
 afterAll(async () => {
@@ -71,7 +63,7 @@ service:
       truncateSync(log, 0);
     };
     const auditFile = join(dir, 'audit', 'audit.log');
-    const entries = (): Entry[] => (existsSync(auditFile) ? completeEntries(readFileSync(auditFile)) : []);
+    const entries = (): Entry[] => (existsSync(auditFile) ? auditEntries<Entry>(auditFile) : []);
 
     const first = await startCollector(yaml, { dir });
     running.push(first);
@@ -162,8 +154,7 @@ service:
 `);
     running.push(gateway);
     const auditFile = join(gateway.dir, 'audit', 'audit.log');
-    const entries = (): Entry[] =>
-      existsSync(auditFile) ? ([...decodeMulti(readFileSync(auditFile))] as Entry[]) : [];
+    const entries = (): Entry[] => (existsSync(auditFile) ? auditEntries<Entry>(auditFile) : []);
     await waitFor(() => entries().length >= TOTAL, `${TOTAL} entries at the gateway`, 60_000).catch((err) => {
       throw new Error(`${(err as Error).message} (${entries().length})\n${sidecar.output()}`);
     });
@@ -180,14 +171,3 @@ service:
     expect(sidecar.output()).toContain('A delivery log is full');
   }, 120_000);
 });
-
-/** The whole entries of an audit file being written: a write in progress can leave a partial entry at the end. */
-function completeEntries(bytes: Buffer): Entry[] {
-  const out: Entry[] = [];
-  try {
-    for (const e of decodeMulti(bytes)) out.push(e as Entry);
-  } catch (err) {
-    if (!/Insufficient data/.test((err as Error).message)) throw err;
-  }
-  return out;
-}
