@@ -40,41 +40,55 @@ export async function runCollector(sources: ConfigSources): Promise<number> {
   // Options the Collector accepts that Auditline cannot apply: one line each (issue #15).
   for (const w of cfg.warnings) service.logger.warn(formatIssue(w));
   let metrics: MetricsEndpoint | undefined;
-  try {
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let stopping = false;
+  // Installed before anything starts: a receiver may acknowledge records before start() returns, and a
+  // signal without a handler would end the process without draining them.
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      service.logger.warn('Second signal received; exiting without waiting for the flush.', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    service.logger.info('Shutting down; flushing records in flight.', { signal });
+    // A start still in progress finishes first; a start that failed has shut down what it started.
+    started.then(
+      () => shutdown(service, metrics).then(resolveExit),
+      () => undefined,
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', () => {
+    service.logger.info('SIGHUP received; reopening output files.');
+    void service.reopen();
+  });
+  // Assigned before any event can run a handler: everything above is synchronous.
+  const started = (async () => {
     metrics = await startMetricsEndpoint(cfg.telemetry, service.telemetry, service.logger);
     await service.start();
+  })();
+  try {
+    await started;
   } catch (err) {
     service.logger.error('Auditline could not start.', { error: err as Error });
     await metrics?.close();
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        service.logger.warn('Second signal received; exiting without waiting for the flush.', { signal });
-        process.exit(1);
-      }
-      stopping = true;
-      service.logger.info('Shutting down; flushing records in flight.', { signal });
-      service.shutdown().then(
-        () => {
-          service.logger.info('Shutdown complete.');
-          void metrics?.close().finally(() => resolve(0));
-        },
-        (err) => {
-          service.logger.error('Shutdown failed.', { error: err as Error });
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.on('SIGHUP', () => {
-      service.logger.info('SIGHUP received; reopening output files.');
-      void service.reopen();
-    });
-  });
+  return exited;
+}
+
+async function shutdown(service: Service, metrics: MetricsEndpoint | undefined): Promise<number> {
+  try {
+    await service.shutdown();
+  } catch (err) {
+    service.logger.error('Shutdown failed.', { error: err as Error });
+    return 1;
+  }
+  service.logger.info('Shutdown complete.');
+  await metrics?.close();
+  return 0;
 }
 
 /** `auditline validate`: one line on success, every problem on failure; `--json` for tools. */
